@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# `make check`: every test, from a clean clone. Stages:
+#   1. C unit tests (cmocka)
+#   2. API tests over real HTTP against build/crm
+#   3. the same API tests against build/asan/crm (ASan + UBSan); any
+#      sanitizer report fails the stage
+#   4. browser tests (playwright-core driving Debian's chromium)
+# Ends with the line "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+mkdir -p test-artifacts
+PASS=0
+FAIL=0
+
+stage() { printf '\n=== %s ===\n' "$*"; }
+
+# Adds the counts of a node --test TAP log ("# pass N", "# fail N").
+count_tap() {
+  local p f
+  p=$(grep -E '^# pass [0-9]+' "$1" | tail -1 | awk '{print $3}')
+  f=$(grep -E '^# fail [0-9]+' "$1" | tail -1 | awk '{print $3}')
+  if [ -z "$p" ] && [ -z "$f" ]; then
+    echo "check: no test results in $1 (the runner failed to start)"
+    FAIL=$((FAIL + 1)); return
+  fi
+  PASS=$((PASS + ${p:-0})); FAIL=$((FAIL + ${f:-0}))
+}
+
+scripts/deps.sh || { echo "check: installing dependencies failed"; echo "0 passed, 1 failed"; exit 1; }
+
+stage "build"
+if ! make -j"$(nproc)" build/crm build/asan/crm unit; then
+  echo "0 passed, 1 failed"; exit 1
+fi
+
+stage "C unit tests"
+for t in build/tests/test_*; do
+  [ -x "$t" ] || continue
+  out=$("$t" 2>&1); rc=$?
+  echo "$out"
+  p=$(echo "$out" | grep -oE '\[  PASSED  \] [0-9]+' | awk '{s+=$4} END {print s+0}')
+  f=$(echo "$out" | grep -oE '\[  FAILED  \] [0-9]+' | awk '{s+=$4} END {print s+0}')
+  PASS=$((PASS + ${p:-0})); FAIL=$((FAIL + ${f:-0}))
+  if [ $rc -ne 0 ] && [ "$f" = 0 ]; then FAIL=$((FAIL + 1)); echo "check: $t crashed"; fi
+done
+
+if ls tests/api/*.test.mjs >/dev/null 2>&1; then
+  stage "API tests"
+  node --test --test-reporter=tap --test-concurrency=2 tests/api/ 2>&1 | tee test-artifacts/api.tap | grep -E '^(not ok|# (pass|fail))' 
+  count_tap test-artifacts/api.tap
+
+  stage "API tests under AddressSanitizer and UndefinedBehaviorSanitizer"
+  rm -rf test-artifacts/sanitizer && mkdir -p test-artifacts/sanitizer
+  CRM_BIN=build/asan/crm \
+  ASAN_OPTIONS="log_path=$ROOT/test-artifacts/sanitizer/asan:detect_leaks=1:abort_on_error=0" \
+  UBSAN_OPTIONS="log_path=$ROOT/test-artifacts/sanitizer/ubsan:print_stacktrace=1:halt_on_error=1" \
+    node --test --test-reporter=tap --test-concurrency=2 tests/api/ 2>&1 | tee test-artifacts/api-asan.tap | grep -E '^(not ok|# (pass|fail))'
+  count_tap test-artifacts/api-asan.tap
+  if ls test-artifacts/sanitizer/* >/dev/null 2>&1; then
+    echo "check: sanitizer reports:"; head -50 test-artifacts/sanitizer/*
+    FAIL=$((FAIL + 1))
+  else
+    echo "no sanitizer reports"
+  fi
+fi
+
+if ls tests/browser/*.test.mjs >/dev/null 2>&1; then
+  stage "browser tests (chromium)"
+  node --test --test-reporter=tap --test-concurrency=1 tests/browser/ 2>&1 | tee test-artifacts/browser.tap | grep -E '^(not ok|# (pass|fail))'
+  count_tap test-artifacts/browser.tap
+fi
+
+echo
+echo "$PASS passed, $FAIL failed"
+[ "$FAIL" -eq 0 ] && [ "$PASS" -gt 0 ]

@@ -1,0 +1,92 @@
+/* Signing in and out, and who am I. */
+#include <stdio.h>
+#include <string.h>
+
+#include "api/internal.h"
+#include "core/users.h"
+
+#define COOKIE_MAX_AGE "1209600"	/* 14 days, as SESSION_TTL_MS */
+
+void
+h_login(struct call *c)
+{
+	json_t *in = body_object(c);
+	json_t *email, *password;
+	char secret[SECRET_LEN], cookie[256];
+	const char *agent;
+	struct actor a;
+	int rc;
+
+	if (in == NULL)
+		return;
+	email = json_object_get(in, "email");
+	password = json_object_get(in, "password");
+	if (!json_is_string(email))
+		verrs_add(&c->cx.errs, "email", "is required");
+	if (!json_is_string(password))
+		verrs_add(&c->cx.errs, "password", "is required");
+	if (c->cx.errs.n > 0) {
+		json_decref(in);
+		reply_core(c, core_fail(&c->cx, CRM_EINVAL, "Enter your email and "
+		    "password"));
+		return;
+	}
+	agent = http_header(c->req, "User-Agent");
+	rc = auth_login(&c->cx, json_string_value(email),
+	    json_string_value(password), c->req->remote, agent ? agent : "",
+	    secret, &a);
+	json_decref(in);
+	if (rc != CRM_OK) {
+		reply_core(c, rc);
+		return;
+	}
+	c->resp->user_id = a.user_id;
+	snprintf(cookie, sizeof(cookie), "crm_session=%s; Path=/; HttpOnly; "
+	    "SameSite=Strict; Max-Age=" COOKIE_MAX_AGE "%s", secret,
+	    c->app->secure_cookies ? "; Secure" : "");
+	reply_json(c, 200, json_pack("{s:o}", "user", user_actor_json(&a)));
+	http_resp_header(c->resp, "Set-Cookie", cookie);
+	http_resp_header(c->resp, "Cache-Control", "no-store");
+}
+
+void
+h_logout(struct call *c)
+{
+	int rc;
+
+	if (c->session[0] != '\0') {
+		rc = auth_logout(&c->cx, c->session);
+		if (rc != CRM_OK) {
+			reply_core(c, rc);
+			return;
+		}
+	}
+	reply_empty(c, 204);
+	http_resp_header(c->resp, "Set-Cookie", "crm_session=; Path=/; HttpOnly; "
+	    "SameSite=Strict; Max-Age=0");
+}
+
+void
+h_me(struct call *c)
+{
+	reply_json(c, 200, user_actor_json(&c->cx.actor));
+}
+
+void
+h_users(struct call *c)
+{
+	json_t *out;
+	int rc = user_list(&c->cx, &out);
+
+	if (rc != CRM_OK)
+		reply_core(c, rc);
+	else
+		reply_json(c, 200, out);
+}
+
+void
+h_health(struct call *c)
+{
+	reply_json(c, 200, json_pack("{s:s}", "status", "ok"));
+	http_resp_header(c->resp, "Cache-Control", "no-store");
+}

@@ -1,0 +1,74 @@
+/*
+ * Shared by the API's handler files only. One struct call lives for one
+ * request: the borrowed request, the response being filled, the core
+ * context with the actor, and what the route matched.
+ */
+#ifndef API_INTERNAL_H
+#define API_INTERNAL_H
+
+#include <jansson.h>
+
+#include "api/api.h"
+#include "core/core.h"
+#include "core/record.h"
+
+struct call {
+	struct app		*app;
+	const struct http_req	*req;
+	struct http_resp	*resp;
+	struct core_ctx		 cx;
+	const struct entity	*entity;	/* for record routes */
+	int64_t			 id;		/* the {id} segment, if any */
+	char			 session[128];	/* cookie secret, if any */
+};
+
+typedef void (*handler_fn)(struct call *c);
+
+enum {
+	R_PUBLIC = 1 << 0,	/* no sign-in needed */
+	R_BODY = 1 << 1,	/* takes a JSON body */
+};
+
+struct route {
+	const char		*method;
+	const char		*path;		/* "/api/v1/companies/{id}" */
+	handler_fn		 fn;
+	const struct entity	*entity;
+	unsigned		 flags;
+	const char		*summary;	/* for the OpenAPI description */
+	const char		*tag;
+};
+
+extern const struct route api_routes[];
+extern const size_t api_nroutes;
+
+/* Responses. reply_json steals j. */
+void reply_json(struct call *c, int status, json_t *j);
+void reply_empty(struct call *c, int status);
+void reply_problem(struct call *c, int status, const char *title,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Maps a CRM_E* code, cx->detail and cx->errs to a problem response. */
+void reply_core(struct call *c, int rc);
+/* Parses the body as a JSON object; on failure replies 400 and returns NULL. */
+json_t *body_object(struct call *c);
+
+/* Handlers, one file per resource. */
+void h_health(struct call *c);
+void h_openapi(struct call *c);
+void h_login(struct call *c);
+void h_logout(struct call *c);
+void h_me(struct call *c);
+void h_rec_list(struct call *c);
+void h_rec_create(struct call *c);
+void h_rec_get(struct call *c);
+void h_rec_update(struct call *c);
+void h_rec_delete(struct call *c);
+void h_rec_restore(struct call *c);
+void h_search(struct call *c);
+void h_cf_list(struct call *c);
+void h_cf_create(struct call *c);
+void h_cf_update(struct call *c);
+void h_cf_delete(struct call *c);
+void h_users(struct call *c);
+
+#endif

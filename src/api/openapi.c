@@ -1,0 +1,226 @@
+/*
+ * The OpenAPI 3.1 description, built from the route table and the entity
+ * descriptors at request time, so it is always the API the code serves.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "api/internal.h"
+
+static json_t *
+field_schema(const struct field *f)
+{
+	switch (f->kind) {
+	case FK_EMAILS:
+		return json_pack("{s:s, s:{s:s, s:s}}", "type", "array", "items",
+		    "type", "string", "format", "email");
+	case FK_PHONES:
+		return json_pack("{s:s, s:{s:s}}", "type", "array", "items",
+		    "type", "string");
+	case FK_URL:
+		return json_pack("{s:[s,s], s:s}", "type", "string", "null",
+		    "format", "uri");
+	case FK_DATE:
+		return json_pack("{s:[s,s], s:s}", "type", "string", "null",
+		    "format", "date");
+	case FK_COMPANY:
+	case FK_USER:
+		return json_pack("{s:[s,s]}", "type", "integer", "null");
+	case FK_DERIVED:
+		return json_pack("{s:[s,s], s:b}", "type", "string", "null",
+		    "readOnly", 1);
+	default:
+		return json_pack("{s:[s,s], s:I}", "type", "string", "null",
+		    "maxLength", (json_int_t)f->maxlen);
+	}
+}
+
+static json_t *
+entity_schema(const struct entity *e)
+{
+	json_t *props = json_object(), *req = json_array();
+
+	for (size_t i = 0; i < e->nfields; i++) {
+		json_object_set_new(props, e->fields[i].name,
+		    field_schema(&e->fields[i]));
+		if (e->fields[i].flags & F_REQUIRED)
+			json_array_append_new(req, json_string(e->fields[i].name));
+	}
+	json_object_set_new(props, "id", json_pack("{s:s, s:b}", "type",
+	    "integer", "readOnly", 1));
+	json_object_set_new(props, "version", json_pack("{s:s, s:b}", "type",
+	    "integer", "readOnly", 1));
+	json_object_set_new(props, "owner_id", json_pack("{s:[s,s]}", "type",
+	    "integer", "null"));
+	json_object_set_new(props, "tags", json_pack("{s:s, s:{s:s}}", "type",
+	    "array", "items", "type", "string"));
+	json_object_set_new(props, "custom", json_pack("{s:s, s:s}", "type",
+	    "object", "description", "Custom field values by name"));
+	json_object_set_new(props, "created_by", json_pack("{s:[s,s], s:b}",
+	    "type", "integer", "null", "readOnly", 1));
+	json_object_set_new(props, "updated_by", json_pack("{s:[s,s], s:b}",
+	    "type", "integer", "null", "readOnly", 1));
+	json_object_set_new(props, "created_at", json_pack("{s:s, s:s, s:b}",
+	    "type", "string", "format", "date-time", "readOnly", 1));
+	json_object_set_new(props, "updated_at", json_pack("{s:s, s:s, s:b}",
+	    "type", "string", "format", "date-time", "readOnly", 1));
+	json_object_set_new(props, "deleted_at", json_pack("{s:[s,s], s:s, s:b}",
+	    "type", "string", "null", "format", "date-time", "readOnly", 1));
+	return json_pack("{s:s, s:o, s:o, s:b}", "type", "object", "properties",
+	    props, "required", req, "additionalProperties", 0);
+}
+
+static const char *
+schema_name(const struct entity *e)
+{
+	return e == &entity_companies ? "Company" : "Contact";
+}
+
+static json_t *
+ref(const char *name)
+{
+	char r[128];
+
+	snprintf(r, sizeof(r), "#/components/schemas/%s", name);
+	return json_pack("{s:s}", "$ref", r);
+}
+
+static json_t *
+json_content(json_t *schema)
+{
+	return json_pack("{s:{s:o}}", "application/json", "schema", schema);
+}
+
+static json_t *
+operation(const struct route *r)
+{
+	json_t *op = json_pack("{s:s, s:[s], s:o}", "summary", r->summary,
+	    "tags", r->tag, "responses", json_object());
+	json_t *resp = json_object_get(op, "responses");
+	json_t *params = json_array();
+	const char *sname = r->entity ? schema_name(r->entity) : NULL;
+
+	if (strstr(r->path, "{id}") != NULL)
+		json_array_append_new(params, json_pack("{s:s, s:s, s:b, s:{s:s, "
+		    "s:i}}", "name", "id", "in", "path", "required", 1, "schema",
+		    "type", "integer", "minimum", 1));
+	if (r->fn == h_rec_list) {
+		static const char *const q[] = { "q", "sort", "cursor", "limit",
+		    "deleted" };
+
+		for (size_t i = 0; i < 5; i++)
+			json_array_append_new(params, json_pack("{s:s, s:s, "
+			    "s:{s:s}}", "name", q[i], "in", "query", "schema",
+			    "type", i == 3 ? "integer" : i == 4 ? "boolean" : "string"));
+		for (size_t i = 0; i < r->entity->nfields; i++)
+			if (r->entity->fields[i].flags & F_FILTER)
+				json_array_append_new(params, json_pack("{s:s, s:s, "
+				    "s:s, s:{s:s}}", "name", r->entity->fields[i].name,
+				    "in", "query", "description", "exact match; "
+				    "NAME[prefix]=... for a prefix", "schema", "type",
+				    "string"));
+		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
+		    "description", "A page", "content", json_content(json_pack(
+		    "{s:s, s:{s:{s:s, s:o}, s:{s:[s,s]}}}", "type", "object",
+		    "properties", "data", "type", "array", "items", ref(sname),
+		    "next_cursor", "type", "string", "null"))));
+	} else if (sname != NULL && r->fn != h_rec_delete) {
+		json_object_set_new(resp, r->fn == h_rec_create ? "201" : "200",
+		    json_pack("{s:s, s:o}", "description", "The record (ETag "
+		    "header: its version)", "content", json_content(ref(sname))));
+	} else if (r->fn == h_rec_delete || r->fn == h_cf_delete ||
+	    r->fn == h_logout) {
+		json_object_set_new(resp, "204", json_pack("{s:s}", "description",
+		    "Done"));
+	} else if (r->fn == h_cf_create || r->fn == h_cf_update) {
+		json_object_set_new(resp, r->fn == h_cf_create ? "201" : "200",
+		    json_pack("{s:s, s:o}", "description", "The definition",
+		    "content", json_content(ref("CustomField"))));
+	} else {
+		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
+		    "description", "OK", "content", json_content(json_pack("{s:s}",
+		    "type", "object"))));
+	}
+	if (r->fn == h_search || r->fn == h_cf_list) {
+		json_array_append_new(params, json_pack("{s:s, s:s, s:b, s:{s:s}}",
+		    "name", r->fn == h_search ? "q" : "entity", "in", "query",
+		    "required", 1, "schema", "type", "string"));
+	}
+	if (r->fn == h_rec_update)
+		json_array_append_new(params, json_pack("{s:s, s:s, s:s, s:{s:s}}",
+		    "name", "If-Match", "in", "header", "description", "the ETag "
+		    "you read; a stale one answers 412", "schema", "type", "string"));
+	if (r->flags & R_BODY)
+		json_object_set_new(op, "requestBody", json_pack("{s:b, s:o}",
+		    "required", 1, "content", json_content(sname ? ref(sname) :
+		    r->fn == h_login ? ref("Login") : ref("CustomField"))));
+	if (!(r->flags & R_PUBLIC))
+		json_object_set_new(resp, "401", json_pack("{s:s, s:o}",
+		    "description", "Not signed in", "content", json_pack("{s:{s:o}}",
+		    "application/problem+json", "schema", ref("Problem"))));
+	json_object_set_new(resp, "default", json_pack("{s:s, s:o}",
+	    "description", "An error", "content", json_pack("{s:{s:o}}",
+	    "application/problem+json", "schema", ref("Problem"))));
+	if (json_array_size(params) > 0)
+		json_object_set_new(op, "parameters", params);
+	else
+		json_decref(params);
+	if (r->flags & R_PUBLIC)
+		json_object_set_new(op, "security", json_array());
+	return op;
+}
+
+void
+h_openapi(struct call *c)
+{
+	json_t *paths = json_object(), *doc;
+
+	for (size_t i = 0; i < api_nroutes; i++) {
+		const struct route *r = &api_routes[i];
+		json_t *item = json_object_get(paths, r->path);
+		char method[16];
+		size_t k;
+
+		if (item == NULL) {
+			item = json_object();
+			json_object_set_new(paths, r->path, item);
+		}
+		for (k = 0; r->method[k] && k + 1 < sizeof(method); k++)
+			method[k] = (char)(r->method[k] | 0x20);
+		method[k] = '\0';
+		json_object_set_new(item, method, operation(r));
+	}
+	doc = json_pack("{s:s, s:{s:s, s:s, s:s}, s:o, s:{s:{s:o, s:o, s:o, "
+	    "s:o, s:o}, s:{s:{s:s, s:s}, s:{s:s, s:s, s:s}}}, s:[{s:[]}, {s:[]}]}",
+	    "openapi", "3.1.0",
+	    "info", "title", "crm", "version", c->app->version, "description",
+	    "The CRM's REST API. Errors are application/problem+json.",
+	    "paths", paths,
+	    "components", "schemas",
+	    "Company", entity_schema(&entity_companies),
+	    "Contact", entity_schema(&entity_contacts),
+	    "Problem", json_pack("{s:s, s:{s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}, "
+	    "s:{s:s, s:{s:s, s:{s:{s:s}, s:{s:s}}}}}}", "type", "object",
+	    "properties", "type", "type", "string", "title", "type", "string",
+	    "status", "type", "integer", "detail", "type", "string", "errors",
+	    "type", "array", "items", "type", "object", "properties", "field",
+	    "type", "string", "message", "type", "string"),
+	    "CustomField", json_pack("{s:s, s:{s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}, "
+	    "s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}}}", "type", "object", "properties",
+	    "id", "type", "integer", "entity", "type", "string", "name", "type",
+	    "string", "label", "type", "string", "type", "type", "string",
+	    "required", "type", "boolean", "options", "type", "array", "position",
+	    "type", "integer"),
+	    "Login", json_pack("{s:s, s:{s:{s:s}, s:{s:s}}, s:[s,s]}", "type",
+	    "object", "properties", "email", "type", "string", "password", "type",
+	    "string", "required", "email", "password"),
+	    "securitySchemes",
+	    "bearer", "type", "http", "scheme", "bearer",
+	    "session", "type", "apiKey", "in", "cookie", "name", "crm_session",
+	    "security", "bearer", "session");
+	if (doc == NULL) {
+		reply_problem(c, 500, NULL, "Could not build the description");
+		return;
+	}
+	reply_json(c, 200, doc);
+}

@@ -1,0 +1,51 @@
+/*
+ * The command line: `crm COMMAND [flags]`. Each command is one file with a
+ * cmd_NAME() entry and its help text. Flags may also come from the
+ * environment (CRM_DB, CRM_LISTEN, ...) and a config file (--config or
+ * CRM_CONFIG, lines of "name = value"); a flag beats the environment,
+ * which beats the file, which beats the default.
+ */
+#ifndef CLI_CLI_H
+#define CLI_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define CRM_VERSION "0.1.0"
+
+struct opt {
+	const char	*name;		/* "db" for --db */
+	const char	*env;		/* "CRM_DB", or NULL */
+	const char	*def;		/* default, or NULL */
+	const char	*help;
+	bool		 is_flag;	/* takes no value: "1" when given */
+	const char	*value;		/* the result; borrowed from argv/env/file */
+};
+
+/*
+ * Parses argv (after the command words) into opts, filling values from the
+ * environment, the config file and defaults. Prints a message naming the
+ * problem and returns -1 on an unknown flag or a missing value. *help is
+ * set when --help was given. Strings read from a config file are kept in
+ * *store, which the caller frees with opts_free().
+ */
+int opts_parse(int argc, char **argv, struct opt *opts, size_t n, bool *help,
+    char **store);
+void opts_free(char *store);
+const char *opt_get(const struct opt *opts, size_t n, const char *name);
+void opts_usage(const char *usage, const char *about, const struct opt *opts,
+    size_t n);
+/*
+ * A password for user email: from the environment variable env, else asked
+ * on the terminal (twice, not echoed), else generated and printed once.
+ * Writes it to out (size outlen). Returns 0, or -1 with a message printed.
+ */
+int read_password(const char *env, const char *email, char *out,
+    size_t outlen);
+
+int cmd_init(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_user(int argc, char **argv);
+int cmd_token(int argc, char **argv);
+
+#endif

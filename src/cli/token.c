@@ -1,0 +1,99 @@
+/* crm token: API tokens for scripts and integrations. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/core.h"
+#include "core/users.h"
+
+static const char about[] =
+    "  crm token create --user EMAIL [--name N]   print a new token for the "
+    "user (shown once)\n"
+    "  crm token list                             list tokens (never the "
+    "secrets)\n"
+    "  crm token revoke --id N                    stop a token from working\n\n"
+    "Use a token as: Authorization: Bearer TOKEN";
+
+int
+cmd_token(int argc, char **argv)
+{
+	struct opt opts[] = {
+		{ "db", "CRM_DB", "data/crm.db", "database file", false, NULL },
+		{ "user", NULL, NULL, "email of the token's user (create)", false,
+		    NULL },
+		{ "name", NULL, "cli", "a label for the token (create)", false, NULL },
+		{ "id", NULL, NULL, "the token's id (revoke)", false, NULL },
+	};
+	size_t n = sizeof(opts) / sizeof(*opts);
+	const char *sub = argc > 0 ? argv[0] : "";
+	char err[512], token[SECRET_LEN], *store, *end;
+	struct core_ctx cx;
+	json_t *list, *t;
+	db_t *db;
+	bool help;
+	int64_t id;
+	size_t i;
+	int rc = CRM_OK;
+
+	if (opts_parse(argc > 0 ? argc - 1 : 0, argv + 1, opts, n, &help,
+	    &store) != 0)
+		return 2;
+	if (help || (strcmp(sub, "create") != 0 && strcmp(sub, "list") != 0 &&
+	    strcmp(sub, "revoke") != 0)) {
+		opts_usage("crm token create|list|revoke [flags]", about, opts, n);
+		opts_free(store);
+		return help || strcmp(sub, "--help") == 0 ? 0 : 2;
+	}
+	if (strcmp(sub, "create") == 0 && opt_get(opts, n, "user") == NULL) {
+		fprintf(stderr, "crm token create: give --user EMAIL\n");
+		opts_free(store);
+		return 2;
+	}
+	id = opt_get(opts, n, "id") ? strtoll(opt_get(opts, n, "id"), &end, 10) : 0;
+	if (strcmp(sub, "revoke") == 0 && (opt_get(opts, n, "id") == NULL ||
+	    *end != '\0' || id <= 0)) {
+		fprintf(stderr, "crm token revoke: give --id N (see crm token list)\n");
+		opts_free(store);
+		return 2;
+	}
+	if (core_open_db(opt_get(opts, n, "db"), &db, err, sizeof(err)) != CRM_OK) {
+		fprintf(stderr, "crm token: %s\n", err);
+		opts_free(store);
+		return 1;
+	}
+	core_ctx_init(&cx, db, NULL);
+	if (strcmp(sub, "create") == 0) {
+		rc = token_create(&cx, opt_get(opts, n, "user"),
+		    opt_get(opts, n, "name"), token, &id);
+		if (rc == CRM_OK) {
+			printf("%s\n", token);
+			fprintf(stderr, "token %lld created for %s; it is shown only "
+			    "once\n", (long long)id, opt_get(opts, n, "user"));
+		}
+	} else if (strcmp(sub, "revoke") == 0) {
+		rc = token_revoke(&cx, id);
+		if (rc == CRM_OK)
+			printf("revoked token %lld\n", (long long)id);
+	} else {
+		rc = token_list(&cx, &list);
+		if (rc == CRM_OK) {
+			printf("%-6s %-32s %-16s %-26s %s\n", "ID", "USER", "NAME",
+			    "CREATED", "REVOKED");
+			json_array_foreach(json_object_get(list, "data"), i, t)
+				printf("%-6lld %-32s %-16s %-26s %s\n",
+				    (long long)json_integer_value(json_object_get(t, "id")),
+				    json_string_value(json_object_get(t, "user")),
+				    json_string_value(json_object_get(t, "name")),
+				    json_string_value(json_object_get(t, "created_at")),
+				    json_is_null(json_object_get(t, "revoked_at")) ? "-" :
+				    json_string_value(json_object_get(t, "revoked_at")));
+			json_decref(list);
+		}
+	}
+	if (rc != CRM_OK && cx.detail[0] != '\0')
+		fprintf(stderr, "crm token %s: %s\n", sub, cx.detail);
+	db_close(db);
+	opts_free(store);
+	return rc == CRM_OK ? 0 : 1;
+}

@@ -1,0 +1,62 @@
+/* The request context shared by every core call, and opening the store. */
+#include "core/core.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+void
+verrs_add(struct verrs *e, const char *field, const char *fmt, ...)
+{
+	struct verr *v;
+	va_list ap;
+
+	if (e->n >= VERR_MAX) {
+		e->dropped++;
+		return;
+	}
+	v = &e->items[e->n++];
+	snprintf(v->field, sizeof(v->field), "%s", field);
+	va_start(ap, fmt);
+	vsnprintf(v->message, sizeof(v->message), fmt, ap);
+	va_end(ap);
+}
+
+void
+core_ctx_init(struct core_ctx *cx, db_t *db, const struct actor *actor)
+{
+	cx->db = db;
+	if (actor != NULL)
+		cx->actor = *actor;
+	else
+		memset(&cx->actor, 0, sizeof(cx->actor));
+	cx->errs.n = 0;
+	cx->errs.dropped = 0;
+	cx->detail[0] = '\0';
+}
+
+int
+core_fail(struct core_ctx *cx, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cx->detail, sizeof(cx->detail), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int
+core_open_db(const char *path, db_t **out, char *err, size_t errlen)
+{
+	db_t *db;
+
+	if (db_open(path, &db, err, errlen) != DB_OK)
+		return CRM_EDB;
+	if (db_migrate(db, err, errlen) != DB_OK) {
+		db_close(db);
+		return CRM_EDB;
+	}
+	*out = db;
+	return CRM_OK;
+}

@@ -1,0 +1,75 @@
+/*
+ * The domain core: what every face (HTTP API, CLI) calls.
+ *
+ * A call works on behalf of an actor (the signed-in user) through a
+ * struct core_ctx that the face fills per request: the database connection
+ * it holds, the actor, and room for the outcome's explanation. The core
+ * never sees HTTP or argv; it answers with a CRM_E* code, a human detail in
+ * cx->detail and, for bad input, one entry per bad field in cx->errs.
+ *
+ * Records are jansson objects (json_t) in and out: the API's JSON shape is
+ * the domain's shape, so no second model needs keeping in step. Functions
+ * that hand out a json_t give the caller a new reference (json_decref it).
+ */
+#ifndef CORE_CORE_H
+#define CORE_CORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/db.h"
+
+enum {
+	CRM_OK = 0,
+	CRM_ENOTFOUND = -1,	/* no such record, or not visible */
+	CRM_EINVAL = -2,	/* bad field values: see cx->errs */
+	CRM_ECONFLICT = -3,	/* stale version (If-Match) */
+	CRM_EFORBIDDEN = -4,	/* the actor may not do this */
+	CRM_EDB = -5,		/* the database failed; logged */
+	CRM_EUNAUTH = -6,	/* bad credentials */
+	CRM_EEXISTS = -7,	/* unique value already taken */
+	CRM_EBADQUERY = -8,	/* bad list parameter: see cx->detail */
+};
+
+#define VERR_MAX 64
+
+struct verr {
+	char	field[96];
+	char	message[160];
+};
+
+/* Field errors of one request; entries past VERR_MAX are counted, not kept. */
+struct verrs {
+	struct verr	items[VERR_MAX];
+	int		n;
+	int		dropped;
+};
+
+void verrs_add(struct verrs *e, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+struct actor {
+	int64_t	user_id;	/* 0 for the system (CLI maintenance) */
+	bool	is_admin;
+	char	email[256];
+	char	name[256];
+};
+
+struct core_ctx {
+	db_t		*db;
+	struct actor	 actor;
+	struct verrs	 errs;
+	char		 detail[256];
+};
+
+/* Prepares cx for one call on db as actor (copied). */
+void core_ctx_init(struct core_ctx *cx, db_t *db, const struct actor *actor);
+/* Sets cx->detail (printf-style) and returns code, for one-line error exits. */
+int core_fail(struct core_ctx *cx, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Opens the database and applies pending migrations; messages go to err. */
+int core_open_db(const char *path, db_t **out, char *err, size_t errlen);
+
+#endif

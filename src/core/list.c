@@ -1,0 +1,402 @@
+/*
+ * Listing records: filters, search, sort and keyset paging.
+ *
+ * Every parameter is checked against the entity's description before any
+ * SQL is built; column names in the SQL come only from the descriptor, and
+ * every value is a bound parameter. The cursor is the hex form of
+ * "<id>\n<sort value>" of the last row shown: opaque to clients, cheap to
+ * check, and enough to continue the scan with an index seek.
+ */
+#include "core/record.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/log.h"
+#include "util/text.h"
+
+#define LIST_DEFAULT 50
+#define LIST_MAX 200
+#define MAX_SEARCH_WORDS 8
+#define MAX_CURSOR 1024
+
+struct sortkey {
+	const char	*col;		/* column name from the descriptor */
+	bool		 desc;
+	bool		 numeric;	/* id and times compare as integers */
+};
+
+static const struct field *
+field_find(const struct entity *e, const char *name, size_t len)
+{
+	for (size_t i = 0; i < e->nfields; i++)
+		if (strlen(e->fields[i].name) == len &&
+		    strncmp(e->fields[i].name, name, len) == 0)
+			return &e->fields[i];
+	return NULL;
+}
+
+static int
+parse_sort(struct core_ctx *cx, const struct entity *e, const char *s,
+    struct sortkey *k)
+{
+	static const char *const numeric[] = { "id", "created_at", "updated_at" };
+	const struct field *f;
+
+	k->col = "id";
+	k->desc = false;
+	k->numeric = true;
+	if (s == NULL || *s == '\0')
+		return CRM_OK;
+	if (*s == '-') {
+		k->desc = true;
+		s++;
+	}
+	for (size_t i = 0; i < sizeof(numeric) / sizeof(*numeric); i++) {
+		if (strcmp(s, numeric[i]) == 0) {
+			k->col = numeric[i];
+			return CRM_OK;
+		}
+	}
+	f = field_find(e, s, strlen(s));
+	if (f == NULL || !(f->flags & F_SORT))
+		return core_fail(cx, CRM_EBADQUERY, "sort: cannot sort %s by '%.64s'",
+		    e->name, s);
+	k->col = f->name;
+	k->numeric = false;
+	return CRM_OK;
+}
+
+static int
+parse_limit(struct core_ctx *cx, const char *s, int *limit)
+{
+	long v = 0;
+
+	*limit = LIST_DEFAULT;
+	if (s == NULL)
+		return CRM_OK;
+	if (*s == '\0' || strlen(s) > 4)
+		goto bad;
+	for (const char *p = s; *p; p++) {
+		if (*p < '0' || *p > '9')
+			goto bad;
+		v = v * 10 + (*p - '0');
+	}
+	if (v < 1 || v > LIST_MAX)
+		goto bad;
+	*limit = (int)v;
+	return CRM_OK;
+bad:
+	return core_fail(cx, CRM_EBADQUERY, "limit: must be a whole number from "
+	    "1 to %d", LIST_MAX);
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+static bool
+parse_int64(const char *s, size_t len, int64_t *out)
+{
+	int64_t v = 0;
+	bool neg = false;
+	size_t i = 0;
+
+	if (len > 0 && s[0] == '-') {
+		neg = true;
+		i = 1;
+	}
+	if (i == len || len - i > 18)
+		return false;
+	for (; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = neg ? -v : v;
+	return true;
+}
+
+/*
+ * Decodes a cursor into the last id and sort value (a copy in *val, caller
+ * frees). Returns false when it is not one of ours.
+ */
+static bool
+cursor_decode(const char *c, int64_t *id, char **val, size_t *vlen)
+{
+	size_t len = strlen(c), n = len / 2;
+	char *raw, *nl;
+
+	if (len == 0 || len % 2 != 0 || len > MAX_CURSOR)
+		return false;
+	raw = xmalloc(n + 1);
+	for (size_t i = 0; i < n; i++) {
+		int hi = hexval(c[2 * i]), lo = hexval(c[2 * i + 1]);
+
+		if (hi < 0 || lo < 0) {
+			free(raw);
+			return false;
+		}
+		raw[i] = (char)(hi << 4 | lo);
+	}
+	raw[n] = '\0';
+	nl = memchr(raw, '\n', n);
+	if (nl == NULL || !parse_int64(raw, (size_t)(nl - raw), id) || *id < 0 ||
+	    !text_utf8_valid(nl + 1, n - (size_t)(nl - raw) - 1)) {
+		free(raw);
+		return false;
+	}
+	*vlen = n - (size_t)(nl - raw) - 1;
+	*val = xstrndup(nl + 1, *vlen);
+	free(raw);
+	return true;
+}
+
+static json_t *
+cursor_encode(int64_t id, const char *val, size_t vlen)
+{
+	static const char hex[] = "0123456789abcdef";
+	struct buf raw, out;
+	json_t *j;
+
+	buf_init(&raw, MAX_CURSOR);
+	buf_init(&out, 2 * MAX_CURSOR + 1);
+	buf_printf(&raw, "%lld\n", (long long)id);
+	buf_append(&raw, val, vlen > 400 ? 400 : vlen);
+	for (size_t i = 0; i < raw.len; i++) {
+		buf_putc(&out, hex[(unsigned char)raw.data[i] >> 4]);
+		buf_putc(&out, hex[(unsigned char)raw.data[i] & 15]);
+	}
+	j = json_string(out.data ? out.data : "");
+	buf_free(&raw);
+	buf_free(&out);
+	return j;
+}
+
+/* Adds "AND ..." for one filter; unknown or malformed ones are refused. */
+static int
+add_filter(struct core_ctx *cx, const struct entity *e, struct dbq *q,
+    const char *key, const char *value)
+{
+	const char *br = strchr(key, '[');
+	size_t klen = br ? (size_t)(br - key) : strlen(key);
+	bool prefix = false;
+	const struct field *f;
+	int64_t id;
+
+	if (br != NULL) {
+		if (strcmp(br, "[prefix]") != 0)
+			return core_fail(cx, CRM_EBADQUERY, "%.64s: unknown filter "
+			    "operator (use field=value or field[prefix]=value)", key);
+		prefix = true;
+	}
+	if (!text_utf8_valid(value, strlen(value)))
+		return core_fail(cx, CRM_EBADQUERY, "%.64s: not valid UTF-8", key);
+	if (!prefix && klen == 3 && strncmp(key, "tag", 3) == 0) {
+		dbq_sql(q, " AND t.id IN (SELECT record_id FROM record_tags WHERE "
+		    "entity = ? AND tag = ?)");
+		dbq_text(q, e->name, strlen(e->name));
+		dbq_text(q, value, strlen(value));
+		return CRM_OK;
+	}
+	if (klen == 8 && strncmp(key, "owner_id", 8) == 0 && !prefix) {
+		if (!parse_int64(value, strlen(value), &id))
+			return core_fail(cx, CRM_EBADQUERY, "owner_id: must be an id");
+		dbq_sql(q, " AND t.owner_id = ?");
+		dbq_int(q, id);
+		return CRM_OK;
+	}
+	f = field_find(e, key, klen);
+	if (f == NULL || !(f->flags & F_FILTER))
+		return core_fail(cx, CRM_EBADQUERY, "%.64s: %s cannot be filtered "
+		    "by this", key, e->name);
+	if (f->kind == FK_COMPANY || f->kind == FK_USER) {
+		if (prefix || !parse_int64(value, strlen(value), &id))
+			return core_fail(cx, CRM_EBADQUERY, "%s: must be an id",
+			    f->name);
+		dbq_sql(q, " AND t.%s = ?", f->name);
+		dbq_int(q, id);
+	} else if (prefix) {
+		/* A range, not LIKE: uses the index and is exact in every script. */
+		char *hi = xmalloc(strlen(value) + 5);
+
+		memcpy(hi, value, strlen(value));
+		memcpy(hi + strlen(value), "\xf4\x8f\xbf\xbf", 5);
+		dbq_sql(q, " AND t.%s >= ? AND t.%s < ?", f->name, f->name);
+		dbq_text(q, value, strlen(value));
+		dbq_text(q, hi, strlen(hi));
+		free(hi);
+	} else {
+		dbq_sql(q, " AND t.%s = ?", f->name);
+		dbq_text(q, value, strlen(value));
+	}
+	return CRM_OK;
+}
+
+size_t
+search_words(const char *q, char *digits, size_t dlen, const char **words,
+    size_t *lens, size_t max)
+{
+	size_t len = strlen(q), n = 0, nd = 0;
+	bool phone = true;
+
+	for (size_t i = 0; i < len; i++) {
+		char c = q[i];
+
+		if (c >= '0' && c <= '9')
+			nd++;
+		else if (!(c == ' ' || c == '-' || c == '(' || c == ')' ||
+		    c == '+' || c == '.'))
+			phone = false;
+	}
+	if (phone && nd >= 3) {
+		nd = text_digits(q, len, digits, dlen);
+		words[0] = digits;
+		lens[0] = nd;
+		return 1;
+	}
+	for (size_t i = 0; i < len && n < max;) {
+		size_t start;
+
+		while (i < len && (q[i] == ' ' || q[i] == '\t'))
+			i++;
+		start = i;
+		while (i < len && q[i] != ' ' && q[i] != '\t')
+			i++;
+		if (i > start) {
+			words[n] = q + start;
+			lens[n] = i - start;
+			n++;
+		}
+	}
+	return n;
+}
+
+int
+rec_list(struct core_ctx *cx, const struct entity *e,
+    const struct list_query *lq, json_t **out)
+{
+	struct sortkey k;
+	struct dbq q;
+	db_stmt_t *st;
+	json_t *data, *next = json_null();
+	int limit, rc, rows = 0;
+	char *cval = NULL;
+	size_t cvlen = 0;
+	int64_t cid = 0;
+
+	if (parse_sort(cx, e, lq->sort, &k) != CRM_OK ||
+	    parse_limit(cx, lq->limit, &limit) != CRM_OK)
+		return CRM_EBADQUERY;
+	if (lq->cursor != NULL && !cursor_decode(lq->cursor, &cid, &cval, &cvlen))
+		return core_fail(cx, CRM_EBADQUERY, "cursor: not a cursor this "
+		    "server gave out; start again without it");
+	dbq_init(&q);
+	dbq_sql(&q, "SELECT ");
+	rec_select_list(e, &q);
+	dbq_sql(&q, ", t.%s FROM %s t WHERE t.deleted_at IS %s", k.col, e->name,
+	    lq->deleted ? "NOT NULL" : "NULL");
+	for (int i = 0; i < lq->nfilters; i++) {
+		rc = add_filter(cx, e, &q, lq->filters[i].key, lq->filters[i].value);
+		if (rc != CRM_OK)
+			goto out;
+	}
+	if (lq->q != NULL && lq->q[0] != '\0') {
+		const char *words[MAX_SEARCH_WORDS];
+		size_t lens[MAX_SEARCH_WORDS], n;
+		char digits[64];
+
+		if (strlen(lq->q) > 200 || !text_utf8_valid(lq->q, strlen(lq->q))) {
+			rc = core_fail(cx, CRM_EBADQUERY, "q: must be at most 200 "
+			    "bytes of text");
+			goto out;
+		}
+		n = search_words(lq->q, digits, sizeof(digits), words, lens,
+		    MAX_SEARCH_WORDS);
+		if (n > 0) {
+			dbq_sql(&q, " AND ");
+			db_search_clause(cx->db, &q, e->name, "t.id", words, lens, n,
+			    false);
+		}
+	}
+	if (cval != NULL) {
+		const char *op = k.desc ? "<" : ">";
+
+		if (strcmp(k.col, "id") == 0) {
+			dbq_sql(&q, " AND t.id %s ?", op);
+			dbq_int(&q, cid);
+		} else {
+			int64_t iv = 0;
+
+			if (k.numeric && !parse_int64(cval, cvlen, &iv)) {
+				rc = core_fail(cx, CRM_EBADQUERY, "cursor: does not "
+				    "belong to this sort order");
+				goto out;
+			}
+			dbq_sql(&q, " AND (t.%s %s ? OR (t.%s = ? AND t.id %s ?))",
+			    k.col, op, k.col, op);
+			for (int r = 0; r < 2; r++) {
+				if (k.numeric)
+					dbq_int(&q, iv);
+				else
+					dbq_text(&q, cval, cvlen);
+			}
+			dbq_int(&q, cid);
+		}
+	}
+	if (strcmp(k.col, "id") == 0)
+		dbq_sql(&q, " ORDER BY t.id%s", k.desc ? " DESC" : "");
+	else
+		dbq_sql(&q, " ORDER BY t.%s%s, t.id%s", k.col, k.desc ? " DESC" : "",
+		    k.desc ? " DESC" : "");
+	dbq_sql(&q, " LIMIT ?");
+	dbq_int(&q, limit + 1);
+	if (db_prepare_q(cx->db, &q, &st) != DB_OK) {
+		log_error("database: list: %s", db_errmsg(cx->db));
+		rc = core_fail(cx, CRM_EDB, "The database failed to list %s", e->name);
+		goto out;
+	}
+	data = json_array();
+	while ((rc = db_step(st)) == DB_ROW) {
+		json_t *rec;
+		int sortcol = db_col_count(st) - 1;
+		size_t vlen;
+		const char *v;
+
+		if (++rows > limit)
+			break;
+		rec = rec_row_to_json(e, st);
+		json_decref(next);
+		v = db_col_text(st, sortcol, &vlen);
+		next = cursor_encode(json_integer_value(json_object_get(rec, "id")),
+		    v, vlen);
+		json_array_append_new(data, rec);
+	}
+	db_done(st);
+	if (rc != DB_ROW && rc != DB_DONE) {
+		log_error("database: list step: %s", db_errmsg(cx->db));
+		json_decref(data);
+		json_decref(next);
+		rc = core_fail(cx, CRM_EDB, "The database failed to list %s", e->name);
+		goto out;
+	}
+	if (rows <= limit) {
+		json_decref(next);
+		next = json_null();
+	}
+	*out = json_pack("{s:o, s:o}", "data", data, "next_cursor", next);
+	rc = CRM_OK;
+out:
+	dbq_free(&q);
+	free(cval);
+	return rc;
+}

@@ -1,0 +1,122 @@
+/*
+ * Records: the generic engine behind every client entity (companies,
+ * contacts, and those later issues add).
+ *
+ * An entity is a table of field descriptions. From it the engine validates
+ * input, writes rows, reads them back as JSON, lists them with filters,
+ * search, sort and cursor paging, and moves them to and from the trash.
+ * Adding an entity means writing its descriptor (see companies.c) and a
+ * migration; docs/architecture.md walks through it.
+ *
+ * Every record has: id, created_at/by, updated_at/by, version (bumped by
+ * each update; the API's ETag), deleted_at (set while in the trash), and
+ * owner_id, tags and custom (typed custom field values).
+ */
+#ifndef CORE_RECORD_H
+#define CORE_RECORD_H
+
+#include <jansson.h>
+
+#include "core/core.h"
+
+enum field_kind {
+	FK_TEXT,	/* one line, up to maxlen characters */
+	FK_LONGTEXT,	/* notes: up to maxlen characters */
+	FK_EMAILS,	/* array of email addresses */
+	FK_PHONES,	/* array of phone numbers */
+	FK_URL,
+	FK_DATE,	/* YYYY-MM-DD */
+	FK_COMPANY,	/* id of a live company */
+	FK_USER,	/* id of an active user */
+	FK_DERIVED,	/* read-only, computed by sql_expr */
+};
+
+enum {
+	F_REQUIRED = 1 << 0,	/* must be present and non-empty */
+	F_SORT = 1 << 1,	/* may be a sort key (has an index) */
+	F_FILTER = 1 << 2,	/* may be a list filter */
+	F_SEARCH = 1 << 3,	/* part of the search text */
+	F_EMPTY = 1 << 4,	/* column is NOT NULL DEFAULT '': absent is '' */
+};
+
+struct field {
+	const char	*name;		/* JSON key and column name */
+	enum field_kind	 kind;
+	unsigned	 flags;
+	size_t		 maxlen;	/* characters, for text kinds */
+	const char	*sql_expr;	/* FK_DERIVED: expression over table t */
+};
+
+struct entity {
+	const char		*name;		/* "companies": table, URL, custom-field entity */
+	const char		*singular;	/* "company", for messages */
+	const struct field	*fields;
+	size_t			 nfields;
+	/* Rules across fields on the complete record; adds to cx->errs. */
+	void			(*check)(struct core_ctx *cx, json_t *rec);
+};
+
+extern const struct entity entity_companies;
+extern const struct entity entity_contacts;
+
+/* Finds an entity by name ("companies"); NULL if there is none. */
+const struct entity *entity_find(const char *name);
+
+/* List parameters as they arrive; the core checks every one. */
+#define LIST_MAX_FILTERS 16
+struct list_query {
+	const char	*q;
+	const char	*sort;
+	const char	*cursor;
+	const char	*limit;
+	bool		 deleted;	/* list the trash */
+	struct {
+		const char	*key;	/* "industry" or "name[prefix]" */
+		const char	*value;
+	} filters[LIST_MAX_FILTERS];
+	int		 nfilters;
+};
+
+/*
+ * Creates a record from the JSON object in. On success *out is the stored
+ * record (new reference). CRM_EINVAL with cx->errs on bad input.
+ */
+int rec_create(struct core_ctx *cx, const struct entity *e, json_t *in,
+    json_t **out);
+/* Reads one live record (or one in the trash when deleted is set). */
+int rec_get(struct core_ctx *cx, const struct entity *e, int64_t id,
+    bool deleted, json_t **out);
+/*
+ * Applies the fields named in patch (null clears). if_version < 0 means no
+ * precondition; otherwise CRM_ECONFLICT unless it equals the version.
+ */
+int rec_update(struct core_ctx *cx, const struct entity *e, int64_t id,
+    int64_t if_version, json_t *patch, json_t **out);
+/* Moves a live record to the trash. */
+int rec_delete(struct core_ctx *cx, const struct entity *e, int64_t id);
+/* Brings a record back from the trash; *out is the restored record. */
+int rec_restore(struct core_ctx *cx, const struct entity *e, int64_t id,
+    json_t **out);
+/*
+ * Lists records: *out is {"data": [...], "next_cursor": string|null}.
+ * CRM_EBADQUERY with cx->detail naming the bad parameter.
+ */
+int rec_list(struct core_ctx *cx, const struct entity *e,
+    const struct list_query *lq, json_t **out);
+
+/*
+ * For the engine's own files (record.c, list.c, search.c): the SELECT list
+ * of an entity's columns over alias t, and the JSON of a row read with it.
+ */
+void rec_select_list(const struct entity *e, struct dbq *q);
+json_t *rec_row_to_json(const struct entity *e, db_stmt_t *st);
+
+/*
+ * Splits a search query into at most max words (pointers into q), turning
+ * a query that looks like a phone number into its digits (written to
+ * digits, size dlen). Returns the number of words.
+ */
+size_t search_words(const char *q, char *digits, size_t dlen,
+    const char **words, size_t *lens, size_t max);
+
+#endif

@@ -1,0 +1,126 @@
+/*
+ * Cross-entity search. Two passes per entity: first rows where every word
+ * is the start of a word (exact and prefix matches, what people mean when
+ * they type a name), then rows where the words occur anywhere. Each pass
+ * has a LIMIT and no ORDER BY over the whole match set, so a common
+ * fragment among a million contacts still answers in milliseconds.
+ */
+#include "core/search.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/record.h"
+#include "util/log.h"
+#include "util/text.h"
+
+#define MAX_WORDS 8
+
+struct hit_src {
+	const char	*entity;
+	const char	*type;
+	const char	*cols;	/* id, title, context (company or industry), emails */
+};
+
+static const struct hit_src sources[] = {
+	{ "contacts", "contact",
+	    "t.id, TRIM(t.first_name || ' ' || t.last_name), "
+	    "(SELECT c.name FROM companies c WHERE c.id = t.company_id), t.emails" },
+	{ "companies", "company", "t.id, t.name, t.industry, t.emails" },
+};
+
+static bool
+seen(json_t *data, const char *type, int64_t id)
+{
+	size_t i;
+	json_t *h;
+
+	json_array_foreach(data, i, h)
+		if (json_integer_value(json_object_get(h, "id")) == id &&
+		    strcmp(json_string_value(json_object_get(h, "type")), type) == 0)
+			return true;
+	return false;
+}
+
+/* "ACME · ivan@acme.example": the context and the first email, if any. */
+static json_t *
+subtitle(db_stmt_t *st)
+{
+	char out[600];
+	size_t elen;
+	const char *ctx = db_col_text(st, 2, NULL);
+	const char *emails = db_col_text(st, 3, &elen);
+	json_t *arr = json_loadb(emails, elen, 0, NULL);
+	const char *first = json_string_value(json_array_get(arr, 0));
+
+	snprintf(out, sizeof(out), "%.250s%s%.250s", ctx,
+	    ctx[0] != '\0' && first != NULL ? " \u00b7 " : "", first ? first : "");
+	json_decref(arr);
+	return json_string(out);
+}
+
+static int
+pass(struct core_ctx *cx, const struct hit_src *src, const char *const *words,
+    const size_t *lens, size_t n, bool prefix, int limit, json_t *data)
+{
+	struct dbq q;
+	db_stmt_t *st;
+	int rc;
+
+	dbq_init(&q);
+	dbq_sql(&q, "SELECT %s FROM %s t WHERE t.deleted_at IS NULL AND ",
+	    src->cols, src->entity);
+	db_search_clause(cx->db, &q, src->entity, "t.id", words, lens, n, prefix);
+	dbq_sql(&q, " ORDER BY t.id DESC LIMIT ?");
+	dbq_int(&q, limit);
+	rc = db_prepare_q(cx->db, &q, &st);
+	dbq_free(&q);
+	if (rc != DB_OK) {
+		log_error("database: search: %s", db_errmsg(cx->db));
+		return core_fail(cx, CRM_EDB, "The search failed");
+	}
+	while ((rc = db_step(st)) == DB_ROW && (int)json_array_size(data) < limit) {
+		int64_t id = db_col_int(st, 0);
+
+		if (seen(data, src->type, id))
+			continue;
+		json_array_append_new(data, json_pack("{s:s, s:I, s:s, s:o}",
+		    "type", src->type, "id", (json_int_t)id,
+		    "title", db_col_text(st, 1, NULL),
+		    "subtitle", subtitle(st)));
+	}
+	db_done(st);
+	if (rc != DB_ROW && rc != DB_DONE) {
+		log_error("database: search step: %s", db_errmsg(cx->db));
+		return core_fail(cx, CRM_EDB, "The search failed");
+	}
+	return CRM_OK;
+}
+
+int
+search_all(struct core_ctx *cx, const char *q, int limit, json_t **out)
+{
+	const char *words[MAX_WORDS];
+	size_t lens[MAX_WORDS], n;
+	char digits[64];
+	json_t *data;
+	int rc = CRM_OK;
+
+	if (strlen(q) > 200 || !text_utf8_valid(q, strlen(q)))
+		return core_fail(cx, CRM_EBADQUERY, "q: must be at most 200 bytes "
+		    "of text");
+	data = json_array();
+	n = search_words(q, digits, sizeof(digits), words, lens, MAX_WORDS);
+	for (int prefix = 1; prefix >= 0 && n > 0 && rc == CRM_OK; prefix--)
+		for (size_t s = 0; s < sizeof(sources) / sizeof(*sources) &&
+		    rc == CRM_OK; s++)
+			if ((int)json_array_size(data) < limit)
+				rc = pass(cx, &sources[s], words, lens, n, prefix, limit,
+				    data);
+	if (rc != CRM_OK) {
+		json_decref(data);
+		return rc;
+	}
+	*out = json_pack("{s:o}", "data", data);
+	return CRM_OK;
+}

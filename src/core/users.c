@@ -1,0 +1,233 @@
+/*
+ * Accounts and credentials. Emails are stored lower-case (ASCII) so that
+ * sign-in is case-insensitive without a collation the other database would
+ * lack. A failed sign-in costs the same argon2id verification whether or
+ * not the account exists, so timing does not tell which emails are users.
+ */
+#include "core/users.h"
+
+#include <ctype.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util/log.h"
+#include "util/text.h"
+#include "util/timeutil.h"
+
+static int
+db_fail(struct core_ctx *cx, const char *what)
+{
+	log_error("database: users: %s: %s", what, db_errmsg(cx->db));
+	return core_fail(cx, CRM_EDB, "The database failed; nothing was changed");
+}
+
+static void
+lower_email(const char *in, char *out, size_t outlen)
+{
+	size_t i;
+
+	for (i = 0; in[i] != '\0' && i + 1 < outlen; i++)
+		out[i] = (char)tolower((unsigned char)in[i]);
+	out[i] = '\0';
+}
+
+static int
+hash_password(struct core_ctx *cx, const char *password,
+    char out[crypto_pwhash_STRBYTES])
+{
+	size_t len = strlen(password);
+
+	if (len < USER_PASSWORD_MIN || len > USER_PASSWORD_MAX) {
+		verrs_add(&cx->errs, "password", "must be %d to %d characters",
+		    USER_PASSWORD_MIN, USER_PASSWORD_MAX);
+		return core_fail(cx, CRM_EINVAL, "The password is too %s",
+		    len < USER_PASSWORD_MIN ? "short" : "long");
+	}
+	if (crypto_pwhash_str(out, password, len,
+	    crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	    crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+		return core_fail(cx, CRM_EDB, "Out of memory hashing the password");
+	return CRM_OK;
+}
+
+int
+user_add(struct core_ctx *cx, const char *email, const char *name,
+    const char *password, bool is_admin, int64_t *id)
+{
+	char lower[256], hash[crypto_pwhash_STRBYTES];
+	db_stmt_t *st;
+	int64_t now = time_now_ms();
+	int rc;
+
+	if (!text_is_email(email, strlen(email)))
+		verrs_add(&cx->errs, "email", "is not an email address");
+	if (name[0] == '\0' || strlen(name) > 200 ||
+	    !text_utf8_valid(name, strlen(name)))
+		verrs_add(&cx->errs, "name", "must be 1 to 200 bytes of text");
+	if (cx->errs.n > 0)
+		return core_fail(cx, CRM_EINVAL, "%s", cx->errs.items[0].message);
+	rc = hash_password(cx, password, hash);
+	if (rc != CRM_OK)
+		return rc;
+	lower_email(email, lower, sizeof(lower));
+	if (db_prepare(cx->db, "INSERT INTO users (email, name, password_hash, "
+	    "is_admin, active, created_at, updated_at) VALUES (?, ?, ?, ?, 1, ?, ?) "
+	    "RETURNING id", &st) != DB_OK)
+		return db_fail(cx, "add");
+	db_bind_text(st, 1, lower, strlen(lower));
+	db_bind_text(st, 2, name, strlen(name));
+	db_bind_text(st, 3, hash, strlen(hash));
+	db_bind_int(st, 4, is_admin);
+	db_bind_int(st, 5, now);
+	db_bind_int(st, 6, now);
+	rc = db_step(st);
+	if (rc == DB_ROW)
+		*id = db_col_int(st, 0);
+	db_done(st);
+	if (rc == DB_ECONSTRAINT)
+		return core_fail(cx, CRM_EEXISTS, "A user with email %s already "
+		    "exists", lower);
+	return rc == DB_ROW ? CRM_OK : db_fail(cx, "add step");
+}
+
+static void
+actor_from_row(db_stmt_t *st, int c, struct actor *a)
+{
+	a->user_id = db_col_int(st, c);
+	snprintf(a->email, sizeof(a->email), "%s", db_col_text(st, c + 1, NULL));
+	snprintf(a->name, sizeof(a->name), "%s", db_col_text(st, c + 2, NULL));
+	a->is_admin = db_col_int(st, c + 3) != 0;
+}
+
+int
+user_find(struct core_ctx *cx, const char *email, struct actor *out,
+    bool *active)
+{
+	char lower[256];
+	db_stmt_t *st;
+	int rc;
+
+	lower_email(email, lower, sizeof(lower));
+	if (db_prepare(cx->db, "SELECT id, email, name, is_admin, active FROM "
+	    "users WHERE email = ?", &st) != DB_OK)
+		return db_fail(cx, "find");
+	db_bind_text(st, 1, lower, strlen(lower));
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		actor_from_row(st, 0, out);
+		*active = db_col_int(st, 4) != 0;
+	}
+	db_done(st);
+	if (rc == DB_DONE)
+		return core_fail(cx, CRM_ENOTFOUND, "No user with email %s", lower);
+	return rc == DB_ROW ? CRM_OK : db_fail(cx, "find step");
+}
+
+static int
+update_user(struct core_ctx *cx, const char *sql, const char *email,
+    const char *text, int64_t num)
+{
+	char lower[256];
+	db_stmt_t *st;
+	int rc;
+
+	lower_email(email, lower, sizeof(lower));
+	if (db_prepare(cx->db, sql, &st) != DB_OK)
+		return db_fail(cx, "update");
+	if (text != NULL)
+		db_bind_text(st, 1, text, strlen(text));
+	else
+		db_bind_int(st, 1, num);
+	db_bind_int(st, 2, time_now_ms());
+	db_bind_text(st, 3, lower, strlen(lower));
+	rc = db_step(st);
+	db_done(st);
+	if (rc != DB_DONE)
+		return db_fail(cx, "update step");
+	if (db_changes(cx->db) != 1)
+		return core_fail(cx, CRM_ENOTFOUND, "No user with email %s", lower);
+	return CRM_OK;
+}
+
+int
+user_set_password(struct core_ctx *cx, const char *email, const char *password)
+{
+	char hash[crypto_pwhash_STRBYTES];
+	int rc = hash_password(cx, password, hash);
+
+	if (rc != CRM_OK)
+		return rc;
+	return update_user(cx, "UPDATE users SET password_hash = ?, "
+	    "updated_at = ? WHERE email = ?", email, hash, 0);
+}
+
+int
+user_set_active(struct core_ctx *cx, const char *email, bool active)
+{
+	int rc = update_user(cx, "UPDATE users SET active = ?, updated_at = ? "
+	    "WHERE email = ?", email, NULL, active);
+	char lower[256];
+	db_stmt_t *st;
+
+	if (rc != CRM_OK || active)
+		return rc;
+	/* A disabled account's sessions end now. */
+	lower_email(email, lower, sizeof(lower));
+	if (db_prepare(cx->db, "DELETE FROM sessions WHERE user_id = (SELECT id "
+	    "FROM users WHERE email = ?)", &st) != DB_OK)
+		return db_fail(cx, "end sessions");
+	db_bind_text(st, 1, lower, strlen(lower));
+	rc = db_step(st);
+	db_done(st);
+	return rc == DB_DONE ? CRM_OK : db_fail(cx, "end sessions step");
+}
+
+int
+user_list(struct core_ctx *cx, json_t **out)
+{
+	db_stmt_t *st;
+	json_t *arr;
+	int rc;
+
+	if (db_prepare(cx->db, "SELECT id, email, name, is_admin, active FROM "
+	    "users ORDER BY id", &st) != DB_OK)
+		return db_fail(cx, "list");
+	arr = json_array();
+	while ((rc = db_step(st)) == DB_ROW)
+		json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:b, s:b}",
+		    "id", (json_int_t)db_col_int(st, 0),
+		    "email", db_col_text(st, 1, NULL),
+		    "name", db_col_text(st, 2, NULL),
+		    "is_admin", (int)db_col_int(st, 3),
+		    "active", (int)db_col_int(st, 4)));
+	db_done(st);
+	if (rc != DB_DONE) {
+		json_decref(arr);
+		return db_fail(cx, "list step");
+	}
+	*out = json_pack("{s:o}", "data", arr);
+	return CRM_OK;
+}
+
+int
+user_count(struct core_ctx *cx, int64_t *n)
+{
+	db_stmt_t *st;
+	int rc;
+
+	if (db_prepare(cx->db, "SELECT COUNT(*) FROM users", &st) != DB_OK)
+		return db_fail(cx, "count");
+	rc = db_step(st);
+	if (rc == DB_ROW)
+		*n = db_col_int(st, 0);
+	db_done(st);
+	return rc == DB_ROW ? CRM_OK : db_fail(cx, "count step");
+}
+
+json_t *
+user_actor_json(const struct actor *a)
+{
+	return json_pack("{s:I, s:s, s:s, s:b}", "id", (json_int_t)a->user_id,
+	    "email", a->email, "name", a->name, "is_admin", a->is_admin);
+}

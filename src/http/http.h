@@ -1,0 +1,75 @@
+/*
+ * The HTTP face: libmicrohttpd with a worker pool, request limits, the
+ * access log and graceful shutdown. It knows nothing of the API: every
+ * complete request goes to one handler that fills a response.
+ *
+ * Limits enforced before the handler runs: body size (413), header count
+ * and size (431), and an idle timeout per connection.
+ */
+#ifndef HTTP_HTTP_H
+#define HTTP_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define HTTP_MAX_BODY (1024 * 1024)
+#define HTTP_MAX_HEADERS 100
+#define HTTP_MAX_RESP_HEADERS 8
+
+struct MHD_Connection;
+
+/* A complete request. Everything is borrowed for the handler call only. */
+struct http_req {
+	const char		*method;
+	const char		*path;		/* decoded, without the query */
+	const char		*body;		/* NUL-terminated; may hold NULs */
+	size_t			 body_len;
+	const char		*remote;	/* client address as text */
+	struct MHD_Connection	*conn;
+};
+
+struct http_resp {
+	int		 status;
+	const char	*content_type;	/* static string */
+	char		*body;		/* owned: freed after sending */
+	size_t		 len;
+	const void	*static_body;	/* alternatively: never freed */
+	struct {
+		const char	*name;	/* static string */
+		char		*value;	/* owned */
+	}		 headers[HTTP_MAX_RESP_HEADERS];
+	int		 nheaders;
+	int64_t		 user_id;	/* for the access log; 0 if anonymous */
+};
+
+/* Header, query argument or cookie of the request; NULL when absent. */
+const char *http_header(const struct http_req *r, const char *name);
+const char *http_query(const struct http_req *r, const char *name);
+const char *http_cookie(const struct http_req *r, const char *name);
+/* Calls fn for every query argument in order; stops when fn returns non-0. */
+int http_query_each(const struct http_req *r,
+    int (*fn)(void *arg, const char *key, const char *value), void *arg);
+
+/* Adds a response header (value copied). Extra headers are dropped. */
+void http_resp_header(struct http_resp *resp, const char *name,
+    const char *value);
+
+typedef void (*http_handler)(void *arg, const struct http_req *req,
+    struct http_resp *resp);
+
+struct http_server;
+
+/*
+ * Binds host:port and starts `threads` workers calling handler(arg, ...).
+ * On failure returns -1 with a message for the operator in err.
+ */
+int http_start(const char *listen, int threads, http_handler handler,
+    void *arg, struct http_server **out, char *err, size_t errlen);
+/*
+ * Stops accepting, lets requests in flight finish (up to grace_ms), then
+ * stops the workers and frees the server.
+ */
+void http_stop(struct http_server *s, int grace_ms);
+
+#endif

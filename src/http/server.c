@@ -1,0 +1,416 @@
+/*
+ * libmicrohttpd glue.
+ *
+ * MHD calls the access handler several times per request: once with the
+ * headers (we check limits and allocate per-request state), then with body
+ * chunks (appended to a capped buffer), then a last time with nothing
+ * (we run the handler and queue the response). The completion callback
+ * writes the access log line and frees the state.
+ *
+ * We bind the listening socket ourselves so a taken port or a bad address
+ * gets a message that says what to do, not MHD's generic failure.
+ * Shutdown: quiesce (no new connections), wait for requests in flight,
+ * then stop the daemon, which joins the workers.
+ */
+#include "http/http.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/log.h"
+#include "util/timeutil.h"
+
+struct http_server {
+	struct MHD_Daemon	*d;
+	http_handler		 handler;
+	void			*arg;
+	int			 fd;
+	atomic_int		 inflight;
+};
+
+/* Per-request state, from the first call to the completion callback. */
+struct reqstate {
+	struct buf	 body;
+	bool		 too_big;
+	int64_t		 start_us;
+	int		 status;
+	size_t		 bytes;
+	int64_t		 user_id;
+	char		 method[16];
+	char		 path[256];
+	char		 remote[64];
+};
+
+const char *
+http_header(const struct http_req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+const char *
+http_query(const struct http_req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *
+http_cookie(const struct http_req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
+}
+
+struct each_ctx {
+	int	(*fn)(void *, const char *, const char *);
+	void	*arg;
+	int	 rc;
+};
+
+static enum MHD_Result
+each_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct each_ctx *c = cls;
+
+	(void)kind;
+	c->rc = c->fn(c->arg, key, value ? value : "");
+	return c->rc == 0 ? MHD_YES : MHD_NO;
+}
+
+int
+http_query_each(const struct http_req *r,
+    int (*fn)(void *arg, const char *key, const char *value), void *arg)
+{
+	struct each_ctx c = { fn, arg, 0 };
+
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, each_arg, &c);
+	return c.rc;
+}
+
+void
+http_resp_header(struct http_resp *resp, const char *name, const char *value)
+{
+	if (resp->nheaders >= HTTP_MAX_RESP_HEADERS)
+		return;
+	resp->headers[resp->nheaders].name = name;
+	resp->headers[resp->nheaders].value = xstrdup(value);
+	resp->nheaders++;
+}
+
+static void
+resp_free(struct http_resp *resp)
+{
+	free(resp->body);
+	for (int i = 0; i < resp->nheaders; i++)
+		free(resp->headers[i].value);
+}
+
+static enum MHD_Result
+send_resp(struct MHD_Connection *conn, struct reqstate *rs,
+    struct http_resp *resp)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	if (resp->static_body != NULL)
+		r = MHD_create_response_from_buffer(resp->len,
+		    (void *)(uintptr_t)resp->static_body, MHD_RESPMEM_PERSISTENT);
+	else {
+		r = MHD_create_response_from_buffer(resp->len,
+		    resp->body ? resp->body : (char *)"", resp->body ?
+		    MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+		resp->body = NULL;	/* MHD frees it now */
+	}
+	if (r == NULL) {
+		resp_free(resp);
+		return MHD_NO;
+	}
+	if (resp->content_type != NULL)
+		MHD_add_response_header(r, "Content-Type", resp->content_type);
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "Referrer-Policy", "same-origin");
+	for (int i = 0; i < resp->nheaders; i++)
+		MHD_add_response_header(r, resp->headers[i].name,
+		    resp->headers[i].value);
+	rs->status = resp->status;
+	rs->bytes = resp->len;
+	rs->user_id = resp->user_id;
+	ret = MHD_queue_response(conn, (unsigned)resp->status, r);
+	MHD_destroy_response(r);
+	resp_free(resp);
+	return ret;
+}
+
+static enum MHD_Result
+send_problem(struct MHD_Connection *conn, struct reqstate *rs, int status,
+    const char *title, const char *detail)
+{
+	struct http_resp resp;
+	struct buf b;
+
+	memset(&resp, 0, sizeof(resp));
+	buf_init(&b, 1024);
+	buf_printf(&b, "{\"type\":\"about:blank\",\"title\":\"%s\",\"status\":%d,"
+	    "\"detail\":\"%s\"}", title, status, detail);
+	resp.status = status;
+	resp.content_type = "application/problem+json";
+	resp.len = b.len;
+	resp.body = buf_steal(&b);
+	return send_resp(conn, rs, &resp);
+}
+
+static enum MHD_Result
+count_header(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	(void)kind;
+	(void)key;
+	(void)value;
+	(*(int *)cls)++;
+	return MHD_YES;
+}
+
+static enum MHD_Result
+on_request(void *cls, struct MHD_Connection *conn, const char *url,
+    const char *method, const char *version, const char *upload_data,
+    size_t *upload_data_size, void **con_cls)
+{
+	struct http_server *s = cls;
+	struct reqstate *rs = *con_cls;
+	struct http_req req;
+	struct http_resp resp;
+	const union MHD_ConnectionInfo *ci;
+	const char *clen;
+	int nheaders = 0;
+
+	(void)version;
+	if (rs == NULL) {
+		rs = xcalloc(1, sizeof(*rs));
+		buf_init(&rs->body, HTTP_MAX_BODY);
+		rs->start_us = time_mono_us();
+		snprintf(rs->method, sizeof(rs->method), "%s", method);
+		snprintf(rs->path, sizeof(rs->path), "%s", url);
+		ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		if (ci != NULL && ci->client_addr != NULL)
+			getnameinfo(ci->client_addr, sizeof(struct sockaddr_in6),
+			    rs->remote, sizeof(rs->remote), NULL, 0, NI_NUMERICHOST);
+		*con_cls = rs;
+		atomic_fetch_add(&s->inflight, 1);
+		MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header,
+		    &nheaders);
+		if (nheaders > HTTP_MAX_HEADERS)
+			return send_problem(conn, rs, 431, "Too many headers",
+			    "A request may carry at most 100 headers");
+		clen = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+		    "Content-Length");
+		if (clen != NULL && strtoull(clen, NULL, 10) > HTTP_MAX_BODY)
+			return send_problem(conn, rs, 413, "Body too large",
+			    "A request body may be at most 1 MiB");
+		return MHD_YES;
+	}
+	if (*upload_data_size > 0) {
+		if (!rs->too_big &&
+		    buf_append(&rs->body, upload_data, *upload_data_size) != 0) {
+			rs->too_big = true;
+			buf_free(&rs->body);
+		}
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (rs->too_big)
+		return send_problem(conn, rs, 413, "Body too large",
+		    "A request body may be at most 1 MiB");
+	memset(&req, 0, sizeof(req));
+	req.method = method;
+	req.path = url;
+	req.body = rs->body.data ? rs->body.data : "";
+	req.body_len = rs->body.len;
+	req.remote = rs->remote;
+	req.conn = conn;
+	memset(&resp, 0, sizeof(resp));
+	resp.status = 500;
+	s->handler(s->arg, &req, &resp);
+	return send_resp(conn, rs, &resp);
+}
+
+/* JSON string content: quotes, backslashes and controls escaped. */
+static void
+json_escape(struct buf *b, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			buf_printf(b, "\\%c", c);
+		else if (c < 0x20 || c == 0x7f)
+			buf_printf(b, "\\u%04x", c);
+		else
+			buf_putc(b, (char)c);
+	}
+}
+
+static void
+on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct http_server *s = cls;
+	struct reqstate *rs = *con_cls;
+	char ts[TIME_RFC3339_LEN];
+	struct buf line;
+
+	(void)conn;
+	if (rs == NULL)
+		return;
+	time_format(time_now_ms(), ts, sizeof(ts));
+	buf_init(&line, 2048);
+	buf_printf(&line, "{\"ts\":\"%s\",\"remote\":\"", ts);
+	json_escape(&line, rs->remote);
+	buf_puts(&line, "\",\"method\":\"");
+	json_escape(&line, rs->method);
+	buf_puts(&line, "\",\"path\":\"");
+	json_escape(&line, rs->path);
+	buf_printf(&line, "\",\"status\":%d,\"bytes\":%zu,\"us\":%lld,"
+	    "\"user\":%lld%s}", rs->status, rs->bytes,
+	    (long long)(time_mono_us() - rs->start_us), (long long)rs->user_id,
+	    toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : ",\"aborted\":true");
+	if (line.data != NULL)
+		log_line(line.data);
+	buf_free(&line);
+	buf_free(&rs->body);
+	free(rs);
+	*con_cls = NULL;
+	atomic_fetch_sub(&s->inflight, 1);
+}
+
+/* Parses "host:port" or "[v6]:port" and binds a listening socket. */
+static int
+bind_listen(const char *listen_on, char *err, size_t errlen)
+{
+	char host[256];
+	const char *colon = strrchr(listen_on, ':');
+	const char *port;
+	struct addrinfo hints, *ai = NULL;
+	size_t hlen;
+	int fd, one = 1, rc;
+
+	if (colon == NULL || colon[1] == '\0') {
+		snprintf(err, errlen, "--listen %s: expected HOST:PORT, for example "
+		    "127.0.0.1:8080", listen_on);
+		return -1;
+	}
+	hlen = (size_t)(colon - listen_on);
+	if (hlen >= 2 && listen_on[0] == '[' && listen_on[hlen - 1] == ']') {
+		listen_on++;
+		hlen -= 2;
+	}
+	if (hlen == 0 || hlen >= sizeof(host)) {
+		snprintf(err, errlen, "--listen: bad host in %s", listen_on);
+		return -1;
+	}
+	memcpy(host, listen_on, hlen);
+	host[hlen] = '\0';
+	port = colon + 1;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	rc = getaddrinfo(host, port, &hints, &ai);
+	if (rc != 0) {
+		snprintf(err, errlen, "--listen %s:%s: %s", host, port,
+		    gai_strerror(rc));
+		return -1;
+	}
+	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		freeaddrinfo(ai);
+		return -1;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+		int e = errno;
+
+		snprintf(err, errlen, "cannot listen on %s:%s: %s%s", host, port,
+		    strerror(e), e == EADDRINUSE ? " (another program, perhaps "
+		    "another crm serve, uses this port; stop it or choose another "
+		    "with --listen)" : "");
+		close(fd);
+		freeaddrinfo(ai);
+		return -1;
+	}
+	freeaddrinfo(ai);
+	if (listen(fd, 1024) != 0) {
+		snprintf(err, errlen, "listen: %s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void
+mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+
+	(void)cls;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	msg[strcspn(msg, "\n")] = '\0';
+	log_warn("http: %s", msg);
+}
+
+int
+http_start(const char *listen_on, int threads, http_handler handler,
+    void *arg, struct http_server **out, char *err, size_t errlen)
+{
+	struct http_server *s;
+	int fd = bind_listen(listen_on, err, errlen);
+
+	if (fd < 0)
+		return -1;
+	s = xcalloc(1, sizeof(*s));
+	s->handler = handler;
+	s->arg = arg;
+	s->fd = fd;
+	atomic_init(&s->inflight, 0);
+	s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+	    MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, s,
+	    MHD_OPTION_LISTEN_SOCKET, fd,
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+	    MHD_OPTION_END);
+	if (s->d == NULL) {
+		snprintf(err, errlen, "cannot start the HTTP server on %s",
+		    listen_on);
+		close(fd);
+		free(s);
+		return -1;
+	}
+	*out = s;
+	return 0;
+}
+
+void
+http_stop(struct http_server *s, int grace_ms)
+{
+	int64_t deadline = time_mono_us() + (int64_t)grace_ms * 1000;
+	MHD_socket fd = MHD_quiesce_daemon(s->d);
+
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
+	while (atomic_load(&s->inflight) > 0 && time_mono_us() < deadline)
+		usleep(5000);
+	MHD_stop_daemon(s->d);
+	free(s);
+}

@@ -1,0 +1,124 @@
+/*
+ * The store: SQL behind one small interface.
+ *
+ * Everything above this layer speaks portable SQL with '?' placeholders and
+ * these calls; nothing above includes <sqlite3.h>. A PostgreSQL driver will
+ * implement the same functions (rewriting '?' to $n). The few places where
+ * dialects differ (full-text search) are named functions here, not SQL
+ * written by callers.
+ *
+ * A db_t is one connection and is used by one thread at a time. Statements
+ * are cached per connection: db_prepare() with the same SQL text returns the
+ * cached statement, and db_done() resets it for reuse. Never keep a
+ * statement across a db_done().
+ *
+ * Errors are negative DB_E* codes; db_errmsg() says what happened.
+ */
+#ifndef STORE_DB_H
+#define STORE_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct db db_t;
+typedef struct db_stmt db_stmt_t;
+
+enum {
+	DB_OK = 0,
+	DB_ROW = 1,		/* db_step(): a row is ready */
+	DB_DONE = 2,		/* db_step(): no more rows */
+	DB_ERR = -1,		/* any other failure; see db_errmsg() */
+	DB_ECONSTRAINT = -2,	/* unique, foreign key or check violated */
+	DB_EBUSY = -3,		/* locked longer than the busy timeout */
+	DB_EOPEN = -4,		/* cannot open or create the database */
+};
+
+/*
+ * Opens (creating if needed) the database at path. A message for the
+ * operator is written to err on failure. *out is owned by the caller and
+ * closed with db_close().
+ */
+int db_open(const char *path, db_t **out, char *err, size_t errlen);
+void db_close(db_t *db);
+const char *db_errmsg(db_t *db);
+
+/* Runs one or more statements without parameters (DDL, PRAGMAs). */
+int db_exec(db_t *db, const char *sql);
+
+int db_begin(db_t *db);		/* immediate: takes the write lock now */
+int db_commit(db_t *db);
+int db_rollback(db_t *db);
+
+/* The statement belongs to db; release it with db_done(). */
+int db_prepare(db_t *db, const char *sql, db_stmt_t **out);
+int db_bind_int(db_stmt_t *st, int idx, int64_t v);	/* idx from 1 */
+int db_bind_text(db_stmt_t *st, int idx, const char *s, size_t len);
+int db_bind_null(db_stmt_t *st, int idx);
+int db_step(db_stmt_t *st);
+/* Column accessors for the current row; col from 0. */
+bool db_col_null(db_stmt_t *st, int col);
+int64_t db_col_int(db_stmt_t *st, int col);
+/* Text stays valid until the next step or db_done(); *len may be NULL. */
+const char *db_col_text(db_stmt_t *st, int col, size_t *len);
+int db_col_count(db_stmt_t *st);
+const char *db_col_name(db_stmt_t *st, int col);
+void db_done(db_stmt_t *st);
+
+/* Rows changed by the last INSERT/UPDATE/DELETE on this connection. */
+int64_t db_changes(db_t *db);
+
+/*
+ * A query under construction: SQL text and the values of its placeholders,
+ * for statements whose shape depends on input (filters, sorts, search).
+ * Values are copied; dbq_free() releases them. Appending past the caps
+ * fails and marks the query broken, so db_prepare_q() refuses it.
+ */
+#define DBQ_MAX_PARAMS 64
+#define DBQ_MAX_SQL 8192
+
+struct dbq_param {
+	bool	 is_text;
+	int64_t	 i;
+	char	*s;
+	size_t	 len;
+};
+
+struct dbq {
+	char			 sql[DBQ_MAX_SQL];
+	size_t			 len;
+	struct dbq_param	 params[DBQ_MAX_PARAMS];
+	int			 nparams;
+	bool			 broken;
+};
+
+void dbq_init(struct dbq *q);
+void dbq_free(struct dbq *q);
+void dbq_sql(struct dbq *q, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void dbq_text(struct dbq *q, const char *s, size_t len);	/* adds a value */
+void dbq_int(struct dbq *q, int64_t v);
+/* Prepares q->sql and binds its values; release with db_done(). */
+int db_prepare_q(db_t *db, const struct dbq *q, db_stmt_t **out);
+
+/*
+ * Full-text search, the one dialect-specific query shape. Appends to q a
+ * boolean SQL expression, true when the row whose id is the SQL expression
+ * `idexpr` in `table` matches every one of the search words: each as a
+ * substring, or as the start of a word when it is shorter than three
+ * characters or when prefix_only is set (to rank word starts first).
+ * Case and script are handled by the index (Cyrillic, Latin with
+ * diacritics, CJK). Tables that take part have a `search_text` column kept
+ * up to date by the core and the indexes the migrations create for it.
+ */
+void db_search_clause(db_t *db, struct dbq *q, const char *table,
+    const char *idexpr, const char *const *words, const size_t *lens,
+    size_t nwords, bool prefix_only);
+
+/*
+ * Applies the schema migrations not yet applied, in order, each in its own
+ * transaction. Returns 0, or DB_ERR with a message naming the migration.
+ */
+int db_migrate(db_t *db, char *err, size_t errlen);
+
+#endif

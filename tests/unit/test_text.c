@@ -1,0 +1,109 @@
+/* util/text and util/timeutil: what the server accepts from outside. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "util/buf.h"
+#include "util/text.h"
+#include "util/timeutil.h"
+
+#define S(x) x, strlen(x)
+
+static void
+emails_people_type_are_accepted(void **state)
+{
+	(void)state;
+	assert_true(text_is_email(S("ivan.petrov@example.ru")));
+	assert_true(text_is_email(S("a+tag@sub.example.co.jp")));
+	assert_false(text_is_email(S("no-at-sign.example.com")));
+	assert_false(text_is_email(S("two@@example.com")));
+	assert_false(text_is_email(S("space in@example.com")));
+	assert_false(text_is_email(S("dot@example.")));
+	assert_false(text_is_email(S("x@nodot")));
+}
+
+static void
+phones_are_accepted_as_typed(void **state)
+{
+	char d[32];
+
+	(void)state;
+	assert_true(text_is_phone(S("+7 (495) 123-45-67")));
+	assert_true(text_is_phone(S("030 1234567 ext 12")));
+	assert_false(text_is_phone(S("call me")));
+	assert_false(text_is_phone(S("12")));
+	assert_int_equal(text_digits(S("+7 (495) 123-45-67"), d, sizeof(d)), 11);
+	assert_string_equal(d, "74951234567");
+}
+
+static void
+utf8_rejects_overlong_and_nul(void **state)
+{
+	(void)state;
+	assert_true(text_utf8_valid(S("Müller Иван 山田")));
+	assert_false(text_utf8_valid("\xc0\xaf", 2));
+	assert_false(text_utf8_valid("a\0b", 3));
+	assert_false(text_utf8_valid("\xed\xa0\x80", 3));	/* surrogate */
+	assert_int_equal(text_utf8_count(S("山田")), 2);
+}
+
+static void
+decimals_are_exact_strings(void **state)
+{
+	(void)state;
+	assert_true(text_is_decimal(S("-12.50")));
+	assert_true(text_is_decimal(S("7")));
+	assert_false(text_is_decimal(S("1e5")));
+	assert_false(text_is_decimal(S("12.")));
+	assert_false(text_is_decimal(S("")));
+}
+
+static void
+dates_are_real_calendar_dates(void **state)
+{
+	int64_t d, ms;
+	char out[TIME_RFC3339_LEN];
+
+	(void)state;
+	assert_int_equal(time_parse_date(S("2024-02-29"), &d), 0);
+	assert_int_not_equal(time_parse_date(S("2023-02-29"), &d), 0);
+	assert_int_not_equal(time_parse_date(S("2023-13-01"), &d), 0);
+	assert_int_equal(time_parse_date(S("1970-01-02"), &d), 0);
+	assert_int_equal(d, 1);
+	assert_int_equal(time_parse_datetime(S("2026-11-26T17:20:00+03:00"), &ms), 0);
+	time_format(ms, out, sizeof(out));
+	assert_string_equal(out, "2026-11-26T14:20:00.000Z");
+	assert_int_not_equal(time_parse_datetime(S("2026-11-26 17:20:00"), &ms), 0);
+}
+
+static void
+buffers_refuse_to_grow_past_their_cap(void **state)
+{
+	struct buf b;
+
+	(void)state;
+	buf_init(&b, 8);
+	assert_int_equal(buf_puts(&b, "12345678"), 0);
+	assert_int_equal(buf_putc(&b, '9'), -1);
+	assert_int_equal(b.len, 8);
+	assert_string_equal(b.data, "12345678");
+	buf_free(&b);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(emails_people_type_are_accepted),
+		cmocka_unit_test(phones_are_accepted_as_typed),
+		cmocka_unit_test(utf8_rejects_overlong_and_nul),
+		cmocka_unit_test(decimals_are_exact_strings),
+		cmocka_unit_test(dates_are_real_calendar_dates),
+		cmocka_unit_test(buffers_refuse_to_grow_past_their_cap),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
