@@ -199,8 +199,13 @@ dispatch(struct call *c)
 void
 api_handle(void *arg, const struct http_req *req, struct http_resp *resp)
 {
-	struct call *c = xcalloc(1, sizeof(*c));
+	/* Not zeroed: the error list is large and core_ctx_init resets it. */
+	struct call *c = xmalloc(sizeof(*c));
 
+	c->entity = NULL;
+	c->id = 0;
+	c->session[0] = '\0';
+	core_ctx_init(&c->cx, NULL, NULL);
 	c->app = arg;
 	c->req = req;
 	c->resp = resp;

@@ -1,0 +1,277 @@
+// The one client of the CRM REST API (docs/api.md). Every screen goes through it:
+// JSON bodies, the session cookie (credentials 'same-origin'), problem+json errors
+// parsed into ApiError, and a single hook for 401 (back to the sign-in screen).
+
+export type EntityName = 'companies' | 'contacts';
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly title: string;
+  readonly detail: string;
+  readonly errors: FieldError[];
+
+  constructor(status: number, title: string, detail: string, errors: FieldError[] = []) {
+    super(detail || title || `HTTP ${status}`);
+    this.name = 'ApiError';
+    this.status = status;
+    this.title = title;
+    this.detail = detail;
+    this.errors = errors;
+  }
+}
+
+export interface User {
+  id: number;
+  email: string;
+  name: string;
+  is_admin: boolean;
+  active?: boolean;
+}
+
+export interface Money {
+  amount: number;
+  currency: string;
+}
+
+export type CustomValue = string | number | boolean | string[] | Money | null;
+
+interface RecordBase {
+  id: number;
+  created_at: string;
+  created_by: number | null;
+  updated_at: string;
+  updated_by: number | null;
+  version: number;
+  deleted_at: string | null;
+  owner_id: number | null;
+  tags: string[];
+  custom: Record<string, CustomValue>;
+}
+
+export interface Company extends RecordBase {
+  name: string;
+  legal_name: string | null;
+  tax_id: string | null;
+  website: string | null;
+  emails: string[];
+  phones: string[];
+  address: string | null;
+  industry: string | null;
+  source: string | null;
+  notes: string | null;
+}
+
+export interface Contact extends RecordBase {
+  first_name: string | null;
+  last_name: string | null;
+  middle_name: string | null;
+  position: string | null;
+  emails: string[];
+  phones: string[];
+  company_id: number | null;
+  company_name: string | null;
+  address: string | null;
+  birthday: string | null;
+  source: string | null;
+  notes: string | null;
+}
+
+export type AnyRecord = Company | Contact;
+
+export interface Page<T> {
+  data: T[];
+  next_cursor: string | null;
+}
+
+export interface SearchHit {
+  type: 'company' | 'contact' | string;
+  id: number;
+  title: string;
+  subtitle?: string | null;
+}
+
+export const CUSTOM_FIELD_TYPES = [
+  'text', 'long_text', 'integer', 'decimal', 'money', 'percent', 'date', 'datetime',
+  'email', 'phone', 'url', 'choice', 'multichoice', 'boolean',
+] as const;
+export type CustomFieldType = (typeof CUSTOM_FIELD_TYPES)[number];
+
+export interface CustomFieldDef {
+  id: number;
+  entity: EntityName;
+  name: string;
+  label: string;
+  type: CustomFieldType;
+  required: boolean;
+  options: string[] | null;
+  position: number;
+}
+
+export interface Result<T> {
+  data: T;
+  etag: string | null;
+  status: number;
+}
+
+export type Query = Record<string, string | number | boolean | null | undefined>;
+
+interface RequestOptions {
+  body?: unknown;
+  query?: Query;
+  ifMatch?: string | null;
+  signal?: AbortSignal;
+  /** Do not treat 401 as "session over" (the sign-in form itself). */
+  allow401?: boolean;
+}
+
+let unauthorizedHandler: (() => void) | null = null;
+
+/** Called whenever the server answers 401: the app shows the sign-in screen. */
+export function onUnauthorized(fn: (() => void) | null): void {
+  unauthorizedHandler = fn;
+}
+
+export function buildQuery(query?: Query): string {
+  if (!query) return '';
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) {
+    if (v === undefined || v === null || v === '') continue;
+    p.set(k, String(v));
+  }
+  const s = p.toString();
+  return s ? `?${s}` : '';
+}
+
+async function parseError(res: Response): Promise<ApiError> {
+  let body: unknown = null;
+  try {
+    const text = await res.text();
+    body = text ? JSON.parse(text) : null;
+  } catch {
+    body = null;
+  }
+  if (body && typeof body === 'object') {
+    const b = body as Record<string, unknown>;
+    const errors = Array.isArray(b.errors)
+      ? (b.errors as unknown[])
+          .filter((e): e is Record<string, unknown> => !!e && typeof e === 'object')
+          .map((e) => ({ field: String(e.field ?? ''), message: String(e.message ?? '') }))
+      : [];
+    return new ApiError(
+      typeof b.status === 'number' ? b.status : res.status,
+      typeof b.title === 'string' ? b.title : res.statusText,
+      typeof b.detail === 'string' ? b.detail : '',
+      errors,
+    );
+  }
+  return new ApiError(res.status, res.statusText, '');
+}
+
+export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<Result<T>> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  let body: string | undefined;
+  if (opts.body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    body = JSON.stringify(opts.body);
+  }
+  if (opts.ifMatch) headers['If-Match'] = opts.ifMatch;
+  let res: Response;
+  try {
+    res = await fetch(`/api/v1${path}${buildQuery(opts.query)}`, {
+      method,
+      headers,
+      body,
+      credentials: 'same-origin',
+      signal: opts.signal,
+    });
+  } catch (e) {
+    if (e instanceof DOMException && e.name === 'AbortError') throw e;
+    throw new ApiError(0, 'Network error', '');
+  }
+  if (!res.ok) {
+    const err = await parseError(res);
+    if (res.status === 401 && !opts.allow401 && unauthorizedHandler) unauthorizedHandler();
+    throw err;
+  }
+  let data: unknown = null;
+  if (res.status !== 204) {
+    const text = await res.text();
+    data = text ? JSON.parse(text) : null;
+  }
+  return { data: data as T, etag: res.headers.get('ETag'), status: res.status };
+}
+
+/** The ETag of a record: the header when we have it, otherwise built from `version`. */
+export function etagOf(r: Result<{ version?: number }>): string | null {
+  return r.etag ?? (typeof r.data?.version === 'number' ? `"${r.data.version}"` : null);
+}
+
+let signedIn: User | null = null;
+
+/** The signed-in user, once /auth/me or /auth/login answered. */
+export function currentUser(): User | null {
+  return signedIn;
+}
+
+export const auth = {
+  me: () =>
+    request<User>('GET', '/auth/me', { allow401: true }).then((r) => {
+      signedIn = r.data;
+      return r.data;
+    }),
+  login: (email: string, password: string) =>
+    request<{ user: User }>('POST', '/auth/login', { body: { email, password }, allow401: true }).then((r) => {
+      signedIn = r.data.user;
+      return r.data.user;
+    }),
+  logout: () =>
+    request<null>('POST', '/auth/logout', { allow401: true }).finally(() => {
+      signedIn = null;
+    }),
+};
+
+export const records = {
+  list: <T extends AnyRecord>(entity: EntityName, query: Query, signal?: AbortSignal) =>
+    request<Page<T>>('GET', `/${entity}`, { query, signal }).then((r) => r.data),
+  get: <T extends AnyRecord>(entity: EntityName, id: number) => request<T>('GET', `/${entity}/${id}`),
+  create: <T extends AnyRecord>(entity: EntityName, body: Record<string, unknown>) =>
+    request<T>('POST', `/${entity}`, { body }),
+  update: <T extends AnyRecord>(entity: EntityName, id: number, body: Record<string, unknown>, etag: string | null) =>
+    request<T>('PATCH', `/${entity}/${id}`, { body, ifMatch: etag }),
+  remove: (entity: EntityName, id: number) => request<null>('DELETE', `/${entity}/${id}`),
+  restore: <T extends AnyRecord>(entity: EntityName, id: number) => request<T>('POST', `/${entity}/${id}/restore`),
+};
+
+export const search = (q: string, signal?: AbortSignal, limit = 20) =>
+  request<{ data: SearchHit[] }>('GET', '/search', { query: { q, limit }, signal }).then((r) => r.data.data);
+
+export const customFields = {
+  list: (entity: EntityName) =>
+    request<{ data: CustomFieldDef[] }>('GET', '/custom-fields', { query: { entity } }).then((r) => r.data.data),
+  create: (def: Omit<CustomFieldDef, 'id' | 'position' | 'options'> & { options?: string[]; position?: number }) =>
+    request<CustomFieldDef>('POST', '/custom-fields', { body: def }).then((r) => r.data),
+  update: (id: number, patch: Partial<Pick<CustomFieldDef, 'label' | 'required' | 'options' | 'position'>>) =>
+    request<CustomFieldDef>('PATCH', `/custom-fields/${id}`, { body: patch }).then((r) => r.data),
+  remove: (id: number) => request<null>('DELETE', `/custom-fields/${id}`),
+};
+
+let usersCache: Promise<User[]> | null = null;
+export const users = {
+  list: (): Promise<User[]> => {
+    if (!usersCache) {
+      usersCache = request<{ data: User[] }>('GET', '/users').then((r) => r.data.data);
+      usersCache.catch(() => {
+        usersCache = null;
+      });
+    }
+    return usersCache;
+  },
+  forget: () => {
+    usersCache = null;
+  },
+};

@@ -1,0 +1,119 @@
+import type { ReactNode } from 'react';
+import type { User } from '../api';
+import { getLang, LANGUAGES, t, type Lang } from '../i18n';
+import { GlobalSearch } from './GlobalSearch';
+
+interface Props {
+  user: User;
+  section: string;
+  onSignOut: () => void;
+  onLang: (l: Lang) => void;
+  children: ReactNode;
+}
+
+function NavLink({ to, active, icon, children }: { to: string; active: boolean; icon: ReactNode; children: ReactNode }) {
+  return (
+    <a href={`#${to}`} className={active ? 'nav-link active' : 'nav-link'} aria-current={active ? 'page' : undefined}>
+      <span className="nav-icon" aria-hidden="true">
+        {icon}
+      </span>
+      <span>{children}</span>
+    </a>
+  );
+}
+
+const icons = {
+  companies: (
+    <svg viewBox="0 0 20 20">
+      <path d="M3 17V5l7-2v14M10 7h7v10M6 7h1M6 10h1M6 13h1M13 10h1M13 13h1M2 17h16" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" />
+    </svg>
+  ),
+  contacts: (
+    <svg viewBox="0 0 20 20">
+      <circle cx="10" cy="7" r="3.2" fill="none" stroke="currentColor" strokeWidth="1.6" />
+      <path d="M3.5 17c.8-3.3 3.4-5 6.5-5s5.7 1.7 6.5 5" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" />
+    </svg>
+  ),
+  fields: (
+    <svg viewBox="0 0 20 20">
+      <rect x="3" y="4" width="14" height="4" rx="1" fill="none" stroke="currentColor" strokeWidth="1.6" />
+      <rect x="3" y="12" width="14" height="4" rx="1" fill="none" stroke="currentColor" strokeWidth="1.6" />
+    </svg>
+  ),
+  signout: (
+    <svg viewBox="0 0 20 20">
+      <path d="M8 4H4v12h4M12 6l4 4-4 4M16 10H8" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" strokeLinejoin="round" />
+    </svg>
+  ),
+};
+
+/** The signed-in frame: left navigation (a top menu on phones) and the top bar with search. */
+export function Layout({ user, section, onSignOut, onLang, children }: Props) {
+  const initials = (user.name || user.email)
+    .split(/\s+/)
+    .map((w) => w.charAt(0))
+    .join('')
+    .slice(0, 2)
+    .toUpperCase();
+  return (
+    <div className="app-shell">
+      <aside className="sidebar">
+        <a href="#/contacts" className="brand">
+          <span className="brand-mark" aria-hidden="true">
+            C
+          </span>
+          <span className="brand-name">{t('app.name')}</span>
+        </a>
+        <nav className="nav" aria-label={t('nav.main')}>
+          <NavLink to="/companies" active={section === 'companies'} icon={icons.companies}>
+            {t('nav.companies')}
+          </NavLink>
+          <NavLink to="/contacts" active={section === 'contacts'} icon={icons.contacts}>
+            {t('nav.contacts')}
+          </NavLink>
+          <div className="nav-group" aria-hidden="true">
+            {t('nav.settings')}
+          </div>
+          <NavLink to="/settings/custom-fields" active={section === 'settings'} icon={icons.fields}>
+            {t('nav.customFields')}
+          </NavLink>
+        </nav>
+        <div className="sidebar-footer">
+          <div className="user-chip" title={t('nav.signedInAs', { name: user.email })}>
+            <span className="avatar" aria-hidden="true">
+              {initials}
+            </span>
+            <span className="user-text">
+              <span className="user-name">{user.name || user.email}</span>
+              <span className="user-role">{user.is_admin ? t('nav.admin') : user.email}</span>
+            </span>
+          </div>
+          <label className="lang-select">
+            <span className="sr-only">{t('nav.language')}</span>
+            <select value={getLang()} onChange={(e) => onLang(e.target.value as Lang)} aria-label={t('nav.language')}>
+              {Object.entries(LANGUAGES).map(([k, v]) => (
+                <option key={k} value={k}>
+                  {v}
+                </option>
+              ))}
+            </select>
+          </label>
+          <button type="button" className="nav-link signout" onClick={onSignOut}>
+            <span className="nav-icon" aria-hidden="true">
+              {icons.signout}
+            </span>
+            <span>{t('nav.signOut')}</span>
+          </button>
+        </div>
+      </aside>
+      <div className="main-col">
+        <header className="topbar">
+          <GlobalSearch />
+        </header>
+        <main className="content" id="main">
+          {children}
+        </main>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,410 @@
+import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import { ApiError, currentUser, customFields, etagOf, records, type AnyRecord, type CustomFieldDef, type FieldError } from '../api';
+import { formatDate, formatDateTime } from '../format';
+import { t } from '../i18n';
+import { navigate } from '../router';
+import { ConfirmDialog } from './ConfirmDialog';
+import { formatCustom } from './customValues';
+import { et, type EntityConfig, type FieldSpec } from './entity';
+import { ErrorBanner, errorText } from './ErrorBanner';
+import { errorsFor } from './FormField';
+import { buildBody, compactLists, toFormState, type FormState } from './formState';
+import { useUsers } from './inputs';
+import { RecordForm } from './RecordForm';
+import { useToast } from './Toast';
+import { useTitle } from './hooks';
+
+export type Mode = 'view' | 'edit' | 'create';
+
+interface Props<T extends AnyRecord> {
+  config: EntityConfig<T>;
+  id: number | null;
+  mode: Mode;
+  /** Initial values for a new record (e.g. company_id when adding a contact from a company). */
+  preset?: Partial<FormState['fields']>;
+  /** A side panel on the view (a company's contacts). */
+  aside?: (r: T) => ReactNode;
+}
+
+function initials(s: string): string {
+  return s
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((w) => w.charAt(0))
+    .join('')
+    .slice(0, 2)
+    .toUpperCase();
+}
+
+/** The view, edit and create screens of one record. */
+export function RecordPage<T extends AnyRecord>({ config, id, mode, preset, aside }: Props<T>) {
+  const { entity } = config;
+  const toast = useToast();
+  const [record, setRecord] = useState<T | null>(null);
+  const [etag, setEtag] = useState<string | null>(null);
+  const [defs, setDefs] = useState<CustomFieldDef[] | null>(null);
+  const [loadError, setLoadError] = useState<unknown>(null);
+  const [form, setForm] = useState<FormState | null>(null);
+  const [original, setOriginal] = useState<FormState | null>(null);
+  const [errors, setErrors] = useState<FieldError[]>([]);
+  const [banner, setBanner] = useState<{ text: string; extra?: string[]; conflict?: boolean } | null>(null);
+  const [saving, setSaving] = useState(false);
+  const [confirming, setConfirming] = useState(false);
+  const [deleting, setDeleting] = useState(false);
+  useTitle(mode === 'create' ? et(entity, 'new') : record ? config.title(record) : et(entity, 'title'));
+
+  useEffect(() => {
+    let live = true;
+    customFields
+      .list(entity)
+      .then((d) => live && setDefs([...d].sort((a, b) => a.position - b.position || a.id - b.id)))
+      .catch(() => live && setDefs([]));
+    return () => {
+      live = false;
+    };
+  }, [entity]);
+
+  const load = useCallback(async () => {
+    if (id === null) return null;
+    try {
+      const r = await records.get<T>(entity, id);
+      setRecord(r.data);
+      setEtag(etagOf(r));
+      setLoadError(null);
+      return r.data;
+    } catch (e) {
+      setLoadError(e);
+      return null;
+    }
+  }, [entity, id]);
+
+  useEffect(() => {
+    setRecord(null);
+    setLoadError(null);
+    void load();
+  }, [load]);
+
+  // Entering the form (or reloading after a conflict) starts from the record as loaded.
+  const ready = defs !== null && (mode === 'create' || record !== null);
+  useEffect(() => {
+    if (!ready || mode === 'view') return;
+    const base = toFormState(config.fields, defs ?? [], mode === 'create' ? null : record);
+    if (mode === 'create') {
+      // A new record belongs to its creator unless another owner is chosen (the server's default too).
+      const me = currentUser();
+      if (me && config.fields.some((f) => f.kind === 'owner')) base.fields.owner_id = String(me.id);
+      if (preset) base.fields = { ...base.fields, ...(preset as FormState['fields']) };
+    }
+    setForm(base);
+    setOriginal(mode === 'create' ? null : base);
+    setErrors([]);
+    setBanner(null);
+  }, [ready, mode, record?.id, record?.version]);
+
+  const knownFields = [
+    ...config.fields.map((f) => (f.kind === 'company' ? 'company_id' : f.name)),
+    ...(defs ?? []).map((d) => `custom.${d.name}`),
+  ];
+
+  async function save() {
+    if (!form || !defs) return;
+    const compact = compactLists(config.fields, form);
+    setForm(compact);
+    const { body, localErrors } = buildBody(config.fields, defs, compact, original);
+    if (localErrors.length) {
+      setErrors(localErrors);
+      setBanner({ text: t('error.invalid') });
+      return;
+    }
+    if (mode === 'edit' && Object.keys(body).length === 0 && record) {
+      navigate(`/${entity}/${record.id}`);
+      return;
+    }
+    setSaving(true);
+    setBanner(null);
+    try {
+      const res =
+        mode === 'create'
+          ? await records.create<T>(entity, body)
+          : await records.update<T>(entity, record!.id, body, etag);
+      setRecord(res.data);
+      setEtag(etagOf(res));
+      setErrors([]);
+      toast(et(entity, mode === 'create' ? 'created' : 'saved'));
+      navigate(`/${entity}/${res.data.id}`);
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 412) {
+        setBanner({ text: t('error.conflict'), conflict: true });
+      } else if (e instanceof ApiError && e.errors.length) {
+        setErrors(e.errors);
+        const unknown = e.errors
+          .filter((x) => !knownFields.some((k) => errorsFor([x], k).length))
+          .map((x) => `${x.field} ${x.message}`.trim());
+        setBanner({ text: e.detail || t('error.invalid'), extra: unknown });
+      } else {
+        setBanner({ text: errorText(e) });
+      }
+    } finally {
+      setSaving(false);
+    }
+  }
+
+  async function reloadAfterConflict() {
+    setBanner(null);
+    const r = await load();
+    if (r) {
+      const base = toFormState(config.fields, defs ?? [], r);
+      setForm(base);
+      setOriginal(base);
+      setErrors([]);
+    }
+  }
+
+  async function remove() {
+    if (!record) return;
+    setDeleting(true);
+    try {
+      await records.remove(entity, record.id);
+      const rid = record.id;
+      toast(et(entity, 'deleted'), {
+        label: t('common.undo'),
+        run: () => {
+          records
+            .restore(entity, rid)
+            .then(() => navigate(`/${entity}/${rid}`))
+            .catch(() => {});
+        },
+      });
+      navigate(`/${entity}`);
+    } catch (e) {
+      setConfirming(false);
+      setBanner({ text: errorText(e) });
+    } finally {
+      setDeleting(false);
+    }
+  }
+
+  function cancel() {
+    navigate(mode === 'create' || !record ? `/${entity}` : `/${entity}/${record.id}`);
+  }
+
+  if (loadError) {
+    return (
+      <section className="page">
+        <ErrorBanner error={loadError}>
+          <a className="btn btn-sm" href={`#/${entity}`}>
+            {t('common.backToList')}
+          </a>
+        </ErrorBanner>
+      </section>
+    );
+  }
+  if (!ready || (mode !== 'view' && !form)) {
+    return (
+      <section className="page">
+        <div className="card placeholder">{t('common.loading')}</div>
+      </section>
+    );
+  }
+
+  const title = mode === 'create' ? et(entity, 'new') : config.title(record!);
+
+  if (mode !== 'view') {
+    const bannerNode = banner ? (
+      <ErrorBanner message={banner.text} extra={banner.extra}>
+        {banner.conflict && (
+          <button type="button" className="btn btn-sm btn-primary" onClick={reloadAfterConflict}>
+            {t('common.reload')}
+          </button>
+        )}
+      </ErrorBanner>
+    ) : null;
+    return (
+      <section className="page page-narrow">
+        <nav className="breadcrumbs">
+          <a href={`#/${entity}`}>{et(entity, 'title')}</a>
+          {record && mode === 'edit' && (
+            <>
+              <span aria-hidden="true"> / </span>
+              <a href={`#/${entity}/${record.id}`}>{title}</a>
+            </>
+          )}
+        </nav>
+        <header className="page-header">
+          <h1>{mode === 'create' ? title : `${t('common.edit')}: ${title}`}</h1>
+        </header>
+        <RecordForm
+          fields={config.fields}
+          defs={defs ?? []}
+          state={form!}
+          errors={errors}
+          saving={saving}
+          submitLabel={mode === 'create' ? et(entity, 'create') : t('common.save')}
+          banner={bannerNode}
+          onChange={setForm}
+          onSubmit={save}
+          onCancel={cancel}
+        />
+      </section>
+    );
+  }
+
+  const r = record!;
+  const customDefs = defs ?? [];
+  return (
+    <section className="page">
+      <nav className="breadcrumbs">
+        <a href={`#/${entity}`}>{et(entity, 'title')}</a>
+      </nav>
+      <header className="page-header record-header">
+        <div className="record-title">
+          <span className={`avatar avatar-lg avatar-${entity}`} aria-hidden="true">
+            {initials(title) || '?'}
+          </span>
+          <div>
+            <h1>{title}</h1>
+            {config.subtitle && <div className="subtitle">{config.subtitle(r)}</div>}
+          </div>
+        </div>
+        <div className="page-actions">
+          <button type="button" className="btn btn-danger-ghost" onClick={() => setConfirming(true)}>
+            {t('common.moveToTrash')}
+          </button>
+          <a className="btn btn-primary" href={`#/${entity}/${r.id}/edit`}>
+            {t('common.edit')}
+          </a>
+        </div>
+      </header>
+      {banner && <ErrorBanner message={banner.text} onDismiss={() => setBanner(null)} />}
+      <div className="record-grid">
+        <div className="record-main">
+          <section className="card">
+            <h2 className="card-title">{t('record.about')}</h2>
+            <dl className="details">
+              {config.fields.map((f) => (
+                <DetailRow key={f.name} spec={f} record={r} />
+              ))}
+            </dl>
+          </section>
+          {customDefs.length > 0 && (
+            <section className="card">
+              <h2 className="card-title">{t('form.customFields')}</h2>
+              <dl className="details">
+                {customDefs.map((d) => {
+                  const v = formatCustom(d, r.custom?.[d.name]);
+                  return (
+                    <div className="detail" key={d.id} data-field={`custom.${d.name}`}>
+                      <dt>{d.label}</dt>
+                      <dd>{v ? d.type === 'url' ? <a href={v} target="_blank" rel="noreferrer">{v}</a> : v : <span className="muted">{t('record.none')}</span>}</dd>
+                    </div>
+                  );
+                })}
+              </dl>
+            </section>
+          )}
+        </div>
+        <aside className="record-aside">
+          {aside?.(r)}
+          <section className="card meta-card">
+            <dl className="details compact">
+              <div className="detail">
+                <dt>{t('field.created_at')}</dt>
+                <dd>{formatDateTime(r.created_at)}</dd>
+              </div>
+              <div className="detail">
+                <dt>{t('field.updated_at')}</dt>
+                <dd>{formatDateTime(r.updated_at)}</dd>
+              </div>
+              <div className="detail">
+                <dt>{t('field.id')}</dt>
+                <dd>
+                  #{r.id} · v{r.version}
+                </dd>
+              </div>
+            </dl>
+          </section>
+        </aside>
+      </div>
+      {confirming && (
+        <ConfirmDialog
+          title={et(entity, 'confirmDeleteTitle')}
+          message={et(entity, 'confirmDelete', { name: title })}
+          confirmLabel={t('common.moveToTrash')}
+          danger
+          busy={deleting}
+          onConfirm={remove}
+          onCancel={() => setConfirming(false)}
+        />
+      )}
+    </section>
+  );
+}
+
+function DetailRow({ spec, record }: { spec: FieldSpec; record: AnyRecord }) {
+  const users = useUsers();
+  const v = (record as unknown as Record<string, unknown>)[spec.kind === 'company' ? 'company_id' : spec.name];
+  let body: ReactNode = null;
+  switch (spec.kind) {
+    case 'emails':
+      if (Array.isArray(v) && v.length)
+        body = v.map((x: string) => (
+          <div key={x}>
+            <a href={`mailto:${x}`}>{x}</a>
+          </div>
+        ));
+      break;
+    case 'phones':
+      if (Array.isArray(v) && v.length)
+        body = v.map((x: string) => (
+          <div key={x}>
+            <a href={`tel:${x.replace(/[^\d+]/g, '')}`}>{x}</a>
+          </div>
+        ));
+      break;
+    case 'tags':
+      if (Array.isArray(v) && v.length)
+        body = (
+          <span className="tags">
+            {v.map((x: string) => (
+              <span className="tag" key={x}>
+                {x}
+              </span>
+            ))}
+          </span>
+        );
+      break;
+    case 'url':
+      if (typeof v === 'string' && v)
+        body = (
+          <a href={/^https?:\/\//i.test(v) ? v : `https://${v}`} target="_blank" rel="noreferrer">
+            {v}
+          </a>
+        );
+      break;
+    case 'company': {
+      const name = (record as unknown as Record<string, unknown>).company_name;
+      if (v) body = <a href={`#/companies/${v}`}>{typeof name === 'string' && name ? name : `#${v}`}</a>;
+      break;
+    }
+    case 'owner':
+      if (v) {
+        const u = users.find((x) => x.id === v);
+        body = u ? u.name || u.email : `#${v}`;
+      }
+      break;
+    case 'date':
+      if (typeof v === 'string' && v) body = formatDate(v);
+      break;
+    case 'textarea':
+      if (typeof v === 'string' && v) body = <div className="prewrap">{v}</div>;
+      break;
+    default:
+      if (v !== null && v !== undefined && v !== '') body = String(v);
+  }
+  return (
+    <div className={spec.wide || spec.kind === 'textarea' ? 'detail wide' : 'detail'} data-field={spec.name}>
+      <dt>{t(spec.label)}</dt>
+      <dd>{body ?? <span className="muted">{t('record.none')}</span>}</dd>
+    </div>
+  );
+}
