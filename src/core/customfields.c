@@ -386,7 +386,11 @@ cf_create(struct core_ctx *cx, json_t *in, json_t **out)
 	    json_string_length(json_object_get(in, "label")));
 	db_bind_text(st, 4, type, strlen(type));
 	db_bind_int(st, 5, json_is_true(json_object_get(in, "required")));
-	optstr = json_dumps(opts ? opts : json_array(), JSON_COMPACT);
+	optstr = opts != NULL ? json_dumps(opts, JSON_COMPACT) : strdup("[]");
+	if (optstr == NULL) {
+		db_done(st);
+		return core_fail(cx, CRM_EDB, "Out of memory");
+	}
 	db_bind_text(st, 6, optstr, strlen(optstr));
 	free(optstr);
 	db_bind_int(st, 7, json_integer_value(json_object_get(in, "position")));

@@ -213,16 +213,22 @@ exists(struct core_ctx *cx, const char *sql, int64_t id, int *rc)
 	return r == DB_ROW;
 }
 
-static void
+/* Adds at most one error for the field; returns whether it was fine. */
+static bool
 check_text(struct core_ctx *cx, const char *key, json_t *v, size_t maxlen)
 {
 	size_t len = json_string_length(v);
 	const char *s = json_string_value(v);
 
-	if (!text_utf8_valid(s, len))
+	if (!text_utf8_valid(s, len)) {
 		verrs_add(&cx->errs, key, "must be text without NUL bytes");
-	else if (text_utf8_count(s, len) > maxlen)
+		return false;
+	}
+	if (text_utf8_count(s, len) > maxlen) {
 		verrs_add(&cx->errs, key, "must be at most %zu characters", maxlen);
+		return false;
+	}
+	return true;
 }
 
 static void
@@ -325,12 +331,13 @@ check_field(struct core_ctx *cx, const struct field *f, json_t *v, int *rc)
 			verrs_add(&cx->errs, f->name, "must be a string");
 			return;
 		}
-		check_text(cx, f->name, v, f->maxlen);
-		if (f->kind == FK_URL && len > 0 && !text_is_url(s, len))
+		if (f->kind == FK_DATE) {
+			if (len > 0 && time_parse_date(s, len, &days) != 0)
+				verrs_add(&cx->errs, f->name, "is not a date (YYYY-MM-DD)");
+		} else if (check_text(cx, f->name, v, f->maxlen) && f->kind == FK_URL &&
+		    len > 0 && !text_is_url(s, len)) {
 			verrs_add(&cx->errs, f->name, "is not a URL (http:// or https://)");
-		if (f->kind == FK_DATE && len > 0 &&
-		    time_parse_date(s, len, &days) != 0)
-			verrs_add(&cx->errs, f->name, "is not a date (YYYY-MM-DD)");
+		}
 		break;
 	case FK_EMAILS:
 	case FK_PHONES:
@@ -398,6 +405,15 @@ blank(json_t *v)
 	return true;
 }
 
+static bool
+has_error(struct core_ctx *cx, const char *field)
+{
+	for (int i = 0; i < cx->errs.n; i++)
+		if (strcmp(cx->errs.items[i].field, field) == 0)
+			return true;
+	return false;
+}
+
 /* Rules on the complete record after the write: required fields and more. */
 static int
 check_complete(struct core_ctx *cx, const struct entity *e, json_t *in,
@@ -405,13 +421,17 @@ check_complete(struct core_ctx *cx, const struct entity *e, json_t *in,
 {
 	json_t *custom_in = json_object_get(in, "custom");
 
+	int typed = cx->errs.n;
+
 	for (size_t i = 0; i < e->nfields; i++) {
 		const struct field *f = &e->fields[i];
 
-		if ((f->flags & F_REQUIRED) && blank(json_object_get(merged, f->name)))
+		if ((f->flags & F_REQUIRED) && !has_error(cx, f->name) &&
+		    blank(json_object_get(merged, f->name)))
 			verrs_add(&cx->errs, f->name, "is required");
 	}
-	if (e->check != NULL)
+	/* Rules across fields only make sense once each field is well typed. */
+	if (e->check != NULL && typed == 0)
 		e->check(cx, merged);
 	return cf_check_values(cx, e->name,
 	    json_is_object(custom_in) ? custom_in : NULL,

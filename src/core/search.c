@@ -2,19 +2,23 @@
  * Cross-entity search. Two passes per entity: first rows where every word
  * is the start of a word (exact and prefix matches, what people mean when
  * they type a name), then rows where the words occur anywhere. Each pass
- * has a LIMIT and no ORDER BY over the whole match set, so a common
- * fragment among a million contacts still answers in milliseconds.
+ * takes a bounded number of candidates by the primary key, never sorting
+ * the whole match set, so a common fragment among a million contacts still
+ * answers in milliseconds; the candidates are then ranked here.
  */
 #include "core/search.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/record.h"
+#include "util/alloc.h"
 #include "util/log.h"
 #include "util/text.h"
 
 #define MAX_WORDS 8
+#define CANDIDATES 50	/* rows per pass and entity considered for ranking */
 
 struct hit_src {
 	const char	*entity;
@@ -59,9 +63,15 @@ subtitle(db_stmt_t *st)
 	return json_string(out);
 }
 
+/*
+ * One pass over one entity: up to CANDIDATES matching rows, newest first,
+ * appended to data with a rank (pass, then title length: among names that
+ * start with the query the shortest is the closest, an exact match
+ * shortest of all).
+ */
 static int
 pass(struct core_ctx *cx, const struct hit_src *src, const char *const *words,
-    const size_t *lens, size_t n, bool prefix, int limit, json_t *data)
+    const size_t *lens, size_t n, bool prefix, json_t *data)
 {
 	struct dbq q;
 	db_stmt_t *st;
@@ -72,22 +82,27 @@ pass(struct core_ctx *cx, const struct hit_src *src, const char *const *words,
 	    src->cols, src->entity);
 	db_search_clause(cx->db, &q, src->entity, "t.id", words, lens, n, prefix);
 	dbq_sql(&q, " ORDER BY t.id DESC LIMIT ?");
-	dbq_int(&q, limit);
+	dbq_int(&q, CANDIDATES);
 	rc = db_prepare_q(cx->db, &q, &st);
 	dbq_free(&q);
 	if (rc != DB_OK) {
 		log_error("database: search: %s", db_errmsg(cx->db));
 		return core_fail(cx, CRM_EDB, "The search failed");
 	}
-	while ((rc = db_step(st)) == DB_ROW && (int)json_array_size(data) < limit) {
+	while ((rc = db_step(st)) == DB_ROW) {
 		int64_t id = db_col_int(st, 0);
+		size_t tlen;
+		const char *title = db_col_text(st, 1, &tlen);
+		json_t *hit;
 
 		if (seen(data, src->type, id))
 			continue;
-		json_array_append_new(data, json_pack("{s:s, s:I, s:s, s:o}",
-		    "type", src->type, "id", (json_int_t)id,
-		    "title", db_col_text(st, 1, NULL),
-		    "subtitle", subtitle(st)));
+		hit = json_pack("{s:s, s:I, s:s%, s:o, s:i, s:I}", "type", src->type,
+		    "id", (json_int_t)id, "title", title, tlen, "subtitle",
+		    subtitle(st), "_pass", prefix ? 0 : 1, "_len",
+		    (json_int_t)text_utf8_count(title, tlen));
+		if (hit != NULL)
+			json_array_append_new(data, hit);
 	}
 	db_done(st);
 	if (rc != DB_ROW && rc != DB_DONE) {
@@ -97,13 +112,34 @@ pass(struct core_ctx *cx, const struct hit_src *src, const char *const *words,
 	return CRM_OK;
 }
 
+static int64_t
+rank_of(json_t *h, const char *key)
+{
+	return json_integer_value(json_object_get(h, key));
+}
+
+/* Word starts first, then shorter titles, then newer records. */
+static int
+by_rank(const void *a, const void *b)
+{
+	json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+	int64_t d = rank_of(x, "_pass") - rank_of(y, "_pass");
+
+	if (d == 0)
+		d = rank_of(x, "_len") - rank_of(y, "_len");
+	if (d == 0)
+		d = rank_of(y, "id") - rank_of(x, "id");
+	return d < 0 ? -1 : d > 0;
+}
+
 int
 search_all(struct core_ctx *cx, const char *q, int limit, json_t **out)
 {
 	const char *words[MAX_WORDS];
 	size_t lens[MAX_WORDS], n;
 	char digits[64];
-	json_t *data;
+	json_t *data, **hits;
+	size_t nhits;
 	int rc = CRM_OK;
 
 	if (strlen(q) > 200 || !text_utf8_valid(q, strlen(q)))
@@ -114,13 +150,26 @@ search_all(struct core_ctx *cx, const char *q, int limit, json_t **out)
 	for (int prefix = 1; prefix >= 0 && n > 0 && rc == CRM_OK; prefix--)
 		for (size_t s = 0; s < sizeof(sources) / sizeof(*sources) &&
 		    rc == CRM_OK; s++)
-			if ((int)json_array_size(data) < limit)
-				rc = pass(cx, &sources[s], words, lens, n, prefix, limit,
-				    data);
+			rc = pass(cx, &sources[s], words, lens, n, prefix, data);
 	if (rc != CRM_OK) {
 		json_decref(data);
 		return rc;
 	}
+	nhits = json_array_size(data);
+	hits = xcalloc(nhits, sizeof(*hits));
+	for (size_t i = 0; i < nhits; i++)
+		hits[i] = json_incref(json_array_get(data, i));
+	qsort(hits, nhits, sizeof(*hits), by_rank);
+	json_array_clear(data);
+	for (size_t i = 0; i < nhits; i++) {
+		if ((int)i < limit) {
+			json_object_del(hits[i], "_pass");
+			json_object_del(hits[i], "_len");
+			json_array_append(data, hits[i]);
+		}
+		json_decref(hits[i]);
+	}
+	free(hits);
 	*out = json_pack("{s:o}", "data", data);
 	return CRM_OK;
 }

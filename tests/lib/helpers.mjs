@@ -98,6 +98,16 @@ export function assertInvalid(res, fields, msg = '') {
   return p;
 }
 
+// Runs each check and collects the failures instead of stopping at the first,
+// so one run reports every case that is wrong. Throws one error listing them.
+export async function allOf(checks) {
+  const failed = [];
+  for (const [label, fn] of checks) {
+    try { await fn(); } catch (e) { failed.push(`${label}: ${String(e.message).split('\n')[0].slice(0, 400)}`); }
+  }
+  assert.deepEqual(failed, [], `${failed.length} of ${checks.length} cases failed`);
+}
+
 // Every record of a collection, following next_cursor. `query` is a raw query string.
 export async function listAll(srv, collection, query = '', { limit = 200, auth } = {}) {
   const out = [];
@@ -157,11 +167,16 @@ export function disableUser(srv, email) {
 export function setPassword(srv, email, password) {
   return crmOk(['user', 'passwd', '--db', srv.db, '--email', email], { CRM_PASSWORD: password });
 }
-export function createToken(srv, email) {
-  return crmOk(['token', 'create', '--db', srv.db, '--user', email]).trim();
+// Prints a new token for `email`; `name` labels it so revokeToken can find its id.
+export function createToken(srv, email, name = 'test') {
+  return crmOk(['token', 'create', '--db', srv.db, '--user', email, '--name', name]).trim();
 }
-export function revokeToken(srv, token) {
-  return crmOk(['token', 'revoke', '--db', srv.db, '--token', token]);
+// Revokes the token labelled `name` (its id is read from `crm token list`).
+export function revokeToken(srv, name) {
+  const list = crmOk(['token', 'list', '--db', srv.db]);
+  const row = list.split('\n').map((l) => l.trim().split(/\s+/)).find((cols) => cols[2] === name);
+  assert.ok(row, `token named ${name} in:\n${list}`);
+  return crmOk(['token', 'revoke', '--db', srv.db, '--id', row[0]]);
 }
 
 // Signs in and returns {res, cookie: 'crm_session=...', setCookie: raw header}.
@@ -217,6 +232,17 @@ export function waitExit(child, ms) {
     const t = setTimeout(() => ok(null), ms);
     child.once('exit', (code, sig) => { clearTimeout(t); ok({ code, sig }); });
   });
+}
+
+// Stops a startServer() server and asserts it shut down cleanly: exit 0 on
+// SIGTERM and no sanitizer report in its output (the ASan build prints leaks
+// and memory errors only there).
+export async function stopClean(srv) {
+  if (!srv) return;
+  const log = () => srv.log().split('\n').filter((l) => !l.startsWith('{')).join('\n').slice(-4000);
+  const res = await srv.stop();
+  assert.deepEqual(res, { code: 0, sig: null }, `crm serve exit status on SIGTERM:\n${log()}`);
+  assert.doesNotMatch(srv.log(), /ERROR: (Address|Leak|Thread|Memory)Sanitizer|runtime error:/, log());
 }
 
 // Digits of a phone number, for comparing numbers a server may reformat.

@@ -72,7 +72,10 @@ export async function startServer(opts = {}) {
     // Stops with SIGTERM (graceful) and returns the exit status; the folder is removed.
     async stop() {
       if (!exited) child.kill('SIGTERM');
-      const res = await Promise.race([exitedP, new Promise((ok) => setTimeout(() => ok(null), 10000))]);
+      // The timer is cleared so that it does not keep the test process alive for 10 s.
+      let timer;
+      const res = await Promise.race([exitedP, new Promise((ok) => { timer = setTimeout(() => ok(null), 10000); })]);
+      clearTimeout(timer);
       if (!res) { child.kill('SIGKILL'); await exitedP; }
       rmSync(dir, { recursive: true, force: true });
       return res;
