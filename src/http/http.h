@@ -4,7 +4,8 @@
  * complete request goes to one handler that fills a response.
  *
  * Limits enforced before the handler runs: body size (413), header count
- * and size (431), and an idle timeout per connection.
+ * (431) and size (MHD's per-connection memory limit), an idle timeout per
+ * connection, and a deadline for a whole body to arrive (408).
  */
 #ifndef HTTP_HTTP_H
 #define HTTP_HTTP_H
@@ -16,6 +17,8 @@
 #define HTTP_MAX_BODY (1024 * 1024)
 #define HTTP_MAX_HEADERS 100
 #define HTTP_MAX_RESP_HEADERS 8
+#define HTTP_IDLE_TIMEOUT_S 30			/* no bytes for this long: closed */
+#define HTTP_MAX_REQUEST_US (60LL * 1000000)	/* a whole body must arrive within */
 
 struct MHD_Connection;
 
