@@ -2,7 +2,7 @@
 # commands of the README; everything else here serves them.
 
 CC       ?= cc
-PKGS      = libmicrohttpd jansson sqlite3 libsodium
+PKGS      = libmicrohttpd jansson sqlite3 libsodium libpq
 CFLAGS   ?= -O2 -g
 WARN      = -std=c17 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
             -Wmissing-prototypes -Wpointer-arith -Wvla -Wformat=2
@@ -14,9 +14,9 @@ LIBSRC   := $(filter-out src/cli/main.c,$(SRC))
 OBJ      := $(SRC:src/%.c=build/obj/%.o)
 LIBOBJ   := $(LIBSRC:src/%.c=build/obj/%.o)
 ASANOBJ  := $(SRC:src/%.c=build/asan/obj/%.o)
-GEN      := build/gen/migrations.c build/gen/web.c
-GENOBJ   := build/obj/gen/migrations.o build/obj/gen/web.o
-ASANGEN  := build/asan/obj/gen/migrations.o build/asan/obj/gen/web.o
+GENOBJ   := build/obj/gen/sqlite_migrations.o build/obj/gen/pg_migrations.o \
+            build/obj/gen/web.o
+ASANGEN  := $(GENOBJ:build/obj/%=build/asan/obj/%)
 SANFLAGS  = -fsanitize=address,undefined -fno-omit-frame-pointer \
             -fno-sanitize-recover=undefined
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
@@ -41,9 +41,9 @@ build/tools/embed: tools/embed.c
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) -O2 -o $@ $<
 
-build/gen/migrations.c: build/tools/embed $(wildcard src/store/migrations/*.sql)
+build/gen/%_migrations.c: build/tools/embed $(wildcard src/store/migrations/*/*.sql)
 	@mkdir -p $(dir $@)
-	build/tools/embed $@ migration src/store/migrations
+	build/tools/embed $@ $*_migration src/store/migrations/$*
 
 # The web UI: built with Vite when web/ exists, gzipped, then embedded.
 build/web.stamp: $(WEB_SRC)

@@ -58,7 +58,8 @@ cmd_serve(int argc, char **argv)
 		opts_free(store);
 		return 2;
 	}
-	if (access(opt_get(opts, n, "db"), F_OK) != 0) {
+	if (!db_is_postgres(opt_get(opts, n, "db")) &&
+	    access(opt_get(opts, n, "db"), F_OK) != 0) {
 		fprintf(stderr, "crm serve: no database at %s; create it with "
 		    "crm init --db %s --admin-email EMAIL\n", opt_get(opts, n, "db"),
 		    opt_get(opts, n, "db"));

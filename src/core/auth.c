@@ -162,10 +162,11 @@ auth_session(struct core_ctx *cx, const char *secret, struct actor *out)
 int
 auth_token(struct core_ctx *cx, const char *token, struct actor *out)
 {
-	/* ? > 0 keeps the two lookups one shape; tokens do not expire. */
+	/* Same shape as sessions: the time bound is the token's creation. */
 	return resolve(cx, "SELECT u.id, u.email, u.name, u.is_admin FROM "
 	    "api_tokens k JOIN users u ON u.id = k.user_id WHERE k.token_hash = ? "
-	    "AND ? > 0 AND k.revoked_at IS NULL AND u.active = 1", token, out);
+	    "AND k.created_at <= ? AND k.revoked_at IS NULL AND u.active = 1",
+	    token, out);
 }
 
 int

@@ -324,7 +324,7 @@ rec_list(struct core_ctx *cx, const struct entity *e,
 		    MAX_SEARCH_WORDS);
 		if (n > 0) {
 			dbq_sql(&q, " AND ");
-			db_search_clause(cx->db, &q, e->name, "t.id", words, lens, n,
+			db_search_clause(cx->db, &q, e->name, "t", words, lens, n,
 			    false);
 		}
 	}

@@ -80,7 +80,7 @@ pass(struct core_ctx *cx, const struct hit_src *src, const char *const *words,
 	dbq_init(&q);
 	dbq_sql(&q, "SELECT %s FROM %s t WHERE t.deleted_at IS NULL AND ",
 	    src->cols, src->entity);
-	db_search_clause(cx->db, &q, src->entity, "t.id", words, lens, n, prefix);
+	db_search_clause(cx->db, &q, src->entity, "t", words, lens, n, prefix);
 	dbq_sql(&q, " ORDER BY t.id DESC LIMIT ?");
 	dbq_int(&q, CANDIDATES);
 	rc = db_prepare_q(cx->db, &q, &st);

@@ -35,11 +35,15 @@ enum {
 };
 
 /*
- * Opens (creating if needed) the database at path. A message for the
- * operator is written to err on failure. *out is owned by the caller and
- * closed with db_close().
+ * Opens the database at address: a file path for SQLite (created if
+ * needed), or a postgres:// or postgresql:// connection URI for PostgreSQL.
+ * A message for the operator is written to err on failure. *out is owned
+ * by the caller and closed with db_close().
  */
-int db_open(const char *path, db_t **out, char *err, size_t errlen);
+int db_open(const char *address, db_t **out, char *err, size_t errlen);
+bool db_is_postgres(const char *address);
+/* "sqlite" or "pg". */
+const char *db_dialect(db_t *db);
 void db_close(db_t *db);
 const char *db_errmsg(db_t *db);
 
@@ -103,16 +107,16 @@ int db_prepare_q(db_t *db, const struct dbq *q, db_stmt_t **out);
 
 /*
  * Full-text search, the one dialect-specific query shape. Appends to q a
- * boolean SQL expression, true when the row whose id is the SQL expression
- * `idexpr` in `table` matches every one of the search words: each as a
- * substring, or as the start of a word when it is shorter than three
- * characters or when prefix_only is set (to rank word starts first).
- * Case and script are handled by the index (Cyrillic, Latin with
- * diacritics, CJK). Tables that take part have a `search_text` column kept
- * up to date by the core and the indexes the migrations create for it.
+ * boolean SQL expression, true when the row of `table` under the alias
+ * `alias` matches every one of the search words: each as a substring, or
+ * as the start of a word when it is shorter than three characters or when
+ * prefix_only is set (to rank word starts first). Case, diacritics of
+ * word starts, and scripts are handled alike by both dialects. Tables that
+ * take part have a `search_text` column kept up to date by the core and
+ * the indexes the migrations create for it.
  */
 void db_search_clause(db_t *db, struct dbq *q, const char *table,
-    const char *idexpr, const char *const *words, const size_t *lens,
+    const char *alias, const char *const *words, const size_t *lens,
     size_t nwords, bool prefix_only);
 
 /*

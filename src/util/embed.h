@@ -18,7 +18,9 @@ struct embed_file {
 
 extern const struct embed_file web_files[];
 extern const size_t web_nfiles;
-extern const struct embed_file migration_files[];
-extern const size_t migration_nfiles;
+extern const struct embed_file sqlite_migration_files[];
+extern const size_t sqlite_migration_nfiles;
+extern const struct embed_file pg_migration_files[];
+extern const size_t pg_migration_nfiles;
 
 #endif

@@ -1,0 +1,276 @@
+/*
+ * The store's public functions: dispatch to the driver chosen by the
+ * database address (a file path for SQLite, postgres:// or postgresql://
+ * for PostgreSQL), the query builder, and the migration runner that both
+ * dialects share.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/driver.h"
+#include "util/alloc.h"
+#include "util/timeutil.h"
+
+void
+db_set_err(db_t *db, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(db->err, sizeof(db->err), fmt, ap);
+	va_end(ap);
+}
+
+bool
+db_is_postgres(const char *address)
+{
+	return strncmp(address, "postgres://", 11) == 0 ||
+	    strncmp(address, "postgresql://", 13) == 0;
+}
+
+int
+db_open(const char *address, db_t **out, char *err, size_t errlen)
+{
+	if (db_is_postgres(address))
+		return pg_open(address, out, err, errlen);
+	return sqlite_open(address, out, err, errlen);
+}
+
+const char *db_dialect(db_t *db) { return db->drv->name; }
+void db_close(db_t *db) { if (db != NULL) db->drv->close(db); }
+const char *db_errmsg(db_t *db) { return db->err; }
+int db_exec(db_t *db, const char *sql) { return db->drv->exec(db, sql); }
+int db_begin(db_t *db) { return db->drv->begin(db); }
+int db_commit(db_t *db) { return db->drv->commit(db); }
+int db_rollback(db_t *db) { return db->drv->rollback(db); }
+int64_t db_changes(db_t *db) { return db->drv->changes(db); }
+int db_step(db_stmt_t *st) { return st->db->drv->step(st); }
+bool db_col_null(db_stmt_t *st, int col) { return st->db->drv->col_null(st, col); }
+int64_t db_col_int(db_stmt_t *st, int col) { return st->db->drv->col_int(st, col); }
+int db_col_count(db_stmt_t *st) { return st->db->drv->col_count(st); }
+const char *db_col_name(db_stmt_t *st, int col) { return st->db->drv->col_name(st, col); }
+
+int
+db_prepare(db_t *db, const char *sql, db_stmt_t **out)
+{
+	return db->drv->prepare(db, sql, out);
+}
+
+int
+db_bind_int(db_stmt_t *st, int idx, int64_t v)
+{
+	return st->db->drv->bind_int(st, idx, v);
+}
+
+int
+db_bind_text(db_stmt_t *st, int idx, const char *s, size_t len)
+{
+	return st->db->drv->bind_text(st, idx, s, len);
+}
+
+int
+db_bind_null(db_stmt_t *st, int idx)
+{
+	return st->db->drv->bind_null(st, idx);
+}
+
+const char *
+db_col_text(db_stmt_t *st, int col, size_t *len)
+{
+	return st->db->drv->col_text(st, col, len);
+}
+
+void
+db_done(db_stmt_t *st)
+{
+	if (st != NULL)
+		st->db->drv->done(st);
+}
+
+void
+db_search_clause(db_t *db, struct dbq *q, const char *table,
+    const char *alias, const char *const *words, const size_t *lens,
+    size_t nwords, bool prefix_only)
+{
+	db->drv->search_clause(db, q, table, alias, words, lens, nwords,
+	    prefix_only);
+}
+
+/* ---- the query builder ---- */
+
+void
+dbq_init(struct dbq *q)
+{
+	q->sql[0] = '\0';
+	q->len = 0;
+	q->nparams = 0;
+	q->broken = false;
+}
+
+void
+dbq_free(struct dbq *q)
+{
+	for (int i = 0; i < q->nparams; i++)
+		free(q->params[i].s);
+	q->nparams = 0;
+}
+
+void
+dbq_sql(struct dbq *q, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (q->broken)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(q->sql + q->len, sizeof(q->sql) - q->len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(q->sql) - q->len) {
+		q->broken = true;
+		return;
+	}
+	q->len += (size_t)n;
+}
+
+void
+dbq_text(struct dbq *q, const char *s, size_t len)
+{
+	struct dbq_param *p;
+
+	if (q->nparams >= DBQ_MAX_PARAMS) {
+		q->broken = true;
+		return;
+	}
+	p = &q->params[q->nparams++];
+	p->is_text = true;
+	p->s = xstrndup(s, len);
+	p->len = len;
+}
+
+void
+dbq_int(struct dbq *q, int64_t v)
+{
+	struct dbq_param *p;
+
+	if (q->nparams >= DBQ_MAX_PARAMS) {
+		q->broken = true;
+		return;
+	}
+	p = &q->params[q->nparams++];
+	p->is_text = false;
+	p->s = NULL;
+	p->i = v;
+}
+
+int
+db_prepare_q(db_t *db, const struct dbq *q, db_stmt_t **out)
+{
+	db_stmt_t *st;
+	int rc;
+
+	if (q->broken) {
+		db_set_err(db, "query too large");
+		return DB_ERR;
+	}
+	rc = db_prepare(db, q->sql, &st);
+	if (rc != DB_OK)
+		return rc;
+	for (int i = 0; i < q->nparams; i++) {
+		const struct dbq_param *p = &q->params[i];
+
+		rc = p->is_text ? db_bind_text(st, i + 1, p->s, p->len) :
+		    db_bind_int(st, i + 1, p->i);
+		if (rc != DB_OK) {
+			db_done(st);
+			return rc;
+		}
+	}
+	*out = st;
+	return DB_OK;
+}
+
+/* ---- migrations ---- */
+
+/* The highest migration applied, or -1 on error. */
+static int64_t
+schema_version(db_t *db)
+{
+	db_stmt_t *st;
+	int64_t v = -1;
+
+	if (db_prepare(db, "SELECT COALESCE(MAX(version), 0) FROM "
+	    "schema_migrations", &st) != DB_OK)
+		return -1;
+	if (db_step(st) == DB_ROW)
+		v = db_col_int(st, 0);
+	db_done(st);
+	return v;
+}
+
+/*
+ * Each pending migration runs in its own transaction. Several servers may
+ * start at once against one PostgreSQL: the table lock makes them take
+ * turns, and each re-reads the version under the lock, so every migration
+ * runs exactly once. (SQLite's BEGIN IMMEDIATE already serialises.)
+ */
+int
+db_migrate(db_t *db, char *err, size_t errlen)
+{
+	bool pg = strcmp(db->drv->name, "pg") == 0;
+	db_stmt_t *st;
+	int rc;
+
+	rc = db_exec(db, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+	    "version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+	    "applied_at BIGINT NOT NULL)");
+	if (rc != DB_OK) {
+		snprintf(err, errlen, "cannot create schema_migrations: %s",
+		    db->err);
+		return DB_ERR;
+	}
+	for (size_t i = 0; i < *db->drv->nmigrations; i++) {
+		const struct embed_file *m = &db->drv->migrations[i];
+		int64_t version = strtoll(m->path, NULL, 10), have;
+		char *sql;
+
+		rc = db_begin(db);
+		if (rc == DB_OK && pg)
+			rc = db_exec(db, "LOCK TABLE schema_migrations IN EXCLUSIVE MODE");
+		have = rc == DB_OK ? schema_version(db) : -1;
+		if (have < 0) {
+			snprintf(err, errlen, "cannot read the schema version: %s",
+			    db->err);
+			db_rollback(db);
+			return DB_ERR;
+		}
+		if (version <= have) {
+			db_rollback(db);
+			continue;
+		}
+		sql = xstrndup((const char *)m->data, m->len);
+		rc = db_exec(db, sql);
+		free(sql);
+		if (rc == DB_OK)
+			rc = db_prepare(db, "INSERT INTO schema_migrations "
+			    "(version, name, applied_at) VALUES (?, ?, ?)", &st);
+		if (rc == DB_OK) {
+			db_bind_int(st, 1, version);
+			db_bind_text(st, 2, m->path, strlen(m->path));
+			db_bind_int(st, 3, time_now_ms());
+			rc = db_step(st) == DB_DONE ? DB_OK : DB_ERR;
+			db_done(st);
+		}
+		if (rc == DB_OK)
+			rc = db_commit(db);
+		if (rc != DB_OK) {
+			snprintf(err, errlen, "migration %s failed: %s", m->path,
+			    db->err);
+			db_rollback(db);
+			return DB_ERR;
+		}
+	}
+	return DB_OK;
+}

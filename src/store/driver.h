@@ -1,0 +1,57 @@
+/*
+ * What a database driver provides to store/db.c. Only the store's own
+ * files include this. A driver's connection struct begins with a
+ * struct db, and its statement struct with a struct db_stmt, so the
+ * public handles are the driver's objects seen through their first member.
+ */
+#ifndef STORE_DRIVER_H
+#define STORE_DRIVER_H
+
+#include "store/db.h"
+#include "util/embed.h"
+
+struct db_driver {
+	const char	*name;
+	void		(*close)(db_t *db);
+	int		(*exec)(db_t *db, const char *sql);
+	int		(*begin)(db_t *db);
+	int		(*commit)(db_t *db);
+	int		(*rollback)(db_t *db);
+	int		(*prepare)(db_t *db, const char *sql, db_stmt_t **out);
+	int		(*bind_int)(db_stmt_t *st, int idx, int64_t v);
+	int		(*bind_text)(db_stmt_t *st, int idx, const char *s, size_t len);
+	int		(*bind_null)(db_stmt_t *st, int idx);
+	int		(*step)(db_stmt_t *st);
+	bool		(*col_null)(db_stmt_t *st, int col);
+	int64_t		(*col_int)(db_stmt_t *st, int col);
+	const char	*(*col_text)(db_stmt_t *st, int col, size_t *len);
+	int		(*col_count)(db_stmt_t *st);
+	const char	*(*col_name)(db_stmt_t *st, int col);
+	void		(*done)(db_stmt_t *st);
+	int64_t		(*changes)(db_t *db);
+	void		(*search_clause)(db_t *db, struct dbq *q, const char *table,
+			    const char *alias, const char *const *words,
+			    const size_t *lens, size_t nwords, bool prefix_only);
+	/* This dialect's schema migrations, sorted by file name. */
+	const struct embed_file	*migrations;
+	const size_t		*nmigrations;
+};
+
+struct db {
+	const struct db_driver	*drv;
+	char			 err[256];
+};
+
+struct db_stmt {
+	db_t	*db;
+};
+
+/* Drivers' constructors: 0 and *out, or DB_EOPEN with a message in err. */
+int sqlite_open(const char *path, db_t **out, char *err, size_t errlen);
+int pg_open(const char *url, db_t **out, char *err, size_t errlen);
+
+/* Writes a message into db->err (printf-style). */
+void db_set_err(db_t *db, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#endif
