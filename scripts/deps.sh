@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 PKGS=(build-essential pkg-config clang libmicrohttpd-dev libjansson-dev
       libsqlite3-dev sqlite3 libsodium-dev libcmocka-dev chromium curl gzip
-      wrk nginx-light)
+      wrk nginx-light postgresql-15 libpq-dev)
 
 missing=()
 for p in "${PKGS[@]}"; do
