@@ -14,6 +14,9 @@ static const struct {
 	{ "serve", cmd_serve, "run the web UI and the REST API" },
 	{ "user", cmd_user, "add, list, disable, enable users; set passwords" },
 	{ "token", cmd_token, "create, list and revoke API tokens" },
+	{ "jobs", cmd_jobs, "list background jobs; check that servers run them" },
+	{ "migrate-db", cmd_migrate_db, "copy everything into another database "
+	    "(SQLite to PostgreSQL) and verify it" },
 };
 
 static void
@@ -22,7 +25,7 @@ usage(void)
 	printf("crm %s: a CRM server in one binary.\n\n"
 	    "usage: crm COMMAND [flags]\n\ncommands:\n", CRM_VERSION);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(*commands); i++)
-		printf("  %-8s %s\n", commands[i].name, commands[i].about);
+		printf("  %-10s %s\n", commands[i].name, commands[i].about);
 	printf("\nStart here:\n"
 	    "  crm init --db data/crm.db --admin-email you@example.com\n"
 	    "  crm serve --db data/crm.db --listen 127.0.0.1:8080\n"

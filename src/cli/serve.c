@@ -14,6 +14,7 @@
 #include "api/api.h"
 #include "cli/cli.h"
 #include "core/core.h"
+#include "core/jobs.h"
 #include "http/http.h"
 #include "util/log.h"
 #include "util/timeutil.h"
@@ -29,15 +30,21 @@ cmd_serve(int argc, char **argv)
 		    NULL },
 		{ "secure-cookies", "CRM_SECURE_COOKIES", NULL, "mark the session "
 		    "cookie Secure (serve behind HTTPS)", true, NULL },
+		{ "job-lease", "CRM_JOB_LEASE", "300", "seconds a claimed background "
+		    "job stays reserved; after a crash another server takes it over "
+		    "once this passes", false, NULL },
+		{ "no-jobs", "CRM_NO_JOBS", NULL, "do not run background jobs in "
+		    "this process (another server runs them)", true, NULL },
 	};
 	size_t n = sizeof(opts) / sizeof(*opts);
 	int64_t t0 = time_mono_us();
 	struct app app;
 	struct http_server *srv;
-	char err[512], *store, *end;
+	struct jobs_runner *runner = NULL;
+	char err[512], worker[JOB_WORKER_LEN], host[64], *store, *end;
 	sigset_t sigs;
 	db_t *db;
-	long threads;
+	long threads, lease;
 	bool help;
 	int sig;
 
@@ -55,6 +62,12 @@ cmd_serve(int argc, char **argv)
 	threads = strtol(opt_get(opts, n, "threads"), &end, 10);
 	if (*end != '\0' || threads < 1 || threads > 64) {
 		fprintf(stderr, "crm serve: --threads must be 1 to 64\n");
+		opts_free(store);
+		return 2;
+	}
+	lease = strtol(opt_get(opts, n, "job-lease"), &end, 10);
+	if (*end != '\0' || lease < 1 || lease > 86400) {
+		fprintf(stderr, "crm serve: --job-lease must be 1 to 86400 seconds\n");
 		opts_free(store);
 		return 2;
 	}
@@ -94,6 +107,21 @@ cmd_serve(int argc, char **argv)
 		opts_free(store);
 		return 1;
 	}
+	if (opt_get(opts, n, "no-jobs") == NULL) {
+		if (gethostname(host, sizeof(host)) != 0)
+			snprintf(host, sizeof(host), "localhost");
+		host[sizeof(host) - 1] = '\0';
+		snprintf(worker, sizeof(worker), "%s:%ld", host, (long)getpid());
+		if (jobs_runner_start(opt_get(opts, n, "db"), worker, lease * 1000,
+		    500, &runner, err, sizeof(err)) != CRM_OK) {
+			fprintf(stderr, "crm serve: %s\n", err);
+			http_stop(srv, 0);
+			db_pool_close(app.pool);
+			db_close(db);
+			opts_free(store);
+			return 1;
+		}
+	}
 	log_info("crm %s serving http://%s (db %s, %ld workers), ready in %lld ms",
 	    CRM_VERSION, opt_get(opts, n, "listen"), opt_get(opts, n, "db"),
 	    threads, (long long)(time_mono_us() - t0) / 1000);
@@ -101,6 +129,7 @@ cmd_serve(int argc, char **argv)
 	log_info("%s received: finishing requests in flight",
 	    sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	http_stop(srv, 10000);
+	jobs_runner_stop(runner);
 	db_pool_close(app.pool);
 	db_close(db);
 	log_info("stopped cleanly");

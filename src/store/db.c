@@ -39,6 +39,7 @@ db_open(const char *address, db_t **out, char *err, size_t errlen)
 }
 
 const char *db_dialect(db_t *db) { return db->drv->name; }
+const char *db_sql_skip_locked(db_t *db) { return db->drv->skip_locked; }
 void db_close(db_t *db) { if (db != NULL) db->drv->close(db); }
 const char *db_errmsg(db_t *db) { return db->err; }
 int db_exec(db_t *db, const char *sql) { return db->drv->exec(db, sql); }
@@ -190,6 +191,67 @@ db_prepare_q(db_t *db, const struct dbq *q, db_stmt_t **out)
 	}
 	*out = st;
 	return DB_OK;
+}
+
+/* ---- the catalogue, for maintenance commands ---- */
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+db_tables(db_t *db, char ***names, size_t *n)
+{
+	db_stmt_t *st;
+	char **v = NULL;
+	size_t len = 0, cap = 0;
+	int rc;
+
+	*names = NULL;
+	*n = 0;
+	rc = db_prepare(db, db->drv->tables_sql, &st);
+	if (rc != DB_OK)
+		return rc;
+	while ((rc = db_step(st)) == DB_ROW) {
+		if (len == cap) {
+			cap = cap ? cap * 2 : 16;
+			v = xrealloc(v, cap * sizeof(*v));
+		}
+		v[len++] = xstrdup(db_col_text(st, 0, NULL));
+	}
+	db_done(st);
+	if (rc != DB_DONE) {
+		db_names_free(v, len);
+		return DB_ERR;
+	}
+	/* Sorted here, not by ORDER BY, so both dialects agree byte for byte. */
+	if (len > 0)
+		qsort(v, len, sizeof(*v), name_cmp);
+	*names = v;
+	*n = len;
+	return DB_OK;
+}
+
+void
+db_names_free(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+int
+db_reset_ids(db_t *db, const char *table)
+{
+	/* The name is pasted into SQL by the driver: only plain names pass. */
+	if (table[0] == '\0' || strspn(table, "abcdefghijklmnopqrstuvwxyz"
+	    "0123456789_") != strlen(table) || strlen(table) > 63) {
+		db_set_err(db, "bad table name");
+		return DB_ERR;
+	}
+	return db->drv->reset_ids(db, table);
 }
 
 /* ---- migrations ---- */

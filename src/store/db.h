@@ -120,6 +120,34 @@ void db_search_clause(db_t *db, struct dbq *q, const char *table,
     size_t nwords, bool prefix_only);
 
 /*
+ * The clause to append to a SELECT inside a transaction that claims rows
+ * for this connection, skipping rows other connections hold (PostgreSQL's
+ * FOR UPDATE SKIP LOCKED; empty on SQLite, where the write lock of
+ * db_begin() already admits one claimer at a time).
+ */
+const char *db_sql_skip_locked(db_t *db);
+
+/*
+ * The application's tables in this database, for maintenance that must
+ * handle every one of them (crm migrate-db): base tables only, without the
+ * migrations' bookkeeping (schema_migrations) and without the tables a
+ * search index keeps for itself (SQLite's FTS5 virtual and shadow tables).
+ * *names is an array of *n strings sorted by name; free it with
+ * db_names_free().
+ */
+int db_tables(db_t *db, char ***names, size_t *n);
+void db_names_free(char **names, size_t n);
+
+/*
+ * After rows were inserted with explicit ids (a copy from another
+ * database), makes the ids generated for new rows of table follow the
+ * largest id present. Nothing to do on SQLite, where an INTEGER PRIMARY KEY
+ * always takes the largest plus one; PostgreSQL moves the identity
+ * sequence of the table's id column. table is a plain lower-case name.
+ */
+int db_reset_ids(db_t *db, const char *table);
+
+/*
  * Applies the schema migrations not yet applied, in order, each in its own
  * transaction. Returns 0, or DB_ERR with a message naming the migration.
  */

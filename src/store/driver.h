@@ -32,6 +32,11 @@ struct db_driver {
 	void		(*search_clause)(db_t *db, struct dbq *q, const char *table,
 			    const char *alias, const char *const *words,
 			    const size_t *lens, size_t nwords, bool prefix_only);
+	/* Appended to a SELECT that claims rows: skip rows others hold. */
+	const char	*skip_locked;
+	/* A SELECT of one column: the names db_tables() answers. */
+	const char	*tables_sql;
+	int		(*reset_ids)(db_t *db, const char *table);
 	/* This dialect's schema migrations, sorted by file name. */
 	const struct embed_file	*migrations;
 	const size_t		*nmigrations;

@@ -523,6 +523,32 @@ pg_search_clause(db_t *db, struct dbq *q, const char *table,
 	dbq_sql(q, ")");
 }
 
+/*
+ * Rows copied in with their ids leave the identity sequence behind; the next
+ * generated id must follow the largest present (the first, on an empty
+ * table). The caller checked that table is a plain name.
+ */
+static int
+pg_reset_ids(db_t *db, const char *table)
+{
+	char sql[256];
+	db_stmt_t *st;
+	int rc;
+
+	if ((size_t)snprintf(sql, sizeof(sql), "SELECT setval("
+	    "pg_get_serial_sequence('%s', 'id'), COALESCE(MAX(id), 0) + 1, "
+	    "false) FROM \"%s\"", table, table) >= sizeof(sql)) {
+		db_set_err(db, "table name too long");
+		return DB_ERR;
+	}
+	rc = pg_prepare(db, sql, &st);
+	if (rc != DB_OK)
+		return rc;
+	rc = pg_step(st) == DB_ROW ? DB_OK : DB_ERR;
+	pg_done(st);
+	return rc;
+}
+
 static const struct db_driver pg_driver = {
 	.name = "pg",
 	.close = pg_close,
@@ -543,6 +569,11 @@ static const struct db_driver pg_driver = {
 	.done = pg_done,
 	.changes = pg_changes,
 	.search_clause = pg_search_clause,
+	.skip_locked = " FOR UPDATE SKIP LOCKED",
+	.tables_sql = "SELECT table_name FROM information_schema.tables "
+	    "WHERE table_schema = current_schema() "
+	    "AND table_type = 'BASE TABLE' AND table_name <> 'schema_migrations'",
+	.reset_ids = pg_reset_ids,
 	.migrations = pg_migration_files,
 	.nmigrations = &pg_migration_nfiles,
 };

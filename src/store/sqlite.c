@@ -351,6 +351,15 @@ lite_search_clause(db_t *db, struct dbq *q, const char *table,
 	dbq_sql(q, ")");
 }
 
+/* An INTEGER PRIMARY KEY always takes the largest id plus one. */
+static int
+lite_reset_ids(db_t *db, const char *table)
+{
+	(void)db;
+	(void)table;
+	return DB_OK;
+}
+
 static const struct db_driver sqlite_driver = {
 	.name = "sqlite",
 	.close = lite_close,
@@ -371,6 +380,16 @@ static const struct db_driver sqlite_driver = {
 	.done = lite_done,
 	.changes = lite_changes,
 	.search_clause = lite_search_clause,
+	.skip_locked = "",	/* BEGIN IMMEDIATE already admits one writer */
+	/*
+	 * pragma_table_list types FTS5 indexes 'virtual' and their storage
+	 * 'shadow', so only the application's own tables are 'table'.
+	 */
+	.tables_sql = "SELECT name FROM pragma_table_list "
+	    "WHERE schema = 'main' AND type = 'table' "
+	    "AND name NOT LIKE 'sqlite!_%' ESCAPE '!' "
+	    "AND name <> 'schema_migrations'",
+	.reset_ids = lite_reset_ids,
 	.migrations = sqlite_migration_files,
 	.nmigrations = &sqlite_migration_nfiles,
 };

@@ -1,0 +1,482 @@
+/*
+ * The job table and its runner. See core/jobs.h for the guarantees; the
+ * two-transaction claim/run protocol below is what provides them.
+ */
+#include "core/jobs.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util/alloc.h"
+#include "util/log.h"
+#include "util/timeutil.h"
+
+#define SESSION_CLEANUP_EVERY_MS (60LL * 60 * 1000)
+#define RETRY_BASE_MS 10000LL
+#define NOOP_MAX_MS 1000
+
+struct job {
+	int64_t	 id;
+	int64_t	 run_id;
+	char	 kind[64];
+	char	 lock[JOB_WORKER_LEN + 24];	/* worker#run: this claim's mark */
+	json_t	*payload;
+	int	 attempts;
+	int	 max_attempts;
+};
+
+/*
+ * A handler does its work with cx inside the run transaction. It returns
+ * CRM_OK, optionally setting *again to when the job should run again
+ * (recurring work), or an error with a message in err.
+ */
+typedef int (*job_fn)(struct core_ctx *cx, const struct job *j, int64_t *again,
+    char *err, size_t errlen);
+
+/* Does nothing for a while: checks that servers run background jobs. */
+static int
+run_noop(struct core_ctx *cx, const struct job *j, int64_t *again, char *err,
+    size_t errlen)
+{
+	json_int_t ms = json_integer_value(json_object_get(j->payload, "ms"));
+	struct timespec ts;
+
+	(void)cx;
+	(void)again;
+	(void)err;
+	(void)errlen;
+	if (ms > NOOP_MAX_MS)
+		ms = NOOP_MAX_MS;
+	if (ms > 0) {
+		ts.tv_sec = ms / 1000;
+		ts.tv_nsec = (long)(ms % 1000) * 1000000;
+		while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+			;
+	}
+	return CRM_OK;
+}
+
+static int
+run_session_cleanup(struct core_ctx *cx, const struct job *j, int64_t *again,
+    char *err, size_t errlen)
+{
+	db_stmt_t *st;
+	int rc;
+
+	(void)j;
+	if (db_prepare(cx->db, "DELETE FROM sessions WHERE expires_at < ?", &st) != DB_OK) {
+		snprintf(err, errlen, "%s", db_errmsg(cx->db));
+		return CRM_EDB;
+	}
+	db_bind_int(st, 1, time_now_ms());
+	rc = db_step(st);
+	db_done(st);
+	if (rc != DB_DONE) {
+		snprintf(err, errlen, "%s", db_errmsg(cx->db));
+		return CRM_EDB;
+	}
+	*again = time_now_ms() + SESSION_CLEANUP_EVERY_MS;
+	return CRM_OK;
+}
+
+static const struct {
+	const char	*kind;
+	job_fn		 fn;
+} handlers[] = {
+	{ "noop", run_noop },
+	{ "session_cleanup", run_session_cleanup },
+};
+
+static job_fn
+handler_of(const char *kind)
+{
+	for (size_t i = 0; i < sizeof(handlers) / sizeof(*handlers); i++)
+		if (strcmp(handlers[i].kind, kind) == 0)
+			return handlers[i].fn;
+	return NULL;
+}
+
+static int
+db_fail(struct core_ctx *cx, const char *what)
+{
+	log_error("database: jobs: %s: %s", what, db_errmsg(cx->db));
+	return core_fail(cx, CRM_EDB, "The database failed");
+}
+
+/*
+ * Runs one statement; fmt has a letter per value: 'i' an int64_t, 's' a
+ * string (NULL for SQL NULL).
+ */
+static int
+exec_stmt(struct core_ctx *cx, const char *sql, const char *fmt, ...)
+{
+	db_stmt_t *st;
+	va_list ap;
+	int rc, i = 1;
+
+	if (db_prepare(cx->db, sql, &st) != DB_OK)
+		return db_fail(cx, sql);
+	va_start(ap, fmt);
+	for (const char *f = fmt; *f; f++, i++) {
+		if (*f == 'i') {
+			db_bind_int(st, i, va_arg(ap, int64_t));
+		} else {
+			const char *s = va_arg(ap, const char *);
+
+			if (s == NULL)
+				db_bind_null(st, i);
+			else
+				db_bind_text(st, i, s, strlen(s));
+		}
+	}
+	va_end(ap);
+	rc = db_step(st);
+	db_done(st);
+	return rc == DB_DONE || rc == DB_ROW ? CRM_OK : db_fail(cx, sql);
+}
+
+int
+job_enqueue(struct core_ctx *cx, const char *kind, json_t *payload,
+    int64_t run_at, const char *unique_key, int64_t *id)
+{
+	db_stmt_t *st;
+	char *text;
+	int rc;
+
+	if (handler_of(kind) == NULL)
+		return core_fail(cx, CRM_EINVAL, "No job kind '%.64s'", kind);
+	/* ON CONFLICT DO NOTHING is the same in SQLite and PostgreSQL. */
+	if (db_prepare(cx->db, "INSERT INTO jobs (kind, payload, unique_key, "
+	    "run_at, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (unique_key) "
+	    "DO NOTHING RETURNING id", &st) != DB_OK)
+		return db_fail(cx, "enqueue");
+	text = json_dumps(payload ? payload : json_object(), JSON_COMPACT);
+	db_bind_text(st, 1, kind, strlen(kind));
+	db_bind_text(st, 2, text ? text : "{}", text ? strlen(text) : 2);
+	free(text);
+	if (unique_key != NULL)
+		db_bind_text(st, 3, unique_key, strlen(unique_key));
+	else
+		db_bind_null(st, 3);
+	db_bind_int(st, 4, run_at);
+	db_bind_int(st, 5, time_now_ms());
+	rc = db_step(st);
+	*id = rc == DB_ROW ? db_col_int(st, 0) : 0;
+	db_done(st);
+	if (rc != DB_ROW && rc != DB_DONE)
+		return db_fail(cx, "enqueue step");
+	return CRM_OK;
+}
+
+int
+job_schedule_system(struct core_ctx *cx)
+{
+	int64_t id;
+
+	return job_enqueue(cx, "session_cleanup", NULL, time_now_ms(),
+	    "session_cleanup", &id);
+}
+
+/* First transaction: pick a due job nobody holds and take its lease. */
+static int
+claim(struct core_ctx *cx, const char *worker, int64_t lease_ms, struct job *j)
+{
+	struct dbq q;
+	db_stmt_t *st;
+	int64_t now = time_now_ms();
+	const char *payload;
+	size_t plen;
+	int rc;
+
+	if (db_begin(cx->db) != DB_OK)
+		return db_fail(cx, "claim begin");
+	dbq_init(&q);
+	dbq_sql(&q, "SELECT id, kind, payload, attempts, max_attempts FROM jobs "
+	    "WHERE done_at IS NULL AND run_at <= ? AND (locked_until IS NULL OR "
+	    "locked_until < ?) ORDER BY run_at, id LIMIT 1%s",
+	    db_sql_skip_locked(cx->db));
+	dbq_int(&q, now);
+	dbq_int(&q, now);
+	rc = db_prepare_q(cx->db, &q, &st);
+	dbq_free(&q);
+	if (rc != DB_OK) {
+		db_rollback(cx->db);
+		return db_fail(cx, "claim");
+	}
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		j->id = db_col_int(st, 0);
+		snprintf(j->kind, sizeof(j->kind), "%s", db_col_text(st, 1, NULL));
+		payload = db_col_text(st, 2, &plen);
+		j->payload = json_loadb(payload, plen, 0, NULL);
+		j->attempts = (int)db_col_int(st, 3) + 1;
+		j->max_attempts = (int)db_col_int(st, 4);
+	}
+	db_done(st);
+	if (rc != DB_ROW) {
+		db_rollback(cx->db);
+		return rc == DB_DONE ? CRM_ENOTFOUND : db_fail(cx, "claim step");
+	}
+	if (db_prepare(cx->db, "INSERT INTO job_runs (job_id, worker, started_at) "
+	    "VALUES (?, ?, ?) RETURNING id", &st) != DB_OK)
+		goto fail;
+	db_bind_int(st, 1, j->id);
+	db_bind_text(st, 2, worker, strlen(worker));
+	db_bind_int(st, 3, now);
+	rc = db_step(st);
+	j->run_id = rc == DB_ROW ? db_col_int(st, 0) : 0;
+	db_done(st);
+	if (rc != DB_ROW)
+		goto fail;
+	snprintf(j->lock, sizeof(j->lock), "%s#%lld", worker, (long long)j->run_id);
+	if (exec_stmt(cx, "UPDATE jobs SET locked_by = ?, locked_until = ?, "
+	    "attempts = attempts + 1 WHERE id = ?", "sii", j->lock, now + lease_ms,
+	    j->id) != CRM_OK || db_commit(cx->db) != DB_OK)
+		goto fail;
+	return CRM_OK;
+fail:
+	db_rollback(cx->db);
+	json_decref(j->payload);
+	j->payload = NULL;
+	return db_fail(cx, "claim write");
+}
+
+/* After a failed run: back off and try again, or give up. */
+static void
+record_failure(struct core_ctx *cx, struct job *j, const char *error)
+{
+	int64_t now = time_now_ms();
+	bool last = j->attempts >= j->max_attempts;
+	int64_t backoff = RETRY_BASE_MS << (j->attempts < 10 ? j->attempts : 10);
+	int rc;
+
+	log_warn("job %lld (%s) attempt %d failed: %s", (long long)j->id, j->kind,
+	    j->attempts, error);
+	if (db_begin(cx->db) != DB_OK)
+		return;
+	if (last)
+		rc = exec_stmt(cx, "UPDATE jobs SET last_error = ?, locked_by = NULL, "
+		    "locked_until = NULL, done_at = ? WHERE id = ? AND locked_by = ?",
+		    "siis", error, now, j->id, j->lock);
+	else
+		rc = exec_stmt(cx, "UPDATE jobs SET last_error = ?, locked_by = NULL, "
+		    "locked_until = NULL, run_at = ? WHERE id = ? AND locked_by = ?",
+		    "siis", error, now + backoff, j->id, j->lock);
+	if (rc == CRM_OK)
+		rc = exec_stmt(cx, "UPDATE job_runs SET finished_at = ?, outcome = ? "
+		    "WHERE id = ?", "isi", now, last ? "failed" : "retry", j->run_id);
+	if (rc != CRM_OK || db_commit(cx->db) != DB_OK)
+		db_rollback(cx->db);
+}
+
+/* Second transaction: the work and "done" together, if the lease holds. */
+static void
+run_one(struct core_ctx *cx, struct job *j)
+{
+	job_fn fn = handler_of(j->kind);
+	char err[256] = "";
+	int64_t again = 0, now;
+	int rc;
+
+	if (fn == NULL) {
+		record_failure(cx, j, "no handler for this kind of job");
+		return;
+	}
+	if (db_begin(cx->db) != DB_OK) {
+		record_failure(cx, j, db_errmsg(cx->db));
+		return;
+	}
+	rc = fn(cx, j, &again, err, sizeof(err));
+	if (rc != CRM_OK) {
+		db_rollback(cx->db);
+		record_failure(cx, j, err[0] ? err : "failed");
+		return;
+	}
+	now = time_now_ms();
+	if (again > 0)
+		rc = exec_stmt(cx, "UPDATE jobs SET run_at = ?, attempts = 0, "
+		    "locked_by = NULL, locked_until = NULL, last_error = NULL "
+		    "WHERE id = ? AND locked_by = ?", "iis", again, j->id, j->lock);
+	else
+		rc = exec_stmt(cx, "UPDATE jobs SET done_at = ?, locked_by = NULL, "
+		    "locked_until = NULL WHERE id = ? AND locked_by = ?", "iis", now,
+		    j->id, j->lock);
+	if (rc == CRM_OK && db_changes(cx->db) != 1) {
+		/* The lease ran out and another worker owns the job now. */
+		log_warn("job %lld (%s): lease lost; left to its new worker",
+		    (long long)j->id, j->kind);
+		db_rollback(cx->db);
+		return;
+	}
+	if (rc == CRM_OK)
+		rc = exec_stmt(cx, "UPDATE job_runs SET finished_at = ?, outcome = "
+		    "'done' WHERE id = ?", "ii", now, j->run_id);
+	if (rc != CRM_OK || db_commit(cx->db) != DB_OK) {
+		db_rollback(cx->db);
+		record_failure(cx, j, db_errmsg(cx->db));
+	}
+}
+
+int
+job_run_due(struct core_ctx *cx, const char *worker, int64_t lease_ms, int max,
+    int *ran)
+{
+	int rc = CRM_OK;
+
+	*ran = 0;
+	while (*ran < max) {
+		struct job j;
+
+		memset(&j, 0, sizeof(j));
+		rc = claim(cx, worker, lease_ms, &j);
+		if (rc == CRM_ENOTFOUND)
+			return CRM_OK;
+		if (rc != CRM_OK)
+			return rc;
+		run_one(cx, &j);
+		json_decref(j.payload);
+		(*ran)++;
+	}
+	return rc;
+}
+
+int
+job_list(struct core_ctx *cx, bool pending_only, int limit, json_t **out)
+{
+	db_stmt_t *st;
+	json_t *arr;
+	char ts[TIME_RFC3339_LEN];
+	int rc;
+
+	if (db_prepare(cx->db, pending_only ?
+	    "SELECT id, kind, run_at, attempts, locked_by, done_at, last_error "
+	    "FROM jobs WHERE done_at IS NULL ORDER BY id DESC LIMIT ?" :
+	    "SELECT id, kind, run_at, attempts, locked_by, done_at, last_error "
+	    "FROM jobs ORDER BY id DESC LIMIT ?", &st) != DB_OK)
+		return db_fail(cx, "list");
+	db_bind_int(st, 1, limit);
+	arr = json_array();
+	while ((rc = db_step(st)) == DB_ROW) {
+		json_t *o = json_object();
+
+		json_object_set_new(o, "id", json_integer(db_col_int(st, 0)));
+		json_object_set_new(o, "kind", json_string(db_col_text(st, 1, NULL)));
+		time_format(db_col_int(st, 2), ts, sizeof(ts));
+		json_object_set_new(o, "run_at", json_string(ts));
+		json_object_set_new(o, "attempts", json_integer(db_col_int(st, 3)));
+		json_object_set_new(o, "locked_by", db_col_null(st, 4) ? json_null() :
+		    json_string(db_col_text(st, 4, NULL)));
+		if (db_col_null(st, 5)) {
+			json_object_set_new(o, "done_at", json_null());
+		} else {
+			time_format(db_col_int(st, 5), ts, sizeof(ts));
+			json_object_set_new(o, "done_at", json_string(ts));
+		}
+		json_object_set_new(o, "last_error", db_col_null(st, 6) ? json_null() :
+		    json_string(db_col_text(st, 6, NULL)));
+		json_array_append_new(arr, o);
+	}
+	db_done(st);
+	if (rc != DB_DONE) {
+		json_decref(arr);
+		return db_fail(cx, "list step");
+	}
+	*out = json_pack("{s:o}", "data", arr);
+	return CRM_OK;
+}
+
+/* ---- the runner thread ---- */
+
+struct jobs_runner {
+	pthread_t	 th;
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;
+	bool		 stop;
+	db_t		*db;
+	char		 worker[JOB_WORKER_LEN];
+	int64_t		 lease_ms;
+	int		 poll_ms;
+};
+
+static void *
+runner_main(void *arg)
+{
+	struct jobs_runner *r = arg;
+	struct core_ctx cx;
+
+	core_ctx_init(&cx, r->db, NULL);
+	pthread_mutex_lock(&r->mu);
+	while (!r->stop) {
+		struct timespec until;
+		int ran = 0;
+
+		pthread_mutex_unlock(&r->mu);
+		cx.errs.n = 0;
+		if (job_run_due(&cx, r->worker, r->lease_ms, 16, &ran) != CRM_OK)
+			ran = 0;	/* logged; try again after the pause */
+		pthread_mutex_lock(&r->mu);
+		if (ran > 0 || r->stop)
+			continue;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += (long)(r->poll_ms % 1000) * 1000000;
+		until.tv_sec += r->poll_ms / 1000 + until.tv_nsec / 1000000000;
+		until.tv_nsec %= 1000000000;
+		pthread_cond_timedwait(&r->cv, &r->mu, &until);
+	}
+	pthread_mutex_unlock(&r->mu);
+	return NULL;
+}
+
+int
+jobs_runner_start(const char *address, const char *worker, int64_t lease_ms,
+    int poll_ms, struct jobs_runner **out, char *err, size_t errlen)
+{
+	struct jobs_runner *r = xcalloc(1, sizeof(*r));
+	struct core_ctx cx;
+
+	if (db_open(address, &r->db, err, errlen) != DB_OK) {
+		free(r);
+		return CRM_EDB;
+	}
+	core_ctx_init(&cx, r->db, NULL);
+	if (job_schedule_system(&cx) != CRM_OK) {
+		snprintf(err, errlen, "cannot schedule system jobs: %s", cx.detail);
+		db_close(r->db);
+		free(r);
+		return CRM_EDB;
+	}
+	snprintf(r->worker, sizeof(r->worker), "%s", worker);
+	r->lease_ms = lease_ms;
+	r->poll_ms = poll_ms;
+	pthread_mutex_init(&r->mu, NULL);
+	pthread_cond_init(&r->cv, NULL);
+	if (pthread_create(&r->th, NULL, runner_main, r) != 0) {
+		snprintf(err, errlen, "cannot start the job runner thread");
+		db_close(r->db);
+		free(r);
+		return CRM_EDB;
+	}
+	*out = r;
+	return CRM_OK;
+}
+
+void
+jobs_runner_stop(struct jobs_runner *r)
+{
+	if (r == NULL)
+		return;
+	pthread_mutex_lock(&r->mu);
+	r->stop = true;
+	pthread_cond_signal(&r->cv);
+	pthread_mutex_unlock(&r->mu);
+	pthread_join(r->th, NULL);
+	pthread_mutex_destroy(&r->mu);
+	pthread_cond_destroy(&r->cv);
+	db_close(r->db);
+	free(r);
+}

@@ -1,0 +1,56 @@
+/*
+ * Background jobs: work that must happen later or regularly (expired
+ * sessions removed today; reminders, escalations, mail and scheduled
+ * backups in later releases), kept in the jobs table so that nothing is
+ * lost across restarts and nothing runs twice when several servers share
+ * one database.
+ *
+ * A worker claims a due job by taking a lease (locked_by, locked_until) in
+ * a committed transaction, then runs the job's handler in a second
+ * transaction that also marks the job done, but only if the lease is still
+ * its own. If the worker dies, its transaction never commits and the lease
+ * runs out; another worker then claims the job. So a job's effects on the
+ * database happen exactly once; effects outside it (mail) at least once.
+ */
+#ifndef CORE_JOBS_H
+#define CORE_JOBS_H
+
+#include <jansson.h>
+
+#include "core/core.h"
+
+#define JOB_WORKER_LEN 96
+
+/*
+ * Adds a job of kind (a registered handler) to run at run_at (epoch ms).
+ * With unique_key, at most one job ever has that key (recurring jobs
+ * reschedule themselves instead of finishing): a second enqueue changes
+ * nothing and sets *id to 0.
+ */
+int job_enqueue(struct core_ctx *cx, const char *kind, json_t *payload,
+    int64_t run_at, const char *unique_key, int64_t *id);
+
+/*
+ * Claims and runs at most max due jobs as worker, each with a lease of
+ * lease_ms. *ran is the number run (succeeded or not). Uses cx->db.
+ */
+int job_run_due(struct core_ctx *cx, const char *worker, int64_t lease_ms,
+    int max, int *ran);
+
+/* Schedules the system's own recurring jobs (idempotent). */
+int job_schedule_system(struct core_ctx *cx);
+
+/* *out = {"data": [jobs, newest first]}; pending_only limits to undone. */
+int job_list(struct core_ctx *cx, bool pending_only, int limit, json_t **out);
+
+/*
+ * A thread that runs due jobs on its own connection to address until
+ * jobs_runner_stop(). Polls every poll_ms while idle.
+ */
+struct jobs_runner;
+int jobs_runner_start(const char *address, const char *worker,
+    int64_t lease_ms, int poll_ms, struct jobs_runner **out, char *err,
+    size_t errlen);
+void jobs_runner_stop(struct jobs_runner *r);
+
+#endif

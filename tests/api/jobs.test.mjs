@@ -1,0 +1,78 @@
+// Background jobs: several servers on one database share the work, a job
+// runs once, and a job whose server was killed mid-run is taken over when
+// its lease ends. Runs on SQLite, and on PostgreSQL when CRM_TEST_PG is set.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { startServer, crm, PG, pgSql } from '../lib/server.mjs';
+import { stopClean } from '../lib/helpers.mjs';
+
+// Stopped newest first: a later server may use an earlier one's database.
+const servers = [];
+const killed = new Set();
+after(async () => {
+  for (const s of servers.reverse()) {
+    if (killed.has(s)) await s.stop(); // only removes its folder
+    else await stopClean(s);
+  }
+});
+
+function query(db, sql) {
+  const out = PG ? pgSql(sql, db)
+    : execFileSync('sqlite3', ['-batch', '-noheader', '-list', db, sql], { encoding: 'utf8' });
+  return out.trim();
+}
+
+async function until(what, ms, fn) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((ok) => setTimeout(ok, 100));
+  }
+}
+
+const pending = (db) => Number(query(db, "SELECT COUNT(*) FROM jobs WHERE kind = 'noop' AND done_at IS NULL"));
+
+test('two servers share the queued jobs and each job is done exactly once', async () => {
+  const a = await startServer({ args: ['--job-lease', '2'] });
+  servers.push(a);
+  const b = await startServer({ db: a.db, args: ['--job-lease', '2'] });
+  servers.push(b);
+  assert.match(crm(['jobs', 'ping', '--db', a.db, '--count', '200', '--ms', '5']), /queued 200 jobs/);
+  await until('all jobs done', 30000, () => pending(a.db) === 0);
+  const twice = query(a.db, "SELECT COUNT(*) FROM (SELECT job_id FROM job_runs WHERE outcome = 'done' GROUP BY job_id HAVING COUNT(*) > 1) x");
+  assert.equal(twice, '0', 'no job is done twice');
+  const done = query(a.db, "SELECT COUNT(*) FROM jobs WHERE kind = 'noop' AND done_at IS NOT NULL");
+  assert.equal(done, '200');
+  const listed = crm(['jobs', 'list', '--db', a.db, '--limit', '5']);
+  assert.match(listed, /noop/);
+});
+
+test('a job whose server is killed mid-run is taken over after its lease', async () => {
+  const a = await startServer({ args: ['--job-lease', '1'] });
+  servers.push(a);
+  crm(['jobs', 'ping', '--db', a.db, '--count', '40', '--ms', '100']);
+  await until('a job in progress', 10000, () =>
+    Number(query(a.db, 'SELECT COUNT(*) FROM job_runs WHERE outcome IS NULL')) > 0);
+  killed.add(a);
+  a.child.kill('SIGKILL');
+  await new Promise((ok) => a.child.once('exit', ok));
+  const stranded = Number(query(a.db, "SELECT COUNT(*) FROM jobs WHERE kind = 'noop' AND done_at IS NULL"));
+  assert.ok(stranded > 0, 'the killed server left work behind');
+  const b = await startServer({ db: a.db, args: ['--job-lease', '1'] });
+  servers.push(b);
+  await until('the other server finishes everything', 30000, () => pending(a.db) === 0);
+  const abandoned = Number(query(a.db, 'SELECT COUNT(*) FROM job_runs WHERE outcome IS NULL'));
+  assert.ok(abandoned >= 1, 'the killed run stays recorded as unfinished');
+  const twice = query(a.db, "SELECT COUNT(*) FROM (SELECT job_id FROM job_runs WHERE outcome = 'done' GROUP BY job_id HAVING COUNT(*) > 1) x");
+  assert.equal(twice, '0');
+});
+
+test('crm jobs refuses bad numbers with a message', () => {
+  assert.throws(() => crm(['jobs', 'ping', '--db', '/nonexistent/x.db', '--count', '0']),
+    (e) => /--count must be 1 to 100000/.test(e.stderr));
+  assert.throws(() => crm(['jobs', 'list', '--limit', 'lots']),
+    (e) => /--limit must be/.test(e.stderr));
+});
