@@ -4,7 +4,9 @@
 #   2. API tests over real HTTP against build/crm
 #   3. the same API tests against build/asan/crm (ASan + UBSan); any
 #      sanitizer report fails the stage
-#   4. browser tests (playwright-core driving Debian's chromium)
+#   4. the API tests again on PostgreSQL (a throwaway cluster from
+#      scripts/pg.sh), with the multi-server and restart tests of tests/pg/
+#   5. browser tests (playwright-core driving Debian's chromium)
 # Ends with the line "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -63,6 +65,32 @@ if ls tests/api/*.test.mjs >/dev/null 2>&1; then
   else
     echo "no sanitizer reports"
   fi
+fi
+
+if ls tests/api/*.test.mjs >/dev/null 2>&1; then
+  stage "API tests on PostgreSQL"
+  # A throwaway cluster in its own folder on a free port, stopped whatever happens.
+  PGDIR=$(mktemp -d "${TMPDIR:-/tmp}/crm-check-pg.XXXXXX")
+  pg_done() {
+    [ -n "${PGDIR:-}" ] || return 0
+    scripts/pg.sh stop "$PGDIR" >/dev/null 2>&1 || true
+    cp "$PGDIR/postgres.log" test-artifacts/postgres.log 2>/dev/null || true
+    rm -rf "$PGDIR"; PGDIR=
+  }
+  trap pg_done EXIT
+  if PGURI=$(scripts/pg.sh start "$PGDIR" 2>test-artifacts/pg-start.log); then
+    echo "PostgreSQL: $PGURI"
+    PG_TESTS=(tests/api/)
+    ls tests/pg/*.test.mjs >/dev/null 2>&1 && PG_TESTS+=(tests/pg/)
+    CRM_TEST_PG=$PGURI \
+      node --test --test-reporter=tap --test-concurrency=2 "${PG_TESTS[@]}" 2>&1 | tee test-artifacts/api-pg.tap | grep -E '^(not ok|# (pass|fail))'
+    count_tap test-artifacts/api-pg.tap
+  else
+    cat test-artifacts/pg-start.log
+    echo "check: the throwaway PostgreSQL did not start"
+    FAIL=$((FAIL + 1))
+  fi
+  pg_done
 fi
 
 if ls tests/browser/*.test.mjs >/dev/null 2>&1; then

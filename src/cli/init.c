@@ -17,7 +17,7 @@ cmd_init(int argc, char **argv)
 		    "name of the first admin", false, NULL },
 	};
 	size_t n = sizeof(opts) / sizeof(*opts);
-	char err[512], password[1100], *store;
+	char err[512], password[1100], shown[512], *store;
 	struct core_ctx cx;
 	db_t *db;
 	bool help;
@@ -36,6 +36,7 @@ cmd_init(int argc, char **argv)
 		opts_free(store);
 		return 0;
 	}
+	db_display(opt_get(opts, n, "db"), shown, sizeof(shown));
 	if (core_open_db(opt_get(opts, n, "db"), &db, err, sizeof(err)) != CRM_OK) {
 		fprintf(stderr, "crm init: %s\n", err);
 		opts_free(store);
@@ -45,7 +46,7 @@ cmd_init(int argc, char **argv)
 	rc = user_count(&cx, &users);
 	if (rc == CRM_OK && users > 0) {
 		printf("crm init: %s is ready; it already has %lld user%s\n",
-		    opt_get(opts, n, "db"), (long long)users, users == 1 ? "" : "s");
+		    shown, (long long)users, users == 1 ? "" : "s");
 		goto out;
 	}
 	if (rc == CRM_OK && opt_get(opts, n, "admin-email") == NULL) {
@@ -62,7 +63,7 @@ cmd_init(int argc, char **argv)
 		    opt_get(opts, n, "admin-name"), password, true, &id);
 	if (rc == CRM_OK)
 		printf("crm init: created %s with administrator %s\n",
-		    opt_get(opts, n, "db"), opt_get(opts, n, "admin-email"));
+		    shown, opt_get(opts, n, "admin-email"));
 	else if (cx.detail[0] != '\0')
 		fprintf(stderr, "crm init: %s\n", cx.detail);
 out:

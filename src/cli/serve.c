@@ -41,7 +41,7 @@ cmd_serve(int argc, char **argv)
 	struct app app;
 	struct http_server *srv;
 	struct jobs_runner *runner = NULL;
-	char err[512], worker[JOB_WORKER_LEN], host[64], *store, *end;
+	char err[512], worker[JOB_WORKER_LEN], host[64], shown[512], *store, *end;
 	sigset_t sigs;
 	db_t *db;
 	long threads, lease;
@@ -122,8 +122,9 @@ cmd_serve(int argc, char **argv)
 			return 1;
 		}
 	}
+	db_display(opt_get(opts, n, "db"), shown, sizeof(shown));
 	log_info("crm %s serving http://%s (db %s, %ld workers), ready in %lld ms",
-	    CRM_VERSION, opt_get(opts, n, "listen"), opt_get(opts, n, "db"),
+	    CRM_VERSION, opt_get(opts, n, "listen"), shown,
 	    threads, (long long)(time_mono_us() - t0) / 1000);
 	sigwait(&sigs, &sig);
 	log_info("%s received: finishing requests in flight",

@@ -203,6 +203,23 @@ def_named(json_t *defs, const char *name)
 	return NULL;
 }
 
+/* Nothing, null, blank text or an empty list: not a value for "required". */
+static bool
+is_empty(json_t *v)
+{
+	if (v == NULL || json_is_null(v))
+		return true;
+	if (json_is_array(v))
+		return json_array_size(v) == 0;
+	if (json_is_string(v)) {
+		for (const char *s = json_string_value(v); *s; s++)
+			if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
+				return false;
+		return true;
+	}
+	return false;
+}
+
 int
 cf_check_values(struct core_ctx *cx, const char *entity, json_t *in,
     json_t *merged)
@@ -231,9 +248,7 @@ cf_check_values(struct core_ctx *cx, const char *entity, json_t *in,
 		const char *name = json_string_value(json_object_get(d, "name"));
 
 		v = json_object_get(merged, name);
-		if (json_is_true(json_object_get(d, "required")) &&
-		    (v == NULL || json_is_null(v) ||
-		    (json_is_string(v) && json_string_length(v) == 0))) {
+		if (json_is_true(json_object_get(d, "required")) && is_empty(v)) {
 			snprintf(field, sizeof(field), "custom.%s", name);
 			verrs_add(&cx->errs, field, "is required");
 		}
@@ -460,24 +475,101 @@ cf_update(struct core_ctx *cx, int64_t id, json_t *patch, json_t **out)
 	return load_def(cx, id, out);
 }
 
+/* Removes the field's values from every record of its entity. */
+static int
+drop_values(struct core_ctx *cx, const char *entity, const char *name)
+{
+	const struct entity *e = entity_find(entity);
+	char sql[160], pattern[64];
+	json_t *hits = json_array(), *h;
+	db_stmt_t *st;
+	size_t i, clen;
+	int rc;
+
+	if (e == NULL) {
+		json_decref(hits);
+		return CRM_OK;
+	}
+	/* LIKE narrows the scan ('_' may match more; the JSON decides). */
+	snprintf(pattern, sizeof(pattern), "%%\"%s\"%%", name);
+	snprintf(sql, sizeof(sql), "SELECT id, custom FROM %s WHERE custom LIKE ?",
+	    e->name);
+	if (db_prepare(cx->db, sql, &st) != DB_OK) {
+		json_decref(hits);
+		return db_fail(cx, "values");
+	}
+	db_bind_text(st, 1, pattern, strlen(pattern));
+	while ((rc = db_step(st)) == DB_ROW) {
+		const char *c = db_col_text(st, 1, &clen);
+		json_t *custom = json_loadb(c, clen, 0, NULL);
+
+		if (json_object_get(custom, name) != NULL) {
+			json_object_del(custom, name);
+			json_array_append_new(hits, json_pack("{s:I, s:o}", "id",
+			    (json_int_t)db_col_int(st, 0), "custom", custom));
+		} else {
+			json_decref(custom);
+		}
+	}
+	db_done(st);
+	if (rc != DB_DONE) {
+		json_decref(hits);
+		return db_fail(cx, "values step");
+	}
+	snprintf(sql, sizeof(sql), "UPDATE %s SET custom = ? WHERE id = ?", e->name);
+	json_array_foreach(hits, i, h) {
+		char *text = json_dumps(json_object_get(h, "custom"), JSON_COMPACT);
+
+		if (text == NULL || db_prepare(cx->db, sql, &st) != DB_OK) {
+			free(text);
+			json_decref(hits);
+			return db_fail(cx, "values update");
+		}
+		db_bind_text(st, 1, text, strlen(text));
+		db_bind_int(st, 2, json_integer_value(json_object_get(h, "id")));
+		free(text);
+		rc = db_step(st);
+		db_done(st);
+		if (rc != DB_DONE) {
+			json_decref(hits);
+			return db_fail(cx, "values update step");
+		}
+	}
+	json_decref(hits);
+	return CRM_OK;
+}
+
 int
 cf_delete(struct core_ctx *cx, int64_t id)
 {
+	json_t *def;
 	db_stmt_t *st;
 	int rc;
 
 	if (!cx->actor.is_admin)
 		return core_fail(cx, CRM_EFORBIDDEN, "Only an administrator can "
 		    "delete custom fields");
-	if (db_prepare(cx->db, "DELETE FROM custom_fields WHERE id = ?", &st) != DB_OK)
-		return db_fail(cx, "delete");
-	db_bind_int(st, 1, id);
-	rc = db_step(st);
-	db_done(st);
-	if (rc != DB_DONE)
-		return db_fail(cx, "delete step");
-	if (db_changes(cx->db) != 1)
-		return core_fail(cx, CRM_ENOTFOUND, "No custom field with id %lld",
-		    (long long)id);
-	return CRM_OK;
+	if (db_begin(cx->db) != DB_OK)
+		return db_fail(cx, "delete begin");
+	rc = load_def(cx, id, &def);
+	if (rc != CRM_OK) {
+		db_rollback(cx->db);
+		return rc;
+	}
+	rc = drop_values(cx, json_string_value(json_object_get(def, "entity")),
+	    json_string_value(json_object_get(def, "name")));
+	json_decref(def);
+	if (rc == CRM_OK && db_prepare(cx->db, "DELETE FROM custom_fields WHERE "
+	    "id = ?", &st) != DB_OK)
+		rc = db_fail(cx, "delete");
+	if (rc == CRM_OK) {
+		db_bind_int(st, 1, id);
+		rc = db_step(st) == DB_DONE ? CRM_OK : db_fail(cx, "delete step");
+		db_done(st);
+	}
+	if (rc == CRM_OK && db_commit(cx->db) != DB_OK)
+		rc = db_fail(cx, "delete commit");
+	if (rc != CRM_OK)
+		db_rollback(cx->db);
+	return rc;
 }

@@ -23,7 +23,10 @@ int cf_list(struct core_ctx *cx, const char *entity, json_t **out);
 int cf_create(struct core_ctx *cx, json_t *in, json_t **out);
 /* Admin only: label, required, options, position may change. */
 int cf_update(struct core_ctx *cx, int64_t id, json_t *patch, json_t **out);
-/* Admin only. Values already stored stay in records but are no longer shown. */
+/*
+ * Admin only. The field's values are removed from every record in the same
+ * transaction, so a new field of the same name starts empty.
+ */
 int cf_delete(struct core_ctx *cx, int64_t id);
 
 /*

@@ -155,7 +155,7 @@ job_enqueue(struct core_ctx *cx, const char *kind, json_t *payload,
 	    "run_at, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (unique_key) "
 	    "DO NOTHING RETURNING id", &st) != DB_OK)
 		return db_fail(cx, "enqueue");
-	text = json_dumps(payload ? payload : json_object(), JSON_COMPACT);
+	text = payload != NULL ? json_dumps(payload, JSON_COMPACT) : NULL;
 	db_bind_text(st, 1, kind, strlen(kind));
 	db_bind_text(st, 2, text ? text : "{}", text ? strlen(text) : 2);
 	free(text);

@@ -21,7 +21,7 @@
 #define LIST_DEFAULT 50
 #define LIST_MAX 200
 #define MAX_SEARCH_WORDS 8
-#define MAX_CURSOR 1024
+#define MAX_CURSOR 4096	/* hex chars: id and a sort value of up to 200 characters */
 
 struct sortkey {
 	const char	*col;		/* column name from the descriptor */
@@ -168,10 +168,11 @@ cursor_encode(int64_t id, const char *val, size_t vlen)
 	struct buf raw, out;
 	json_t *j;
 
-	buf_init(&raw, MAX_CURSOR);
-	buf_init(&out, 2 * MAX_CURSOR + 1);
+	buf_init(&raw, MAX_CURSOR / 2);
+	buf_init(&out, MAX_CURSOR);
 	buf_printf(&raw, "%lld\n", (long long)id);
-	buf_append(&raw, val, vlen > 400 ? 400 : vlen);
+	/* The whole value: a cut one would repeat or skip rows. */
+	buf_append(&raw, val, vlen);
 	for (size_t i = 0; i < raw.len; i++) {
 		buf_putc(&out, hex[(unsigned char)raw.data[i] >> 4]);
 		buf_putc(&out, hex[(unsigned char)raw.data[i] & 15]);

@@ -155,10 +155,13 @@ rec_row_to_json(const struct entity *e, db_stmt_t *st)
 	return o;
 }
 
-/* Reads one row by id; deleted selects the trash instead of live rows. */
+/*
+ * Reads one row by id; deleted selects the trash instead of live rows.
+ * With lock (inside a transaction), the row stays locked until it ends.
+ */
 static int
-load(struct core_ctx *cx, const struct entity *e, int64_t id, bool deleted,
-    json_t **out)
+load_row(struct core_ctx *cx, const struct entity *e, int64_t id, bool deleted,
+    bool lock, json_t **out)
 {
 	struct dbq q;
 	db_stmt_t *st;
@@ -167,8 +170,8 @@ load(struct core_ctx *cx, const struct entity *e, int64_t id, bool deleted,
 	dbq_init(&q);
 	dbq_sql(&q, "SELECT ");
 	rec_select_list(e, &q);
-	dbq_sql(&q, " FROM %s t WHERE t.id = ? AND t.deleted_at IS %s", e->name,
-	    deleted ? "NOT NULL" : "NULL");
+	dbq_sql(&q, " FROM %s t WHERE t.id = ? AND t.deleted_at IS %s%s", e->name,
+	    deleted ? "NOT NULL" : "NULL", lock ? db_sql_for_update(cx->db) : "");
 	dbq_int(&q, id);
 	rc = db_prepare_q(cx->db, &q, &st);
 	dbq_free(&q);
@@ -184,6 +187,13 @@ load(struct core_ctx *cx, const struct entity *e, int64_t id, bool deleted,
 	if (rc != DB_ROW)
 		return db_fail(cx, "load step");
 	return CRM_OK;
+}
+
+static int
+load(struct core_ctx *cx, const struct entity *e, int64_t id, bool deleted,
+    json_t **out)
+{
+	return load_row(cx, e, id, deleted, false, out);
 }
 
 int
@@ -751,7 +761,8 @@ rec_update(struct core_ctx *cx, const struct entity *e, int64_t id,
 
 	if (db_begin(cx->db) != DB_OK)
 		return db_fail(cx, "begin");
-	rc = load(cx, e, id, false, &cur);
+	/* Locked: a concurrent writer waits, so "no If-Match" never fails. */
+	rc = load_row(cx, e, id, false, true, &cur);
 	if (rc != CRM_OK)
 		goto fail;
 	version = json_integer_value(json_object_get(cur, "version"));

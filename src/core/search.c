@@ -2,9 +2,9 @@
  * Cross-entity search. Two passes per entity: first rows where every word
  * is the start of a word (exact and prefix matches, what people mean when
  * they type a name), then rows where the words occur anywhere. Each pass
- * takes a bounded number of candidates by the primary key, never sorting
- * the whole match set, so a common fragment among a million contacts still
- * answers in milliseconds; the candidates are then ranked here.
+ * looks at a bounded number of matches (SCAN), never sorting the whole
+ * match set, so a common fragment among a million contacts still answers
+ * in milliseconds; the shortest titles among them are ranked here.
  */
 #include "core/search.h"
 
@@ -18,7 +18,8 @@
 #include "util/text.h"
 
 #define MAX_WORDS 8
-#define CANDIDATES 50	/* rows per pass and entity considered for ranking */
+#define SCAN 1000	/* matches per pass and entity looked at for ranking */
+#define CANDIDATES 50	/* the best of them kept for the final ranking */
 
 struct hit_src {
 	const char	*entity;
@@ -28,9 +29,11 @@ struct hit_src {
 
 static const struct hit_src sources[] = {
 	{ "contacts", "contact",
-	    "t.id, TRIM(t.first_name || ' ' || t.last_name), "
-	    "(SELECT c.name FROM companies c WHERE c.id = t.company_id), t.emails" },
-	{ "companies", "company", "t.id, t.name, t.industry, t.emails" },
+	    "t.id AS id, TRIM(t.first_name || ' ' || t.last_name) AS title, "
+	    "(SELECT c.name FROM companies c WHERE c.id = t.company_id) AS ctx, "
+	    "t.emails AS emails" },
+	{ "companies", "company",
+	    "t.id AS id, t.name AS title, t.industry AS ctx, t.emails AS emails" },
 };
 
 static bool
@@ -78,10 +81,15 @@ pass(struct core_ctx *cx, const struct hit_src *src, const char *const *words,
 	int rc;
 
 	dbq_init(&q);
-	dbq_sql(&q, "SELECT %s FROM %s t WHERE t.deleted_at IS NULL AND ",
-	    src->cols, src->entity);
+	/*
+	 * The shortest titles among a bounded scan of matches: the exact name
+	 * is found even when many newer records merely start with it.
+	 */
+	dbq_sql(&q, "SELECT id, title, ctx, emails FROM (SELECT %s FROM %s t "
+	    "WHERE t.deleted_at IS NULL AND ", src->cols, src->entity);
 	db_search_clause(cx->db, &q, src->entity, "t", words, lens, n, prefix);
-	dbq_sql(&q, " ORDER BY t.id DESC LIMIT ?");
+	dbq_sql(&q, " LIMIT ?) x ORDER BY length(x.title), x.id DESC LIMIT ?");
+	dbq_int(&q, SCAN);
 	dbq_int(&q, CANDIDATES);
 	rc = db_prepare_q(cx->db, &q, &st);
 	dbq_free(&q);

@@ -172,7 +172,10 @@ user_set_active(struct core_ctx *cx, const char *email, bool active)
 
 	if (rc != CRM_OK || active)
 		return rc;
-	/* A disabled account's sessions end now. */
+	/*
+	 * A disabled account's sessions end and its tokens are revoked now, so
+	 * enabling it again later does not bring old credentials back.
+	 */
 	lower_email(email, lower, sizeof(lower));
 	if (db_prepare(cx->db, "DELETE FROM sessions WHERE user_id = (SELECT id "
 	    "FROM users WHERE email = ?)", &st) != DB_OK)
@@ -180,7 +183,17 @@ user_set_active(struct core_ctx *cx, const char *email, bool active)
 	db_bind_text(st, 1, lower, strlen(lower));
 	rc = db_step(st);
 	db_done(st);
-	return rc == DB_DONE ? CRM_OK : db_fail(cx, "end sessions step");
+	if (rc != DB_DONE)
+		return db_fail(cx, "end sessions step");
+	if (db_prepare(cx->db, "UPDATE api_tokens SET revoked_at = ? WHERE "
+	    "revoked_at IS NULL AND user_id = (SELECT id FROM users WHERE "
+	    "email = ?)", &st) != DB_OK)
+		return db_fail(cx, "revoke tokens");
+	db_bind_int(st, 1, time_now_ms());
+	db_bind_text(st, 2, lower, strlen(lower));
+	rc = db_step(st);
+	db_done(st);
+	return rc == DB_DONE ? CRM_OK : db_fail(cx, "revoke tokens step");
 }
 
 int

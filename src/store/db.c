@@ -11,6 +11,7 @@
 
 #include "store/driver.h"
 #include "util/alloc.h"
+#include "util/buf.h"
 #include "util/timeutil.h"
 
 void
@@ -30,6 +31,41 @@ db_is_postgres(const char *address)
 	    strncmp(address, "postgresql://", 13) == 0;
 }
 
+void
+db_display(const char *address, char *out, size_t outlen)
+{
+	const char *user = strstr(address, "://"), *at, *colon, *q, *s;
+	struct buf b;
+
+	buf_init(&b, 4096);
+	if (!db_is_postgres(address) || user == NULL) {
+		buf_puts(&b, address);
+		goto done;
+	}
+	user += 3;
+	at = strchr(user, '@');
+	if (at != NULL && at > user + strcspn(user, "/?"))
+		at = NULL;	/* an '@' in the path or options, not userinfo */
+	colon = at != NULL ? memchr(user, ':', (size_t)(at - user)) : NULL;
+	if (colon != NULL) {
+		buf_append(&b, address, (size_t)(colon + 1 - address));
+		buf_puts(&b, "***");
+		s = at;
+	} else {
+		s = address;
+	}
+	/* password=... among the URI's options */
+	while ((q = strstr(s, "password=")) != NULL) {
+		buf_append(&b, s, (size_t)(q + 9 - s));
+		buf_puts(&b, "***");
+		s = q + 9 + strcspn(q + 9, "&");
+	}
+	buf_puts(&b, s);
+done:
+	snprintf(out, outlen, "%s", b.data ? b.data : "");
+	buf_free(&b);
+}
+
 int
 db_open(const char *address, db_t **out, char *err, size_t errlen)
 {
@@ -40,6 +76,7 @@ db_open(const char *address, db_t **out, char *err, size_t errlen)
 
 const char *db_dialect(db_t *db) { return db->drv->name; }
 const char *db_sql_skip_locked(db_t *db) { return db->drv->skip_locked; }
+const char *db_sql_for_update(db_t *db) { return db->drv->for_update; }
 void db_close(db_t *db) { if (db != NULL) db->drv->close(db); }
 const char *db_errmsg(db_t *db) { return db->err; }
 int db_exec(db_t *db, const char *sql) { return db->drv->exec(db, sql); }
@@ -274,14 +311,34 @@ schema_version(db_t *db)
 
 /*
  * Each pending migration runs in its own transaction. Several servers may
- * start at once against one PostgreSQL: the table lock makes them take
- * turns, and each re-reads the version under the lock, so every migration
- * runs exactly once. (SQLite's BEGIN IMMEDIATE already serialises.)
+ * start at once against one PostgreSQL: a session advisory lock makes them
+ * take turns (even creating schema_migrations), and each re-reads the
+ * version inside its transaction, so every migration runs exactly once.
+ * (On SQLite, BEGIN IMMEDIATE already serialises.)
  */
+static int migrate_locked(db_t *db, char *err, size_t errlen);
+
+#define MIGRATION_LOCK "4242001"	/* any constant; ours among advisory locks */
+
 int
 db_migrate(db_t *db, char *err, size_t errlen)
 {
 	bool pg = strcmp(db->drv->name, "pg") == 0;
+	int rc;
+
+	if (pg && db_exec(db, "SELECT pg_advisory_lock(" MIGRATION_LOCK ")") != DB_OK) {
+		snprintf(err, errlen, "cannot take the migration lock: %s", db->err);
+		return DB_ERR;
+	}
+	rc = migrate_locked(db, err, errlen);
+	if (pg)
+		db_exec(db, "SELECT pg_advisory_unlock(" MIGRATION_LOCK ")");
+	return rc;
+}
+
+static int
+migrate_locked(db_t *db, char *err, size_t errlen)
+{
 	db_stmt_t *st;
 	int rc;
 
@@ -299,8 +356,6 @@ db_migrate(db_t *db, char *err, size_t errlen)
 		char *sql;
 
 		rc = db_begin(db);
-		if (rc == DB_OK && pg)
-			rc = db_exec(db, "LOCK TABLE schema_migrations IN EXCLUSIVE MODE");
 		have = rc == DB_OK ? schema_version(db) : -1;
 		if (have < 0) {
 			snprintf(err, errlen, "cannot read the schema version: %s",

@@ -42,6 +42,11 @@ enum {
  */
 int db_open(const char *address, db_t **out, char *err, size_t errlen);
 bool db_is_postgres(const char *address);
+/*
+ * The address as it may be shown in logs and messages: a password in a
+ * postgres:// URI (user:PASSWORD@ or password=) becomes "***".
+ */
+void db_display(const char *address, char *out, size_t outlen);
 /* "sqlite" or "pg". */
 const char *db_dialect(db_t *db);
 void db_close(db_t *db);
@@ -126,6 +131,12 @@ void db_search_clause(db_t *db, struct dbq *q, const char *table,
  * db_begin() already admits one claimer at a time).
  */
 const char *db_sql_skip_locked(db_t *db);
+/*
+ * The clause that locks the rows a SELECT reads until the transaction
+ * ends, so a read-then-write sees no concurrent change (FOR UPDATE on
+ * PostgreSQL; empty on SQLite, whose db_begin() takes the write lock).
+ */
+const char *db_sql_for_update(db_t *db);
 
 /*
  * The application's tables in this database, for maintenance that must

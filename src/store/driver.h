@@ -34,6 +34,8 @@ struct db_driver {
 			    const size_t *lens, size_t nwords, bool prefix_only);
 	/* Appended to a SELECT that claims rows: skip rows others hold. */
 	const char	*skip_locked;
+	/* Appended to a SELECT of rows about to be updated: lock them. */
+	const char	*for_update;
 	/* A SELECT of one column: the names db_tables() answers. */
 	const char	*tables_sql;
 	int		(*reset_ids)(db_t *db, const char *table);

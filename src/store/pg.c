@@ -474,11 +474,25 @@ pg_changes(db_t *db)
 	return PG(db)->changes;
 }
 
+/* A prefix tsquery of one lexeme: 'w''s':*, quotes and backslashes doubled. */
+static void
+tsquery_prefix(struct buf *lit, const char *w, size_t len)
+{
+	buf_putc(lit, '\'');
+	for (size_t k = 0; k < len; k++) {
+		if (w[k] == '\'' || w[k] == '\\')
+			buf_putc(lit, w[k]);
+		buf_putc(lit, w[k]);
+	}
+	buf_puts(lit, "':*");
+}
+
 /*
- * pg_trgm and a 'simple' text search vector: ILIKE '%word%' (a trigram GIN
- * index) for substrings, and a prefix tsquery over unaccented words (a GIN
- * index on crm_words(search_text)) for word starts. Both fold case by the
- * database's ctype, so it must be a UTF-8 locale (C.UTF-8 is best).
+ * pg_trgm and a 'simple' text search vector: a prefix tsquery over
+ * unaccented words (a GIN index on crm_words(search_text)) for word
+ * starts, and ILIKE '%word%' (a trigram GIN index) for substrings. Both
+ * fold case by the database's ctype, so it must be a UTF-8 locale
+ * (C.UTF-8 is best).
  */
 static void
 pg_search_clause(db_t *db, struct dbq *q, const char *table,
@@ -491,21 +505,15 @@ pg_search_clause(db_t *db, struct dbq *q, const char *table,
 	(void)table;
 	dbq_sql(q, "(1=1");
 	for (size_t i = 0; i < nwords; i++) {
-		bool wordidx = prefix_only || text_utf8_count(words[i], lens[i]) < 3;
+		bool substring = !prefix_only && text_utf8_count(words[i], lens[i]) >= 3;
 
+		/* Word starts, accents ignored: "mu" and "muller" find "Müller". */
 		buf_init(&lit, 1024);
-		if (wordidx) {
-			/* a tsquery lexeme: 'w''s':* with quotes and backslashes escaped */
-			buf_putc(&lit, '\'');
-			for (size_t k = 0; k < lens[i]; k++) {
-				if (words[i][k] == '\'' || words[i][k] == '\\')
-					buf_putc(&lit, words[i][k]);
-				buf_putc(&lit, words[i][k]);
-			}
-			buf_puts(&lit, "':*");
-			dbq_sql(q, " AND crm_words(%s.search_text) @@ crm_prefix(?)",
-			    alias);
-		} else {
+		tsquery_prefix(&lit, words[i], lens[i]);
+		dbq_sql(q, " AND (crm_words(%s.search_text) @@ crm_prefix(?)", alias);
+		dbq_text(q, lit.data ? lit.data : "", lit.len);
+		if (substring) {
+			buf_reset(&lit);
 			buf_putc(&lit, '%');
 			for (size_t k = 0; k < lens[i]; k++) {
 				char c = words[i][k];
@@ -515,9 +523,10 @@ pg_search_clause(db_t *db, struct dbq *q, const char *table,
 				buf_putc(&lit, c);
 			}
 			buf_putc(&lit, '%');
-			dbq_sql(q, " AND %s.search_text ILIKE ?", alias);
+			dbq_sql(q, " OR %s.search_text ILIKE ?", alias);
+			dbq_text(q, lit.data, lit.len);
 		}
-		dbq_text(q, lit.data ? lit.data : "", lit.len);
+		dbq_sql(q, ")");
 		buf_free(&lit);
 	}
 	dbq_sql(q, ")");
@@ -569,6 +578,7 @@ static const struct db_driver pg_driver = {
 	.done = pg_done,
 	.changes = pg_changes,
 	.search_clause = pg_search_clause,
+	.for_update = " FOR UPDATE",
 	.skip_locked = " FOR UPDATE SKIP LOCKED",
 	.tables_sql = "SELECT table_name FROM information_schema.tables "
 	    "WHERE table_schema = current_schema() "

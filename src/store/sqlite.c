@@ -344,9 +344,17 @@ lite_search_clause(db_t *db, struct dbq *q, const char *table,
 		const char *kind = wordidx ? "words" : "tri";
 
 		fts_quote(lit, sizeof(lit), words[i], lens[i], wordidx);
-		dbq_sql(q, " AND %s.id IN (SELECT rowid FROM %s_%s WHERE %s_%s MATCH ?)",
-		    alias, table, kind, table, kind);
+		dbq_sql(q, " AND (%s.id IN (SELECT rowid FROM %s_%s WHERE %s_%s "
+		    "MATCH ?)", alias, table, kind, table, kind);
 		dbq_text(q, lit, strlen(lit));
+		if (!wordidx) {
+			/* also word starts without accents: "muller" finds "Müller" */
+			fts_quote(lit, sizeof(lit), words[i], lens[i], true);
+			dbq_sql(q, " OR %s.id IN (SELECT rowid FROM %s_words WHERE "
+			    "%s_words MATCH ?)", alias, table, table);
+			dbq_text(q, lit, strlen(lit));
+		}
+		dbq_sql(q, ")");
 	}
 	dbq_sql(q, ")");
 }
@@ -380,6 +388,7 @@ static const struct db_driver sqlite_driver = {
 	.done = lite_done,
 	.changes = lite_changes,
 	.search_clause = lite_search_clause,
+	.for_update = "",
 	.skip_locked = "",	/* BEGIN IMMEDIATE already admits one writer */
 	/*
 	 * pragma_table_list types FTS5 indexes 'virtual' and their storage
