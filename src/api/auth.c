@@ -84,9 +84,23 @@ h_users(struct call *c)
 		reply_json(c, 200, out);
 }
 
+/* Ready means the database answers too: a balancer then skips a server
+ * that lost it. */
 void
 h_health(struct call *c)
 {
-	reply_json(c, 200, json_pack("{s:s}", "status", "ok"));
+	db_stmt_t *st;
+	int rc = db_prepare(c->cx.db, "SELECT 1", &st);
+
+	if (rc == DB_OK) {
+		rc = db_step(st) == DB_ROW ? DB_OK : DB_ERR;
+		db_done(st);
+	}
+	if (rc != DB_OK) {
+		reply_problem(c, 503, NULL, "The database is unreachable");
+		http_resp_header(c->resp, "Retry-After", "5");
+	} else {
+		reply_json(c, 200, json_pack("{s:s}", "status", "ok"));
+	}
 	http_resp_header(c->resp, "Cache-Control", "no-store");
 }

@@ -41,6 +41,7 @@ title_of(int status)
 	case 413: return "Body too large";
 	case 415: return "Unsupported media type";
 	case 422: return "Invalid input";
+	case 503: return "Service unavailable";
 	default: return "Server error";
 	}
 }
@@ -102,6 +103,13 @@ reply_core(struct call *c, int rc)
 			if (e != NULL)
 				json_array_append_new(errors, e);
 		}
+	}
+	if (rc == CRM_EDB && c->cx.db != NULL && db_is_down(c->cx.db)) {
+		/* The database server is away: tell clients and balancers to retry. */
+		problem(c, 503, NULL, "The database is unreachable; try again in a "
+		    "few seconds", NULL);
+		http_resp_header(c->resp, "Retry-After", "5");
+		return;
 	}
 	problem(c, status, NULL, c->cx.detail[0] ? c->cx.detail : title_of(status),
 	    errors);

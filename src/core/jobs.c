@@ -417,7 +417,8 @@ runner_main(void *arg)
 
 		pthread_mutex_unlock(&r->mu);
 		cx.errs.n = 0;
-		if (job_run_due(&cx, r->worker, r->lease_ms, 16, &ran) != CRM_OK)
+		/* One job at a time, so a stop request waits for one job at most. */
+		if (job_run_due(&cx, r->worker, r->lease_ms, 1, &ran) != CRM_OK)
 			ran = 0;	/* logged; try again after the pause */
 		pthread_mutex_lock(&r->mu);
 		if (ran > 0 || r->stop)

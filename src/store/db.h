@@ -74,6 +74,12 @@ int db_col_count(db_stmt_t *st);
 const char *db_col_name(db_stmt_t *st, int col);
 void db_done(db_stmt_t *st);
 
+/*
+ * True when the database server cannot be reached on this connection (it
+ * is retried before the next statement); always false for SQLite.
+ */
+bool db_is_down(db_t *db);
+
 /* Rows changed by the last INSERT/UPDATE/DELETE on this connection. */
 int64_t db_changes(db_t *db);
 

@@ -558,6 +558,12 @@ pg_reset_ids(db_t *db, const char *table)
 	return rc;
 }
 
+static bool
+pg_is_down(db_t *db)
+{
+	return PQstatus(PG(db)->conn) != CONNECTION_OK;
+}
+
 static const struct db_driver pg_driver = {
 	.name = "pg",
 	.close = pg_close,
@@ -577,6 +583,7 @@ static const struct db_driver pg_driver = {
 	.col_name = pg_col_name,
 	.done = pg_done,
 	.changes = pg_changes,
+	.is_down = pg_is_down,
 	.search_clause = pg_search_clause,
 	.for_update = " FOR UPDATE",
 	.skip_locked = " FOR UPDATE SKIP LOCKED",

@@ -368,6 +368,13 @@ lite_reset_ids(db_t *db, const char *table)
 	return DB_OK;
 }
 
+static bool
+lite_is_down(db_t *db)
+{
+	(void)db;
+	return false;	/* a file: there is no server to lose */
+}
+
 static const struct db_driver sqlite_driver = {
 	.name = "sqlite",
 	.close = lite_close,
@@ -387,6 +394,7 @@ static const struct db_driver sqlite_driver = {
 	.col_name = lite_col_name,
 	.done = lite_done,
 	.changes = lite_changes,
+	.is_down = lite_is_down,
 	.search_clause = lite_search_clause,
 	.for_update = "",
 	.skip_locked = "",	/* BEGIN IMMEDIATE already admits one writer */

@@ -109,7 +109,7 @@ test('pg_ctl restart (fast) during a stream of writes: no crash, back within sec
     recoverMs = await recovered(stream, back, 'after pg_ctl restart');
     const after = stream.acked.length;
     await waitUntil(() => stream.acked.length >= after + 100, 30000, '100 more writes after recovery');
-    t.diagnostic(`requests during/around the restart: ${stream.answers.length - before}; failures: ${stream.fails.length} (${describe(stream.fails, 1)}); recovered ${recoverMs} ms after PostgreSQL was back`);
+    t.diagnostic(`requests during/around the restart: ${stream.answers.length - before}; 5xx answers: ${stream.fails.length} (${describe(stream.fails, 1)}); recovered ${recoverMs} ms after PostgreSQL was back`);
   } finally {
     await stream.stop();
   }
@@ -177,7 +177,7 @@ test('PostgreSQL crashes (immediate stop) under load: after crash recovery every
     recoverMs = await recovered(stream, back, 'after crash recovery');
     const after = stream.acked.length;
     await waitUntil(() => stream.acked.length >= after + 50, 30000, '50 more writes after recovery');
-    t.diagnostic(`failures: ${stream.fails.length} (${describe(stream.fails, 1)}); recovered ${recoverMs} ms after PostgreSQL was back`);
+    t.diagnostic(`5xx answers: ${stream.fails.length} (${describe(stream.fails, 1)}); recovered ${recoverMs} ms after PostgreSQL was back`);
   } finally {
     await stream.stop();
   }

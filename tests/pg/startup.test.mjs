@@ -40,7 +40,7 @@ async function stopAll(servers) {
 
 test('four servers started at once on an empty database all come up; the schema is made once', { skip, timeout: 60000 }, async () => {
   // A few rounds, each on a fresh database, the servers spawned in the same instant.
-  for (let round = 0; round < 6; round++) {
+  for (let round = 0; round < 10; round++) {
     const { name, uri } = pgCreateDb();
     let servers = [];
     try {
