@@ -100,3 +100,5 @@ fmt:
 
 clean:
 	rm -rf build
+
+include bench/bench.mk

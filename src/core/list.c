@@ -343,14 +343,12 @@ rec_list(struct core_ctx *cx, const struct entity *e,
 				    "belong to this sort order");
 				goto out;
 			}
-			dbq_sql(&q, " AND (t.%s %s ? OR (t.%s = ? AND t.id %s ?))",
-			    k.col, op, k.col, op);
-			for (int r = 0; r < 2; r++) {
-				if (k.numeric)
-					dbq_int(&q, iv);
-				else
-					dbq_text(&q, cval, cvlen);
-			}
+			/* A row value, so the index seeks straight to the cursor. */
+			dbq_sql(&q, " AND (t.%s, t.id) %s (?, ?)", k.col, op);
+			if (k.numeric)
+				dbq_int(&q, iv);
+			else
+				dbq_text(&q, cval, cvlen);
 			dbq_int(&q, cid);
 		}
 	}

@@ -18,22 +18,24 @@
 #include "util/text.h"
 
 #define MAX_WORDS 8
-#define SCAN 1000	/* matches per pass and entity looked at for ranking */
+#define SCAN 200	/* matches per pass and entity looked at for ranking */
 #define CANDIDATES 50	/* the best of them kept for the final ranking */
 
 struct hit_src {
 	const char	*entity;
 	const char	*type;
-	const char	*cols;	/* id, title, context (company or industry), emails */
+	const char	*cols;	/* over t: id, title, ref, emails */
+	const char	*ctx;	/* over y (a ranked hit): the subtitle's context */
 };
 
 static const struct hit_src sources[] = {
 	{ "contacts", "contact",
 	    "t.id AS id, TRIM(t.first_name || ' ' || t.last_name) AS title, "
-	    "(SELECT c.name FROM companies c WHERE c.id = t.company_id) AS ctx, "
-	    "t.emails AS emails" },
+	    "t.company_id AS ref, t.emails AS emails",
+	    "(SELECT c.name FROM companies c WHERE c.id = y.ref)" },
 	{ "companies", "company",
-	    "t.id AS id, t.name AS title, t.industry AS ctx, t.emails AS emails" },
+	    "t.id AS id, t.name AS title, t.industry AS ref, t.emails AS emails",
+	    "y.ref" },
 };
 
 static bool
@@ -82,13 +84,15 @@ pass(struct core_ctx *cx, const struct hit_src *src, const char *const *words,
 
 	dbq_init(&q);
 	/*
-	 * The shortest titles among a bounded scan of matches: the exact name
-	 * is found even when many newer records merely start with it.
+	 * Inside out: the index yields the newest SCAN matches; the shortest
+	 * titles among them are kept (an exact name wins even when many newer
+	 * records merely start with it); only those few get their context.
 	 */
-	dbq_sql(&q, "SELECT id, title, ctx, emails FROM (SELECT %s FROM %s t "
-	    "WHERE t.deleted_at IS NULL AND ", src->cols, src->entity);
-	db_search_clause(cx->db, &q, src->entity, "t", words, lens, n, prefix);
-	dbq_sql(&q, " LIMIT ?) x ORDER BY length(x.title), x.id DESC LIMIT ?");
+	dbq_sql(&q, "SELECT y.id, y.title, %s, y.emails FROM (SELECT x.* FROM ("
+	    "SELECT %s FROM (", src->ctx, src->cols);
+	db_search_ids(cx->db, &q, src->entity, words, lens, n, prefix);
+	dbq_sql(&q, " LIMIT ?) s JOIN %s t ON t.id = s.id WHERE t.deleted_at IS "
+	    "NULL) x ORDER BY length(x.title), x.id DESC LIMIT ?) y", src->entity);
 	dbq_int(&q, SCAN);
 	dbq_int(&q, CANDIDATES);
 	rc = db_prepare_q(cx->db, &q, &st);
@@ -140,6 +144,15 @@ by_rank(const void *a, const void *b)
 	return d < 0 ? -1 : d > 0;
 }
 
+static bool
+all_short(const char *const *words, const size_t *lens, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (text_utf8_count(words[i], lens[i]) >= 3)
+			return false;
+	return true;
+}
+
 int
 search_all(struct core_ctx *cx, const char *q, int limit, json_t **out)
 {
@@ -155,10 +168,19 @@ search_all(struct core_ctx *cx, const char *q, int limit, json_t **out)
 		    "of text");
 	data = json_array();
 	n = search_words(q, digits, sizeof(digits), words, lens, MAX_WORDS);
-	for (int prefix = 1; prefix >= 0 && n > 0 && rc == CRM_OK; prefix--)
+	for (int prefix = 1; prefix >= 0 && n > 0 && rc == CRM_OK; prefix--) {
+		/*
+		 * Matches inside words rank after every word start: when word
+		 * starts fill the page, or when every word is short (the two
+		 * passes would be the same), the second pass cannot add a hit.
+		 */
+		if (!prefix && ((int)json_array_size(data) >= limit ||
+		    all_short(words, lens, n)))
+			break;
 		for (size_t s = 0; s < sizeof(sources) / sizeof(*sources) &&
 		    rc == CRM_OK; s++)
 			rc = pass(cx, &sources[s], words, lens, n, prefix, data);
+	}
 	if (rc != CRM_OK) {
 		json_decref(data);
 		return rc;

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #define HTTP_MAX_BODY (1024 * 1024)
+#define HTTP_MAX_DRAIN (8 * 1024 * 1024)	/* larger: refused before reading */
 #define HTTP_MAX_HEADERS 100
 #define HTTP_MAX_RESP_HEADERS 8
 #define HTTP_IDLE_TIMEOUT_S 30			/* no bytes for this long: closed */

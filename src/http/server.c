@@ -211,7 +211,13 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 			    "A request may carry at most 100 headers");
 		clen = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 		    "Content-Length");
-		if (clen != NULL && strtoull(clen, NULL, 10) > HTTP_MAX_BODY)
+		/*
+		 * A body a little over the limit is read and dropped, so the
+		 * client is surely reading when the 413 comes (closing on unread
+		 * data can reset the connection and lose the answer); a huge one
+		 * is refused at once.
+		 */
+		if (clen != NULL && strtoull(clen, NULL, 10) > HTTP_MAX_DRAIN)
 			return send_problem(conn, rs, 413, "Body too large",
 			    "A request body may be at most 1 MiB");
 		return MHD_YES;

@@ -129,6 +129,14 @@ db_done(db_stmt_t *st)
 }
 
 void
+db_search_ids(db_t *db, struct dbq *q, const char *table,
+    const char *const *words, const size_t *lens, size_t nwords,
+    bool prefix_only)
+{
+	db->drv->search_ids(db, q, table, words, lens, nwords, prefix_only);
+}
+
+void
 db_search_clause(db_t *db, struct dbq *q, const char *table,
     const char *alias, const char *const *words, const size_t *lens,
     size_t nwords, bool prefix_only)

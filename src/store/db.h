@@ -131,6 +131,17 @@ void db_search_clause(db_t *db, struct dbq *q, const char *table,
     size_t nwords, bool prefix_only);
 
 /*
+ * The same search as a query of its own: appends to q a SELECT whose one
+ * column `id` lists the ids of matching rows of table, newest first, and
+ * that the caller may LIMIT (for example "(... LIMIT 200) s JOIN t"). The
+ * index drives it, so a limit bounds the work even when a fragment occurs
+ * in hundreds of thousands of rows.
+ */
+void db_search_ids(db_t *db, struct dbq *q, const char *table,
+    const char *const *words, const size_t *lens, size_t nwords,
+    bool prefix_only);
+
+/*
  * The clause to append to a SELECT inside a transaction that claims rows
  * for this connection, skipping rows other connections hold (PostgreSQL's
  * FOR UPDATE SKIP LOCKED; empty on SQLite, where the write lock of

@@ -33,6 +33,9 @@ struct db_driver {
 	void		(*search_clause)(db_t *db, struct dbq *q, const char *table,
 			    const char *alias, const char *const *words,
 			    const size_t *lens, size_t nwords, bool prefix_only);
+	void		(*search_ids)(db_t *db, struct dbq *q, const char *table,
+			    const char *const *words, const size_t *lens,
+			    size_t nwords, bool prefix_only);
 	/* Appended to a SELECT that claims rows: skip rows others hold. */
 	const char	*skip_locked;
 	/* Appended to a SELECT of rows about to be updated: lock them. */

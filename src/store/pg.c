@@ -558,6 +558,17 @@ pg_reset_ids(db_t *db, const char *table)
 	return rc;
 }
 
+/* PostgreSQL plans from the GIN indexes; the caller's LIMIT caps the sort. */
+static void
+pg_search_ids(db_t *db, struct dbq *q, const char *table,
+    const char *const *words, const size_t *lens, size_t nwords,
+    bool prefix_only)
+{
+	dbq_sql(q, "SELECT s.id FROM %s s WHERE ", table);
+	pg_search_clause(db, q, table, "s", words, lens, nwords, prefix_only);
+	dbq_sql(q, " ORDER BY s.id DESC");
+}
+
 static bool
 pg_is_down(db_t *db)
 {
@@ -585,6 +596,7 @@ static const struct db_driver pg_driver = {
 	.changes = pg_changes,
 	.is_down = pg_is_down,
 	.search_clause = pg_search_clause,
+	.search_ids = pg_search_ids,
 	.for_update = " FOR UPDATE",
 	.skip_locked = " FOR UPDATE SKIP LOCKED",
 	.tables_sql = "SELECT table_name FROM information_schema.tables "

@@ -14,6 +14,7 @@
 
 #include "store/driver.h"
 #include "util/alloc.h"
+#include "util/buf.h"
 #include "util/text.h"
 
 #define STMT_CACHE 128
@@ -375,6 +376,49 @@ lite_is_down(db_t *db)
 	return false;	/* a file: there is no server to lose */
 }
 
+/*
+ * One FTS5 query drives: all words in one MATCH of the word index (word
+ * starts), or of the trigram index (substrings) with any short words
+ * checked against the word index. FTS5 yields rowids in order and stops
+ * at the caller's LIMIT.
+ */
+static void
+lite_search_ids(db_t *db, struct dbq *q, const char *table,
+    const char *const *words, const size_t *lens, size_t nwords,
+    bool prefix_only)
+{
+	struct buf tri, wrd;
+	char lit[512];
+
+	(void)db;
+	buf_init(&tri, 4096);
+	buf_init(&wrd, 4096);
+	for (size_t i = 0; i < nwords; i++) {
+		bool wordidx = prefix_only || text_utf8_count(words[i], lens[i]) < 3;
+		struct buf *b = wordidx ? &wrd : &tri;
+
+		fts_quote(lit, sizeof(lit), words[i], lens[i], wordidx);
+		buf_printf(b, "%s%s", b->len ? " AND " : "", lit);
+	}
+	if (tri.len > 0) {
+		dbq_sql(q, "SELECT rowid AS id FROM %s_tri WHERE %s_tri MATCH ?",
+		    table, table);
+		dbq_text(q, tri.data, tri.len);
+		if (wrd.len > 0) {
+			dbq_sql(q, " AND rowid IN (SELECT rowid FROM %s_words WHERE "
+			    "%s_words MATCH ?)", table, table);
+			dbq_text(q, wrd.data, wrd.len);
+		}
+	} else {
+		dbq_sql(q, "SELECT rowid AS id FROM %s_words WHERE %s_words MATCH ?",
+		    table, table);
+		dbq_text(q, wrd.data ? wrd.data : "\"\"", wrd.data ? wrd.len : 2);
+	}
+	dbq_sql(q, " ORDER BY rowid DESC");
+	buf_free(&tri);
+	buf_free(&wrd);
+}
+
 static const struct db_driver sqlite_driver = {
 	.name = "sqlite",
 	.close = lite_close,
@@ -396,6 +440,7 @@ static const struct db_driver sqlite_driver = {
 	.changes = lite_changes,
 	.is_down = lite_is_down,
 	.search_clause = lite_search_clause,
+	.search_ids = lite_search_ids,
 	.for_update = "",
 	.skip_locked = "",	/* BEGIN IMMEDIATE already admits one writer */
 	/*

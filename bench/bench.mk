@@ -1,0 +1,11 @@
+# The benchmark tools, included by the top Makefile (`include bench/bench.mk`)
+# or used alone: make -f Makefile -f bench/bench.mk build/bench/gen.
+# gen links the core without the faces (cli, api, http): it writes records
+# through rec_create() exactly as the API does.
+
+BENCH_OBJ := $(filter build/obj/util/% build/obj/store/% build/obj/core/%,$(OBJ)) \
+             $(filter-out %/web.o,$(GENOBJ))
+
+build/bench/gen: bench/gen.c $(BENCH_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -o $@ bench/gen.c $(BENCH_OBJ) $(LDLIBS)
