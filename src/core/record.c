@@ -490,6 +490,8 @@ search_text(const struct entity *e, json_t *rec)
 			}
 		}
 	}
+	if (e->search_extra != NULL)
+		e->search_extra(rec, &b);
 	return buf_steal(&b);
 }
 

@@ -19,6 +19,8 @@
 
 #include "core/core.h"
 
+struct buf;
+
 enum field_kind {
 	FK_TEXT,	/* one line, up to maxlen characters */
 	FK_LONGTEXT,	/* notes: up to maxlen characters */
@@ -54,6 +56,8 @@ struct entity {
 	size_t			 nfields;
 	/* Rules across fields on the complete record; adds to cx->errs. */
 	void			(*check)(struct core_ctx *cx, json_t *rec);
+	/* More text for the search indexes than the F_SEARCH fields, or NULL. */
+	void			(*search_extra)(json_t *rec, struct buf *out);
 };
 
 extern const struct entity entity_companies;

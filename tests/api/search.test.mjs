@@ -214,3 +214,10 @@ test('LIKE and FTS syntax in q is taken literally', async () => {
   const us = await listAll(srv, 'contacts', 'q=_');
   assert.deepEqual(us, [], '"_" matches nothing');
 });
+
+test('a CJK name typed as one word, family name first, is found', async () => {
+  const hits = (await search('山田太郎')).map(key);
+  assert.equal(hits[0], keyOf('yamada'), `"山田太郎" finds 山田 太郎: ${hits}`);
+  const list = await listAll(srv, 'contacts', `q=${encodeURIComponent('田中花子')}`);
+  assert.deepEqual(list.map((c) => c.id), [C.tanaka.id]);
+});
