@@ -24,6 +24,18 @@ db_set_err(db_t *db, const char *fmt, ...)
 	va_end(ap);
 }
 
+uint64_t
+db_sql_hash(const char *sql)
+{
+	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
+
+	for (; *sql; sql++) {
+		h ^= (unsigned char)*sql;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
 bool
 db_is_postgres(const char *address)
 {

@@ -61,6 +61,9 @@ struct db_stmt {
 int sqlite_open(const char *path, db_t **out, char *err, size_t errlen);
 int pg_open(const char *url, db_t **out, char *err, size_t errlen);
 
+/* A quick hash of SQL text, for the drivers' statement caches. */
+uint64_t db_sql_hash(const char *sql);
+
 /* Writes a message into db->err (printf-style). */
 void db_set_err(db_t *db, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -54,18 +54,6 @@ struct pg {
 
 static const struct db_driver pg_driver;
 
-static uint64_t
-fnv1a(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 /* Maps a failed result to a DB_E* code and keeps its message. */
 static int
 fail(struct pg *p, PGresult *res)
@@ -273,7 +261,7 @@ static int
 pg_prepare(db_t *db, const char *sql, db_stmt_t **out)
 {
 	struct pg *p = PG(db);
-	uint64_t h = fnv1a(sql);
+	uint64_t h = db_sql_hash(sql);
 	struct pg_stmt *slot = NULL;
 	struct buf text;
 	PGresult *res;

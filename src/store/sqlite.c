@@ -41,18 +41,6 @@ struct lite {
 
 static const struct db_driver sqlite_driver;
 
-static uint64_t
-fnv1a(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 static int
 map_rc(struct lite *l, int rc)
 {
@@ -155,7 +143,7 @@ static int
 lite_prepare(db_t *db, const char *sql, db_stmt_t **out)
 {
 	struct lite *l = LITE(db);
-	uint64_t h = fnv1a(sql);
+	uint64_t h = db_sql_hash(sql);
 	struct lite_stmt *slot = NULL;
 	int rc;
 
