@@ -4,9 +4,10 @@
 #   2. API tests over real HTTP against build/crm
 #   3. the same API tests against build/asan/crm (ASan + UBSan); any
 #      sanitizer report fails the stage
-#   4. the API tests again on PostgreSQL (a throwaway cluster from
+#   4. reliability tests: kill -9 during writes, full and read-only disks
+#   5. the API tests again on PostgreSQL (a throwaway cluster from
 #      scripts/pg.sh), with the multi-server and restart tests of tests/pg/
-#   5. browser tests (playwright-core driving Debian's chromium)
+#   6. browser tests (playwright-core driving Debian's chromium)
 # Ends with the line "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -65,6 +66,12 @@ if ls tests/api/*.test.mjs >/dev/null 2>&1; then
   else
     echo "no sanitizer reports"
   fi
+fi
+
+if ls tests/reliability/*.test.mjs >/dev/null 2>&1; then
+  stage "reliability tests (crashes, faults)"
+  node --test --test-reporter=tap --test-concurrency=1 tests/reliability/ 2>&1 | tee test-artifacts/reliability.tap | grep -E '^(not ok|# (pass|fail))'
+  count_tap test-artifacts/reliability.tap
 fi
 
 if ls tests/api/*.test.mjs >/dev/null 2>&1; then

@@ -11,12 +11,12 @@ static json_t *
 field_schema(const struct field *f)
 {
 	switch (f->kind) {
-	case FK_EMAILS:
-		return json_pack("{s:s, s:{s:s, s:s}}", "type", "array", "items",
-		    "type", "string", "format", "email");
+	case FK_EMAILS:	/* null on input clears the list */
+		return json_pack("{s:[s,s], s:{s:s, s:s}}", "type", "array", "null",
+		    "items", "type", "string", "format", "email");
 	case FK_PHONES:
-		return json_pack("{s:s, s:{s:s}}", "type", "array", "items",
-		    "type", "string");
+		return json_pack("{s:[s,s], s:{s:s}}", "type", "array", "null",
+		    "items", "type", "string");
 	case FK_URL:
 		return json_pack("{s:[s,s], s:s}", "type", "string", "null",
 		    "format", "uri");
@@ -52,10 +52,11 @@ entity_schema(const struct entity *e)
 	    "integer", "readOnly", 1));
 	json_object_set_new(props, "owner_id", json_pack("{s:[s,s]}", "type",
 	    "integer", "null"));
-	json_object_set_new(props, "tags", json_pack("{s:s, s:{s:s}}", "type",
-	    "array", "items", "type", "string"));
-	json_object_set_new(props, "custom", json_pack("{s:s, s:s}", "type",
-	    "object", "description", "Custom field values by name"));
+	json_object_set_new(props, "tags", json_pack("{s:[s,s], s:{s:s}}", "type",
+	    "array", "null", "items", "type", "string"));
+	json_object_set_new(props, "custom", json_pack("{s:[s,s], s:s}", "type",
+	    "object", "null", "description", "Custom field values by name; null "
+	    "clears all, a key set to null removes that value"));
 	json_object_set_new(props, "created_by", json_pack("{s:[s,s], s:b}",
 	    "type", "integer", "null", "readOnly", 1));
 	json_object_set_new(props, "updated_by", json_pack("{s:[s,s], s:b}",

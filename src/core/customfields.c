@@ -272,12 +272,20 @@ check_options(struct core_ctx *cx, json_t *opts)
 	}
 	json_array_foreach(opts, i, o) {
 		char f[32];
+		size_t k;
+		json_t *other;
+		bool dup = false;
 
 		snprintf(f, sizeof(f), "options[%zu]", i);
+		json_array_foreach(opts, k, other)
+			dup |= k < i && json_equal(o, other);
 		if (!json_is_string(o) || json_string_length(o) == 0 ||
 		    json_string_length(o) > 200 ||
-		    !text_utf8_valid(json_string_value(o), json_string_length(o)))
+		    !text_utf8_valid(json_string_value(o), json_string_length(o)) ||
+		    !text_is_printable(json_string_value(o), json_string_length(o)))
 			verrs_add(&cx->errs, f, "must be a string of 1 to 200 bytes");
+		else if (dup)
+			verrs_add(&cx->errs, f, "repeats an earlier option");
 	}
 }
 

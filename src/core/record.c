@@ -230,8 +230,8 @@ check_text(struct core_ctx *cx, const char *key, json_t *v, size_t maxlen)
 	size_t len = json_string_length(v);
 	const char *s = json_string_value(v);
 
-	if (!text_utf8_valid(s, len)) {
-		verrs_add(&cx->errs, key, "must be text without NUL bytes");
+	if (!text_utf8_valid(s, len) || !text_is_printable(s, len)) {
+		verrs_add(&cx->errs, key, "must be text without control characters");
 		return false;
 	}
 	if (text_utf8_count(s, len) > maxlen) {

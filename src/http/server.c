@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -149,9 +150,10 @@ send_resp(struct MHD_Connection *conn, struct reqstate *rs,
 	return ret;
 }
 
+/* A problem+json answer; with close, the connection ends after it. */
 static enum MHD_Result
-send_problem(struct MHD_Connection *conn, struct reqstate *rs, int status,
-    const char *title, const char *detail)
+send_problem_ex(struct MHD_Connection *conn, struct reqstate *rs, int status,
+    const char *title, const char *detail, bool close)
 {
 	struct http_resp resp;
 	struct buf b;
@@ -164,7 +166,16 @@ send_problem(struct MHD_Connection *conn, struct reqstate *rs, int status,
 	resp.content_type = "application/problem+json";
 	resp.len = b.len;
 	resp.body = buf_steal(&b);
+	if (close)
+		http_resp_header(&resp, "Connection", "close");
 	return send_resp(conn, rs, &resp);
+}
+
+static enum MHD_Result
+send_problem(struct MHD_Connection *conn, struct reqstate *rs, int status,
+    const char *title, const char *detail)
+{
+	return send_problem_ex(conn, rs, status, title, detail, false);
 }
 
 static enum MHD_Result
@@ -176,6 +187,61 @@ count_header(void *cls, enum MHD_ValueKind kind, const char *key,
 	(void)value;
 	(*(int *)cls)++;
 	return MHD_YES;
+}
+
+/*
+ * Counts the request headers named framing->name, keeping the last value.
+ * A name that only starts with it is counted as garbled: libmicrohttpd
+ * 0.9.75 joins an obs-fold continuation line to the header's name
+ * ("Content-Length: 5\r\n 7" arrives as "Content-Length7: 5").
+ */
+struct framing {
+	const char	*name;
+	const char	*value;
+	int		 n;
+	int		 garbled;
+};
+
+static enum MHD_Result
+count_named(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	struct framing *f = cls;
+
+	(void)kind;
+	if (key != NULL && strcasecmp(key, f->name) == 0) {
+		f->n++;
+		f->value = value ? value : "";
+	} else if (key != NULL && strncasecmp(key, f->name, strlen(f->name)) == 0)
+		f->garbled++;
+	return MHD_YES;
+}
+
+/*
+ * Whether the body's framing could be read two ways (RFC 9112 6.1, 6.3):
+ * Content-Length together with Transfer-Encoding, either one repeated, a
+ * transfer coding other than plain "chunked", a length that is not just
+ * digits, or a folded (garbled) framing header. libmicrohttpd picks one
+ * reading and keeps the connection, so a proxy that picked the other would
+ * see a second request hidden in the body: refused, and the connection closed.
+ */
+static bool
+ambiguous_framing(struct MHD_Connection *conn)
+{
+	struct framing cl = { "Content-Length", NULL, 0, 0 };
+	struct framing te = { "Transfer-Encoding", NULL, 0, 0 };
+
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, count_named, &cl);
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, count_named, &te);
+	if (cl.n > 1 || te.n > 1 || (cl.n > 0 && te.n > 0) ||
+	    cl.garbled > 0 || te.garbled > 0)
+		return true;
+	if (te.n == 1 && strcasecmp(te.value, "chunked") != 0)
+		return true;
+	if (cl.n == 1 && (cl.value[0] == '\0' ||
+	    strspn(cl.value, "0123456789") != strlen(cl.value)))
+		return true;
+	return false;
 }
 
 static enum MHD_Result
@@ -209,6 +275,10 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		if (nheaders > HTTP_MAX_HEADERS)
 			return send_problem(conn, rs, 431, "Too many headers",
 			    "A request may carry at most 100 headers");
+		if (ambiguous_framing(conn))
+			return send_problem_ex(conn, rs, 400, "Bad framing",
+			    "Send one Content-Length or Transfer-Encoding: "
+			    "chunked, not both, each once", true);
 		clen = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 		    "Content-Length");
 		/*

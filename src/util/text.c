@@ -47,6 +47,18 @@ text_utf8_valid(const char *str, size_t len)
 	return true;
 }
 
+bool
+text_is_printable(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
+			return false;
+	}
+	return true;
+}
+
 size_t
 text_utf8_count(const char *s, size_t len)
 {

@@ -12,6 +12,11 @@
 
 /* Well-formed UTF-8 (no overlongs, surrogates or NUL bytes). */
 bool text_utf8_valid(const char *s, size_t len);
+/*
+ * No control characters other than tab, line feed and carriage return:
+ * what may be typed into a text field.
+ */
+bool text_is_printable(const char *s, size_t len);
 /* Number of code points in valid UTF-8. */
 size_t text_utf8_count(const char *s, size_t len);
 /* local@domain.tld, no spaces, at most 254 bytes. */
