@@ -102,3 +102,4 @@ clean:
 	rm -rf build
 
 include bench/bench.mk
+include fuzz/fuzz.mk

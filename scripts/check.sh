@@ -8,6 +8,7 @@
 #   5. the API tests again on PostgreSQL (a throwaway cluster from
 #      scripts/pg.sh), with the multi-server and restart tests of tests/pg/
 #   6. browser tests (playwright-core driving Debian's chromium)
+#   7. every libFuzzer harness for a bounded number of executions
 # Ends with the line "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -104,6 +105,16 @@ if ls tests/browser/*.test.mjs >/dev/null 2>&1; then
   stage "browser tests (chromium)"
   node --test --test-reporter=tap --test-concurrency=1 tests/browser/ 2>&1 | tee test-artifacts/browser.tap | grep -E '^(not ok|# (pass|fail))'
   count_tap test-artifacts/browser.tap
+fi
+
+stage "fuzzing (libFuzzer + ASan + UBSan, bounded runs)"
+fuzz/run.sh --short 2>&1 | tee test-artifacts/fuzz.log | grep -E '^fuzz:'
+fsum=$(grep -E '^fuzz: [0-9]+ passed, [0-9]+ failed' test-artifacts/fuzz.log | tail -1)
+if [ -z "$fsum" ]; then
+  echo "check: fuzz/run.sh gave no result"; FAIL=$((FAIL + 1))
+else
+  PASS=$((PASS + $(echo "$fsum" | awk '{print $2}')))
+  FAIL=$((FAIL + $(echo "$fsum" | awk '{print $4}')))
 fi
 
 echo

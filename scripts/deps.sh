@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PKGS=(build-essential pkg-config clang libmicrohttpd-dev libjansson-dev
+PKGS=(build-essential pkg-config clang libclang-rt-14-dev libmicrohttpd-dev libjansson-dev
       libsqlite3-dev sqlite3 libsodium-dev libcmocka-dev chromium curl gzip
       wrk nginx-light postgresql-15 libpq-dev)
 

@@ -1,0 +1,44 @@
+/*
+ * What the libFuzzer harnesses share: a database with the schema applied,
+ * an admin actor to act as, and a few records and custom fields so that
+ * lists page, searches find and custom values are checked.
+ *
+ * A harness keeps its database in a static for the life of the process;
+ * that global state is confined to fuzz/ (the server itself has none). A
+ * harness that writes resets what it wrote after each input (fz_reset), so
+ * an input behaves the same whatever ran before it.
+ */
+#ifndef FUZZ_COMMON_H
+#define FUZZ_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/core.h"
+
+/*
+ * Opens address (":memory:" or a file path) with core_open_db, adds the
+ * admin user fz@example.com and fills *actor with it. Aborts on failure:
+ * a harness without its database would fuzz nothing.
+ */
+db_t *fz_open(const char *address, struct actor *actor);
+/*
+ * Adds sample companies and contacts (with tags, emails, phones, CJK names)
+ * and one custom field of every type on both entities.
+ */
+void fz_seed(db_t *db, const struct actor *actor);
+/* Records the ids present now; fz_reset() removes everything newer. */
+void fz_mark(db_t *db);
+void fz_reset(db_t *db);
+/*
+ * Reports a broken property and aborts, so libFuzzer keeps the input. The
+ * message goes to the standard error that fz_open() found: run.sh passes
+ * -close_fd_mask=2 to silence the server's access log, which would
+ * otherwise swallow it.
+ */
+void fz_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2),
+    noreturn));
+/* A NUL-terminated copy of data (caller frees). */
+char *fz_strndup(const uint8_t *data, size_t size);
+
+#endif
