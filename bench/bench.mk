@@ -9,3 +9,9 @@ BENCH_OBJ := $(filter build/obj/util/% build/obj/store/% build/obj/core/%,$(OBJ)
 build/bench/gen: bench/gen.c $(BENCH_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -o $@ bench/gen.c $(BENCH_OBJ) $(LDLIBS)
+
+# `make bench-pg`: the same suite on PostgreSQL (one crm serve, then two
+# behind nginx), in a throwaway cluster under bench/data/pg; see bench/run.sh.
+.PHONY: bench-pg
+bench-pg: build/crm
+	BENCH_DB=pg bench/run.sh

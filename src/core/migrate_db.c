@@ -253,11 +253,12 @@ table_columns(struct run *r, db_t *db, const char *table, char ***out,
 	}
 	ncols = db_col_count(st);
 	cols = xcalloc((size_t)(ncols > 0 ? ncols : 1), sizeof(*cols));
+	*n = 0;
 	for (int i = 0; i < ncols; i++)
-		cols[i] = xstrdup(db_col_name(st, i));
+		if (!db_is_derived_column(db, db_col_name(st, i)))
+			cols[(*n)++] = xstrdup(db_col_name(st, i));
 	db_done(st);
 	*out = cols;
-	*n = (size_t)ncols;
 	return DB_OK;
 }
 

@@ -97,6 +97,15 @@ int db_commit(db_t *db) { return db->drv->commit(db); }
 int db_rollback(db_t *db) { return db->drv->rollback(db); }
 int64_t db_changes(db_t *db) { return db->drv->changes(db); }
 bool db_is_down(db_t *db) { return db->drv->is_down(db); }
+
+bool
+db_is_derived_column(db_t *db, const char *column)
+{
+	for (const char *const *c = db->drv->derived_columns; c && *c; c++)
+		if (strcmp(*c, column) == 0)
+			return true;
+	return false;
+}
 int db_step(db_stmt_t *st) { return st->db->drv->step(st); }
 bool db_col_null(db_stmt_t *st, int col) { return st->db->drv->col_null(st, col); }
 int64_t db_col_int(db_stmt_t *st, int col) { return st->db->drv->col_int(st, col); }

@@ -80,6 +80,12 @@ void db_done(db_stmt_t *st);
  */
 bool db_is_down(db_t *db);
 
+/*
+ * Whether a column is computed by the database itself (PostgreSQL's stored
+ * search vector): not data, so copies and checksums leave it out.
+ */
+bool db_is_derived_column(db_t *db, const char *column);
+
 /* Rows changed by the last INSERT/UPDATE/DELETE on this connection. */
 int64_t db_changes(db_t *db);
 

@@ -42,6 +42,8 @@ struct db_driver {
 	const char	*for_update;
 	/* A SELECT of one column: the names db_tables() answers. */
 	const char	*tables_sql;
+	/* Columns the database computes itself (NULL-terminated), not data. */
+	const char *const *derived_columns;
 	int		(*reset_ids)(db_t *db, const char *table);
 	/* This dialect's schema migrations, sorted by file name. */
 	const struct embed_file	*migrations;

@@ -78,6 +78,8 @@ setup(struct pg *p)
 	    "SET client_encoding = 'UTF8'; SET statement_timeout = 30000; "
 	    "SET lock_timeout = 10000; "
 	    "SET idle_in_transaction_session_timeout = 60000; "
+	    /* Many short queries at once: parallel workers only add overhead. */
+	    "SET max_parallel_workers_per_gather = 0; "
 	    "SET client_min_messages = warning");
 	int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? DB_OK : fail(p, res);
 
@@ -477,7 +479,7 @@ tsquery_prefix(struct buf *lit, const char *w, size_t len)
 
 /*
  * pg_trgm and a 'simple' text search vector: a prefix tsquery over
- * unaccented words (a GIN index on crm_words(search_text)) for word
+ * unaccented words (a GIN index on the stored search_words) for word
  * starts, and ILIKE '%word%' (a trigram GIN index) for substrings. Both
  * fold case by the database's ctype, so it must be a UTF-8 locale
  * (C.UTF-8 is best).
@@ -498,7 +500,7 @@ pg_search_clause(db_t *db, struct dbq *q, const char *table,
 		/* Word starts, accents ignored: "mu" and "muller" find "Müller". */
 		buf_init(&lit, 1024);
 		tsquery_prefix(&lit, words[i], lens[i]);
-		dbq_sql(q, " AND (crm_words(%s.search_text) @@ crm_prefix(?)", alias);
+		dbq_sql(q, " AND (%s.search_words @@ crm_prefix(?)", alias);
 		dbq_text(q, lit.data ? lit.data : "", lit.len);
 		if (substring) {
 			buf_reset(&lit);
@@ -563,6 +565,8 @@ pg_is_down(db_t *db)
 	return PQstatus(PG(db)->conn) != CONNECTION_OK;
 }
 
+static const char *const pg_derived[] = { "search_words", NULL };
+
 static const struct db_driver pg_driver = {
 	.name = "pg",
 	.close = pg_close,
@@ -591,6 +595,7 @@ static const struct db_driver pg_driver = {
 	    "WHERE table_schema = current_schema() "
 	    "AND table_type = 'BASE TABLE' AND table_name <> 'schema_migrations'",
 	.reset_ids = pg_reset_ids,
+	.derived_columns = pg_derived,
 	.migrations = pg_migration_files,
 	.nmigrations = &pg_migration_nfiles,
 };

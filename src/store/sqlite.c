@@ -440,6 +440,7 @@ static const struct db_driver sqlite_driver = {
 	    "AND name NOT LIKE 'sqlite!_%' ESCAPE '!' "
 	    "AND name <> 'schema_migrations'",
 	.reset_ids = lite_reset_ids,
+	.derived_columns = NULL,
 	.migrations = sqlite_migration_files,
 	.nmigrations = &sqlite_migration_nfiles,
 };

@@ -68,7 +68,8 @@ function pgSchema(uri) {
   const out = pgSql(`SELECT c.table_name || '|' || c.column_name || '|' || c.data_type || '|' || c.is_nullable
     FROM information_schema.columns c
     JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
-    WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE'`, uri);
+    WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE'
+      AND c.is_generated = 'NEVER'`, uri); // stored search vectors are derived, not data
   return group(out.split('\n').filter(Boolean).map((line) => {
     const [table, name, type, nullable] = line.split('|');
     return { table, name, type, notnull: nullable === 'NO' };
