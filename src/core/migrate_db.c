@@ -903,6 +903,13 @@ migrate_db(db_t *from, db_t *to, migrate_progress_fn *progress, void *arg,
 	for (i = 0; i < NTABLES && rc == CRM_OK; i++)
 		if (ts[i].present)
 			rc = copy_table(&r, &ts[i]);
+	/*
+	 * Fresh statistics, or the planner of a freshly filled PostgreSQL
+	 * guesses (and verification's range reads suffer first). ANALYZE is
+	 * the same word in both dialects.
+	 */
+	if (rc == CRM_OK && db_exec(to, "ANALYZE") != DB_OK)
+		rc = fail(&r, CRM_EDB, "ANALYZE on the target: %s", why(&r, to));
 	for (i = 0; i < NTABLES && rc == CRM_OK; i++)
 		if (ts[i].present)
 			rc = verify_table(&r, &ts[i]);

@@ -386,6 +386,9 @@ migrate_locked(db_t *db, char *err, size_t errlen)
 		char *sql;
 
 		rc = db_begin(db);
+		/* A migration may rewrite a big table: no statement timeout. */
+		if (rc == DB_OK && strcmp(db->drv->name, "pg") == 0)
+			rc = db_exec(db, "SET LOCAL statement_timeout = 0");
 		have = rc == DB_OK ? schema_version(db) : -1;
 		if (have < 0) {
 			snprintf(err, errlen, "cannot read the schema version: %s",
