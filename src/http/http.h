@@ -5,7 +5,9 @@
  *
  * Limits enforced before the handler runs: body size (413), header count
  * (431) and size (MHD's per-connection memory limit), an idle timeout per
- * connection, and a deadline for a whole body to arrive (408).
+ * connection, a deadline for the headers of each request (a connection
+ * that has not sent them within HTTP_HEADER_TIMEOUT_S of opening or of its
+ * previous answer is closed: slowloris), and one for a whole body (408).
  */
 #ifndef HTTP_HTTP_H
 #define HTTP_HTTP_H
@@ -19,6 +21,7 @@
 #define HTTP_MAX_HEADERS 100
 #define HTTP_MAX_RESP_HEADERS 8
 #define HTTP_IDLE_TIMEOUT_S 30			/* no bytes for this long: closed */
+#define HTTP_HEADER_TIMEOUT_S 15		/* a request's headers must arrive within */
 #define HTTP_MAX_REQUEST_US (60LL * 1000000)	/* a whole body must arrive within */
 
 struct MHD_Connection;

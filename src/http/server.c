@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <microhttpd.h>
 #include <netdb.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,12 +32,35 @@
 #include "util/log.h"
 #include "util/timeutil.h"
 
+/*
+ * An open connection, for the header deadline: libmicrohttpd's timeout
+ * counts only silence, so a client trickling a byte of header every few
+ * seconds (slowloris) would hold its connection forever. A reaper thread
+ * shuts down connections that have not completed a request's headers
+ * within HTTP_HEADER_TIMEOUT_S of opening or of their previous answer.
+ * MHD reports a connection closed before it closes the socket, and the
+ * entry leaves the list then, under the same lock, so a reaped descriptor
+ * is always still this connection's.
+ */
+struct track {
+	struct track	*next;
+	struct track	*prev;
+	int		 fd;
+	int64_t		 since_us;	/* opened, or the last answer sent */
+	bool		 busy;		/* headers complete, request in progress */
+};
+
 struct http_server {
 	struct MHD_Daemon	*d;
 	http_handler		 handler;
 	void			*arg;
 	int			 fd;
 	atomic_int		 inflight;
+	pthread_mutex_t		 tmu;
+	pthread_cond_t		 tcv;
+	struct track		 tracks;	/* list head */
+	bool			 stopping;
+	pthread_t		 reaper;
 };
 
 /* Per-request state, from the first call to the completion callback. */
@@ -47,6 +71,7 @@ struct reqstate {
 	int		 status;
 	size_t		 bytes;
 	int64_t		 user_id;
+	struct track	*track;
 	char		 method[16];
 	char		 path[256];
 	char		 remote[64];
@@ -270,6 +295,13 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 			    rs->remote, sizeof(rs->remote), NULL, 0, NI_NUMERICHOST);
 		*con_cls = rs;
 		atomic_fetch_add(&s->inflight, 1);
+		ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+		rs->track = ci != NULL ? ci->socket_context : NULL;
+		if (rs->track != NULL) {
+			pthread_mutex_lock(&s->tmu);
+			rs->track->busy = true;
+			pthread_mutex_unlock(&s->tmu);
+		}
 		MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header,
 		    &nheaders);
 		if (nheaders > HTTP_MAX_HEADERS)
@@ -343,12 +375,21 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 {
 	struct http_server *s = cls;
 	struct reqstate *rs = *con_cls;
+	const union MHD_ConnectionInfo *ci;
 	char ts[TIME_RFC3339_LEN];
 	struct buf line;
 
-	(void)conn;
 	if (rs == NULL)
 		return;
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	if (ci != NULL && ci->socket_context != NULL) {
+		struct track *t = ci->socket_context;
+
+		pthread_mutex_lock(&s->tmu);
+		t->busy = false;
+		t->since_us = time_mono_us();
+		pthread_mutex_unlock(&s->tmu);
+	}
 	time_format(time_now_ms(), ts, sizeof(ts));
 	buf_init(&line, 2048);
 	buf_printf(&line, "{\"ts\":\"%s\",\"remote\":\"", ts);
@@ -368,6 +409,62 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	free(rs);
 	*con_cls = NULL;
 	atomic_fetch_sub(&s->inflight, 1);
+}
+
+static void
+on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+    enum MHD_ConnectionNotificationCode toe)
+{
+	struct http_server *s = cls;
+	struct track *t = *socket_context;
+	const union MHD_ConnectionInfo *ci;
+
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		if (ci == NULL)
+			return;
+		t = xcalloc(1, sizeof(*t));
+		t->fd = ci->connect_fd;
+		t->since_us = time_mono_us();
+		pthread_mutex_lock(&s->tmu);
+		t->next = s->tracks.next;
+		t->prev = &s->tracks;
+		s->tracks.next->prev = t;
+		s->tracks.next = t;
+		pthread_mutex_unlock(&s->tmu);
+		*socket_context = t;
+	} else if (t != NULL) {
+		pthread_mutex_lock(&s->tmu);
+		t->prev->next = t->next;
+		t->next->prev = t->prev;
+		pthread_mutex_unlock(&s->tmu);
+		*socket_context = NULL;
+		free(t);
+	}
+}
+
+static void *
+reaper_main(void *arg)
+{
+	struct http_server *s = arg;
+	struct timespec until;
+
+	pthread_mutex_lock(&s->tmu);
+	while (!s->stopping) {
+		int64_t now = time_mono_us();
+
+		for (struct track *t = s->tracks.next; t != &s->tracks; t = t->next) {
+			if (!t->busy && now - t->since_us > HTTP_HEADER_TIMEOUT_S * 1000000LL) {
+				shutdown(t->fd, SHUT_RDWR);	/* MHD sees the end and closes */
+				t->since_us = now;
+			}
+		}
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += 1;
+		pthread_cond_timedwait(&s->tcv, &s->tmu, &until);
+	}
+	pthread_mutex_unlock(&s->tmu);
+	return NULL;
 }
 
 /* Parses "host:port" or "[v6]:port" and binds a listening socket. */
@@ -499,6 +596,9 @@ http_start(const char *listen_on, int threads, http_handler handler,
 	s->arg = arg;
 	s->fd = fd;
 	atomic_init(&s->inflight, 0);
+	pthread_mutex_init(&s->tmu, NULL);
+	pthread_cond_init(&s->tcv, NULL);
+	s->tracks.next = s->tracks.prev = &s->tracks;
 	s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
 	    MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, s,
 	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
@@ -508,12 +608,18 @@ http_start(const char *listen_on, int threads, http_handler handler,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
 	    MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
 	    MHD_OPTION_END);
-	if (s->d == NULL) {
+	if (s->d == NULL || pthread_create(&s->reaper, NULL, reaper_main, s) != 0) {
 		snprintf(err, errlen, "cannot start the HTTP server on %s",
 		    listen_on);
-		close(fd);
+		if (s->d != NULL)
+			MHD_stop_daemon(s->d);
+		else
+			close(fd);
+		pthread_mutex_destroy(&s->tmu);
+		pthread_cond_destroy(&s->tcv);
 		free(s);
 		return -1;
 	}
@@ -531,6 +637,13 @@ http_stop(struct http_server *s, int grace_ms)
 		close(fd);
 	while (atomic_load(&s->inflight) > 0 && time_mono_us() < deadline)
 		usleep(5000);
-	MHD_stop_daemon(s->d);
+	pthread_mutex_lock(&s->tmu);
+	s->stopping = true;
+	pthread_cond_signal(&s->tcv);
+	pthread_mutex_unlock(&s->tmu);
+	pthread_join(s->reaper, NULL);
+	MHD_stop_daemon(s->d);	/* reports every connection closed first */
+	pthread_mutex_destroy(&s->tmu);
+	pthread_cond_destroy(&s->tcv);
 	free(s);
 }

@@ -313,3 +313,21 @@ test('pipelined requests are answered in order', async () => {
   // Connection: close on the last one: the server closes.
   assert.ok(await c.until((x) => x.isClosed(), 5000), 'not closed after Connection: close');
 });
+
+test('a connection that trickles its headers is closed by the server (header deadline)', async () => {
+  const slow = await connect();
+  await slow.write('GET /healthz HTTP/1.1\r\nHost: x\r\n');
+  const started = Date.now();
+  // One header line every two seconds: never silent long enough for the idle timeout.
+  const trickle = setInterval(() => { slow.write('X-Slow: 1\r\n'); }, 2000);
+  try {
+    const closed = await slow.until((c) => c.isClosed(), 25000);
+    assert.ok(closed, 'the server closed the trickling connection within 25 s');
+    const secs = (Date.now() - started) / 1000;
+    assert.ok(secs >= 10, `not before the deadline (closed after ${secs} s)`);
+  } finally {
+    clearInterval(trickle);
+    slow.s.destroy();
+  }
+  assert.equal((await req(srv, 'GET', '/healthz')).status, 200);
+});
