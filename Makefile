@@ -23,7 +23,7 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/tests/%)
 WEB_SRC  := $(shell find web/src web/index.html web/package.json web/vite.config.ts 2>/dev/null)
 
-.PHONY: all run check deps web asan unit bench clean fmt
+.PHONY: all run check deps web asan unit bench soak clean fmt
 all: build/crm
 
 build/crm: $(OBJ) $(GENOBJ)
@@ -94,6 +94,10 @@ check:
 
 bench: build/crm
 	bench/run.sh
+
+# Long reliability runs (figures in bench/RELIABILITY.md): make soak, make fuzz.
+soak: build/crm
+	reliability/soak.sh
 
 fmt:
 	clang-format -i $(SRC) $(wildcard src/*/*.h) tools/*.c

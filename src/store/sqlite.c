@@ -107,7 +107,13 @@ sqlite_open(const char *path, db_t **out, char *err, size_t errlen)
 	}
 	sqlite3_busy_timeout(l->h, 5000);
 	sqlite3_extended_result_codes(l->h, 1);
-	if (lite_exec(&l->base, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+	/*
+	 * synchronous=FULL: a commit is on disk before the client hears 201,
+	 * even if the machine loses power (NORMAL would only survive a crash
+	 * of the process).
+	 */
+	if (lite_exec(&l->base, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+	    "PRAGMA journal_size_limit=67108864;"
 	    "PRAGMA foreign_keys=ON; PRAGMA cache_size=-16000;"
 	    "PRAGMA temp_store=MEMORY;") != DB_OK) {
 		snprintf(err, errlen, "cannot open database %s: %s", path,
@@ -393,8 +399,13 @@ lite_search_ids(db_t *db, struct dbq *q, const char *table,
 		    table, table);
 		dbq_text(q, tri.data, tri.len);
 		if (wrd.len > 0) {
-			dbq_sql(q, " AND rowid IN (SELECT rowid FROM %s_words WHERE "
-			    "%s_words MATCH ?)", table, table);
+			/*
+			 * Short words checked row by row: a seek in the prefix
+			 * index, not a list of every row with a word in "д".
+			 */
+			dbq_sql(q, " AND EXISTS (SELECT 1 FROM %s_words w WHERE "
+			    "%s_words MATCH ? AND w.rowid = %s_tri.rowid)", table,
+			    table, table);
 			dbq_text(q, wrd.data, wrd.len);
 		}
 	} else {

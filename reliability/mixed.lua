@@ -1,0 +1,159 @@
+-- A mixed read/write load for the soak (reliability/soak.sh), built on the
+-- benchmark's helpers (bench/wrk/common.lua: token, per-thread seeds,
+-- urlencode). Each request is drawn at random:
+--   40 %  GET /api/v1/contacts/{id}, id uniform in 1..BENCH_CONTACTS
+--   15 %  a list page: GET /api/v1/contacts?sort=last_name&limit=50, following
+--         next_cursor for up to 20 pages, then from the start again
+--   15 %  search: /api/v1/search?limit=20&q= or /api/v1/contacts?q= with the
+--         benchmark's 26 queries
+--   10 %  POST /api/v1/contacts (create)
+--   20 %  PATCH /api/v1/contacts/{id} with If-Match on a small hot set of ids
+--         (SOAK_HOT, default 200), so that concurrent connections collide and
+--         some PATCHes answer 412 by design; an id whose ETag is not known yet
+--         (or went stale) is read first with a GET.
+-- Every answer is counted by status; done() prints one line that soak.sh parses:
+--   SOAK requests=N seconds=S rps=R p50_ms=A p99_ms=B max_ms=C non2xx=N
+--        socket_errors=N s2xx=N s412=N s4xx=N s5xx=N other=N cursor_pages=N
+-- where s4xx excludes 412 and "unexpected errors" = s4xx + s5xx + other + socket_errors.
+dofile((os.getenv("BENCH_WRK_DIR") or "bench/wrk") .. "/common.lua")
+
+local max_id = tonumber(os.getenv("BENCH_CONTACTS") or "20000")
+local max_company = tonumber(os.getenv("BENCH_COMPANIES") or "2000")
+local hot = tonumber(os.getenv("SOAK_HOT") or "200")
+
+local threads = {}
+local common_setup = setup
+function setup(thread)
+  common_setup(thread)
+  table.insert(threads, thread)
+end
+
+-- Per-thread state (each wrk thread has its own Lua state).
+s2xx, s412, s4xx, s5xx, other, deep = 0, 0, 0, 0, 0, 0
+local etags = {}          -- id -> ETag text, learnt from any single-record answer
+local cursor = nil        -- the list walk's next page
+local pages = 0
+local seq = 0
+
+local queries = {
+  "Иванов", "Смирнова Анна", "Петр", "Кузнецов Д", "ООО Вектор",
+  "Müller", "Schäfer", "jörg", "Hoffmann GmbH",
+  "山田", "田中 美咲", "佐藤", "株式会社",
+  "王", "김민준", "이",
+  "Smith", "o'brien", "García",
+  "ivanov", "tanaka", "+7 (495) 12", "030 12", "+81 3-12",
+  "An", "Ма",
+}
+local search_paths = {}
+for _, q in ipairs(queries) do
+  table.insert(search_paths, "/api/v1/search?limit=20&q=" .. urlencode(q))
+  table.insert(search_paths, "/api/v1/contacts?limit=50&q=" .. urlencode(q))
+end
+
+local people = {
+  { "Анна", "Смирнова", "anna.smirnova" }, { "Дмитрий", "Орлов", "d.orlov" },
+  { "Jörg", "Schäfer", "joerg.schaefer" }, { "Lena", "Müller", "lena.mueller" },
+  { "美咲", "田中", "misaki.tanaka" }, { "伟", "王", "wei.wang" },
+  { "지현", "김", "jihyun.kim" }, { "Łukasz", "Wiśniewski", "lukasz.wisniewski" },
+}
+local positions = { "Sales", "Head of sales", "Buyer", "CFO", "Менеджер", "営業部長" }
+
+-- wrk.format() uses the headers given instead of wrk.headers, so the token
+-- (set by common.lua) is copied into each header table.
+local function with_auth(h)
+  for k, v in pairs(wrk.headers) do
+    if h[k] == nil then h[k] = v end
+  end
+  return h
+end
+local json_hdr = with_auth({ ["Content-Type"] = "application/json" })
+
+function request()
+  local r = math.random(100)
+  if r <= 40 then
+    return wrk.format("GET", "/api/v1/contacts/" .. math.random(1, max_id))
+  elseif r <= 55 then
+    local path = "/api/v1/contacts?sort=last_name&limit=50"
+    if cursor ~= nil and pages < 20 then
+      path = path .. "&cursor=" .. urlencode(cursor)
+      pages = pages + 1
+      deep = deep + 1
+    else
+      pages = 0
+    end
+    cursor = nil
+    return wrk.format("GET", path)
+  elseif r <= 70 then
+    return wrk.format("GET", search_paths[math.random(1, #search_paths)])
+  elseif r <= 80 then
+    seq = seq + 1
+    local p = people[math.random(1, #people)]
+    local body = string.format(
+      '{"first_name":"%s","last_name":"%s","emails":["%s.%d.%d@soak.example"],' ..
+      '"phones":["+7 (495) %03d-%02d-%02d"],"company_id":%d,"source":"web",' ..
+      '"tags":["soak"],"position":"%s"}',
+      p[1], p[2], p[3], thread_id or 0, seq, math.random(100, 999),
+      math.random(0, 99), math.random(0, 99), math.random(1, max_company),
+      positions[math.random(1, #positions)])
+    return wrk.format("POST", "/api/v1/contacts", json_hdr, body)
+  else
+    local id = math.random(1, hot)
+    local etag = etags[id]
+    if etag == nil then
+      return wrk.format("GET", "/api/v1/contacts/" .. id)
+    end
+    etags[id] = nil -- used once; the answer brings the next one
+    seq = seq + 1
+    local body = string.format('{"position":"%s %d","notes":"soak %d.%d"}',
+      positions[math.random(1, #positions)], seq, thread_id or 0, seq)
+    return wrk.format("PATCH", "/api/v1/contacts/" .. id,
+      with_auth({ ["Content-Type"] = "application/json", ["If-Match"] = etag }), body)
+  end
+end
+
+function response(status, headers, body)
+  if status >= 200 and status < 300 then
+    s2xx = s2xx + 1
+    local etag = headers["ETag"] or headers["etag"]
+    if etag ~= nil then
+      local id = tonumber(string.match(body, '"id":(%d+),"created_at"'))
+      if id ~= nil and id <= hot then
+        etags[id] = etag
+      end
+    else
+      local c = string.match(body, '"next_cursor":"([^"]+)"')
+      if c ~= nil and string.sub(body, 1, 8) == '{"data":' then
+        cursor = c
+      end
+    end
+  elseif status == 412 then
+    s412 = s412 + 1
+  elseif status >= 400 and status < 500 then
+    s4xx = s4xx + 1
+  elseif status >= 500 and status < 600 then
+    s5xx = s5xx + 1
+  else
+    other = other + 1
+  end
+end
+
+function done(summary, latency, requests)
+  local t2, t412, t4, t5, to, td = 0, 0, 0, 0, 0, 0
+  for _, t in ipairs(threads) do
+    t2 = t2 + (t:get("s2xx") or 0)
+    t412 = t412 + (t:get("s412") or 0)
+    t4 = t4 + (t:get("s4xx") or 0)
+    t5 = t5 + (t:get("s5xx") or 0)
+    to = to + (t:get("other") or 0)
+    td = td + (t:get("deep") or 0)
+  end
+  local seconds = summary.duration / 1e6
+  local e = summary.errors
+  io.write(string.format(
+    "SOAK requests=%d seconds=%.3f rps=%.1f p50_ms=%.3f p99_ms=%.3f max_ms=%.3f " ..
+    "non2xx=%d socket_errors=%d s2xx=%d s412=%d s4xx=%d s5xx=%d other=%d cursor_pages=%d\n",
+    summary.requests, seconds, summary.requests / seconds,
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    latency.max / 1000, e.status, e.connect + e.read + e.write + e.timeout,
+    t2, t412, t4, t5, to, td))
+end
