@@ -42,6 +42,7 @@ title_of(int status)
 	case 415: return "Unsupported media type";
 	case 422: return "Invalid input";
 	case 503: return "Service unavailable";
+	case 507: return "Insufficient storage";
 	default: return "Server error";
 	}
 }
@@ -110,6 +111,30 @@ reply_core(struct call *c, int rc)
 		    "few seconds", NULL);
 		http_resp_header(c->resp, "Retry-After", "5");
 		return;
+	}
+	if (rc == CRM_EDB && c->cx.db != NULL) {
+		switch (db_fault(c->cx.db)) {
+		case DB_FAULT_FULL:
+			problem(c, 507, "Insufficient storage", "The disk holding the "
+			    "database is full; nothing was changed. Reading still "
+			    "works; an administrator must free space on the server.",
+			    NULL);
+			return;
+		case DB_FAULT_READONLY:
+			problem(c, 503, NULL, "The database cannot be written: its "
+			    "disk is read-only or failing; nothing was changed. "
+			    "Reading still works; an administrator must check the "
+			    "disk.", NULL);
+			return;
+		case DB_FAULT_BUSY:
+			problem(c, 503, NULL, "The database stayed locked by another "
+			    "program (a backup, a maintenance tool); nothing was "
+			    "changed. Try again in a few seconds.", NULL);
+			http_resp_header(c->resp, "Retry-After", "5");
+			return;
+		case DB_FAULT_NONE:
+			break;
+		}
 	}
 	problem(c, status, NULL, c->cx.detail[0] ? c->cx.detail : title_of(status),
 	    errors);

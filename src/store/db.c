@@ -97,6 +97,7 @@ int db_commit(db_t *db) { return db->drv->commit(db); }
 int db_rollback(db_t *db) { return db->drv->rollback(db); }
 int64_t db_changes(db_t *db) { return db->drv->changes(db); }
 bool db_is_down(db_t *db) { return db->drv->is_down(db); }
+enum db_fault db_fault(db_t *db) { return db->fault; }
 
 bool
 db_is_derived_column(db_t *db, const char *column)

@@ -81,6 +81,18 @@ void db_done(db_stmt_t *st);
 bool db_is_down(db_t *db);
 
 /*
+ * What kind of trouble the last failed call on this connection met, so
+ * that the faces can tell users and administrators what to do.
+ */
+enum db_fault {
+	DB_FAULT_NONE = 0,	/* a bug or an unexpected error: see db_errmsg() */
+	DB_FAULT_FULL,		/* the disk (or quota) is full */
+	DB_FAULT_READONLY,	/* the database cannot be written: read-only or failing disk */
+	DB_FAULT_BUSY,		/* locked by someone else longer than we wait */
+};
+enum db_fault db_fault(db_t *db);
+
+/*
  * Whether a column is computed by the database itself (PostgreSQL's stored
  * search vector): not data, so copies and checksums leave it out.
  */

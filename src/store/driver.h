@@ -53,6 +53,7 @@ struct db_driver {
 struct db {
 	const struct db_driver	*drv;
 	char			 err[256];
+	enum db_fault		 fault;	/* of the last failure; set by the driver */
 };
 
 struct db_stmt {

@@ -62,6 +62,15 @@ fail(struct pg *p, PGresult *res)
 	const char *msg = res ? PQresultErrorMessage(res) : PQerrorMessage(p->conn);
 
 	db_set_err(&p->base, "%.*s", (int)strcspn(msg, "\n"), msg);
+	p->base.fault = DB_FAULT_NONE;
+	if (state != NULL && (strcmp(state, "53100") == 0 ||
+	    strcmp(state, "53400") == 0))
+		p->base.fault = DB_FAULT_FULL;
+	else if (state != NULL && (strcmp(state, "25006") == 0 ||
+	    strncmp(state, "58", 2) == 0))
+		p->base.fault = DB_FAULT_READONLY;
+	else if (state != NULL && strcmp(state, "55P03") == 0)
+		p->base.fault = DB_FAULT_BUSY;
 	if (state != NULL && strncmp(state, "23", 2) == 0)
 		return DB_ECONSTRAINT;
 	if (state != NULL && (strcmp(state, "40001") == 0 ||

@@ -46,6 +46,23 @@ map_rc(struct lite *l, int rc)
 {
 	db_set_err(&l->base, "%s", sqlite3_errmsg(l->h));
 	switch (rc & 0xff) {
+	case SQLITE_FULL:
+		l->base.fault = DB_FAULT_FULL;
+		break;
+	case SQLITE_READONLY:
+	case SQLITE_IOERR:
+	case SQLITE_CANTOPEN:
+		l->base.fault = DB_FAULT_READONLY;
+		break;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		l->base.fault = DB_FAULT_BUSY;
+		break;
+	default:
+		l->base.fault = DB_FAULT_NONE;
+		break;
+	}
+	switch (rc & 0xff) {
 	case SQLITE_CONSTRAINT:
 		return DB_ECONSTRAINT;
 	case SQLITE_BUSY:

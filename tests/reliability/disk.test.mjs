@@ -119,9 +119,11 @@ async function timed(srv, method, path, body, ms = REQ_TIMEOUT_MS) {
   }
 }
 
-function assertServerError(r, label) {
+// want: the status that tells what happened (507 full, 503 read-only or locked).
+function assertServerError(r, label, want) {
   assert.ok(!r.error, `${label}: ${r.error}`);
   assert.ok(r.status >= 500 && r.status <= 599, `${label}: expected a 5xx, got ${r.status}: ${r.text}`);
+  if (want) assert.equal(r.status, want, `${label}: ${r.text}`);
   const ct = r.headers.get('content-type') || '';
   assert.ok(ct.startsWith('application/problem+json'), `${label}: content-type ${ct}`);
   assert.equal(r.body && r.body.status, r.status, `${label}: problem status: ${r.text}`);
@@ -211,7 +213,7 @@ test('full disk: writes answer a clear 5xx, reads work, nothing is corrupted, wr
       failed = r;
     }
     assert.ok(failed, 'no write failed on a full disk after 200 attempts');
-    const how = assertServerError(failed, 'POST on a full disk');
+    const how = assertServerError(failed, 'POST on a full disk', 507);
     t.diagnostic(`POST on a full disk: ${how} (after ${ids.length - 20} more writes fitted)`);
     t.diagnostic(`server log: ${adminLog(srv)}`);
     const patch = await timed(srv, 'PATCH', `/api/v1/contacts/${ids[0]}`, { notes: 'x'.repeat(8000) });
@@ -268,7 +270,7 @@ test('read-only disk under the running server (ext4 errors=remount-ro): clear 5x
     assert.match(opts, /(^|,)ro(,|$)|emergency_ro/, `the file system should be read-only now: ${opts}`);
 
     const w = await timed(srv, 'POST', '/api/v1/contacts', contact(4000));
-    t.diagnostic(`POST on a read-only disk: ${assertServerError(w, 'POST on a read-only disk')}`);
+    t.diagnostic(`POST on a read-only disk: ${assertServerError(w, 'POST on a read-only disk', 503)}`);
     const p = await timed(srv, 'PATCH', `/api/v1/contacts/${ids[0]}`, { notes: 'read-only' });
     t.diagnostic(`PATCH on a read-only disk: ${assertServerError(p, 'PATCH on a read-only disk')}`);
     t.diagnostic(`server log: ${adminLog(srv)}`);
@@ -394,7 +396,7 @@ test('database locked by another process: a write answers a clear 5xx within the
     const ids = await createN(srv, 3);
     lock = await holdWriteLock(srv.db);
     const w = await timed(srv, 'POST', '/api/v1/contacts', contact(10));
-    const how = assertServerError(w, 'POST with the database locked');
+    const how = assertServerError(w, 'POST with the database locked', 503);
     t.diagnostic(`POST with the database locked: ${how}`);
     t.diagnostic(`server log: ${adminLog(srv)}`);
     assert.ok(w.ms >= 4000, `the write should wait for the busy timeout (5 s) first, answered in ${w.ms} ms`);
