@@ -89,14 +89,7 @@ h_users(struct call *c)
 void
 h_health(struct call *c)
 {
-	db_stmt_t *st;
-	int rc = db_prepare(c->cx.db, "SELECT 1", &st);
-
-	if (rc == DB_OK) {
-		rc = db_step(st) == DB_ROW ? DB_OK : DB_ERR;
-		db_done(st);
-	}
-	if (rc != DB_OK) {
+	if (core_ping(&c->cx) != CRM_OK) {
 		reply_problem(c, 503, NULL, "The database is unreachable");
 		http_resp_header(c->resp, "Retry-After", "5");
 	} else {

@@ -6,7 +6,6 @@
 #include "cli/cli.h"
 #include "core/core.h"
 #include "core/jobs.h"
-#include "util/timeutil.h"
 
 static const char about[] =
     "Background jobs (expired sessions removed hourly today; reminders,\n"
@@ -34,9 +33,8 @@ cmd_jobs(int argc, char **argv)
 	const char *sub = argc > 0 ? argv[0] : "";
 	char err[512], *store, *end;
 	struct core_ctx cx;
-	json_t *list, *j, *payload;
+	json_t *list, *j;
 	long limit, count, ms;
-	int64_t id;
 	db_t *db;
 	bool help;
 	size_t i;
@@ -75,15 +73,7 @@ cmd_jobs(int argc, char **argv)
 	}
 	core_ctx_init(&cx, db, NULL);
 	if (strcmp(sub, "ping") == 0) {
-		payload = json_pack("{s:I}", "ms", (json_int_t)ms);
-		rc = db_begin(db) == DB_OK ? CRM_OK : CRM_EDB;
-		for (long k = 0; k < count && rc == CRM_OK; k++)
-			rc = job_enqueue(&cx, "noop", payload, time_now_ms(), NULL, &id);
-		if (rc == CRM_OK && db_commit(db) != DB_OK)
-			rc = CRM_EDB;
-		if (rc != CRM_OK)
-			db_rollback(db);
-		json_decref(payload);
+		rc = job_ping(&cx, (int)count, (int)ms);
 		if (rc == CRM_OK)
 			printf("queued %ld job%s\n", count, count == 1 ? "" : "s");
 	} else {

@@ -47,6 +47,20 @@ core_fail(struct core_ctx *cx, int code, const char *fmt, ...)
 }
 
 int
+core_ping(struct core_ctx *cx)
+{
+	db_stmt_t *st;
+	int rc;
+
+	if (db_prepare(cx->db, "SELECT 1", &st) != DB_OK)
+		return core_fail(cx, CRM_EDB, "The database is unreachable");
+	rc = db_step(st);
+	db_done(st);
+	return rc == DB_ROW ? CRM_OK :
+	    core_fail(cx, CRM_EDB, "The database is unreachable");
+}
+
+int
 core_open_db(const char *path, db_t **out, char *err, size_t errlen)
 {
 	db_t *db;

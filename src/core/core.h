@@ -69,6 +69,9 @@ void core_ctx_init(struct core_ctx *cx, db_t *db, const struct actor *actor);
 int core_fail(struct core_ctx *cx, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* CRM_OK when the database answers a trivial query (readiness checks). */
+int core_ping(struct core_ctx *cx);
+
 /* Opens the database and applies pending migrations; messages go to err. */
 int core_open_db(const char *path, db_t **out, char *err, size_t errlen);
 

@@ -174,6 +174,27 @@ job_enqueue(struct core_ctx *cx, const char *kind, json_t *payload,
 }
 
 int
+job_ping(struct core_ctx *cx, int count, int ms)
+{
+	json_t *payload = json_pack("{s:i}", "ms", ms);
+	int64_t id;
+	int rc = CRM_OK;
+
+	if (db_begin(cx->db) != DB_OK) {
+		json_decref(payload);
+		return db_fail(cx, "ping begin");
+	}
+	for (int k = 0; k < count && rc == CRM_OK; k++)
+		rc = job_enqueue(cx, "noop", payload, time_now_ms(), NULL, &id);
+	json_decref(payload);
+	if (rc == CRM_OK && db_commit(cx->db) != DB_OK)
+		rc = db_fail(cx, "ping commit");
+	if (rc != CRM_OK)
+		db_rollback(cx->db);
+	return rc;
+}
+
+int
 job_schedule_system(struct core_ctx *cx)
 {
 	int64_t id;

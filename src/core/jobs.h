@@ -37,6 +37,12 @@ int job_enqueue(struct core_ctx *cx, const char *kind, json_t *payload,
 int job_run_due(struct core_ctx *cx, const char *worker, int64_t lease_ms,
     int max, int *ran);
 
+/*
+ * Queues count jobs that do nothing for ms milliseconds (at most 1000), in
+ * one transaction: a check that the servers run background work.
+ */
+int job_ping(struct core_ctx *cx, int count, int ms);
+
 /* Schedules the system's own recurring jobs (idempotent). */
 int job_schedule_system(struct core_ctx *cx);
 
