@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import net from 'node:net';
@@ -266,5 +266,28 @@ test('SIGTERM lets a request in flight finish, and idle connections do not hold 
     again.child.kill('SIGTERM');
     await waitExit(again.child, 10000);
     await s.stop();
+  }
+});
+
+test('a config file is read, and a bad one is refused naming the line', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'crm-config-'));
+  try {
+    const good = join(dir, 'good.conf');
+    writeFileSync(good, '# settings\nthreads = 0\n');
+    const r1 = spawnSync(BIN, ['serve', '--config', good, '--db', join(dir, 'x.db')], { encoding: 'utf8' });
+    assert.notEqual(r1.status, 0);
+    assert.match(r1.stderr, /--threads must be 1 to 64/, 'the value from the file was used');
+    const bad = join(dir, 'bad.conf');
+    writeFileSync(bad, 'listen = 127.0.0.1:1\ncolour = blue\n');
+    const r2 = spawnSync(BIN, ['serve', '--config', bad], { encoding: 'utf8' });
+    assert.notEqual(r2.status, 0);
+    assert.match(r2.stderr, /bad\.conf:2: unknown setting 'colour'/);
+    const noeq = join(dir, 'noeq.conf');
+    writeFileSync(noeq, 'listen 127.0.0.1:1\n');
+    const r3 = spawnSync(BIN, ['serve', '--config', noeq], { encoding: 'utf8' });
+    assert.notEqual(r3.status, 0);
+    assert.match(r3.stderr, /noeq\.conf:1: expected name = value/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
