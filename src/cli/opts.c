@@ -146,8 +146,12 @@ opts_parse(int argc, char **argv, struct opt *opts, size_t n, bool *help,
 		if (opts[i].value == NULL && opts[i].env != NULL &&
 		    getenv(opts[i].env) != NULL && getenv(opts[i].env)[0] != '\0')
 			opts[i].value = getenv(opts[i].env);
-	if (config != NULL && read_config(config, opts, n, store) != 0)
+	if (config != NULL && read_config(config, opts, n, store) != 0) {
+		/* Callers only free the store of a successful parse. */
+		opts_free(*store);
+		*store = NULL;
 		return -1;
+	}
 	for (size_t i = 0; i < n; i++)
 		if (opts[i].value == NULL)
 			opts[i].value = opts[i].def;
