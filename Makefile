@@ -2,7 +2,8 @@
 # commands of the README; everything else here serves them.
 
 CC       ?= cc
-PKGS      = libmicrohttpd jansson sqlite3 libsodium libpq
+PKGS      = libmicrohttpd jansson sqlite3 libsodium libpq liboath libqrencode \
+            libcbor libcrypto pwquality
 CFLAGS   ?= -O2 -g
 WARN      = -std=c17 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
             -Wmissing-prototypes -Wpointer-arith -Wvla -Wformat=2
