@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "api/internal.h"
+#include "core/org.h"
 #include "core/users.h"
 
 #define COOKIE_MAX_AGE "1209600"	/* 14 days, as SESSION_TTL_MS */
@@ -66,22 +67,21 @@ h_logout(struct call *c)
 	    "SameSite=Strict; Max-Age=0");
 }
 
+/* Who is signed in, and what their role lets them do (for the UI). */
 void
 h_me(struct call *c)
 {
-	reply_json(c, 200, user_actor_json(&c->cx.actor));
-}
+	json_t *me = user_actor_json(&c->cx.actor), *rights = NULL;
+	int rc = access_describe(&c->cx, &rights);
 
-void
-h_users(struct call *c)
-{
-	json_t *out;
-	int rc = user_list(&c->cx, &out);
-
-	if (rc != CRM_OK)
+	if (rc != CRM_OK) {
+		json_decref(me);
 		reply_core(c, rc);
-	else
-		reply_json(c, 200, out);
+		return;
+	}
+	json_object_update(me, rights);
+	json_decref(rights);
+	reply_json(c, 200, me);
 }
 
 /* Ready means the database answers too: a balancer then skips a server

@@ -56,11 +56,39 @@ struct actor {
 	char	name[256];
 };
 
+/*
+ * The actor's rights, read by core/access.c on first use in a call and
+ * private to it: other files ask access.h, never read this.
+ */
+#define RIGHTS_ENTITIES 24
+#define RIGHTS_ACTIONS 8
+#define RIGHTS_RULES 64
+#define RIGHTS_SEEN 64
+
+struct rights {
+	bool		 loaded;
+	bool		 all;		/* an administrator, or the system */
+	unsigned char	 scope[RIGHTS_ENTITIES][RIGHTS_ACTIONS];
+	struct {
+		unsigned char	entity;
+		unsigned char	rule;
+		char		field[64];
+	}		 rules[RIGHTS_RULES];
+	int		 nrules;
+	struct {			/* read visibility of linked records */
+		unsigned char	entity;
+		bool		visible;
+		int64_t		id;
+	}		 seen[RIGHTS_SEEN];
+	int		 nseen;
+};
+
 struct core_ctx {
 	db_t		*db;
 	struct actor	 actor;
 	struct verrs	 errs;
 	char		 detail[256];
+	struct rights	 rights;
 };
 
 /* Prepares cx for one call on db as actor (copied). */

@@ -58,7 +58,10 @@ struct mtable {
  * lose a company's data on the day it moves.
  */
 static const struct mtable mtables[] = {
+	{ "departments", NULL, "id", true },
+	{ "roles", NULL, "id", true },
 	{ "users", NULL, "id", true },
+	{ "department_heads", NULL, "id", true },
 	{ "sessions", NULL, "id", true },
 	{ "api_tokens", NULL, "id", true },
 	{ "companies", NULL, "id", true },
@@ -67,6 +70,7 @@ static const struct mtable mtables[] = {
 	{ "custom_fields", NULL, "id", true },
 	{ "jobs", NULL, "id", true },
 	{ "job_runs", NULL, "id", true },
+	{ "record_shares", NULL, "id", true },
 };
 #define NTABLES (sizeof(mtables) / sizeof(*mtables))
 
