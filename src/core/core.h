@@ -30,6 +30,7 @@ enum {
 	CRM_EUNAUTH = -6,	/* bad credentials */
 	CRM_EEXISTS = -7,	/* unique value already taken */
 	CRM_EBADQUERY = -8,	/* bad list parameter: see cx->detail */
+	CRM_EINUSE = -9,	/* refused while other things depend on it */
 };
 
 #define VERR_MAX 64

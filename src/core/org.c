@@ -187,7 +187,7 @@ in_subtree(struct core_ctx *cx, int64_t id, int64_t candidate, bool *yes)
 {
 	int64_t v[2] = { id, candidate }, one;
 
-	return query_int(cx, "WITH RECURSIVE sub(id) AS (SELECT ? UNION SELECT "
+	return query_int(cx, "WITH RECURSIVE sub(id) AS (SELECT CAST(? AS BIGINT) UNION SELECT "
 	    "d.id FROM departments d JOIN sub ON d.parent_id = sub.id) "
 	    "SELECT 1 FROM sub WHERE id = ?", v, 2, &one, yes);
 }
@@ -414,13 +414,13 @@ dept_delete(struct core_ctx *cx, int64_t id)
 		    "department_id = ?) + (SELECT COUNT(*) FROM departments WHERE "
 		    "parent_id = ?)", v, 2, &n, &found);
 	if (rc == CRM_OK && n > 0)
-		rc = core_fail(cx, CRM_ECONFLICT, "The department still has users "
+		rc = core_fail(cx, CRM_EINUSE, "The department still has users "
 		    "or sub-departments; move them first");
 	if (rc == CRM_OK && json_is_null(json_object_get(cur, "parent_id"))) {
 		rc = query_int(cx, "SELECT COUNT(*) FROM departments WHERE "
 		    "parent_id IS NULL", NULL, 0, &n, &found);
 		if (rc == CRM_OK && n <= 1)
-			rc = core_fail(cx, CRM_ECONFLICT, "The top department "
+			rc = core_fail(cx, CRM_EINUSE, "The top department "
 			    "cannot be deleted");
 	}
 	if (rc == CRM_OK)
@@ -661,10 +661,11 @@ role_check(struct core_ctx *cx, json_t *in, bool create)
 	}
 }
 
+/* Binds v as JSON text; absent is the empty object. */
 static void
 bind_json(db_stmt_t *st, int idx, json_t *v)
 {
-	char *s = json_dumps(v ? v : json_object(), JSON_COMPACT);
+	char *s = v != NULL ? json_dumps(v, JSON_COMPACT) : NULL;
 
 	db_bind_text(st, idx, s ? s : "{}", s ? strlen(s) : 2);
 	free(s);
@@ -778,13 +779,13 @@ role_delete(struct core_ctx *cx, int64_t id)
 		return db_fail(cx, "begin");
 	rc = role_query(cx, id, &cur);
 	if (rc == CRM_OK && !json_is_null(json_object_get(cur, "builtin")))
-		rc = core_fail(cx, CRM_ECONFLICT, "A built-in role cannot be "
+		rc = core_fail(cx, CRM_EINUSE, "A built-in role cannot be "
 		    "deleted; change its rights instead");
 	if (rc == CRM_OK)
 		rc = query_int(cx, "SELECT COUNT(*) FROM users WHERE role_id = ?",
 		    &id, 1, &n, &found);
 	if (rc == CRM_OK && n > 0)
-		rc = core_fail(cx, CRM_ECONFLICT, "%lld user%s still ha%s this role; "
+		rc = core_fail(cx, CRM_EINUSE, "%lld user%s still ha%s this role; "
 		    "give them another first", (long long)n, n == 1 ? "" : "s",
 		    n == 1 ? "s" : "ve");
 	if (rc == CRM_OK)

@@ -173,7 +173,7 @@ share_add(struct core_ctx *cx, const struct entity *e, int64_t id, json_t *in,
 		n = db_col_int(st, 0);
 	db_done(st);
 	if (n >= SHARES_MAX) {
-		rc = core_fail(cx, CRM_ECONFLICT, "A record can be shared at most "
+		rc = core_fail(cx, CRM_EINUSE, "A record can be shared at most "
 		    "%d times; share with a department instead", SHARES_MAX);
 		goto out;
 	}
@@ -381,6 +381,11 @@ transfer_records(struct core_ctx *cx, const struct entity *e, json_t *in,
 		free(to.v);
 		return db_fail(cx, "begin");
 	}
+	/* The records first: a hidden one answers 404 before anything else. */
+	if (rc == CRM_OK && from != NULL)
+		rc = owned_ids(cx, e, json_integer_value(from), &ids);
+	for (size_t i = 0; i < ids.n && rc == CRM_OK && from == NULL; i++)
+		rc = access_check(cx, e, ACC_ASSIGN, ids.v[i], false);
 	for (size_t i = 0; i < to.n && rc == CRM_OK; i++) {
 		bool ok = false;
 
@@ -390,10 +395,6 @@ transfer_records(struct core_ctx *cx, const struct entity *e, json_t *in,
 			    "user %lld (inactive, or outside what your role may "
 			    "assign)", e->name, (long long)to.v[i]);
 	}
-	if (rc == CRM_OK && from != NULL)
-		rc = owned_ids(cx, e, json_integer_value(from), &ids);
-	for (size_t i = 0; i < ids.n && rc == CRM_OK && from == NULL; i++)
-		rc = access_check(cx, e, ACC_ASSIGN, ids.v[i], false);
 	counts = json_object();
 	for (size_t i = 0; i < ids.n && rc == CRM_OK; i++) {
 		int64_t owner = to.v[i % to.n];

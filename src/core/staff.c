@@ -287,7 +287,7 @@ staff_update(struct core_ctx *cx, int64_t id, json_t *in, json_t **out)
 	    json_is_false(active))) {
 		rc = other_admins(cx, id, &others);
 		if (rc == CRM_OK && others == 0)
-			rc = core_fail(cx, CRM_ECONFLICT, "This is the last active "
+			rc = core_fail(cx, CRM_EINUSE, "This is the last active "
 			    "administrator; make someone else an administrator first");
 	}
 	if (rc == CRM_OK)
