@@ -67,6 +67,11 @@ static const struct mtable mtables[] = {
 	{ "custom_fields", NULL, "id", true },
 	{ "jobs", NULL, "id", true },
 	{ "job_runs", NULL, "id", true },
+	{ "twofa_totp", NULL, "id", true },
+	{ "twofa_recovery", NULL, "id", true },
+	{ "webauthn_credentials", NULL, "id", true },
+	{ "webauthn_challenges", NULL, "id", true },
+	{ "session_mfa", NULL, "id", true },
 };
 #define NTABLES (sizeof(mtables) / sizeof(*mtables))
 
