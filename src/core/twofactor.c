@@ -766,9 +766,8 @@ new_recovery_codes(struct core_ctx *cx, int64_t uid, json_t **out)
 	return CRM_OK;
 }
 
-/* After a factor was added: an enrol-only session becomes complete. */
-static int
-complete_enrolment(struct core_ctx *cx, const char *session)
+int
+twofa_enrolment_done(struct core_ctx *cx, const char *session)
 {
 	int64_t sid = 0, attempts;
 	int state = TWOFA_FULL, rc;
@@ -813,7 +812,7 @@ twofa_totp_confirm(struct core_ctx *cx, const char *session,
 	if (rc == CRM_OK)
 		rc = new_recovery_codes(cx, uid, &codes);
 	if (rc == CRM_OK)
-		rc = complete_enrolment(cx, session);
+		rc = twofa_enrolment_done(cx, session);
 	if (rc == CRM_OK && db_commit(cx->db) != DB_OK)
 		rc = db_fail(cx, "confirm commit");
 	if (rc != CRM_OK) {
@@ -848,7 +847,6 @@ check_password(struct core_ctx *cx, const char *password)
 	return CRM_OK;
 }
 
-/* When the last factor is gone, recovery codes go with it. */
 static int
 drop_orphan_recovery(struct core_ctx *cx, int64_t uid)
 {
@@ -859,6 +857,24 @@ drop_orphan_recovery(struct core_ctx *cx, int64_t uid)
 		return rc;
 	return exec3(cx, "DELETE FROM twofa_recovery WHERE user_id = ?", 1, uid,
 	    0, 0);
+}
+
+int
+twofa_recovery_if_none(struct core_ctx *cx, json_t **codes)
+{
+	struct factors f;
+	int rc = factors_of(cx, cx->actor.user_id, &f);
+
+	*codes = NULL;
+	if (rc != CRM_OK || f.recovery > 0)
+		return rc;
+	return new_recovery_codes(cx, cx->actor.user_id, codes);
+}
+
+int
+twofa_factor_removed(struct core_ctx *cx)
+{
+	return drop_orphan_recovery(cx, cx->actor.user_id);
 }
 
 int

@@ -149,6 +149,14 @@ int twofa_recovery_regenerate(struct core_ctx *cx, const char *code,
  */
 int twofa_reset(struct core_ctx *cx, const char *email);
 
+/* For core/webauthn.c: after a factor was added, an enrol-only session
+ * (session may be NULL) becomes complete; after one was removed, recovery
+ * codes go when no factor is left. */
+int twofa_enrolment_done(struct core_ctx *cx, const char *session);
+int twofa_factor_removed(struct core_ctx *cx);
+/* New recovery codes into *codes when the actor has none left, else NULL. */
+int twofa_recovery_if_none(struct core_ctx *cx, json_t **codes);
+
 /* WebAuthn, implemented in core/webauthn.c on the same tables. */
 
 /* Registration options for the actor (a JSON PublicKeyCredentialCreationOptions). */

@@ -57,15 +57,18 @@ int wa_parse_authdata(const unsigned char *p, size_t n,
     struct wa_authdata *out, char *err, size_t errlen);
 
 /*
- * Parses an attestation object (CBOR map fmt, attStmt, authData). On 0,
- * *fmt is "none" or "packed" and authdata points into the input; the
- * attestation statement is checked against client_hash (SHA-256 of
- * clientDataJSON): for "packed", the signature over authData ||
- * client_hash with the credential key (self) or the x5c leaf's key.
+ * Parses an attestation object (CBOR map fmt, attStmt, authData) and
+ * checks its statement against client_hash (SHA-256 of clientDataJSON):
+ * "none" has an empty statement; "packed" signs authData || client_hash
+ * with the new credential's key (self attestation) or the x5c leaf
+ * certificate's key (the chain is not checked against trust anchors:
+ * attestation is not required by policy). authData is copied into ad_buf
+ * (ad_cap bytes) and parsed into *ad, whose pointers borrow ad_buf; it
+ * must carry an attested credential. Returns 0, or -1 with a reason in err.
  */
 int wa_check_attestation(const unsigned char *p, size_t n,
-    const unsigned char client_hash[32], struct wa_authdata *ad,
-    int *alg, char *err, size_t errlen);
+    const unsigned char client_hash[32], unsigned char *ad_buf,
+    size_t ad_cap, struct wa_authdata *ad, char *err, size_t errlen);
 
 /*
  * Reads a COSE public key (CBOR map): its algorithm into *alg (COSE_ES256
