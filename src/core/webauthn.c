@@ -105,16 +105,79 @@ map_text(const cbor_item_t *map, const char *k)
 	return NULL;
 }
 
+#define CBOR_DEPTH_MAX 8
+
+/*
+ * Walks one CBOR item of p before libcbor sees it: definite lengths only,
+ * no tags, nesting at most CBOR_DEPTH_MAX, and every count or length no
+ * larger than the bytes left, so that a few hostile bytes cannot make the
+ * decoder allocate gigabytes for an array it announces. *len is the item's
+ * size. Returns 0 or -1.
+ */
+static int
+cbor_walk(const unsigned char *p, size_t n, int depth, size_t *len)
+{
+	unsigned major, ai;
+	uint64_t v = 0;
+	size_t off = 1, k;
+
+	if (n == 0 || depth > CBOR_DEPTH_MAX)
+		return -1;
+	major = p[0] >> 5;
+	ai = p[0] & 31;
+	if (ai < 24) {
+		v = ai;
+	} else if (ai <= 27) {
+		k = (size_t)1 << (ai - 24);
+		if (n - 1 < k)
+			return -1;
+		for (size_t i = 0; i < k; i++)
+			v = v << 8 | p[1 + i];
+		off += k;
+	} else {
+		return -1;	/* reserved, or indefinite length */
+	}
+	switch (major) {
+	case 0: case 1:
+		break;
+	case 2: case 3:
+		if (v > n - off)
+			return -1;
+		off += (size_t)v;
+		break;
+	case 4: case 5:
+		if (v > n - off || (major == 5 && v > (n - off) / 2))
+			return -1;
+		for (uint64_t i = 0; i < (major == 5 ? v * 2 : v); i++) {
+			size_t sub;
+
+			if (cbor_walk(p + off, n - off, depth + 1, &sub) != 0)
+				return -1;
+			off += sub;
+		}
+		break;
+	case 7:
+		if (ai < 20 || ai == 24)
+			return -1;	/* unassigned simple values */
+		break;
+	default:
+		return -1;	/* tags: WebAuthn uses none */
+	}
+	*len = off;
+	return 0;
+}
+
 /* One CBOR item from p; *used is its length. NULL when malformed. */
 static cbor_item_t *
 cbor_one(const unsigned char *p, size_t n, size_t *used)
 {
 	struct cbor_load_result r;
 	cbor_item_t *it;
+	size_t len = 0;
 
-	if (n == 0)
+	if (cbor_walk(p, n, 0, &len) != 0)
 		return NULL;
-	it = cbor_load(p, n, &r);
+	it = cbor_load(p, len, &r);
 	if (it == NULL || r.error.code != CBOR_ERR_NONE) {
 		if (it != NULL)
 			cbor_decref(&it);
