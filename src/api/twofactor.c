@@ -100,7 +100,8 @@ h_2fa_verify(struct call *c)
 	}
 	rc = twofa_verify(&c->cx, c->session, &p);
 	json_decref(in);
-	if (rc == CRM_EUNAUTH && c->cx.detail[0] == 'T')	/* session ended */
+	if (rc == CRM_EUNAUTH && strncmp(c->cx.detail, TWOFA_ENDED_DETAIL,
+	    strlen(TWOFA_ENDED_DETAIL)) == 0)	/* the pending session ended */
 		http_resp_header(c->resp, "Set-Cookie", "crm_session=; Path=/; "
 		    "HttpOnly; SameSite=Strict; Max-Age=0");
 	reply_out(c, rc, 200, rc == CRM_OK ? json_pack("{s:o}", "user",

@@ -473,7 +473,7 @@ session_proof(struct core_ctx *cx, int64_t sid, int64_t attempts,
 
 	if (attempts >= TWOFA_MAX_ATTEMPTS) {
 		(void)exec3(cx, "DELETE FROM sessions WHERE id = ?", 1, sid, 0, 0);
-		return core_fail(cx, CRM_EUNAUTH, "Too many wrong codes: this "
+		return core_fail(cx, CRM_EUNAUTH, TWOFA_ENDED_DETAIL ": this "
 		    "sign-in was ended. Sign in again with your password");
 	}
 	rc = check_proof(cx, cx->actor.user_id, p);
@@ -488,7 +488,7 @@ session_proof(struct core_ctx *cx, int64_t sid, int64_t attempts,
 		rc2 = exec3(cx, "DELETE FROM sessions WHERE id = ?", 1, sid, 0, 0);
 		if (rc2 != CRM_OK)
 			return rc2;
-		return core_fail(cx, CRM_EUNAUTH, "Too many wrong codes: this "
+		return core_fail(cx, CRM_EUNAUTH, TWOFA_ENDED_DETAIL ": this "
 		    "sign-in was ended. Sign in again with your password");
 	}
 	memcpy(cx->detail, detail, sizeof(detail));

@@ -37,6 +37,8 @@
 #define TWOFA_RECOVERY_CODES	10
 #define TWOFA_TOTP_KEY_BYTES	20
 #define TWOFA_ORIGIN_MAX	256
+/* How cx->detail starts when a wrong proof ended the pending session. */
+#define TWOFA_ENDED_DETAIL	"Too many wrong codes"
 
 enum twofa_state {
 	TWOFA_FULL = 0,

@@ -149,8 +149,14 @@ test('five wrong second steps end the pending session', async () => {
   const a = await login(srv, u.email, PASSWORD);
   const good = totp(secret, step + 1);
   const bad = good === '123456' ? '654321' : '123456';
-  for (let i = 1; i <= 4; i++) assertProblem(await verify(a.cookie, { code: bad }), 401, `wrong code ${i}`);
-  const last = assertProblem(await verify(a.cookie, { code: bad }), 401, 'wrong code 5');
+  for (let i = 1; i <= 4; i++) {
+    const r = await verify(a.cookie, { code: bad });
+    assertProblem(r, 401, `wrong code ${i}`);
+    assert.equal(r.headers.get('set-cookie'), null, 'a wrong code keeps the pending session');
+  }
+  const r5 = await verify(a.cookie, { code: bad });
+  const last = assertProblem(r5, 401, 'wrong code 5');
+  assert.match(r5.headers.get('set-cookie') || '', /crm_session=;.*Max-Age=0/, 'the ended session\'s cookie is cleared');
   assert.match(last.detail, /Too many/);
   assertProblem(await verify(a.cookie, { code: good }), 401, 'the right code is too late');
   // A new sign-in starts over.
