@@ -693,12 +693,15 @@ twofa_totp_begin(struct core_ctx *cx, json_t **out)
 	if (totp_b32_encode(key, sizeof(key), b32, sizeof(b32)) != 0)
 		return core_fail(cx, CRM_EDB, "Cannot encode the secret");
 	sodium_memzero(key, sizeof(key));
-	rc = exec3(cx, "DELETE FROM twofa_totp WHERE user_id = ? AND "
-	    "confirmed_at IS NULL", 1, cx->actor.user_id, 0, 0);
-	if (rc != CRM_OK)
-		return rc;
+	/*
+	 * One statement, so that two enrolments racing cannot collide on the
+	 * user's row: a pending secret is replaced, a confirmed one is kept.
+	 */
 	if (db_prepare(cx->db, "INSERT INTO twofa_totp (user_id, secret, "
-	    "last_step, created_at) VALUES (?, ?, 0, ?)", &st) != DB_OK)
+	    "last_step, created_at) VALUES (?, ?, 0, ?) ON CONFLICT (user_id) "
+	    "DO UPDATE SET secret = excluded.secret, last_step = 0, created_at = "
+	    "excluded.created_at WHERE twofa_totp.confirmed_at IS NULL",
+	    &st) != DB_OK)
 		return db_fail(cx, "totp begin");
 	db_bind_int(st, 1, cx->actor.user_id);
 	db_bind_text(st, 2, b32, strlen(b32));
@@ -707,6 +710,9 @@ twofa_totp_begin(struct core_ctx *cx, json_t **out)
 	db_done(st);
 	if (rc != DB_DONE)
 		return db_fail(cx, "totp begin step");
+	if (db_changes(cx->db) != 1)
+		return core_fail(cx, CRM_EEXISTS, "An authenticator app is "
+		    "already set up; turn it off first to set up another one");
 	buf_init(&uri, 2048);
 	buf_puts(&uri, "otpauth://totp/CRM:");
 	uri_escape(&uri, cx->actor.email);
