@@ -99,9 +99,11 @@ int twofa_set_required(struct core_ctx *cx, const char *email, bool on);
 /*
  * The second step of a pending session: checks the proof; on success the
  * session becomes complete (14 days as any session). A wrong proof counts
- * against TWOFA_MAX_ATTEMPTS; the last one ends the session. CRM_EUNAUTH
- * with a detail saying what to do when the proof is refused; CRM_EBADQUERY
- * (400) for a malformed WebAuthn assertion.
+ * against TWOFA_MAX_ATTEMPTS; the last one ends the session (cx->detail
+ * then starts with TWOFA_ENDED_DETAIL). CRM_EUNAUTH with a detail saying
+ * what to do when the proof is refused; CRM_EBADQUERY (400) for a
+ * malformed or mismatching WebAuthn assertion; CRM_EEXISTS (409) when the
+ * session is not waiting for a second step.
  */
 int twofa_verify(struct core_ctx *cx, const char *secret,
     const struct twofa_proof *p);
