@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 
+#include "core/twofactor.h"
 #include "http/http.h"
 #include "store/pool.h"
 
@@ -16,6 +17,7 @@ struct app {
 	struct db_pool	*pool;
 	const char	*version;
 	bool		 secure_cookies;	/* add Secure (behind HTTPS) */
+	struct twofa_rp	 rp;		/* WebAuthn origin and rp id (--origin) */
 };
 
 /* The http_handler of the server; arg is a struct app. */

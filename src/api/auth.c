@@ -12,7 +12,7 @@ void
 h_login(struct call *c)
 {
 	json_t *in = body_object(c);
-	json_t *email, *password;
+	json_t *email, *password, *body;
 	char secret[SECRET_LEN], cookie[256];
 	const char *agent;
 	struct actor a;
@@ -37,6 +37,8 @@ h_login(struct call *c)
 	    json_string_value(password), c->req->remote, agent ? agent : "",
 	    secret, &a);
 	json_decref(in);
+	if (rc == CRM_OK)
+		rc = api_twofa_login(c, secret, &a, &body);
 	if (rc != CRM_OK) {
 		reply_core(c, rc);
 		return;
@@ -45,7 +47,7 @@ h_login(struct call *c)
 	snprintf(cookie, sizeof(cookie), "crm_session=%s; Path=/; HttpOnly; "
 	    "SameSite=Strict; Max-Age=" COOKIE_MAX_AGE "%s", secret,
 	    c->app->secure_cookies ? "; Secure" : "");
-	reply_json(c, 200, json_pack("{s:o}", "user", user_actor_json(&a)));
+	reply_json(c, 200, body);
 	http_resp_header(c->resp, "Set-Cookie", cookie);
 	http_resp_header(c->resp, "Cache-Control", "no-store");
 }

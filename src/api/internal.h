@@ -28,6 +28,8 @@ typedef void (*handler_fn)(struct call *c);
 enum {
 	R_PUBLIC = 1 << 0,	/* no sign-in needed */
 	R_BODY = 1 << 1,	/* takes a JSON body */
+	R_2FA_STEP = 1 << 2,	/* open to a session waiting for its 2nd step */
+	R_2FA_ENROL = 1 << 3,	/* open to a session that must enrol a factor */
 };
 
 struct route {
@@ -87,5 +89,27 @@ void h_share_list(struct call *c);
 void h_share_add(struct call *c);
 void h_share_delete(struct call *c);
 void h_transfer(struct call *c);
+/* api/twofactor.c */
+void h_2fa_verify(struct call *c);
+void h_2fa_stepup(struct call *c);
+void h_2fa_status(struct call *c);
+void h_totp_begin(struct call *c);
+void h_totp_confirm(struct call *c);
+void h_totp_disable(struct call *c);
+void h_recovery_regenerate(struct call *c);
+void h_wa_register_options(struct call *c);
+void h_wa_register_finish(struct call *c);
+void h_wa_login_options(struct call *c);
+void h_wa_credentials(struct call *c);
+void h_wa_credential_rename(struct call *c);
+void h_wa_credential_delete(struct call *c);
+/*
+ * After a password sign-in created the session secret for a: decides the
+ * session's second-factor state and builds the login answer (*body, new
+ * reference): {"user"}, {"mfa_required", "methods"} or
+ * {"mfa_enrol_required", "methods", "user"}.
+ */
+int api_twofa_login(struct call *c, const char *secret, const struct actor *a,
+    json_t **body);
 
 #endif

@@ -92,6 +92,7 @@ reply_core(struct call *c, int rc)
 	case CRM_EUNAUTH: status = 401; break;
 	case CRM_EEXISTS: status = 409; break;
 	case CRM_EINUSE: status = 409; break;
+	case CRM_ESTEPUP: status = 403; break;
 	case CRM_EBADQUERY: status = 400; break;
 	default: status = 500; break;
 	}
@@ -137,8 +138,9 @@ reply_core(struct call *c, int rc)
 			break;
 		}
 	}
-	problem(c, status, NULL, c->cx.detail[0] ? c->cx.detail : title_of(status),
-	    errors);
+	/* The UI knows by the title to ask for the code or key, then retry. */
+	problem(c, status, rc == CRM_ESTEPUP ? "Step-up required" : NULL,
+	    c->cx.detail[0] ? c->cx.detail : title_of(status), errors);
 }
 
 json_t *

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "api/internal.h"
+#include "core/twofactor.h"
 #include "core/users.h"
 #include "http/static.h"
 #include "util/alloc.h"
@@ -22,9 +23,46 @@ const struct route api_routes[] = {
 	    "This description", "system" },
 	{ "POST", "/api/v1/auth/login", h_login, NULL, R_PUBLIC | R_BODY,
 	    "Sign in; sets the session cookie", "auth" },
-	{ "POST", "/api/v1/auth/logout", h_logout, NULL, 0,
+	{ "POST", "/api/v1/auth/logout", h_logout, NULL, R_2FA_STEP | R_2FA_ENROL,
 	    "Sign out; ends the session", "auth" },
 	{ "GET", "/api/v1/auth/me", h_me, NULL, 0, "The signed-in user", "auth" },
+	{ "POST", "/api/v1/auth/2fa/verify", h_2fa_verify, NULL,
+	    R_BODY | R_2FA_STEP, "Second sign-in step: {code}, {recovery_code} "
+	    "or {assertion}", "two-factor" },
+	{ "POST", "/api/v1/auth/step-up", h_2fa_stepup, NULL, R_BODY,
+	    "Prove a second factor again before sensitive work", "two-factor" },
+	{ "GET", "/api/v1/auth/2fa", h_2fa_status, NULL, R_2FA_ENROL,
+	    "Your second factors: app, keys, recovery codes left", "two-factor" },
+	{ "POST", "/api/v1/auth/2fa/totp", h_totp_begin, NULL, R_2FA_ENROL,
+	    "Start setting up an authenticator app (secret and QR code)",
+	    "two-factor" },
+	{ "POST", "/api/v1/auth/2fa/totp/confirm", h_totp_confirm, NULL,
+	    R_BODY | R_2FA_ENROL, "Turn the authenticator app on with a code; "
+	    "answers the recovery codes once", "two-factor" },
+	{ "DELETE", "/api/v1/auth/2fa/totp", h_totp_disable, NULL, R_BODY,
+	    "Turn the authenticator app off ({password} or {code})",
+	    "two-factor" },
+	{ "POST", "/api/v1/auth/2fa/recovery-codes", h_recovery_regenerate,
+	    NULL, R_BODY, "New recovery codes ({code}); the old ones stop "
+	    "working", "two-factor" },
+	{ "POST", "/api/v1/auth/webauthn/register/options",
+	    h_wa_register_options, NULL, R_2FA_ENROL, "Options for "
+	    "navigator.credentials.create() to add a security key",
+	    "two-factor" },
+	{ "POST", "/api/v1/auth/webauthn/register/finish",
+	    h_wa_register_finish, NULL, R_BODY | R_2FA_ENROL, "Check and store "
+	    "a new security key ({credential, name})", "two-factor" },
+	{ "POST", "/api/v1/auth/webauthn/login/options", h_wa_login_options,
+	    NULL, R_2FA_STEP, "Options for navigator.credentials.get() (second "
+	    "step or step-up)", "two-factor" },
+	{ "GET", "/api/v1/auth/webauthn/credentials", h_wa_credentials, NULL, 0,
+	    "Your security keys", "two-factor" },
+	{ "PATCH", "/api/v1/auth/webauthn/credentials/{id}",
+	    h_wa_credential_rename, NULL, R_BODY, "Rename one of your security "
+	    "keys", "two-factor" },
+	{ "DELETE", "/api/v1/auth/webauthn/credentials/{id}",
+	    h_wa_credential_delete, NULL, 0, "Remove one of your security keys",
+	    "two-factor" },
 	{ "GET", "/api/v1/companies", h_rec_list, COMPANY, 0,
 	    "List, filter, search and page companies", "companies" },
 	{ "POST", "/api/v1/companies", h_rec_create, COMPANY, R_BODY,
@@ -158,8 +196,30 @@ parse_id(const char *s, size_t n, int64_t *id)
 	return 0;
 }
 
+/*
+ * A session that still owes its second factor (or must enrol one) reaches
+ * only the routes flagged for that state. API tokens never owe one.
+ */
 static int
-authenticate(struct call *c)
+second_step_gate(struct call *c, const char *secret, unsigned flags)
+{
+	int state, rc = twofa_session_state(&c->cx, secret, &state);
+
+	if (rc != CRM_OK)
+		return rc;
+	if (state == TWOFA_PENDING && !(flags & R_2FA_STEP))
+		return core_fail(&c->cx, CRM_EUNAUTH, "Finish signing in first: "
+		    "send the code of your authenticator app, a recovery code or "
+		    "a security key's answer to POST /api/v1/auth/2fa/verify");
+	if (state == TWOFA_ENROL && !(flags & R_2FA_ENROL))
+		return core_fail(&c->cx, CRM_EUNAUTH, "Your account must use "
+		    "two-factor sign-in: set up an authenticator app or a "
+		    "security key first (POST /api/v1/auth/2fa/totp)");
+	return CRM_OK;
+}
+
+static int
+authenticate(struct call *c, unsigned flags)
 {
 	const char *h = http_header(c->req, "Authorization");
 	const char *cookie = http_cookie(c->req, "crm_session");
@@ -175,12 +235,15 @@ authenticate(struct call *c)
 	} else if (cookie != NULL) {
 		snprintf(c->session, sizeof(c->session), "%s", cookie);
 		rc = auth_session(&c->cx, cookie, &a);
+		if (rc == CRM_OK)
+			rc = second_step_gate(c, cookie, flags);
 	} else {
 		return core_fail(&c->cx, CRM_EUNAUTH, "Sign in, or send "
 		    "Authorization: Bearer TOKEN");
 	}
 	if (rc == CRM_OK) {
 		c->cx.actor = a;
+		c->cx.session = cookie != NULL && h == NULL ? c->session : NULL;
 		c->resp->user_id = a.user_id;
 	}
 	return rc;
@@ -240,7 +303,7 @@ dispatch(struct call *c)
 	c->entity = hit->entity;
 	db = db_pool_get(c->app->pool);
 	core_ctx_init(&c->cx, db, NULL);
-	rc = (hit->flags & R_PUBLIC) ? CRM_OK : authenticate(c);
+	rc = (hit->flags & R_PUBLIC) ? CRM_OK : authenticate(c, hit->flags);
 	if (rc != CRM_OK) {
 		reply_core(c, rc);
 		http_resp_header(c->resp, "WWW-Authenticate", "Bearer");

@@ -1,4 +1,5 @@
 /* crm: the one binary. Dispatches to a command. */
+#include <liboath/oath.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -40,6 +41,10 @@ main(int argc, char **argv)
 {
 	if (sodium_init() < 0) {
 		fprintf(stderr, "crm: libsodium failed to initialise\n");
+		return 1;
+	}
+	if (oath_init() != OATH_OK) {
+		fprintf(stderr, "crm: liboath failed to initialise\n");
 		return 1;
 	}
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||

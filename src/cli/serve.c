@@ -14,10 +14,33 @@
 #include "api/api.h"
 #include "cli/cli.h"
 #include "core/core.h"
+#include "core/twofactor.h"
 #include "core/jobs.h"
 #include "http/http.h"
 #include "util/log.h"
 #include "util/timeutil.h"
+
+/*
+ * The WebAuthn relying party: --origin, or http://localhost:PORT with the
+ * port of --listen (a secure context for browsers without TLS).
+ */
+static int
+serve_origin(const char *origin, const char *listen, struct twofa_rp *rp,
+    char *err, size_t errlen)
+{
+	char def[TWOFA_ORIGIN_MAX];
+	const char *colon = strrchr(listen, ':');
+
+	if (origin == NULL) {
+		if ((size_t)snprintf(def, sizeof(def), "http://localhost:%s",
+		    colon ? colon + 1 : "8080") >= sizeof(def)) {
+			snprintf(err, errlen, "the listen address is too long");
+			return -1;
+		}
+		origin = def;
+	}
+	return twofa_rp_from_origin(origin, rp, err, errlen);
+}
 
 int
 cmd_serve(int argc, char **argv)
@@ -35,6 +58,9 @@ cmd_serve(int argc, char **argv)
 		    "once this passes", false, NULL },
 		{ "no-jobs", "CRM_NO_JOBS", NULL, "do not run background jobs in "
 		    "this process (another server runs them)", true, NULL },
+		{ "origin", "CRM_ORIGIN", NULL, "the URL users open, such as "
+		    "https://crm.example.com (security keys are bound to its host; "
+		    "default http://localhost:PORT)", false, NULL },
 	};
 	size_t n = sizeof(opts) / sizeof(*opts);
 	int64_t t0 = time_mono_us();
@@ -87,6 +113,13 @@ cmd_serve(int argc, char **argv)
 	memset(&app, 0, sizeof(app));
 	app.version = CRM_VERSION;
 	app.secure_cookies = opt_get(opts, n, "secure-cookies") != NULL;
+	if (serve_origin(opt_get(opts, n, "origin"), opt_get(opts, n, "listen"),
+	    &app.rp, err, sizeof(err)) != 0) {
+		fprintf(stderr, "crm serve: --origin: %s\n", err);
+		db_close(db);
+		opts_free(store);
+		return 2;
+	}
 	if (db_pool_open(opt_get(opts, n, "db"), (int)threads, &app.pool, err,
 	    sizeof(err)) != DB_OK) {
 		fprintf(stderr, "crm serve: %s\n", err);

@@ -4,6 +4,7 @@
 
 #include "cli/cli.h"
 #include "core/core.h"
+#include "core/twofactor.h"
 #include "core/users.h"
 
 static const char about[] =
@@ -15,7 +16,13 @@ static const char about[] =
     "sessions and tokens\n"
     "  crm user enable --email E                   allow sign-in again\n"
     "  crm user passwd --email E                   set a new password "
-    "(CRM_PASSWORD or a prompt)";
+    "(CRM_PASSWORD or a prompt)\n"
+    "  crm user reset-2fa EMAIL                    remove every second factor "
+    "(app,\n"
+    "                                              keys, recovery codes) and "
+    "end sessions\n"
+    "  crm user require-2fa --email E [--off]      the user must set up "
+    "two-factor sign-in";
 
 int
 cmd_user(int argc, char **argv)
@@ -26,6 +33,8 @@ cmd_user(int argc, char **argv)
 		{ "name", NULL, NULL, "the user's name (add)", false, NULL },
 		{ "admin", NULL, NULL, "make the user an administrator (add)", true,
 		    NULL },
+		{ "off", NULL, NULL, "no longer require two-factor sign-in "
+		    "(require-2fa)", true, NULL },
 	};
 	size_t n = sizeof(opts) / sizeof(*opts);
 	const char *sub = argc > 0 ? argv[0] : "";
@@ -37,13 +46,26 @@ cmd_user(int argc, char **argv)
 	int64_t id;
 	int rc = CRM_OK;
 
+	bool twofa = strcmp(sub, "reset-2fa") == 0 ||
+	    strcmp(sub, "require-2fa") == 0;
+	const char *email_arg = NULL;
+
+	/* reset-2fa EMAIL: the email may come as the first argument. */
+	if (twofa && argc > 1 && strncmp(argv[1], "--", 2) != 0) {
+		email_arg = argv[1];
+		argv++;
+		argc--;
+	}
 	if (opts_parse(argc > 0 ? argc - 1 : 0, argv + 1, opts, n, &help,
 	    &store) != 0)
 		return 2;
+	if (email_arg != NULL)
+		opts[1].value = email_arg;
 	if (help || (strcmp(sub, "add") != 0 && strcmp(sub, "list") != 0 &&
 	    strcmp(sub, "disable") != 0 && strcmp(sub, "enable") != 0 &&
-	    strcmp(sub, "passwd") != 0)) {
-		opts_usage("crm user add|list|disable|enable|passwd [flags]", about,
+	    strcmp(sub, "passwd") != 0 && !twofa)) {
+		opts_usage("crm user add|list|disable|enable|passwd|reset-2fa|"
+		    "require-2fa [flags]", about,
 		    opts, n);
 		opts_free(store);
 		return help || strcmp(sub, "--help") == 0 ? 0 : 2;
@@ -97,6 +119,20 @@ cmd_user(int argc, char **argv)
 			if (rc == CRM_OK)
 				printf("password changed for %s\n", opt_get(opts, n, "email"));
 		}
+	} else if (strcmp(sub, "reset-2fa") == 0) {
+		rc = twofa_reset(&cx, opt_get(opts, n, "email"));
+		if (rc == CRM_OK)
+			printf("removed every second factor of %s and ended their "
+			    "sessions; they sign in with their password alone\n",
+			    opt_get(opts, n, "email"));
+	} else if (strcmp(sub, "require-2fa") == 0) {
+		bool on = opt_get(opts, n, "off") == NULL;
+
+		rc = twofa_set_required(&cx, opt_get(opts, n, "email"), on);
+		if (rc == CRM_OK)
+			printf("%s %s\n", opt_get(opts, n, "email"), on ? "must now "
+			    "use two-factor sign-in" : "no longer needs two-factor "
+			    "sign-in");
 	} else {
 		bool enable = strcmp(sub, "enable") == 0;
 

@@ -31,6 +31,7 @@ enum {
 	CRM_EEXISTS = -7,	/* unique value already taken */
 	CRM_EBADQUERY = -8,	/* bad list parameter: see cx->detail */
 	CRM_EINUSE = -9,	/* refused while other things depend on it */
+	CRM_ESTEPUP = -10,	/* confirm the second factor again first */
 };
 
 #define VERR_MAX 64
@@ -87,6 +88,7 @@ struct rights {
 struct core_ctx {
 	db_t		*db;
 	struct actor	 actor;
+	const char	*session;	/* the browser session's secret (borrowed), or NULL */
 	struct verrs	 errs;
 	char		 detail[256];
 	struct rights	 rights;

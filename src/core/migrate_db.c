@@ -72,6 +72,11 @@ static const struct mtable mtables[] = {
 	{ "jobs", NULL, "id", true, NULL },
 	{ "job_runs", NULL, "id", true, NULL },
 	{ "record_shares", NULL, "id", true, NULL },
+	{ "twofa_totp", NULL, "id", true, NULL },
+	{ "twofa_recovery", NULL, "id", true, NULL },
+	{ "webauthn_credentials", NULL, "id", true, NULL },
+	{ "webauthn_challenges", NULL, "id", true, NULL },
+	{ "session_mfa", NULL, "id", true, NULL },
 };
 #define NTABLES (sizeof(mtables) / sizeof(*mtables))
 

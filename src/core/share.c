@@ -7,6 +7,7 @@
 
 #include "core/access.h"
 #include "core/record.h"
+#include "core/twofactor.h"
 #include "util/alloc.h"
 #include "util/log.h"
 #include "util/timeutil.h"
@@ -339,6 +340,36 @@ set_owner(struct core_ctx *cx, const struct entity *e, int64_t id,
 	return rc == DB_DONE ? CRM_OK : db_fail(cx, "owner step");
 }
 
+/*
+ * A mass owner change from a browser session of a user with a second
+ * factor needs that factor confirmed within STEPUP_MAX_AGE_MS. API tokens
+ * are a second secret of their own and are not asked.
+ */
+static int
+stepup_ok(struct core_ctx *cx)
+{
+	json_t *st = NULL;
+	bool has, ok = false;
+	int rc;
+
+	if (cx->session == NULL || cx->session[0] == '\0')
+		return CRM_OK;
+	rc = twofa_status(cx, &st);
+	if (rc != CRM_OK)
+		return rc;
+	has = json_is_true(json_object_get(st, "totp")) ||
+	    json_array_size(json_object_get(st, "webauthn")) > 0;
+	json_decref(st);
+	if (!has)
+		return CRM_OK;
+	rc = twofa_recent_stepup(cx, cx->session, STEPUP_MAX_AGE_MS, &ok);
+	if (rc == CRM_OK && !ok)
+		rc = core_fail(cx, CRM_ESTEPUP, "Moving several records at once "
+		    "needs your code or security key again: confirm it "
+		    "(POST /api/v1/auth/step-up) and repeat the transfer");
+	return rc;
+}
+
 int
 transfer_records(struct core_ctx *cx, const struct entity *e, json_t *in,
     json_t **out)
@@ -386,6 +417,8 @@ transfer_records(struct core_ctx *cx, const struct entity *e, json_t *in,
 		rc = owned_ids(cx, e, json_integer_value(from), &ids);
 	for (size_t i = 0; i < ids.n && rc == CRM_OK && from == NULL; i++)
 		rc = access_check(cx, e, ACC_ASSIGN, ids.v[i], false);
+	if (rc == CRM_OK && ids.n > 1)
+		rc = stepup_ok(cx);
 	for (size_t i = 0; i < to.n && rc == CRM_OK; i++) {
 		bool ok = false;
 

@@ -17,6 +17,7 @@ struct entity;
 
 #define SHARES_MAX 200		/* per record */
 #define TRANSFER_MAX 10000	/* records per transfer */
+#define STEPUP_MAX_AGE_MS (5 * 60 * 1000)	/* a confirmation lasts this long */
 
 /* {"data": [{id, user_id, department_id, access, created_at, created_by}]} */
 int share_list(struct core_ctx *cx, const struct entity *e, int64_t id,
@@ -35,6 +36,8 @@ int share_delete(struct core_ctx *cx, const struct entity *e, int64_t id,
  * records to the new owner, or round-robin to several. All or nothing:
  * one record the actor may not assign refuses the whole transfer. With
  * from_user_id, the records of that owner the actor may assign move.
+ * Moving more than one record from a browser session of a user with a
+ * second factor needs it confirmed again (CRM_ESTEPUP; see twofactor.h).
  * *out = {"moved": n, "owners": {user id: count}}.
  */
 int transfer_records(struct core_ctx *cx, const struct entity *e, json_t *in,

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
+import { TwoFactorScreen } from './account/TwoFactorScreen';
 import { auth, onUnauthorized, users, type User } from './api';
 import { SignIn } from './auth/SignIn';
 import { ErrorBanner } from './common/ErrorBanner';
@@ -10,7 +11,11 @@ import { CustomFieldsScreen } from './customfields/CustomFieldsScreen';
 import { setLang, t, type Lang } from './i18n';
 import { navigate, useRoute } from './router';
 
-type Session = { state: 'loading' } | { state: 'out'; notice?: string } | { state: 'in'; user: User };
+type Session =
+  | { state: 'loading' }
+  | { state: 'out'; notice?: string }
+  | { state: 'in'; user: User }
+  | { state: 'enrol'; user: User }; // must set up a second factor first
 
 export function App() {
   const [session, setSession] = useState<Session>({ state: 'loading' });
@@ -25,7 +30,7 @@ export function App() {
       .catch(() => live && setSession({ state: 'out' }));
     onUnauthorized(() => {
       users.forget();
-      setSession((s) => (s.state === 'in' ? { state: 'out', notice: t('auth.sessionEnded') } : s));
+      setSession((s) => (s.state === 'in' || s.state === 'enrol' ? { state: 'out', notice: t('auth.sessionEnded') } : s));
     });
     return () => {
       live = false;
@@ -56,13 +61,27 @@ export function App() {
     return <div className="boot">{t('app.loading')}</div>;
   }
   if (session.state === 'out') {
-    return <SignIn notice={session.notice} onSignedIn={(u) => setSession({ state: 'in', user: u })} />;
+    return (
+      <SignIn
+        notice={session.notice}
+        onSignedIn={(u, enrol) => setSession({ state: enrol ? 'enrol' : 'in', user: u })}
+      />
+    );
+  }
+  if (session.state === 'enrol') {
+    const user = session.user;
+    return (
+      <ToastProvider>
+        <TwoFactorScreen onEnrolled={() => setSession({ state: 'in', user })} />
+      </ToastProvider>
+    );
   }
 
   const section = route.path[0] ?? 'contacts';
   let screen;
   if (section === 'companies') screen = <CompaniesScreen path={route.path} query={route.query} />;
   else if (section === 'contacts') screen = <ContactsScreen path={route.path} query={route.query} />;
+  else if (section === 'account') screen = <TwoFactorScreen />;
   else if (section === 'settings') screen = <CustomFieldsScreen query={route.query} isAdmin={session.user.is_admin} />;
   else
     screen = (

@@ -224,10 +224,11 @@ export const auth = {
       signedIn = r.data;
       return r.data;
     }),
+  /** Password step. With a second factor the answer has no user yet: see twofa.verify. */
   login: (email: string, password: string) =>
-    request<{ user: User }>('POST', '/auth/login', { body: { email, password }, allow401: true }).then((r) => {
-      signedIn = r.data.user;
-      return r.data.user;
+    request<LoginAnswer>('POST', '/auth/login', { body: { email, password }, allow401: true }).then((r) => {
+      if (r.data.user && !r.data.mfa_required) signedIn = r.data.user;
+      return r.data;
     }),
   logout: () =>
     request<null>('POST', '/auth/logout', { allow401: true }).finally(() => {
@@ -274,4 +275,75 @@ export const users = {
   forget: () => {
     usersCache = null;
   },
+};
+
+// ---- two-factor sign-in (docs/api.md, "Two-factor sign-in") ----
+
+export type MfaMethod = 'totp' | 'webauthn' | 'recovery';
+
+export interface LoginAnswer {
+  user?: User;
+  mfa_required?: boolean;
+  mfa_enrol_required?: boolean;
+  methods?: MfaMethod[];
+}
+
+export interface SecurityKey {
+  id: number;
+  name: string;
+  created_at: string;
+  last_used_at: string | null;
+}
+
+export interface TwoFactorStatus {
+  totp: boolean;
+  totp_pending: boolean;
+  recovery_codes_left: number;
+  webauthn: SecurityKey[];
+  required: boolean;
+  methods: MfaMethod[];
+}
+
+export interface TotpEnrolment {
+  secret: string;
+  uri: string;
+  qr_svg: string;
+}
+
+/** One proof of a second factor; exactly one member is set. */
+export type Proof = { code: string } | { recovery_code: string } | { assertion: unknown };
+
+// JSON options whose binary members are base64url strings (as the server sends them).
+export type JsonOptions = Record<string, unknown>;
+
+export const twofa = {
+  status: () => request<TwoFactorStatus>('GET', '/auth/2fa').then((r) => r.data),
+  /** The second sign-in step; 401s are the form's to show, not "session over". */
+  verify: (proof: Proof) =>
+    request<{ user: User }>('POST', '/auth/2fa/verify', { body: proof, allow401: true }).then((r) => {
+      signedIn = r.data.user;
+      return r.data.user;
+    }),
+  stepUp: (proof: Proof) => request<{ stepped_up: boolean }>('POST', '/auth/step-up', { body: proof, allow401: true }),
+  totpBegin: () => request<TotpEnrolment>('POST', '/auth/2fa/totp').then((r) => r.data),
+  totpConfirm: (code: string) =>
+    request<{ recovery_codes: string[] }>('POST', '/auth/2fa/totp/confirm', { body: { code }, allow401: true }).then(
+      (r) => r.data.recovery_codes,
+    ),
+  totpDisable: (body: { password: string } | { code: string }) =>
+    request<null>('DELETE', '/auth/2fa/totp', { body, allow401: true }),
+  newRecoveryCodes: (code: string) =>
+    request<{ recovery_codes: string[] }>('POST', '/auth/2fa/recovery-codes', { body: { code }, allow401: true }).then(
+      (r) => r.data.recovery_codes,
+    ),
+  registerOptions: () => request<JsonOptions>('POST', '/auth/webauthn/register/options').then((r) => r.data),
+  registerFinish: (credential: unknown, name: string) =>
+    request<SecurityKey & { recovery_codes?: string[] }>('POST', '/auth/webauthn/register/finish', {
+      body: { credential, name },
+    }).then((r) => r.data),
+  loginOptions: () =>
+    request<JsonOptions>('POST', '/auth/webauthn/login/options', { allow401: true }).then((r) => r.data),
+  renameKey: (id: number, name: string) =>
+    request<SecurityKey>('PATCH', `/auth/webauthn/credentials/${id}`, { body: { name } }).then((r) => r.data),
+  removeKey: (id: number) => request<null>('DELETE', `/auth/webauthn/credentials/${id}`),
 };

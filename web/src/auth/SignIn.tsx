@@ -1,11 +1,13 @@
 import { useState, type FormEvent } from 'react';
-import { ApiError, auth, type User } from '../api';
+import { ApiError, auth, type MfaMethod, type User } from '../api';
 import { ErrorBanner, errorText } from '../common/ErrorBanner';
 import { t } from '../i18n';
 import { useTitle } from '../common/hooks';
+import { SecondStep } from './SecondStep';
 
 interface Props {
-  onSignedIn: (u: User) => void;
+  /** enrol: the account must set up a second factor before anything else. */
+  onSignedIn: (u: User, enrol?: boolean) => void;
   notice?: string | null;
 }
 
@@ -15,6 +17,8 @@ export function SignIn({ onSignedIn, notice }: Props) {
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [methods, setMethods] = useState<MfaMethod[] | null>(null);
+  const [restartNotice, setRestartNotice] = useState<string | null>(null);
   useTitle(t('auth.title'));
 
   async function submit(e: FormEvent) {
@@ -23,8 +27,14 @@ export function SignIn({ onSignedIn, notice }: Props) {
     setBusy(true);
     setError(null);
     try {
-      const u = await auth.login(email.trim(), password);
-      onSignedIn(u);
+      const a = await auth.login(email.trim(), password);
+      setPassword('');
+      if (a.mfa_required) {
+        setMethods(a.methods ?? []);
+        setBusy(false);
+      } else if (a.user) {
+        onSignedIn(a.user, !!a.mfa_enrol_required);
+      }
     } catch (err) {
       setError(err instanceof ApiError && err.status === 401 ? t('auth.failed') : errorText(err));
       setPassword('');
@@ -41,10 +51,20 @@ export function SignIn({ onSignedIn, notice }: Props) {
         <span className="brand-name">{t('app.name')}</span>
         <p className="signin-tagline">{t('auth.tagline')}</p>
       </div>
+      {methods ? (
+        <SecondStep
+          methods={methods}
+          onSignedIn={(u) => onSignedIn(u)}
+          onRestart={(n) => {
+            setMethods(null);
+            setRestartNotice(n);
+          }}
+        />
+      ) : (
       <form className="card signin-card" onSubmit={submit} noValidate aria-labelledby="signin-title">
         <h1 id="signin-title">{t('auth.title')}</h1>
         <p className="muted">{t('auth.subtitle')}</p>
-        {notice && !error && <div className="banner banner-info">{notice}</div>}
+        {(restartNotice ?? notice) && !error && <div className="banner banner-info">{restartNotice ?? notice}</div>}
         {error && <ErrorBanner message={error} />}
         <div className="form-field">
           <label className="field-label" htmlFor="signin-email">
@@ -81,6 +101,7 @@ export function SignIn({ onSignedIn, notice }: Props) {
           {busy ? t('auth.submitting') : t('auth.submit')}
         </button>
       </form>
+      )}
     </div>
   );
 }

@@ -40,6 +40,12 @@ const icons = {
       <rect x="3" y="12" width="14" height="4" rx="1" fill="none" stroke="currentColor" strokeWidth="1.6" />
     </svg>
   ),
+  key: (
+    <svg viewBox="0 0 20 20">
+      <circle cx="7" cy="10" r="3.2" fill="none" stroke="currentColor" strokeWidth="1.6" />
+      <path d="M10.2 10H17M14.5 10v3M16.8 10v2" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" />
+    </svg>
+  ),
   signout: (
     <svg viewBox="0 0 20 20">
       <path d="M8 4H4v12h4M12 6l4 4-4 4M16 10H8" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" strokeLinejoin="round" />
@@ -88,6 +94,12 @@ export function Layout({ user, section, onSignOut, onLang, children }: Props) {
               <span className="user-role">{user.is_admin ? t('nav.admin') : user.email}</span>
             </span>
           </div>
+          <a href="#/account/two-factor" className={section === 'account' ? 'nav-link active' : 'nav-link'}>
+            <span className="nav-icon" aria-hidden="true">
+              {icons.key}
+            </span>
+            <span>{t('nav.twoFactor')}</span>
+          </a>
           <label className="lang-select">
             <span className="sr-only">{t('nav.language')}</span>
             <select value={getLang()} onChange={(e) => onLang(e.target.value as Lang)} aria-label={t('nav.language')}>
