@@ -5,6 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <jansson.h>
+
+#include "util/log.h"
+
 void
 verrs_add(struct verrs *e, const char *field, const char *fmt, ...)
 {
@@ -36,6 +40,41 @@ core_ctx_init(struct core_ctx *cx, db_t *db, const struct actor *actor)
 	cx->session = NULL;
 	cx->rights.loaded = false;
 	cx->rights.nseen = 0;
+}
+
+int
+core_invalid(struct core_ctx *cx)
+{
+	int n = cx->errs.n + cx->errs.dropped;
+
+	return core_fail(cx, CRM_EINVAL, "%d field%s invalid", n,
+	    n == 1 ? " is" : "s are");
+}
+
+int
+core_admin_only(struct core_ctx *cx, const char *what)
+{
+	if (cx->actor.is_admin || cx->actor.user_id == 0)
+		return CRM_OK;
+	return core_fail(cx, CRM_EFORBIDDEN, "Only an administrator can %s", what);
+}
+
+int
+core_txn_end(struct core_ctx *cx, int rc, json_t **out)
+{
+	if (rc == CRM_OK && db_commit(cx->db) != DB_OK) {
+		log_error("database: commit: %s", db_errmsg(cx->db));
+		rc = core_fail(cx, CRM_EDB, "The database failed; nothing was "
+		    "changed");
+	}
+	if (rc != CRM_OK) {
+		db_rollback(cx->db);
+		if (out != NULL) {
+			json_decref(*out);
+			*out = NULL;
+		}
+	}
+	return rc;
 }
 
 int

@@ -100,6 +100,19 @@ void core_ctx_init(struct core_ctx *cx, db_t *db, const struct actor *actor);
 int core_fail(struct core_ctx *cx, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* CRM_EINVAL with "N fields are invalid" in cx->detail (errors in cx->errs). */
+int core_invalid(struct core_ctx *cx);
+/* CRM_OK for an administrator or the system, else CRM_EFORBIDDEN naming what. */
+int core_admin_only(struct core_ctx *cx, const char *what);
+
+struct json_t;
+/*
+ * Ends the transaction a write began: commits when rc is CRM_OK, rolls
+ * back otherwise. A failed commit becomes CRM_EDB, and *out (when out is
+ * not NULL) is released and set to NULL, so the caller returns nothing.
+ */
+int core_txn_end(struct core_ctx *cx, int rc, struct json_t **out);
+
 /* CRM_OK when the database answers a trivial query (readiness checks). */
 int core_ping(struct core_ctx *cx);
 

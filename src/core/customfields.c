@@ -342,13 +342,6 @@ check_def(struct core_ctx *cx, json_t *in, bool create)
 }
 
 static int
-invalid(struct core_ctx *cx)
-{
-	return core_fail(cx, CRM_EINVAL, "%d field%s invalid", cx->errs.n,
-	    cx->errs.n == 1 ? " is" : "s are");
-}
-
-static int
 load_def(struct core_ctx *cx, int64_t id, json_t **out)
 {
 	db_stmt_t *st;
@@ -389,13 +382,13 @@ cf_create(struct core_ctx *cx, json_t *in, json_t **out)
 		    "define custom fields");
 	check_def(cx, in, true);
 	if (cx->errs.n > 0)
-		return invalid(cx);
+		return core_invalid(cx);
 	type = json_string_value(json_object_get(in, "type"));
 	opts = json_object_get(in, "options");
 	if (needs_options(type) && json_array_size(opts) == 0) {
 		verrs_add(&cx->errs, "options", "a %s field needs at least one "
 		    "option", type);
-		return invalid(cx);
+		return core_invalid(cx);
 	}
 	if (db_prepare(cx->db, "INSERT INTO custom_fields (entity, name, label, "
 	    "type, required, options, position, created_at, updated_at) VALUES "
@@ -426,7 +419,7 @@ cf_create(struct core_ctx *cx, json_t *in, json_t **out)
 	if (rc == DB_ECONSTRAINT) {
 		verrs_add(&cx->errs, "name", "is already used by another field "
 		    "of %s", json_string_value(json_object_get(in, "entity")));
-		return invalid(cx);
+		return core_invalid(cx);
 	}
 	if (rc != DB_ROW)
 		return db_fail(cx, "create step");
@@ -450,7 +443,7 @@ cf_update(struct core_ctx *cx, int64_t id, json_t *patch, json_t **out)
 	check_def(cx, patch, false);
 	if (cx->errs.n > 0) {
 		json_decref(cur);
-		return invalid(cx);
+		return core_invalid(cx);
 	}
 	json_object_update_existing(cur, patch);
 	v = json_object_get(cur, "options");
@@ -459,7 +452,7 @@ cf_update(struct core_ctx *cx, int64_t id, json_t *patch, json_t **out)
 		json_decref(cur);
 		verrs_add(&cx->errs, "options", "a choice field needs at least one "
 		    "option");
-		return invalid(cx);
+		return core_invalid(cx);
 	}
 	if (db_prepare(cx->db, "UPDATE custom_fields SET label = ?, required = ?, "
 	    "options = ?, position = ?, updated_at = ? WHERE id = ?", &st) != DB_OK) {

@@ -24,23 +24,6 @@ db_fail(struct core_ctx *cx, const char *what)
 	return core_fail(cx, CRM_EDB, "The database failed; nothing was changed");
 }
 
-static int
-admin_only(struct core_ctx *cx)
-{
-	if (!cx->actor.is_admin && cx->actor.user_id != 0)
-		return core_fail(cx, CRM_EFORBIDDEN, "Only an administrator can "
-		    "change departments, roles and users");
-	return CRM_OK;
-}
-
-static int
-invalid(struct core_ctx *cx)
-{
-	return core_fail(cx, CRM_EINVAL, "%d field%s invalid",
-	    cx->errs.n + cx->errs.dropped,
-	    cx->errs.n + cx->errs.dropped == 1 ? " is" : "s are");
-}
-
 /* Runs sql with integer parameters (n of them); DB_DONE expected. */
 static int
 exec_ints(struct core_ctx *cx, const char *sql, const int64_t *v, int n)
@@ -306,15 +289,16 @@ dept_create(struct core_ctx *cx, json_t *in, json_t **out)
 	json_t *parent = json_object_get(in, "parent_id");
 	db_stmt_t *st;
 	int64_t id = 0, now = time_now_ms();
-	int rc = admin_only(cx);
+	int rc = core_admin_only(cx, "change departments and roles");
 
+	*out = NULL;
 	if (rc != CRM_OK)
 		return rc;
 	if (db_begin(cx->db) != DB_OK)
 		return db_fail(cx, "begin");
 	rc = dept_check(cx, 0, in, true);
 	if (rc == CRM_OK && (cx->errs.n > 0 || cx->errs.dropped > 0))
-		rc = invalid(cx);
+		rc = core_invalid(cx);
 	if (rc == CRM_OK && db_prepare(cx->db, "INSERT INTO departments (name, "
 	    "kind, parent_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?) "
 	    "RETURNING id", &st) != DB_OK)
@@ -336,12 +320,7 @@ dept_create(struct core_ctx *cx, json_t *in, json_t **out)
 	}
 	if (rc == CRM_OK)
 		rc = dept_query(cx, id, out);
-	if (rc == CRM_OK && db_commit(cx->db) != DB_OK) {
-		json_decref(*out);
-		rc = db_fail(cx, "commit");
-	}
-	if (rc != CRM_OK)
-		db_rollback(cx->db);
+	rc = core_txn_end(cx, rc, out);
 	return rc;
 }
 
@@ -350,8 +329,9 @@ dept_update(struct core_ctx *cx, int64_t id, json_t *in, json_t **out)
 {
 	json_t *cur = NULL, *v;
 	db_stmt_t *st;
-	int rc = admin_only(cx);
+	int rc = core_admin_only(cx, "change departments and roles");
 
+	*out = NULL;
 	if (rc != CRM_OK)
 		return rc;
 	if (db_begin(cx->db) != DB_OK)
@@ -360,7 +340,7 @@ dept_update(struct core_ctx *cx, int64_t id, json_t *in, json_t **out)
 	if (rc == CRM_OK)
 		rc = dept_check(cx, id, in, false);
 	if (rc == CRM_OK && (cx->errs.n > 0 || cx->errs.dropped > 0))
-		rc = invalid(cx);
+		rc = core_invalid(cx);
 	if (rc == CRM_OK && db_prepare(cx->db, "UPDATE departments SET name = ?, "
 	    "kind = ?, parent_id = ?, updated_at = ? WHERE id = ?", &st) != DB_OK)
 		rc = db_fail(cx, "update");
@@ -386,12 +366,7 @@ dept_update(struct core_ctx *cx, int64_t id, json_t *in, json_t **out)
 		rc = set_heads(cx, id, json_object_get(in, "heads"));
 	if (rc == CRM_OK)
 		rc = dept_query(cx, id, out);
-	if (rc == CRM_OK && db_commit(cx->db) != DB_OK) {
-		json_decref(*out);
-		rc = db_fail(cx, "commit");
-	}
-	if (rc != CRM_OK)
-		db_rollback(cx->db);
+	rc = core_txn_end(cx, rc, out);
 	json_decref(cur);
 	return rc;
 }
@@ -402,7 +377,7 @@ dept_delete(struct core_ctx *cx, int64_t id)
 	int64_t n = 0, v[2] = { id, id };
 	bool found = false;
 	json_t *cur = NULL;
-	int rc = admin_only(cx);
+	int rc = core_admin_only(cx, "change departments and roles");
 
 	if (rc != CRM_OK)
 		return rc;
@@ -431,10 +406,7 @@ dept_delete(struct core_ctx *cx, int64_t id)
 		    "department_id = ?", v, 1);
 	if (rc == CRM_OK)
 		rc = exec_ints(cx, "DELETE FROM departments WHERE id = ?", v, 1);
-	if (rc == CRM_OK && db_commit(cx->db) != DB_OK)
-		rc = db_fail(cx, "commit");
-	if (rc != CRM_OK)
-		db_rollback(cx->db);
+	rc = core_txn_end(cx, rc, NULL);
 	json_decref(cur);
 	return rc;
 }
@@ -547,7 +519,7 @@ role_query(struct core_ctx *cx, int64_t id, json_t **out)
 int
 role_list(struct core_ctx *cx, json_t **out)
 {
-	int rc = admin_only(cx);
+	int rc = core_admin_only(cx, "change departments and roles");
 
 	return rc != CRM_OK ? rc : role_query(cx, 0, out);
 }
@@ -555,7 +527,7 @@ role_list(struct core_ctx *cx, json_t **out)
 int
 role_get(struct core_ctx *cx, int64_t id, json_t **out)
 {
-	int rc = admin_only(cx);
+	int rc = core_admin_only(cx, "change departments and roles");
 
 	return rc != CRM_OK ? rc : role_query(cx, id, out);
 }
@@ -708,24 +680,20 @@ int
 role_create(struct core_ctx *cx, json_t *in, json_t **out)
 {
 	int64_t id = 0;
-	int rc = admin_only(cx);
+	int rc = core_admin_only(cx, "change departments and roles");
 
+	*out = NULL;
 	if (rc != CRM_OK)
 		return rc;
 	role_check(cx, in, true);
 	if (cx->errs.n > 0 || cx->errs.dropped > 0)
-		return invalid(cx);
+		return core_invalid(cx);
 	if (db_begin(cx->db) != DB_OK)
 		return db_fail(cx, "begin");
 	rc = role_write(cx, 0, in, &id);
 	if (rc == CRM_OK)
 		rc = role_query(cx, id, out);
-	if (rc == CRM_OK && db_commit(cx->db) != DB_OK) {
-		json_decref(*out);
-		rc = db_fail(cx, "commit");
-	}
-	if (rc != CRM_OK)
-		db_rollback(cx->db);
+	rc = core_txn_end(cx, rc, out);
 	return rc;
 }
 
@@ -733,13 +701,14 @@ int
 role_update(struct core_ctx *cx, int64_t id, json_t *in, json_t **out)
 {
 	json_t *cur = NULL, *m;
-	int rc = admin_only(cx);
+	int rc = core_admin_only(cx, "change departments and roles");
 
+	*out = NULL;
 	if (rc != CRM_OK)
 		return rc;
 	role_check(cx, in, false);
 	if (cx->errs.n > 0 || cx->errs.dropped > 0)
-		return invalid(cx);
+		return core_invalid(cx);
 	if (db_begin(cx->db) != DB_OK)
 		return db_fail(cx, "begin");
 	rc = role_query(cx, id, &cur);
@@ -755,12 +724,7 @@ role_update(struct core_ctx *cx, int64_t id, json_t *in, json_t **out)
 	}
 	if (rc == CRM_OK)
 		rc = role_query(cx, id, out);
-	if (rc == CRM_OK && db_commit(cx->db) != DB_OK) {
-		json_decref(*out);
-		rc = db_fail(cx, "commit");
-	}
-	if (rc != CRM_OK)
-		db_rollback(cx->db);
+	rc = core_txn_end(cx, rc, out);
 	json_decref(cur);
 	return rc;
 }
@@ -771,7 +735,7 @@ role_delete(struct core_ctx *cx, int64_t id)
 	json_t *cur = NULL;
 	int64_t n = 0;
 	bool found;
-	int rc = admin_only(cx);
+	int rc = core_admin_only(cx, "change departments and roles");
 
 	if (rc != CRM_OK)
 		return rc;
@@ -790,10 +754,7 @@ role_delete(struct core_ctx *cx, int64_t id)
 		    n == 1 ? "s" : "ve");
 	if (rc == CRM_OK)
 		rc = exec_ints(cx, "DELETE FROM roles WHERE id = ?", &id, 1);
-	if (rc == CRM_OK && db_commit(cx->db) != DB_OK)
-		rc = db_fail(cx, "commit");
-	if (rc != CRM_OK)
-		db_rollback(cx->db);
+	rc = core_txn_end(cx, rc, NULL);
 	json_decref(cur);
 	return rc;
 }

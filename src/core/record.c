@@ -752,14 +752,6 @@ check_rights(struct core_ctx *cx, const struct entity *e, json_t *in,
 	return rc;
 }
 
-static int
-invalid(struct core_ctx *cx)
-{
-	return core_fail(cx, CRM_EINVAL, "%d field%s invalid",
-	    cx->errs.n + cx->errs.dropped,
-	    cx->errs.n + cx->errs.dropped == 1 ? " is" : "s are");
-}
-
 int
 rec_create(struct core_ctx *cx, const struct entity *e, json_t *in,
     json_t **out)
@@ -792,7 +784,7 @@ rec_create(struct core_ctx *cx, const struct entity *e, json_t *in,
 	if (rc != CRM_OK)
 		goto fail;
 	if (cx->errs.n > 0 || cx->errs.dropped > 0) {
-		rc = invalid(cx);
+		rc = core_invalid(cx);
 		goto fail;
 	}
 	rc = write_row(cx, e, merged, 0, 0, &id);
@@ -884,7 +876,7 @@ rec_update(struct core_ctx *cx, const struct entity *e, int64_t id,
 	if (rc != CRM_OK)
 		goto fail;
 	if (cx->errs.n > 0 || cx->errs.dropped > 0) {
-		rc = invalid(cx);
+		rc = core_invalid(cx);
 		goto fail;
 	}
 	rc = write_row(cx, e, merged, id, version, &id);

@@ -20,14 +20,6 @@ db_fail(struct core_ctx *cx, const char *what)
 }
 
 static int
-invalid(struct core_ctx *cx)
-{
-	return core_fail(cx, CRM_EINVAL, "%d field%s invalid",
-	    cx->errs.n + cx->errs.dropped,
-	    cx->errs.n + cx->errs.dropped == 1 ? " is" : "s are");
-}
-
-static int
 query_shares(struct core_ctx *cx, const struct entity *e, int64_t id,
     json_t **out)
 {
@@ -138,13 +130,14 @@ share_add(struct core_ctx *cx, const struct entity *e, int64_t id, json_t *in,
 	int64_t n = 0;
 	int rc;
 
+	*out = NULL;
 	if (db_begin(cx->db) != DB_OK)
 		return db_fail(cx, "begin");
 	rc = access_check_owned(cx, e, id);
 	if (rc == CRM_OK)
 		rc = check_share(cx, in);
 	if (rc == CRM_OK && (cx->errs.n > 0 || cx->errs.dropped > 0))
-		rc = invalid(cx);
+		rc = core_invalid(cx);
 	if (rc != CRM_OK)
 		goto out;
 	access = json_string_value(json_object_get(in, "access"));
@@ -203,14 +196,8 @@ share_add(struct core_ctx *cx, const struct entity *e, int64_t id, json_t *in,
 	db_done(st);
 	if (rc == CRM_OK)
 		rc = query_shares(cx, e, id, out);
-	if (rc == CRM_OK && db_commit(cx->db) != DB_OK) {
-		json_decref(*out);
-		rc = db_fail(cx, "commit");
-	}
 out:
-	if (rc != CRM_OK)
-		db_rollback(cx->db);
-	return rc;
+	return core_txn_end(cx, rc, out);
 }
 
 int
@@ -236,10 +223,7 @@ share_delete(struct core_ctx *cx, const struct entity *e, int64_t id,
 			rc = core_fail(cx, CRM_ENOTFOUND, "This %s has no share with "
 			    "id %lld", e->singular, (long long)share_id);
 	}
-	if (rc == CRM_OK && db_commit(cx->db) != DB_OK)
-		rc = db_fail(cx, "commit");
-	if (rc != CRM_OK)
-		db_rollback(cx->db);
+	rc = core_txn_end(cx, rc, NULL);
 	return rc;
 }
 
@@ -405,7 +389,7 @@ transfer_records(struct core_ctx *cx, const struct entity *e, json_t *in,
 	if (cx->errs.n > 0 || cx->errs.dropped > 0) {
 		free(ids.v);
 		free(to.v);
-		return invalid(cx);
+		return core_invalid(cx);
 	}
 	if (db_begin(cx->db) != DB_OK) {
 		free(ids.v);
@@ -438,10 +422,8 @@ transfer_records(struct core_ctx *cx, const struct entity *e, json_t *in,
 		json_object_set_new(counts, k, json_integer(
 		    json_integer_value(json_object_get(counts, k)) + 1));
 	}
-	if (rc == CRM_OK && db_commit(cx->db) != DB_OK)
-		rc = db_fail(cx, "commit");
+	rc = core_txn_end(cx, rc, NULL);
 	if (rc != CRM_OK) {
-		db_rollback(cx->db);
 		json_decref(counts);
 	} else {
 		*out = json_pack("{s:I, s:o}", "moved", (json_int_t)ids.n,

@@ -187,23 +187,6 @@ write_links(struct core_ctx *cx, int64_t id, json_t *in, bool admin_role)
 	return rc == DB_DONE ? CRM_OK : db_fail(cx, "update step");
 }
 
-static int
-admin_only(struct core_ctx *cx)
-{
-	if (!cx->actor.is_admin && cx->actor.user_id != 0)
-		return core_fail(cx, CRM_EFORBIDDEN, "Only an administrator can "
-		    "add or change users");
-	return CRM_OK;
-}
-
-static int
-invalid(struct core_ctx *cx)
-{
-	return core_fail(cx, CRM_EINVAL, "%d field%s invalid",
-	    cx->errs.n + cx->errs.dropped,
-	    cx->errs.n + cx->errs.dropped == 1 ? " is" : "s are");
-}
-
 int
 staff_create(struct core_ctx *cx, json_t *in, json_t **out)
 {
@@ -211,8 +194,9 @@ staff_create(struct core_ctx *cx, json_t *in, json_t **out)
 	json_t *v;
 	bool admin_role = false;
 	int64_t id = 0;
-	int rc = admin_only(cx);
+	int rc = core_admin_only(cx, "add or change users");
 
+	*out = NULL;
 	if (rc != CRM_OK)
 		return rc;
 	json_object_foreach(in, key, v) {
@@ -228,7 +212,7 @@ staff_create(struct core_ctx *cx, json_t *in, json_t **out)
 		return db_fail(cx, "begin");
 	rc = check_links(cx, in, &admin_role);
 	if (rc == CRM_OK && (cx->errs.n > 0 || cx->errs.dropped > 0))
-		rc = invalid(cx);
+		rc = core_invalid(cx);
 	if (rc == CRM_OK)
 		rc = user_add(cx, json_string_value(json_object_get(in, "email")) ?
 		    json_string_value(json_object_get(in, "email")) : "",
@@ -241,12 +225,7 @@ staff_create(struct core_ctx *cx, json_t *in, json_t **out)
 		rc = write_links(cx, id, in, admin_role);
 	if (rc == CRM_OK)
 		rc = staff_query(cx, id, out);
-	if (rc == CRM_OK && db_commit(cx->db) != DB_OK) {
-		json_decref(*out);
-		rc = db_fail(cx, "commit");
-	}
-	if (rc != CRM_OK)
-		db_rollback(cx->db);
+	rc = core_txn_end(cx, rc, out);
 	return rc;
 }
 
@@ -257,8 +236,9 @@ staff_update(struct core_ctx *cx, int64_t id, json_t *in, json_t **out)
 	const char *key;
 	bool admin_role = false;
 	int64_t others = 0;
-	int rc = admin_only(cx);
+	int rc = core_admin_only(cx, "add or change users");
 
+	*out = NULL;
 	if (rc != CRM_OK)
 		return rc;
 	json_object_foreach(in, key, v) {
@@ -281,7 +261,7 @@ staff_update(struct core_ctx *cx, int64_t id, json_t *in, json_t **out)
 	if (rc == CRM_OK)
 		rc = check_links(cx, in, &admin_role);
 	if (rc == CRM_OK && (cx->errs.n > 0 || cx->errs.dropped > 0))
-		rc = invalid(cx);
+		rc = core_invalid(cx);
 	if (rc == CRM_OK && json_is_true(json_object_get(cur, "is_admin")) &&
 	    ((json_object_get(in, "role_id") && !admin_role) ||
 	    json_is_false(active))) {
@@ -297,12 +277,7 @@ staff_update(struct core_ctx *cx, int64_t id, json_t *in, json_t **out)
 		    "email")), json_is_true(active));
 	if (rc == CRM_OK)
 		rc = staff_query(cx, id, out);
-	if (rc == CRM_OK && db_commit(cx->db) != DB_OK) {
-		json_decref(*out);
-		rc = db_fail(cx, "commit");
-	}
-	if (rc != CRM_OK)
-		db_rollback(cx->db);
+	rc = core_txn_end(cx, rc, out);
 	json_decref(cur);
 	return rc;
 }
