@@ -17,6 +17,8 @@
 #include "util/timeutil.h"
 
 #define SESSION_CLEANUP_EVERY_MS (60LL * 60 * 1000)
+#define ANALYZE_EVERY_MS (6LL * 60 * 60 * 1000)
+#define ANALYZE_FIRST_MS (60LL * 1000)	/* after start: not while it warms up */
 #define RETRY_BASE_MS 10000LL
 #define NOOP_MAX_MS 1000
 
@@ -84,12 +86,27 @@ run_session_cleanup(struct core_ctx *cx, const struct job *j, int64_t *again,
 	return CRM_OK;
 }
 
+/* Fresh planner statistics as the data grows (see db_analyze). */
+static int
+run_analyze(struct core_ctx *cx, const struct job *j, int64_t *again,
+    char *err, size_t errlen)
+{
+	(void)j;
+	if (db_analyze(cx->db) != DB_OK) {
+		snprintf(err, errlen, "%s", db_errmsg(cx->db));
+		return CRM_EDB;
+	}
+	*again = time_now_ms() + ANALYZE_EVERY_MS;
+	return CRM_OK;
+}
+
 static const struct {
 	const char	*kind;
 	job_fn		 fn;
 } handlers[] = {
 	{ "noop", run_noop },
 	{ "session_cleanup", run_session_cleanup },
+	{ "analyze", run_analyze },
 };
 
 static job_fn
@@ -199,8 +216,13 @@ job_schedule_system(struct core_ctx *cx)
 {
 	int64_t id;
 
-	return job_enqueue(cx, "session_cleanup", NULL, time_now_ms(),
+	int rc = job_enqueue(cx, "session_cleanup", NULL, time_now_ms(),
 	    "session_cleanup", &id);
+
+	if (rc == CRM_OK)
+		rc = job_enqueue(cx, "analyze", NULL, time_now_ms() +
+		    ANALYZE_FIRST_MS, "analyze", &id);
+	return rc;
 }
 
 /* First transaction: pick a due job nobody holds and take its lease. */

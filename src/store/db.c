@@ -89,6 +89,15 @@ db_open(const char *address, db_t **out, char *err, size_t errlen)
 const char *db_dialect(db_t *db) { return db->drv->name; }
 const char *db_sql_skip_locked(db_t *db) { return db->drv->skip_locked; }
 const char *db_sql_for_update(db_t *db) { return db->drv->for_update; }
+
+int
+db_analyze(db_t *db)
+{
+	if (strcmp(db->drv->name, "sqlite") == 0 &&
+	    db_exec(db, "PRAGMA analysis_limit = 1000") != DB_OK)
+		return DB_ERR;
+	return db_exec(db, "ANALYZE");
+}
 void db_close(db_t *db) { if (db != NULL) db->drv->close(db); }
 const char *db_errmsg(db_t *db) { return db->err; }
 int db_exec(db_t *db, const char *sql) { return db->drv->exec(db, sql); }

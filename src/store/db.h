@@ -174,6 +174,15 @@ const char *db_sql_skip_locked(db_t *db);
 const char *db_sql_for_update(db_t *db);
 
 /*
+ * Refreshes the planner's statistics. The rights predicates make plans
+ * depend on how many records each owner has: without statistics SQLite
+ * guesses that an owner has few and sorts all of theirs for every page.
+ * SQLite samples (analysis_limit) so this stays well under a second on a
+ * million rows; PostgreSQL's ANALYZE samples by itself.
+ */
+int db_analyze(db_t *db);
+
+/*
  * The application's tables in this database, for maintenance that must
  * handle every one of them (crm migrate-db): base tables only, without the
  * migrations' bookkeeping (schema_migrations) and without the tables a

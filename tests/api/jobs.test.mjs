@@ -76,3 +76,20 @@ test('crm jobs refuses bad numbers with a message', () => {
   assert.throws(() => crm(['jobs', 'list', '--limit', 'lots']),
     (e) => /--limit must be/.test(e.stderr));
 });
+
+// The rights predicates need the planner to know how many records an owner
+// has: the server keeps statistics fresh from a recurring job.
+test('the server schedules fresh planner statistics, and the job writes them', async () => {
+  const a = await startServer();
+  servers.push(a);
+  await until('the analyze job is queued', 10000, () =>
+    Number(query(a.db, "SELECT COUNT(*) FROM jobs WHERE kind = 'analyze' AND done_at IS NULL")) === 1);
+  const stats = PG ? "SELECT COUNT(*) FROM pg_stat_user_tables WHERE relname = 'contacts' AND last_analyze IS NOT NULL"
+    : "SELECT COUNT(*) FROM sqlite_master WHERE name = 'sqlite_stat1'";
+  const before = Number(query(a.db, stats));
+  // Due now rather than a minute after start.
+  query(a.db, "UPDATE jobs SET run_at = 0 WHERE kind = 'analyze'");
+  await until('statistics written', 15000, () => Number(query(a.db, stats)) > before);
+  const next = Number(query(a.db, "SELECT run_at FROM jobs WHERE kind = 'analyze'"));
+  assert.ok(next > Date.now() + 60 * 60 * 1000, 'and it comes back in hours');
+});
