@@ -1,5 +1,9 @@
 import { useCallback, useEffect, useState } from 'react';
-import { auth, onUnauthorized, users, type User } from './api';
+import { auth, onUnauthorized, users, type Me } from './api';
+import { DepartmentsScreen } from './admin/DepartmentsScreen';
+import { RolesScreen } from './admin/RolesScreen';
+import { TransferScreen } from './admin/TransferScreen';
+import { UsersScreen } from './admin/UsersScreen';
 import { SignIn } from './auth/SignIn';
 import { ErrorBanner } from './common/ErrorBanner';
 import { Layout } from './common/Layout';
@@ -10,7 +14,7 @@ import { CustomFieldsScreen } from './customfields/CustomFieldsScreen';
 import { setLang, t, type Lang } from './i18n';
 import { navigate, useRoute } from './router';
 
-type Session = { state: 'loading' } | { state: 'out'; notice?: string } | { state: 'in'; user: User };
+type Session = { state: 'loading' } | { state: 'out'; notice?: string } | { state: 'in'; user: Me };
 
 export function App() {
   const [session, setSession] = useState<Session>({ state: 'loading' });
@@ -64,6 +68,7 @@ export function App() {
   if (section === 'companies') screen = <CompaniesScreen path={route.path} query={route.query} />;
   else if (section === 'contacts') screen = <ContactsScreen path={route.path} query={route.query} />;
   else if (section === 'settings') screen = <CustomFieldsScreen query={route.query} isAdmin={session.user.is_admin} />;
+  else if (section === 'admin') screen = <AdminScreen isAdmin={session.user.is_admin} path={route.path} query={route.query} />;
   else
     screen = (
       <section className="page">
@@ -77,9 +82,36 @@ export function App() {
 
   return (
     <ToastProvider>
-      <Layout user={session.user} section={section} onSignOut={signOut} onLang={changeLang}>
+      <Layout user={session.user} section={section === 'admin' ? `admin/${route.path[1] ?? ''}` : section} onSignOut={signOut} onLang={changeLang}>
         {screen}
       </Layout>
     </ToastProvider>
   );
+}
+
+/** #/admin/users, #/admin/departments, #/admin/roles[/…], #/admin/transfer: administrators only. */
+function AdminScreen({ isAdmin, path, query }: { isAdmin: boolean; path: string[]; query: URLSearchParams }) {
+  if (!isAdmin) {
+    return (
+      <section className="page">
+        <ErrorBanner message={t('admin.only')} />
+      </section>
+    );
+  }
+  switch (path[1]) {
+    case 'users':
+      return <UsersScreen />;
+    case 'departments':
+      return <DepartmentsScreen />;
+    case 'roles':
+      return <RolesScreen path={path} query={query} />;
+    case 'transfer':
+      return <TransferScreen query={query} />;
+    default:
+      return (
+        <section className="page">
+          <ErrorBanner message={t('error.notFound')} />
+        </section>
+      );
+  }
 }
