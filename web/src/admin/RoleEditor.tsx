@@ -342,8 +342,10 @@ function FieldRulesCard({ entity, rules, errors, onChange }: RulesProps) {
       )}
       {free.length > 0 && (
         <div className="rule-add">
-          <label className="field-inline">
-            <span className="field-inline-label">{t('roles.field')}</span>
+          <div className="field-inline">
+            <label className="field-inline-label" htmlFor={pickId}>
+              {t('roles.field')}
+            </label>
             <select id={pickId} className="input" value={pick} onChange={(e) => setPick(e.target.value)}>
               <option value="">{t('form.choose')}</option>
               {free.map((o) => (
@@ -352,14 +354,16 @@ function FieldRulesCard({ entity, rules, errors, onChange }: RulesProps) {
                 </option>
               ))}
             </select>
-          </label>
-          <label className="field-inline">
-            <span className="field-inline-label">{t('roles.rule')}</span>
+          </div>
+          <div className="field-inline">
+            <label className="field-inline-label" htmlFor={ruleId}>
+              {t('roles.rule')}
+            </label>
             <select id={ruleId} className="input" value={rule} onChange={(e) => setRule(e.target.value as FieldRule)}>
               <option value="hidden">{t('rule.hidden')}</option>
               <option value="readonly">{t('rule.readonly')}</option>
             </select>
-          </label>
+          </div>
           <button
             type="button"
             className="btn"
