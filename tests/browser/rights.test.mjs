@@ -1,7 +1,7 @@
 // Rights in the UI: an administrator builds the organisation (a department, a manager), the
 // manager signs in from another browser and sees only their own clients; a share made in the
 // record's Sharing panel shows them one more; a role change (a matrix cell, a hidden field) takes
-// effect on the manager's screens; the transfer tool gives a manager's clients to someone else.
+// effect on the manager's screens (a hidden field is gone, a read-only one is disabled); the transfer tool gives a manager's clients to someone else.
 // Real server, real Chromium, no mocks.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -55,7 +55,29 @@ test('an admin adds a department and a manager through the UI; the manager sees 
   assert.equal(dept.parent_id, 1);
   assert.equal(dept.kind, 'department');
   await page.locator('tr[data-dept="Sales East"][data-depth="1"]').waitFor();
+  // A team under it; the parent picker of Sales East then offers neither itself nor its team.
+  await page.getByRole('button', { name: 'Add a department under Sales East' }).click();
+  const teamForm = page.getByRole('form', { name: 'New department under “Sales East”' });
+  assert.equal(await teamForm.getByLabel('Kind').inputValue(), 'team');
+  await teamForm.getByLabel('Name').fill('Team East 1');
+  await teamForm.getByRole('button', { name: 'Add department' }).click();
+  await page.locator('tr[data-dept="Team East 1"][data-depth="2"]').waitFor();
+  await page.getByRole('button', { name: 'Edit Sales East' }).click();
+  const edit = page.getByRole('form', { name: 'Edit “Sales East”' });
+  const parents = await edit.getByLabel('Parent').locator('option').allInnerTexts();
+  assert.deepEqual(parents.map((x) => x.trim()), ['None (top level)', 'Company']);
   await shot(page, 'rights-departments');
+  await edit.getByLabel('Name').press('Escape');
+  await edit.waitFor({ state: 'detached' });
+  // Collapsing Sales East hides its team; an empty team can be deleted, a department with people cannot.
+  await page.getByRole('button', { name: 'Collapse Sales East' }).click();
+  await page.locator('tr[data-dept="Team East 1"]').waitFor({ state: 'detached' });
+  await page.getByRole('button', { name: 'Expand Sales East' }).click();
+  await page.locator('tr[data-dept="Team East 1"]').waitFor();
+  assert.equal(await page.locator('tr[data-dept="Team East 1"] td.members').innerText(), '0');
+  await page.getByRole('button', { name: 'Delete Team East 1' }).click();
+  await page.getByRole('alertdialog').getByRole('button', { name: 'Delete' }).click();
+  await page.locator('tr[data-dept="Team East 1"]').waitFor({ state: 'detached' });
 
   // Users: a bad email is shown beside the field; then the manager is added.
   await page.getByRole('link', { name: 'Users' }).click();
@@ -175,6 +197,10 @@ test('a role change applies to the manager: a matrix cell and a hidden field', a
   await rules.getByLabel('Rule', { exact: true }).selectOption('hidden');
   await rules.getByRole('button', { name: 'Add a field rule for Contacts' }).click();
   await rules.locator('.rule-row[data-field="phones"]').waitFor();
+  await rules.getByLabel('Field', { exact: true }).selectOption('emails');
+  await rules.getByLabel('Rule', { exact: true }).selectOption('readonly');
+  await rules.getByRole('button', { name: 'Add a field rule for Contacts' }).click();
+  await rules.locator('.rule-row[data-field="emails"]').waitFor();
   await shot(page, 'rights-role-editor');
   const patch = nextResponse(page, 'PATCH', '/api/v1/roles/4');
   await page.getByRole('button', { name: 'Save' }).click();
@@ -184,7 +210,7 @@ test('a role change applies to the manager: a matrix cell and a hidden field', a
   const role = (await api(env.srv, 'GET', '/api/v1/roles/4')).body;
   assert.equal(role.perms.contacts.delete, 'none');
   assert.equal(role.perms.companies.delete, 'own');
-  assert.deepEqual(role.fields.contacts, { phones: 'hidden' });
+  assert.deepEqual(role.fields.contacts, { phones: 'hidden', emails: 'readonly' });
 
   // After: no phone column, no phone on the page or the form, no "Move to trash".
   await mgrPage.reload();
@@ -200,6 +226,8 @@ test('a role change applies to the manager: a matrix cell and a hidden field', a
   await mgrPage.getByRole('link', { name: 'Edit' }).click();
   await mgrPage.getByLabel('Last name').waitFor();
   assert.equal(await mgrPage.getByLabel('Phones').count(), 0);
+  // A read-only field is shown, disabled.
+  assert.equal(await mgrPage.getByLabel('Emails').isDisabled(), true);
   // Saving a visible field keeps the hidden phone as it was.
   await mgrPage.getByLabel('Position').fill('Buyer');
   const upd = nextResponse(mgrPage, 'PATCH', `/api/v1/contacts/${contact.id}`);

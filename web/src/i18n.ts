@@ -350,6 +350,7 @@ const en = {
   'transfer.confirm': 'Transfer {n}',
   'transfer.done': '{n} {entity} transferred',
   'transfer.received': '{n} received',
+  'transfer.one': 'Transfer…',
 } as const;
 
 export type Key = keyof typeof en;
@@ -536,6 +537,27 @@ const ru: Dict = {
   'transfer.confirm': 'Передать ({n})',
   'transfer.done': 'Передано: {n} ({entity})',
   'transfer.received': 'получено: {n}',
+  'transfer.one': 'Передать…',
+  'common.actions': 'Действия',
+  'common.backToList': 'Назад к списку',
+  'common.loading': 'Загрузка…',
+  'common.saving': 'Сохранение…',
+  'common.yes': 'Да',
+  'common.no': 'Нет',
+  'common.moveToTrash': 'В корзину',
+  'common.dismiss': 'Закрыть',
+  'entity.companies': 'Компании',
+  'entity.contacts': 'Контакты',
+  'entity.companies.lower': 'компании',
+  'entity.contacts.lower': 'контакты',
+  'error.invalid': 'Исправьте отмеченные поля.',
+  'error.notFound': 'Такой записи нет или она перемещена в корзину.',
+  'error.forbidden': 'У вас нет прав на это действие.',
+  'error.generic': 'Что-то пошло не так. Попробуйте ещё раз.',
+  'field.email': 'Эл. почта',
+  'form.choose': 'Выберите…',
+  'form.keyboardHint': 'Enter — сохранить · Esc — отмена',
+  'nav.admin': 'Администратор',
 };
 
 const ja: Dict = {
@@ -707,6 +729,27 @@ const ja: Dict = {
   'transfer.confirm': '{n} 件を移管',
   'transfer.done': '{entity} {n} 件を移管しました',
   'transfer.received': '{n} 件',
+  'transfer.one': '移管…',
+  'common.actions': '操作',
+  'common.backToList': '一覧に戻る',
+  'common.loading': '読み込み中…',
+  'common.saving': '保存中…',
+  'common.yes': 'はい',
+  'common.no': 'いいえ',
+  'common.moveToTrash': 'ゴミ箱へ移動',
+  'common.dismiss': '閉じる',
+  'entity.companies': '会社',
+  'entity.contacts': '連絡先',
+  'entity.companies.lower': '会社',
+  'entity.contacts.lower': '連絡先',
+  'error.invalid': '強調表示された項目を修正してください。',
+  'error.notFound': 'このレコードは存在しないか、ゴミ箱に移動されました。',
+  'error.forbidden': 'この操作は許可されていません。',
+  'error.generic': '問題が発生しました。もう一度お試しください。',
+  'field.email': 'メールアドレス',
+  'form.choose': '選択…',
+  'form.keyboardHint': 'Enter で保存 · Esc でキャンセル',
+  'nav.admin': '管理者',
 };
 
 export const LANGUAGES = { en: 'English', ru: 'Русский', ja: '日本語' } as const;

@@ -284,6 +284,11 @@ export function RecordPage<T extends AnyRecord>({ config: full, id, mode, preset
           </div>
         </div>
         <div className="page-actions">
+          {currentUser()?.is_admin && (
+            <a className="btn btn-ghost" href={`#/admin/transfer?entity=${entity}&ids=${r.id}`}>
+              {t('transfer.one')}
+            </a>
+          )}
           {can(entity, 'delete') && (
             <button type="button" className="btn btn-danger-ghost" onClick={() => setConfirming(true)}>
               {t('common.moveToTrash')}
