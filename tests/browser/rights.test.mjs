@@ -16,6 +16,7 @@ const mgr = { email: 'mona@example.com', name: 'Mona Manager', password: 'a long
 let mgrId;
 let adminCo;        // a company the admin owns
 let deptId;
+let managerRole;    // the built-in Manager role's id
 
 async function shot(page, name) {
   await page.screenshot({ path: join(SHOTS, `${name}.png`) }).catch(() => {});
@@ -29,6 +30,7 @@ function nextResponse(page, method, suffix) {
 before(async () => {
   env = await setup();
   adminCo = await create(env.srv, 'companies', { name: 'Admin Holdings' });
+  managerRole = (await api(env.srv, 'GET', '/api/v1/roles')).body.data.find((r) => r.builtin === 'manager').id;
   admin = await env.newPage();
   await signIn(admin, env.srv, { hash: '#/companies' });
 });
@@ -202,12 +204,12 @@ test('a role change applies to the manager: a matrix cell and a hidden field', a
   await rules.getByRole('button', { name: 'Add a field rule for Contacts' }).click();
   await rules.locator('.rule-row[data-field="emails"]').waitFor();
   await shot(page, 'rights-role-editor');
-  const patch = nextResponse(page, 'PATCH', '/api/v1/roles/4');
+  const patch = nextResponse(page, 'PATCH', `/api/v1/roles/${managerRole}`);
   await page.getByRole('button', { name: 'Save' }).click();
   const saved = await patch;
   assert.equal(saved.status(), 200, await saved.text());
   await page.getByRole('heading', { name: 'Roles', level: 1 }).waitFor();
-  const role = (await api(env.srv, 'GET', '/api/v1/roles/4')).body;
+  const role = (await api(env.srv, 'GET', `/api/v1/roles/${managerRole}`)).body;
   assert.equal(role.perms.contacts.delete, 'none');
   assert.equal(role.perms.companies.delete, 'own');
   assert.deepEqual(role.fields.contacts, { phones: 'hidden', emails: 'readonly' });
@@ -239,7 +241,7 @@ test('a role change applies to the manager: a matrix cell and a hidden field', a
 
 test('the transfer tool gives all of a manager\'s companies to another user and shows the result', async () => {
   const bob = (await api(env.srv, 'POST', '/api/v1/users', {
-    email: 'bob@example.com', name: 'Bob Builder', password: 'another long passphrase', role_id: 4, department_id: deptId,
+    email: 'bob@example.com', name: 'Bob Builder', password: 'another long passphrase', role_id: managerRole, department_id: deptId,
   })).body;
   await create(env.srv, 'companies', { name: 'Mona Second', owner_id: mgrId });
 
