@@ -66,6 +66,24 @@ export async function setup() {
   };
 }
 
+/**
+ * A second, separate browser (its own cookies and storage) on the same server: another person
+ * signed in at the same time. Returns {context, newPage(), close()}.
+ */
+export async function otherBrowser(srv) {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+  const context = await browser.newContext({ viewport: LAPTOP, locale: 'en-US', timezoneId: 'UTC', baseURL: srv.url });
+  context.setDefaultTimeout(10000);
+  return {
+    context,
+    newPage: () => context.newPage(),
+    async close() {
+      await context.close().catch(() => {});
+      await browser.close().catch(() => {});
+    },
+  };
+}
+
 /** Runs a test body with a page and always leaves a screenshot named NAME.png. */
 export async function withPage(env, name, fn, viewport = LAPTOP) {
   const page = await env.newPage(viewport);

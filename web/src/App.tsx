@@ -1,6 +1,10 @@
 import { useCallback, useEffect, useState } from 'react';
 import { TwoFactorScreen } from './account/TwoFactorScreen';
-import { auth, onUnauthorized, users, type User } from './api';
+import { auth, onUnauthorized, users, type Me } from './api';
+import { DepartmentsScreen } from './admin/DepartmentsScreen';
+import { RolesScreen } from './admin/RolesScreen';
+import { TransferScreen } from './admin/TransferScreen';
+import { UsersScreen } from './admin/UsersScreen';
 import { SignIn } from './auth/SignIn';
 import { ErrorBanner } from './common/ErrorBanner';
 import { Layout } from './common/Layout';
@@ -14,8 +18,8 @@ import { navigate, useRoute } from './router';
 type Session =
   | { state: 'loading' }
   | { state: 'out'; notice?: string }
-  | { state: 'in'; user: User }
-  | { state: 'enrol'; user: User }; // must set up a second factor first
+  | { state: 'in'; user: Me }
+  | { state: 'enrol'; user: Me }; // must set up a second factor first
 
 export function App() {
   const [session, setSession] = useState<Session>({ state: 'loading' });
@@ -64,7 +68,15 @@ export function App() {
     return (
       <SignIn
         notice={session.notice}
-        onSignedIn={(u, enrol) => setSession({ state: enrol ? 'enrol' : 'in', user: u })}
+        onSignedIn={(u, enrol) => {
+          if (enrol) setSession({ state: 'enrol', user: u });
+          // The rights come with /auth/me, not with the sign-in answer.
+          else
+            auth
+              .me()
+              .then((me) => setSession({ state: 'in', user: me }))
+              .catch(() => setSession({ state: 'in', user: u }));
+        }}
       />
     );
   }
@@ -72,7 +84,14 @@ export function App() {
     const user = session.user;
     return (
       <ToastProvider>
-        <TwoFactorScreen onEnrolled={() => setSession({ state: 'in', user })} />
+        <TwoFactorScreen
+          onEnrolled={() =>
+            auth
+              .me()
+              .then((me) => setSession({ state: 'in', user: me }))
+              .catch(() => setSession({ state: 'in', user }))
+          }
+        />
       </ToastProvider>
     );
   }
@@ -83,6 +102,7 @@ export function App() {
   else if (section === 'contacts') screen = <ContactsScreen path={route.path} query={route.query} />;
   else if (section === 'account') screen = <TwoFactorScreen />;
   else if (section === 'settings') screen = <CustomFieldsScreen query={route.query} isAdmin={session.user.is_admin} />;
+  else if (section === 'admin') screen = <AdminScreen isAdmin={session.user.is_admin} path={route.path} query={route.query} />;
   else
     screen = (
       <section className="page">
@@ -96,9 +116,36 @@ export function App() {
 
   return (
     <ToastProvider>
-      <Layout user={session.user} section={section} onSignOut={signOut} onLang={changeLang}>
+      <Layout user={session.user} section={section === 'admin' ? `admin/${route.path[1] ?? ''}` : section} onSignOut={signOut} onLang={changeLang}>
         {screen}
       </Layout>
     </ToastProvider>
   );
+}
+
+/** #/admin/users, #/admin/departments, #/admin/roles[/…], #/admin/transfer: administrators only. */
+function AdminScreen({ isAdmin, path, query }: { isAdmin: boolean; path: string[]; query: URLSearchParams }) {
+  if (!isAdmin) {
+    return (
+      <section className="page">
+        <ErrorBanner message={t('admin.only')} />
+      </section>
+    );
+  }
+  switch (path[1]) {
+    case 'users':
+      return <UsersScreen />;
+    case 'departments':
+      return <DepartmentsScreen />;
+    case 'roles':
+      return <RolesScreen path={path} query={query} />;
+    case 'transfer':
+      return <TransferScreen query={query} />;
+    default:
+      return (
+        <section className="page">
+          <ErrorBanner message={t('error.notFound')} />
+        </section>
+      );
+  }
 }

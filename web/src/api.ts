@@ -31,6 +31,21 @@ export interface User {
   name: string;
   is_admin: boolean;
   active?: boolean;
+  department_id?: number | null;
+  role_id?: number | null;
+}
+
+export const ACTIONS = ['create', 'read', 'update', 'delete', 'export', 'import', 'assign', 'audit'] as const;
+export type Action = (typeof ACTIONS)[number];
+export const SCOPES = ['none', 'own', 'dept', 'subtree', 'all'] as const;
+export type Scope = (typeof SCOPES)[number];
+export type FieldRule = 'hidden' | 'readonly';
+
+/** The signed-in user as /auth/me describes them: who they are and what their role lets them do. */
+export interface Me extends User {
+  role?: { id: number; name: string } | null;
+  rights?: Record<string, Partial<Record<Action, Scope>>>;
+  fields?: Record<string, Record<string, FieldRule>>;
 }
 
 export interface Money {
@@ -211,16 +226,17 @@ export function etagOf(r: Result<{ version?: number }>): string | null {
   return r.etag ?? (typeof r.data?.version === 'number' ? `"${r.data.version}"` : null);
 }
 
-let signedIn: User | null = null;
+let signedIn: Me | null = null;
 
 /** The signed-in user, once /auth/me or /auth/login answered. */
-export function currentUser(): User | null {
+export function currentUser(): Me | null {
   return signedIn;
 }
 
 export const auth = {
+  /** Who is signed in, with their role's rights and field rules (the UI hides what they cannot use). */
   me: () =>
-    request<User>('GET', '/auth/me', { allow401: true }).then((r) => {
+    request<Me>('GET', '/auth/me', { allow401: true }).then((r) => {
       signedIn = r.data;
       return r.data;
     }),
@@ -347,3 +363,111 @@ export const twofa = {
     request<SecurityKey>('PATCH', `/auth/webauthn/credentials/${id}`, { body: { name } }).then((r) => r.data),
   removeKey: (id: number) => request<null>('DELETE', `/auth/webauthn/credentials/${id}`),
 };
+
+// ---- the organisation: departments, roles, users (admin screens), shares, transfers ----
+
+export const DEPT_KINDS = ['company', 'branch', 'department', 'team'] as const;
+export type DeptKind = (typeof DEPT_KINDS)[number];
+
+export interface Department {
+  id: number;
+  name: string;
+  kind: DeptKind;
+  parent_id: number | null;
+  heads: number[];
+  members: number;
+}
+
+export const departments = {
+  list: () => request<{ data: Department[] }>('GET', '/departments').then((r) => r.data.data),
+  create: (body: { name: string; kind: DeptKind; parent_id: number | null }) =>
+    request<Department>('POST', '/departments', { body }).then((r) => r.data),
+  update: (id: number, body: Partial<Pick<Department, 'name' | 'kind' | 'parent_id' | 'heads'>>) =>
+    request<Department>('PATCH', `/departments/${id}`, { body }).then((r) => r.data),
+  remove: (id: number) => request<null>('DELETE', `/departments/${id}`),
+};
+
+export type Perms = Record<string, Record<Action, Scope>>;
+export type FieldRules = Record<string, Record<string, FieldRule>>;
+
+export interface Role {
+  id: number;
+  name: string;
+  builtin: string | null;
+  is_admin: boolean;
+  require_2fa: boolean;
+  perms: Perms;
+  fields: FieldRules;
+  users: number;
+}
+
+export interface RoleList {
+  data: Role[];
+  entities: string[];
+  actions: Action[];
+  scopes: Scope[];
+}
+
+export interface RoleInput {
+  name?: string;
+  require_2fa?: boolean;
+  perms?: Record<string, Partial<Record<Action, Scope>>>;
+  fields?: FieldRules;
+}
+
+export const roles = {
+  list: () => request<RoleList>('GET', '/roles').then((r) => r.data),
+  get: (id: number) => request<Role>('GET', `/roles/${id}`).then((r) => r.data),
+  create: (body: RoleInput) => request<Role>('POST', '/roles', { body }).then((r) => r.data),
+  update: (id: number, body: RoleInput) => request<Role>('PATCH', `/roles/${id}`, { body }).then((r) => r.data),
+  remove: (id: number) => request<null>('DELETE', `/roles/${id}`),
+};
+
+/** The administrator's side of users (the directory above is the cached, read-only view). */
+export const staff = {
+  list: () => request<{ data: User[] }>('GET', '/users').then((r) => r.data.data),
+  create: (body: { email: string; name: string; password: string; department_id?: number; role_id?: number }) =>
+    request<User>('POST', '/users', { body }).then((r) => {
+      users.forget();
+      return r.data;
+    }),
+  update: (id: number, body: { name?: string; department_id?: number; role_id?: number; active?: boolean }) =>
+    request<User>('PATCH', `/users/${id}`, { body }).then((r) => {
+      users.forget();
+      return r.data;
+    }),
+};
+
+export type ShareAccess = 'read' | 'write';
+
+export interface Share {
+  id: number;
+  user_id: number | null;
+  department_id: number | null;
+  access: ShareAccess;
+  created_at: string;
+  created_by: number | null;
+}
+
+export const shares = {
+  list: (entity: EntityName, id: number) =>
+    request<{ data: Share[] }>('GET', `/${entity}/${id}/shares`).then((r) => r.data.data),
+  add: (entity: EntityName, id: number, body: { user_id?: number; department_id?: number; access: ShareAccess }) =>
+    request<{ data: Share[] }>('POST', `/${entity}/${id}/shares`, { body }).then((r) => r.data.data),
+  remove: (entity: EntityName, id: number, shareId: number) => request<null>('DELETE', `/${entity}/${id}/shares/${shareId}`),
+};
+
+export interface TransferInput {
+  ids?: number[];
+  from_user_id?: number;
+  to_user_id?: number;
+  to_user_ids?: number[];
+}
+
+export interface TransferResult {
+  moved: number;
+  owners: Record<string, number>;
+}
+
+export const transfer = (entity: EntityName, body: TransferInput) =>
+  request<TransferResult>('POST', `/${entity}/transfer`, { body }).then((r) => r.data);

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { records, type AnyRecord, type Query } from '../api';
 import { t } from '../i18n';
 import { formatDateTime } from '../format';
+import { can, isHidden } from '../rights';
 import { replaceQuery } from '../router';
 import { DataTable } from './DataTable';
 import { et, type Column, type EntityConfig } from './entity';
@@ -25,10 +26,13 @@ const PAGE = 25;
 export function EntityList<T extends AnyRecord>({ config, query, trash }: Props<T>) {
   const { entity } = config;
   const toast = useToast();
+  // What the role hides is neither shown nor filtered on (the server refuses both).
+  const filterDefs = config.filters.filter((f) => !isHidden(entity, f.name === 'tag' ? 'tags' : f.name));
+  const mayCreate = can(entity, 'create');
   const [qText, setQText] = useState(query.get('q') ?? '');
   const [sort, setSort] = useState(query.get('sort') ?? '');
   const [filterText, setFilterText] = useState<Record<string, string>>(() =>
-    Object.fromEntries(config.filters.map((f) => [f.name, query.get(f.name) ?? ''])),
+    Object.fromEntries(filterDefs.map((f) => [f.name, query.get(f.name) ?? ''])),
   );
   const q = useDebounced(qText.trim(), 250);
   const filters = useDebounced(filterText, 250);
@@ -95,12 +99,13 @@ export function EntityList<T extends AnyRecord>({ config, query, trash }: Props<
   }
 
   const filtered = q !== '' || Object.values(filters).some((v) => v.trim() !== '');
+  const visible = config.columns.filter((c) => !c.field || !isHidden(entity, c.field));
   const columns: Column<T>[] = trash
     ? [
-        ...config.columns.filter((c) => c.key !== 'updated_at'),
+        ...visible.filter((c) => c.key !== 'updated_at'),
         { key: 'deleted_at', label: 'field.deleted_at', render: (r) => formatDateTime(r.deleted_at) },
       ]
-    : config.columns;
+    : visible;
   const rows = page?.rows ?? [];
   const pageNo = cursors.length;
 
@@ -120,9 +125,11 @@ export function EntityList<T extends AnyRecord>({ config, query, trash }: Props<
               <a className="btn btn-ghost" href={`#/${entity}/trash`}>
                 <TrashIcon /> {t('common.trash')}
               </a>
-              <a className="btn btn-primary" href={`#/${entity}/new`}>
-                + {et(entity, 'new')}
-              </a>
+              {mayCreate && (
+                <a className="btn btn-primary" href={`#/${entity}/new`}>
+                  + {et(entity, 'new')}
+                </a>
+              )}
             </>
           )}
         </div>
@@ -141,7 +148,7 @@ export function EntityList<T extends AnyRecord>({ config, query, trash }: Props<
           />
         </label>
         {!trash &&
-          config.filters.map((f) => (
+          filterDefs.map((f) => (
             <label className="field-inline" key={f.name}>
               <span className="field-inline-label">{t(f.label)}</span>
               <input
@@ -158,7 +165,7 @@ export function EntityList<T extends AnyRecord>({ config, query, trash }: Props<
             className="btn btn-ghost btn-sm"
             onClick={() => {
               setQText('');
-              setFilterText(Object.fromEntries(config.filters.map((f) => [f.name, ''])));
+              setFilterText(Object.fromEntries(filterDefs.map((f) => [f.name, ''])));
             }}
           >
             {t('common.clearFilters')}
@@ -188,7 +195,7 @@ export function EntityList<T extends AnyRecord>({ config, query, trash }: Props<
                 ? et(entity, 'emptyFiltered')
                 : et(entity, 'empty')}
           </p>
-          {!trash && !filtered && (
+          {!trash && !filtered && mayCreate && (
             <a className="btn btn-primary" href={`#/${entity}/new`}>
               + {et(entity, 'new')}
             </a>

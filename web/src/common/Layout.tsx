@@ -1,10 +1,10 @@
 import type { ReactNode } from 'react';
-import type { User } from '../api';
+import type { Me } from '../api';
 import { getLang, LANGUAGES, t, type Lang } from '../i18n';
 import { GlobalSearch } from './GlobalSearch';
 
 interface Props {
-  user: User;
+  user: Me;
   section: string;
   onSignOut: () => void;
   onLang: (l: Lang) => void;
@@ -40,10 +40,30 @@ const icons = {
       <rect x="3" y="12" width="14" height="4" rx="1" fill="none" stroke="currentColor" strokeWidth="1.6" />
     </svg>
   ),
+  users: (
+    <svg viewBox="0 0 20 20">
+      <circle cx="7.5" cy="7" r="2.6" fill="none" stroke="currentColor" strokeWidth="1.6" />
+      <circle cx="14" cy="8" r="2.1" fill="none" stroke="currentColor" strokeWidth="1.6" />
+      <path d="M2.5 16c.6-2.7 2.6-4 5-4s4.4 1.3 5 4M12.5 12.4c2.2-.3 4.3.8 5 3.1" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" />
+    </svg>
+  ),
+  tree: (
+    <svg viewBox="0 0 20 20">
+      <rect x="7" y="2.5" width="6" height="4" rx="1" fill="none" stroke="currentColor" strokeWidth="1.6" />
+      <rect x="2.5" y="13.5" width="6" height="4" rx="1" fill="none" stroke="currentColor" strokeWidth="1.6" />
+      <rect x="11.5" y="13.5" width="6" height="4" rx="1" fill="none" stroke="currentColor" strokeWidth="1.6" />
+      <path d="M10 6.5v3.5M5.5 13.5V10h9v3.5" fill="none" stroke="currentColor" strokeWidth="1.6" />
+    </svg>
+  ),
   key: (
     <svg viewBox="0 0 20 20">
-      <circle cx="7" cy="10" r="3.2" fill="none" stroke="currentColor" strokeWidth="1.6" />
-      <path d="M10.2 10H17M14.5 10v3M16.8 10v2" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" />
+      <circle cx="7" cy="10" r="3.5" fill="none" stroke="currentColor" strokeWidth="1.6" />
+      <path d="M10.5 10H17M14.5 10v3M17 10v2.5" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" />
+    </svg>
+  ),
+  transfer: (
+    <svg viewBox="0 0 20 20">
+      <path d="M3 7h13M12.5 3.5 16 7l-3.5 3.5M17 13H4M7.5 9.5 4 13l3.5 3.5" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" strokeLinejoin="round" />
     </svg>
   ),
   signout: (
@@ -83,6 +103,25 @@ export function Layout({ user, section, onSignOut, onLang, children }: Props) {
           <NavLink to="/settings/custom-fields" active={section === 'settings'} icon={icons.fields}>
             {t('nav.customFields')}
           </NavLink>
+          {user.is_admin && (
+            <>
+              <div className="nav-group" aria-hidden="true">
+                {t('nav.administration')}
+              </div>
+              <NavLink to="/admin/users" active={section === 'admin/users'} icon={icons.users}>
+                {t('nav.users')}
+              </NavLink>
+              <NavLink to="/admin/departments" active={section === 'admin/departments'} icon={icons.tree}>
+                {t('nav.departments')}
+              </NavLink>
+              <NavLink to="/admin/roles" active={section === 'admin/roles'} icon={icons.key}>
+                {t('nav.roles')}
+              </NavLink>
+              <NavLink to="/admin/transfer" active={section === 'admin/transfer'} icon={icons.transfer}>
+                {t('nav.transfer')}
+              </NavLink>
+            </>
+          )}
         </nav>
         <div className="sidebar-footer">
           <div className="user-chip" title={t('nav.signedInAs', { name: user.email })}>
@@ -91,7 +130,7 @@ export function Layout({ user, section, onSignOut, onLang, children }: Props) {
             </span>
             <span className="user-text">
               <span className="user-name">{user.name || user.email}</span>
-              <span className="user-role">{user.is_admin ? t('nav.admin') : user.email}</span>
+              <span className="user-role">{user.is_admin ? t('nav.admin') : (user.role?.name ?? user.email)}</span>
             </span>
           </div>
           <a href="#/account/two-factor" className={section === 'account' ? 'nav-link active' : 'nav-link'}>

@@ -15,6 +15,8 @@ interface Props {
   saving: boolean;
   submitLabel: string;
   banner?: ReactNode;
+  /** Fields the role makes read-only ("phones", "custom.segment"): shown, but disabled. */
+  readonly?: (name: string) => boolean;
   onChange: (s: FormState) => void;
   onSubmit: () => void;
   onCancel: () => void;
@@ -28,7 +30,7 @@ function messages(errs: FieldError[]): string[] {
  * A record form: built-in fields, then a "Custom fields" section rendered by type.
  * Enter submits (native form submit), Escape cancels, the first field has focus.
  */
-export function RecordForm({ fields, defs, state, errors, saving, submitLabel, banner, onChange, onSubmit, onCancel }: Props) {
+export function RecordForm({ fields, defs, state, errors, saving, submitLabel, banner, readonly, onChange, onSubmit, onCancel }: Props) {
   const formRef = useRef<HTMLFormElement>(null);
   // After a failed save: focus the first field with an error, or bring the banner into view.
   useEffect(() => {
@@ -144,7 +146,7 @@ export function RecordForm({ fields, defs, state, errors, saving, submitLabel, b
                 hint={f.kind === 'tags' ? t('form.tagsHint') : undefined}
                 wide={f.wide || f.kind === 'textarea'}
               >
-                {input}
+                {readonly?.(f.name) ? <ReadOnly>{input}</ReadOnly> : input}
               </FormField>
             );
           })}
@@ -157,15 +159,18 @@ export function RecordForm({ fields, defs, state, errors, saving, submitLabel, b
             {t('form.customFields')}
           </h2>
           <div className="form-grid">
-            {defs.map((d) => (
-              <CustomFieldInput
-                key={d.id}
-                def={d}
-                value={state.custom[d.name]}
-                errors={messages(errorsFor(errors, `custom.${d.name}`))}
-                onChange={(cv) => onChange({ ...state, custom: { ...state.custom, [d.name]: cv } })}
-              />
-            ))}
+            {defs.map((d) => {
+              const input = (
+                <CustomFieldInput
+                  key={d.id}
+                  def={d}
+                  value={state.custom[d.name]}
+                  errors={messages(errorsFor(errors, `custom.${d.name}`))}
+                  onChange={(cv) => onChange({ ...state, custom: { ...state.custom, [d.name]: cv } })}
+                />
+              );
+              return readonly?.(`custom.${d.name}`) ? <ReadOnly key={d.id}>{input}</ReadOnly> : input;
+            })}
           </div>
         </section>
       )}
@@ -180,5 +185,14 @@ export function RecordForm({ fields, defs, state, errors, saving, submitLabel, b
         </button>
       </div>
     </form>
+  );
+}
+
+/** Disables every control inside (a field the role makes read-only), without changing the layout. */
+function ReadOnly({ children }: { children: ReactNode }) {
+  return (
+    <fieldset className="readonly-wrap" disabled title={t('rights.readonlyField')}>
+      {children}
+    </fieldset>
   );
 }

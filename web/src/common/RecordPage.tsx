@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import { ApiError, currentUser, customFields, etagOf, records, type AnyRecord, type CustomFieldDef, type FieldError } from '../api';
 import { formatDate, formatDateTime } from '../format';
 import { t } from '../i18n';
+import { can, isHidden, isReadonly } from '../rights';
 import { navigate } from '../router';
 import { ConfirmDialog } from './ConfirmDialog';
 import { formatCustom } from './customValues';
@@ -11,6 +12,7 @@ import { errorsFor } from './FormField';
 import { buildBody, compactLists, toFormState, type FormState } from './formState';
 import { useUsers } from './inputs';
 import { RecordForm } from './RecordForm';
+import { SharingPanel } from './SharingPanel';
 import { useToast } from './Toast';
 import { useTitle } from './hooks';
 
@@ -37,8 +39,11 @@ function initials(s: string): string {
 }
 
 /** The view, edit and create screens of one record. */
-export function RecordPage<T extends AnyRecord>({ config, id, mode, preset, aside }: Props<T>) {
-  const { entity } = config;
+export function RecordPage<T extends AnyRecord>({ config: full, id, mode, preset, aside }: Props<T>) {
+  const { entity } = full;
+  // The role's field rules: hidden fields are left out everywhere, read-only ones are not sent.
+  const config: EntityConfig<T> = { ...full, fields: full.fields.filter((f) => !isHidden(entity, f.name)) };
+  const writable = config.fields.filter((f) => !isReadonly(entity, f.name));
   const toast = useToast();
   const [record, setRecord] = useState<T | null>(null);
   const [etag, setEtag] = useState<string | null>(null);
@@ -57,7 +62,13 @@ export function RecordPage<T extends AnyRecord>({ config, id, mode, preset, asid
     let live = true;
     customFields
       .list(entity)
-      .then((d) => live && setDefs([...d].sort((a, b) => a.position - b.position || a.id - b.id)))
+      .then(
+        (d) =>
+          live &&
+          setDefs(
+            d.filter((x) => !isHidden(entity, `custom.${x.name}`)).sort((a, b) => a.position - b.position || a.id - b.id),
+          ),
+      )
       .catch(() => live && setDefs([]));
     return () => {
       live = false;
@@ -110,7 +121,12 @@ export function RecordPage<T extends AnyRecord>({ config, id, mode, preset, asid
     if (!form || !defs) return;
     const compact = compactLists(config.fields, form);
     setForm(compact);
-    const { body, localErrors } = buildBody(config.fields, defs, compact, original);
+    const { body, localErrors } = buildBody(
+      writable,
+      defs.filter((d) => !isReadonly(entity, `custom.${d.name}`)),
+      compact,
+      original,
+    );
     if (localErrors.length) {
       setErrors(localErrors);
       setBanner({ text: t('error.invalid') });
@@ -241,6 +257,7 @@ export function RecordPage<T extends AnyRecord>({ config, id, mode, preset, asid
           saving={saving}
           submitLabel={mode === 'create' ? et(entity, 'create') : t('common.save')}
           banner={bannerNode}
+          readonly={(name) => isReadonly(entity, name)}
           onChange={setForm}
           onSubmit={save}
           onCancel={cancel}
@@ -267,12 +284,21 @@ export function RecordPage<T extends AnyRecord>({ config, id, mode, preset, asid
           </div>
         </div>
         <div className="page-actions">
-          <button type="button" className="btn btn-danger-ghost" onClick={() => setConfirming(true)}>
-            {t('common.moveToTrash')}
-          </button>
-          <a className="btn btn-primary" href={`#/${entity}/${r.id}/edit`}>
-            {t('common.edit')}
-          </a>
+          {currentUser()?.is_admin && (
+            <a className="btn btn-ghost" href={`#/admin/transfer?entity=${entity}&ids=${r.id}`}>
+              {t('transfer.one')}
+            </a>
+          )}
+          {can(entity, 'delete') && (
+            <button type="button" className="btn btn-danger-ghost" onClick={() => setConfirming(true)}>
+              {t('common.moveToTrash')}
+            </button>
+          )}
+          {can(entity, 'update') && (
+            <a className="btn btn-primary" href={`#/${entity}/${r.id}/edit`}>
+              {t('common.edit')}
+            </a>
+          )}
         </div>
       </header>
       {banner && <ErrorBanner message={banner.text} onDismiss={() => setBanner(null)} />}
@@ -305,6 +331,7 @@ export function RecordPage<T extends AnyRecord>({ config, id, mode, preset, asid
         </div>
         <aside className="record-aside">
           {aside?.(r)}
+          {can(entity, 'update') && <SharingPanel entity={entity} id={r.id} />}
           <section className="card meta-card">
             <dl className="details compact">
               <div className="detail">

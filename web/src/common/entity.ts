@@ -20,6 +20,8 @@ export interface Column<T> {
   label: Key;
   /** The API sort field this column sorts by. */
   sort?: string;
+  /** The record field it shows (a role that hides the field hides the column). */
+  field?: string;
   render: (r: T) => ReactNode;
   className?: string;
 }

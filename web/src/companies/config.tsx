@@ -21,11 +21,11 @@ export const companyConfig: EntityConfig<Company> = {
   ],
   columns: [
     { key: 'name', label: 'field.name', sort: 'name', render: (r) => <strong>{r.name}</strong>, className: 'nowrap' },
-    { key: 'industry', label: 'field.industry', render: (r) => r.industry ?? '' },
-    { key: 'source', label: 'field.source', render: (r) => r.source ?? '', className: 'hide-phone' },
-    { key: 'email', label: 'field.email', render: (r) => r.emails?.[0] ?? '' },
-    { key: 'phone', label: 'field.phone', render: (r) => r.phones?.[0] ?? '', className: 'nowrap' },
-    { key: 'tags', label: 'field.tags', render: (r) => <Tags tags={r.tags} /> },
+    { key: 'industry', field: 'industry', label: 'field.industry', render: (r) => r.industry ?? '' },
+    { key: 'source', field: 'source', label: 'field.source', render: (r) => r.source ?? '', className: 'hide-phone' },
+    { key: 'email', field: 'emails', label: 'field.email', render: (r) => r.emails?.[0] ?? '' },
+    { key: 'phone', field: 'phones', label: 'field.phone', render: (r) => r.phones?.[0] ?? '', className: 'nowrap' },
+    { key: 'tags', field: 'tags', label: 'field.tags', render: (r) => <Tags tags={r.tags} /> },
     { key: 'updated_at', label: 'field.updated_at', sort: 'updated_at', render: (r) => formatDateTime(r.updated_at), className: 'nowrap muted' },
   ],
   filters: [

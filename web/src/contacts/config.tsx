@@ -33,16 +33,17 @@ export const contactConfig: EntityConfig<Contact> = {
   ],
   columns: [
     { key: 'last_name', label: 'field.name', sort: 'last_name', render: (r) => <strong>{contactName(r)}</strong>, className: 'nowrap' },
-    { key: 'position', label: 'field.position', render: (r) => r.position ?? '' },
+    { key: 'position', field: 'position', label: 'field.position', render: (r) => r.position ?? '' },
     {
       key: 'company',
+      field: 'company_id',
       label: 'field.company',
       render: (r) => (r.company_id ? <a href={`#/companies/${r.company_id}`}>{r.company_name ?? `#${r.company_id}`}</a> : ''),
       className: 'nowrap',
     },
-    { key: 'email', label: 'field.email', render: (r) => r.emails?.[0] ?? '' },
-    { key: 'phone', label: 'field.phone', render: (r) => r.phones?.[0] ?? '', className: 'nowrap' },
-    { key: 'tags', label: 'field.tags', render: (r) => <Tags tags={r.tags} /> },
+    { key: 'email', field: 'emails', label: 'field.email', render: (r) => r.emails?.[0] ?? '' },
+    { key: 'phone', field: 'phones', label: 'field.phone', render: (r) => r.phones?.[0] ?? '', className: 'nowrap' },
+    { key: 'tags', field: 'tags', label: 'field.tags', render: (r) => <Tags tags={r.tags} /> },
     { key: 'updated_at', label: 'field.updated_at', sort: 'updated_at', render: (r) => formatDateTime(r.updated_at), className: 'nowrap muted' },
   ],
   filters: [
