@@ -3,16 +3,15 @@
 #include <string.h>
 
 #include "api/internal.h"
+#include "core/sessions.h"
 #include "core/users.h"
-
-#define COOKIE_MAX_AGE "1209600"	/* 14 days, as SESSION_TTL_MS */
 
 void
 h_login(struct call *c)
 {
 	json_t *in = body_object(c);
 	json_t *email, *password;
-	char secret[SECRET_LEN], cookie[256];
+	char secret[SECRET_LEN], cookie[256], csrf[SESSION_CSRF_LEN];
 	const char *agent;
 	struct actor a;
 	int rc;
@@ -32,7 +31,7 @@ h_login(struct call *c)
 		return;
 	}
 	agent = http_header(c->req, "User-Agent");
-	rc = auth_login(&c->cx, json_string_value(email),
+	rc = session_login(&c->cx, json_string_value(email),
 	    json_string_value(password), c->req->remote, agent ? agent : "",
 	    secret, &a);
 	json_decref(in);
@@ -42,9 +41,12 @@ h_login(struct call *c)
 	}
 	c->resp->user_id = a.user_id;
 	snprintf(cookie, sizeof(cookie), "crm_session=%s; Path=/; HttpOnly; "
-	    "SameSite=Strict; Max-Age=" COOKIE_MAX_AGE "%s", secret,
+	    "SameSite=Strict; Max-Age=%lld%s", secret,
+	    (long long)(c->app->session_max_ms / 1000),
 	    c->app->secure_cookies ? "; Secure" : "");
-	reply_json(c, 200, json_pack("{s:o}", "user", user_actor_json(&a)));
+	session_csrf(secret, csrf);
+	reply_json(c, 200, json_pack("{s:o, s:s}", "user", user_actor_json(&a),
+	    "csrf_token", csrf));
 	http_resp_header(c->resp, "Set-Cookie", cookie);
 	http_resp_header(c->resp, "Cache-Control", "no-store");
 }
@@ -69,7 +71,16 @@ h_logout(struct call *c)
 void
 h_me(struct call *c)
 {
-	reply_json(c, 200, user_actor_json(&c->cx.actor));
+	json_t *me = user_actor_json(&c->cx.actor);
+	char csrf[SESSION_CSRF_LEN];
+
+	/* A browser reloading the page learns its session's CSRF token here. */
+	if (c->session_id > 0) {
+		session_csrf(c->session, csrf);
+		json_object_set_new(me, "csrf_token", json_string(csrf));
+	}
+	reply_json(c, 200, me);
+	http_resp_header(c->resp, "Cache-Control", "no-store");
 }
 
 void

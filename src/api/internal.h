@@ -20,6 +20,8 @@ struct call {
 	const struct entity	*entity;	/* for record routes */
 	int64_t			 id;		/* the {id} segment, if any */
 	char			 session[128];	/* cookie secret, if any */
+	int64_t			 session_id;	/* its row, when signed in by cookie */
+	bool			 read_only;	/* a read-only API token */
 };
 
 typedef void (*handler_fn)(struct call *c);
@@ -27,6 +29,7 @@ typedef void (*handler_fn)(struct call *c);
 enum {
 	R_PUBLIC = 1 << 0,	/* no sign-in needed */
 	R_BODY = 1 << 1,	/* takes a JSON body */
+	R_ANYSTATE = 1 << 2,	/* works whatever the system state (api/system.c) */
 };
 
 struct route {
@@ -70,5 +73,24 @@ void h_cf_create(struct call *c);
 void h_cf_update(struct call *c);
 void h_cf_delete(struct call *c);
 void h_users(struct call *c);
+/* Accounts: own sessions, password, tokens (api/sessions.c, api/tokens.c). */
+void h_sessions_list(struct call *c);
+void h_session_delete(struct call *c);
+void h_sessions_revoke_others(struct call *c);
+void h_password_change(struct call *c);
+void h_tokens_list(struct call *c);
+void h_token_create(struct call *c);
+void h_token_delete(struct call *c);
+/* The system state (api/system.c). */
+void h_system_get(struct call *c);
+void h_system_put(struct call *c);
+/* A user's sign-in failures forgotten (admin; api/system.c). */
+void h_user_unlock(struct call *c);
+/*
+ * Refuses the call per the system state (api/system.c): 503 with the
+ * incident message for a non-admin while locked, and for any write while
+ * read-only. Returns true when it replied.
+ */
+bool system_refuses(struct call *c, bool write, bool exempt);
 
 #endif

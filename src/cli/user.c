@@ -4,6 +4,7 @@
 
 #include "cli/cli.h"
 #include "core/core.h"
+#include "core/throttle.h"
 #include "core/users.h"
 
 static const char about[] =
@@ -15,7 +16,9 @@ static const char about[] =
     "sessions and tokens\n"
     "  crm user enable --email E                   allow sign-in again\n"
     "  crm user passwd --email E                   set a new password "
-    "(CRM_PASSWORD or a prompt)";
+    "(CRM_PASSWORD or a prompt)\n"
+    "  crm user unlock EMAIL (or --email E)        forget failed sign-ins: "
+    "lift a lockout";
 
 int
 cmd_user(int argc, char **argv)
@@ -37,13 +40,23 @@ cmd_user(int argc, char **argv)
 	int64_t id;
 	int rc = CRM_OK;
 
+	const char *positional = NULL;
+
+	/* crm user unlock EMAIL: the email may come without --email. */
+	if (strcmp(sub, "unlock") == 0 && argc > 1 && argv[1][0] != '-') {
+		positional = argv[1];
+		argc--;
+		argv++;
+	}
 	if (opts_parse(argc > 0 ? argc - 1 : 0, argv + 1, opts, n, &help,
 	    &store) != 0)
 		return 2;
+	if (positional != NULL && opt_get(opts, n, "email") == NULL)
+		opts[1].value = positional;
 	if (help || (strcmp(sub, "add") != 0 && strcmp(sub, "list") != 0 &&
 	    strcmp(sub, "disable") != 0 && strcmp(sub, "enable") != 0 &&
-	    strcmp(sub, "passwd") != 0)) {
-		opts_usage("crm user add|list|disable|enable|passwd [flags]", about,
+	    strcmp(sub, "passwd") != 0 && strcmp(sub, "unlock") != 0)) {
+		opts_usage("crm user add|list|disable|enable|passwd|unlock [flags]", about,
 		    opts, n);
 		opts_free(store);
 		return help || strcmp(sub, "--help") == 0 ? 0 : 2;
@@ -97,6 +110,11 @@ cmd_user(int argc, char **argv)
 			if (rc == CRM_OK)
 				printf("password changed for %s\n", opt_get(opts, n, "email"));
 		}
+	} else if (strcmp(sub, "unlock") == 0) {
+		rc = throttle_clear(&cx, opt_get(opts, n, "email"));
+		if (rc == CRM_OK)
+			printf("unlocked %s: its failed sign-ins are forgotten\n",
+			    opt_get(opts, n, "email"));
 	} else {
 		bool enable = strcmp(sub, "enable") == 0;
 

@@ -30,6 +30,8 @@ enum {
 	CRM_EUNAUTH = -6,	/* bad credentials */
 	CRM_EEXISTS = -7,	/* unique value already taken */
 	CRM_EBADQUERY = -8,	/* bad list parameter: see cx->detail */
+	CRM_ETHROTTLED = -20,	/* too many attempts: see cx->retry_after_s */
+	CRM_EUNAVAIL = -21,	/* the system is read-only or locked */
 };
 
 #define VERR_MAX 64
@@ -61,6 +63,7 @@ struct core_ctx {
 	struct actor	 actor;
 	struct verrs	 errs;
 	char		 detail[256];
+	int64_t		 retry_after_s;	/* > 0: when to try again (throttle) */
 };
 
 /* Prepares cx for one call on db as actor (copied). */

@@ -67,6 +67,8 @@ static const struct mtable mtables[] = {
 	{ "custom_fields", NULL, "id", true },
 	{ "jobs", NULL, "id", true },
 	{ "job_runs", NULL, "id", true },
+	{ "login_failures", NULL, "id", true },
+	{ "system_state", NULL, "id", false },
 };
 #define NTABLES (sizeof(mtables) / sizeof(*mtables))
 

@@ -20,7 +20,7 @@ before(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'crm-cli-'));
   scratchDb = join(scratch, 'crm.db');
   crmOk(['init', '--db', scratchDb, '--admin-email', 'root@example.com', '--admin-name', 'Root'],
-        { CRM_ADMIN_PASSWORD: 'root password 123' });
+        { CRM_ADMIN_PASSWORD: 'granite meadow 123' });
 });
 after(async () => {
   await stopClean(srv);

@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';
-import { stopClean, req, assertProblem, createOk } from '../lib/helpers.mjs';
+import { stopClean, req, assertProblem, createOk, login } from '../lib/helpers.mjs';
 
 let srv;
 before(async () => { srv = await startServer(); });
@@ -79,7 +79,14 @@ test('every route in openapi.json answers its documented method (not 404/405/5xx
   const field = await req(srv, 'POST', '/api/v1/custom-fields',
                           { body: { entity: 'companies', name: 'route_check', label: 'Route check', type: 'text' } });
   assert.equal(field.status, 201, field.text);
+  // Accounts: a session and a token of the admin's own, made to be ended.
+  const session = await login(srv, srv.adminEmail, srv.adminPassword);
+  const sessions = await req(srv, 'GET', '/api/v1/auth/sessions', { auth: session.auth });
+  const spare = await req(srv, 'POST', '/api/v1/auth/tokens', { body: { name: 'route check' } });
+  assert.equal(spare.status, 201, spare.text);
   const idFor = (p) => {
+    if (p.includes('/auth/sessions/')) return sessions.body.data[0].id;
+    if (p.includes('/auth/tokens/')) return spare.body.id;
     if (p.includes('/custom-fields/')) return field.body.id;
     if (p.includes('/contacts/')) return p.endsWith('/restore') ? goneContact.id : contact.id;
     return p.endsWith('/restore') ? gone.id : company.id;

@@ -66,18 +66,18 @@ test('a burst of 400 concurrent creates split across two servers: all 201, each 
 });
 
 test('a session cookie from server A works on server B, and logout on B ends it on A', { skip, timeout: 30000 }, async () => {
-  const { res, cookie } = await login(A, A.adminEmail, A.adminPassword);
+  const { res, cookie, csrf } = await login(A, A.adminEmail, A.adminPassword);
   assert.equal(res.status, 200, res.text);
   assert.ok(cookie, 'login on A sets a session cookie');
   const meB = await req(B, 'GET', '/api/v1/auth/me', { auth: { cookie } });
   assert.equal(meB.status, 200, `the A session on B: ${meB.text}`);
   assert.equal(meB.body.email, A.adminEmail);
-  const created = await req(B, 'POST', '/api/v1/companies', { auth: { cookie }, body: { name: 'Made With A Session On B' } });
+  const created = await req(B, 'POST', '/api/v1/companies', { auth: { cookie, csrf }, body: { name: 'Made With A Session On B' } });
   assert.equal(created.status, 201, created.text);
   // The API token of one server's CLI works on the other too (one database).
   assert.equal((await req(A, 'GET', '/api/v1/auth/me', { auth: B.token })).status, 200, 'B token on A');
 
-  const out = await req(B, 'POST', '/api/v1/auth/logout', { auth: { cookie } });
+  const out = await req(B, 'POST', '/api/v1/auth/logout', { auth: { cookie, csrf } });
   assert.equal(out.status, 204, out.text);
   const meA = await req(A, 'GET', '/api/v1/auth/me', { auth: { cookie } });
   assert.equal(meA.status, 401, `the session ended on B is dead on A at once: ${meA.text}`);
