@@ -242,13 +242,19 @@ dispatch(struct call *c)
 	buf_init(&allow, 256);
 	for (size_t i = 0; i < api_nroutes; i++) {
 		const struct route *r = &api_routes[i];
+		const char *seg = NULL;
+		size_t seglen = 0;
 
-		if (!match(r->path, c->req->path, &idseg, &idlen))
+		/* The {id} of the route that is hit only ("/sessions/{id}" also
+		 * matches "/sessions/revoke-others"). */
+		if (!match(r->path, c->req->path, &seg, &seglen))
 			continue;
 		if (strcmp(r->method, c->req->method) == 0 ||
 		    (strcmp(r->method, "GET") == 0 &&
 		    strcmp(c->req->method, "HEAD") == 0)) {
 			hit = r;
+			idseg = seg;
+			idlen = seglen;
 			break;
 		}
 		buf_printf(&allow, "%s%s", allow.len ? ", " : "", r->method);

@@ -62,14 +62,83 @@ has_name_word(const char *password, const char *name)
 	return false;
 }
 
+/* Whether s is one shorter piece said over and over ("abcabcabcabc"). */
+static bool
+is_repetition(const char *s, size_t len)
+{
+	for (size_t p = 1; p <= len / 2; p++) {
+		size_t i;
+
+		if (len % p != 0)
+			continue;
+		for (i = p; i < len && s[i] == s[i - p]; i++)
+			;
+		if (i == len)
+			return true;
+	}
+	return false;
+}
+
+/* The password without digits and signs around it; returns its length. */
+static size_t
+core_word(const char *s, char *out, size_t outlen)
+{
+	size_t a = 0, b = strlen(s);
+
+	while (a < b && !isalpha((unsigned char)s[a]))
+		a++;
+	while (b > a && !isalpha((unsigned char)s[b - 1]))
+		b--;
+	if (b - a >= outlen || (a == 0 && s[b] == '\0'))
+		return 0;	/* nothing around it: already judged whole */
+	memcpy(out, s + a, b - a);
+	out[b - a] = '\0';
+	return b - a;
+}
+
+/*
+ * libpwquality's verdict on pw with a minimum length: its score (>= 0) or
+ * a PWQ_ERROR_* code, the reason in why. Serialised: see the top.
+ */
+static int
+pwq_score(const char *pw, int minlen, char *why, size_t whylen)
+{
+	pwquality_settings_t *set = pwquality_default_settings();
+	char buf[PWQ_MAX_ERROR_MESSAGE_LEN];
+	void *aux = NULL;
+	int score;
+
+	why[0] = '\0';
+	if (set == NULL)
+		return PWQ_ERROR_MEM_ALLOC;
+	if (pwquality_set_int_value(set, PWQ_SETTING_MIN_LENGTH, minlen) != 0 ||
+	    pwquality_set_int_value(set, PWQ_SETTING_DIG_CREDIT, 0) != 0 ||
+	    pwquality_set_int_value(set, PWQ_SETTING_UP_CREDIT, 0) != 0 ||
+	    pwquality_set_int_value(set, PWQ_SETTING_LOW_CREDIT, 0) != 0 ||
+	    pwquality_set_int_value(set, PWQ_SETTING_OTH_CREDIT, 0) != 0 ||
+	    pwquality_set_int_value(set, PWQ_SETTING_DICT_CHECK, 1) != 0) {
+		pwquality_free_settings(set);
+		return PWQ_ERROR_MEM_ALLOC;
+	}
+	pthread_mutex_lock(&dict_mu);
+	score = pwquality_check(set, pw, NULL, NULL, &aux);
+	if (score < 0) {
+		const char *m = pwquality_strerror(buf, sizeof(buf), score, aux);
+
+		snprintf(why, whylen, "%s", m != NULL ? m : "");
+	}
+	pthread_mutex_unlock(&dict_mu);
+	pwquality_free_settings(set);
+	return score;
+}
+
 int
 password_policy_check(struct core_ctx *cx, const char *password,
     const char *email, const char *name)
 {
-	pwquality_settings_t *pw;
-	void *aux = NULL;
 	size_t len = strlen(password), local = strcspn(email, "@");
 	char why[PWQ_MAX_ERROR_MESSAGE_LEN], buf[PWQ_MAX_ERROR_MESSAGE_LEN];
+	char word[USER_PASSWORD_MAX + 1];
 	int score;
 
 	if (len < USER_PASSWORD_MIN)
@@ -84,29 +153,17 @@ password_policy_check(struct core_ctx *cx, const char *password,
 	if (has_name_word(password, name))
 		return refuse(cx, "The password contains your name; choose one "
 		    "that has nothing to do with your account");
-	pw = pwquality_default_settings();
-	if (pw == NULL)
-		return core_fail(cx, CRM_EDB, "Out of memory checking the password");
-	if (pwquality_set_int_value(pw, PWQ_SETTING_MIN_LENGTH,
-	    USER_PASSWORD_MIN) != 0 ||
-	    pwquality_set_int_value(pw, PWQ_SETTING_DIG_CREDIT, 0) != 0 ||
-	    pwquality_set_int_value(pw, PWQ_SETTING_UP_CREDIT, 0) != 0 ||
-	    pwquality_set_int_value(pw, PWQ_SETTING_LOW_CREDIT, 0) != 0 ||
-	    pwquality_set_int_value(pw, PWQ_SETTING_OTH_CREDIT, 0) != 0 ||
-	    pwquality_set_int_value(pw, PWQ_SETTING_DICT_CHECK, 1) != 0) {
-		pwquality_free_settings(pw);
-		return core_fail(cx, CRM_EDB, "The password checker cannot be set up");
-	}
-	pthread_mutex_lock(&dict_mu);
-	score = pwquality_check(pw, password, NULL, NULL, &aux);
-	why[0] = '\0';
-	if (score < 0) {
-		const char *m = pwquality_strerror(buf, sizeof(buf), score, aux);
-
-		snprintf(why, sizeof(why), "%s", m != NULL ? m : "");
-	}
-	pthread_mutex_unlock(&dict_mu);
-	pwquality_free_settings(pw);
+	if (is_repetition(password, len))
+		return refuse(cx, "The password only repeats a shorter piece; use "
+		    "a few unrelated words instead");
+	score = pwq_score(password, USER_PASSWORD_MIN, why, sizeof(why));
+	/*
+	 * cracklib forgives a common word with digits or signs around it
+	 * ("password1234"): the word inside is judged too.
+	 */
+	if (score >= 0 && core_word(password, word, sizeof(word)) >= 6 &&
+	    pwq_score(word, 6, buf, sizeof(buf)) == PWQ_ERROR_CRACKLIB_CHECK)
+		score = PWQ_ERROR_CRACKLIB_CHECK;
 	if (score >= 0)
 		return CRM_OK;
 	if (score == PWQ_ERROR_CRACKLIB_CHECK)
