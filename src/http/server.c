@@ -637,7 +637,6 @@ http_start(const char *listen_on, int threads, const struct http_tls *tls,
 	s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
 	    MHD_USE_ITC | MHD_USE_ERROR_LOG | (tls != NULL ? MHD_USE_TLS : 0), 0,
 	    NULL, NULL, on_request, s,
-	    MHD_OPTION_ARRAY, tlsopts,
 	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 	    MHD_OPTION_LISTEN_SOCKET, fd,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
@@ -647,6 +646,7 @@ http_start(const char *listen_on, int threads, const struct http_tls *tls,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
 	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
 	    MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
+	    MHD_OPTION_ARRAY, tlsopts,
 	    MHD_OPTION_END);
 	if (s->d == NULL || pthread_create(&s->reaper, NULL, reaper_main, s) != 0) {
 		snprintf(err, errlen, "cannot start the HTTP%s server on %s%s",
