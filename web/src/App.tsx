@@ -1,5 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { auth, onUnauthorized, users, type User } from './api';
+import { AccountScreen } from './account/AccountScreen';
+import { SystemBanner } from './account/SystemBanner';
 import { SignIn } from './auth/SignIn';
 import { ErrorBanner } from './common/ErrorBanner';
 import { Layout } from './common/Layout';
@@ -63,6 +65,7 @@ export function App() {
   let screen;
   if (section === 'companies') screen = <CompaniesScreen path={route.path} query={route.query} />;
   else if (section === 'contacts') screen = <ContactsScreen path={route.path} query={route.query} />;
+  else if (section === 'account') screen = <AccountScreen isAdmin={session.user.is_admin} />;
   else if (section === 'settings') screen = <CustomFieldsScreen query={route.query} isAdmin={session.user.is_admin} />;
   else
     screen = (
@@ -78,6 +81,7 @@ export function App() {
   return (
     <ToastProvider>
       <Layout user={session.user} section={section} onSignOut={signOut} onLang={changeLang}>
+        <SystemBanner mode="banner" />
         {screen}
       </Layout>
     </ToastProvider>

@@ -130,6 +130,8 @@ interface RequestOptions {
 }
 
 let unauthorizedHandler: (() => void) | null = null;
+/** The session's CSRF token, from sign-in or /auth/me (never stored). */
+let csrfToken: string | null = null;
 
 /** Called whenever the server answers 401: the app shows the sign-in screen. */
 export function onUnauthorized(fn: (() => void) | null): void {
@@ -180,6 +182,8 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
     body = JSON.stringify(opts.body);
   }
   if (opts.ifMatch) headers['If-Match'] = opts.ifMatch;
+  // Changes made with the session cookie carry the session's CSRF token.
+  if (csrfToken && method !== 'GET' && method !== 'HEAD') headers['X-CSRF-Token'] = csrfToken;
   let res: Response;
   try {
     res = await fetch(`/api/v1${path}${buildQuery(opts.query)}`, {
@@ -220,19 +224,72 @@ export function currentUser(): User | null {
 
 export const auth = {
   me: () =>
-    request<User>('GET', '/auth/me', { allow401: true }).then((r) => {
+    request<User & { csrf_token?: string }>('GET', '/auth/me', { allow401: true }).then((r) => {
+      csrfToken = r.data.csrf_token ?? null;
       signedIn = r.data;
       return r.data;
     }),
   login: (email: string, password: string) =>
-    request<{ user: User }>('POST', '/auth/login', { body: { email, password }, allow401: true }).then((r) => {
-      signedIn = r.data.user;
-      return r.data.user;
-    }),
+    request<{ user: User; csrf_token: string }>('POST', '/auth/login', { body: { email, password }, allow401: true }).then(
+      (r) => {
+        csrfToken = r.data.csrf_token;
+        signedIn = r.data.user;
+        return r.data.user;
+      },
+    ),
   logout: () =>
     request<null>('POST', '/auth/logout', { allow401: true }).finally(() => {
       signedIn = null;
+      csrfToken = null;
     }),
+  changePassword: (current_password: string, new_password: string) =>
+    request<null>('POST', '/auth/password', { body: { current_password, new_password } }),
+};
+
+export interface SessionInfo {
+  id: number;
+  created_at: string;
+  last_seen_at: string;
+  address: string;
+  agent: string;
+  current: boolean;
+}
+
+export interface ApiToken {
+  id: number;
+  user: string;
+  name: string;
+  created_at: string;
+  expires_at: string | null;
+  read_only: boolean;
+  revoked_at: string | null;
+  expired: boolean;
+}
+
+export const sessions = {
+  list: () => request<{ data: SessionInfo[] }>('GET', '/auth/sessions').then((r) => r.data.data),
+  end: (id: number) => request<null>('DELETE', `/auth/sessions/${id}`),
+  endOthers: () => request<{ ended: number }>('POST', '/auth/sessions/revoke-others').then((r) => r.data.ended),
+};
+
+export const tokens = {
+  list: () => request<{ data: ApiToken[] }>('GET', '/auth/tokens').then((r) => r.data.data),
+  create: (body: { name: string; read_only: boolean; expires_in_days?: number }) =>
+    request<ApiToken & { token: string }>('POST', '/auth/tokens', { body }).then((r) => r.data),
+  revoke: (id: number) => request<null>('DELETE', `/auth/tokens/${id}`),
+};
+
+export type SystemStateName = 'normal' | 'read_only' | 'locked';
+export interface SystemState {
+  state: SystemStateName;
+  message: string;
+  updated_at: string | null;
+}
+
+export const system = {
+  get: () => request<SystemState>('GET', '/system/state').then((r) => r.data),
+  set: (state: SystemStateName, message: string) =>
+    request<SystemState>('PUT', '/system/state', { body: { state, message } }).then((r) => r.data),
 };
 
 export const records = {

@@ -79,15 +79,21 @@ export function Layout({ user, section, onSignOut, onLang, children }: Props) {
           </NavLink>
         </nav>
         <div className="sidebar-footer">
-          <div className="user-chip" title={t('nav.signedInAs', { name: user.email })}>
+          <a
+            href="#/account"
+            className={section === 'account' ? 'user-chip active' : 'user-chip'}
+            title={t('nav.signedInAs', { name: user.email })}
+            aria-current={section === 'account' ? 'page' : undefined}
+          >
             <span className="avatar" aria-hidden="true">
               {initials}
             </span>
             <span className="user-text">
               <span className="user-name">{user.name || user.email}</span>
               <span className="user-role">{user.is_admin ? t('nav.admin') : user.email}</span>
+              <span className="sr-only">{t('nav.account')}</span>
             </span>
-          </div>
+          </a>
           <label className="lang-select">
             <span className="sr-only">{t('nav.language')}</span>
             <select value={getLang()} onChange={(e) => onLang(e.target.value as Lang)} aria-label={t('nav.language')}>
