@@ -212,9 +212,11 @@ test('a read-only token reads but every change answers 403 saying so', async () 
 });
 
 test('an expired token stops working, with a message that says so', async () => {
-  const t = crmOk(['token', 'create', '--db', srv.db, '--user', ANN, '--name', 'short', '--expires', '1s']).trim();
+  const before = Date.now();
+  const t = crmOk(['token', 'create', '--db', srv.db, '--user', ANN, '--name', 'short', '--expires', '4s']).trim();
   assert.equal((await req(srv, 'GET', '/api/v1/auth/me', { auth: t })).status, 200, 'valid before expiry');
-  await new Promise((ok) => setTimeout(ok, 1300));
+  // Made no earlier than `before`: 4 s after it, plus a margin, it has expired.
+  await new Promise((ok) => setTimeout(ok, Math.max(0, before + 4300 - Date.now())));
   const r = assertProblem(await req(srv, 'GET', '/api/v1/auth/me', { auth: t }), 401, 'after expiry');
   assert.match(r.detail, /expired/);
   const bad = crmRun(['token', 'create', '--db', srv.db, '--user', ANN, '--expires', 'soon']);
