@@ -64,8 +64,9 @@ h_logout(struct call *c)
 		}
 	}
 	reply_empty(c, 204);
-	http_resp_header(c->resp, "Set-Cookie", "crm_session=; Path=/; HttpOnly; "
-	    "SameSite=Strict; Max-Age=0");
+	http_resp_header(c->resp, "Set-Cookie", c->app->secure_cookies ?
+	    "crm_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0; Secure" :
+	    "crm_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
 }
 
 void
