@@ -31,7 +31,10 @@ if [ "$node_major" -lt 20 ]; then
 fi
 
 for dir in web tests/browser; do
-  if [ -f "$dir/package-lock.json" ] && [ ! -d "$dir/node_modules" -o "$dir/package-lock.json" -nt "$dir/node_modules" ]; then
+  # npm writes node_modules/.package-lock.json last: without it the folder is
+  # missing, emptied or half-installed.
+  if [ -f "$dir/package-lock.json" ] && [ ! -f "$dir/node_modules/.package-lock.json" -o \
+       "$dir/package-lock.json" -nt "$dir/node_modules" ]; then
     echo "deps: npm ci in $dir"
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
     touch "$dir/node_modules"

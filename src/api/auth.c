@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "api/internal.h"
+#include "core/org.h"
 #include "core/sessions.h"
 #include "core/users.h"
 
@@ -69,12 +70,21 @@ h_logout(struct call *c)
 	    "crm_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
 }
 
+/* Who is signed in, and what their role lets them do (for the UI). */
 void
 h_me(struct call *c)
 {
-	json_t *me = user_actor_json(&c->cx.actor);
+	json_t *me = user_actor_json(&c->cx.actor), *rights = NULL;
 	char csrf[SESSION_CSRF_LEN];
+	int rc = access_describe(&c->cx, &rights);
 
+	if (rc != CRM_OK) {
+		json_decref(me);
+		reply_core(c, rc);
+		return;
+	}
+	json_object_update(me, rights);
+	json_decref(rights);
 	/* A browser reloading the page learns its session's CSRF token here. */
 	if (c->session_id > 0) {
 		session_csrf(c->session, csrf);
@@ -82,18 +92,6 @@ h_me(struct call *c)
 	}
 	reply_json(c, 200, me);
 	http_resp_header(c->resp, "Cache-Control", "no-store");
-}
-
-void
-h_users(struct call *c)
-{
-	json_t *out;
-	int rc = user_list(&c->cx, &out);
-
-	if (rc != CRM_OK)
-		reply_core(c, rc);
-	else
-		reply_json(c, 200, out);
 }
 
 /* Ready means the database answers too: a balancer then skips a server

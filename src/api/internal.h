@@ -19,6 +19,7 @@ struct call {
 	struct core_ctx		 cx;
 	const struct entity	*entity;	/* for record routes */
 	int64_t			 id;		/* the {id} segment, if any */
+	int64_t			 sub;		/* the {sub} segment, if any */
 	char			 session[128];	/* cookie secret, if any */
 	int64_t			 session_id;	/* its row, when signed in by cookie */
 	bool			 read_only;	/* a read-only API token */
@@ -72,7 +73,23 @@ void h_cf_list(struct call *c);
 void h_cf_create(struct call *c);
 void h_cf_update(struct call *c);
 void h_cf_delete(struct call *c);
-void h_users(struct call *c);
+void h_dept_list(struct call *c);
+void h_dept_create(struct call *c);
+void h_dept_update(struct call *c);
+void h_dept_delete(struct call *c);
+void h_role_list(struct call *c);
+void h_role_get(struct call *c);
+void h_role_create(struct call *c);
+void h_role_update(struct call *c);
+void h_role_delete(struct call *c);
+void h_staff_list(struct call *c);
+void h_staff_get(struct call *c);
+void h_staff_create(struct call *c);
+void h_staff_update(struct call *c);
+void h_share_list(struct call *c);
+void h_share_add(struct call *c);
+void h_share_delete(struct call *c);
+void h_transfer(struct call *c);
 /* Accounts: own sessions, password, tokens (api/sessions.c, api/tokens.c). */
 void h_sessions_list(struct call *c);
 void h_session_delete(struct call *c);

@@ -101,10 +101,12 @@ operation(const struct route *r)
 	json_t *params = json_array();
 	const char *sname = r->entity ? schema_name(r->entity) : NULL;
 
-	if (strstr(r->path, "{id}") != NULL)
-		json_array_append_new(params, json_pack("{s:s, s:s, s:b, s:{s:s, "
-		    "s:i}}", "name", "id", "in", "path", "required", 1, "schema",
-		    "type", "integer", "minimum", 1));
+	for (int i = 0; i < 2; i++)
+		if (strstr(r->path, i == 0 ? "{id}" : "{sub}") != NULL)
+			json_array_append_new(params, json_pack("{s:s, s:s, s:b, "
+			    "s:{s:s, s:i}}", "name", i == 0 ? "id" : "sub", "in",
+			    "path", "required", 1, "schema", "type", "integer",
+			    "minimum", 1));
 	if (r->fn == h_rec_list) {
 		static const char *const q[] = { "q", "sort", "cursor", "limit",
 		    "deleted" };

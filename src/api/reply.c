@@ -92,6 +92,7 @@ reply_core(struct call *c, int rc)
 	case CRM_EFORBIDDEN: status = 403; break;
 	case CRM_EUNAUTH: status = 401; break;
 	case CRM_EEXISTS: status = 409; break;
+	case CRM_EINUSE: status = 409; break;
 	case CRM_EBADQUERY: status = 400; break;
 	case CRM_ETHROTTLED: status = 429; break;
 	case CRM_EUNAVAIL: status = 503; break;

@@ -61,6 +61,15 @@ const struct route api_routes[] = {
 	    "Move a company to the trash", "companies" },
 	{ "POST", "/api/v1/companies/{id}/restore", h_rec_restore, COMPANY, 0,
 	    "Restore a company from the trash", "companies" },
+	{ "GET", "/api/v1/companies/{id}/shares", h_share_list, COMPANY, 0,
+	    "Who a company is shared with", "sharing" },
+	{ "POST", "/api/v1/companies/{id}/shares", h_share_add, COMPANY, R_BODY,
+	    "Share a company with a user or department", "sharing" },
+	{ "DELETE", "/api/v1/companies/{id}/shares/{sub}", h_share_delete, COMPANY, 0,
+	    "Stop sharing a company", "sharing" },
+	{ "POST", "/api/v1/companies/transfer", h_transfer, COMPANY, R_BODY,
+	    "Give companies to new owners (one, many, or all of a user's)",
+	    "sharing" },
 	{ "GET", "/api/v1/contacts", h_rec_list, CONTACT, 0,
 	    "List, filter, search and page contacts", "contacts" },
 	{ "POST", "/api/v1/contacts", h_rec_create, CONTACT, R_BODY,
@@ -73,6 +82,15 @@ const struct route api_routes[] = {
 	    "Move a contact to the trash", "contacts" },
 	{ "POST", "/api/v1/contacts/{id}/restore", h_rec_restore, CONTACT, 0,
 	    "Restore a contact from the trash", "contacts" },
+	{ "GET", "/api/v1/contacts/{id}/shares", h_share_list, CONTACT, 0,
+	    "Who a contact is shared with", "sharing" },
+	{ "POST", "/api/v1/contacts/{id}/shares", h_share_add, CONTACT, R_BODY,
+	    "Share a contact with a user or department", "sharing" },
+	{ "DELETE", "/api/v1/contacts/{id}/shares/{sub}", h_share_delete, CONTACT, 0,
+	    "Stop sharing a contact", "sharing" },
+	{ "POST", "/api/v1/contacts/transfer", h_transfer, CONTACT, R_BODY,
+	    "Give contacts to new owners (one, many, or all of a user's)",
+	    "sharing" },
 	{ "GET", "/api/v1/search", h_search, NULL, 0,
 	    "Search companies and contacts", "search" },
 	{ "GET", "/api/v1/custom-fields", h_cf_list, NULL, 0,
@@ -83,24 +101,57 @@ const struct route api_routes[] = {
 	    "Change a custom field (admin)", "custom fields" },
 	{ "DELETE", "/api/v1/custom-fields/{id}", h_cf_delete, NULL, 0,
 	    "Delete a custom field (admin)", "custom fields" },
-	{ "GET", "/api/v1/users", h_users, NULL, 0, "List users", "users" },
+	{ "GET", "/api/v1/users", h_staff_list, NULL, 0,
+	    "The user directory: department, role, active", "users" },
+	{ "POST", "/api/v1/users", h_staff_create, NULL, R_BODY,
+	    "Add a user (admin)", "users" },
+	{ "GET", "/api/v1/users/{id}", h_staff_get, NULL, 0, "Read a user",
+	    "users" },
+	{ "PATCH", "/api/v1/users/{id}", h_staff_update, NULL, R_BODY,
+	    "Change a user's name, department, role or activity (admin)",
+	    "users" },
+	{ "GET", "/api/v1/departments", h_dept_list, NULL, 0,
+	    "The department tree, with heads and member counts", "organisation" },
+	{ "POST", "/api/v1/departments", h_dept_create, NULL, R_BODY,
+	    "Add a department (admin)", "organisation" },
+	{ "PATCH", "/api/v1/departments/{id}", h_dept_update, NULL, R_BODY,
+	    "Rename, move or set the heads of a department (admin)",
+	    "organisation" },
+	{ "DELETE", "/api/v1/departments/{id}", h_dept_delete, NULL, 0,
+	    "Delete an empty department (admin)", "organisation" },
+	{ "GET", "/api/v1/roles", h_role_list, NULL, 0,
+	    "Roles with their rights matrix (admin)", "organisation" },
+	{ "POST", "/api/v1/roles", h_role_create, NULL, R_BODY,
+	    "Add a role (admin)", "organisation" },
+	{ "GET", "/api/v1/roles/{id}", h_role_get, NULL, 0, "Read a role (admin)",
+	    "organisation" },
+	{ "PATCH", "/api/v1/roles/{id}", h_role_update, NULL, R_BODY,
+	    "Change a role's rights, field rules or 2FA rule (admin)",
+	    "organisation" },
+	{ "DELETE", "/api/v1/roles/{id}", h_role_delete, NULL, 0,
+	    "Delete an unused custom role (admin)", "organisation" },
 };
 const size_t api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);
 
 /*
- * Matches path against a template; "{id}" takes one segment. Returns 1 on
- * a match, with the raw id segment in *idseg (length *idlen).
+ * Matches path against a template; "{id}" and "{sub}" take one segment
+ * each. Returns 1 on a match, with the raw segments in seg[0] and seg[1]
+ * (lengths in len[]), NULL where the template has none.
  */
 static int
-match(const char *tmpl, const char *path, const char **idseg, size_t *idlen)
+match(const char *tmpl, const char *path, const char *seg[2], size_t len[2])
 {
+	int k = 0;
+
+	seg[0] = seg[1] = NULL;
+	len[0] = len[1] = 0;
 	while (*tmpl != '\0' && *path != '\0') {
-		if (strncmp(tmpl, "{id}", 4) == 0) {
+		if (*tmpl == '{' && k < 2) {
 			size_t n = strcspn(path, "/");
 
-			*idseg = path;
-			*idlen = n;
-			tmpl += 4;
+			seg[k] = path;
+			len[k++] = n;
+			tmpl = strchr(tmpl, '}') + 1;
 			path += n;
 			continue;
 		}
@@ -233,8 +284,8 @@ static void
 dispatch(struct call *c)
 {
 	const struct route *hit = NULL;
-	const char *idseg = NULL;
-	size_t idlen = 0;
+	const char *seg[2] = { NULL, NULL }, *hitseg[2] = { NULL, NULL };
+	size_t len[2], hitlen[2] = { 0, 0 };
 	struct buf allow;
 	db_t *db;
 	int rc;
@@ -242,19 +293,15 @@ dispatch(struct call *c)
 	buf_init(&allow, 256);
 	for (size_t i = 0; i < api_nroutes; i++) {
 		const struct route *r = &api_routes[i];
-		const char *seg = NULL;
-		size_t seglen = 0;
 
-		/* The {id} of the route that is hit only ("/sessions/{id}" also
-		 * matches "/sessions/revoke-others"). */
-		if (!match(r->path, c->req->path, &seg, &seglen))
+		if (!match(r->path, c->req->path, seg, len))
 			continue;
 		if (strcmp(r->method, c->req->method) == 0 ||
 		    (strcmp(r->method, "GET") == 0 &&
 		    strcmp(c->req->method, "HEAD") == 0)) {
 			hit = r;
-			idseg = seg;
-			idlen = seglen;
+			memcpy(hitseg, seg, sizeof(seg));
+			memcpy(hitlen, len, sizeof(len));
 			break;
 		}
 		buf_printf(&allow, "%s%s", allow.len ? ", " : "", r->method);
@@ -278,7 +325,8 @@ dispatch(struct call *c)
 		return;
 	}
 	buf_free(&allow);
-	if (idseg != NULL && parse_id(idseg, idlen, &c->id) != 0) {
+	if ((hitseg[0] != NULL && parse_id(hitseg[0], hitlen[0], &c->id) != 0) ||
+	    (hitseg[1] != NULL && parse_id(hitseg[1], hitlen[1], &c->sub) != 0)) {
 		reply_problem(c, 400, NULL, "The id in the path must be a positive "
 		    "whole number");
 		return;
@@ -309,6 +357,7 @@ api_handle(void *arg, const struct http_req *req, struct http_resp *resp)
 
 	c->entity = NULL;
 	c->id = 0;
+	c->sub = 0;
 	c->session[0] = '\0';
 	c->session_id = 0;
 	c->read_only = false;

@@ -33,6 +33,8 @@ core_ctx_init(struct core_ctx *cx, db_t *db, const struct actor *actor)
 	cx->errs.n = 0;
 	cx->errs.dropped = 0;
 	cx->detail[0] = '\0';
+	cx->rights.loaded = false;
+	cx->rights.nseen = 0;
 	cx->retry_after_s = 0;
 }
 

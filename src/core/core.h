@@ -30,6 +30,7 @@ enum {
 	CRM_EUNAUTH = -6,	/* bad credentials */
 	CRM_EEXISTS = -7,	/* unique value already taken */
 	CRM_EBADQUERY = -8,	/* bad list parameter: see cx->detail */
+	CRM_EINUSE = -9,	/* refused while other things depend on it */
 	CRM_ETHROTTLED = -20,	/* too many attempts: see cx->retry_after_s */
 	CRM_EUNAVAIL = -21,	/* the system is read-only or locked */
 };
@@ -58,11 +59,39 @@ struct actor {
 	char	name[256];
 };
 
+/*
+ * The actor's rights, read by core/access.c on first use in a call and
+ * private to it: other files ask access.h, never read this.
+ */
+#define RIGHTS_ENTITIES 24
+#define RIGHTS_ACTIONS 8
+#define RIGHTS_RULES 64
+#define RIGHTS_SEEN 64
+
+struct rights {
+	bool		 loaded;
+	bool		 all;		/* an administrator, or the system */
+	unsigned char	 scope[RIGHTS_ENTITIES][RIGHTS_ACTIONS];
+	struct {
+		unsigned char	entity;
+		unsigned char	rule;
+		char		field[64];
+	}		 rules[RIGHTS_RULES];
+	int		 nrules;
+	struct {			/* read visibility of linked records */
+		unsigned char	entity;
+		bool		visible;
+		int64_t		id;
+	}		 seen[RIGHTS_SEEN];
+	int		 nseen;
+};
+
 struct core_ctx {
 	db_t		*db;
 	struct actor	 actor;
 	struct verrs	 errs;
 	char		 detail[256];
+	struct rights	 rights;
 	int64_t		 retry_after_s;	/* > 0: when to try again (throttle) */
 };
 

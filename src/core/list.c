@@ -9,6 +9,8 @@
  */
 #include "core/record.h"
 
+#include "core/access.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,7 +64,9 @@ parse_sort(struct core_ctx *cx, const struct entity *e, const char *s,
 		}
 	}
 	f = field_find(e, s, strlen(s));
-	if (f == NULL || !(f->flags & F_SORT))
+	/* A hidden field is not there for the actor: no sorting by it. */
+	if (f == NULL || !(f->flags & F_SORT) ||
+	    access_field(cx, e, f->name) == FIELD_HIDDEN)
 		return core_fail(cx, CRM_EBADQUERY, "sort: cannot sort %s by '%.64s'",
 		    e->name, s);
 	k->col = f->name;
@@ -217,7 +221,8 @@ add_filter(struct core_ctx *cx, const struct entity *e, struct dbq *q,
 		return CRM_OK;
 	}
 	f = field_find(e, key, klen);
-	if (f == NULL || !(f->flags & F_FILTER))
+	if (f == NULL || !(f->flags & F_FILTER) ||
+	    access_field(cx, e, f->name) == FIELD_HIDDEN)
 		return core_fail(cx, CRM_EBADQUERY, "%.64s: %s cannot be filtered "
 		    "by this", key, e->name);
 	if (f->kind == FK_COMPANY || f->kind == FK_USER) {
@@ -291,6 +296,11 @@ rec_list(struct core_ctx *cx, const struct entity *e,
 	db_stmt_t *st;
 	json_t *data, *next = json_null();
 	int limit, rc, rows = 0;
+	const char *words[MAX_SEARCH_WORDS];
+	size_t lens[MAX_SEARCH_WORDS], n = 0;
+	char digits[64];
+	bool recheck = false;
+	int arc = CRM_OK;
 	char *cval = NULL;
 	size_t cvlen = 0;
 	int64_t cid = 0;
@@ -306,15 +316,15 @@ rec_list(struct core_ctx *cx, const struct entity *e,
 	rec_select_list(e, &q);
 	dbq_sql(&q, ", t.%s FROM %s t WHERE t.deleted_at IS %s", k.col, e->name,
 	    lq->deleted ? "NOT NULL" : "NULL");
+	rc = access_where(cx, e, ACC_READ, "t", &q);
+	if (rc != CRM_OK)
+		goto out;
 	for (int i = 0; i < lq->nfilters; i++) {
 		rc = add_filter(cx, e, &q, lq->filters[i].key, lq->filters[i].value);
 		if (rc != CRM_OK)
 			goto out;
 	}
 	if (lq->q != NULL && lq->q[0] != '\0') {
-		const char *words[MAX_SEARCH_WORDS];
-		size_t lens[MAX_SEARCH_WORDS], n;
-		char digits[64];
 
 		if (strlen(lq->q) > 200 || !text_utf8_valid(lq->q, strlen(lq->q))) {
 			rc = core_fail(cx, CRM_EBADQUERY, "q: must be at most 200 "
@@ -327,6 +337,7 @@ rec_list(struct core_ctx *cx, const struct entity *e,
 			dbq_sql(&q, " AND ");
 			db_search_clause(cx->db, &q, e->name, "t", words, lens, n,
 			    false);
+			recheck = rec_search_hidden(cx, e);
 		}
 	}
 	if (cval != NULL) {
@@ -378,9 +389,23 @@ rec_list(struct core_ctx *cx, const struct entity *e,
 		v = db_col_text(st, sortcol, &vlen);
 		next = cursor_encode(json_integer_value(json_object_get(rec, "id")),
 		    v, vlen);
-		json_array_append_new(data, rec);
+		if ((arc = access_redact(cx, e, rec)) != CRM_OK) {
+			json_decref(rec);
+			break;
+		}
+		/* Matched only through a hidden field: not a match for the actor. */
+		if (recheck && !rec_matches_visible(e, rec, words, lens, n))
+			json_decref(rec);
+		else
+			json_array_append_new(data, rec);
 	}
 	db_done(st);
+	if (arc != CRM_OK) {
+		json_decref(data);
+		json_decref(next);
+		rc = arc;
+		goto out;
+	}
 	if (rc != DB_ROW && rc != DB_DONE) {
 		log_error("database: list step: %s", db_errmsg(cx->db));
 		json_decref(data);

@@ -48,6 +48,7 @@ struct mtable {
 	const char	*part;	/* a text column splitting a table without ids */
 	const char	*key;	/* the integer column rows are read in order of */
 	bool		 ids;	/* key is an identity: moved on after the copy */
+	const char	*seed;	/* the rows a fresh database holds (replaced), or NULL */
 };
 
 /*
@@ -58,17 +59,21 @@ struct mtable {
  * lose a company's data on the day it moves.
  */
 static const struct mtable mtables[] = {
-	{ "users", NULL, "id", true },
-	{ "sessions", NULL, "id", true },
-	{ "api_tokens", NULL, "id", true },
-	{ "companies", NULL, "id", true },
-	{ "contacts", NULL, "id", true },
-	{ "record_tags", "entity", "record_id", false },
-	{ "custom_fields", NULL, "id", true },
-	{ "jobs", NULL, "id", true },
-	{ "job_runs", NULL, "id", true },
-	{ "login_failures", NULL, "id", true },
-	{ "system_state", NULL, "id", false },
+	{ "departments", NULL, "id", true, "created_at = 0" },
+	{ "roles", NULL, "id", true, "created_at = 0 AND builtin IS NOT NULL" },
+	{ "users", NULL, "id", true, NULL },
+	{ "department_heads", NULL, "id", true, NULL },
+	{ "sessions", NULL, "id", true, NULL },
+	{ "api_tokens", NULL, "id", true, NULL },
+	{ "companies", NULL, "id", true, NULL },
+	{ "contacts", NULL, "id", true, NULL },
+	{ "record_tags", "entity", "record_id", false, NULL },
+	{ "custom_fields", NULL, "id", true, NULL },
+	{ "jobs", NULL, "id", true, NULL },
+	{ "job_runs", NULL, "id", true, NULL },
+	{ "record_shares", NULL, "id", true, NULL },
+	{ "login_failures", NULL, "id", true, NULL },
+	{ "system_state", NULL, "id", false, NULL },
 };
 #define NTABLES (sizeof(mtables) / sizeof(*mtables))
 
@@ -213,18 +218,30 @@ one_int(db_t *db, const char *sql, int64_t *out)
 	return rc == DB_ROW ? DB_OK : DB_ERR;
 }
 
+/* Rows of table, or only those where cond holds (SQL of our own) if given. */
 static int
-count_rows(struct run *r, db_t *db, const char *table, int64_t *out)
+count_where(struct run *r, db_t *db, const char *table, const char *cond,
+    int64_t *out)
 {
 	const char *sql;
 
 	sql_start(r);
 	sql_add(r, "SELECT COUNT(*) FROM ");
 	sql_ident(r, table);
+	if (cond != NULL) {
+		sql_add(r, " WHERE ");
+		sql_add(r, cond);
+	}
 	sql = sql_done(r);
 	if (sql == NULL)
 		return DB_ERR;
 	return one_int(db, sql, out);
+}
+
+static int
+count_rows(struct run *r, db_t *db, const char *table, int64_t *out)
+{
+	return count_where(r, db, table, NULL, out);
 }
 
 /* The column names of table, in this database's order. */
@@ -845,19 +862,42 @@ check_columns(struct run *r, struct tstate *ts)
 	return rc;
 }
 
+/*
+ * Empty, but for the rows its own migrations put into a fresh database
+ * (the top department, the built-in roles): those give way to the
+ * source's own.
+ */
 static int
 check_empty(struct run *r, const struct tstate *ts)
 {
-	int64_t n;
+	int64_t n, seeds = 0;
 
+	if (ts->t->seed != NULL) {
+		if (count_where(r, r->to, ts->t->name, ts->t->seed, &seeds) != DB_OK)
+			return fail(r, CRM_EDB, "counting %s in the target: %s",
+			    ts->t->name, why(r, r->to));
+	}
 	if (count_rows(r, r->to, ts->t->name, &n) != DB_OK)
 		return fail(r, CRM_EDB, "counting %s in the target: %s",
 		    ts->t->name, why(r, r->to));
+	n -= seeds;
 	if (n > 0)
 		return fail(r, CRM_EINVAL, "the target is not empty: table %s "
 		    "has %lld row%s; crm migrate-db copies only into a freshly "
 		    "created, empty database (nothing was changed)", ts->t->name,
 		    (long long)n, n == 1 ? "" : "s");
+	return CRM_OK;
+}
+
+static int
+drop_seeds(struct run *r, const struct mtable *t)
+{
+	char sql[192];
+
+	snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE %s", t->name, t->seed);
+	if (db_exec(r->to, sql) != DB_OK)
+		return fail(r, CRM_EDB, "clearing %s in the target: %s", t->name,
+		    why(r, r->to));
 	return CRM_OK;
 }
 
@@ -902,6 +942,9 @@ migrate_db(db_t *from, db_t *to, migrate_progress_fn *progress, void *arg,
 			rc = fail(&r, CRM_EDB, "counting %s in the source: %s",
 			    ts[i].t->name, why(&r, from));
 
+	for (i = 0; i < NTABLES && rc == CRM_OK; i++)
+		if (ts[i].present && ts[i].t->seed != NULL)
+			rc = drop_seeds(&r, ts[i].t);
 	for (i = 0; i < NTABLES && rc == CRM_OK; i++)
 		if (ts[i].present)
 			rc = copy_table(&r, &ts[i]);

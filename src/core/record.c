@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/access.h"
 #include "core/customfields.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -37,6 +38,29 @@ static const struct entity *const entities[] = {
 	&entity_companies,
 	&entity_contacts,
 };
+
+#define NENTITIES (sizeof(entities) / sizeof(entities[0]))
+
+size_t
+entity_count(void)
+{
+	return NENTITIES;
+}
+
+const struct entity *
+entity_at(size_t i)
+{
+	return i < NENTITIES ? entities[i] : NULL;
+}
+
+int
+entity_index(const struct entity *e)
+{
+	for (size_t i = 0; i < NENTITIES; i++)
+		if (entities[i] == e)
+			return (int)i;
+	return -1;
+}
 
 const struct entity *
 entity_find(const char *name)
@@ -170,9 +194,16 @@ load_row(struct core_ctx *cx, const struct entity *e, int64_t id, bool deleted,
 	dbq_init(&q);
 	dbq_sql(&q, "SELECT ");
 	rec_select_list(e, &q);
-	dbq_sql(&q, " FROM %s t WHERE t.id = ? AND t.deleted_at IS %s%s", e->name,
-	    deleted ? "NOT NULL" : "NULL", lock ? db_sql_for_update(cx->db) : "");
+	dbq_sql(&q, " FROM %s t WHERE t.id = ? AND t.deleted_at IS %s", e->name,
+	    deleted ? "NOT NULL" : "NULL");
 	dbq_int(&q, id);
+	/* What the actor may not read is not there for them. */
+	rc = access_where(cx, e, ACC_READ, "t", &q);
+	if (rc != CRM_OK) {
+		dbq_free(&q);
+		return rc;
+	}
+	dbq_sql(&q, "%s", lock ? db_sql_for_update(cx->db) : "");
 	rc = db_prepare_q(cx->db, &q, &st);
 	dbq_free(&q);
 	if (rc != DB_OK)
@@ -189,11 +220,16 @@ load_row(struct core_ctx *cx, const struct entity *e, int64_t id, bool deleted,
 	return CRM_OK;
 }
 
+/* Reads a record for the actor's eyes: readable, and with hidden fields gone. */
 static int
 load(struct core_ctx *cx, const struct entity *e, int64_t id, bool deleted,
     json_t **out)
 {
-	return load_row(cx, e, id, deleted, false, out);
+	int rc = load_row(cx, e, id, deleted, false, out);
+
+	if (rc == CRM_OK && (rc = access_redact(cx, e, *out)) != CRM_OK)
+		json_decref(*out);
+	return rc;
 }
 
 int
@@ -685,6 +721,37 @@ write_row(struct core_ctx *cx, const struct entity *e, json_t *merged,
 	return rc;
 }
 
+/*
+ * The rights side of a write: the actor's field rules on the body, and an
+ * owner the actor may give records to (action ACC_CREATE for a new
+ * record, ACC_ASSIGN when a change moves it to someone else).
+ */
+static int
+check_rights(struct core_ctx *cx, const struct entity *e, json_t *in,
+    json_t *merged, enum acc_action action)
+{
+	json_t *owner = json_object_get(merged, "owner_id");
+	enum acc_scope sc;
+	bool ok = false;
+	int rc;
+
+	access_check_write(cx, e, in);
+	if (action == ACC_ASSIGN && json_object_get(in, "owner_id") == NULL)
+		return CRM_OK;
+	if (!json_is_integer(owner)) {
+		rc = access_scope(cx, e, action, &sc);
+		if (rc == CRM_OK && sc != SCOPE_ALL)
+			verrs_add(&cx->errs, "owner_id", "must be set: your role "
+			    "cannot see records without an owner");
+		return rc;
+	}
+	rc = access_owner_ok(cx, e, action, json_integer_value(owner), &ok);
+	if (rc == CRM_OK && !ok)
+		verrs_add(&cx->errs, "owner_id", "your role does not allow you to "
+		    "give a %s to this user", e->singular);
+	return rc;
+}
+
 static int
 invalid(struct core_ctx *cx)
 {
@@ -701,8 +768,16 @@ rec_create(struct core_ctx *cx, const struct entity *e, json_t *in,
 	int64_t id = 0;
 	int rc;
 
+	enum acc_scope sc;
+
 	if (db_begin(cx->db) != DB_OK)
 		return db_fail(cx, "begin");
+	rc = access_scope(cx, e, ACC_CREATE, &sc);
+	if (rc == CRM_OK && sc == SCOPE_NONE)
+		rc = core_fail(cx, CRM_EFORBIDDEN, "Your role does not allow you "
+		    "to create %s; ask an administrator", e->name);
+	if (rc != CRM_OK)
+		goto fail;
 	rc = check_input(cx, e, in);
 	if (rc != CRM_OK)
 		goto fail;
@@ -710,6 +785,9 @@ rec_create(struct core_ctx *cx, const struct entity *e, json_t *in,
 	if (json_object_get(merged, "owner_id") == NULL && cx->actor.user_id > 0)
 		json_object_set_new(merged, "owner_id",
 		    json_integer(cx->actor.user_id));
+	rc = check_rights(cx, e, in, merged, ACC_CREATE);
+	if (rc != CRM_OK)
+		goto fail;
 	rc = check_complete(cx, e, in, merged);
 	if (rc != CRM_OK)
 		goto fail;
@@ -763,6 +841,9 @@ rec_update(struct core_ctx *cx, const struct entity *e, int64_t id,
 
 	if (db_begin(cx->db) != DB_OK)
 		return db_fail(cx, "begin");
+	rc = access_check(cx, e, ACC_UPDATE, id, false);
+	if (rc != CRM_OK)
+		goto fail;
 	/* Locked: a concurrent writer waits, so "no If-Match" never fails. */
 	rc = load_row(cx, e, id, false, true, &cur);
 	if (rc != CRM_OK)
@@ -786,6 +867,19 @@ rec_update(struct core_ctx *cx, const struct entity *e, int64_t id,
 		else
 			json_object_set(merged, key, v);
 	}
+	if (json_object_get(patch, "owner_id") != NULL &&
+	    !json_equal(json_object_get(patch, "owner_id"),
+	    json_object_get(cur, "owner_id"))) {
+		/* A new owner is a transfer: its own right. */
+		rc = access_check(cx, e, ACC_ASSIGN, id, false);
+		if (rc != CRM_OK)
+			goto fail;
+		rc = check_rights(cx, e, patch, merged, ACC_ASSIGN);
+	} else {
+		access_check_write(cx, e, patch);
+	}
+	if (rc != CRM_OK)
+		goto fail;
 	rc = check_complete(cx, e, patch, merged);
 	if (rc != CRM_OK)
 		goto fail;
@@ -859,7 +953,9 @@ rec_delete(struct core_ctx *cx, const struct entity *e, int64_t id)
 
 	if (db_begin(cx->db) != DB_OK)
 		return db_fail(cx, "begin");
-	rc = trash_move(cx, e, id, true);
+	rc = access_check(cx, e, ACC_DELETE, id, false);
+	if (rc == CRM_OK)
+		rc = trash_move(cx, e, id, true);
 	if (rc == CRM_OK && db_commit(cx->db) != DB_OK)
 		rc = db_fail(cx, "commit");
 	if (rc != CRM_OK)
@@ -875,7 +971,9 @@ rec_restore(struct core_ctx *cx, const struct entity *e, int64_t id,
 
 	if (db_begin(cx->db) != DB_OK)
 		return db_fail(cx, "begin");
-	rc = trash_move(cx, e, id, false);
+	rc = access_check(cx, e, ACC_DELETE, id, true);
+	if (rc == CRM_OK)
+		rc = trash_move(cx, e, id, false);
 	if (rc == CRM_OK)
 		rc = load(cx, e, id, false, out);
 	if (rc == CRM_OK && db_commit(cx->db) != DB_OK) {
@@ -885,4 +983,51 @@ rec_restore(struct core_ctx *cx, const struct entity *e, int64_t id,
 	if (rc != CRM_OK)
 		db_rollback(cx->db);
 	return rc;
+}
+
+/* ---- search under field rules ---- */
+
+bool
+rec_search_hidden(struct core_ctx *cx, const struct entity *e)
+{
+	for (size_t i = 0; i < e->nfields; i++)
+		if ((e->fields[i].flags & F_SEARCH) &&
+		    access_field(cx, e, e->fields[i].name) == FIELD_HIDDEN)
+			return true;
+	return false;
+}
+
+static char
+ascii_lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+static bool
+contains_folded(const char *hay, size_t hlen, const char *needle, size_t nlen)
+{
+	for (size_t i = 0; nlen <= hlen && i <= hlen - nlen; i++) {
+		size_t k = 0;
+
+		while (k < nlen && ascii_lower(hay[i + k]) ==
+		    ascii_lower(needle[k]))
+			k++;
+		if (k == nlen)
+			return true;
+	}
+	return false;
+}
+
+bool
+rec_matches_visible(const struct entity *e, json_t *rec,
+    const char *const *words, const size_t *lens, size_t n)
+{
+	char *text = search_text(e, rec);
+	size_t tlen = strlen(text);
+	bool all = true;
+
+	for (size_t i = 0; i < n && all; i++)
+		all = contains_folded(text, tlen, words[i], lens[i]);
+	free(text);
+	return all;
 }

@@ -65,6 +65,21 @@ extern const struct entity entity_contacts;
 
 /* Finds an entity by name ("companies"); NULL if there is none. */
 const struct entity *entity_find(const char *name);
+/* Every entity, by index 0..entity_count()-1; entity_index is -1 for none. */
+size_t entity_count(void);
+const struct entity *entity_at(size_t i);
+int entity_index(const struct entity *e);
+
+/*
+ * Whether every search word occurs in the text the actor may see of rec
+ * (already redacted): the search indexes cover hidden fields too, so a
+ * role with hidden searchable fields has each match checked here. Case is
+ * folded for ASCII only, so it errs towards not matching.
+ */
+bool rec_matches_visible(const struct entity *e, json_t *rec,
+    const char *const *words, const size_t *lens, size_t n);
+/* Whether the actor's role hides a searchable field of e. */
+bool rec_search_hidden(struct core_ctx *cx, const struct entity *e);
 
 /* List parameters as they arrive; the core checks every one. */
 #define LIST_MAX_FILTERS 16

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/access.h"
 #include "core/record.h"
 #include "util/alloc.h"
 #include "util/log.h"
@@ -22,20 +23,18 @@
 #define CANDIDATES 50	/* the best of them kept for the final ranking */
 
 struct hit_src {
-	const char	*entity;
-	const char	*type;
-	const char	*cols;	/* over t: id, title, ref, emails */
-	const char	*ctx;	/* over y (a ranked hit): the subtitle's context */
+	const struct entity	*entity;
+	const char		*type;
+	const char		*cols;		/* over t: id, title, ref */
+	bool			 ref_company;	/* ref is a company id, not text */
 };
 
 static const struct hit_src sources[] = {
-	{ "contacts", "contact",
+	{ &entity_contacts, "contact",
 	    "t.id AS id, TRIM(t.first_name || ' ' || t.last_name) AS title, "
-	    "t.company_id AS ref, t.emails AS emails",
-	    "(SELECT c.name FROM companies c WHERE c.id = y.ref)" },
-	{ "companies", "company",
-	    "t.id AS id, t.name AS title, t.industry AS ref, t.emails AS emails",
-	    "y.ref" },
+	    "t.company_id AS ref", true },
+	{ &entity_companies, "company",
+	    "t.id AS id, t.name AS title, t.industry AS ref", false },
 };
 
 static bool
@@ -74,40 +73,100 @@ subtitle(db_stmt_t *st)
  * start with the query the shortest is the closest, an exact match
  * shortest of all).
  */
+/*
+ * Under a role that hides a searchable field, a row may match only through
+ * it: such hits are read back as the actor sees them and checked again.
+ */
+static int
+visible_match(struct core_ctx *cx, const struct hit_src *src, int64_t id,
+    const char *const *words, const size_t *lens, size_t n, bool *yes)
+{
+	json_t *rec = NULL;
+	int rc = rec_get(cx, src->entity, id, false, &rec);
+
+	*yes = false;
+	if (rc == CRM_ENOTFOUND)
+		return CRM_OK;
+	if (rc != CRM_OK)
+		return rc;
+	*yes = rec_matches_visible(src->entity, rec, words, lens, n);
+	json_decref(rec);
+	return CRM_OK;
+}
+
+/*
+ * One pass over one entity: up to CANDIDATES matching rows, newest first,
+ * appended to data with a rank (pass, then title length: among names that
+ * start with the query the shortest is the closest, an exact match
+ * shortest of all). Only rows the actor may read take part.
+ */
 static int
 pass(struct core_ctx *cx, const struct hit_src *src, const char *const *words,
     const size_t *lens, size_t n, bool prefix, json_t *data)
 {
+	const struct entity *e = src->entity;
+	enum acc_scope sc;
 	struct dbq q;
 	db_stmt_t *st;
-	int rc;
+	bool recheck = rec_search_hidden(cx, e);
+	int rc = access_scope(cx, e, ACC_READ, &sc);
 
+	if (rc != CRM_OK)
+		return rc;
 	dbq_init(&q);
 	/*
 	 * Inside out: the index yields the newest SCAN matches; the shortest
 	 * titles among them are kept (an exact name wins even when many newer
 	 * records merely start with it); only those few get their context.
 	 */
-	dbq_sql(&q, "SELECT y.id, y.title, %s, y.emails FROM (SELECT x.* FROM ("
-	    "SELECT %s FROM (", src->ctx, src->cols);
-	db_search_ids(cx->db, &q, src->entity, words, lens, n, prefix);
-	dbq_sql(&q, " LIMIT ?) s JOIN %s t ON t.id = s.id WHERE t.deleted_at IS "
-	    "NULL) x ORDER BY length(x.title), x.id DESC LIMIT ?) y", src->entity);
-	dbq_int(&q, SCAN);
-	dbq_int(&q, CANDIDATES);
-	rc = db_prepare_q(cx->db, &q, &st);
-	dbq_free(&q);
-	if (rc != DB_OK) {
-		log_error("database: search: %s", db_errmsg(cx->db));
-		return core_fail(cx, CRM_EDB, "The search failed");
+	dbq_sql(&q, "SELECT y.id, y.title, ");
+	if (src->ref_company) {
+		dbq_sql(&q, "(SELECT c.name FROM companies c WHERE c.id = y.ref");
+		rc = access_where(cx, &entity_companies, ACC_READ, "c", &q);
+		dbq_sql(&q, ")");
+	} else {
+		dbq_sql(&q, "y.ref");
 	}
+	dbq_sql(&q, ", y.emails FROM (SELECT x.* FROM (SELECT %s, %s AS emails "
+	    "FROM (", src->cols, access_field(cx, e, "emails") == FIELD_HIDDEN ?
+	    "'[]'" : "t.emails");
+	db_search_ids(cx->db, &q, e->name, words, lens, n, prefix);
+	if (sc == SCOPE_ALL) {
+		dbq_sql(&q, " LIMIT ?) s JOIN %s t ON t.id = s.id WHERE "
+		    "t.deleted_at IS NULL", e->name);
+		dbq_int(&q, SCAN);
+	} else {
+		/*
+		 * A restricted actor's matches may all be older than the newest
+		 * SCAN: the rule filters before the limit.
+		 */
+		dbq_sql(&q, ") s JOIN %s t ON t.id = s.id WHERE t.deleted_at IS "
+		    "NULL", e->name);
+		if (rc == CRM_OK)
+			rc = access_where(cx, e, ACC_READ, "t", &q);
+		dbq_sql(&q, " LIMIT ?");
+		dbq_int(&q, SCAN);
+	}
+	dbq_sql(&q, ") x ORDER BY length(x.title), x.id DESC LIMIT ?) y");
+	dbq_int(&q, CANDIDATES);
+	if (rc == CRM_OK && db_prepare_q(cx->db, &q, &st) != DB_OK) {
+		log_error("database: search: %s", db_errmsg(cx->db));
+		rc = core_fail(cx, CRM_EDB, "The search failed");
+	}
+	dbq_free(&q);
+	if (rc != CRM_OK)
+		return rc;
 	while ((rc = db_step(st)) == DB_ROW) {
 		int64_t id = db_col_int(st, 0);
 		size_t tlen;
 		const char *title = db_col_text(st, 1, &tlen);
 		json_t *hit;
+		bool yes = true;
 
 		if (seen(data, src->type, id))
+			continue;
+		if (recheck && (visible_match(cx, src, id, words, lens, n,
+		    &yes) != CRM_OK || !yes))
 			continue;
 		hit = json_pack("{s:s, s:I, s:s%, s:o, s:i, s:I}", "type", src->type,
 		    "id", (json_int_t)id, "title", title, tlen, "subtitle",

@@ -75,9 +75,13 @@ user_add(struct core_ctx *cx, const char *email, const char *name,
 	if (rc != CRM_OK)
 		return rc;
 	lower_email(email, lower, sizeof(lower));
+	/* A new user starts in the top department, as a manager or admin. */
 	if (db_prepare(cx->db, "INSERT INTO users (email, name, password_hash, "
-	    "is_admin, active, created_at, updated_at) VALUES (?, ?, ?, ?, 1, ?, ?) "
-	    "RETURNING id", &st) != DB_OK)
+	    "is_admin, active, created_at, updated_at, department_id, role_id) "
+	    "VALUES (?, ?, ?, ?, 1, ?, ?, (SELECT MIN(id) FROM departments WHERE "
+	    "parent_id IS NULL), (SELECT id FROM roles WHERE builtin = CASE WHEN "
+	    "? = 1 THEN 'administrator' ELSE 'manager' END)) RETURNING id",
+	    &st) != DB_OK)
 		return db_fail(cx, "add");
 	db_bind_text(st, 1, lower, strlen(lower));
 	db_bind_text(st, 2, name, strlen(name));
@@ -85,6 +89,7 @@ user_add(struct core_ctx *cx, const char *email, const char *name,
 	db_bind_int(st, 4, is_admin);
 	db_bind_int(st, 5, now);
 	db_bind_int(st, 6, now);
+	db_bind_int(st, 7, is_admin);
 	rc = db_step(st);
 	if (rc == DB_ROW)
 		*id = db_col_int(st, 0);

@@ -148,7 +148,8 @@ test('GET /users lists users to any signed-in user, without secrets', async () =
   const r = await req(srv, 'GET', '/api/v1/users', { auth: token });
   assert.equal(r.status, 200, r.text);
   const vera = r.body.data.find((u) => u.email === 'viewer@example.com');
-  assert.deepEqual(vera && Object.keys(vera).sort(), ['active', 'email', 'id', 'is_admin', 'name']);
+  assert.deepEqual(vera && Object.keys(vera).sort(),
+                   ['active', 'department_id', 'email', 'id', 'is_admin', 'name', 'role_id']);
   assert.equal(vera.name, 'Vera Viewer');
   assert.doesNotMatch(r.text, /argon2|password|hash|salt/i);
 });

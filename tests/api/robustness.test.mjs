@@ -33,6 +33,18 @@ before(async () => {
   ids.companies = co.id;
   ids.contacts = ct.id;
   ids['custom-fields'] = cf.body.id;
+  // The organisation: a user who is not the admin (whose account must
+  // survive), a department and a role of their own.
+  const u = await req(srv, 'POST', '/api/v1/users',
+                      { body: { email: 'robust@example.com', name: 'Robust User', password: 'walnut ember cascade 1' } });
+  assert.equal(u.status, 201, u.text);
+  ids.users = u.body.id;
+  const d = await req(srv, 'POST', '/api/v1/departments', { body: { name: 'Robust Dept', parent_id: 1 } });
+  assert.equal(d.status, 201, d.text);
+  ids.departments = d.body.id;
+  const role = await req(srv, 'POST', '/api/v1/roles', { body: { name: 'Robust Role', perms: { '*': { read: 'own' } } } });
+  assert.equal(role.status, 201, role.text);
+  ids.roles = role.body.id;
   const r = await req(srv, 'GET', '/api/v1/openapi.json');
   assert.equal(r.status, 200, r.text);
   spec = r.body;
@@ -235,6 +247,16 @@ async function dbState() {
   const u = await req(srv, 'GET', '/api/v1/users');
   assert.equal(u.status, 200, u.text);
   for (const x of u.body.data) m.set(`users/${x.id}`, JSON.stringify(x));
+  for (const c of ['departments', 'roles']) {
+    const r = await req(srv, 'GET', `/api/v1/${c}`);
+    assert.equal(r.status, 200, r.text);
+    for (const x of r.body.data) m.set(`${c}/${x.id}`, JSON.stringify(x));
+  }
+  for (const c of ['companies', 'contacts']) {
+    const r = await req(srv, 'GET', `/api/v1/${c}/${ids[c]}/shares`);
+    assert.equal(r.status, 200, r.text);
+    m.set(`${c}/${ids[c]} shares`, JSON.stringify(r.body.data));
+  }
   return m;
 }
 

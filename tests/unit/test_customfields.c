@@ -171,8 +171,9 @@ group_setup(void **state)
 	admin.is_admin = true;
 	snprintf(admin.email, sizeof(admin.email), "admin@example.com");
 	if (db_exec(db, "INSERT INTO users (email, name, password_hash, is_admin, "
-	    "active, created_at, updated_at) VALUES ('member@example.com', "
-	    "'Member', 'x', 0, 1, 0, 0)") != DB_OK)
+	    "active, created_at, updated_at, role_id) VALUES ('member@example.com', "
+	    "'Member', 'x', 0, 1, 0, 0, (SELECT id FROM roles WHERE builtin = "
+	    "'manager'))") != DB_OK)
 		return -1;
 	member.user_id = id + 1;
 	member.is_admin = false;
