@@ -63,7 +63,7 @@ fz_open(const char *address, struct actor *actor)
 	if (core_open_db(address, &db, err, sizeof(err)) != CRM_OK)
 		die("core_open_db", err);
 	core_ctx_init(&cx, db, NULL);
-	if (user_add(&cx, "fz@example.com", "Fuzz Admin", "fuzz-password-1",
+	if (user_add(&cx, "fz@example.com", "Fuzz Admin", "quiet lantern harbour 7",
 	    true, &id) != CRM_OK)
 		die("user_add", cx.detail);
 	if (user_find(&cx, "fz@example.com", actor, &active) != CRM_OK)

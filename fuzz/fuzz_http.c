@@ -43,6 +43,7 @@
 
 #include "api/api.h"
 #include "common.h"
+#include "core/sessions.h"
 #include "core/users.h"
 #include "http/http.h"
 #include "store/pool.h"
@@ -122,17 +123,20 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (token_create(&cx, "fz@example.com", "fuzz", token, &id) != CRM_OK)
 		die("token_create", cx.detail);
 	core_ctx_init(&cx, db, &admin);
-	if (auth_login(&cx, "fz@example.com", "fuzz-password-1", "127.0.0.1",
+	if (auth_login(&cx, "fz@example.com", "quiet lantern harbour 7", "127.0.0.1",
 	    "fuzz", session, &me) != CRM_OK)
 		die("auth_login", cx.detail);
 	fz_mark(db);
 	app.version = "fuzz";
+	app.session_idle_ms = SESSION_IDLE_DEFAULT_MS;
+	app.session_max_ms = SESSION_MAX_DEFAULT_MS;
+	api_init(&app);
 	if (db_pool_open(dbpath, WORKERS, &app.pool, err, sizeof(err)) != DB_OK)
 		die("db_pool_open", err);
 	for (int tries = 0; srv == NULL; tries++) {
 		port = free_port();
 		snprintf(listen_on, sizeof(listen_on), "127.0.0.1:%d", port);
-		if (http_start(listen_on, WORKERS, api_handle, &app, &srv, err,
+		if (http_start(listen_on, WORKERS, NULL, api_handle, &app, &srv, err,
 		    sizeof(err)) != 0 && tries == 20)
 			die("http_start", err);
 	}

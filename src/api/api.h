@@ -7,7 +7,9 @@
 #ifndef API_API_H
 #define API_API_H
 
+#include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "core/twofactor.h"
 #include "http/http.h"
@@ -18,7 +20,21 @@ struct app {
 	const char	*version;
 	bool		 secure_cookies;	/* add Secure (behind HTTPS) */
 	struct twofa_rp	 rp;		/* WebAuthn origin and rp id (--origin) */
+	int64_t		 session_idle_ms;	/* session idle timeout */
+	int64_t		 session_max_ms;	/* session absolute timeout */
+	/*
+	 * The system state (core/syslock.h), read from the database at most
+	 * once a second per server; api_init/api_fini manage the lock.
+	 */
+	pthread_mutex_t	 state_mu;
+	int64_t		 state_read_ms;		/* monotonic; 0: never read */
+	char		 state[16];
+	char		 state_msg[504];
 };
+
+/* Prepares app's own fields (the state cache) after the caller set the rest. */
+void api_init(struct app *app);
+void api_fini(struct app *app);
 
 /* The http_handler of the server; arg is a struct app. */
 void api_handle(void *arg, const struct http_req *req, struct http_resp *resp);

@@ -4,16 +4,15 @@
 
 #include "api/internal.h"
 #include "core/org.h"
+#include "core/sessions.h"
 #include "core/users.h"
-
-#define COOKIE_MAX_AGE "1209600"	/* 14 days, as SESSION_TTL_MS */
 
 void
 h_login(struct call *c)
 {
 	json_t *in = body_object(c);
 	json_t *email, *password, *body;
-	char secret[SECRET_LEN], cookie[256];
+	char secret[SECRET_LEN], cookie[256], csrf[SESSION_CSRF_LEN];
 	const char *agent;
 	struct actor a;
 	int rc;
@@ -33,7 +32,7 @@ h_login(struct call *c)
 		return;
 	}
 	agent = http_header(c->req, "User-Agent");
-	rc = auth_login(&c->cx, json_string_value(email),
+	rc = session_login(&c->cx, json_string_value(email),
 	    json_string_value(password), c->req->remote, agent ? agent : "",
 	    secret, &a);
 	json_decref(in);
@@ -45,8 +44,12 @@ h_login(struct call *c)
 	}
 	c->resp->user_id = a.user_id;
 	snprintf(cookie, sizeof(cookie), "crm_session=%s; Path=/; HttpOnly; "
-	    "SameSite=Strict; Max-Age=" COOKIE_MAX_AGE "%s", secret,
+	    "SameSite=Strict; Max-Age=%lld%s", secret,
+	    (long long)(c->app->session_max_ms / 1000),
 	    c->app->secure_cookies ? "; Secure" : "");
+	/* Also for a session waiting for its second step: verifying is a POST. */
+	session_csrf(secret, csrf);
+	json_object_set_new(body, "csrf_token", json_string(csrf));
 	reply_json(c, 200, body);
 	http_resp_header(c->resp, "Set-Cookie", cookie);
 	http_resp_header(c->resp, "Cache-Control", "no-store");
@@ -65,8 +68,9 @@ h_logout(struct call *c)
 		}
 	}
 	reply_empty(c, 204);
-	http_resp_header(c->resp, "Set-Cookie", "crm_session=; Path=/; HttpOnly; "
-	    "SameSite=Strict; Max-Age=0");
+	http_resp_header(c->resp, "Set-Cookie", c->app->secure_cookies ?
+	    "crm_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0; Secure" :
+	    "crm_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
 }
 
 /* Who is signed in, and what their role lets them do (for the UI). */
@@ -74,6 +78,7 @@ void
 h_me(struct call *c)
 {
 	json_t *me = user_actor_json(&c->cx.actor), *rights = NULL;
+	char csrf[SESSION_CSRF_LEN];
 	int rc = access_describe(&c->cx, &rights);
 
 	if (rc != CRM_OK) {
@@ -83,7 +88,13 @@ h_me(struct call *c)
 	}
 	json_object_update(me, rights);
 	json_decref(rights);
+	/* A browser reloading the page learns its session's CSRF token here. */
+	if (c->session_id > 0) {
+		session_csrf(c->session, csrf);
+		json_object_set_new(me, "csrf_token", json_string(csrf));
+	}
 	reply_json(c, 200, me);
+	http_resp_header(c->resp, "Cache-Control", "no-store");
 }
 
 /* Ready means the database answers too: a balancer then skips a server

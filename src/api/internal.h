@@ -21,6 +21,8 @@ struct call {
 	int64_t			 id;		/* the {id} segment, if any */
 	int64_t			 sub;		/* the {sub} segment, if any */
 	char			 session[128];	/* cookie secret, if any */
+	int64_t			 session_id;	/* its row, when signed in by cookie */
+	bool			 read_only;	/* a read-only API token */
 };
 
 typedef void (*handler_fn)(struct call *c);
@@ -30,6 +32,7 @@ enum {
 	R_BODY = 1 << 1,	/* takes a JSON body */
 	R_2FA_STEP = 1 << 2,	/* open to a session waiting for its 2nd step */
 	R_2FA_ENROL = 1 << 3,	/* open to a session that must enrol a factor */
+	R_ANYSTATE = 1 << 4,	/* works whatever the system state (api/system.c) */
 };
 
 struct route {
@@ -111,5 +114,24 @@ void h_wa_credential_delete(struct call *c);
  */
 int api_twofa_login(struct call *c, const char *secret, const struct actor *a,
     json_t **body);
+/* Accounts: own sessions, password, tokens (api/sessions.c, api/tokens.c). */
+void h_sessions_list(struct call *c);
+void h_session_delete(struct call *c);
+void h_sessions_revoke_others(struct call *c);
+void h_password_change(struct call *c);
+void h_tokens_list(struct call *c);
+void h_token_create(struct call *c);
+void h_token_delete(struct call *c);
+/* The system state (api/system.c). */
+void h_system_get(struct call *c);
+void h_system_put(struct call *c);
+/* A user's sign-in failures forgotten (admin; api/system.c). */
+void h_user_unlock(struct call *c);
+/*
+ * Refuses the call per the system state (api/system.c): 503 with the
+ * incident message for a non-admin while locked, and for any write while
+ * read-only. Returns true when it replied.
+ */
+bool system_refuses(struct call *c, bool write, bool exempt);
 
 #endif

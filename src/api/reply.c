@@ -41,6 +41,7 @@ title_of(int status)
 	case 413: return "Body too large";
 	case 415: return "Unsupported media type";
 	case 422: return "Invalid input";
+	case 429: return "Too many requests";
 	case 503: return "Service unavailable";
 	case 507: return "Insufficient storage";
 	default: return "Server error";
@@ -94,6 +95,8 @@ reply_core(struct call *c, int rc)
 	case CRM_EINUSE: status = 409; break;
 	case CRM_ESTEPUP: status = 403; break;
 	case CRM_EBADQUERY: status = 400; break;
+	case CRM_ETHROTTLED: status = 429; break;
+	case CRM_EUNAVAIL: status = 503; break;
 	default: status = 500; break;
 	}
 	if (rc == CRM_EINVAL) {
@@ -141,6 +144,12 @@ reply_core(struct call *c, int rc)
 	/* The UI knows by the title to ask for the code or key, then retry. */
 	problem(c, status, rc == CRM_ESTEPUP ? "Step-up required" : NULL,
 	    c->cx.detail[0] ? c->cx.detail : title_of(status), errors);
+	if (c->cx.retry_after_s > 0) {
+		char ra[24];
+
+		snprintf(ra, sizeof(ra), "%lld", (long long)c->cx.retry_after_s);
+		http_resp_header(c->resp, "Retry-After", ra);
+	}
 }
 
 json_t *

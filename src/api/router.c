@@ -6,9 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "api/internal.h"
 #include "core/twofactor.h"
+#include "core/sessions.h"
+#include "core/tokens.h"
 #include "core/users.h"
 #include "http/static.h"
 #include "util/alloc.h"
@@ -23,12 +26,34 @@ const struct route api_routes[] = {
 	    "This description", "system" },
 	{ "POST", "/api/v1/auth/login", h_login, NULL, R_PUBLIC | R_BODY,
 	    "Sign in; sets the session cookie", "auth" },
-	{ "POST", "/api/v1/auth/logout", h_logout, NULL, R_2FA_STEP | R_2FA_ENROL,
+	{ "POST", "/api/v1/auth/logout", h_logout, NULL,
+	    R_ANYSTATE | R_2FA_STEP | R_2FA_ENROL,
 	    "Sign out; ends the session", "auth" },
-	{ "GET", "/api/v1/auth/me", h_me, NULL, 0, "The signed-in user", "auth" },
+	{ "GET", "/api/v1/auth/me", h_me, NULL, 0, "The signed-in user, and the "
+	    "session's CSRF token", "auth" },
+	{ "POST", "/api/v1/auth/password", h_password_change, NULL, R_BODY,
+	    "Change one's own password; ends one's other sessions", "auth" },
+	{ "GET", "/api/v1/auth/sessions", h_sessions_list, NULL, 0,
+	    "One's own sessions", "auth" },
+	{ "DELETE", "/api/v1/auth/sessions/{id}", h_session_delete, NULL,
+	    R_ANYSTATE, "End one of one's own sessions", "auth" },
+	{ "POST", "/api/v1/auth/sessions/revoke-others", h_sessions_revoke_others,
+	    NULL, R_ANYSTATE, "Sign out everywhere else", "auth" },
+	{ "GET", "/api/v1/auth/tokens", h_tokens_list, NULL, 0,
+	    "One's own API tokens", "auth" },
+	{ "POST", "/api/v1/auth/tokens", h_token_create, NULL, R_BODY,
+	    "Make an API token (the secret is answered once)", "auth" },
+	{ "DELETE", "/api/v1/auth/tokens/{id}", h_token_delete, NULL, 0,
+	    "Revoke an API token (one's own; an admin: anyone's)", "auth" },
+	{ "POST", "/api/v1/auth/unlock", h_user_unlock, NULL, R_BODY,
+	    "Lift an account's sign-in lockout (admin)", "auth" },
+	{ "GET", "/api/v1/system/state", h_system_get, NULL, R_ANYSTATE,
+	    "The system state: normal, read_only or locked", "system" },
+	{ "PUT", "/api/v1/system/state", h_system_put, NULL, R_BODY | R_ANYSTATE,
+	    "Set or lift the system state (admin)", "system" },
 	{ "POST", "/api/v1/auth/2fa/verify", h_2fa_verify, NULL,
-	    R_BODY | R_2FA_STEP, "Second sign-in step: {code}, {recovery_code} "
-	    "or {assertion}", "two-factor" },
+	    R_BODY | R_2FA_STEP | R_ANYSTATE, "Second sign-in step: {code}, "
+	    "{recovery_code} or {assertion}", "two-factor" },
 	{ "POST", "/api/v1/auth/step-up", h_2fa_stepup, NULL, R_BODY,
 	    "Prove a second factor again before sensitive work", "two-factor" },
 	{ "GET", "/api/v1/auth/2fa", h_2fa_status, NULL, R_2FA_ENROL,
@@ -53,8 +78,8 @@ const struct route api_routes[] = {
 	    h_wa_register_finish, NULL, R_BODY | R_2FA_ENROL, "Check and store "
 	    "a new security key ({credential, name})", "two-factor" },
 	{ "POST", "/api/v1/auth/webauthn/login/options", h_wa_login_options,
-	    NULL, R_2FA_STEP, "Options for navigator.credentials.get() (second "
-	    "step or step-up)", "two-factor" },
+	    NULL, R_2FA_STEP | R_ANYSTATE, "Options for "
+	    "navigator.credentials.get() (second step or step-up)", "two-factor" },
 	{ "GET", "/api/v1/auth/webauthn/credentials", h_wa_credentials, NULL, 0,
 	    "Your security keys", "two-factor" },
 	{ "PATCH", "/api/v1/auth/webauthn/credentials/{id}",
@@ -231,10 +256,13 @@ authenticate(struct call *c, unsigned flags)
 		if (strncmp(h, "Bearer ", 7) != 0)
 			return core_fail(&c->cx, CRM_EUNAUTH, "Use Authorization: "
 			    "Bearer TOKEN (make one with crm token create)");
-		rc = auth_token(&c->cx, h + 7, &a);
+		rc = apitoken_resolve(&c->cx, h + 7, &a, &c->read_only);
 	} else if (cookie != NULL) {
+		struct session_limits lim = { c->app->session_idle_ms,
+		    c->app->session_max_ms };
+
 		snprintf(c->session, sizeof(c->session), "%s", cookie);
-		rc = auth_session(&c->cx, cookie, &a);
+		rc = session_resolve(&c->cx, cookie, &lim, &a, &c->session_id);
 		if (rc == CRM_OK)
 			rc = second_step_gate(c, cookie, flags);
 	} else {
@@ -247,6 +275,73 @@ authenticate(struct call *c, unsigned flags)
 		c->resp->user_id = a.user_id;
 	}
 	return rc;
+}
+
+static bool
+is_unsafe(const char *method)
+{
+	return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 &&
+	    strcmp(method, "OPTIONS") != 0;
+}
+
+/*
+ * An Origin header, when a browser sends one, must name this server: the
+ * scheme's host[:port] equal to Host. "null" (sandboxed frames, some
+ * redirects) never matches.
+ */
+static bool
+origin_ok(const struct call *c)
+{
+	const char *origin = http_header(c->req, "Origin");
+	const char *host = http_header(c->req, "Host");
+	const char *rest;
+
+	if (origin == NULL)
+		return true;
+	if (strncmp(origin, "https://", 8) == 0)
+		rest = origin + 8;
+	else if (strncmp(origin, "http://", 7) == 0)
+		rest = origin + 7;
+	else
+		return false;
+	return host != NULL && strcasecmp(rest, host) == 0;
+}
+
+/*
+ * What an authenticated call must pass before its handler: for a change
+ * made with the session cookie, the Origin and the session's CSRF token
+ * (X-CSRF-Token); for a read-only token, no change at all; and the system
+ * state. Returns true when it replied.
+ */
+static bool
+guard(struct call *c, const struct route *r)
+{
+	bool unsafe = is_unsafe(c->req->method);
+	const char *given;
+
+	if (unsafe && c->session_id > 0) {
+		if (!origin_ok(c)) {
+			reply_problem(c, 403, "Cross-site request refused", "The "
+			    "request came from another site (its Origin is not this "
+			    "server); nothing was changed");
+			return true;
+		}
+		given = http_header(c->req, "X-CSRF-Token");
+		if (given == NULL || !session_csrf_ok(c->session, given)) {
+			reply_problem(c, 403, "CSRF token missing or wrong", "A change "
+			    "made with the session cookie must carry the header "
+			    "X-CSRF-Token with the csrf_token from sign-in or GET "
+			    "/api/v1/auth/me; reload the page and try again");
+			return true;
+		}
+	}
+	if (unsafe && c->read_only) {
+		reply_problem(c, 403, "Read-only token", "This API token is "
+		    "read-only: it can read but not change anything. Make a token "
+		    "without read_only for changes.");
+		return true;
+	}
+	return system_refuses(c, unsafe, (r->flags & R_ANYSTATE) != 0);
 }
 
 static void
@@ -307,7 +402,12 @@ dispatch(struct call *c)
 	if (rc != CRM_OK) {
 		reply_core(c, rc);
 		http_resp_header(c->resp, "WWW-Authenticate", "Bearer");
-	} else {
+	} else if ((hit->flags & R_PUBLIC) && is_unsafe(c->req->method) &&
+	    !origin_ok(c)) {
+		/* Login CSRF: another site signing the browser in as someone. */
+		reply_problem(c, 403, "Cross-site request refused", "The request "
+		    "came from another site (its Origin is not this server)");
+	} else if ((hit->flags & R_PUBLIC) || !guard(c, hit)) {
 		hit->fn(c);
 	}
 	db_pool_put(c->app->pool, db);
@@ -323,6 +423,8 @@ api_handle(void *arg, const struct http_req *req, struct http_resp *resp)
 	c->id = 0;
 	c->sub = 0;
 	c->session[0] = '\0';
+	c->session_id = 0;
+	c->read_only = false;
 	core_ctx_init(&c->cx, NULL, NULL);
 	c->app = arg;
 	c->req = req;

@@ -48,6 +48,7 @@ int cmd_serve(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 int cmd_jobs(int argc, char **argv);
+int cmd_system(int argc, char **argv);
 int cmd_migrate_db(int argc, char **argv);
 
 #endif

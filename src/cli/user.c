@@ -4,6 +4,7 @@
 
 #include "cli/cli.h"
 #include "core/core.h"
+#include "core/throttle.h"
 #include "core/twofactor.h"
 #include "core/users.h"
 
@@ -22,7 +23,9 @@ static const char about[] =
     "                                              keys, recovery codes) and "
     "end sessions\n"
     "  crm user require-2fa --email E [--off]      the user must set up "
-    "two-factor sign-in";
+    "two-factor sign-in\n"
+    "  crm user unlock EMAIL (or --email E)        forget failed sign-ins: "
+    "lift a lockout";
 
 int
 cmd_user(int argc, char **argv)
@@ -48,23 +51,24 @@ cmd_user(int argc, char **argv)
 
 	bool twofa = strcmp(sub, "reset-2fa") == 0 ||
 	    strcmp(sub, "require-2fa") == 0;
-	const char *email_arg = NULL;
+	const char *positional = NULL;
 
-	/* reset-2fa EMAIL: the email may come as the first argument. */
-	if (twofa && argc > 1 && strncmp(argv[1], "--", 2) != 0) {
-		email_arg = argv[1];
-		argv++;
+	/* reset-2fa EMAIL, unlock EMAIL: the email may come without --email. */
+	if ((twofa || strcmp(sub, "unlock") == 0) && argc > 1 &&
+	    argv[1][0] != '-') {
+		positional = argv[1];
 		argc--;
+		argv++;
 	}
 	if (opts_parse(argc > 0 ? argc - 1 : 0, argv + 1, opts, n, &help,
 	    &store) != 0)
 		return 2;
-	if (email_arg != NULL)
-		opts[1].value = email_arg;
+	if (positional != NULL && opt_get(opts, n, "email") == NULL)
+		opts[1].value = positional;
 	if (help || (strcmp(sub, "add") != 0 && strcmp(sub, "list") != 0 &&
 	    strcmp(sub, "disable") != 0 && strcmp(sub, "enable") != 0 &&
-	    strcmp(sub, "passwd") != 0 && !twofa)) {
-		opts_usage("crm user add|list|disable|enable|passwd|reset-2fa|"
+	    strcmp(sub, "passwd") != 0 && strcmp(sub, "unlock") != 0 && !twofa)) {
+		opts_usage("crm user add|list|disable|enable|passwd|unlock|reset-2fa|"
 		    "require-2fa [flags]", about,
 		    opts, n);
 		opts_free(store);
@@ -133,6 +137,11 @@ cmd_user(int argc, char **argv)
 			printf("%s %s\n", opt_get(opts, n, "email"), on ? "must now "
 			    "use two-factor sign-in" : "no longer needs two-factor "
 			    "sign-in");
+	} else if (strcmp(sub, "unlock") == 0) {
+		rc = throttle_clear(&cx, opt_get(opts, n, "email"));
+		if (rc == CRM_OK)
+			printf("unlocked %s: its failed sign-ins are forgotten\n",
+			    opt_get(opts, n, "email"));
 	} else {
 		bool enable = strcmp(sub, "enable") == 0;
 

@@ -40,6 +40,7 @@ core_ctx_init(struct core_ctx *cx, db_t *db, const struct actor *actor)
 	cx->session = NULL;
 	cx->rights.loaded = false;
 	cx->rights.nseen = 0;
+	cx->retry_after_s = 0;
 }
 
 int

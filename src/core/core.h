@@ -32,6 +32,8 @@ enum {
 	CRM_EBADQUERY = -8,	/* bad list parameter: see cx->detail */
 	CRM_EINUSE = -9,	/* refused while other things depend on it */
 	CRM_ESTEPUP = -10,	/* confirm the second factor again first */
+	CRM_ETHROTTLED = -20,	/* too many attempts: see cx->retry_after_s */
+	CRM_EUNAVAIL = -21,	/* the system is read-only or locked */
 };
 
 #define VERR_MAX 64
@@ -92,6 +94,7 @@ struct core_ctx {
 	struct verrs	 errs;
 	char		 detail[256];
 	struct rights	 rights;
+	int64_t		 retry_after_s;	/* > 0: when to try again (throttle) */
 };
 
 /* Prepares cx for one call on db as actor (copied). */

@@ -77,6 +77,8 @@ static const struct mtable mtables[] = {
 	{ "webauthn_credentials", NULL, "id", true, NULL },
 	{ "webauthn_challenges", NULL, "id", true, NULL },
 	{ "session_mfa", NULL, "id", true, NULL },
+	{ "login_failures", NULL, "id", true, NULL },
+	{ "system_state", NULL, "id", false, NULL },
 };
 #define NTABLES (sizeof(mtables) / sizeof(*mtables))
 

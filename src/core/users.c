@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/password_policy.h"
 #include "util/log.h"
 #include "util/text.h"
 #include "util/timeutil.h"
@@ -67,6 +68,9 @@ user_add(struct core_ctx *cx, const char *email, const char *name,
 		verrs_add(&cx->errs, "name", "must be 1 to 200 bytes of text");
 	if (cx->errs.n > 0)
 		return core_fail(cx, CRM_EINVAL, "%s", cx->errs.items[0].message);
+	rc = password_policy_check(cx, password, email, name);
+	if (rc != CRM_OK)
+		return rc;
 	rc = hash_password(cx, password, hash);
 	if (rc != CRM_OK)
 		return rc;
@@ -159,8 +163,15 @@ int
 user_set_password(struct core_ctx *cx, const char *email, const char *password)
 {
 	char hash[crypto_pwhash_STRBYTES];
-	int rc = hash_password(cx, password, hash);
+	struct actor a;
+	bool active;
+	int rc = user_find(cx, email, &a, &active);
 
+	if (rc != CRM_OK)
+		return rc;
+	rc = password_policy_check(cx, password, a.email, a.name);
+	if (rc == CRM_OK)
+		rc = hash_password(cx, password, hash);
 	if (rc != CRM_OK)
 		return rc;
 	return update_user(cx, "UPDATE users SET password_hash = ?, "

@@ -41,7 +41,11 @@ json_t *user_actor_json(const struct actor *a);
 int auth_login(struct core_ctx *cx, const char *email, const char *password,
     const char *address, const char *agent, char *secret, struct actor *out);
 int auth_logout(struct core_ctx *cx, const char *secret);
-/* Resolves a session secret or an API token to its active user. */
+/*
+ * Resolves a session secret or an API token to its active user, without
+ * the timeouts, expiry and read-only flag: the API uses session_resolve()
+ * (core/sessions.h) and apitoken_resolve() (core/tokens.h) instead.
+ */
 int auth_session(struct core_ctx *cx, const char *secret, struct actor *out);
 int auth_token(struct core_ctx *cx, const char *token, struct actor *out);
 /* Creates an API token for the user with this email; prints nothing. */

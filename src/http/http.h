@@ -68,11 +68,23 @@ typedef void (*http_handler)(void *arg, const struct http_req *req,
 struct http_server;
 
 /*
- * Binds host:port and starts `threads` workers calling handler(arg, ...).
+ * HTTPS: a PEM certificate (chain) and its private key, NUL-terminated,
+ * borrowed until http_stop. libmicrohttpd serves TLS through GnuTLS.
+ */
+struct http_tls {
+	const char	*cert_pem;
+	const char	*key_pem;
+};
+
+/*
+ * Binds host:port and starts `threads` workers calling handler(arg, ...),
+ * over TLS when tls is not NULL. Every response carries the security
+ * headers (CSP, frame denial, nosniff, referrer policy; HSTS over TLS).
  * On failure returns -1 with a message for the operator in err.
  */
-int http_start(const char *listen, int threads, http_handler handler,
-    void *arg, struct http_server **out, char *err, size_t errlen);
+int http_start(const char *listen, int threads, const struct http_tls *tls,
+    http_handler handler, void *arg, struct http_server **out, char *err,
+    size_t errlen);
 /*
  * Stops accepting, lets requests in flight finish (up to grace_ms), then
  * stops the workers and frees the server.

@@ -55,6 +55,7 @@ struct http_server {
 	http_handler		 handler;
 	void			*arg;
 	int			 fd;
+	bool			 tls;
 	atomic_int		 inflight;
 	pthread_mutex_t		 tmu;
 	pthread_cond_t		 tcv;
@@ -139,9 +140,30 @@ resp_free(struct http_resp *resp)
 		free(resp->headers[i].value);
 }
 
+/*
+ * Security headers on every response, API, error or file alike. The
+ * policy allows no inline script; inline styles stay allowed for React's
+ * style attributes.
+ */
+#define CSP "default-src 'self'; script-src 'self'; img-src 'self' data:; " \
+	"style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'; " \
+	"form-action 'self'; frame-ancestors 'none'"
+
+static void
+security_headers(struct MHD_Response *r, bool tls)
+{
+	MHD_add_response_header(r, "Content-Security-Policy", CSP);
+	MHD_add_response_header(r, "X-Frame-Options", "DENY");
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "Referrer-Policy", "same-origin");
+	if (tls)
+		MHD_add_response_header(r, "Strict-Transport-Security",
+		    "max-age=31536000");
+}
+
 static enum MHD_Result
-send_resp(struct MHD_Connection *conn, struct reqstate *rs,
-    struct http_resp *resp)
+send_resp(struct http_server *s, struct MHD_Connection *conn,
+    struct reqstate *rs, struct http_resp *resp)
 {
 	struct MHD_Response *r;
 	enum MHD_Result ret;
@@ -161,8 +183,7 @@ send_resp(struct MHD_Connection *conn, struct reqstate *rs,
 	}
 	if (resp->content_type != NULL)
 		MHD_add_response_header(r, "Content-Type", resp->content_type);
-	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(r, "Referrer-Policy", "same-origin");
+	security_headers(r, s->tls);
 	for (int i = 0; i < resp->nheaders; i++)
 		MHD_add_response_header(r, resp->headers[i].name,
 		    resp->headers[i].value);
@@ -177,8 +198,9 @@ send_resp(struct MHD_Connection *conn, struct reqstate *rs,
 
 /* A problem+json answer; with close, the connection ends after it. */
 static enum MHD_Result
-send_problem_ex(struct MHD_Connection *conn, struct reqstate *rs, int status,
-    const char *title, const char *detail, bool close)
+send_problem_ex(struct http_server *s, struct MHD_Connection *conn,
+    struct reqstate *rs, int status, const char *title, const char *detail,
+    bool close)
 {
 	struct http_resp resp;
 	struct buf b;
@@ -193,14 +215,14 @@ send_problem_ex(struct MHD_Connection *conn, struct reqstate *rs, int status,
 	resp.body = buf_steal(&b);
 	if (close)
 		http_resp_header(&resp, "Connection", "close");
-	return send_resp(conn, rs, &resp);
+	return send_resp(s, conn, rs, &resp);
 }
 
 static enum MHD_Result
-send_problem(struct MHD_Connection *conn, struct reqstate *rs, int status,
-    const char *title, const char *detail)
+send_problem(struct http_server *s, struct MHD_Connection *conn,
+    struct reqstate *rs, int status, const char *title, const char *detail)
 {
-	return send_problem_ex(conn, rs, status, title, detail, false);
+	return send_problem_ex(s, conn, rs, status, title, detail, false);
 }
 
 static enum MHD_Result
@@ -305,10 +327,10 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header,
 		    &nheaders);
 		if (nheaders > HTTP_MAX_HEADERS)
-			return send_problem(conn, rs, 431, "Too many headers",
+			return send_problem(s, conn, rs, 431, "Too many headers",
 			    "A request may carry at most 100 headers");
 		if (ambiguous_framing(conn))
-			return send_problem_ex(conn, rs, 400, "Bad framing",
+			return send_problem_ex(s, conn, rs, 400, "Bad framing",
 			    "Send one Content-Length or Transfer-Encoding: "
 			    "chunked, not both, each once", true);
 		clen = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
@@ -320,14 +342,14 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		 * is refused at once.
 		 */
 		if (clen != NULL && strtoull(clen, NULL, 10) > HTTP_MAX_DRAIN)
-			return send_problem(conn, rs, 413, "Body too large",
+			return send_problem(s, conn, rs, 413, "Body too large",
 			    "A request body may be at most 1 MiB");
 		return MHD_YES;
 	}
 	if (*upload_data_size > 0) {
 		/* The idle timeout alone lets a client trickle a body forever. */
 		if (time_mono_us() - rs->start_us > HTTP_MAX_REQUEST_US)
-			return send_problem(conn, rs, 408, "Request timeout",
+			return send_problem(s, conn, rs, 408, "Request timeout",
 			    "The request body took too long to arrive");
 		if (!rs->too_big &&
 		    buf_append(&rs->body, upload_data, *upload_data_size) != 0) {
@@ -338,7 +360,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		return MHD_YES;
 	}
 	if (rs->too_big)
-		return send_problem(conn, rs, 413, "Body too large",
+		return send_problem(s, conn, rs, 413, "Body too large",
 		    "A request body may be at most 1 MiB");
 	memset(&req, 0, sizeof(req));
 	req.method = method;
@@ -350,7 +372,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	memset(&resp, 0, sizeof(resp));
 	resp.status = 500;
 	s->handler(s->arg, &req, &resp);
-	return send_resp(conn, rs, &resp);
+	return send_resp(s, conn, rs, &resp);
 }
 
 /* JSON string content: quotes, backslashes and controls escaped. */
@@ -583,10 +605,16 @@ mhd_log(void *cls, const char *fmt, va_list ap)
 }
 
 int
-http_start(const char *listen_on, int threads, http_handler handler,
-    void *arg, struct http_server **out, char *err, size_t errlen)
+http_start(const char *listen_on, int threads, const struct http_tls *tls,
+    http_handler handler, void *arg, struct http_server **out, char *err,
+    size_t errlen)
 {
 	struct http_server *s;
+	/* The TLS options, or none: MHD_OPTION_END where they would be. */
+	struct MHD_OptionItem tlsopts[3] = {
+		{ MHD_OPTION_END, 0, NULL }, { MHD_OPTION_END, 0, NULL },
+		{ MHD_OPTION_END, 0, NULL },
+	};
 	int fd = bind_listen(listen_on, err, errlen);
 
 	if (fd < 0)
@@ -595,12 +623,20 @@ http_start(const char *listen_on, int threads, http_handler handler,
 	s->handler = handler;
 	s->arg = arg;
 	s->fd = fd;
+	s->tls = tls != NULL;
+	if (tls != NULL) {
+		tlsopts[0] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0,
+		    (void *)(uintptr_t)tls->cert_pem };
+		tlsopts[1] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0,
+		    (void *)(uintptr_t)tls->key_pem };
+	}
 	atomic_init(&s->inflight, 0);
 	pthread_mutex_init(&s->tmu, NULL);
 	pthread_cond_init(&s->tcv, NULL);
 	s->tracks.next = s->tracks.prev = &s->tracks;
 	s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-	    MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, s,
+	    MHD_USE_ITC | MHD_USE_ERROR_LOG | (tls != NULL ? MHD_USE_TLS : 0), 0,
+	    NULL, NULL, on_request, s,
 	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 	    MHD_OPTION_LISTEN_SOCKET, fd,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
@@ -610,10 +646,12 @@ http_start(const char *listen_on, int threads, http_handler handler,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
 	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
 	    MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
+	    MHD_OPTION_ARRAY, tlsopts,
 	    MHD_OPTION_END);
 	if (s->d == NULL || pthread_create(&s->reaper, NULL, reaper_main, s) != 0) {
-		snprintf(err, errlen, "cannot start the HTTP server on %s",
-		    listen_on);
+		snprintf(err, errlen, "cannot start the HTTP%s server on %s%s",
+		    tls != NULL ? "S" : "", listen_on, tls != NULL ? " (is the "
+		    "key the certificate's, both PEM, the key unencrypted?)" : "");
 		if (s->d != NULL)
 			MHD_stop_daemon(s->d);
 		else

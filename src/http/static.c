@@ -81,10 +81,7 @@ http_static(const struct http_req *req, struct http_resp *resp)
 		    "public, max-age=31536000, immutable");
 	else
 		http_resp_header(resp, "Cache-Control", "no-cache");
-	if (strcmp(f->path, "index.html") == 0)
-		http_resp_header(resp, "Content-Security-Policy",
-		    "default-src 'self'; img-src 'self' data:; "
-		    "style-src 'self' 'unsafe-inline'; frame-ancestors 'none'");
+	/* The security headers (CSP and the rest) come from http/server.c. */
 	inm = http_header(req, "If-None-Match");
 	if (inm != NULL && strcmp(inm, f->etag) == 0) {
 		resp->status = 304;

@@ -94,10 +94,10 @@ test('a forged session cookie answers 401', async () => {
 });
 
 test('logout ends the session: the old cookie no longer works', async () => {
-  const { cookie } = await login(srv, srv.adminEmail, srv.adminPassword);
+  const { cookie, csrf } = await login(srv, srv.adminEmail, srv.adminPassword);
   assert.ok(cookie);
   const other = await login(srv, srv.adminEmail, srv.adminPassword);
-  const out = await req(srv, 'POST', '/api/v1/auth/logout', { auth: { cookie } });
+  const out = await req(srv, 'POST', '/api/v1/auth/logout', { auth: { cookie, csrf } });
   assert.equal(out.status, 204, out.text);
   const cleared = out.headers.getSetCookie().find((c) => c.startsWith('crm_session='));
   assert.ok(cleared, 'logout clears the cookie');
@@ -120,7 +120,7 @@ test('a token revoked with the CLI stops working at once', async () => {
 
 test('a disabled user cannot sign in, and its tokens and sessions stop working', async () => {
   const email = 'leaver@example.com';
-  const password = 'leaver password 123';
+  const password = 'tulip engine mosaic 123';
   addUser(srv, email, password, { name: 'Lee Leaver' });
   const token = createToken(srv, email);
   const me = await req(srv, 'GET', '/api/v1/auth/me', { auth: token });
@@ -143,7 +143,7 @@ test('a disabled user cannot sign in, and its tokens and sessions stop working',
 });
 
 test('GET /users lists users to any signed-in user, without secrets', async () => {
-  addUser(srv, 'viewer@example.com', 'viewer password 1', { name: 'Vera Viewer' });
+  addUser(srv, 'viewer@example.com', 'silent orchard gate 1', { name: 'Vera Viewer' });
   const token = createToken(srv, 'viewer@example.com', 'viewer');
   const r = await req(srv, 'GET', '/api/v1/users', { auth: token });
   assert.equal(r.status, 200, r.text);

@@ -20,7 +20,7 @@ before(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'crm-cli-'));
   scratchDb = join(scratch, 'crm.db');
   crmOk(['init', '--db', scratchDb, '--admin-email', 'root@example.com', '--admin-name', 'Root'],
-        { CRM_ADMIN_PASSWORD: 'root password 123' });
+        { CRM_ADMIN_PASSWORD: 'granite meadow 123' });
 });
 after(async () => {
   await stopClean(srv);
@@ -111,10 +111,10 @@ test('crm user add without CRM_PASSWORD and no terminal prints a generated passw
 });
 
 test('crm user add refuses a duplicate email and a bad email', async () => {
-  const dup = crmRun(['user', 'add', '--db', srv.db, '--email', srv.adminEmail, '--name', 'Dup'], { CRM_PASSWORD: 'whatever 123' });
+  const dup = crmRun(['user', 'add', '--db', srv.db, '--email', srv.adminEmail, '--name', 'Dup'], { CRM_PASSWORD: 'tulip engine mosaic 9' });
   assert.notEqual(dup.status, 0, 'duplicate email refused');
   assert.ok(dup.stderr.length > 0, 'with a message');
-  const bad = crmRun(['user', 'add', '--db', srv.db, '--email', 'not-an-email', '--name', 'Bad'], { CRM_PASSWORD: 'whatever 123' });
+  const bad = crmRun(['user', 'add', '--db', srv.db, '--email', 'not-an-email', '--name', 'Bad'], { CRM_PASSWORD: 'tulip engine mosaic 9' });
   assert.notEqual(bad.status, 0, 'bad email refused');
   const users = (await req(srv, 'GET', '/api/v1/users')).body.data.map((u) => u.email);
   assert.ok(!users.includes('not-an-email'), users.join());

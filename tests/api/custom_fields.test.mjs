@@ -12,7 +12,7 @@ const defs = {}; // type → definition as created
 
 before(async () => {
   srv = await startServer();
-  addUser(srv, 'bob@example.com', 'bob password 123', { name: 'Bob' });
+  addUser(srv, 'bob@example.com', 'quiet river lamp 123', { name: 'Bob' });
   bobToken = createToken(srv, 'bob@example.com');
 });
 after(async () => { await stopClean(srv); });

@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';
-import { stopClean, req, assertProblem, createOk } from '../lib/helpers.mjs';
+import { stopClean, req, assertProblem, createOk, login } from '../lib/helpers.mjs';
 
 let srv;
 before(async () => { srv = await startServer(); });
@@ -79,6 +79,10 @@ test('every route in openapi.json answers its documented method (not 404/405/5xx
   const field = await req(srv, 'POST', '/api/v1/custom-fields',
                           { body: { entity: 'companies', name: 'route_check', label: 'Route check', type: 'text' } });
   assert.equal(field.status, 201, field.text);
+  // Accounts: a token of the admin's own, made to be revoked; a session is
+  // made just before its DELETE (revoke-others, a POST, ends them all).
+  const spare = await req(srv, 'POST', '/api/v1/auth/tokens', { body: { name: 'route check' } });
+  assert.equal(spare.status, 201, spare.text);
   const shares = {};
   for (const [e, rec] of [['companies', company], ['contacts', contact]]) {
     const s = await req(srv, 'POST', `/api/v1/${e}/${rec.id}/shares`, { body: { department_id: 1, access: 'read' } });
@@ -86,6 +90,8 @@ test('every route in openapi.json answers its documented method (not 404/405/5xx
     shares[e] = s.body.data[0].id;
   }
   const idFor = (p) => {
+    if (p.includes('/auth/sessions/')) return sessionId;
+    if (p.includes('/auth/tokens/')) return spare.body.id;
     if (p.includes('/custom-fields/')) return field.body.id;
     if (p.includes('/contacts/')) return p.endsWith('/restore') ? goneContact.id : contact.id;
     return p.endsWith('/restore') ? gone.id : company.id;
@@ -95,7 +101,13 @@ test('every route in openapi.json answers its documented method (not 404/405/5xx
   const list = routes(doc).sort((a, b) => order[a[0]] - order[b[0]] || b[1].length - a[1].length);
   assert.ok(list.length >= DOCUMENTED.length);
   const bad = [];
+  let sessionId = 0;
   for (const [m, p] of list) {
+    if (p.includes('/auth/sessions/{')) {
+      const session = await login(srv, srv.adminEmail, srv.adminPassword);
+      const mine = await req(srv, 'GET', '/api/v1/auth/sessions', { auth: session.auth });
+      sessionId = mine.body.data.find((x) => x.current).id;
+    }
     const path = p.replace('{sub}', () => shares[p.split('/')[3]]).replace(/\{[^}]+\}/g, () => idFor(p));
     // Logout is sent without credentials so it cannot end the admin's session.
     const auth = p.endsWith('/auth/logout') ? null : undefined;

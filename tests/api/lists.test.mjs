@@ -28,7 +28,7 @@ async function inBatches(items, fn, size = 8) {
 
 before(async () => {
   srv = await startServer();
-  addUser(srv, 'bob@example.com', 'bob password 123', { name: 'Bob Builder' });
+  addUser(srv, 'bob@example.com', 'quiet river lamp 123', { name: 'Bob Builder' });
   const users = (await req(srv, 'GET', '/api/v1/users')).body.data;
   admin = users.find((u) => u.email === srv.adminEmail);
   bob = users.find((u) => u.email === 'bob@example.com');

@@ -44,7 +44,7 @@ before(async () => {
   };
   for (const [key, [role, d]] of Object.entries(people)) {
     const u = await post('/api/v1/users', {
-      email: `${key.toLowerCase()}@example.com`, name: `User ${key}`, password: `a long password for ${key}`,
+      email: `${key.toLowerCase()}@example.com`, name: `User ${key}`, password: `saffron lighthouse quill 27`,
       department_id: dept[d], role_id: roles[role].id,
     });
     users[key] = { id: u.id, dept: dept[d], heads: [], role, token: createToken(srv, u.email, key) };
@@ -368,7 +368,7 @@ test('field rules: a hidden field is not shown, filtered, sorted, searched or wr
     perms: { '*': { create: 'all', read: 'all', update: 'all' } },
     fields: { contacts: { phones: 'hidden', emails: 'readonly', position: 'hidden' }, companies: { tax_id: 'hidden' } },
   });
-  const u = await post('/api/v1/users', { email: 'blind@example.com', name: 'Blind', password: 'a long password for blind', role_id: role.id });
+  const u = await post('/api/v1/users', { email: 'blind@example.com', name: 'Blind', password: 'saffron lighthouse quill 27', role_id: role.id });
   const auth = createToken(srv, u.email, 'blind');
   const c = await createOk(srv, 'contacts', { first_name: 'Fieldrule', last_name: 'Person', phones: ['+1 555 867 5309'],
                                               emails: ['fieldrule@example.com'], position: 'Chief secret officer' });

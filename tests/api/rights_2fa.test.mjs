@@ -4,9 +4,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';
-import { stopClean, req, assertProblem, login, createOk, createToken } from '../lib/helpers.mjs';
+import { stopClean, assertProblem, createOk, createToken, csrfSessions } from '../lib/helpers.mjs';
 import { totp, nowStep } from '../lib/totp.mjs';
 
+// Every change made with a session cookie carries its CSRF token (tested in accounts.test.mjs).
+const { login, req } = csrfSessions();
+
+const PASSWORD = 'amber otter juggles seventeen lanterns';
 let srv;
 let roles;
 before(async () => {
@@ -17,26 +21,26 @@ after(async () => { await stopClean(srv); });
 
 async function newUser(email, role) {
   const r = await req(srv, 'POST', '/api/v1/users',
-                      { body: { email, name: email, password: `password of ${email}`, role_id: roles[role].id } });
+                      { body: { email, name: email, password: PASSWORD, role_id: roles[role].id } });
   assert.equal(r.status, 201, r.text);
   return r.body;
 }
 
 test('a role that requires 2FA sends its members to enrolment after the password', async () => {
   await newUser('req2fa@example.com', 'support');
-  const before = await login(srv, 'req2fa@example.com', 'password of req2fa@example.com');
+  const before = await login(srv, 'req2fa@example.com', PASSWORD);
   assert.equal(before.res.status, 200, before.res.text);
   assert.notEqual(before.res.body.mfa_enrol_required, true);
   const on = await req(srv, 'PATCH', `/api/v1/roles/${roles.support.id}`, { body: { require_2fa: true } });
   assert.equal(on.status, 200, on.text);
   assert.equal(on.body.require_2fa, true);
-  const after = await login(srv, 'req2fa@example.com', 'password of req2fa@example.com');
+  const after = await login(srv, 'req2fa@example.com', PASSWORD);
   assert.equal(after.res.status, 200, after.res.text);
   assert.equal(after.res.body.mfa_enrol_required, true, after.res.text);
   // Until a factor is on, the session reaches nothing else.
   assertProblem(await req(srv, 'GET', '/api/v1/companies', { auth: { cookie: after.cookie } }), 401);
   assert.equal((await req(srv, 'PATCH', `/api/v1/roles/${roles.support.id}`, { body: { require_2fa: false } })).status, 200);
-  const again = await login(srv, 'req2fa@example.com', 'password of req2fa@example.com');
+  const again = await login(srv, 'req2fa@example.com', PASSWORD);
   assert.notEqual(again.res.body.mfa_enrol_required, true);
 });
 
@@ -45,7 +49,7 @@ test('moving several records at once from a browser needs the second factor agai
   const other = await newUser('other@example.com', 'manager');
   const a = await createOk(srv, 'companies', { name: 'Stepup A', owner_id: other.id });
   const b = await createOk(srv, 'companies', { name: 'Stepup B', owner_id: other.id });
-  const first = await login(srv, 'boss@example.com', 'password of boss@example.com');
+  const first = await login(srv, 'boss@example.com', PASSWORD);
   const cookie = first.cookie;
   // Without a second factor there is nothing to confirm.
   const plain = await req(srv, 'POST', '/api/v1/companies/transfer',

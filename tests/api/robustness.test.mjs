@@ -36,7 +36,7 @@ before(async () => {
   // The organisation: a user who is not the admin (whose account must
   // survive), a department and a role of their own.
   const u = await req(srv, 'POST', '/api/v1/users',
-                      { body: { email: 'robust@example.com', name: 'Robust User', password: 'robust user password 1' } });
+                      { body: { email: 'robust@example.com', name: 'Robust User', password: 'walnut ember cascade 1' } });
   assert.equal(u.status, 201, u.text);
   ids.users = u.body.id;
   const d = await req(srv, 'POST', '/api/v1/departments', { body: { name: 'Robust Dept', parent_id: 1 } });

@@ -6,7 +6,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';
 import { totp, nowStep, b32decode } from '../lib/totp.mjs';
-import { stopClean, req, assertProblem, login, addUser, crmOk, crmRun } from '../lib/helpers.mjs';
+import { stopClean, assertProblem, addUser, crmOk, crmRun, csrfSessions } from '../lib/helpers.mjs';
+
+// Every change made with a session cookie carries its CSRF token (tested in accounts.test.mjs).
+const { login, req } = csrfSessions();
 
 const PASSWORD = 'correct horse battery staple';
 let srv;

@@ -10,7 +10,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from '../lib/server.mjs';
-import { stopClean, req, assertProblem, login, addUser } from '../lib/helpers.mjs';
+import { stopClean, assertProblem, addUser, csrfSessions } from '../lib/helpers.mjs';
+
+// Every change made with a session cookie carries its CSRF token (tested in accounts.test.mjs).
+const { login, req } = csrfSessions();
 
 const PASSWORD = 'correct horse battery staple';
 let srv;

@@ -12,7 +12,7 @@ let env;
 let other;          // the manager's own browser
 let admin;          // the admin's page, kept across the tests (they build on each other)
 let mgrPage;        // the manager's page
-const mgr = { email: 'mona@example.com', name: 'Mona Manager', password: 'a long manager passphrase' };
+const mgr = { email: 'mona@example.com', name: 'Mona Manager', password: 'velvet harbour quietly sings' };
 let mgrId;
 let adminCo;        // a company the admin owns
 let deptId;

@@ -10,13 +10,17 @@ import { BIN } from './server.mjs';
 
 // A request with full control. `auth` is: undefined → the server's admin token,
 // null → no Authorization header, a string → that bearer token,
-// {cookie: 'crm_session=...'} → only that cookie, {header: '...'} → that
+// {cookie: 'crm_session=...', csrf} → only that cookie (and X-CSRF-Token when
+// csrf is given), {header: '...'} → that
 // literal Authorization header.
 export async function req(srv, method, path, { body, auth, headers = {} } = {}) {
   const h = { ...headers };
   if (auth === undefined) h.Authorization = `Bearer ${srv.token}`;
   else if (typeof auth === 'string') h.Authorization = `Bearer ${auth}`;
-  else if (auth && auth.cookie) h.Cookie = auth.cookie;
+  else if (auth && auth.cookie) {
+    h.Cookie = auth.cookie;
+    if (auth.csrf) h['X-CSRF-Token'] = auth.csrf;
+  }
   else if (auth && auth.header) h.Authorization = auth.header;
   let payload;
   if (body !== undefined) {
@@ -179,13 +183,15 @@ export function revokeToken(srv, name) {
   return crmOk(['token', 'revoke', '--db', srv.db, '--id', row[0]]);
 }
 
-// Signs in and returns {res, cookie: 'crm_session=...', setCookie: raw header}.
+// Signs in and returns {res, cookie: 'crm_session=...', setCookie: raw header,
+// csrf: the session's CSRF token, auth: {cookie, csrf} for req()}.
 export async function login(srv, email, password) {
   const res = await req(srv, 'POST', '/api/v1/auth/login', { body: { email, password }, auth: null });
   const all = res.headers.getSetCookie ? res.headers.getSetCookie() : [res.headers.get('set-cookie')].filter(Boolean);
   const setCookie = all.find((c) => c.startsWith('crm_session=')) || null;
   const cookie = setCookie ? setCookie.split(';')[0] : null;
-  return { res, cookie, setCookie };
+  const csrf = res.body && res.body.csrf_token;
+  return { res, cookie, setCookie, csrf, auth: { cookie, csrf } };
 }
 
 // Starts `crm serve` on an existing database; resolves when /healthz answers.
@@ -247,3 +253,22 @@ export async function stopClean(srv) {
 
 // Digits of a phone number, for comparing numbers a server may reformat.
 export const digits = (s) => String(s).replace(/\D/g, '');
+
+// For tests about other things than CSRF (the second factor, say): a login
+// that remembers each session's CSRF token, and a req that sends it with
+// that session's cookie unless the test sets auth.csrf itself.
+export function csrfSessions() {
+  const tokens = new Map();
+  return {
+    async login(srv, email, password) {
+      const r = await login(srv, email, password);
+      if (r.cookie) tokens.set(r.cookie, r.csrf);
+      return r;
+    },
+    req(srv, method, path, opts = {}) {
+      const a = opts.auth;
+      if (a && a.cookie && a.csrf === undefined) return req(srv, method, path, { ...opts, auth: { ...a, csrf: tokens.get(a.cookie) } });
+      return req(srv, method, path, opts);
+    },
+  };
+}

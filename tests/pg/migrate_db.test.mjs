@@ -20,7 +20,7 @@ const skip = PG ? false : 'CRM_TEST_PG is not set: PostgreSQL tests run from scr
 const ADMIN = 'admin@example.com';
 const ADMIN_PW = 'correct horse battery staple';
 const BOB = 'bob@example.com';
-const BOB_PW = 'bob password 123';
+const BOB_PW = 'quiet river lamp 123';
 
 let dir; // the SQLite source lives here
 let src; // its path
@@ -196,8 +196,8 @@ test('new records get ids above the old ones', { skip }, async () => {
   const cf = await createOk(pgSrv, 'custom-fields', { entity: 'contacts', name: 'new_one', label: 'New', type: 'text' }, adminToken);
   assert.ok(cf.id > F.segment.id, `custom field id ${cf.id}`);
   // Users, sessions and tokens too: a new user, a sign-in and a token are accepted.
-  addUser({ db: target.uri }, 'carol@example.com', 'carol password 1');
-  assert.equal((await login(pgSrv, 'carol@example.com', 'carol password 1')).res.status, 200);
+  addUser({ db: target.uri }, 'carol@example.com', 'amber kettle drum 1');
+  assert.equal((await login(pgSrv, 'carol@example.com', 'amber kettle drum 1')).res.status, 200);
   const t = createToken({ db: target.uri }, 'carol@example.com', 'carol');
   assert.equal((await req(pgSrv, 'GET', '/api/v1/auth/me', { auth: t })).body.email, 'carol@example.com');
 });

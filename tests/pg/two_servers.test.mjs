@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, PG } from '../lib/server.mjs';
-import { stopClean, req, login, listAll, waitExit } from '../lib/helpers.mjs';
+import { stopClean, req, login, listAll, waitExit, addUser, assertProblem } from '../lib/helpers.mjs';
 import { send, pool, waitUntil, writeStream, assertAllStored, describe, logTail, log5xx } from '../lib/load.mjs';
 
 const skip = PG ? false : 'CRM_TEST_PG is not set: PostgreSQL tests run from scripts/check.sh';
@@ -23,6 +23,32 @@ after(async () => {
   for (const s of extra) await s.stop();
   if (B) await B.stop();
   if (A) await stopClean(A);
+});
+
+test('failed sign-ins count across servers, and a system lock set on one holds on the other within a second', { skip, timeout: 30000 }, async () => {
+  const email = 'shared@example.com';
+  const pw = 'glacier marble whistle 4';
+  addUser(A, email, pw, { name: 'Sha Red' });
+  for (let i = 0; i < 5; i++) {
+    const via = i % 2 ? B : A;
+    assert.equal((await login(via, email, 'wrong guess 12345')).res.status, 401);
+  }
+  const locked = (await login(B, email, pw)).res;
+  assertProblem(locked, 429, 'five failures split across A and B lock the account on B');
+  assert.equal((await req(A, 'POST', '/api/v1/auth/unlock', { body: { email } })).status, 204);
+  const s = await login(B, email, pw);
+  assert.equal(s.res.status, 200, 'unlocked through A, signs in on B');
+  const set = await req(A, 'PUT', '/api/v1/system/state', { body: { state: 'locked', message: 'two servers' } });
+  assert.equal(set.status, 200, set.text);
+  try {
+    await new Promise((ok) => setTimeout(ok, 1200)); // B's cache lives at most 1 s
+    const r = assertProblem(await req(B, 'GET', '/api/v1/companies', { auth: s.auth }), 503, 'B follows the lock');
+    assert.match(r.detail, /two servers/);
+  } finally {
+    assert.equal((await req(B, 'PUT', '/api/v1/system/state', { body: { state: 'normal' } })).status, 200);
+  }
+  await new Promise((ok) => setTimeout(ok, 1200));
+  assert.equal((await req(A, 'GET', '/api/v1/companies', { auth: s.auth })).status, 200, 'A follows the lift');
 });
 
 const logs = () => `\n--- server A ---\n${logTail(A)}\n${log5xx(A)}\n--- server B ---\n${logTail(B)}\n${log5xx(B)}`;
@@ -66,18 +92,18 @@ test('a burst of 400 concurrent creates split across two servers: all 201, each 
 });
 
 test('a session cookie from server A works on server B, and logout on B ends it on A', { skip, timeout: 30000 }, async () => {
-  const { res, cookie } = await login(A, A.adminEmail, A.adminPassword);
+  const { res, cookie, csrf } = await login(A, A.adminEmail, A.adminPassword);
   assert.equal(res.status, 200, res.text);
   assert.ok(cookie, 'login on A sets a session cookie');
   const meB = await req(B, 'GET', '/api/v1/auth/me', { auth: { cookie } });
   assert.equal(meB.status, 200, `the A session on B: ${meB.text}`);
   assert.equal(meB.body.email, A.adminEmail);
-  const created = await req(B, 'POST', '/api/v1/companies', { auth: { cookie }, body: { name: 'Made With A Session On B' } });
+  const created = await req(B, 'POST', '/api/v1/companies', { auth: { cookie, csrf }, body: { name: 'Made With A Session On B' } });
   assert.equal(created.status, 201, created.text);
   // The API token of one server's CLI works on the other too (one database).
   assert.equal((await req(A, 'GET', '/api/v1/auth/me', { auth: B.token })).status, 200, 'B token on A');
 
-  const out = await req(B, 'POST', '/api/v1/auth/logout', { auth: { cookie } });
+  const out = await req(B, 'POST', '/api/v1/auth/logout', { auth: { cookie, csrf } });
   assert.equal(out.status, 204, out.text);
   const meA = await req(A, 'GET', '/api/v1/auth/me', { auth: { cookie } });
   assert.equal(meA.status, 401, `the session ended on B is dead on A at once: ${meA.text}`);

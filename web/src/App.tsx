@@ -5,6 +5,8 @@ import { DepartmentsScreen } from './admin/DepartmentsScreen';
 import { RolesScreen } from './admin/RolesScreen';
 import { TransferScreen } from './admin/TransferScreen';
 import { UsersScreen } from './admin/UsersScreen';
+import { AccountScreen } from './account/AccountScreen';
+import { SystemBanner } from './account/SystemBanner';
 import { SignIn } from './auth/SignIn';
 import { ErrorBanner } from './common/ErrorBanner';
 import { Layout } from './common/Layout';
@@ -100,7 +102,8 @@ export function App() {
   let screen;
   if (section === 'companies') screen = <CompaniesScreen path={route.path} query={route.query} />;
   else if (section === 'contacts') screen = <ContactsScreen path={route.path} query={route.query} />;
-  else if (section === 'account') screen = <TwoFactorScreen />;
+  else if (section === 'account' && route.path[1] === 'two-factor') screen = <TwoFactorScreen />;
+  else if (section === 'account') screen = <AccountScreen isAdmin={session.user.is_admin} />;
   else if (section === 'settings') screen = <CustomFieldsScreen query={route.query} isAdmin={session.user.is_admin} />;
   else if (section === 'admin') screen = <AdminScreen isAdmin={session.user.is_admin} path={route.path} query={route.query} />;
   else
@@ -116,7 +119,13 @@ export function App() {
 
   return (
     <ToastProvider>
-      <Layout user={session.user} section={section === 'admin' ? `admin/${route.path[1] ?? ''}` : section} onSignOut={signOut} onLang={changeLang}>
+      <Layout
+        user={session.user}
+        section={section === 'admin' || section === 'account' ? [section, ...route.path.slice(1, 2)].join('/') : section}
+        onSignOut={signOut}
+        onLang={changeLang}
+      >
+        <SystemBanner mode="banner" />
         {screen}
       </Layout>
     </ToastProvider>

@@ -145,6 +145,8 @@ interface RequestOptions {
 }
 
 let unauthorizedHandler: (() => void) | null = null;
+/** The session's CSRF token, from sign-in or /auth/me (never stored). */
+let csrfToken: string | null = null;
 
 /** Called whenever the server answers 401: the app shows the sign-in screen. */
 export function onUnauthorized(fn: (() => void) | null): void {
@@ -195,6 +197,8 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
     body = JSON.stringify(opts.body);
   }
   if (opts.ifMatch) headers['If-Match'] = opts.ifMatch;
+  // Changes made with the session cookie carry the session's CSRF token.
+  if (csrfToken && method !== 'GET' && method !== 'HEAD') headers['X-CSRF-Token'] = csrfToken;
   let res: Response;
   try {
     res = await fetch(`/api/v1${path}${buildQuery(opts.query)}`, {
@@ -236,20 +240,72 @@ export function currentUser(): Me | null {
 export const auth = {
   /** Who is signed in, with their role's rights and field rules (the UI hides what they cannot use). */
   me: () =>
-    request<Me>('GET', '/auth/me', { allow401: true }).then((r) => {
+    request<Me & { csrf_token?: string }>('GET', '/auth/me', { allow401: true }).then((r) => {
+      csrfToken = r.data.csrf_token ?? null;
       signedIn = r.data;
       return r.data;
     }),
   /** Password step. With a second factor the answer has no user yet: see twofa.verify. */
   login: (email: string, password: string) =>
     request<LoginAnswer>('POST', '/auth/login', { body: { email, password }, allow401: true }).then((r) => {
+      // A session waiting for its second step needs the token too: verifying is a POST.
+      csrfToken = r.data.csrf_token ?? null;
       if (r.data.user && !r.data.mfa_required) signedIn = r.data.user;
       return r.data;
     }),
   logout: () =>
     request<null>('POST', '/auth/logout', { allow401: true }).finally(() => {
       signedIn = null;
+      csrfToken = null;
     }),
+  changePassword: (current_password: string, new_password: string) =>
+    request<null>('POST', '/auth/password', { body: { current_password, new_password } }),
+};
+
+export interface SessionInfo {
+  id: number;
+  created_at: string;
+  last_seen_at: string;
+  address: string;
+  agent: string;
+  current: boolean;
+}
+
+export interface ApiToken {
+  id: number;
+  user: string;
+  name: string;
+  created_at: string;
+  expires_at: string | null;
+  read_only: boolean;
+  revoked_at: string | null;
+  expired: boolean;
+}
+
+export const sessions = {
+  list: () => request<{ data: SessionInfo[] }>('GET', '/auth/sessions').then((r) => r.data.data),
+  end: (id: number) => request<null>('DELETE', `/auth/sessions/${id}`),
+  endOthers: () => request<{ ended: number }>('POST', '/auth/sessions/revoke-others').then((r) => r.data.ended),
+};
+
+export const tokens = {
+  list: () => request<{ data: ApiToken[] }>('GET', '/auth/tokens').then((r) => r.data.data),
+  create: (body: { name: string; read_only: boolean; expires_in_days?: number }) =>
+    request<ApiToken & { token: string }>('POST', '/auth/tokens', { body }).then((r) => r.data),
+  revoke: (id: number) => request<null>('DELETE', `/auth/tokens/${id}`),
+};
+
+export type SystemStateName = 'normal' | 'read_only' | 'locked';
+export interface SystemState {
+  state: SystemStateName;
+  message: string;
+  updated_at: string | null;
+}
+
+export const system = {
+  get: () => request<SystemState>('GET', '/system/state').then((r) => r.data),
+  set: (state: SystemStateName, message: string) =>
+    request<SystemState>('PUT', '/system/state', { body: { state, message } }).then((r) => r.data),
 };
 
 export const records = {
@@ -299,6 +355,7 @@ export type MfaMethod = 'totp' | 'webauthn' | 'recovery';
 
 export interface LoginAnswer {
   user?: User;
+  csrf_token?: string;
   mfa_required?: boolean;
   mfa_enrol_required?: boolean;
   methods?: MfaMethod[];

@@ -124,16 +124,25 @@ export function Layout({ user, section, onSignOut, onLang, children }: Props) {
           )}
         </nav>
         <div className="sidebar-footer">
-          <div className="user-chip" title={t('nav.signedInAs', { name: user.email })}>
+          <a
+            href="#/account"
+            className={section === 'account' ? 'user-chip active' : 'user-chip'}
+            title={t('nav.signedInAs', { name: user.email })}
+            aria-current={section === 'account' ? 'page' : undefined}
+          >
             <span className="avatar" aria-hidden="true">
               {initials}
             </span>
             <span className="user-text">
               <span className="user-name">{user.name || user.email}</span>
               <span className="user-role">{user.is_admin ? t('nav.admin') : (user.role?.name ?? user.email)}</span>
+              <span className="sr-only">{t('nav.account')}</span>
             </span>
-          </div>
-          <a href="#/account/two-factor" className={section === 'account' ? 'nav-link active' : 'nav-link'}>
+          </a>
+          <a
+            href="#/account/two-factor"
+            className={section === 'account/two-factor' ? 'nav-link active' : 'nav-link'}
+          >
             <span className="nav-icon" aria-hidden="true">
               {icons.key}
             </span>
