@@ -92,6 +92,10 @@ void h_share_list(struct call *c);
 void h_share_add(struct call *c);
 void h_share_delete(struct call *c);
 void h_transfer(struct call *c);
+/* api/audit.c */
+void h_audit_list(struct call *c);
+void h_audit_verify(struct call *c);
+void h_rec_history(struct call *c);
 /* api/twofactor.c */
 void h_2fa_verify(struct call *c);
 void h_2fa_stepup(struct call *c);

@@ -106,6 +106,8 @@ const struct route api_routes[] = {
 	    "Share a company with a user or department", "sharing" },
 	{ "DELETE", "/api/v1/companies/{id}/shares/{sub}", h_share_delete, COMPANY, 0,
 	    "Stop sharing a company", "sharing" },
+	{ "GET", "/api/v1/companies/{id}/history", h_rec_history, COMPANY, 0,
+	    "Who changed what in a company, and when (the audit right)", "audit" },
 	{ "POST", "/api/v1/companies/transfer", h_transfer, COMPANY, R_BODY,
 	    "Give companies to new owners (one, many, or all of a user's)",
 	    "sharing" },
@@ -127,6 +129,8 @@ const struct route api_routes[] = {
 	    "Share a contact with a user or department", "sharing" },
 	{ "DELETE", "/api/v1/contacts/{id}/shares/{sub}", h_share_delete, CONTACT, 0,
 	    "Stop sharing a contact", "sharing" },
+	{ "GET", "/api/v1/contacts/{id}/history", h_rec_history, CONTACT, 0,
+	    "Who changed what in a contact, and when (the audit right)", "audit" },
 	{ "POST", "/api/v1/contacts/transfer", h_transfer, CONTACT, R_BODY,
 	    "Give contacts to new owners (one, many, or all of a user's)",
 	    "sharing" },
@@ -149,6 +153,10 @@ const struct route api_routes[] = {
 	{ "PATCH", "/api/v1/users/{id}", h_staff_update, NULL, R_BODY,
 	    "Change a user's name, department, role or activity (admin)",
 	    "users" },
+	{ "GET", "/api/v1/audit", h_audit_list, NULL, 0,
+	    "The audit log, newest first, with filters (admin)", "audit" },
+	{ "GET", "/api/v1/audit/verify", h_audit_verify, NULL, 0,
+	    "Check the audit chain and its signed checkpoints (admin)", "audit" },
 	{ "GET", "/api/v1/departments", h_dept_list, NULL, 0,
 	    "The department tree, with heads and member counts", "organisation" },
 	{ "POST", "/api/v1/departments", h_dept_create, NULL, R_BODY,
@@ -398,6 +406,9 @@ dispatch(struct call *c)
 	c->entity = hit->entity;
 	db = db_pool_get(c->app->pool);
 	core_ctx_init(&c->cx, db, NULL);
+	c->cx.address = c->req->remote;
+	c->cx.agent = http_header(c->req, "User-Agent");
+	c->cx.audit_key = c->app->audit_key;
 	rc = (hit->flags & R_PUBLIC) ? CRM_OK : authenticate(c, hit->flags);
 	if (rc != CRM_OK) {
 		reply_core(c, rc);

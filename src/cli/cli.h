@@ -49,6 +49,14 @@ int cmd_user(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 int cmd_jobs(int argc, char **argv);
 int cmd_system(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+
+/*
+ * The audit key file: given, or beside a SQLite database ("data/crm.db"
+ * -> "data/crm.db.audit-key"), or "crm.audit-key" for PostgreSQL.
+ */
+void cli_audit_key_path(const char *db, const char *given, char *out,
+    size_t outlen);
 int cmd_migrate_db(int argc, char **argv);
 
 #endif

@@ -16,6 +16,7 @@ static const struct {
 	{ "user", cmd_user, "add, list, disable, enable users; set passwords" },
 	{ "token", cmd_token, "create, list and revoke API tokens" },
 	{ "system", cmd_system, "show, set or lift the read-only or locked state" },
+	{ "audit", cmd_audit, "verify the audit log's chain and signatures; list it" },
 	{ "jobs", cmd_jobs, "list background jobs; check that servers run them" },
 	{ "migrate-db", cmd_migrate_db, "copy everything into another database "
 	    "(SQLite to PostgreSQL) and verify it" },

@@ -15,6 +15,7 @@
 
 #include "api/api.h"
 #include "cli/cli.h"
+#include "core/audit.h"
 #include "core/core.h"
 #include "core/twofactor.h"
 #include "core/jobs.h"
@@ -129,6 +130,10 @@ cmd_serve(int argc, char **argv)
 		    NULL },
 		{ "secure-cookies", "CRM_SECURE_COOKIES", NULL, "mark the session "
 		    "cookie Secure (serve behind HTTPS)", true, NULL },
+		{ "audit-key", "CRM_AUDIT_KEY", NULL, "the key that signs audit "
+		    "checkpoints; made on first start (default: the database file "
+		    "name + .audit-key; keep it outside database backups)", false,
+		    NULL },
 		{ "job-lease", "CRM_JOB_LEASE", "300", "seconds a claimed background "
 		    "job stays reserved; after a crash another server takes it over "
 		    "once this passes", false, NULL },
@@ -153,6 +158,8 @@ cmd_serve(int argc, char **argv)
 	struct jobs_runner *runner = NULL;
 	char err[512], worker[JOB_WORKER_LEN], host[64], shown[512], *store, *end;
 	struct http_tls tls = { NULL, NULL };
+	struct audit_key audit_key;
+	char keypath[4096];
 	int64_t idle_ms, max_ms;
 	sigset_t sigs;
 	db_t *db;
@@ -224,6 +231,16 @@ cmd_serve(int argc, char **argv)
 		return 1;
 	}
 	memset(&app, 0, sizeof(app));
+	cli_audit_key_path(opt_get(opts, n, "db"), opt_get(opts, n, "audit-key"),
+	    keypath, sizeof(keypath));
+	if (audit_key_load(keypath, true, &audit_key, err, sizeof(err)) != 0) {
+		fprintf(stderr, "crm serve: --audit-key: %s\n", err);
+		db_close(db);
+		opts_free(store);
+		tls_free(&tls);
+		return 1;
+	}
+	app.audit_key = &audit_key;
 	app.version = CRM_VERSION;
 	app.secure_cookies = opt_get(opts, n, "secure-cookies") != NULL ||
 	    tls.cert_pem != NULL;
@@ -290,6 +307,7 @@ cmd_serve(int argc, char **argv)
 	db_pool_close(app.pool);
 	db_close(db);
 	api_fini(&app);
+	sodium_memzero(&audit_key, sizeof(audit_key));
 	log_info("stopped cleanly");
 	opts_free(store);
 	tls_free(&tls);

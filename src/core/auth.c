@@ -6,6 +6,7 @@
  * database keeps only BLAKE2b-256 of a secret, so a stolen database file
  * does not hand out working credentials.
  */
+#include "core/audit.h"
 #include "core/users.h"
 
 #include <sodium.h>
@@ -119,7 +120,11 @@ auth_logout(struct core_ctx *cx, const char *secret)
 	db_bind_text(st, 1, hex, strlen(hex));
 	rc = db_step(st);
 	db_done(st);
-	return rc == DB_DONE ? CRM_OK : db_fail(cx, "logout step");
+	if (rc != DB_DONE)
+		return db_fail(cx, "logout step");
+	/* Only a real sign-out: not a session refused right after sign-in. */
+	return cx->actor.user_id > 0 && db_changes(cx->db) == 1 ?
+	    audit_append(cx, "auth.logout", NULL, 0, NULL) : CRM_OK;
 }
 
 static int

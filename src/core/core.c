@@ -38,6 +38,9 @@ core_ctx_init(struct core_ctx *cx, db_t *db, const struct actor *actor)
 	cx->errs.dropped = 0;
 	cx->detail[0] = '\0';
 	cx->session = NULL;
+	cx->address = NULL;
+	cx->agent = NULL;
+	cx->audit_key = NULL;
 	cx->rights.loaded = false;
 	cx->rights.nseen = 0;
 	cx->retry_after_s = 0;

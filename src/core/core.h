@@ -87,10 +87,17 @@ struct rights {
 	int		 nseen;
 };
 
+struct audit_key;
+
 struct core_ctx {
 	db_t		*db;
 	struct actor	 actor;
 	const char	*session;	/* the browser session's secret (borrowed), or NULL */
+	/* Where the call came from, for the audit log (borrowed, or NULL). */
+	const char	*address;
+	const char	*agent;
+	/* Signs audit checkpoints (borrowed; NULL: none are signed). */
+	const struct audit_key *audit_key;
 	struct verrs	 errs;
 	char		 detail[256];
 	struct rights	 rights;

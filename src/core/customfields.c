@@ -5,6 +5,7 @@
  * statement is cached, and an admin's change takes effect on the next
  * request of every worker without any cache to invalidate.
  */
+#include "core/audit.h"
 #include "core/customfields.h"
 
 #include <stdio.h>
@@ -423,7 +424,9 @@ cf_create(struct core_ctx *cx, json_t *in, json_t **out)
 	}
 	if (rc != DB_ROW)
 		return db_fail(cx, "create step");
-	return load_def(cx, id, out);
+	rc = audit_append(cx, "setting.custom_field_created", "custom_fields", id,
+	    in);
+	return rc == CRM_OK ? load_def(cx, id, out) : rc;
 }
 
 int
@@ -473,7 +476,9 @@ cf_update(struct core_ctx *cx, int64_t id, json_t *patch, json_t **out)
 	json_decref(cur);
 	if (rc != DB_DONE)
 		return db_fail(cx, "update step");
-	return load_def(cx, id, out);
+	rc = audit_append(cx, "setting.custom_field_changed", "custom_fields", id,
+	    patch);
+	return rc == CRM_OK ? load_def(cx, id, out) : rc;
 }
 
 /* Removes the field's values from every record of its entity. */
@@ -568,6 +573,9 @@ cf_delete(struct core_ctx *cx, int64_t id)
 		rc = db_step(st) == DB_DONE ? CRM_OK : db_fail(cx, "delete step");
 		db_done(st);
 	}
+	if (rc == CRM_OK)
+		rc = audit_append(cx, "setting.custom_field_deleted",
+		    "custom_fields", id, NULL);
 	if (rc == CRM_OK && db_commit(cx->db) != DB_OK)
 		rc = db_fail(cx, "delete commit");
 	if (rc != CRM_OK)

@@ -72,6 +72,8 @@ static const struct mtable mtables[] = {
 	{ "jobs", NULL, "id", true, NULL },
 	{ "job_runs", NULL, "id", true, NULL },
 	{ "record_shares", NULL, "id", true, NULL },
+	{ "audit_log", NULL, "id", false, NULL },
+	{ "audit_checkpoints", NULL, "id", true, NULL },
 	{ "twofa_totp", NULL, "id", true, NULL },
 	{ "twofa_recovery", NULL, "id", true, NULL },
 	{ "webauthn_credentials", NULL, "id", true, NULL },

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/access.h"
+#include "core/audit.h"
 #include "core/record.h"
 #include "util/log.h"
 #include "util/text.h"
@@ -319,6 +320,8 @@ dept_create(struct core_ctx *cx, json_t *in, json_t **out)
 		db_done(st);
 	}
 	if (rc == CRM_OK)
+		rc = audit_append(cx, "department.create", "departments", id, in);
+	if (rc == CRM_OK)
 		rc = dept_query(cx, id, out);
 	rc = core_txn_end(cx, rc, out);
 	return rc;
@@ -365,6 +368,8 @@ dept_update(struct core_ctx *cx, int64_t id, json_t *in, json_t **out)
 	if (rc == CRM_OK && json_object_get(in, "heads") != NULL)
 		rc = set_heads(cx, id, json_object_get(in, "heads"));
 	if (rc == CRM_OK)
+		rc = audit_append(cx, "department.update", "departments", id, in);
+	if (rc == CRM_OK)
 		rc = dept_query(cx, id, out);
 	rc = core_txn_end(cx, rc, out);
 	json_decref(cur);
@@ -406,6 +411,8 @@ dept_delete(struct core_ctx *cx, int64_t id)
 		    "department_id = ?", v, 1);
 	if (rc == CRM_OK)
 		rc = exec_ints(cx, "DELETE FROM departments WHERE id = ?", v, 1);
+	if (rc == CRM_OK)
+		rc = audit_append(cx, "department.delete", "departments", id, NULL);
 	rc = core_txn_end(cx, rc, NULL);
 	json_decref(cur);
 	return rc;
@@ -692,6 +699,8 @@ role_create(struct core_ctx *cx, json_t *in, json_t **out)
 		return db_fail(cx, "begin");
 	rc = role_write(cx, 0, in, &id);
 	if (rc == CRM_OK)
+		rc = audit_append(cx, "role.create", "roles", id, in);
+	if (rc == CRM_OK)
 		rc = role_query(cx, id, out);
 	rc = core_txn_end(cx, rc, out);
 	return rc;
@@ -722,6 +731,8 @@ role_update(struct core_ctx *cx, int64_t id, json_t *in, json_t **out)
 		rc = role_write(cx, id, m, &id);
 		json_decref(m);
 	}
+	if (rc == CRM_OK)
+		rc = audit_append(cx, "role.update", "roles", id, in);
 	if (rc == CRM_OK)
 		rc = role_query(cx, id, out);
 	rc = core_txn_end(cx, rc, out);
@@ -754,6 +765,8 @@ role_delete(struct core_ctx *cx, int64_t id)
 		    n == 1 ? "s" : "ve");
 	if (rc == CRM_OK)
 		rc = exec_ints(cx, "DELETE FROM roles WHERE id = ?", &id, 1);
+	if (rc == CRM_OK)
+		rc = audit_append(cx, "role.delete", "roles", id, NULL);
 	rc = core_txn_end(cx, rc, NULL);
 	json_decref(cur);
 	return rc;

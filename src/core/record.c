@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "core/access.h"
+#include "core/audit.h"
 #include "core/customfields.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -788,6 +789,8 @@ rec_create(struct core_ctx *cx, const struct entity *e, json_t *in,
 		goto fail;
 	}
 	rc = write_row(cx, e, merged, 0, 0, &id);
+	if (rc == CRM_OK)
+		rc = audit_append(cx, "record.create", e->name, id, merged);
 	if (rc != CRM_OK)
 		goto fail;
 	rc = load(cx, e, id, false, out);
@@ -880,6 +883,15 @@ rec_update(struct core_ctx *cx, const struct entity *e, int64_t id,
 		goto fail;
 	}
 	rc = write_row(cx, e, merged, id, version, &id);
+	if (rc == CRM_OK) {
+		json_t *diff = audit_diff(cur, merged);
+
+		/* An owner change is a transfer: its own action in the log. */
+		rc = audit_append(cx, json_object_get(diff ? json_object_get(diff,
+		    "changes") : NULL, "owner_id") ? "record.transfer" :
+		    "record.update", e->name, id, diff);
+		json_decref(diff);
+	}
 	if (rc != CRM_OK)
 		goto fail;
 	rc = load(cx, e, id, false, out);
@@ -948,6 +960,8 @@ rec_delete(struct core_ctx *cx, const struct entity *e, int64_t id)
 	rc = access_check(cx, e, ACC_DELETE, id, false);
 	if (rc == CRM_OK)
 		rc = trash_move(cx, e, id, true);
+	if (rc == CRM_OK)
+		rc = audit_append(cx, "record.delete", e->name, id, NULL);
 	if (rc == CRM_OK && db_commit(cx->db) != DB_OK)
 		rc = db_fail(cx, "commit");
 	if (rc != CRM_OK)
@@ -966,6 +980,8 @@ rec_restore(struct core_ctx *cx, const struct entity *e, int64_t id,
 	rc = access_check(cx, e, ACC_DELETE, id, true);
 	if (rc == CRM_OK)
 		rc = trash_move(cx, e, id, false);
+	if (rc == CRM_OK)
+		rc = audit_append(cx, "record.restore", e->name, id, NULL);
 	if (rc == CRM_OK)
 		rc = load(cx, e, id, false, out);
 	if (rc == CRM_OK && db_commit(cx->db) != DB_OK) {

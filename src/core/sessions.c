@@ -4,6 +4,7 @@
  * throttle and the system lock around it and owns everything a session
  * does afterwards.
  */
+#include "core/audit.h"
 #include "core/sessions.h"
 
 #include <sodium.h>
@@ -91,6 +92,13 @@ session_login(struct core_ctx *cx, const char *email, const char *password,
 		return rc;
 	rc = auth_login(cx, email, password, address, agent, secret, out);
 	if (rc == CRM_EUNAUTH) {
+		json_t *d = json_pack("{s:s}", "email", email);
+
+		/* Nobody is signed in: the entry names the email that was tried. */
+		rc2 = audit_append(cx, "auth.login_failed", NULL, 0, d);
+		json_decref(d);
+		if (rc2 != CRM_OK)
+			return rc2;
 		rc2 = throttle_fail(cx, email, address);
 		return rc2 != CRM_OK ? rc2 : core_fail(cx, CRM_EUNAUTH,
 		    "The email or password is wrong");
@@ -108,6 +116,13 @@ session_login(struct core_ctx *cx, const char *email, const char *password,
 			rc = core_fail(cx, CRM_EUNAVAIL, "The system is locked by an "
 			    "administrator%s%s; only administrators can sign in until "
 			    "it is lifted", sys.message[0] ? ": " : "", sys.message);
+	}
+	if (rc == CRM_OK) {
+		struct actor before = cx->actor;
+
+		cx->actor = *out;
+		rc = audit_append(cx, "auth.login", NULL, 0, NULL);
+		cx->actor = before;
 	}
 	if (rc != CRM_OK)
 		sodium_memzero(secret, SECRET_LEN);
@@ -240,7 +255,7 @@ session_end(struct core_ctx *cx, int64_t user_id, int64_t id)
 	if (db_changes(cx->db) != 1)
 		return core_fail(cx, CRM_ENOTFOUND, "You have no session with id "
 		    "%lld; list yours at /api/v1/auth/sessions", (long long)id);
-	return CRM_OK;
+	return audit_append(cx, "auth.session_ended", NULL, id, NULL);
 }
 
 int

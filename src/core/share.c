@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/access.h"
+#include "core/audit.h"
 #include "core/record.h"
 #include "core/twofactor.h"
 #include "util/alloc.h"
@@ -195,6 +196,8 @@ share_add(struct core_ctx *cx, const struct entity *e, int64_t id, json_t *in,
 	rc = db_step(st) == DB_DONE ? CRM_OK : db_fail(cx, "insert step");
 	db_done(st);
 	if (rc == CRM_OK)
+		rc = audit_append(cx, "record.share", e->name, id, in);
+	if (rc == CRM_OK)
 		rc = query_shares(cx, e, id, out);
 out:
 	return core_txn_end(cx, rc, out);
@@ -222,6 +225,12 @@ share_delete(struct core_ctx *cx, const struct entity *e, int64_t id,
 		if (rc == CRM_OK && db_changes(cx->db) != 1)
 			rc = core_fail(cx, CRM_ENOTFOUND, "This %s has no share with "
 			    "id %lld", e->singular, (long long)share_id);
+	}
+	if (rc == CRM_OK) {
+		json_t *d = json_pack("{s:I}", "share_id", (json_int_t)share_id);
+
+		rc = audit_append(cx, "record.unshare", e->name, id, d);
+		json_decref(d);
 	}
 	rc = core_txn_end(cx, rc, NULL);
 	return rc;
@@ -305,8 +314,17 @@ set_owner(struct core_ctx *cx, const struct entity *e, int64_t id,
 {
 	char sql[192];
 	db_stmt_t *st;
+	json_t *detail;
+	int64_t old = 0;
 	int rc;
 
+	snprintf(sql, sizeof(sql), "SELECT owner_id FROM %s WHERE id = ?", e->name);
+	if (db_prepare(cx->db, sql, &st) != DB_OK)
+		return db_fail(cx, "owner before");
+	db_bind_int(st, 1, id);
+	if (db_step(st) == DB_ROW && !db_col_null(st, 0))
+		old = db_col_int(st, 0);
+	db_done(st);
 	snprintf(sql, sizeof(sql), "UPDATE %s SET owner_id = ?, updated_at = ?, "
 	    "updated_by = ?, version = version + 1 WHERE id = ? AND "
 	    "deleted_at IS NULL", e->name);
@@ -321,7 +339,13 @@ set_owner(struct core_ctx *cx, const struct entity *e, int64_t id,
 	db_bind_int(st, 4, id);
 	rc = db_step(st);
 	db_done(st);
-	return rc == DB_DONE ? CRM_OK : db_fail(cx, "owner step");
+	if (rc != DB_DONE)
+		return db_fail(cx, "owner step");
+	detail = json_pack("{s:{s:[oI]}}", "changes", "owner_id",
+	    old > 0 ? json_integer(old) : json_null(), (json_int_t)owner);
+	rc = audit_append(cx, "record.transfer", e->name, id, detail);
+	json_decref(detail);
+	return rc;
 }
 
 /*
@@ -421,6 +445,13 @@ transfer_records(struct core_ctx *cx, const struct entity *e, json_t *in,
 		snprintf(k, sizeof(k), "%lld", (long long)owner);
 		json_object_set_new(counts, k, json_integer(
 		    json_integer_value(json_object_get(counts, k)) + 1));
+	}
+	if (rc == CRM_OK && ids.n > 1) {
+		json_t *bulk = json_pack("{s:I, s:O}", "moved", (json_int_t)ids.n,
+		    "owners", counts);
+
+		rc = audit_append(cx, "bulk.transfer", e->name, 0, bulk);
+		json_decref(bulk);
 	}
 	rc = core_txn_end(cx, rc, NULL);
 	if (rc != CRM_OK) {

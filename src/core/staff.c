@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/audit.h"
 #include "core/users.h"
 #include "util/log.h"
 #include "util/text.h"
@@ -223,6 +224,14 @@ staff_create(struct core_ctx *cx, json_t *in, json_t **out)
 		    admin_role, &id);
 	if (rc == CRM_OK)
 		rc = write_links(cx, id, in, admin_role);
+	if (rc == CRM_OK) {
+		/* What changed, never the password. */
+		json_t *d = json_deep_copy(in);
+
+		json_object_del(d, "password");
+		rc = audit_append(cx, "user.update", "users", id, d);
+		json_decref(d);
+	}
 	if (rc == CRM_OK)
 		rc = staff_query(cx, id, out);
 	rc = core_txn_end(cx, rc, out);
@@ -275,6 +284,14 @@ staff_update(struct core_ctx *cx, int64_t id, json_t *in, json_t **out)
 	if (rc == CRM_OK && json_is_boolean(active))
 		rc = user_set_active(cx, json_string_value(json_object_get(cur,
 		    "email")), json_is_true(active));
+	if (rc == CRM_OK) {
+		/* What changed, never the password. */
+		json_t *d = json_deep_copy(in);
+
+		json_object_del(d, "password");
+		rc = audit_append(cx, "user.update", "users", id, d);
+		json_decref(d);
+	}
 	if (rc == CRM_OK)
 		rc = staff_query(cx, id, out);
 	rc = core_txn_end(cx, rc, out);

@@ -1,4 +1,5 @@
 /* The system state (see syslock.h): one row, id 1, upserted. */
+#include "core/audit.h"
 #include "core/syslock.h"
 
 #include <stdio.h>
@@ -42,6 +43,7 @@ syslock_get(struct core_ctx *cx, struct sysstate *out)
 int
 syslock_set(struct core_ctx *cx, const char *state, const char *message)
 {
+	json_t *detail;
 	db_stmt_t *st;
 	size_t mlen = strlen(message);
 	int rc;
@@ -76,7 +78,10 @@ syslock_set(struct core_ctx *cx, const char *state, const char *message)
 	log_info("system state set to %s by %s%s%s", state,
 	    cx->actor.user_id > 0 ? cx->actor.email : "the command line",
 	    mlen ? ": " : "", message);
-	return CRM_OK;
+	detail = json_pack("{s:s, s:s}", "state", state, "message", message);
+	rc = audit_append(cx, "system.state", NULL, 0, detail);
+	json_decref(detail);
+	return rc;
 }
 
 json_t *

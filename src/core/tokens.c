@@ -1,4 +1,5 @@
 /* API tokens (see tokens.h): resolving, making, listing, revoking. */
+#include "core/audit.h"
 #include "core/tokens.h"
 
 #include <sodium.h>
@@ -71,6 +72,7 @@ int
 apitoken_create(struct core_ctx *cx, int64_t user_id, const char *name,
     bool read_only, int64_t expires_at, char *token, int64_t *id)
 {
+	json_t *detail;
 	size_t nlen = strlen(name);
 	int64_t now = time_now_ms();
 	char hex[65];
@@ -106,7 +108,13 @@ apitoken_create(struct core_ctx *cx, int64_t user_id, const char *name,
 	if (rc == DB_ROW)
 		*id = db_col_int(st, 0);
 	db_done(st);
-	return rc == DB_ROW ? CRM_OK : db_fail(cx, "create step");
+	if (rc != DB_ROW)
+		return db_fail(cx, "create step");
+	detail = json_pack("{s:I, s:s, s:b}", "user_id", (json_int_t)user_id,
+	    "name", name, "read_only", read_only);
+	rc = audit_append(cx, "token.create", NULL, *id, detail);
+	json_decref(detail);
+	return rc;
 }
 
 static json_t *
@@ -179,7 +187,7 @@ apitoken_revoke(struct core_ctx *cx, int64_t id, int64_t owner_id)
 	if (db_changes(cx->db) != 1)
 		return core_fail(cx, CRM_ENOTFOUND, "No active token of yours with id "
 		    "%lld; list them at /api/v1/auth/tokens", (long long)id);
-	return CRM_OK;
+	return audit_append(cx, "token.revoke", NULL, id, NULL);
 }
 
 int64_t

@@ -9,6 +9,7 @@
  * recovery code's use) are changed with conditional UPDATEs whose row
  * count tells who won, so two requests racing cannot both pass.
  */
+#include "core/audit.h"
 #include "core/twofactor.h"
 
 #include <qrencode.h>
@@ -821,6 +822,8 @@ twofa_totp_confirm(struct core_ctx *cx, const char *session,
 		rc = new_recovery_codes(cx, uid, &codes);
 	if (rc == CRM_OK)
 		rc = twofa_enrolment_done(cx, session);
+	if (rc == CRM_OK)
+		rc = audit_append(cx, "2fa.totp_enabled", NULL, 0, NULL);
 	if (rc == CRM_OK && db_commit(cx->db) != DB_OK)
 		rc = db_fail(cx, "confirm commit");
 	if (rc != CRM_OK) {
@@ -908,6 +911,8 @@ twofa_totp_disable(struct core_ctx *cx, const char *password,
 		    cx->actor.user_id, 0, 0);
 	if (rc == CRM_OK)
 		rc = drop_orphan_recovery(cx, cx->actor.user_id);
+	if (rc == CRM_OK)
+		rc = audit_append(cx, "2fa.totp_disabled", NULL, 0, NULL);
 	return rc;
 }
 
@@ -924,6 +929,8 @@ twofa_recovery_regenerate(struct core_ctx *cx, const char *code,
 	if (db_begin(cx->db) != DB_OK)
 		return db_fail(cx, "regenerate begin");
 	rc = new_recovery_codes(cx, cx->actor.user_id, &codes);
+	if (rc == CRM_OK)
+		rc = audit_append(cx, "2fa.recovery_regenerated", NULL, 0, NULL);
 	if (rc == CRM_OK && db_commit(cx->db) != DB_OK)
 		rc = db_fail(cx, "regenerate commit");
 	if (rc != CRM_OK) {
@@ -955,6 +962,12 @@ twofa_reset(struct core_ctx *cx, const char *email)
 		return db_fail(cx, "reset begin");
 	for (size_t i = 0; i < sizeof(sql) / sizeof(*sql) && rc == CRM_OK; i++)
 		rc = exec3(cx, sql[i], 1, a.user_id, 0, 0);
+	if (rc == CRM_OK) {
+		json_t *d = json_pack("{s:s}", "email", a.email);
+
+		rc = audit_append(cx, "2fa.reset", "users", a.user_id, d);
+		json_decref(d);
+	}
 	if (rc == CRM_OK && db_commit(cx->db) != DB_OK)
 		rc = db_fail(cx, "reset commit");
 	if (rc != CRM_OK)

@@ -4,6 +4,7 @@
  * lack. A failed sign-in costs the same argon2id verification whether or
  * not the account exists, so timing does not tell which emails are users.
  */
+#include "core/audit.h"
 #include "core/users.h"
 
 #include <ctype.h>
@@ -52,6 +53,21 @@ hash_password(struct core_ctx *cx, const char *password,
 	return CRM_OK;
 }
 
+/* The audit entry of a change to a user, named by email (never a secret). */
+static int
+audit_user(struct core_ctx *cx, const char *action, int64_t id,
+    const char *email, bool is_admin)
+{
+	json_t *d = json_pack("{s:s}", "email", email);
+	int rc;
+
+	if (strcmp(action, "user.create") == 0)
+		json_object_set_new(d, "is_admin", json_boolean(is_admin));
+	rc = audit_append(cx, action, "users", id, d);
+	json_decref(d);
+	return rc;
+}
+
 int
 user_add(struct core_ctx *cx, const char *email, const char *name,
     const char *password, bool is_admin, int64_t *id)
@@ -97,7 +113,9 @@ user_add(struct core_ctx *cx, const char *email, const char *name,
 	if (rc == DB_ECONSTRAINT)
 		return core_fail(cx, CRM_EEXISTS, "A user with email %s already "
 		    "exists", lower);
-	return rc == DB_ROW ? CRM_OK : db_fail(cx, "add step");
+	if (rc != DB_ROW)
+		return db_fail(cx, "add step");
+	return audit_user(cx, "user.create", *id, lower, is_admin);
 }
 
 static void
@@ -174,8 +192,10 @@ user_set_password(struct core_ctx *cx, const char *email, const char *password)
 		rc = hash_password(cx, password, hash);
 	if (rc != CRM_OK)
 		return rc;
-	return update_user(cx, "UPDATE users SET password_hash = ?, "
+	rc = update_user(cx, "UPDATE users SET password_hash = ?, "
 	    "updated_at = ? WHERE email = ?", email, hash, 0);
+	return rc == CRM_OK ? audit_user(cx, "user.password_set", 0, email,
+	    false) : rc;
 }
 
 int
@@ -186,6 +206,9 @@ user_set_active(struct core_ctx *cx, const char *email, bool active)
 	char lower[256];
 	db_stmt_t *st;
 
+	if (rc == CRM_OK)
+		rc = audit_user(cx, active ? "user.enable" : "user.disable", 0, email,
+		    false);
 	if (rc != CRM_OK || active)
 		return rc;
 	/*

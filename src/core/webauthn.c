@@ -10,6 +10,7 @@
  * whatever the first one did. Every refusal is CRM_EBADQUERY (400) with a
  * detail saying what did not match; nothing is stored then.
  */
+#include "core/audit.h"
 #include "core/webauthn.h"
 
 #include <cbor.h>
@@ -828,6 +829,8 @@ twofa_webauthn_register_finish(struct core_ctx *cx,
 			rc = twofa_enrolment_done(cx, session);
 		if (rc == CRM_OK)
 			rc = twofa_recovery_if_none(cx, &codes);
+		if (rc == CRM_OK)
+			rc = audit_append(cx, "2fa.key_added", NULL, 0, NULL);
 		if (rc == CRM_OK && db_commit(cx->db) != DB_OK)
 			rc = db_fail(cx, "register commit");
 		if (rc != CRM_OK)
@@ -1019,5 +1022,6 @@ twofa_webauthn_delete(struct core_ctx *cx, int64_t id)
 	if (db_changes(cx->db) != 1)
 		return core_fail(cx, CRM_ENOTFOUND, "You have no security key with "
 		    "id %lld", (long long)id);
-	return twofa_factor_removed(cx);
+	rc = audit_append(cx, "2fa.key_removed", NULL, id, NULL);
+	return rc == CRM_OK ? twofa_factor_removed(cx) : rc;
 }

@@ -89,6 +89,24 @@ db_open(const char *address, db_t **out, char *err, size_t errlen)
 const char *db_dialect(db_t *db) { return db->drv->name; }
 const char *db_sql_skip_locked(db_t *db) { return db->drv->skip_locked; }
 const char *db_sql_for_update(db_t *db) { return db->drv->for_update; }
+bool db_in_txn(db_t *db) { return db->drv->in_txn(db); }
+
+int
+db_lock_named(db_t *db, const char *name)
+{
+	db_stmt_t *st;
+	int rc;
+
+	if (strcmp(db->drv->name, "pg") != 0)
+		return DB_OK;
+	rc = db_prepare(db, "SELECT pg_advisory_xact_lock(hashtext(?))", &st);
+	if (rc != DB_OK)
+		return rc;
+	db_bind_text(st, 1, name, strlen(name));
+	rc = db_step(st);
+	db_done(st);
+	return rc == DB_ROW ? DB_OK : DB_ERR;
+}
 
 int
 db_analyze(db_t *db)

@@ -98,6 +98,9 @@ enum db_fault db_fault(db_t *db);
  */
 bool db_is_derived_column(db_t *db, const char *column);
 
+/* Whether a transaction is open on this connection (db_begin .. end). */
+bool db_in_txn(db_t *db);
+
 /* Rows changed by the last INSERT/UPDATE/DELETE on this connection. */
 int64_t db_changes(db_t *db);
 
@@ -181,6 +184,14 @@ const char *db_sql_for_update(db_t *db);
  * million rows; PostgreSQL's ANALYZE samples by itself.
  */
 int db_analyze(db_t *db);
+
+/*
+ * Inside a write transaction: waits until no other transaction holds the
+ * named lock, until this one ends. PostgreSQL needs it where the next row
+ * depends on the last (the audit chain); SQLite's write lock, taken by
+ * db_begin(), already serialises writers, so there it does nothing.
+ */
+int db_lock_named(db_t *db, const char *name);
 
 /*
  * The application's tables in this database, for maintenance that must

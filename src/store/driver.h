@@ -29,6 +29,7 @@ struct db_driver {
 	const char	*(*col_name)(db_stmt_t *st, int col);
 	void		(*done)(db_stmt_t *st);
 	int64_t		(*changes)(db_t *db);
+	bool		(*in_txn)(db_t *db);
 	bool		(*is_down)(db_t *db);
 	void		(*search_clause)(db_t *db, struct dbq *q, const char *table,
 			    const char *alias, const char *const *words,

@@ -199,6 +199,12 @@ pg_begin(db_t *db)
 	return rc;
 }
 
+static bool
+pg_in_txn(db_t *db)
+{
+	return PG(db)->in_txn;
+}
+
 static int
 pg_commit(db_t *db)
 {
@@ -595,6 +601,7 @@ static const struct db_driver pg_driver = {
 	.col_name = pg_col_name,
 	.done = pg_done,
 	.changes = pg_changes,
+	.in_txn = pg_in_txn,
 	.is_down = pg_is_down,
 	.search_clause = pg_search_clause,
 	.search_ids = pg_search_ids,

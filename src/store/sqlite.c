@@ -162,6 +162,12 @@ lite_rollback(db_t *db)
 	return lite_exec(db, "ROLLBACK");
 }
 
+static bool
+lite_in_txn(db_t *db)
+{
+	return !sqlite3_get_autocommit(LITE(db)->h);
+}
+
 static int
 lite_prepare(db_t *db, const char *sql, db_stmt_t **out)
 {
@@ -454,6 +460,7 @@ static const struct db_driver sqlite_driver = {
 	.col_name = lite_col_name,
 	.done = lite_done,
 	.changes = lite_changes,
+	.in_txn = lite_in_txn,
 	.is_down = lite_is_down,
 	.search_clause = lite_search_clause,
 	.search_ids = lite_search_ids,

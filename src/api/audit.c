@@ -1,0 +1,144 @@
+/*
+ * The audit log over HTTP: the administrator's screen with filters and a
+ * record's history. Who may read what is decided in core/audit.c.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/internal.h"
+#include "core/audit.h"
+#include "util/timeutil.h"
+
+/* A positive id parameter, 0 when absent; -1 when malformed. */
+static int64_t
+id_param(struct call *c, const char *name)
+{
+	const char *s = http_query(c->req, name);
+	int64_t v = 0;
+
+	if (s == NULL)
+		return 0;
+	if (*s == '\0' || strlen(s) > 18)
+		return -1;
+	for (const char *p = s; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		v = v * 10 + (*p - '0');
+	}
+	return v > 0 ? v : -1;
+}
+
+/* A date (its midnight, UTC) or an RFC 3339 time; 0 when absent, -1 bad. */
+static int64_t
+time_param(struct call *c, const char *name)
+{
+	const char *s = http_query(c->req, name);
+	int64_t v;
+
+	if (s == NULL)
+		return 0;
+	if (time_parse_date(s, strlen(s), &v) == 0)
+		return v * 86400000LL;
+	if (time_parse_datetime(s, strlen(s), &v) == 0)
+		return v;
+	return -1;
+}
+
+static bool
+text_param(struct call *c, const char *name, const char **out)
+{
+	*out = http_query(c->req, name);
+	return *out == NULL || (strlen(*out) > 0 && strlen(*out) <= 100);
+}
+
+/* Fills q from the query string; replies 400 and returns false when bad. */
+static bool
+parse_query(struct call *c, struct audit_query *q)
+{
+	const char *limit = http_query(c->req, "limit");
+	const char *bad = NULL;
+
+	memset(q, 0, sizeof(*q));
+	q->limit = 50;
+	if (limit != NULL) {
+		int64_t v = 0;
+
+		for (const char *p = limit; *p && v <= 500; p++)
+			v = *p >= '0' && *p <= '9' ? v * 10 + (*p - '0') : 1000;
+		q->limit = *limit && v >= 1 && v <= 500 ? (int)v : 0;
+		if (q->limit == 0)
+			bad = "limit: a whole number from 1 to 500";
+	}
+	if ((q->actor_id = id_param(c, "actor_id")) < 0)
+		bad = "actor_id: a user id";
+	if ((q->before_id = id_param(c, "cursor")) < 0)
+		bad = "cursor: not one this server gave out";
+	if ((q->from_ms = time_param(c, "from")) < 0)
+		bad = "from: a date (2026-11-26) or a time (2026-11-26T09:00:00Z)";
+	if ((q->to_ms = time_param(c, "to")) < 0)
+		bad = "to: a date (2026-11-26) or a time (2026-11-26T09:00:00Z)";
+	if (!text_param(c, "action", &q->action) ||
+	    !text_param(c, "entity", &q->entity) ||
+	    !text_param(c, "address", &q->address))
+		bad = "action, entity and address: 1 to 100 characters";
+	if (bad != NULL) {
+		reply_problem(c, 400, NULL, "%s", bad);
+		return false;
+	}
+	return true;
+}
+
+void
+h_audit_list(struct call *c)
+{
+	struct audit_query q;
+	json_t *out = NULL;
+	int rc;
+
+	if (!parse_query(c, &q))
+		return;
+	if ((q.record_id = id_param(c, "record_id")) < 0) {
+		reply_problem(c, 400, NULL, "record_id: a record id");
+		return;
+	}
+	/* The screen is the administrator's, even when it names a record. */
+	rc = core_admin_only(&c->cx, "open the audit log");
+	if (rc == CRM_OK)
+		rc = audit_list(&c->cx, &q, &out);
+	if (rc != CRM_OK)
+		reply_core(c, rc);
+	else
+		reply_json(c, 200, out);
+}
+
+void
+h_rec_history(struct call *c)
+{
+	struct audit_query q;
+	json_t *out = NULL;
+	int rc;
+
+	if (!parse_query(c, &q))
+		return;
+	q.entity = c->entity->name;
+	q.record_id = c->id;
+	rc = audit_list(&c->cx, &q, &out);
+	if (rc != CRM_OK)
+		reply_core(c, rc);
+	else
+		reply_json(c, 200, out);
+}
+
+void
+h_audit_verify(struct call *c)
+{
+	json_t *out = NULL;
+	int rc = core_admin_only(&c->cx, "check the audit log");
+
+	if (rc == CRM_OK)
+		rc = audit_verify(&c->cx, c->app->audit_key, &out);
+	if (rc != CRM_OK)
+		reply_core(c, rc);
+	else
+		reply_json(c, 200, out);
+}

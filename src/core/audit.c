@@ -1,0 +1,766 @@
+/*
+ * The audit log (see audit.h). The hash of an entry covers every column
+ * but itself, each as a length-prefixed field, so no two different entries
+ * can serialise alike; the previous entry's hash is one of the fields.
+ */
+#include "core/audit.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/access.h"
+#include "core/record.h"
+#include "util/alloc.h"
+#include "util/log.h"
+#include "util/text.h"
+#include "util/timeutil.h"
+
+#define ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
+#define HASH_BYTES 32
+#define FIELD_NULL UINT64_MAX
+
+/* One entry as stored; text members point into the row or the caller's strings. */
+struct entry {
+	int64_t		 id;
+	int64_t		 at;
+	int64_t		 actor_id;	/* 0: none */
+	const char	*actor_email;
+	const char	*action;
+	const char	*entity;
+	int64_t		 record_id;	/* 0: none */
+	const char	*address;
+	const char	*agent;
+	const char	*detail;
+	const char	*prev_hash;
+};
+
+static int
+db_fail(struct core_ctx *cx, const char *what)
+{
+	log_error("database: audit %s: %s", what, db_errmsg(cx->db));
+	return core_fail(cx, CRM_EDB, "The database failed; nothing was changed");
+}
+
+/* ---- hashing ---- */
+
+static void
+put_field(crypto_generichash_state *h, const char *s, size_t len, bool null)
+{
+	unsigned char n[8];
+	uint64_t v = null ? FIELD_NULL : (uint64_t)len;
+
+	for (int i = 0; i < 8; i++)
+		n[i] = (unsigned char)(v >> (8 * i));
+	crypto_generichash_update(h, n, sizeof(n));
+	if (!null && len > 0)
+		crypto_generichash_update(h, (const unsigned char *)s, len);
+}
+
+static void
+put_int(crypto_generichash_state *h, int64_t v, bool null)
+{
+	char s[24];
+	int n = snprintf(s, sizeof(s), "%lld", (long long)v);
+
+	put_field(h, s, (size_t)n, null);
+}
+
+static void
+put_text(crypto_generichash_state *h, const char *s)
+{
+	put_field(h, s ? s : "", s ? strlen(s) : 0, s == NULL);
+}
+
+static void
+to_hex(const unsigned char *b, size_t n, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = hex[b[i] >> 4];
+		out[2 * i + 1] = hex[b[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+static void
+entry_hash(const struct entry *e, char out[AUDIT_HASH_HEX])
+{
+	crypto_generichash_state h;
+	unsigned char d[HASH_BYTES];
+
+	crypto_generichash_init(&h, (const unsigned char *)"crm-audit-1", 11,
+	    sizeof(d));
+	put_int(&h, e->id, false);
+	put_int(&h, e->at, false);
+	put_int(&h, e->actor_id, e->actor_id == 0);
+	put_text(&h, e->actor_email);
+	put_text(&h, e->action);
+	put_text(&h, e->entity);
+	put_int(&h, e->record_id, e->record_id == 0);
+	put_text(&h, e->address);
+	put_text(&h, e->agent);
+	put_text(&h, e->detail);
+	put_text(&h, e->prev_hash);
+	crypto_generichash_final(&h, d, sizeof(d));
+	to_hex(d, sizeof(d), out);
+}
+
+/* What a checkpoint's signature covers. */
+static size_t
+checkpoint_message(int64_t at, int64_t last_id, const char *last_hash,
+    char *out, size_t outlen)
+{
+	int n = snprintf(out, outlen, "crm-audit-checkpoint-1\n%lld\n%lld\n%s\n",
+	    (long long)at, (long long)last_id, last_hash);
+
+	return n < 0 || (size_t)n >= outlen ? 0 : (size_t)n;
+}
+
+/* ---- the key file ---- */
+
+static int
+hex_decode(const char *s, unsigned char *out, size_t n)
+{
+	size_t bin = 0;
+
+	if (strlen(s) != 2 * n || sodium_hex2bin(out, n, s, 2 * n, NULL, &bin,
+	    NULL) != 0 || bin != n)
+		return -1;
+	return 0;
+}
+
+/*
+ * Writes a new key file: to a private temporary name first, then linked
+ * into place, so another server starting at the same moment either wins
+ * (and we read its key) or finds ours complete. Returns 1 when a key file
+ * appeared there meanwhile (read it instead), 0 written, -1 failed.
+ */
+static int
+key_write(const char *path, const struct audit_key *key, char *err,
+    size_t errlen)
+{
+	char sk[2 * crypto_sign_SECRETKEYBYTES + 1];
+	char pk[2 * crypto_sign_PUBLICKEYBYTES + 1];
+	char text[512], tmp[4200];
+	int fd, n, rc = 0;
+	ssize_t w;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path,
+	    (long)getpid()) >= sizeof(tmp)) {
+		snprintf(err, errlen, "the key file name is too long");
+		return -1;
+	}
+	to_hex(key->sk, sizeof(key->sk), sk);
+	to_hex(key->pk, sizeof(key->pk), pk);
+	n = snprintf(text, sizeof(text), "# crm audit signing key: keep it "
+	    "outside the database and its backups\npublic %s\nsecret %s\n", pk, sk);
+	sodium_memzero(sk, sizeof(sk));
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		sodium_memzero(text, sizeof(text));
+		snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
+		return -1;
+	}
+	w = write(fd, text, (size_t)n);
+	sodium_memzero(text, sizeof(text));
+	if (w != n || fsync(fd) != 0) {
+		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+		rc = -1;
+	}
+	close(fd);
+	if (rc == 0 && link(tmp, path) != 0) {
+		if (errno == EEXIST) {
+			rc = 1;
+		} else {
+			snprintf(err, errlen, "cannot create %s: %s", path,
+			    strerror(errno));
+			rc = -1;
+		}
+	}
+	unlink(tmp);
+	return rc;
+}
+
+int
+audit_key_load(const char *path, bool create, struct audit_key *key,
+    char *err, size_t errlen)
+{
+	char line[300];
+	FILE *f;
+	bool pub = false;
+
+	memset(key, 0, sizeof(*key));
+	f = fopen(path, "r");
+	if (f == NULL && errno == ENOENT && create) {
+		int w;
+
+		crypto_sign_keypair(key->pk, key->sk);
+		key->has_secret = true;
+		w = key_write(path, key, err, errlen);
+		if (w <= 0)
+			return w;
+		/* Another server made it first: use that one. */
+		memset(key, 0, sizeof(*key));
+		f = fopen(path, "r");
+	}
+	if (f == NULL) {
+		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (strncmp(line, "public ", 7) == 0)
+			pub = hex_decode(line + 7, key->pk, sizeof(key->pk)) == 0;
+		else if (strncmp(line, "secret ", 7) == 0)
+			key->has_secret = hex_decode(line + 7, key->sk,
+			    sizeof(key->sk)) == 0;
+	}
+	sodium_memzero(line, sizeof(line));
+	fclose(f);
+	if (!pub) {
+		snprintf(err, errlen, "%s has no \"public <hex>\" line: not a crm "
+		    "audit key", path);
+		return -1;
+	}
+	if (key->has_secret && memcmp(key->sk + 32, key->pk, sizeof(key->pk)) != 0) {
+		snprintf(err, errlen, "%s: the secret and public keys do not belong "
+		    "together", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- appending ---- */
+
+/* The chain's head: the last id and hash (0 and zeros when empty). */
+static int
+head(struct core_ctx *cx, int64_t *id, char hash[AUDIT_HASH_HEX])
+{
+	db_stmt_t *st;
+	int rc;
+
+	*id = 0;
+	snprintf(hash, AUDIT_HASH_HEX, "%s", ZERO_HASH);
+	if (db_prepare(cx->db, "SELECT id, hash FROM audit_log ORDER BY id DESC "
+	    "LIMIT 1", &st) != DB_OK)
+		return db_fail(cx, "head");
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		*id = db_col_int(st, 0);
+		snprintf(hash, AUDIT_HASH_HEX, "%s", db_col_text(st, 1, NULL));
+	}
+	db_done(st);
+	return rc == DB_ROW || rc == DB_DONE ? CRM_OK : db_fail(cx, "head step");
+}
+
+static void
+bind_text_or_null(db_stmt_t *st, int idx, const char *s)
+{
+	if (s == NULL)
+		db_bind_null(st, idx);
+	else
+		db_bind_text(st, idx, s, strlen(s));
+}
+
+static void
+bind_int_or_null(db_stmt_t *st, int idx, int64_t v)
+{
+	if (v == 0)
+		db_bind_null(st, idx);
+	else
+		db_bind_int(st, idx, v);
+}
+
+/* Signs the head when the last checkpoint is older than the interval. */
+static int
+maybe_checkpoint(struct core_ctx *cx, int64_t now)
+{
+	db_stmt_t *st;
+	int64_t last = 0;
+	int rc;
+
+	if (cx->audit_key == NULL || !cx->audit_key->has_secret)
+		return CRM_OK;
+	if (db_prepare(cx->db, "SELECT MAX(at) FROM audit_checkpoints", &st) != DB_OK)
+		return db_fail(cx, "checkpoint age");
+	rc = db_step(st);
+	if (rc == DB_ROW && !db_col_null(st, 0))
+		last = db_col_int(st, 0);
+	db_done(st);
+	if (rc != DB_ROW)
+		return db_fail(cx, "checkpoint age step");
+	return now - last >= AUDIT_CHECKPOINT_MS ? audit_checkpoint(cx) : CRM_OK;
+}
+
+static int append(struct core_ctx *cx, const char *action, const char *entity,
+    int64_t record_id, json_t *detail);
+
+int
+audit_append(struct core_ctx *cx, const char *action, const char *entity,
+    int64_t record_id, json_t *detail)
+{
+	/* Outside a transaction the head and the new entry must not part. */
+	if (!db_in_txn(cx->db))
+		return audit_event(cx, action, entity, record_id, detail);
+	return append(cx, action, entity, record_id, detail);
+}
+
+static int
+append(struct core_ctx *cx, const char *action, const char *entity,
+    int64_t record_id, json_t *detail)
+{
+	char prev[AUDIT_HASH_HEX], hash[AUDIT_HASH_HEX];
+	char *dj = detail ? json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	struct entry e;
+	db_stmt_t *st;
+	int64_t last;
+	int rc;
+
+	if (dj != NULL && strlen(dj) > AUDIT_DETAIL_MAX) {
+		/* Kept whole would let one request bloat the log: keep its size. */
+		free(dj);
+		dj = xstrdup("{\"truncated\":true}");
+	}
+	/* One writer at a time extends the chain (PostgreSQL: a lock). */
+	rc = db_lock_named(cx->db, "audit_log") == DB_OK ? CRM_OK :
+	    db_fail(cx, "lock");
+	if (rc == CRM_OK)
+		rc = head(cx, &last, prev);
+	if (rc != CRM_OK) {
+		free(dj);
+		return rc;
+	}
+	e.id = last + 1;
+	e.at = time_now_ms();
+	e.actor_id = cx->actor.user_id;
+	e.actor_email = cx->actor.user_id > 0 ? cx->actor.email : NULL;
+	e.action = action;
+	e.entity = entity;
+	e.record_id = record_id;
+	e.address = cx->address;
+	e.agent = cx->agent;
+	e.detail = dj ? dj : "{}";
+	e.prev_hash = prev;
+	entry_hash(&e, hash);
+	if (db_prepare(cx->db, "INSERT INTO audit_log (id, at, actor_id, "
+	    "actor_email, action, entity, record_id, address, agent, detail, "
+	    "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    &st) != DB_OK) {
+		free(dj);
+		return db_fail(cx, "append");
+	}
+	db_bind_int(st, 1, e.id);
+	db_bind_int(st, 2, e.at);
+	bind_int_or_null(st, 3, e.actor_id);
+	bind_text_or_null(st, 4, e.actor_email);
+	db_bind_text(st, 5, action, strlen(action));
+	bind_text_or_null(st, 6, entity);
+	bind_int_or_null(st, 7, record_id);
+	bind_text_or_null(st, 8, e.address);
+	bind_text_or_null(st, 9, e.agent);
+	db_bind_text(st, 10, e.detail, strlen(e.detail));
+	db_bind_text(st, 11, prev, strlen(prev));
+	db_bind_text(st, 12, hash, strlen(hash));
+	rc = db_step(st);
+	db_done(st);
+	free(dj);
+	if (rc != DB_DONE)
+		return db_fail(cx, "append step");
+	return maybe_checkpoint(cx, e.at);
+}
+
+int
+audit_event(struct core_ctx *cx, const char *action, const char *entity,
+    int64_t record_id, json_t *detail)
+{
+	int rc;
+
+	if (db_begin(cx->db) != DB_OK)
+		return db_fail(cx, "begin");
+	rc = append(cx, action, entity, record_id, detail);
+	return core_txn_end(cx, rc, NULL);
+}
+
+int
+audit_checkpoint(struct core_ctx *cx)
+{
+	char hash[AUDIT_HASH_HEX], msg[256], sig_hex[2 * crypto_sign_BYTES + 1];
+	unsigned char sig[crypto_sign_BYTES];
+	db_stmt_t *st;
+	int64_t last, now = time_now_ms();
+	size_t mlen;
+	int rc;
+
+	if (cx->audit_key == NULL || !cx->audit_key->has_secret)
+		return core_fail(cx, CRM_EINVAL, "No audit signing key: give "
+		    "--audit-key FILE");
+	rc = head(cx, &last, hash);
+	if (rc != CRM_OK || last == 0)
+		return rc;
+	mlen = checkpoint_message(now, last, hash, msg, sizeof(msg));
+	crypto_sign_detached(sig, NULL, (const unsigned char *)msg, mlen,
+	    cx->audit_key->sk);
+	to_hex(sig, sizeof(sig), sig_hex);
+	if (db_prepare(cx->db, "INSERT INTO audit_checkpoints (at, last_id, "
+	    "last_hash, signature) VALUES (?, ?, ?, ?)", &st) != DB_OK)
+		return db_fail(cx, "checkpoint");
+	db_bind_int(st, 1, now);
+	db_bind_int(st, 2, last);
+	db_bind_text(st, 3, hash, strlen(hash));
+	db_bind_text(st, 4, sig_hex, strlen(sig_hex));
+	rc = db_step(st);
+	db_done(st);
+	return rc == DB_DONE ? CRM_OK : db_fail(cx, "checkpoint step");
+}
+
+/* ---- diffs ---- */
+
+static void
+diff_into(json_t *changes, const char *prefix, json_t *before, json_t *after)
+{
+	const char *k;
+	json_t *v;
+	char name[160];
+
+	json_object_foreach(after, k, v) {
+		json_t *old = json_object_get(before, k);
+
+		if (strcmp(k, "version") == 0 || strcmp(k, "updated_at") == 0 ||
+		    strcmp(k, "updated_by") == 0)
+			continue;
+		snprintf(name, sizeof(name), "%s%s", prefix, k);
+		if (strcmp(k, "custom") == 0 && prefix[0] == '\0') {
+			diff_into(changes, "custom.", old, v);
+			continue;
+		}
+		if (old == NULL || !json_equal(old, v))
+			json_object_set_new(changes, name, json_pack("[OO]",
+			    old ? old : json_null(), v));
+	}
+	json_object_foreach(before, k, v) {
+		snprintf(name, sizeof(name), "%s%s", prefix, k);
+		if (json_object_get(after, k) == NULL &&
+		    json_object_get(changes, name) == NULL)
+			json_object_set_new(changes, name, json_pack("[On]", v));
+	}
+}
+
+json_t *
+audit_diff(json_t *before, json_t *after)
+{
+	json_t *changes = json_object();
+
+	diff_into(changes, "", before, after);
+	if (json_object_size(changes) == 0) {
+		json_decref(changes);
+		return NULL;
+	}
+	return json_pack("{s:o}", "changes", changes);
+}
+
+/* ---- verifying ---- */
+
+static void
+problem(json_t *list, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+problem(json_t *list, const char *fmt, ...)
+{
+	char s[300];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(s, sizeof(s), fmt, ap);
+	va_end(ap);
+	if (json_array_size(list) < 20)
+		json_array_append_new(list, json_string(s));
+}
+
+static const char *
+col_or_null(db_stmt_t *st, int c)
+{
+	return db_col_null(st, c) ? NULL : db_col_text(st, c, NULL);
+}
+
+/* Finds entry id's stored hash: *found false when there is none. */
+static int
+hash_of(struct core_ctx *cx, int64_t id, char out[AUDIT_HASH_HEX], bool *found)
+{
+	db_stmt_t *st;
+	int rc;
+
+	if (db_prepare(cx->db, "SELECT hash FROM audit_log WHERE id = ?", &st) != DB_OK)
+		return db_fail(cx, "hash of");
+	db_bind_int(st, 1, id);
+	rc = db_step(st);
+	*found = rc == DB_ROW;
+	if (rc == DB_ROW)
+		snprintf(out, AUDIT_HASH_HEX, "%s", db_col_text(st, 0, NULL));
+	db_done(st);
+	return rc == DB_ROW || rc == DB_DONE ? CRM_OK : db_fail(cx, "hash of step");
+}
+
+static int
+verify_chain(struct core_ctx *cx, json_t *problems, int64_t *entries,
+    int64_t *last_id)
+{
+	char prev[AUDIT_HASH_HEX], h[AUDIT_HASH_HEX];
+	db_stmt_t *st;
+	int64_t expect = 1;
+	bool broken = false;
+	int rc;
+
+	snprintf(prev, sizeof(prev), "%s", ZERO_HASH);
+	*entries = 0;
+	*last_id = 0;
+	if (db_prepare(cx->db, "SELECT id, at, actor_id, actor_email, action, "
+	    "entity, record_id, address, agent, detail, prev_hash, hash FROM "
+	    "audit_log ORDER BY id", &st) != DB_OK)
+		return db_fail(cx, "verify");
+	while ((rc = db_step(st)) == DB_ROW) {
+		struct entry e;
+		const char *stored = db_col_text(st, 11, NULL);
+
+		e.id = db_col_int(st, 0);
+		e.at = db_col_int(st, 1);
+		e.actor_id = db_col_null(st, 2) ? 0 : db_col_int(st, 2);
+		e.actor_email = col_or_null(st, 3);
+		e.action = col_or_null(st, 4);
+		e.entity = col_or_null(st, 5);
+		e.record_id = db_col_null(st, 6) ? 0 : db_col_int(st, 6);
+		e.address = col_or_null(st, 7);
+		e.agent = col_or_null(st, 8);
+		e.detail = col_or_null(st, 9);
+		e.prev_hash = col_or_null(st, 10);
+		(*entries)++;
+		*last_id = e.id;
+		if (broken)
+			continue;
+		entry_hash(&e, h);
+		if (e.id > expect) {
+			problem(problems, "entry %lld%s removed: the ids jump from "
+			    "%lld to %lld", (long long)expect, e.id - expect > 1 ?
+			    " and the ones after it were" : " was", (long long)expect
+			    - 1, (long long)e.id);
+			broken = true;
+		} else if (e.id < expect) {
+			problem(problems, "entry %lld appears twice or out of order",
+			    (long long)e.id);
+			broken = true;
+		} else if (e.prev_hash == NULL || strcmp(e.prev_hash, prev) != 0) {
+			problem(problems, "entry %lld was inserted or moved: it does "
+			    "not follow entry %lld", (long long)e.id,
+			    (long long)e.id - 1);
+			broken = true;
+		} else if (stored == NULL || strcmp(stored, h) != 0) {
+			problem(problems, "entry %lld was changed: its content no "
+			    "longer matches its hash", (long long)e.id);
+			broken = true;
+		}
+		snprintf(prev, sizeof(prev), "%s", stored ? stored : "");
+		expect = e.id + 1;
+	}
+	db_done(st);
+	return rc == DB_DONE ? CRM_OK : db_fail(cx, "verify step");
+}
+
+static int
+verify_checkpoints(struct core_ctx *cx, const struct audit_key *key,
+    int64_t last_id, json_t *problems, int64_t *count)
+{
+	db_stmt_t *st;
+	int rc;
+
+	*count = 0;
+	if (db_prepare(cx->db, "SELECT id, at, last_id, last_hash, signature FROM "
+	    "audit_checkpoints ORDER BY id", &st) != DB_OK)
+		return db_fail(cx, "checkpoints");
+	while ((rc = db_step(st)) == DB_ROW) {
+		int64_t cid = db_col_int(st, 0), lid = db_col_int(st, 2);
+		const char *lhash = db_col_text(st, 3, NULL);
+		unsigned char sig[crypto_sign_BYTES];
+		char msg[256], now_hash[AUDIT_HASH_HEX];
+		size_t mlen = checkpoint_message(db_col_int(st, 1), lid, lhash, msg,
+		    sizeof(msg));
+		bool found = false;
+		int r;
+
+		(*count)++;
+		if (key != NULL && (hex_decode(db_col_text(st, 4, NULL), sig,
+		    sizeof(sig)) != 0 || mlen == 0 ||
+		    crypto_sign_verify_detached(sig, (const unsigned char *)msg,
+		    mlen, key->pk) != 0)) {
+			problem(problems, "checkpoint %lld has no valid signature of "
+			    "this key: it was forged or changed", (long long)cid);
+			continue;
+		}
+		if (lid > last_id) {
+			problem(problems, "entries after %lld were removed: checkpoint "
+			    "%lld signed the log up to entry %lld", (long long)last_id,
+			    (long long)cid, (long long)lid);
+			continue;
+		}
+		r = hash_of(cx, lid, now_hash, &found);
+		if (r != CRM_OK) {
+			db_done(st);
+			return r;
+		}
+		if (!found || strcmp(now_hash, lhash) != 0)
+			problem(problems, "the log up to entry %lld was rewritten after "
+			    "checkpoint %lld signed it", (long long)lid, (long long)cid);
+	}
+	db_done(st);
+	return rc == DB_DONE ? CRM_OK : db_fail(cx, "checkpoints step");
+}
+
+int
+audit_verify(struct core_ctx *cx, const struct audit_key *key, json_t **out)
+{
+	json_t *problems = json_array();
+	int64_t entries = 0, last_id = 0, checkpoints = 0;
+	int rc = verify_chain(cx, problems, &entries, &last_id);
+
+	if (rc == CRM_OK)
+		rc = verify_checkpoints(cx, key, last_id, problems, &checkpoints);
+	if (rc != CRM_OK) {
+		json_decref(problems);
+		return rc;
+	}
+	*out = json_pack("{s:b, s:I, s:I, s:b, s:o}", "ok",
+	    json_array_size(problems) == 0, "entries", (json_int_t)entries,
+	    "checkpoints", (json_int_t)checkpoints, "signatures_checked",
+	    key != NULL, "problems", problems);
+	return CRM_OK;
+}
+
+/* ---- reading ---- */
+
+static json_t *
+entry_json(db_stmt_t *st)
+{
+	char ts[TIME_RFC3339_LEN];
+	size_t dlen;
+	const char *d = db_col_text(st, 9, &dlen);
+	json_t *detail = json_loadb(d, dlen, 0, NULL);
+
+	time_format(db_col_int(st, 1), ts, sizeof(ts));
+	return json_pack("{s:I, s:s, s:o, s:o, s:s, s:o, s:o, s:o, s:o, s:o}",
+	    "id", (json_int_t)db_col_int(st, 0), "at", ts,
+	    "actor_id", db_col_null(st, 2) ? json_null() :
+	    json_integer(db_col_int(st, 2)),
+	    "actor_email", db_col_null(st, 3) ? json_null() :
+	    json_string(db_col_text(st, 3, NULL)),
+	    "action", db_col_text(st, 4, NULL),
+	    "entity", db_col_null(st, 5) ? json_null() :
+	    json_string(db_col_text(st, 5, NULL)),
+	    "record_id", db_col_null(st, 6) ? json_null() :
+	    json_integer(db_col_int(st, 6)),
+	    "address", db_col_null(st, 7) ? json_null() :
+	    json_string(db_col_text(st, 7, NULL)),
+	    "agent", db_col_null(st, 8) ? json_null() :
+	    json_string(db_col_text(st, 8, NULL)),
+	    "detail", detail ? detail : json_object());
+}
+
+/* Who may read these entries: the audit screen, or one record's history. */
+static int
+may_read(struct core_ctx *cx, const struct audit_query *q)
+{
+	const struct entity *e;
+
+	if (q->entity != NULL && q->record_id > 0 &&
+	    (e = entity_find(q->entity)) != NULL)
+		return access_check(cx, e, ACC_AUDIT, q->record_id, false);
+	return core_admin_only(cx, "open the audit log");
+}
+
+int
+audit_list(struct core_ctx *cx, const struct audit_query *q, json_t **out)
+{
+	struct dbq dq;
+	db_stmt_t *st;
+	json_t *data;
+	int64_t last = 0;
+	int rc = may_read(cx, q), n = 0;
+
+	if (rc != CRM_OK)
+		return rc;
+	if (q->limit < 1 || q->limit > 500)
+		return core_fail(cx, CRM_EBADQUERY, "limit: must be 1 to 500");
+	dbq_init(&dq);
+	dbq_sql(&dq, "SELECT id, at, actor_id, actor_email, action, entity, "
+	    "record_id, address, agent, detail FROM audit_log WHERE 1 = 1");
+	if (q->actor_id > 0) {
+		dbq_sql(&dq, " AND actor_id = ?");
+		dbq_int(&dq, q->actor_id);
+	}
+	if (q->action != NULL && q->action[0] != '\0') {
+		size_t len = strlen(q->action);
+
+		if (q->action[len - 1] == '.' && len < 64) {
+			/* A family: "record." is every record action ('/' follows '.'). */
+			char hi[64];
+
+			memcpy(hi, q->action, len);
+			hi[len - 1] = '/';
+			dbq_sql(&dq, " AND action >= ? AND action < ?");
+			dbq_text(&dq, q->action, len);
+			dbq_text(&dq, hi, len);
+		} else {
+			dbq_sql(&dq, " AND action = ?");
+			dbq_text(&dq, q->action, len);
+		}
+	}
+	if (q->entity != NULL) {
+		dbq_sql(&dq, " AND entity = ?");
+		dbq_text(&dq, q->entity, strlen(q->entity));
+	}
+	if (q->record_id > 0) {
+		dbq_sql(&dq, " AND record_id = ?");
+		dbq_int(&dq, q->record_id);
+	}
+	if (q->address != NULL) {
+		dbq_sql(&dq, " AND address = ?");
+		dbq_text(&dq, q->address, strlen(q->address));
+	}
+	if (q->from_ms > 0) {
+		dbq_sql(&dq, " AND at >= ?");
+		dbq_int(&dq, q->from_ms);
+	}
+	if (q->to_ms > 0) {
+		dbq_sql(&dq, " AND at < ?");
+		dbq_int(&dq, q->to_ms);
+	}
+	if (q->before_id > 0) {
+		dbq_sql(&dq, " AND id < ?");
+		dbq_int(&dq, q->before_id);
+	}
+	dbq_sql(&dq, " ORDER BY id DESC LIMIT ?");
+	dbq_int(&dq, q->limit + 1);
+	rc = db_prepare_q(cx->db, &dq, &st);
+	dbq_free(&dq);
+	if (rc != DB_OK)
+		return db_fail(cx, "list");
+	data = json_array();
+	while ((rc = db_step(st)) == DB_ROW) {
+		if (++n > q->limit)
+			break;
+		last = db_col_int(st, 0);
+		json_array_append_new(data, entry_json(st));
+	}
+	db_done(st);
+	if (rc != DB_ROW && rc != DB_DONE) {
+		json_decref(data);
+		return db_fail(cx, "list step");
+	}
+	*out = json_pack("{s:o, s:o}", "data", data, "next_cursor",
+	    n > q->limit ? json_sprintf("%lld", (long long)last) : json_null());
+	return CRM_OK;
+}

@@ -1,0 +1,98 @@
+/*
+ * The audit log: one append-only, tamper-evident record of every action.
+ *
+ * Each entry is written in the same transaction as the change it records
+ * (audit_append), or in a transaction of its own for events that change
+ * nothing else, such as a failed sign-in (audit_event). Each entry carries
+ * a BLAKE2b-256 hash over its content and the previous entry's hash, and
+ * ids follow each other without gaps, so a changed, removed, inserted or
+ * reordered entry breaks the chain. Recomputing the whole chain after a
+ * change is what checkpoints catch: at most every AUDIT_CHECKPOINT_MS the
+ * server signs the chain's head with an Ed25519 key kept in a file outside
+ * the database (audit_key_load), and audit_verify checks every signature
+ * against that key's public half.
+ *
+ * Actions are dotted names ("record.update", "auth.login_failed"); detail
+ * is a JSON object (for updates {"changes": {field: [old, new]}}).
+ */
+#ifndef CORE_AUDIT_H
+#define CORE_AUDIT_H
+
+#include <jansson.h>
+#include <sodium.h>
+
+#include "core/core.h"
+
+#define AUDIT_CHECKPOINT_MS (10LL * 60 * 1000)
+#define AUDIT_HASH_HEX 65	/* 32 bytes as hex, NUL */
+#define AUDIT_DETAIL_MAX (64 * 1024)	/* bytes of detail JSON kept */
+
+/* The signing key: its secret half signs checkpoints, the public verifies. */
+struct audit_key {
+	unsigned char	sk[crypto_sign_SECRETKEYBYTES];
+	unsigned char	pk[crypto_sign_PUBLICKEYBYTES];
+	bool		has_secret;	/* false: a public key, for verifying only */
+};
+
+/*
+ * Reads the key file at path: lines "public HEX" and, unless it is only
+ * for verifying, "secret HEX". With create set and no file there, makes a
+ * new key pair and writes it (mode 0600, never over an existing file).
+ * -1 with a reason in err on failure.
+ */
+int audit_key_load(const char *path, bool create, struct audit_key *key,
+    char *err, size_t errlen);
+
+/*
+ * Appends an entry for cx->actor inside the caller's open write
+ * transaction (without one open, in a transaction of its own). entity/record_id may be NULL/0; detail may be NULL (an
+ * empty object); it is borrowed. Signs a checkpoint too when one is due
+ * and cx->audit_key holds a secret key.
+ */
+int audit_append(struct core_ctx *cx, const char *action, const char *entity,
+    int64_t record_id, json_t *detail);
+
+/* The same in a transaction of its own (events that change nothing else). */
+int audit_event(struct core_ctx *cx, const char *action, const char *entity,
+    int64_t record_id, json_t *detail);
+
+/*
+ * {"changes": {field: [old, new]}} between two versions of a record (new
+ * reference), custom values as "custom.<key>"; NULL when nothing changed.
+ */
+json_t *audit_diff(json_t *before, json_t *after);
+
+/* Signs a checkpoint of the chain's head now (with cx->audit_key). */
+int audit_checkpoint(struct core_ctx *cx);
+
+/*
+ * Walks the whole chain and every checkpoint. *out (new reference) is
+ * {"ok": bool, "entries": n, "checkpoints": n, "problems": [text...]},
+ * the first problem naming the first entry that was changed, removed or
+ * inserted. key may be NULL: then signatures are not checked (and the
+ * result says so).
+ */
+int audit_verify(struct core_ctx *cx, const struct audit_key *key,
+    json_t **out);
+
+/* Filters of the audit screen; NULL/0 members do not filter. */
+struct audit_query {
+	int64_t		 actor_id;
+	const char	*action;	/* exact, or a prefix ending in '.' */
+	const char	*entity;
+	int64_t		 record_id;
+	const char	*address;
+	int64_t		 from_ms;	/* inclusive */
+	int64_t		 to_ms;		/* exclusive */
+	int64_t		 before_id;	/* paging: entries older than this id */
+	int		 limit;		/* 1..500 */
+};
+
+/*
+ * Entries newest first: {"data": [...], "next_cursor"}. The audit screen
+ * is for administrators; a record's history (q->entity and q->record_id
+ * set) for whoever the role gives the audit right on that record.
+ */
+int audit_list(struct core_ctx *cx, const struct audit_query *q, json_t **out);
+
+#endif

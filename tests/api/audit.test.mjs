@@ -1,0 +1,255 @@
+// The audit log: every kind of action leaves exactly the entry expected, a
+// record's history shows who changed which field from what to what, the
+// administrator's screen filters, and `crm audit verify` names the first
+// entry that was changed, removed, inserted or reordered in the database.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { startServer, PG, pgSql } from '../lib/server.mjs';
+import { stopClean, assertProblem, createOk, createToken, crmRun, csrfSessions } from '../lib/helpers.mjs';
+
+const { login, req } = csrfSessions();
+const PASSWORD = 'amber otter juggles seventeen lanterns';
+let srv;
+let mgr; // {id, token}
+
+before(async () => {
+  srv = await startServer();
+  const roles = (await req(srv, 'GET', '/api/v1/roles')).body.data;
+  const manager = roles.find((r) => r.builtin === 'manager');
+  const u = await req(srv, 'POST', '/api/v1/users',
+                      { body: { email: 'mia@example.com', name: 'Mia Manager', password: PASSWORD, role_id: manager.id } });
+  assert.equal(u.status, 201, u.text);
+  mgr = { id: u.body.id, token: createToken(srv, 'mia@example.com', 'mia') };
+});
+after(async () => { await stopClean(srv); });
+
+const sql = (q) => (PG ? pgSql(q, srv.db)
+  : execFileSync('sqlite3', ['-batch', '-noheader', '-list', srv.db, q], { encoding: 'utf8' })).trim();
+
+async function newest(n = 1) {
+  const r = await req(srv, 'GET', `/api/v1/audit?limit=${n}`);
+  assert.equal(r.status, 200, r.text);
+  return r.body.data;
+}
+
+// Runs act() and returns the entries it added, oldest first.
+async function entriesOf(act) {
+  const [top] = await newest();
+  await act();
+  const r = await req(srv, 'GET', '/api/v1/audit?limit=50');
+  return r.body.data.filter((e) => e.id > (top ? top.id : 0)).reverse();
+}
+
+function expectOne(entries, action, fields = {}) {
+  const hits = entries.filter((e) => e.action === action);
+  assert.equal(hits.length, 1, `one ${action} in ${JSON.stringify(entries.map((e) => e.action))}`);
+  for (const [k, v] of Object.entries(fields)) assert.deepEqual(hits[0][k], v, `${action}.${k}`);
+  return hits[0];
+}
+
+test('each kind of record action leaves exactly its entry, with who and from where', async () => {
+  let co;
+  let e = await entriesOf(async () => { co = await createOk(srv, 'companies', { name: 'Audit Co', industry: 'IT' }); });
+  const created = expectOne(e, 'record.create', { entity: 'companies', record_id: co.id, actor_email: srv.adminEmail });
+  assert.equal(created.detail.name, 'Audit Co');
+  assert.equal(created.address, '127.0.0.1');
+
+  e = await entriesOf(() => req(srv, 'PATCH', `/api/v1/companies/${co.id}`, { body: { industry: 'Retail', custom: {} } }));
+  const upd = expectOne(e, 'record.update', { record_id: co.id });
+  assert.deepEqual(upd.detail.changes, { industry: ['IT', 'Retail'] }, 'only what changed, from what to what');
+
+  e = await entriesOf(() => req(srv, 'PATCH', `/api/v1/companies/${co.id}`, { body: { owner_id: mgr.id } }));
+  assert.deepEqual(expectOne(e, 'record.transfer').detail.changes.owner_id, [1, mgr.id]);
+
+  e = await entriesOf(() => req(srv, 'POST', `/api/v1/companies/${co.id}/shares`, { body: { department_id: 1, access: 'read' } }));
+  expectOne(e, 'record.share', { record_id: co.id });
+  const shareId = (await req(srv, 'GET', `/api/v1/companies/${co.id}/shares`)).body.data[0].id;
+  e = await entriesOf(() => req(srv, 'DELETE', `/api/v1/companies/${co.id}/shares/${shareId}`));
+  expectOne(e, 'record.unshare', { record_id: co.id });
+
+  e = await entriesOf(() => req(srv, 'DELETE', `/api/v1/companies/${co.id}`));
+  expectOne(e, 'record.delete', { record_id: co.id });
+  e = await entriesOf(() => req(srv, 'POST', `/api/v1/companies/${co.id}/restore`));
+  expectOne(e, 'record.restore', { record_id: co.id });
+
+  const two = [await createOk(srv, 'contacts', { last_name: 'One' }), await createOk(srv, 'contacts', { last_name: 'Two' })];
+  e = await entriesOf(() => req(srv, 'POST', '/api/v1/contacts/transfer', { body: { ids: two.map((c) => c.id), to_user_id: mgr.id } }));
+  assert.equal(e.filter((x) => x.action === 'record.transfer').length, 2, 'one entry per record moved');
+  assert.equal(expectOne(e, 'bulk.transfer').detail.moved, 2);
+
+  // Refused and invalid requests change nothing and log nothing.
+  e = await entriesOf(() => req(srv, 'PATCH', `/api/v1/companies/${co.id}`, { body: { website: 'not a url' } }));
+  assert.deepEqual(e, []);
+});
+
+test('sign-ins, failures, sign-outs, tokens, users, roles, departments and settings are logged', async () => {
+  let e = await entriesOf(() => login(srv, 'mia@example.com', 'not the password'));
+  const failed = expectOne(e, 'auth.login_failed', { actor_id: null });
+  assert.equal(failed.detail.email, 'mia@example.com');
+  let session;
+  e = await entriesOf(async () => {
+    session = await login(srv, 'mia@example.com', PASSWORD);
+  });
+  const ok = expectOne(e, 'auth.login', { actor_id: mgr.id });
+  assert.equal(ok.address, '127.0.0.1');
+  assert.equal(typeof ok.agent, 'string');
+  e = await entriesOf(() => req(srv, 'POST', '/api/v1/auth/logout', { auth: { cookie: session.cookie } }));
+  expectOne(e, 'auth.logout', { actor_id: mgr.id });
+
+  let tokenId;
+  e = await entriesOf(async () => {
+    const t = await req(srv, 'POST', '/api/v1/auth/tokens', { auth: mgr.token, body: { name: 'audit' } });
+    tokenId = t.body.id;
+  });
+  expectOne(e, 'token.create', { record_id: tokenId, actor_id: mgr.id });
+  e = await entriesOf(() => req(srv, 'DELETE', `/api/v1/auth/tokens/${tokenId}`, { auth: mgr.token }));
+  expectOne(e, 'token.revoke', { record_id: tokenId });
+
+  e = await entriesOf(() => req(srv, 'PATCH', `/api/v1/users/${mgr.id}`, { body: { name: 'Mia M.' } }));
+  expectOne(e, 'user.update', { entity: 'users', record_id: mgr.id });
+  let role;
+  e = await entriesOf(async () => { role = (await req(srv, 'POST', '/api/v1/roles', { body: { name: 'Audited role' } })).body; });
+  expectOne(e, 'role.create', { record_id: role.id });
+  e = await entriesOf(() => req(srv, 'PATCH', `/api/v1/roles/${role.id}`, { body: { require_2fa: true } }));
+  assert.deepEqual(expectOne(e, 'role.update').detail, { require_2fa: true });
+  e = await entriesOf(() => req(srv, 'DELETE', `/api/v1/roles/${role.id}`));
+  expectOne(e, 'role.delete', { record_id: role.id });
+  let dept;
+  e = await entriesOf(async () => { dept = (await req(srv, 'POST', '/api/v1/departments', { body: { name: 'Audit dept', parent_id: 1 } })).body; });
+  expectOne(e, 'department.create', { record_id: dept.id });
+  e = await entriesOf(() => req(srv, 'DELETE', `/api/v1/departments/${dept.id}`));
+  expectOne(e, 'department.delete', { record_id: dept.id });
+  e = await entriesOf(() => req(srv, 'POST', '/api/v1/custom-fields',
+                                { body: { entity: 'companies', name: 'audited', label: 'Audited', type: 'text' } }));
+  expectOne(e, 'setting.custom_field_created');
+  e = await entriesOf(() => req(srv, 'PUT', '/api/v1/system/state', { body: { state: 'read_only', message: 'audit test' } }));
+  assert.deepEqual(expectOne(e, 'system.state').detail, { state: 'read_only', message: 'audit test' });
+  e = await entriesOf(() => req(srv, 'PUT', '/api/v1/system/state', { body: { state: 'normal' } }));
+  expectOne(e, 'system.state');
+  // No entry carries a secret.
+  assert.doesNotMatch(JSON.stringify(await newest(200)), new RegExp(PASSWORD));
+});
+
+test('a record\'s history is for whoever the role gives the audit right on it', async () => {
+  const mine = await createOk(srv, 'companies', { name: 'History Co' }, mgr.token);
+  await req(srv, 'PATCH', `/api/v1/companies/${mine.id}`, { auth: mgr.token, body: { notes: 'first' } });
+  await req(srv, 'PATCH', `/api/v1/companies/${mine.id}`, { auth: mgr.token, body: { notes: 'second' } });
+  const h = await req(srv, 'GET', `/api/v1/companies/${mine.id}/history`, { auth: mgr.token });
+  assert.equal(h.status, 200, h.text);
+  assert.deepEqual(h.body.data.map((x) => x.action), ['record.update', 'record.update', 'record.create']);
+  assert.deepEqual(h.body.data[0].detail.changes.notes, ['first', 'second']);
+  const theirs = await createOk(srv, 'companies', { name: 'Not Mia\'s' });
+  assertProblem(await req(srv, 'GET', `/api/v1/companies/${theirs.id}/history`, { auth: mgr.token }), 404);
+  // The administrator's screen is not for managers, even for their own records.
+  assertProblem(await req(srv, 'GET', '/api/v1/audit', { auth: mgr.token }), 403);
+  assertProblem(await req(srv, 'GET', `/api/v1/audit?entity=companies&record_id=${mine.id}`, { auth: mgr.token }), 403);
+});
+
+test('the audit screen filters by person, action, entity, period and address, and pages', async () => {
+  const byMia = await req(srv, 'GET', `/api/v1/audit?actor_id=${mgr.id}&limit=500`);
+  assert.ok(byMia.body.data.length > 0);
+  assert.ok(byMia.body.data.every((x) => x.actor_id === mgr.id));
+  const records = await req(srv, 'GET', '/api/v1/audit?action=record.&limit=500');
+  assert.ok(records.body.data.every((x) => x.action.startsWith('record.')));
+  assert.ok(records.body.data.some((x) => x.action === 'record.create'));
+  const companies = await req(srv, 'GET', '/api/v1/audit?entity=companies&action=record.create&limit=500');
+  assert.ok(companies.body.data.every((x) => x.entity === 'companies' && x.action === 'record.create'));
+  const future = await req(srv, 'GET', '/api/v1/audit?from=2999-01-01');
+  assert.deepEqual(future.body.data, []);
+  const today = new Date().toISOString().slice(0, 10);
+  assert.ok((await req(srv, 'GET', `/api/v1/audit?from=${today}`)).body.data.length > 0);
+  assert.deepEqual((await req(srv, 'GET', '/api/v1/audit?address=10.9.9.9')).body.data, []);
+  // Paging walks every entry once, newest first.
+  const seen = [];
+  let cursor = null;
+  for (let i = 0; i < 100; i++) {
+    const r = await req(srv, 'GET', `/api/v1/audit?limit=7${cursor ? `&cursor=${cursor}` : ''}`);
+    seen.push(...r.body.data.map((x) => x.id));
+    cursor = r.body.next_cursor;
+    if (!cursor) break;
+  }
+  assert.deepEqual(seen, [...seen].sort((a, b) => b - a));
+  assert.equal(new Set(seen).size, seen.length);
+  assert.equal(seen.length, Number(sql('SELECT COUNT(*) FROM audit_log')));
+  for (const bad of ['limit=0', 'limit=501', 'limit=x', 'from=yesterday', 'to=2026-13-01', 'actor_id=-1', 'cursor=abc']) {
+    assertProblem(await req(srv, 'GET', `/api/v1/audit?${bad}`), 400, bad);
+  }
+});
+
+test('crm audit verify names the first entry changed, removed, inserted or reordered', async () => {
+  const key = PG ? 'crm.audit-key' : `${srv.db}.audit-key`;
+  const verify = () => crmRun(['audit', 'verify', '--db', srv.db, '--key', key]);
+  for (let i = 0; i < 5; i++) await createOk(srv, 'contacts', { last_name: `Chain ${i}` });
+  let v = verify();
+  assert.equal(v.status, 0, v.stdout + v.stderr);
+  assert.match(v.stdout, /OK: the audit log is intact/);
+  const api = await req(srv, 'GET', '/api/v1/audit/verify');
+  assert.equal(api.body.ok, true, api.text);
+  assert.equal(api.body.signatures_checked, true);
+  assert.ok(api.body.checkpoints >= 1, 'the server signed a checkpoint');
+
+  const max = Number(sql('SELECT MAX(id) FROM audit_log'));
+  const mid = max - 3;
+  const row = sql(`SELECT detail FROM audit_log WHERE id = ${mid}`);
+  const q = (s) => `'${s.replace(/'/g, "''")}'`;
+  // Changed.
+  sql(`UPDATE audit_log SET detail = ${q('{"hidden":"trace"}')} WHERE id = ${mid}`);
+  v = verify();
+  assert.equal(v.status, 1);
+  assert.match(v.stdout, new RegExp(`entry ${mid} was changed`));
+  sql(`UPDATE audit_log SET detail = ${q(row)} WHERE id = ${mid}`);
+  assert.equal(verify().status, 0, 'undone');
+  // Removed (and put back).
+  const cols = 'id, at, actor_id, actor_email, action, entity, record_id, address, agent, detail, prev_hash, hash';
+  sql(`CREATE TABLE audit_saved AS SELECT ${cols} FROM audit_log WHERE id = ${mid}`);
+  sql(`DELETE FROM audit_log WHERE id = ${mid}`);
+  v = verify();
+  assert.match(v.stdout, new RegExp(`entry ${mid} was removed`));
+  sql(`INSERT INTO audit_log (${cols}) SELECT ${cols} FROM audit_saved`);
+  assert.equal(verify().status, 0, 'put back');
+  // Reordered: two entries swap places.
+  sql(`UPDATE audit_log SET id = -1 WHERE id = ${mid}`);
+  sql(`UPDATE audit_log SET id = ${mid} WHERE id = ${mid + 1}`);
+  sql(`UPDATE audit_log SET id = ${mid + 1} WHERE id = -1`);
+  v = verify();
+  assert.match(v.stdout, new RegExp(`entry ${mid} was inserted or moved`));
+  sql(`UPDATE audit_log SET id = -1 WHERE id = ${mid}`);
+  sql(`UPDATE audit_log SET id = ${mid} WHERE id = ${mid + 1}`);
+  sql(`UPDATE audit_log SET id = ${mid + 1} WHERE id = -1`);
+  assert.equal(verify().status, 0, 'order restored');
+  // Inserted: a made-up entry in the middle, ids shifted to make room.
+  sql(`UPDATE audit_log SET id = id + 1000000 WHERE id >= ${mid}`);
+  sql(`UPDATE audit_log SET id = id - 1000000 + 1 WHERE id >= 1000000`);
+  sql(`INSERT INTO audit_log (${cols}) SELECT ${mid}, at, actor_id, actor_email, 'record.delete', entity, record_id, address, agent, detail, prev_hash, hash FROM audit_saved`);
+  v = verify();
+  assert.equal(v.status, 1);
+  assert.match(v.stdout, new RegExp(`entry ${mid} was changed|entry ${mid + 1} was inserted or moved`));
+  sql(`DELETE FROM audit_log WHERE id = ${mid}`);
+  sql(`UPDATE audit_log SET id = id + 1000000 WHERE id > ${mid}`);
+  sql(`UPDATE audit_log SET id = id - 1000000 - 1 WHERE id >= 1000000`);
+  assert.equal(verify().status, 0, 'insertion undone');
+  sql('DROP TABLE audit_saved');
+
+  // A signed head, then the tail removed: the checkpoint tells.
+  assert.equal(crmRun(['audit', 'checkpoint', '--db', srv.db, '--key', key]).status, 0);
+  const last = Number(sql('SELECT MAX(id) FROM audit_log'));
+  const tail = sql(`SELECT detail FROM audit_log WHERE id = ${last}`);
+  sql(`CREATE TABLE audit_saved AS SELECT ${cols} FROM audit_log WHERE id = ${last}`);
+  sql(`DELETE FROM audit_log WHERE id = ${last}`);
+  v = verify();
+  assert.match(v.stdout, new RegExp(`entries after ${last - 1} were removed`));
+  sql(`INSERT INTO audit_log (${cols}) SELECT ${cols} FROM audit_saved`);
+  sql('DROP TABLE audit_saved');
+  // The whole chain recomputed by someone with the database but not the key:
+  // the entries agree with each other, the signed checkpoint does not.
+  sql(`UPDATE audit_log SET hash = ${q('f'.repeat(64))} WHERE id = ${last}`);
+  v = verify();
+  assert.equal(v.status, 1);
+  assert.match(v.stdout, new RegExp(`entry ${last} was changed|rewritten after checkpoint`));
+  sql(`UPDATE audit_log SET detail = ${q(tail)} WHERE id = ${last}`);
+  // A forged checkpoint signature.
+  sql(`UPDATE audit_checkpoints SET signature = ${q('0'.repeat(128))} WHERE id = (SELECT MIN(id) FROM audit_checkpoints)`);
+  v = verify();
+  assert.match(v.stdout, /checkpoint \d+ has no valid signature/);
+});
