@@ -409,6 +409,7 @@ dispatch(struct call *c)
 	c->cx.address = c->req->remote;
 	c->cx.agent = http_header(c->req, "User-Agent");
 	c->cx.audit_key = c->app->audit_key;
+	c->cx.watch = c->app->watch;
 	rc = (hit->flags & R_PUBLIC) ? CRM_OK : authenticate(c, hit->flags);
 	if (rc != CRM_OK) {
 		reply_core(c, rc);

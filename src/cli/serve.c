@@ -19,6 +19,7 @@
 #include "core/core.h"
 #include "core/twofactor.h"
 #include "core/jobs.h"
+#include "core/watch.h"
 #include "core/sessions.h"
 #include "http/http.h"
 #include "util/alloc.h"
@@ -134,6 +135,11 @@ cmd_serve(int argc, char **argv)
 		    NULL },
 		{ "secure-cookies", "CRM_SECURE_COOKIES", NULL, "mark the session "
 		    "cookie Secure (serve behind HTTPS)", true, NULL },
+		{ "alert-reads", "CRM_ALERT_READS", "2000", "alert administrators "
+		    "(audit log: alert.mass_reads) when one person reads more client "
+		    "records than this within --alert-window (0: off)", false, NULL },
+		{ "alert-window", "CRM_ALERT_WINDOW", "1h", "the window of "
+		    "--alert-reads (s, m, h, d)", false, NULL },
 		{ "audit-key", "CRM_AUDIT_KEY", NULL, "the key that signs audit "
 		    "checkpoints; made on first start (default: the database file "
 		    "name + .audit-key; keep it outside database backups)", false,
@@ -167,7 +173,8 @@ cmd_serve(int argc, char **argv)
 	int64_t idle_ms, max_ms;
 	sigset_t sigs;
 	db_t *db;
-	long threads, lease, per_ip;
+	long threads, lease, per_ip, alert_reads;
+	int64_t alert_window_ms;
 	bool help;
 	int sig;
 
@@ -185,6 +192,16 @@ cmd_serve(int argc, char **argv)
 	threads = strtol(opt_get(opts, n, "threads"), &end, 10);
 	if (*end != '\0' || threads < 1 || threads > 64) {
 		fprintf(stderr, "crm serve: --threads must be 1 to 64\n");
+		opts_free(store);
+		return 2;
+	}
+	alert_reads = strtol(opt_get(opts, n, "alert-reads"), &end, 10);
+	if (*end != '\0' || *opt_get(opts, n, "alert-reads") == '\0' ||
+	    alert_reads < 0 || alert_reads > 100000000 ||
+	    parse_duration(opt_get(opts, n, "alert-window"), 1000,
+	    30LL * 86400000, &alert_window_ms) != 0) {
+		fprintf(stderr, "crm serve: --alert-reads must be 0 to 100000000 "
+		    "and --alert-window a duration from 1s to 30d (such as 1h)\n");
 		opts_free(store);
 		return 2;
 	}
@@ -253,6 +270,7 @@ cmd_serve(int argc, char **argv)
 		return 1;
 	}
 	app.audit_key = &audit_key;
+	app.watch = watch_new(alert_reads, alert_window_ms);
 	app.version = CRM_VERSION;
 	app.secure_cookies = opt_get(opts, n, "secure-cookies") != NULL ||
 	    tls.cert_pem != NULL;
@@ -319,6 +337,7 @@ cmd_serve(int argc, char **argv)
 	db_pool_close(app.pool);
 	db_close(db);
 	api_fini(&app);
+	watch_free(app.watch);
 	sodium_memzero(&audit_key, sizeof(audit_key));
 	log_info("stopped cleanly");
 	opts_free(store);

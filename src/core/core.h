@@ -88,6 +88,7 @@ struct rights {
 };
 
 struct audit_key;
+struct watch;
 
 struct core_ctx {
 	db_t		*db;
@@ -98,6 +99,8 @@ struct core_ctx {
 	const char	*agent;
 	/* Signs audit checkpoints (borrowed; NULL: none are signed). */
 	const struct audit_key *audit_key;
+	/* Counts reads for the mass-reading alert (borrowed; NULL: off). */
+	struct watch	*watch;
 	struct verrs	 errs;
 	char		 detail[256];
 	struct rights	 rights;

@@ -10,6 +10,7 @@
 #include "core/record.h"
 
 #include "core/access.h"
+#include "core/watch.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -417,8 +418,13 @@ rec_list(struct core_ctx *cx, const struct entity *e,
 		json_decref(next);
 		next = json_null();
 	}
+	rc = watch_reads(cx, e, (int64_t)json_array_size(data));
+	if (rc != CRM_OK) {
+		json_decref(data);
+		json_decref(next);
+		goto out;
+	}
 	*out = json_pack("{s:o, s:o}", "data", data, "next_cursor", next);
-	rc = CRM_OK;
 out:
 	dbq_free(&q);
 	free(cval);

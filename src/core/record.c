@@ -20,6 +20,7 @@
 #include "core/access.h"
 #include "core/audit.h"
 #include "core/customfields.h"
+#include "core/watch.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/log.h"
@@ -237,7 +238,11 @@ int
 rec_get(struct core_ctx *cx, const struct entity *e, int64_t id, bool deleted,
     json_t **out)
 {
-	return load(cx, e, id, deleted, out);
+	int rc = load(cx, e, id, deleted, out);
+
+	if (rc == CRM_OK && (rc = watch_reads(cx, e, 1)) != CRM_OK)
+		json_decref(*out);
+	return rc;
 }
 
 /* ---- validating input ---- */

@@ -14,6 +14,7 @@
 
 #include "core/access.h"
 #include "core/record.h"
+#include "core/watch.h"
 #include "util/alloc.h"
 #include "util/log.h"
 #include "util/text.h"
@@ -259,6 +260,22 @@ search_all(struct core_ctx *cx, const char *q, int limit, json_t **out)
 		json_decref(hits[i]);
 	}
 	free(hits);
+	/* Titles and subtitles are reads too. */
+	for (size_t s = 0; s < sizeof(sources) / sizeof(*sources) && rc == CRM_OK;
+	    s++) {
+		int64_t reads = 0;
+		size_t i;
+		json_t *h;
+
+		json_array_foreach(data, i, h)
+			reads += strcmp(json_string_value(json_object_get(h, "type")),
+			    sources[s].type) == 0;
+		rc = watch_reads(cx, sources[s].entity, reads);
+	}
+	if (rc != CRM_OK) {
+		json_decref(data);
+		return rc;
+	}
 	*out = json_pack("{s:o}", "data", data);
 	return CRM_OK;
 }

@@ -287,3 +287,31 @@ test('crm audit verify names the first entry changed, removed, inserted or reord
   v = verify();
   assert.match(v.stdout, /checkpoint \d+ has no valid signature/);
 });
+
+test('reading more client records than the threshold within the window alerts administrators once', async () => {
+  const watched = await startServer({ args: ['--alert-reads', '30', '--alert-window', '1h'] });
+  try {
+    for (let i = 0; i < 40; i++) {
+      const r = await req(watched, 'POST', '/api/v1/contacts', { body: { last_name: `Reader ${i}` } });
+      assert.equal(r.status, 201, r.text);
+    }
+    const alerts = async () => (await req(watched, 'GET', '/api/v1/audit?action=alert.')).body.data;
+    // 25 reads: under the threshold.
+    await req(watched, 'GET', '/api/v1/contacts?limit=25');
+    assert.deepEqual(await alerts(), []);
+    // 25 more cross it: one alert, naming who and how many.
+    await req(watched, 'GET', '/api/v1/contacts?limit=25');
+    const [a] = await alerts();
+    assert.equal(a.action, 'alert.mass_reads');
+    assert.equal(a.actor_email, watched.adminEmail);
+    assert.equal(a.detail.records, 50);
+    assert.equal(a.detail.threshold, 30);
+    // Reading on in the same window does not repeat it.
+    await req(watched, 'GET', '/api/v1/contacts?limit=40');
+    await req(watched, 'GET', '/api/v1/search?q=Reader');
+    assert.equal((await alerts()).length, 1);
+    assert.equal(crmRun(['serve', '--db', watched.db, '--alert-window', 'soon']).status, 2);
+  } finally {
+    await stopClean(watched);
+  }
+});
