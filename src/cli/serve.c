@@ -282,6 +282,7 @@ cmd_serve(int argc, char **argv)
 		db_close(db);
 		opts_free(store);
 		tls_free(&tls);
+		watch_free(app.watch);
 		return 2;
 	}
 	api_init(&app);
@@ -291,6 +292,7 @@ cmd_serve(int argc, char **argv)
 		db_close(db);
 		opts_free(store);
 		tls_free(&tls);
+		watch_free(app.watch);
 		return 1;
 	}
 	sigemptyset(&sigs);
@@ -306,6 +308,7 @@ cmd_serve(int argc, char **argv)
 		db_close(db);
 		opts_free(store);
 		tls_free(&tls);
+		watch_free(app.watch);
 		return 1;
 	}
 	if (opt_get(opts, n, "no-jobs") == NULL) {
@@ -321,6 +324,7 @@ cmd_serve(int argc, char **argv)
 			db_close(db);
 			opts_free(store);
 			tls_free(&tls);
+			watch_free(app.watch);
 			return 1;
 		}
 	}
