@@ -22,6 +22,7 @@ struct app {
 	struct twofa_rp	 rp;		/* WebAuthn origin and rp id (--origin) */
 	int64_t		 session_idle_ms;	/* session idle timeout */
 	int64_t		 session_max_ms;	/* session absolute timeout */
+	char		 backup_dir[4096];	/* --backup-dir, or "" */
 	/*
 	 * The system state (core/syslock.h), read from the database at most
 	 * once a second per server; api_init/api_fini manage the lock.

@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define CRM_VERSION "0.1.0"
+#include "util/version.h"
 
 struct opt {
 	const char	*name;		/* "db" for --db */
@@ -50,5 +50,7 @@ int cmd_token(int argc, char **argv);
 int cmd_jobs(int argc, char **argv);
 int cmd_system(int argc, char **argv);
 int cmd_migrate_db(int argc, char **argv);
+int cmd_backup(int argc, char **argv);
+int cmd_restore(int argc, char **argv);
 
 #endif

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <sodium.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -393,7 +394,12 @@ rd_fill(struct rd *r)
 			r->ib.pos = 0;
 		}
 		if (r->ib.pos == r->ib.size && r->src_end) {
-			/* zstd may still hold decompressed bytes: ask once more. */
+			/*
+			 * A finished frame (0) holds nothing more; an unfinished one
+			 * may still hold decompressed bytes: ask once more.
+			 */
+			if (r->frame == 0 && r->offset > 0)
+				return 0;
 			r->frame = ZSTD_decompressStream(r->dc, &ob, &r->ib);
 			if (ZSTD_isError(r->frame)) {
 				snprintf(r->err, r->errlen, "the compressed data is "
@@ -461,12 +467,18 @@ rd32(const unsigned char *p)
 	    p[3];
 }
 
+static int bad_manifest(struct rd *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 static int
-bad_manifest(struct rd *r, const char *fmt, const char *detail)
+bad_manifest(struct rd *r, const char *fmt, ...)
 {
 	char msg[256];
+	va_list ap;
 
-	snprintf(msg, sizeof(msg), fmt, detail);
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
 	snprintf(r->err, r->errlen, "the manifest is not valid: %s", msg);
 	return -1;
 }
