@@ -907,9 +907,16 @@ is_auto_name(const char *name)
 	size_t plen = strlen(BACKUP_PREFIX), slen = strlen(BACKUP_AUTO_SUFFIX);
 	size_t len = strlen(name);
 
-	return len == plen + 19 + slen && strncmp(name, BACKUP_PREFIX, plen) == 0 &&
-	    strcmp(name + len - slen, BACKUP_AUTO_SUFFIX) == 0 &&
-	    strspn(name + plen, "0123456789-") == 19;
+	if (len != plen + 19 + slen || strncmp(name, BACKUP_PREFIX, plen) != 0 ||
+	    strcmp(name + len - slen, BACKUP_AUTO_SUFFIX) != 0)
+		return false;
+	for (size_t i = 0; i < 19; i++) {	/* YYYYMMDD-HHMMSS-mmm */
+		char ch = name[plen + i];
+
+		if (i == 8 || i == 15 ? ch != '-' : ch < '0' || ch > '9')
+			return false;
+	}
+	return true;
 }
 
 /* Deletes the scheduler's files in dir beyond the newest keep. */
