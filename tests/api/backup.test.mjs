@@ -142,6 +142,15 @@ test('crm backup on a PostgreSQL database says it is for SQLite and points to pg
   assert.match(r.stderr, /SQLite databases only/);
   assert.match(r.stderr, /pg_dump/);
   assert.doesNotMatch(r.stderr, /password=|:[^@/]*@/, 'no password in the message');
+  const serve = crmRun(['serve', '--db', srv.db, '--listen', '127.0.0.1:1', '--backup-dir', scratch()]);
+  assert.equal(serve.status, 2, serve.stderr);
+  assert.match(serve.stderr, /pg_dump/);
+  // The admin API answers on PostgreSQL too: no schedule, nothing to start.
+  const g = await req(srv, 'GET', '/api/v1/system/backups');
+  assert.equal(g.status, 200, g.text);
+  assert.equal(g.body.schedule, null);
+  assert.deepEqual(g.body.data, []);
+  assert.equal((await req(srv, 'POST', '/api/v1/system/backups')).status, 409);
 });
 
 const sqlite = { skip: PG ? 'backups are for SQLite (PostgreSQL: pg_dump)' : false };
