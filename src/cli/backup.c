@@ -89,7 +89,9 @@ cmd_backup(int argc, char **argv)
 
 		err[0] = '\0';
 		if (backup_verify(verify, &m, err, sizeof(err)) != CRM_OK) {
-			fprintf(stderr, "crm backup: %s: NOT OK: %s\n", verify, err);
+			fprintf(stderr, "crm backup: %s: NOT OK: %s. Do not restore "
+			    "it: use another backup (or a fresh copy of this one)\n",
+			    verify, err);
 			opts_free(store);
 			return 1;
 		}

@@ -670,7 +670,8 @@ backup_restore(const char *from, const char *db_path, bool force, char *kept,
 		char why[1024];
 
 		snprintf(why, sizeof(why), "%s", err);
-		fail(err, errlen, rc, "%s: %s; nothing was restored", from, why);
+		fail(err, errlen, rc, "%s: %s; nothing was restored: use another "
+		    "backup (or a fresh copy of this one)", from, why);
 		goto out;
 	}
 	/* Checked: now the swap. Look again, something may have started. */
