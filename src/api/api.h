@@ -24,6 +24,7 @@ struct app {
 	int64_t		 session_max_ms;	/* session absolute timeout */
 	const struct audit_key *audit_key;	/* signs audit checkpoints */
 	struct watch	*watch;		/* the mass-reading alert's counters */
+	char		 backup_dir[4096];	/* --backup-dir, or "" */
 	/*
 	 * The system state (core/syslock.h), read from the database at most
 	 * once a second per server; api_init/api_fini manage the lock.

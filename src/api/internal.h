@@ -129,6 +129,9 @@ void h_token_delete(struct call *c);
 /* The system state (api/system.c). */
 void h_system_get(struct call *c);
 void h_system_put(struct call *c);
+/* Backups (api/backups.c). */
+void h_backups_get(struct call *c);
+void h_backups_post(struct call *c);
 /* A user's sign-in failures forgotten (admin; api/system.c). */
 void h_user_unlock(struct call *c);
 /*

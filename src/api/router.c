@@ -51,6 +51,11 @@ const struct route api_routes[] = {
 	    "The system state: normal, read_only or locked", "system" },
 	{ "PUT", "/api/v1/system/state", h_system_put, NULL, R_BODY | R_ANYSTATE,
 	    "Set or lift the system state (admin)", "system" },
+	{ "GET", "/api/v1/system/backups", h_backups_get, NULL, 0,
+	    "Recent backups, the schedule, and whether the last good one is "
+	    "too old (admin)", "system" },
+	{ "POST", "/api/v1/system/backups", h_backups_post, NULL, 0,
+	    "Start a backup now, as a background job (admin)", "system" },
 	{ "POST", "/api/v1/auth/2fa/verify", h_2fa_verify, NULL,
 	    R_BODY | R_2FA_STEP | R_ANYSTATE, "Second sign-in step: {code}, "
 	    "{recovery_code} or {assertion}", "two-factor" },

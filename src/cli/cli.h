@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define CRM_VERSION "0.1.0"
+#include "util/version.h"
 
 struct opt {
 	const char	*name;		/* "db" for --db */
@@ -58,5 +58,7 @@ int cmd_audit(int argc, char **argv);
 void cli_audit_key_path(const char *db, const char *given, char *out,
     size_t outlen);
 int cmd_migrate_db(int argc, char **argv);
+int cmd_backup(int argc, char **argv);
+int cmd_restore(int argc, char **argv);
 
 #endif

@@ -18,6 +18,9 @@ static const struct {
 	{ "system", cmd_system, "show, set or lift the read-only or locked state" },
 	{ "audit", cmd_audit, "verify the audit log's chain and signatures; list it" },
 	{ "jobs", cmd_jobs, "list background jobs; check that servers run them" },
+	{ "backup", cmd_backup, "back up a SQLite CRM while it runs; check a "
+	    "backup (--verify)" },
+	{ "restore", cmd_restore, "restore a backup into an empty data folder" },
 	{ "migrate-db", cmd_migrate_db, "copy everything into another database "
 	    "(SQLite to PostgreSQL) and verify it" },
 };

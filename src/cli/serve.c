@@ -6,6 +6,7 @@
  * runs in a random worker.
  */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -14,8 +15,11 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include <sys/stat.h>
+
 #include "cli/cli.h"
 #include "core/audit.h"
+#include "core/backup.h"
 #include "core/core.h"
 #include "core/twofactor.h"
 #include "core/jobs.h"
@@ -160,6 +164,12 @@ cmd_serve(int argc, char **argv)
 		    "certificate (chain); needs --tls-key", false, NULL },
 		{ "tls-key", "CRM_TLS_KEY", NULL, "the certificate's PEM private key "
 		    "(unencrypted)", false, NULL },
+		{ "backup-dir", "CRM_BACKUP_DIR", NULL, "make scheduled backups "
+		    "into this folder (SQLite; off without it)", false, NULL },
+		{ "backup-every", "CRM_BACKUP_EVERY", "24h", "time between "
+		    "scheduled backups (s, m, h, d)", false, NULL },
+		{ "backup-keep", "CRM_BACKUP_KEEP", "7", "scheduled backups kept; "
+		    "older ones the schedule made are deleted (1-1000)", false, NULL },
 	};
 	size_t n = sizeof(opts) / sizeof(*opts);
 	int64_t t0 = time_mono_us();
@@ -170,11 +180,14 @@ cmd_serve(int argc, char **argv)
 	struct http_tls tls = { NULL, NULL };
 	struct audit_key audit_key;
 	char keypath[4096];
-	int64_t idle_ms, max_ms;
+	int64_t idle_ms, max_ms, every_ms = 0;
 	sigset_t sigs;
 	db_t *db;
-	long threads, lease, per_ip, alert_reads;
+	long threads, lease, per_ip, alert_reads, keep = 0;
 	int64_t alert_window_ms;
+	const char *bdir;
+	char babs[PATH_MAX];
+	struct stat bst;
 	bool help;
 	int sig;
 
@@ -227,6 +240,44 @@ cmd_serve(int argc, char **argv)
 		opts_free(store);
 		return 2;
 	}
+	bdir = opt_get(opts, n, "backup-dir");
+	if (bdir != NULL && bdir[0] == '\0')
+		bdir = NULL;
+	if (bdir != NULL) {
+		keep = strtol(opt_get(opts, n, "backup-keep"), &end, 10);
+		if (parse_duration(opt_get(opts, n, "backup-every"), 1000,
+		    400LL * 86400000, &every_ms) != 0 || *end != '\0' ||
+		    keep < 1 || keep > BACKUP_KEEP_MAX) {
+			fprintf(stderr, "crm serve: --backup-every takes a duration "
+			    "such as 30m, 24h or 7d (1s to 400d) and --backup-keep a "
+			    "count from 1 to %d\n", BACKUP_KEEP_MAX);
+			opts_free(store);
+			return 2;
+		}
+		if (db_is_postgres(opt_get(opts, n, "db"))) {
+			fprintf(stderr, "crm serve: --backup-dir makes backups of "
+			    "SQLite databases; back PostgreSQL up with pg_dump or base "
+			    "backups (see docs/administration.md) and leave it out\n");
+			opts_free(store);
+			return 2;
+		}
+		if (stat(bdir, &bst) != 0 || !S_ISDIR(bst.st_mode) ||
+		    access(bdir, W_OK) != 0) {
+			fprintf(stderr, "crm serve: --backup-dir %s: not a writable "
+			    "folder; create it (mkdir -p %s) and let the server's user "
+			    "write to it\n", bdir, bdir);
+			opts_free(store);
+			return 2;
+		}
+		/* Absolute: the job may run in a server started elsewhere. */
+		if (realpath(bdir, babs) == NULL) {
+			fprintf(stderr, "crm serve: --backup-dir %s: %s\n", bdir,
+			    strerror(errno));
+			opts_free(store);
+			return 2;
+		}
+		bdir = babs;
+	}
 	if ((opt_get(opts, n, "tls-cert") == NULL) !=
 	    (opt_get(opts, n, "tls-key") == NULL)) {
 		fprintf(stderr, "crm serve: give both --tls-cert FILE and --tls-key "
@@ -259,6 +310,23 @@ cmd_serve(int argc, char **argv)
 		tls_free(&tls);
 		return 1;
 	}
+	if (bdir != NULL || opt_get(opts, n, "no-jobs") == NULL) {
+		struct core_ctx cx;
+		int brc;
+
+		/* The schedule lives in the job table; no --backup-dir ends it. */
+		core_ctx_init(&cx, db, NULL);
+		brc = bdir != NULL ? backup_schedule(&cx, bdir, every_ms, (int)keep) :
+		    backup_unschedule(&cx);
+		if (brc != CRM_OK) {
+			fprintf(stderr, "crm serve: cannot set the backup schedule: "
+			    "%s\n", cx.detail);
+			db_close(db);
+			opts_free(store);
+			tls_free(&tls);
+			return 1;
+		}
+	}
 	memset(&app, 0, sizeof(app));
 	cli_audit_key_path(opt_get(opts, n, "db"), opt_get(opts, n, "audit-key"),
 	    keypath, sizeof(keypath));
@@ -271,6 +339,8 @@ cmd_serve(int argc, char **argv)
 	}
 	app.audit_key = &audit_key;
 	app.watch = watch_new(alert_reads, alert_window_ms);
+	if (bdir != NULL)
+		snprintf(app.backup_dir, sizeof(app.backup_dir), "%s", bdir);
 	app.version = CRM_VERSION;
 	app.secure_cookies = opt_get(opts, n, "secure-cookies") != NULL ||
 	    tls.cert_pem != NULL;

@@ -4,6 +4,8 @@
  */
 #include "core/jobs.h"
 
+#include "core/backup.h"
+
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -100,13 +102,34 @@ run_analyze(struct core_ctx *cx, const struct job *j, int64_t *again,
 	return CRM_OK;
 }
 
+/*
+ * A backup reads the whole database and writes a file for seconds or
+ * minutes: inside the run transaction it would hold SQLite's write lock all
+ * that time and every write of the server would wait for it. So it runs
+ * outside (own_txn below); its snapshot is a read transaction of its own.
+ */
+static int
+run_backup(struct core_ctx *cx, const struct job *j, int64_t *again, char *err,
+    size_t errlen)
+{
+	return backup_job_run(cx, j->payload, again, err, errlen);
+}
+
+/*
+ * own_txn: the handler runs outside the run transaction (and opens its own
+ * when it writes); the job is marked done in a transaction after it. Its
+ * effects then happen at least once rather than exactly once: a worker
+ * that dies between the work and the mark leaves the job to be run again.
+ */
 static const struct {
 	const char	*kind;
 	job_fn		 fn;
+	bool		 own_txn;
 } handlers[] = {
-	{ "noop", run_noop },
-	{ "session_cleanup", run_session_cleanup },
-	{ "analyze", run_analyze },
+	{ "noop", run_noop, false },
+	{ "session_cleanup", run_session_cleanup, false },
+	{ "analyze", run_analyze, false },
+	{ "backup", run_backup, true },
 };
 
 static job_fn
@@ -116,6 +139,15 @@ handler_of(const char *kind)
 		if (strcmp(handlers[i].kind, kind) == 0)
 			return handlers[i].fn;
 	return NULL;
+}
+
+static bool
+own_txn(const char *kind)
+{
+	for (size_t i = 0; i < sizeof(handlers) / sizeof(*handlers); i++)
+		if (strcmp(handlers[i].kind, kind) == 0)
+			return handlers[i].own_txn;
+	return false;
 }
 
 static int
@@ -330,7 +362,7 @@ run_one(struct core_ctx *cx, struct job *j)
 		record_failure(cx, j, "no handler for this kind of job");
 		return;
 	}
-	if (db_begin(cx->db) != DB_OK) {
+	if (!own_txn(j->kind) && db_begin(cx->db) != DB_OK) {
 		record_failure(cx, j, db_errmsg(cx->db));
 		return;
 	}
@@ -338,6 +370,10 @@ run_one(struct core_ctx *cx, struct job *j)
 	if (rc != CRM_OK) {
 		db_rollback(cx->db);
 		record_failure(cx, j, err[0] ? err : "failed");
+		return;
+	}
+	if (own_txn(j->kind) && db_begin(cx->db) != DB_OK) {
+		record_failure(cx, j, db_errmsg(cx->db));
 		return;
 	}
 	now = time_now_ms();

@@ -11,6 +11,13 @@
  * its own. If the worker dies, its transaction never commits and the lease
  * runs out; another worker then claims the job. So a job's effects on the
  * database happen exactly once; effects outside it (mail) at least once.
+ *
+ * The exception is long work that must not hold the write lock: a backup
+ * (kind "backup", core/backup.h) runs outside the run transaction and
+ * writes its own record; the job is marked done afterwards. A backup longer
+ * than the lease may then be claimed by a second server sharing the
+ * database and made twice; with one server its one runner thread is busy
+ * and nothing else claims it.
  */
 #ifndef CORE_JOBS_H
 #define CORE_JOBS_H

@@ -82,6 +82,7 @@ static const struct mtable mtables[] = {
 	{ "session_mfa", NULL, "id", true, NULL },
 	{ "login_failures", NULL, "id", true, NULL },
 	{ "system_state", NULL, "id", false, NULL },
+	{ "backups", NULL, "id", true, NULL },
 };
 #define NTABLES (sizeof(mtables) / sizeof(*mtables))
 

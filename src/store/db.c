@@ -452,3 +452,44 @@ migrate_locked(db_t *db, char *err, size_t errlen)
 	}
 	return DB_OK;
 }
+
+/* ---- SQLite files: backup and restore ---- */
+
+const char *
+db_file(db_t *db)
+{
+	return strcmp(db->drv->name, "sqlite") == 0 ? sqlite_file(db) : NULL;
+}
+
+int
+db_snapshot(db_t *db, const char *dest, char *err, size_t errlen)
+{
+	if (strcmp(db->drv->name, "sqlite") != 0) {
+		snprintf(err, errlen, "a snapshot copies SQLite databases only; "
+		    "back up PostgreSQL with pg_dump");
+		return DB_ERR;
+	}
+	return sqlite_snapshot(db, dest, err, errlen);
+}
+
+int64_t
+db_migrations_latest(const char *dialect)
+{
+	const struct embed_file *f = strcmp(dialect, "pg") == 0 ?
+	    pg_migration_files : sqlite_migration_files;
+	size_t n = strcmp(dialect, "pg") == 0 ? pg_migration_nfiles :
+	    sqlite_migration_nfiles;
+
+	return n == 0 ? 0 : strtoll(f[n - 1].path, NULL, 10);
+}
+
+int
+db_schema_version(db_t *db, int64_t *version)
+{
+	int64_t v = schema_version(db);
+
+	if (v < 0)
+		return DB_ERR;
+	*version = v;
+	return DB_OK;
+}

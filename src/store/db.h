@@ -219,4 +219,37 @@ int db_reset_ids(db_t *db, const char *table);
  */
 int db_migrate(db_t *db, char *err, size_t errlen);
 
+/*
+ * ---- SQLite files: backup and restore (crm backup, crm restore) ----
+ *
+ * db_file() is the file of a SQLite connection (NULL for PostgreSQL).
+ *
+ * db_snapshot() copies the database open on db into the new file dest with
+ * SQLite's online backup API, in one step under one read transaction: the
+ * copy is the database as of one moment, and in WAL mode the server's
+ * writers go on meanwhile. The copy is left in rollback-journal mode (one
+ * self-contained file) and flushed to disk. dest must not exist. SQLite
+ * only: DB_ERR with a message on PostgreSQL.
+ *
+ * db_file_check() opens the SQLite file at path read-only and runs PRAGMA
+ * integrity_check: DB_OK when it answers "ok", else DB_ERR with the first
+ * problem (or why it could not open) in msg.
+ *
+ * db_file_in_use() tells whether another process has the SQLite database
+ * at path open: any connection in WAL mode (every crm serve) holds a shared
+ * lock on the dead-man-switch byte of path-shm as long as it is open, which
+ * this probes with fcntl(F_GETLK); and a transaction in progress in any mode
+ * makes BEGIN IMMEDIATE fail. *in_use is false for a missing file.
+ *
+ * db_migrations_latest() is the highest schema migration this program knows
+ * for dialect ("sqlite" or "pg"); db_schema_version() the highest applied
+ * to db (0 for an empty database).
+ */
+const char *db_file(db_t *db);
+int db_snapshot(db_t *db, const char *dest, char *err, size_t errlen);
+int db_file_check(const char *path, char *msg, size_t msglen);
+int db_file_in_use(const char *path, bool *in_use, char *why, size_t whylen);
+int64_t db_migrations_latest(const char *dialect);
+int db_schema_version(db_t *db, int64_t *version);
+
 #endif

@@ -65,6 +65,10 @@ struct db_stmt {
 int sqlite_open(const char *path, db_t **out, char *err, size_t errlen);
 int pg_open(const char *url, db_t **out, char *err, size_t errlen);
 
+/* SQLite's side of db_file(), db_snapshot() (store/sqlite.c). */
+const char *sqlite_file(db_t *db);
+int sqlite_snapshot(db_t *db, const char *dest, char *err, size_t errlen);
+
 /* A quick hash of SQL text, for the drivers' statement caches. */
 uint64_t db_sql_hash(const char *sql);
 

@@ -7,10 +7,14 @@
  * per connection by their SQL text: the hot paths (auth lookup, get by id)
  * then cost one step, not one parse.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "store/driver.h"
 #include "util/alloc.h"
@@ -439,6 +443,202 @@ lite_search_ids(db_t *db, struct dbq *q, const char *table,
 	dbq_sql(q, " ORDER BY rowid DESC");
 	buf_free(&tri);
 	buf_free(&wrd);
+}
+
+/* ---- files: backup and restore (see store/db.h) ---- */
+
+const char *
+sqlite_file(db_t *db)
+{
+	const char *f = sqlite3_db_filename(LITE(db)->h, "main");
+
+	return f != NULL && f[0] != '\0' ? f : NULL;
+}
+
+static void
+nap_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+/* Flushes path's data to disk. */
+static int
+fsync_path(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int rc;
+
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	if (close(fd) != 0)
+		rc = -1;
+	return rc;
+}
+
+int
+sqlite_snapshot(db_t *db, const char *dest, char *err, size_t errlen)
+{
+	struct lite *l = LITE(db);
+	sqlite3 *d = NULL;
+	sqlite3_backup *b;
+	char *msg = NULL;
+	int rc, tries;
+
+	if (access(dest, F_OK) == 0) {
+		snprintf(err, errlen, "%s already exists", dest);
+		return DB_ERR;
+	}
+	rc = sqlite3_open_v2(dest, &d, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "cannot create %s: %s", dest,
+		    d ? sqlite3_errmsg(d) : sqlite3_errstr(rc));
+		sqlite3_close(d);
+		return DB_ERR;
+	}
+	b = sqlite3_backup_init(d, "main", l->h, "main");
+	if (b == NULL) {
+		snprintf(err, errlen, "cannot start the copy: %s", sqlite3_errmsg(d));
+		sqlite3_close(d);
+		return DB_ERR;
+	}
+	/*
+	 * All pages in one step: one read transaction, so the copy is one
+	 * moment of the database even while others write (WAL). Busy only
+	 * while another connection recovers the WAL: wait a little.
+	 */
+	for (tries = 0; tries < 100; tries++) {
+		rc = sqlite3_backup_step(b, -1);
+		if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
+			break;
+		nap_ms(50);
+	}
+	if (rc != SQLITE_DONE) {
+		snprintf(err, errlen, "copying the database failed: %s",
+		    sqlite3_errstr(rc));
+		sqlite3_backup_finish(b);
+		sqlite3_close(d);
+		unlink(dest);
+		return DB_ERR;
+	}
+	rc = sqlite3_backup_finish(b);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(d, "PRAGMA journal_mode=DELETE", NULL, NULL, &msg);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "finishing the copy failed: %s",
+		    msg ? msg : sqlite3_errmsg(d));
+		sqlite3_free(msg);
+		sqlite3_close(d);
+		unlink(dest);
+		return DB_ERR;
+	}
+	if (sqlite3_close(d) != SQLITE_OK || fsync_path(dest) != 0) {
+		snprintf(err, errlen, "cannot write %s to disk: %s", dest,
+		    strerror(errno));
+		unlink(dest);
+		return DB_ERR;
+	}
+	return DB_OK;
+}
+
+static int
+check_row(void *arg, int ncol, char **vals, char **names)
+{
+	char **first = arg;
+
+	(void)names;
+	if (*first == NULL && ncol > 0 && vals[0] != NULL)
+		*first = sqlite3_mprintf("%s", vals[0]);
+	return 0;
+}
+
+int
+db_file_check(const char *path, char *msg, size_t msglen)
+{
+	sqlite3 *h = NULL;
+	char *first = NULL, *emsg = NULL;
+	int rc;
+
+	rc = sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+	    NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(h, "PRAGMA integrity_check(1)", check_row, &first,
+		    &emsg);
+	if (rc != SQLITE_OK) {
+		snprintf(msg, msglen, "not a readable SQLite database: %s",
+		    emsg ? emsg : h ? sqlite3_errmsg(h) : sqlite3_errstr(rc));
+		sqlite3_free(emsg);
+		sqlite3_free(first);
+		sqlite3_close(h);
+		return DB_ERR;
+	}
+	sqlite3_close(h);
+	if (first == NULL || strcmp(first, "ok") != 0) {
+		snprintf(msg, msglen, "integrity_check: %s", first ? first : "no answer");
+		sqlite3_free(first);
+		return DB_ERR;
+	}
+	sqlite3_free(first);
+	snprintf(msg, msglen, "ok");
+	return DB_OK;
+}
+
+/*
+ * The byte of the -shm file that every WAL connection holds a shared lock
+ * on while it is open (the "DMS" byte of SQLite's unix VFS: 120 + 8).
+ */
+#define SHM_DMS_BYTE 128
+
+int
+db_file_in_use(const char *path, bool *in_use, char *why, size_t whylen)
+{
+	char shm[4096];
+	sqlite3 *h = NULL;
+	struct flock lk;
+	int fd, rc;
+
+	*in_use = false;
+	why[0] = '\0';
+	if (access(path, F_OK) != 0)
+		return DB_OK;
+	if ((size_t)snprintf(shm, sizeof(shm), "%s-shm", path) >= sizeof(shm)) {
+		snprintf(why, whylen, "the path is too long");
+		return DB_ERR;
+	}
+	fd = open(shm, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd >= 0) {
+		memset(&lk, 0, sizeof(lk));
+		lk.l_type = F_WRLCK;
+		lk.l_whence = SEEK_SET;
+		lk.l_start = SHM_DMS_BYTE;
+		lk.l_len = 1;
+		rc = fcntl(fd, F_GETLK, &lk);
+		close(fd);
+		if (rc == 0 && lk.l_type != F_UNLCK) {
+			*in_use = true;
+			snprintf(why, whylen, "process %ld has it open",
+			    (long)lk.l_pid);
+			return DB_OK;
+		}
+	}
+	rc = sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+	    NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_busy_timeout(h, 200);
+		rc = sqlite3_exec(h, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+		if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) {
+			*in_use = true;
+			snprintf(why, whylen, "another process is writing to it");
+		} else if (rc == SQLITE_OK) {
+			sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL);
+		}
+	}
+	sqlite3_close(h);
+	return DB_OK;
 }
 
 static const struct db_driver sqlite_driver = {

@@ -21,13 +21,13 @@ export const LAPTOP = { width: 1366, height: 768 };
 export const PHONE = { width: 390, height: 844 };
 
 /**
- * Starts the server and the browser. Returns {srv, context, newPage(viewport?), close()}.
+ * Starts the server (serverOpts go to startServer: extra flags in args) and the browser. Returns {srv, context, newPage(viewport?), close()}.
  * The browser context is persistent on a fresh user data dir; each test gets new pages and
  * clears cookies so that it starts signed out.
  */
-export async function setup() {
+export async function setup(serverOpts = {}) {
   mkdirSync(SHOTS, { recursive: true });
-  const srv = await startServer();
+  const srv = await startServer(serverOpts);
   const profile = mkdtempSync(join(tmpdir(), 'crm-chromium-'));
   let context;
   try {

@@ -308,6 +308,32 @@ export const system = {
     request<SystemState>('PUT', '/system/state', { body: { state, message } }).then((r) => r.data),
 };
 
+export interface BackupRun {
+  id: number;
+  kind: 'scheduled' | 'manual' | 'cli';
+  started_at: string;
+  finished_at: string;
+  age_s: number;
+  file: string;
+  size: number | null;
+  ok: boolean;
+  error: string | null;
+  removed: boolean;
+}
+export interface BackupStatus {
+  schedule: { dir: string; every_s: number; keep: number; next_at: string } | null;
+  running: boolean;
+  queued: number;
+  last_ok_at: string | null;
+  stale: boolean;
+  data: BackupRun[];
+}
+
+export const backups = {
+  status: () => request<BackupStatus>('GET', '/system/backups').then((r) => r.data),
+  start: () => request<{ job_id: number }>('POST', '/system/backups').then((r) => r.data),
+};
+
 export const records = {
   list: <T extends AnyRecord>(entity: EntityName, query: Query, signal?: AbortSignal) =>
     request<Page<T>>('GET', `/${entity}`, { query, signal }).then((r) => r.data),

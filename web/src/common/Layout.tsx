@@ -66,6 +66,12 @@ const icons = {
       <path d="M3 7h13M12.5 3.5 16 7l-3.5 3.5M17 13H4M7.5 9.5 4 13l3.5 3.5" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" strokeLinejoin="round" />
     </svg>
   ),
+  backup: (
+    <svg viewBox="0 0 20 20">
+      <ellipse cx="10" cy="5" rx="6" ry="2.5" fill="none" stroke="currentColor" strokeWidth="1.6" />
+      <path d="M4 5v10c0 1.4 2.7 2.5 6 2.5s6-1.1 6-2.5V5M4 10c0 1.4 2.7 2.5 6 2.5s6-1.1 6-2.5" fill="none" stroke="currentColor" strokeWidth="1.6" />
+    </svg>
+  ),
   signout: (
     <svg viewBox="0 0 20 20">
       <path d="M8 4H4v12h4M12 6l4 4-4 4M16 10H8" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" strokeLinejoin="round" />
@@ -119,6 +125,9 @@ export function Layout({ user, section, onSignOut, onLang, children }: Props) {
               </NavLink>
               <NavLink to="/admin/transfer" active={section === 'admin/transfer'} icon={icons.transfer}>
                 {t('nav.transfer')}
+              </NavLink>
+              <NavLink to="/admin/backups" active={section === 'admin/backups'} icon={icons.backup}>
+                {t('nav.backups')}
               </NavLink>
             </>
           )}
