@@ -770,6 +770,33 @@ query_open(struct core_ctx *cx, const struct audit_query *q, int64_t limit,
 	return rc == DB_OK ? CRM_OK : db_fail(cx, "list");
 }
 
+/*
+ * A record's history shows its values only as far as the record itself
+ * would: a field the role hides stays hidden in the created values and in
+ * the changes of later updates.
+ */
+static int
+redact(struct core_ctx *cx, const struct entity *e, json_t *entry)
+{
+	json_t *detail = json_object_get(entry, "detail");
+	json_t *changes = json_object_get(detail, "changes");
+	const char *k;
+	json_t *v;
+	void *tmp;
+
+	if (json_is_object(changes)) {
+		json_object_foreach_safe(changes, tmp, k, v) {
+			if (access_field(cx, e, k) == FIELD_HIDDEN)
+				json_object_del(changes, k);
+		}
+		return CRM_OK;
+	}
+	if (strcmp(json_string_value(json_object_get(entry, "action")),
+	    "record.create") == 0)
+		return access_redact(cx, e, detail);
+	return CRM_OK;
+}
+
 int
 audit_list(struct core_ctx *cx, const struct audit_query *q, json_t **out)
 {
@@ -777,7 +804,10 @@ audit_list(struct core_ctx *cx, const struct audit_query *q, json_t **out)
 	db_stmt_t *st;
 	json_t *data;
 	int64_t last = 0;
-	int rc = may_read(cx, q), n = 0;
+	/* One record's history is redacted for the reader (not the screen). */
+	const struct entity *record = q->entity != NULL && q->record_id > 0 ?
+	    entity_find(q->entity) : NULL;
+	int rc = may_read(cx, q), crc = CRM_OK, n = 0;
 
 	if (rc != CRM_OK)
 		return rc;
@@ -788,16 +818,23 @@ audit_list(struct core_ctx *cx, const struct audit_query *q, json_t **out)
 		return rc;
 	data = json_array();
 	while ((rc = db_step(st)) == DB_ROW) {
+		json_t *entry;
+
 		if (++n > q->limit)
 			break;
 		row_read(st, &r);
 		last = r.id;
-		json_array_append_new(data, entry_json(&r));
+		entry = entry_json(&r);
+		json_array_append_new(data, entry);
+		if (record != NULL)
+			crc = redact(cx, record, entry);
+		if (crc != CRM_OK)
+			break;
 	}
 	db_done(st);
-	if (rc != DB_ROW && rc != DB_DONE) {
+	if (crc != CRM_OK || (rc != DB_ROW && rc != DB_DONE)) {
 		json_decref(data);
-		return db_fail(cx, "list step");
+		return crc != CRM_OK ? crc : db_fail(cx, "list step");
 	}
 	*out = json_pack("{s:o, s:o}", "data", data, "next_cursor",
 	    n > q->limit ? json_sprintf("%lld", (long long)last) : json_null());

@@ -146,6 +146,34 @@ test('a record\'s history is for whoever the role gives the audit right on it', 
   assertProblem(await req(srv, 'GET', `/api/v1/audit?entity=companies&record_id=${mine.id}`, { auth: mgr.token }), 403);
 });
 
+test('a record\'s history hides what the role hides: created values and changes of hidden fields', async () => {
+  const role = (await req(srv, 'POST', '/api/v1/roles', {
+    body: {
+      name: 'Tax-blind auditor',
+      perms: { companies: { read: 'all', audit: 'all' } },
+      fields: { companies: { tax_id: 'hidden', 'custom.audited': 'hidden' } },
+    },
+  })).body;
+  assert.ok(role.id, JSON.stringify(role));
+  const u = await req(srv, 'POST', '/api/v1/users',
+                      { body: { email: 'blind.auditor@example.com', name: 'Blind Auditor', password: PASSWORD, role_id: role.id } });
+  assert.equal(u.status, 201, u.text);
+  const auth = createToken(srv, 'blind.auditor@example.com', 'blind');
+  const co = await createOk(srv, 'companies', { name: 'Secret Tax Co', tax_id: 'TAX-111', custom: { audited: 'x' } });
+  const p = await req(srv, 'PATCH', `/api/v1/companies/${co.id}`, { body: { tax_id: 'TAX-222', industry: 'Mining', custom: { audited: 'y' } } });
+  assert.equal(p.status, 200, p.text);
+  const h = await req(srv, 'GET', `/api/v1/companies/${co.id}/history`, { auth });
+  assert.equal(h.status, 200, h.text);
+  assert.deepEqual(h.body.data.map((x) => x.action), ['record.update', 'record.create']);
+  assert.deepEqual(h.body.data[0].detail.changes, { industry: [null, 'Mining'] });
+  assert.equal(h.body.data[1].detail.name, 'Secret Tax Co');
+  assert.doesNotMatch(h.text, /TAX-|"audited"/);
+  // The administrator still sees everything.
+  const all = await req(srv, 'GET', `/api/v1/companies/${co.id}/history`);
+  assert.deepEqual(all.body.data[0].detail.changes.tax_id, ['TAX-111', 'TAX-222']);
+  assert.deepEqual(all.body.data[0].detail.changes['custom.audited'], ['x', 'y']);
+});
+
 test('the audit screen filters by person, action, entity, period and address, and pages', async () => {
   const byMia = await req(srv, 'GET', `/api/v1/audit?actor_id=${mgr.id}&limit=500`);
   assert.ok(byMia.body.data.length > 0);
