@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { TwoFactorScreen } from './account/TwoFactorScreen';
 import { auth, onUnauthorized, users, type Me } from './api';
 import { DepartmentsScreen } from './admin/DepartmentsScreen';
+import { AuditScreen } from './audit/AuditScreen';
 import { RolesScreen } from './admin/RolesScreen';
 import { TransferScreen } from './admin/TransferScreen';
 import { UsersScreen } from './admin/UsersScreen';
@@ -132,7 +133,7 @@ export function App() {
   );
 }
 
-/** #/admin/users, #/admin/departments, #/admin/roles[/…], #/admin/transfer: administrators only. */
+/** #/admin/users, #/admin/departments, #/admin/roles[/…], #/admin/transfer, #/admin/audit: administrators only. */
 function AdminScreen({ isAdmin, path, query }: { isAdmin: boolean; path: string[]; query: URLSearchParams }) {
   if (!isAdmin) {
     return (
@@ -150,6 +151,8 @@ function AdminScreen({ isAdmin, path, query }: { isAdmin: boolean; path: string[
       return <RolesScreen path={path} query={query} />;
     case 'transfer':
       return <TransferScreen query={query} />;
+    case 'audit':
+      return <AuditScreen query={query} />;
     default:
       return (
         <section className="page">

@@ -66,6 +66,12 @@ const icons = {
       <path d="M3 7h13M12.5 3.5 16 7l-3.5 3.5M17 13H4M7.5 9.5 4 13l3.5 3.5" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" strokeLinejoin="round" />
     </svg>
   ),
+  audit: (
+    <svg viewBox="0 0 20 20">
+      <path d="M10 2.5 4 5v4.5c0 3.8 2.6 6.6 6 8 3.4-1.4 6-4.2 6-8V5l-6-2.5Z" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinejoin="round" />
+      <path d="m7.3 10 2 2 3.5-4" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" strokeLinejoin="round" />
+    </svg>
+  ),
   signout: (
     <svg viewBox="0 0 20 20">
       <path d="M8 4H4v12h4M12 6l4 4-4 4M16 10H8" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" strokeLinejoin="round" />
@@ -119,6 +125,9 @@ export function Layout({ user, section, onSignOut, onLang, children }: Props) {
               </NavLink>
               <NavLink to="/admin/transfer" active={section === 'admin/transfer'} icon={icons.transfer}>
                 {t('nav.transfer')}
+              </NavLink>
+              <NavLink to="/admin/audit" active={section === 'admin/audit'} icon={icons.audit}>
+                {t('nav.audit')}
               </NavLink>
             </>
           )}
