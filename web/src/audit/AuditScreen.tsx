@@ -69,6 +69,13 @@ export function AuditScreen({ query }: { query: URLSearchParams }) {
   const ctl = useRef<AbortController | null>(null);
   useTitle(t('audit.title'));
 
+  // A link to the screen (the menu, a record's "Open in the audit log") sets the filters anew;
+  // the screen's own changes replace the URL without a navigation, so they do not come back here.
+  const linked = query.toString();
+  useEffect(() => {
+    setForm(formOf(new URLSearchParams(linked)));
+  }, [linked]);
+
   const checked = toApi({ ...form, address });
   const filters = 'filters' in checked ? checked.filters : null;
   const key = filters ? JSON.stringify(filters) : null;
@@ -219,6 +226,7 @@ export function AuditScreen({ query }: { query: URLSearchParams }) {
 
       {error !== null && <ErrorBanner error={error} />}
 
+      {filters && (
       <div className="card table-card">
         {rows === null ? (
           <p className="placeholder muted">{t('common.loading')}</p>
@@ -250,7 +258,9 @@ export function AuditScreen({ query }: { query: URLSearchParams }) {
                             {formatDateTime(e.at)}
                           </time>
                         </td>
-                        <td title={e.actor_email ?? undefined}>{actorName(dir, e)}</td>
+                        <td className="nowrap" title={e.actor_email ?? undefined}>
+                          {actorName(dir, e)}
+                        </td>
                         <td title={e.action}>{actionLabel(e.action)}</td>
                         <td className="nowrap">
                           <RecordRef entity={e.entity} id={e.record_id} />
@@ -313,6 +323,7 @@ export function AuditScreen({ query }: { query: URLSearchParams }) {
           </div>
         )}
       </div>
+      )}
     </section>
   );
 }

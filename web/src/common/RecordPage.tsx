@@ -322,9 +322,16 @@ export function RecordPage<T extends AnyRecord>({ config: full, id, mode, preset
         >
           {showing === 'history' ? (
             <section className="card" aria-labelledby="history-title">
-              <h2 className="card-title" id="history-title">
-                {t('history.title')}
-              </h2>
+              <div className="card-head">
+                <h2 className="card-title" id="history-title">
+                  {t('history.title')}
+                </h2>
+                {currentUser()?.is_admin && (
+                  <a className="btn btn-sm" href={`#/admin/audit?entity=${entity}&record_id=${r.id}`}>
+                    {t('history.inAuditLog')}
+                  </a>
+                )}
+              </div>
               <HistoryPanel entity={entity} id={r.id} defs={customDefs} />
             </section>
           ) : (
