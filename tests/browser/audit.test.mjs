@@ -84,12 +84,42 @@ test('an edit made in the UI shows in the record\'s History: who, when, the fiel
   assert.deepEqual(await tableActions(page), ['record.transfer', 'record.update', 'record.create']);
 });
 
+test('a contact\'s history: custom fields by their label, long values cut with the whole in a title, more on demand', async () => {
+  const { srv } = env;
+  const cf = await api(srv, 'POST', '/api/v1/custom-fields', { entity: 'contacts', name: 'segment', label: 'Segment', type: 'text' });
+  assert.equal(cf.status, 201, cf.text);
+  const c = await create(srv, 'contacts', { first_name: 'Hana', last_name: 'Mori' });
+  const long = `${'A long note. '.repeat(12)}The end.`;
+  for (let i = 1; i <= 23; i++) {
+    const r = await api(srv, 'PATCH', `/api/v1/contacts/${c.id}`, { position: `Step ${i}` });
+    assert.equal(r.status, 200, r.text);
+  }
+  assert.equal((await api(srv, 'PATCH', `/api/v1/contacts/${c.id}`, { custom: { segment: 'Enterprise' }, notes: long })).status, 200);
+  const page = admin;
+  await page.goto(`/#/contacts/${c.id}?tab=history`);
+  await page.getByRole('heading', { name: 'Hana Mori', level: 1 }).waitFor();
+  const entries = page.locator('.history-entry');
+  await page.waitForFunction(() => document.querySelectorAll('.history-entry').length === 20);
+  const top = entries.first();
+  assert.equal(await top.locator('tr[data-field="custom.segment"] th').textContent(), 'Segment');
+  assert.equal(await top.locator('tr[data-field="custom.segment"] td.to').textContent(), '→ Enterprise');
+  const note = top.locator('tr[data-field="notes"] td.to');
+  assert.match(await note.textContent(), /^→ A long note\..*…$/);
+  assert.equal(await note.getAttribute('title'), long);
+  // 25 entries (24 changes and the creation): 20, then the rest on demand.
+  const more = page.getByRole('button', { name: 'Load more' });
+  await more.click();
+  await page.waitForFunction(() => document.querySelectorAll('.history-entry').length === 25);
+  assert.equal(await more.count(), 0, 'nothing more to load');
+  assert.equal(await entries.last().getAttribute('data-action'), 'record.create');
+});
+
 test('the audit screen lists the change, filters by action family, exports CSV and shows the chain intact', async () => {
   const page = admin;
   // The menu's link starts from the whole log again.
   await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Audit log' }).click();
   await page.getByRole('heading', { name: 'Audit log', level: 1 }).waitFor();
-  await page.waitForFunction(() => document.querySelector('table.audit-table tbody tr[data-action="auth.login"]'));
+  await page.waitForFunction(() => document.querySelector('table.audit-table tbody tr[data-action="setting.custom_field_created"]'));
   assert.equal(await page.locator('[data-filter="record"]').count(), 0);
   await page.locator('[data-verify="ok"]', { hasText: /^Chain intact: \d+ entries, \d+ signed checkpoints/ }).waitFor();
 
@@ -108,7 +138,7 @@ test('the audit screen lists the change, filters by action family, exports CSV a
   const json = JSON.parse(await page.locator('pre.audit-json').first().textContent());
   assert.deepEqual(json.changes.industry, ['Retail', 'Wholesale, "bulk" & more']);
   const all = await tableActions(page);
-  assert.ok(all.includes('auth.login') && all.includes('record.update'), all.join());
+  assert.ok(all.includes('user.create') && all.includes('record.update'), all.join());
 
   // The action family narrows the list (and the address keeps the filter).
   await page.getByLabel('Action').selectOption({ label: 'Sign-ins and sessions' });
@@ -150,7 +180,7 @@ test('the audit screen lists the change, filters by action family, exports CSV a
 
   // Clear filters brings everything back; a bad period is explained, not sent.
   await page.getByRole('button', { name: 'Clear filters' }).click();
-  await page.waitForFunction(() => document.querySelectorAll('table.audit-table tbody tr[data-action^="auth."]').length > 0);
+  await page.waitForFunction(() => document.querySelectorAll('table.audit-table tbody tr[data-action^="setting."]').length > 0);
   await page.getByLabel('From').fill('2026-12-31');
   await page.getByLabel('To (included)').fill('2026-01-01');
   await page.getByText('“From” must not be after “To”.').waitFor();
