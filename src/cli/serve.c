@@ -128,6 +128,10 @@ cmd_serve(int argc, char **argv)
 		    false, NULL },
 		{ "threads", "CRM_THREADS", "4", "worker threads (1-64)", false,
 		    NULL },
+		{ "max-conns-per-ip", "CRM_MAX_CONNS_PER_IP", "256", "connections one "
+		    "client address may hold at once (0: no limit but the total "
+		    "1000; behind a proxy, all clients share its address)", false,
+		    NULL },
 		{ "secure-cookies", "CRM_SECURE_COOKIES", NULL, "mark the session "
 		    "cookie Secure (serve behind HTTPS)", true, NULL },
 		{ "audit-key", "CRM_AUDIT_KEY", NULL, "the key that signs audit "
@@ -163,7 +167,7 @@ cmd_serve(int argc, char **argv)
 	int64_t idle_ms, max_ms;
 	sigset_t sigs;
 	db_t *db;
-	long threads, lease;
+	long threads, lease, per_ip;
 	bool help;
 	int sig;
 
@@ -181,6 +185,14 @@ cmd_serve(int argc, char **argv)
 	threads = strtol(opt_get(opts, n, "threads"), &end, 10);
 	if (*end != '\0' || threads < 1 || threads > 64) {
 		fprintf(stderr, "crm serve: --threads must be 1 to 64\n");
+		opts_free(store);
+		return 2;
+	}
+	per_ip = strtol(opt_get(opts, n, "max-conns-per-ip"), &end, 10);
+	if (*end != '\0' || *opt_get(opts, n, "max-conns-per-ip") == '\0' ||
+	    per_ip < 0 || per_ip > HTTP_MAX_CONNECTIONS) {
+		fprintf(stderr, "crm serve: --max-conns-per-ip must be 0 to %d\n",
+		    HTTP_MAX_CONNECTIONS);
 		opts_free(store);
 		return 2;
 	}
@@ -268,7 +280,7 @@ cmd_serve(int argc, char **argv)
 	sigaddset(&sigs, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if (http_start(opt_get(opts, n, "listen"), (int)threads,
+	if (http_start(opt_get(opts, n, "listen"), (int)threads, (unsigned)per_ip,
 	    tls.cert_pem != NULL ? &tls : NULL, api_handle, &app,
 	    &srv, err, sizeof(err)) != 0) {
 		fprintf(stderr, "crm serve: %s\n", err);

@@ -123,6 +123,16 @@ checkpoint_message(int64_t at, int64_t last_id, const char *last_hash,
 	return n < 0 || (size_t)n >= outlen ? 0 : (size_t)n;
 }
 
+static size_t
+archive_message(int64_t at, int64_t first, int64_t last, const char *hash,
+    char *out, size_t outlen)
+{
+	int n = snprintf(out, outlen, "crm-audit-archive-1\n%lld\n%lld\n%lld\n%s\n",
+	    (long long)at, (long long)first, (long long)last, hash);
+
+	return n < 0 || (size_t)n >= outlen ? 0 : (size_t)n;
+}
+
 /* ---- the key file ---- */
 
 static int
@@ -257,7 +267,21 @@ head(struct core_ctx *cx, int64_t *id, char hash[AUDIT_HASH_HEX])
 		snprintf(hash, AUDIT_HASH_HEX, "%s", db_col_text(st, 1, NULL));
 	}
 	db_done(st);
-	return rc == DB_ROW || rc == DB_DONE ? CRM_OK : db_fail(cx, "head step");
+	if (rc != DB_ROW && rc != DB_DONE)
+		return db_fail(cx, "head step");
+	if (rc == DB_ROW)
+		return CRM_OK;
+	/* Everything archived: the chain goes on from the newest anchor. */
+	if (db_prepare(cx->db, "SELECT last_id, last_hash FROM audit_archives "
+	    "ORDER BY id DESC LIMIT 1", &st) != DB_OK)
+		return db_fail(cx, "head anchor");
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		*id = db_col_int(st, 0);
+		snprintf(hash, AUDIT_HASH_HEX, "%s", db_col_text(st, 1, NULL));
+	}
+	db_done(st);
+	return rc == DB_ROW || rc == DB_DONE ? CRM_OK : db_fail(cx, "anchor step");
 }
 
 static void
@@ -507,9 +531,45 @@ hash_of(struct core_ctx *cx, int64_t id, char out[AUDIT_HASH_HEX], bool *found)
 	return rc == DB_ROW || rc == DB_DONE ? CRM_OK : db_fail(cx, "hash of step");
 }
 
+/*
+ * Where the chain starts: entry 1 after zeros, or after the newest archive
+ * anchor (its signature checked when there is a key).
+ */
 static int
-verify_chain(struct core_ctx *cx, json_t *problems, int64_t *entries,
-    int64_t *last_id)
+chain_start(struct core_ctx *cx, const struct audit_key *key, json_t *problems,
+    int64_t *expect, char prev[AUDIT_HASH_HEX])
+{
+	unsigned char sig[crypto_sign_BYTES];
+	char msg[300];
+	db_stmt_t *st;
+	int rc;
+
+	*expect = 1;
+	if (db_prepare(cx->db, "SELECT id, at, first_id, last_id, last_hash, "
+	    "signature FROM audit_archives ORDER BY id DESC LIMIT 1", &st) != DB_OK)
+		return db_fail(cx, "anchor");
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		const char *h = db_col_text(st, 4, NULL);
+		size_t mlen = archive_message(db_col_int(st, 1), db_col_int(st, 2),
+		    db_col_int(st, 3), h, msg, sizeof(msg));
+
+		*expect = db_col_int(st, 3) + 1;
+		snprintf(prev, AUDIT_HASH_HEX, "%s", h);
+		if (key != NULL && (hex_decode(db_col_text(st, 5, NULL), sig,
+		    sizeof(sig)) != 0 || crypto_sign_verify_detached(sig,
+		    (const unsigned char *)msg, mlen, key->pk) != 0))
+			problem(problems, "archive anchor %lld has no valid signature "
+			    "of this key: it was forged or changed",
+			    (long long)db_col_int(st, 0));
+	}
+	db_done(st);
+	return rc == DB_ROW || rc == DB_DONE ? CRM_OK : db_fail(cx, "anchor step");
+}
+
+static int
+verify_chain(struct core_ctx *cx, const struct audit_key *key,
+    json_t *problems, int64_t *entries, int64_t *last_id, int64_t *first_live)
 {
 	char prev[AUDIT_HASH_HEX], h[AUDIT_HASH_HEX];
 	db_stmt_t *st;
@@ -520,6 +580,11 @@ verify_chain(struct core_ctx *cx, json_t *problems, int64_t *entries,
 	snprintf(prev, sizeof(prev), "%s", ZERO_HASH);
 	*entries = 0;
 	*last_id = 0;
+	rc = chain_start(cx, key, problems, &expect, prev);
+	if (rc != CRM_OK)
+		return rc;
+	*first_live = expect;
+	*last_id = expect - 1;
 	if (db_prepare(cx->db, "SELECT id, at, actor_id, actor_email, action, "
 	    "entity, record_id, address, agent, detail, prev_hash, hash FROM "
 	    "audit_log ORDER BY id", &st) != DB_OK)
@@ -573,7 +638,7 @@ verify_chain(struct core_ctx *cx, json_t *problems, int64_t *entries,
 
 static int
 verify_checkpoints(struct core_ctx *cx, const struct audit_key *key,
-    int64_t last_id, json_t *problems, int64_t *count)
+    int64_t first_live, int64_t last_id, json_t *problems, int64_t *count)
 {
 	db_stmt_t *st;
 	int rc;
@@ -612,6 +677,8 @@ verify_checkpoints(struct core_ctx *cx, const struct audit_key *key,
 			db_done(st);
 			return r;
 		}
+		if (!found && lid < first_live)
+			continue;	/* archived: its file is checked on its own */
 		if (!found || strcmp(now_hash, lhash) != 0)
 			problem(problems, "the log up to entry %lld was rewritten after "
 			    "checkpoint %lld signed it", (long long)lid, (long long)cid);
@@ -624,11 +691,12 @@ int
 audit_verify(struct core_ctx *cx, const struct audit_key *key, json_t **out)
 {
 	json_t *problems = json_array();
-	int64_t entries = 0, last_id = 0, checkpoints = 0;
-	int rc = verify_chain(cx, problems, &entries, &last_id);
+	int64_t entries = 0, last_id = 0, checkpoints = 0, first_live = 1;
+	int rc = verify_chain(cx, key, problems, &entries, &last_id, &first_live);
 
 	if (rc == CRM_OK)
-		rc = verify_checkpoints(cx, key, last_id, problems, &checkpoints);
+		rc = verify_checkpoints(cx, key, first_live, last_id, problems,
+		    &checkpoints);
 	if (rc != CRM_OK) {
 		json_decref(problems);
 		return rc;
@@ -928,4 +996,273 @@ audit_export(struct core_ctx *cx, const struct audit_query *q,
 	if (rc != CRM_OK)
 		*rows = 0;
 	return rc;
+}
+
+/* ---- retention ---- */
+
+
+/* An entry as one line of an archive: every column, detail as stored. */
+static json_t *
+archive_line(db_stmt_t *st)
+{
+	json_t *o = json_object();
+	static const char *const text[] = { NULL, NULL, NULL, "actor_email",
+	    "action", "entity", NULL, "address", "agent", "detail", "prev_hash",
+	    "hash" };
+	static const char *const ints[] = { "id", "at", "actor_id", NULL, NULL,
+	    NULL, "record_id" };
+
+	for (int c = 0; c < 12; c++) {
+		const char *name = c < 7 && ints[c] ? ints[c] : text[c];
+
+		if (db_col_null(st, c))
+			json_object_set_new(o, name, json_null());
+		else if (c < 7 && ints[c])
+			json_object_set_new(o, name, json_integer(db_col_int(st, c)));
+		else
+			json_object_set_new(o, name, json_string(db_col_text(st, c,
+			    NULL)));
+	}
+	return o;
+}
+
+static int
+emit_json(audit_emit_fn emit, void *arg, json_t *j)
+{
+	char *s = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII);
+	int rc = s != NULL && emit(arg, s, strlen(s)) == 0 ? 0 : -1;
+
+	free(s);
+	return rc;
+}
+
+/* The range to archive: entries older than before_ms, oldest first. */
+static int
+archive_range(struct core_ctx *cx, int64_t before_ms, int64_t *first,
+    int64_t *last)
+{
+	db_stmt_t *st;
+	int rc;
+
+	*first = *last = 0;
+	if (db_prepare(cx->db, "SELECT MIN(id), MAX(id) FROM audit_log WHERE "
+	    "at < ?", &st) != DB_OK)
+		return db_fail(cx, "archive range");
+	db_bind_int(st, 1, before_ms);
+	rc = db_step(st);
+	if (rc == DB_ROW && !db_col_null(st, 0)) {
+		*first = db_col_int(st, 0);
+		*last = db_col_int(st, 1);
+	}
+	db_done(st);
+	return rc == DB_ROW ? CRM_OK : db_fail(cx, "archive range step");
+}
+
+static int
+archive_write(struct core_ctx *cx, int64_t first, int64_t last,
+    audit_emit_fn emit, void *arg, char hash[AUDIT_HASH_HEX])
+{
+	char msg[300], sig_hex[2 * crypto_sign_BYTES + 1];
+	unsigned char sig[crypto_sign_BYTES];
+	int64_t now = time_now_ms();
+	db_stmt_t *st;
+	json_t *header;
+	size_t mlen;
+	bool found = false;
+	int rc = hash_of(cx, last, hash, &found);
+
+	if (rc != CRM_OK)
+		return rc;
+	mlen = archive_message(now, first, last, hash, msg, sizeof(msg));
+	crypto_sign_detached(sig, NULL, (const unsigned char *)msg, mlen,
+	    cx->audit_key->sk);
+	to_hex(sig, sizeof(sig), sig_hex);
+	header = json_pack("{s:s, s:I, s:I, s:I, s:s, s:s}", "format",
+	    "crm-audit-archive-1", "at", (json_int_t)now, "first_id",
+	    (json_int_t)first, "last_id", (json_int_t)last, "last_hash", hash,
+	    "signature", sig_hex);
+	rc = emit_json(emit, arg, header);
+	json_decref(header);
+	if (rc != 0)
+		return core_fail(cx, CRM_EINVAL, "Writing the archive failed; "
+		    "nothing was removed");
+	if (db_prepare(cx->db, "SELECT id, at, actor_id, actor_email, action, "
+	    "entity, record_id, address, agent, detail, prev_hash, hash FROM "
+	    "audit_log WHERE id BETWEEN ? AND ? ORDER BY id", &st) != DB_OK)
+		return db_fail(cx, "archive read");
+	db_bind_int(st, 1, first);
+	db_bind_int(st, 2, last);
+	while ((rc = db_step(st)) == DB_ROW) {
+		json_t *line = archive_line(st);
+		int e = emit_json(emit, arg, line);
+
+		json_decref(line);
+		if (e != 0) {
+			db_done(st);
+			return core_fail(cx, CRM_EINVAL, "Writing the archive failed; "
+			    "nothing was removed");
+		}
+	}
+	db_done(st);
+	if (rc != DB_DONE)
+		return db_fail(cx, "archive read step");
+	/* The end: the caller makes the file durable before anything goes. */
+	if (emit(arg, NULL, 0) != 0)
+		return core_fail(cx, CRM_EINVAL, "The archive could not be saved; "
+		    "nothing was removed");
+	if (db_prepare(cx->db, "INSERT INTO audit_archives (at, first_id, "
+	    "last_id, last_hash, file, signature) VALUES (?, ?, ?, ?, '', ?)",
+	    &st) != DB_OK)
+		return db_fail(cx, "archive anchor");
+	db_bind_int(st, 1, now);
+	db_bind_int(st, 2, first);
+	db_bind_int(st, 3, last);
+	db_bind_text(st, 4, hash, strlen(hash));
+	db_bind_text(st, 5, sig_hex, strlen(sig_hex));
+	rc = db_step(st);
+	db_done(st);
+	return rc == DB_DONE ? CRM_OK : db_fail(cx, "archive anchor step");
+}
+
+/* Names the archive in its anchor and removes the archived entries. */
+static int
+archive_finish(struct core_ctx *cx, const char *file, int64_t last)
+{
+	db_stmt_t *st;
+	int rc;
+
+	if (db_prepare(cx->db, "UPDATE audit_archives SET file = ? WHERE id = "
+	    "(SELECT MAX(id) FROM audit_archives)", &st) != DB_OK)
+		return db_fail(cx, "archive file");
+	db_bind_text(st, 1, file, strlen(file));
+	rc = db_step(st);
+	db_done(st);
+	if (rc != DB_DONE)
+		return db_fail(cx, "archive file step");
+	if (db_prepare(cx->db, "DELETE FROM audit_log WHERE id <= ?", &st) != DB_OK)
+		return db_fail(cx, "archive prune");
+	db_bind_int(st, 1, last);
+	rc = db_step(st);
+	db_done(st);
+	return rc == DB_DONE ? CRM_OK : db_fail(cx, "archive prune step");
+}
+
+int
+audit_archive(struct core_ctx *cx, int64_t before_ms, const char *file,
+    audit_emit_fn emit, void *arg, int64_t *moved)
+{
+	char hash[AUDIT_HASH_HEX];
+	int64_t first = 0, last = 0;
+	json_t *d;
+	int rc;
+
+	*moved = 0;
+	if (cx->audit_key == NULL || !cx->audit_key->has_secret)
+		return core_fail(cx, CRM_EINVAL, "Archiving needs the audit key's "
+		    "secret half (--key FILE) to sign where the log now starts");
+	if (db_begin(cx->db) != DB_OK)
+		return db_fail(cx, "begin");
+	rc = db_lock_named(cx->db, "audit_log") == DB_OK ? CRM_OK :
+	    db_fail(cx, "lock");
+	if (rc == CRM_OK)
+		rc = audit_checkpoint(cx);
+	if (rc == CRM_OK)
+		rc = archive_range(cx, before_ms, &first, &last);
+	if (rc == CRM_OK && last > 0)
+		rc = archive_write(cx, first, last, emit, arg, hash);
+	if (rc == CRM_OK && last > 0)
+		rc = archive_finish(cx, file, last);
+	if (rc == CRM_OK && last > 0) {
+		*moved = last - first + 1;
+		d = json_pack("{s:I, s:I, s:s}", "first_id", (json_int_t)first,
+		    "last_id", (json_int_t)last, "file", file);
+		rc = append(cx, "audit.archive", NULL, 0, d);
+		json_decref(d);
+	}
+	return core_txn_end(cx, rc, NULL);
+}
+
+int
+audit_archive_check(const struct audit_key *key, audit_next_fn next,
+    void *arg, json_t **out)
+{
+	json_t *problems = json_array(), *h = NULL;
+	char prev[AUDIT_HASH_HEX] = "", hh[AUDIT_HASH_HEX], msg[300];
+	unsigned char sig[crypto_sign_BYTES];
+	const char *line;
+	size_t len;
+	int64_t expect = 0, n = 0, last = 0;
+	int r;
+
+	if (next(arg, &line, &len) != 0 ||
+	    (h = json_loadb(line, len, 0, NULL)) == NULL ||
+	    !json_is_string(json_object_get(h, "format")) ||
+	    strcmp(json_string_value(json_object_get(h, "format")),
+	    "crm-audit-archive-1") != 0) {
+		problem(problems, "not a crm audit archive (its first line is not "
+		    "the header)");
+		goto done;
+	}
+	expect = json_integer_value(json_object_get(h, "first_id"));
+	last = json_integer_value(json_object_get(h, "last_id"));
+	if (key != NULL && (!json_is_string(json_object_get(h, "signature")) ||
+	    !json_is_string(json_object_get(h, "last_hash")) ||
+	    hex_decode(json_string_value(json_object_get(h, "signature")), sig,
+	    sizeof(sig)) != 0 || crypto_sign_verify_detached(sig,
+	    (const unsigned char *)msg, archive_message(json_integer_value(
+	    json_object_get(h, "at")), expect, last, json_string_value(
+	    json_object_get(h, "last_hash")), msg, sizeof(msg)),
+	    key->pk) != 0))
+		problem(problems, "the archive's header has no valid signature of "
+		    "this key");
+	while ((r = next(arg, &line, &len)) == 0) {
+		json_t *o = json_loadb(line, len, 0, NULL);
+		struct entry e;
+		const char *stored;
+
+		n++;
+		if (!json_is_object(o)) {
+			problem(problems, "line %lld is not an entry", (long long)n + 1);
+			json_decref(o);
+			break;
+		}
+		e.id = json_integer_value(json_object_get(o, "id"));
+		e.at = json_integer_value(json_object_get(o, "at"));
+		e.actor_id = json_integer_value(json_object_get(o, "actor_id"));
+		e.actor_email = json_string_value(json_object_get(o, "actor_email"));
+		e.action = json_string_value(json_object_get(o, "action"));
+		e.entity = json_string_value(json_object_get(o, "entity"));
+		e.record_id = json_integer_value(json_object_get(o, "record_id"));
+		e.address = json_string_value(json_object_get(o, "address"));
+		e.agent = json_string_value(json_object_get(o, "agent"));
+		e.detail = json_string_value(json_object_get(o, "detail"));
+		e.prev_hash = json_string_value(json_object_get(o, "prev_hash"));
+		stored = json_string_value(json_object_get(o, "hash"));
+		entry_hash(&e, hh);
+		if (e.id != expect)
+			problem(problems, "entry %lld is missing from the archive",
+			    (long long)expect);
+		else if (prev[0] != '\0' && (e.prev_hash == NULL ||
+		    strcmp(e.prev_hash, prev) != 0))
+			problem(problems, "entry %lld was inserted or moved",
+			    (long long)e.id);
+		else if (stored == NULL || strcmp(stored, hh) != 0)
+			problem(problems, "entry %lld was changed", (long long)e.id);
+		snprintf(prev, sizeof(prev), "%s", stored ? stored : "");
+		json_decref(o);
+		if (json_array_size(problems) > 0)
+			break;
+		expect++;
+	}
+	if (json_array_size(problems) == 0 && (r < 0 || expect != last + 1 ||
+	    strcmp(prev, json_string_value(json_object_get(h, "last_hash")) ?
+	    json_string_value(json_object_get(h, "last_hash")) : "") != 0))
+		problem(problems, "the archive ends early or its last entry is not "
+		    "the one signed (entry %lld)", (long long)last);
+done:
+	json_decref(h);
+	*out = json_pack("{s:b, s:I, s:b, s:o}", "ok",
+	    json_array_size(problems) == 0, "entries", (json_int_t)n,
+	    "signatures_checked", key != NULL, "problems", problems);
+	return CRM_OK;
 }

@@ -75,6 +75,27 @@ int audit_checkpoint(struct core_ctx *cx);
 int audit_verify(struct core_ctx *cx, const struct audit_key *key,
     json_t **out);
 
+/*
+ * Retention: moves the entries older than before_ms (up to the last one
+ * signed by a checkpoint made now) out of the database. Each line goes to
+ * emit (the caller writes the file: a JSON header line, then one JSON
+ * entry per line; see audit_archive_check), then, only when every emit
+ * succeeded, the entries are deleted and a signed anchor records where
+ * the chain now starts, in one transaction. file names the archive in the
+ * anchor. *moved is the number of entries archived (0: nothing to do).
+ */
+typedef int (*audit_emit_fn)(void *arg, const char *line, size_t len);
+int audit_archive(struct core_ctx *cx, int64_t before_ms, const char *file,
+    audit_emit_fn emit, void *arg, int64_t *moved);
+
+/*
+ * Checks an archive read back line by line: next(arg, &line, &len) gives
+ * each line (0), the end (1) or an error (-1). *out as audit_verify's.
+ */
+typedef int (*audit_next_fn)(void *arg, const char **line, size_t *len);
+int audit_archive_check(const struct audit_key *key, audit_next_fn next,
+    void *arg, json_t **out);
+
 /* Filters of the audit screen; NULL/0 members do not filter. */
 struct audit_query {
 	int64_t		 actor_id;

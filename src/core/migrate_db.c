@@ -74,6 +74,7 @@ static const struct mtable mtables[] = {
 	{ "record_shares", NULL, "id", true, NULL },
 	{ "audit_log", NULL, "id", false, NULL },
 	{ "audit_checkpoints", NULL, "id", true, NULL },
+	{ "audit_archives", NULL, "id", true, NULL },
 	{ "twofa_totp", NULL, "id", true, NULL },
 	{ "twofa_recovery", NULL, "id", true, NULL },
 	{ "webauthn_credentials", NULL, "id", true, NULL },

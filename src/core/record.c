@@ -350,10 +350,16 @@ check_ref(struct core_ctx *cx, const char *key, json_t *v, bool company,
 		return;
 	}
 	id = json_integer_value(v);
-	if (company && !exists(cx, "SELECT 1 FROM companies WHERE id = ? AND "
-	    "deleted_at IS NULL", id, rc))
-		verrs_add(&cx->errs, key, "no company with id %lld", (long long)id);
-	else if (!company && !exists(cx, "SELECT 1 FROM users WHERE id = ? AND "
+	if (company) {
+		/* One the actor may read: a hidden company is not there to link. */
+		int r = access_check(cx, &entity_companies, ACC_READ, id, false);
+
+		if (r == CRM_ENOTFOUND)
+			verrs_add(&cx->errs, key, "no company with id %lld",
+			    (long long)id);
+		else if (r != CRM_OK)
+			*rc = r;
+	} else if (!exists(cx, "SELECT 1 FROM users WHERE id = ? AND "
 	    "active = 1", id, rc))
 		verrs_add(&cx->errs, key, "no active user with id %lld",
 		    (long long)id);

@@ -78,11 +78,16 @@ struct http_tls {
 
 /*
  * Binds host:port and starts `threads` workers calling handler(arg, ...),
- * over TLS when tls is not NULL. Every response carries the security
- * headers (CSP, frame denial, nosniff, referrer policy; HSTS over TLS).
- * On failure returns -1 with a message for the operator in err.
+ * over TLS when tls is not NULL. One client address may hold at most
+ * per_ip connections at once (0: only the total limit); more are closed
+ * on arrival, so one client cannot take every slot. Every response
+ * carries the security headers (CSP, frame denial, nosniff, referrer
+ * policy; HSTS over TLS). On failure returns -1 with a message for the
+ * operator in err.
  */
-int http_start(const char *listen, int threads, const struct http_tls *tls,
+#define HTTP_MAX_CONNECTIONS 1000
+int http_start(const char *listen, int threads, unsigned per_ip,
+    const struct http_tls *tls,
     http_handler handler, void *arg, struct http_server **out, char *err,
     size_t errlen);
 /*

@@ -605,7 +605,8 @@ mhd_log(void *cls, const char *fmt, va_list ap)
 }
 
 int
-http_start(const char *listen_on, int threads, const struct http_tls *tls,
+http_start(const char *listen_on, int threads, unsigned per_ip,
+    const struct http_tls *tls,
     http_handler handler, void *arg, struct http_server **out, char *err,
     size_t errlen)
 {
@@ -642,7 +643,8 @@ http_start(const char *listen_on, int threads, const struct http_tls *tls,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_IDLE_TIMEOUT_S,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_MAX_CONNECTIONS,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
 	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
 	    MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,

@@ -277,6 +277,40 @@ test('the CSV export: header, RFC 4180 quoting, formulas defused, itself logged,
   assert.equal(latest.body.data[0].id, top.id, 'no audit.export for the refused calls');
 });
 
+test('old entries move to a verifiable archive file, and the chain goes on from it', async () => {
+  const key = PG ? 'crm.audit-key' : `${srv.db}.audit-key`;
+  const file = `${srv.dir}/audit-archive.jsonl`;
+  const before = Number(sql('SELECT COUNT(*) FROM audit_log'));
+  const tomorrow = new Date(Date.now() + 86400000).toISOString().slice(0, 10);
+  const a = crmRun(['audit', 'archive', '--db', srv.db, '--key', key, '--before', tomorrow, '--to', file]);
+  assert.equal(a.status, 0, a.stdout + a.stderr);
+  assert.match(a.stdout, new RegExp(`moved ${before} entries`));
+  assert.equal(Number(sql('SELECT COUNT(*) FROM audit_log')), 1, 'only the archive\'s own entry is left');
+  assert.equal(sql('SELECT action FROM audit_log'), 'audit.archive');
+  let v = crmRun(['audit', 'verify', '--db', srv.db, '--key', key]);
+  assert.equal(v.status, 0, v.stdout + v.stderr);
+  v = crmRun(['audit', 'verify-archive', file, '--key', key]);
+  assert.equal(v.status, 0, v.stdout + v.stderr);
+  assert.match(v.stdout, new RegExp(`${before} entries`));
+  // The chain goes on from the anchor.
+  await createOk(srv, 'companies', { name: 'After the archive' });
+  assert.equal(crmRun(['audit', 'verify', '--db', srv.db, '--key', key]).status, 0);
+  // A changed or a missing line in the archive file is named.
+  const { readFileSync, writeFileSync } = await import('node:fs');
+  const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+  const changed = [...lines];
+  changed[3] = changed[3].replace('"action":"', '"action":"x');
+  writeFileSync(`${file}.changed`, changed.join('\n') + '\n');
+  v = crmRun(['audit', 'verify-archive', `${file}.changed`, '--key', key]);
+  assert.equal(v.status, 1);
+  assert.match(v.stdout, /entry \d+ was changed/);
+  writeFileSync(`${file}.cut`, [...lines.slice(0, 3), ...lines.slice(4)].join('\n') + '\n');
+  v = crmRun(['audit', 'verify-archive', `${file}.cut`, '--key', key]);
+  assert.match(v.stdout, /entry \d+ is missing from the archive/);
+  // The archive is not written over, and without the secret key nothing is archived.
+  assert.equal(crmRun(['audit', 'archive', '--db', srv.db, '--key', key, '--before', tomorrow, '--to', file]).status, 1);
+});
+
 test('crm audit verify names the first entry changed, removed, inserted or reordered', async () => {
   const key = PG ? 'crm.audit-key' : `${srv.db}.audit-key`;
   const verify = () => crmRun(['audit', 'verify', '--db', srv.db, '--key', key]);

@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { startServer } from '../lib/server.mjs';
+import { startServer, crm } from '../lib/server.mjs';
 import { stopClean, req, createOk, listAll } from '../lib/helpers.mjs';
 
 let srv;
@@ -16,7 +16,9 @@ let company;
 const sockets = new Set();
 
 before(async () => {
-  srv = await startServer();
+  // Every test client here is 127.0.0.1: no per-address cap, so the 300
+  // idle connections test the total (the cap has its own test below).
+  srv = await startServer({ args: ['--max-conns-per-ip', '0'] });
   port = Number(new URL(srv.url).port);
   company = await createOk(srv, 'companies', { name: 'Hostile Target Co' });
 });
@@ -31,9 +33,9 @@ const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
 // conn.data: the bytes so far; conn.closed: a promise resolved when the server
 // (or we) closed it; conn.isClosed(); conn.until(pred, ms) waits for pred(conn)
 // or the deadline and returns pred's final value.
-function connect() {
+function connect(to = port, from = undefined) {
   return new Promise((resolve, reject) => {
-    const s = net.connect({ host: '127.0.0.1', port });
+    const s = net.connect({ host: '127.0.0.1', port: to, localAddress: from });
     sockets.add(s);
     const conn = { s, data: Buffer.alloc(0), closedFlag: false, error: null };
     const waiters = new Set();
@@ -209,6 +211,43 @@ test('300 idle keep-alive connections while normal requests still succeed', asyn
   }));
   for (const c of conns) c.s.destroy();
   await Promise.all(conns.map((c) => c.closed));
+});
+
+test('one client address holds at most --max-conns-per-ip connections; other addresses are still served', async () => {
+  const capped = await startServer({ args: ['--max-conns-per-ip', '8'] });
+  const cport = Number(new URL(capped.url).port);
+  try {
+    // From an address of its own: the test's other requests hold pooled
+    // connections from 127.0.0.1, which count too.
+    const held = await Promise.all(Array.from({ length: 8 }, () => connect(cport, '127.0.0.3')));
+    await Promise.all(held.map((c) => c.write(Buffer.from('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n'))));
+    for (const c of held) assert.ok(await c.until((x) => x.responses().length === 1, 10000), 'the first 8 are served');
+    // The ninth from the same address is closed without an answer.
+    const ninth = await connect(cport, '127.0.0.3');
+    await ninth.write(Buffer.from('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n'));
+    assert.ok(await ninth.until((x) => x.isClosed(), 10000), 'the ninth connection is closed');
+    assert.equal(ninth.responses().length, 0);
+    // Another address is served meanwhile.
+    const other = await connect(cport, '127.0.0.2');
+    await other.write(Buffer.from('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n'));
+    assert.ok(await other.until((x) => x.responses().length === 1, 10000), '127.0.0.2 is served');
+    assert.equal(other.responses()[0].status, 200);
+    // One slot freed, the first address is served again.
+    held[0].s.destroy();
+    await held[0].closed;
+    let again = null;
+    for (let i = 0; i < 50 && !again; i++) {
+      const c = await connect(cport, '127.0.0.3');
+      await c.write(Buffer.from('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n'));
+      if (await c.until((x) => x.responses().length === 1 || x.isClosed(), 5000) && c.responses().length === 1) again = c;
+      else await sleep(20); // the server notices the close a moment later
+    }
+    assert.ok(again, 'served again once a connection closed');
+    for (const c of [...held, other, again]) c.s.destroy();
+  } finally {
+    await stopClean(capped);
+  }
+  assert.throws(() => crm(['serve', '--db', srv.db, '--max-conns-per-ip', '-1']), /max-conns-per-ip must be 0 to 1000/);
 });
 
 // Smuggling: a POST that, read one way, carries a second request

@@ -402,3 +402,15 @@ test('field rules: a hidden field is not shown, filtered, sorted, searched or wr
   const me = (await req(srv, 'GET', '/api/v1/auth/me', { auth })).body;
   assert.deepEqual(me.fields.contacts, { emails: 'readonly', phones: 'hidden', position: 'hidden' });
 });
+
+test('a contact cannot be linked to a company its author may not see: answered as missing', async () => {
+  const hidden = records.companies.find((r) => r.owner === 'mB' && r.shares.length === 0);
+  const own = records.companies.find((r) => r.owner === 'mA');
+  const r = await req(srv, 'POST', '/api/v1/contacts', { auth: users.mA.token, body: { last_name: 'Linker', company_id: hidden.id } });
+  assertInvalid(r, ['company_id']);
+  const missing = await req(srv, 'POST', '/api/v1/contacts', { auth: users.mA.token, body: { last_name: 'Linker', company_id: 99999999 } });
+  assert.equal(r.body.errors[0].message.replace(/\d+/, 'N'), missing.body.errors[0].message.replace(/\d+/, 'N'));
+  const ok = await req(srv, 'POST', '/api/v1/contacts', { auth: users.mA.token, body: { last_name: 'Linker', company_id: own.id } });
+  assert.equal(ok.status, 201, ok.text);
+  assert.equal((await req(srv, 'DELETE', `/api/v1/contacts/${ok.body.id}`)).status, 204);
+});

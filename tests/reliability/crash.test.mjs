@@ -2,13 +2,14 @@
 // concurrent writes, ten times on the same database. After each kill the
 // database passes SQLite's integrity and foreign key checks, and after each
 // restart every write that was answered 2xx is there with the content sent;
-// no record holds a part of a write. On PostgreSQL (CRM_TEST_PG) the same
+// no record holds a part of a write; every record has its audit entry and
+// no entry tells of a record that is not there; the audit chain verifies. On PostgreSQL (CRM_TEST_PG) the same
 // runs without the SQLite file checks.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { startServer, PG } from '../lib/server.mjs';
-import { listAll, waitExit } from '../lib/helpers.mjs';
+import { listAll, waitExit, crmRun } from '../lib/helpers.mjs';
 
 const ROUNDS = Number(process.env.CRASH_ROUNDS || 10);
 const WRITERS = 8;
@@ -117,6 +118,23 @@ async function verify(srv, label) {
     c.id = s.id; c.acked = true;
   }
   for (const s of storedCt) if (!contacts.has(s.last_name)) problems.push(`a contact nobody sent: ${JSON.stringify(s).slice(0, 200)}`);
+  // The audit entry is written with the change: both or neither.
+  const created = new Set();
+  let cursor = null;
+  for (let page = 0; page < 10000; page++) {
+    const r = await call(srv, 'GET', `/api/v1/audit?action=record.create&limit=500${cursor ? `&cursor=${cursor}` : ''}`);
+    assert.equal(r.status, 200, r.text);
+    for (const e of r.body.data) created.add(`${e.entity}/${e.record_id}`);
+    cursor = r.body.next_cursor;
+    if (!cursor) break;
+  }
+  const stored = [...storedCo.map((c) => `companies/${c.id}`), ...storedCt.map((c) => `contacts/${c.id}`)];
+  for (const k of stored) if (!created.has(k)) problems.push(`${k} has no record.create audit entry`);
+  const live = new Set(stored);
+  for (const k of created) if (!live.has(k)) problems.push(`an audit entry tells of ${k}, which is not there`);
+  const key = PG ? 'crm.audit-key' : `${srv.db}.audit-key`;
+  const v = crmRun(['audit', 'verify', '--db', srv.db, '--key', key], {}, { timeout: 60000 });
+  if (v.status !== 0) problems.push(`crm audit verify: ${v.stdout} ${v.stderr}`);
   assert.deepEqual(problems.slice(0, 20), [], `${label}: ${problems.length} problems`);
   return { companies: storedCo.length, contacts: storedCt.length };
 }

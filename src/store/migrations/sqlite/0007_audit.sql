@@ -28,3 +28,15 @@ CREATE TABLE audit_checkpoints (
 	last_hash	TEXT NOT NULL,
 	signature	TEXT NOT NULL		-- Ed25519, hex
 );
+
+-- Entries moved to an archive file and removed here: the chain continues
+-- at last_id + 1, whose prev_hash is last_hash; signed like a checkpoint.
+CREATE TABLE audit_archives (
+	id		INTEGER PRIMARY KEY,
+	at		BIGINT NOT NULL,
+	first_id	INTEGER NOT NULL,
+	last_id		INTEGER NOT NULL,
+	last_hash	TEXT NOT NULL,
+	file		TEXT NOT NULL,
+	signature	TEXT NOT NULL
+);
