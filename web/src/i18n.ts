@@ -550,6 +550,8 @@ const en = {
   'audit.act.setting.custom_field_deleted': 'Custom field deleted',
   'audit.act.system.state': 'System state changed',
   'audit.act.audit.export': 'Audit log exported',
+  'audit.act.audit.archive': 'Old entries archived',
+  'audit.archivedEntries': '{n} entries moved to an archive file',
 } as const;
 
 export type Key = keyof typeof en;
@@ -865,6 +867,8 @@ const ru: Dict = {
   'audit.act.setting.custom_field_deleted': 'Дополнительное поле удалено',
   'audit.act.system.state': 'Состояние системы изменено',
   'audit.act.audit.export': 'Журнал аудита выгружен',
+  'audit.act.audit.archive': 'Старые записи перенесены в архив',
+  'audit.archivedEntries': 'в архивный файл перенесено записей: {n}',
 };
 
 const ja: Dict = {
@@ -1159,6 +1163,8 @@ const ja: Dict = {
   'audit.act.setting.custom_field_deleted': 'カスタム項目削除',
   'audit.act.system.state': 'システムの状態を変更',
   'audit.act.audit.export': '監査ログをエクスポート',
+  'audit.act.audit.archive': '古い記録をアーカイブ',
+  'audit.archivedEntries': '{n} 件をアーカイブファイルへ移動',
 };
 
 export const LANGUAGES = { en: 'English', ru: 'Русский', ja: '日本語' } as const;

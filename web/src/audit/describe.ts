@@ -51,6 +51,7 @@ const ACTION_LABELS: Record<string, Key> = {
   'setting.custom_field_deleted': 'audit.act.setting.custom_field_deleted',
   'system.state': 'audit.act.system.state',
   'audit.export': 'audit.act.audit.export',
+  'audit.archive': 'audit.act.audit.archive',
 };
 
 /** The action families the audit screen filters by (the API's "record." prefix form). */
@@ -209,6 +210,10 @@ export function summaryText(dir: Directory, defs: CustomFieldDef[], e: AuditEntr
       return t('audit.moved', { n: typeof d.moved === 'number' ? d.moved : 0 });
     case 'audit.export':
       return t('audit.exportedRows', { n: typeof d.rows === 'number' ? d.rows : 0 });
+    case 'audit.archive':
+      return typeof d.first_id === 'number' && typeof d.last_id === 'number'
+        ? t('audit.archivedEntries', { n: d.last_id - d.first_id + 1 })
+        : '';
     default:
       break;
   }
