@@ -178,9 +178,28 @@ test('the audit screen lists the change, filters by action family, exports CSV a
   assert.equal(exp.actor_email, 'admin@example.com');
   assert.equal(exp.detail.rows, lines.length - 2);
 
-  // Clear filters brings everything back; a bad period is explained, not sent.
+  // Clear filters brings everything back, 50 at a time with more on demand.
+  for (let i = 0; i < 40; i++) {
+    assert.equal((await api(env.srv, 'PATCH', `/api/v1/companies/${co.id}`, { notes: `Note ${i}` })).status, 200);
+  }
+  const total = (await api(env.srv, 'GET', '/api/v1/audit?limit=500')).body.data.length;
+  assert.ok(total > 50, `${total} entries`);
   await page.getByRole('button', { name: 'Clear filters' }).click();
-  await page.waitForFunction(() => document.querySelectorAll('table.audit-table tbody tr[data-action^="setting."]').length > 0);
+  await page.waitForFunction(() => document.querySelectorAll('table.audit-table tbody tr[data-action]').length === 50 && document.querySelector('tr[data-action="audit.export"]'));
+  await page.getByRole('button', { name: 'Load more' }).click();
+  await page.waitForFunction((n) => document.querySelectorAll('table.audit-table tbody tr[data-action]').length === n, Math.min(total, 100));
+  const ids = await page.$$eval('table.audit-table tbody tr[data-entry]', (rows) => rows.map((r) => Number(r.getAttribute('data-entry'))));
+  assert.deepEqual(ids, [...ids].sort((a, b) => b - a), 'newest first, no repeats');
+  assert.equal(new Set(ids).size, ids.length);
+
+  // The period is in local days, "to" included; a bad period is explained, not sent.
+  const today = new Date().toISOString().slice(0, 10);
+  await page.getByLabel('From').fill(today);
+  await page.getByLabel('To (included)').fill(today);
+  await page.waitForFunction(() => /from=/.test(location.hash) && document.querySelectorAll('table.audit-table tbody tr[data-action]').length === 50);
+  await page.getByLabel('From').fill('2999-01-01');
+  await page.getByLabel('To (included)').fill('2999-01-02');
+  await page.getByText('No entries match these filters.').waitFor();
   await page.getByLabel('From').fill('2026-12-31');
   await page.getByLabel('To (included)').fill('2026-01-01');
   await page.getByText('“From” must not be after “To”.').waitFor();

@@ -30,10 +30,14 @@ function formOf(query: URLSearchParams): Form {
   return f;
 }
 
-/** The day after a calendar date: the API's "to" is exclusive, the form's is included. */
-function nextDay(date: string): string {
+/**
+ * The start of a calendar day (plus `days`) in the user's time zone, as the RFC 3339 time the API
+ * takes: the table shows local times, so the period means local days too. The API's "to" is
+ * exclusive and the form's included, so "to" asks for the next day's start.
+ */
+function dayStart(date: string, days = 0): string {
   const [y, m, d] = date.split('-').map(Number);
-  return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
+  return new Date(y, m - 1, d + days).toISOString();
 }
 
 /** The form as the API's filters, or a message saying what is wrong with it. */
@@ -46,8 +50,8 @@ function toApi(f: Form): { filters: AuditFilters } | { error: string } {
   if (f.entity) out.entity = f.entity;
   if (/^\d+$/.test(f.record_id)) out.record_id = f.record_id;
   if (f.address.trim()) out.address = f.address.trim();
-  if (f.from) out.from = f.from;
-  if (f.to) out.to = nextDay(f.to);
+  if (f.from) out.from = dayStart(f.from);
+  if (f.to) out.to = dayStart(f.to, 1);
   return { filters: out };
 }
 
