@@ -94,6 +94,7 @@ void h_share_delete(struct call *c);
 void h_transfer(struct call *c);
 /* api/audit.c */
 void h_audit_list(struct call *c);
+void h_audit_export(struct call *c);
 void h_audit_verify(struct call *c);
 void h_rec_history(struct call *c);
 /* api/twofactor.c */

@@ -135,6 +135,12 @@ operation(const struct route *r)
 	    r->fn == h_logout) {
 		json_object_set_new(resp, "204", json_pack("{s:s}", "description",
 		    "Done"));
+	} else if (r->fn == h_audit_export) {
+		json_object_set_new(resp, "200", json_pack("{s:s, s:{s:{s:{s:s}}}}",
+		    "description", "CSV (RFC 4180): id, at, actor_email, action, "
+		    "entity, record_id, address, agent, detail (JSON); at most "
+		    "50,000 rows, newest first", "content", "text/csv",
+		    "schema", "type", "string"));
 	} else if (r->fn == h_cf_create || r->fn == h_cf_update) {
 		json_object_set_new(resp, r->fn == h_cf_create ? "201" : "200",
 		    json_pack("{s:s, s:o}", "description", "The definition",
@@ -148,6 +154,27 @@ operation(const struct route *r)
 		json_array_append_new(params, json_pack("{s:s, s:s, s:b, s:{s:s}}",
 		    "name", r->fn == h_search ? "q" : "entity", "in", "query",
 		    "required", 1, "schema", "type", "string"));
+	}
+	if (r->fn == h_audit_list || r->fn == h_audit_export ||
+	    r->fn == h_rec_history) {
+		static const char *const aq[] = { "actor_id", "action", "entity",
+		    "record_id", "address", "from", "to", "cursor", "limit" };
+		static const char *const ad[] = { "a user id", "exact, or a family "
+		    "ending in '.' (record.)", "companies, contacts, users, ...",
+		    "a record id", "the client's address", "a date (2026-11-26) or "
+		    "an RFC 3339 time, inclusive", "the same, exclusive",
+		    "next_cursor of the previous page", "1 to 500 (default 50)" };
+		/* The history fixes entity and record; the export takes no paging. */
+		size_t n = r->fn == h_audit_export ? 7 : 9;
+
+		for (size_t i = 0; i < n; i++) {
+			if (r->fn == h_rec_history && (i == 2 || i == 3))
+				continue;
+			json_array_append_new(params, json_pack("{s:s, s:s, s:s, "
+			    "s:{s:s}}", "name", aq[i], "in", "query", "description",
+			    ad[i], "schema", "type", i == 0 || i == 3 || i == 8 ?
+			    "integer" : "string"));
+		}
 	}
 	if (r->fn == h_rec_update)
 		json_array_append_new(params, json_pack("{s:s, s:s, s:s, s:{s:s}}",

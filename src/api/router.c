@@ -160,6 +160,9 @@ const struct route api_routes[] = {
 	    "users" },
 	{ "GET", "/api/v1/audit", h_audit_list, NULL, 0,
 	    "The audit log, newest first, with filters (admin)", "audit" },
+	{ "GET", "/api/v1/audit/export", h_audit_export, NULL, 0,
+	    "The audit log as CSV, with the same filters; the export is "
+	    "itself logged (admin)", "audit" },
 	{ "GET", "/api/v1/audit/verify", h_audit_verify, NULL, 0,
 	    "Check the audit chain and its signed checkpoints (admin)", "audit" },
 	{ "GET", "/api/v1/departments", h_dept_list, NULL, 0,

@@ -710,30 +710,53 @@ audit_verify(struct core_ctx *cx, const struct audit_key *key, json_t **out)
 
 /* ---- reading ---- */
 
+/* The columns row_read expects, in its order. */
+#define ROW_COLUMNS "id, at, actor_id, actor_email, action, entity, " \
+	"record_id, address, agent, detail"
+
+static void
+row_read(db_stmt_t *st, struct audit_row *r)
+{
+	r->id = db_col_int(st, 0);
+	r->at = db_col_int(st, 1);
+	r->actor_id = db_col_null(st, 2) ? 0 : db_col_int(st, 2);
+	r->actor_email = col_or_null(st, 3);
+	r->action = db_col_text(st, 4, NULL);
+	r->entity = col_or_null(st, 5);
+	r->record_id = db_col_null(st, 6) ? 0 : db_col_int(st, 6);
+	r->address = col_or_null(st, 7);
+	r->agent = col_or_null(st, 8);
+	r->detail = db_col_text(st, 9, &r->detail_len);
+}
+
 static json_t *
-entry_json(db_stmt_t *st)
+text_or_null(const char *s)
+{
+	return s != NULL ? json_string(s) : json_null();
+}
+
+static json_t *
+int_or_null(int64_t v)
+{
+	return v != 0 ? json_integer(v) : json_null();
+}
+
+static json_t *
+entry_json(const struct audit_row *r)
 {
 	char ts[TIME_RFC3339_LEN];
-	size_t dlen;
-	const char *d = db_col_text(st, 9, &dlen);
-	json_t *detail = json_loadb(d, dlen, 0, NULL);
+	json_t *detail = json_loadb(r->detail, r->detail_len, 0, NULL);
 
-	time_format(db_col_int(st, 1), ts, sizeof(ts));
+	time_format(r->at, ts, sizeof(ts));
 	return json_pack("{s:I, s:s, s:o, s:o, s:s, s:o, s:o, s:o, s:o, s:o}",
-	    "id", (json_int_t)db_col_int(st, 0), "at", ts,
-	    "actor_id", db_col_null(st, 2) ? json_null() :
-	    json_integer(db_col_int(st, 2)),
-	    "actor_email", db_col_null(st, 3) ? json_null() :
-	    json_string(db_col_text(st, 3, NULL)),
-	    "action", db_col_text(st, 4, NULL),
-	    "entity", db_col_null(st, 5) ? json_null() :
-	    json_string(db_col_text(st, 5, NULL)),
-	    "record_id", db_col_null(st, 6) ? json_null() :
-	    json_integer(db_col_int(st, 6)),
-	    "address", db_col_null(st, 7) ? json_null() :
-	    json_string(db_col_text(st, 7, NULL)),
-	    "agent", db_col_null(st, 8) ? json_null() :
-	    json_string(db_col_text(st, 8, NULL)),
+	    "id", (json_int_t)r->id, "at", ts,
+	    "actor_id", int_or_null(r->actor_id),
+	    "actor_email", text_or_null(r->actor_email),
+	    "action", r->action,
+	    "entity", text_or_null(r->entity),
+	    "record_id", int_or_null(r->record_id),
+	    "address", text_or_null(r->address),
+	    "agent", text_or_null(r->agent),
 	    "detail", detail ? detail : json_object());
 }
 
@@ -749,22 +772,20 @@ may_read(struct core_ctx *cx, const struct audit_query *q)
 	return core_admin_only(cx, "open the audit log");
 }
 
-int
-audit_list(struct core_ctx *cx, const struct audit_query *q, json_t **out)
+/*
+ * Prepares the one query of the screen, the history and the export: the
+ * entries matching q's filters (and q->before_id), newest first, at most
+ * limit of them.
+ */
+static int
+query_open(struct core_ctx *cx, const struct audit_query *q, int64_t limit,
+    db_stmt_t **st)
 {
 	struct dbq dq;
-	db_stmt_t *st;
-	json_t *data;
-	int64_t last = 0;
-	int rc = may_read(cx, q), n = 0;
+	int rc;
 
-	if (rc != CRM_OK)
-		return rc;
-	if (q->limit < 1 || q->limit > 500)
-		return core_fail(cx, CRM_EBADQUERY, "limit: must be 1 to 500");
 	dbq_init(&dq);
-	dbq_sql(&dq, "SELECT id, at, actor_id, actor_email, action, entity, "
-	    "record_id, address, agent, detail FROM audit_log WHERE 1 = 1");
+	dbq_sql(&dq, "SELECT " ROW_COLUMNS " FROM audit_log WHERE 1 = 1");
 	if (q->actor_id > 0) {
 		dbq_sql(&dq, " AND actor_id = ?");
 		dbq_int(&dq, q->actor_id);
@@ -811,26 +832,170 @@ audit_list(struct core_ctx *cx, const struct audit_query *q, json_t **out)
 		dbq_int(&dq, q->before_id);
 	}
 	dbq_sql(&dq, " ORDER BY id DESC LIMIT ?");
-	dbq_int(&dq, q->limit + 1);
-	rc = db_prepare_q(cx->db, &dq, &st);
+	dbq_int(&dq, limit);
+	rc = db_prepare_q(cx->db, &dq, st);
 	dbq_free(&dq);
-	if (rc != DB_OK)
-		return db_fail(cx, "list");
+	return rc == DB_OK ? CRM_OK : db_fail(cx, "list");
+}
+
+/*
+ * A record's history shows its values only as far as the record itself
+ * would: a field the role hides stays hidden in the created values and in
+ * the changes of later updates.
+ */
+static int
+redact(struct core_ctx *cx, const struct entity *e, json_t *entry)
+{
+	json_t *detail = json_object_get(entry, "detail");
+	json_t *changes = json_object_get(detail, "changes");
+	const char *k;
+	json_t *v;
+	void *tmp;
+
+	if (json_is_object(changes)) {
+		json_object_foreach_safe(changes, tmp, k, v) {
+			if (access_field(cx, e, k) == FIELD_HIDDEN)
+				json_object_del(changes, k);
+		}
+		return CRM_OK;
+	}
+	if (strcmp(json_string_value(json_object_get(entry, "action")),
+	    "record.create") == 0)
+		return access_redact(cx, e, detail);
+	return CRM_OK;
+}
+
+int
+audit_list(struct core_ctx *cx, const struct audit_query *q, json_t **out)
+{
+	struct audit_row r;
+	db_stmt_t *st;
+	json_t *data;
+	int64_t last = 0;
+	/* One record's history is redacted for the reader (not the screen). */
+	const struct entity *record = q->entity != NULL && q->record_id > 0 ?
+	    entity_find(q->entity) : NULL;
+	int rc = may_read(cx, q), crc = CRM_OK, n = 0;
+
+	if (rc != CRM_OK)
+		return rc;
+	if (q->limit < 1 || q->limit > 500)
+		return core_fail(cx, CRM_EBADQUERY, "limit: must be 1 to 500");
+	rc = query_open(cx, q, q->limit + 1, &st);
+	if (rc != CRM_OK)
+		return rc;
 	data = json_array();
 	while ((rc = db_step(st)) == DB_ROW) {
+		json_t *entry;
+
 		if (++n > q->limit)
 			break;
-		last = db_col_int(st, 0);
-		json_array_append_new(data, entry_json(st));
+		row_read(st, &r);
+		last = r.id;
+		entry = entry_json(&r);
+		json_array_append_new(data, entry);
+		if (record != NULL)
+			crc = redact(cx, record, entry);
+		if (crc != CRM_OK)
+			break;
 	}
 	db_done(st);
-	if (rc != DB_ROW && rc != DB_DONE) {
+	if (crc != CRM_OK || (rc != DB_ROW && rc != DB_DONE)) {
 		json_decref(data);
-		return db_fail(cx, "list step");
+		return crc != CRM_OK ? crc : db_fail(cx, "list step");
 	}
 	*out = json_pack("{s:o, s:o}", "data", data, "next_cursor",
 	    n > q->limit ? json_sprintf("%lld", (long long)last) : json_null());
 	return CRM_OK;
+}
+
+/* The filters of an export as its audit entry records them. */
+static json_t *
+filters_json(const struct audit_query *q)
+{
+	json_t *f = json_object();
+	char ts[TIME_RFC3339_LEN];
+
+	if (q->actor_id > 0)
+		json_object_set_new(f, "actor_id", json_integer(q->actor_id));
+	if (q->action != NULL)
+		json_object_set_new(f, "action", json_string(q->action));
+	if (q->entity != NULL)
+		json_object_set_new(f, "entity", json_string(q->entity));
+	if (q->record_id > 0)
+		json_object_set_new(f, "record_id", json_integer(q->record_id));
+	if (q->address != NULL)
+		json_object_set_new(f, "address", json_string(q->address));
+	if (q->from_ms > 0) {
+		time_format(q->from_ms, ts, sizeof(ts));
+		json_object_set_new(f, "from", json_string(ts));
+	}
+	if (q->to_ms > 0) {
+		time_format(q->to_ms, ts, sizeof(ts));
+		json_object_set_new(f, "to", json_string(ts));
+	}
+	return f;
+}
+
+/*
+ * Reads and hands out the rows inside the write transaction, then appends
+ * the trace: the count in the entry is exactly what was given, and a
+ * failure anywhere leaves neither.
+ */
+static int
+export_rows(struct core_ctx *cx, const struct audit_query *q,
+    audit_row_fn fn, void *arg, int64_t *rows, bool *truncated)
+{
+	struct audit_query all = *q;
+	struct audit_row r;
+	db_stmt_t *st;
+	json_t *detail;
+	int rc, step;
+
+	all.before_id = 0;
+	rc = query_open(cx, &all, AUDIT_EXPORT_MAX + 1, &st);
+	if (rc != CRM_OK)
+		return rc;
+	while ((step = db_step(st)) == DB_ROW) {
+		if (*rows == AUDIT_EXPORT_MAX) {
+			*truncated = true;
+			break;
+		}
+		row_read(st, &r);
+		rc = fn(arg, &r);
+		if (rc != CRM_OK)
+			break;
+		(*rows)++;
+	}
+	db_done(st);
+	if (rc != CRM_OK)
+		return rc;
+	if (step != DB_ROW && step != DB_DONE)
+		return db_fail(cx, "export step");
+	detail = json_pack("{s:o, s:I, s:b}", "filters", filters_json(q),
+	    "rows", (json_int_t)*rows, "truncated", *truncated);
+	rc = append(cx, "audit.export", NULL, 0, detail);
+	json_decref(detail);
+	return rc;
+}
+
+int
+audit_export(struct core_ctx *cx, const struct audit_query *q,
+    audit_row_fn fn, void *arg, int64_t *rows, bool *truncated)
+{
+	int rc = core_admin_only(cx, "export the audit log");
+
+	*rows = 0;
+	*truncated = false;
+	if (rc != CRM_OK)
+		return rc;
+	if (db_begin(cx->db) != DB_OK)
+		return db_fail(cx, "begin");
+	rc = export_rows(cx, q, fn, arg, rows, truncated);
+	rc = core_txn_end(cx, rc, NULL);
+	if (rc != CRM_OK)
+		*rows = 0;
+	return rc;
 }
 
 /* ---- retention ---- */

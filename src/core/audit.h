@@ -116,4 +116,37 @@ struct audit_query {
  */
 int audit_list(struct core_ctx *cx, const struct audit_query *q, json_t **out);
 
+/* One entry as read back; text members are borrowed for one callback. */
+struct audit_row {
+	int64_t		 id;
+	int64_t		 at;		/* milliseconds UTC */
+	int64_t		 actor_id;	/* 0: none */
+	const char	*actor_email;	/* NULL: none */
+	const char	*action;
+	const char	*entity;	/* NULL: none */
+	int64_t		 record_id;	/* 0: none */
+	const char	*address;	/* NULL: none */
+	const char	*agent;		/* NULL: none */
+	const char	*detail;	/* a JSON object, as stored */
+	size_t		 detail_len;
+};
+
+#define AUDIT_EXPORT_MAX 50000	/* rows in one export */
+
+/* Takes one exported row; anything but CRM_OK stops the export. */
+typedef int (*audit_row_fn)(void *arg, const struct audit_row *row);
+
+/*
+ * The export (administrators only): calls fn for every entry matching q's
+ * filters, newest first, at most AUDIT_EXPORT_MAX (q->limit and
+ * q->before_id are not used), then appends an "audit.export" entry with
+ * the filters and the row count, all in one transaction, so an export is
+ * never given without its trace. When fn answers an error (after setting
+ * cx->detail with core_fail), the export stops, nothing is logged and that
+ * code is returned. *rows is how many fn took; *truncated says more
+ * entries matched than were given.
+ */
+int audit_export(struct core_ctx *cx, const struct audit_query *q,
+    audit_row_fn fn, void *arg, int64_t *rows, bool *truncated);
+
 #endif

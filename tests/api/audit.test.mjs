@@ -146,6 +146,34 @@ test('a record\'s history is for whoever the role gives the audit right on it', 
   assertProblem(await req(srv, 'GET', `/api/v1/audit?entity=companies&record_id=${mine.id}`, { auth: mgr.token }), 403);
 });
 
+test('a record\'s history hides what the role hides: created values and changes of hidden fields', async () => {
+  const role = (await req(srv, 'POST', '/api/v1/roles', {
+    body: {
+      name: 'Tax-blind auditor',
+      perms: { companies: { read: 'all', audit: 'all' } },
+      fields: { companies: { tax_id: 'hidden', 'custom.audited': 'hidden' } },
+    },
+  })).body;
+  assert.ok(role.id, JSON.stringify(role));
+  const u = await req(srv, 'POST', '/api/v1/users',
+                      { body: { email: 'blind.auditor@example.com', name: 'Blind Auditor', password: PASSWORD, role_id: role.id } });
+  assert.equal(u.status, 201, u.text);
+  const auth = createToken(srv, 'blind.auditor@example.com', 'blind');
+  const co = await createOk(srv, 'companies', { name: 'Secret Tax Co', tax_id: 'TAX-111', custom: { audited: 'x' } });
+  const p = await req(srv, 'PATCH', `/api/v1/companies/${co.id}`, { body: { tax_id: 'TAX-222', industry: 'Mining', custom: { audited: 'y' } } });
+  assert.equal(p.status, 200, p.text);
+  const h = await req(srv, 'GET', `/api/v1/companies/${co.id}/history`, { auth });
+  assert.equal(h.status, 200, h.text);
+  assert.deepEqual(h.body.data.map((x) => x.action), ['record.update', 'record.create']);
+  assert.deepEqual(h.body.data[0].detail.changes, { industry: [null, 'Mining'] });
+  assert.equal(h.body.data[1].detail.name, 'Secret Tax Co');
+  assert.doesNotMatch(h.text, /TAX-|"audited"/);
+  // The administrator still sees everything.
+  const all = await req(srv, 'GET', `/api/v1/companies/${co.id}/history`);
+  assert.deepEqual(all.body.data[0].detail.changes.tax_id, ['TAX-111', 'TAX-222']);
+  assert.deepEqual(all.body.data[0].detail.changes['custom.audited'], ['x', 'y']);
+});
+
 test('the audit screen filters by person, action, entity, period and address, and pages', async () => {
   const byMia = await req(srv, 'GET', `/api/v1/audit?actor_id=${mgr.id}&limit=500`);
   assert.ok(byMia.body.data.length > 0);
@@ -191,6 +219,78 @@ test('backups and restores are in the log, and a restored log still verifies', {
   assert.match(listed.stdout, /backup\.restore/);
   const v = crmRun(['audit', 'verify', '--db', target, '--key', `${srv.db}.audit-key`]);
   assert.equal(v.status, 0, v.stdout + v.stderr);
+});
+
+// RFC 4180: rows of cells; quoted cells may hold commas, quotes and line breaks.
+function parseCsv(text) {
+  const rows = [];
+  let row = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') { cell += '"'; i++; }
+      else if (ch === '"') quoted = false;
+      else cell += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') { row.push(cell); cell = ''; }
+    else if (ch === '\r' && text[i + 1] === '\n') { row.push(cell); rows.push(row); row = []; cell = ''; i++; }
+    else cell += ch;
+  }
+  assert.equal(quoted, false, 'no quote left open');
+  assert.equal(row.length + cell.length, 0, 'the last row ends with CRLF');
+  return rows;
+}
+
+test('the CSV export: header, RFC 4180 quoting, formulas defused, itself logged, admins only', async () => {
+  const agent = '=HYPERLINK("http://evil.example","click"), @once';
+  const co = await req(srv, 'POST', '/api/v1/companies', {
+    headers: { 'User-Agent': agent },
+    body: { name: 'Export, "Quoted" Co', notes: 'line one\nline two' },
+  });
+  assert.equal(co.status, 201, co.text);
+  const r = await req(srv, 'GET', `/api/v1/audit/export?entity=companies&record_id=${co.body.id}`);
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.headers.get('content-type'), 'text/csv; charset=utf-8');
+  assert.match(r.headers.get('content-disposition'), /^attachment; filename="crm-audit-\d{8}T\d{6}Z\.csv"$/);
+  assert.equal(r.headers.get('cache-control'), 'no-store');
+  const rows = parseCsv(r.text);
+  assert.deepEqual(rows[0], ['id', 'at', 'actor_email', 'action', 'entity', 'record_id', 'address', 'agent', 'detail']);
+  assert.equal(rows.length, 2, 'the header and the one entry');
+  const [id, at, email, action, entity, recordId, address, agentCell, detail] = rows[1];
+  assert.ok(Number(id) > 0);
+  assert.match(at, /^\d{4}-\d\d-\d\dT/);
+  assert.deepEqual([email, action, entity, recordId, address], [srv.adminEmail, 'record.create', 'companies', String(co.body.id), '127.0.0.1']);
+  // The formula shows as text: a leading apostrophe, the rest exactly as sent.
+  assert.equal(agentCell, `'${agent}`);
+  assert.ok(r.text.includes(`"'=HYPERLINK(""http://evil.example"",""click""), @once"`), 'quoted, quotes doubled');
+  const values = JSON.parse(detail);
+  assert.equal(values.name, 'Export, "Quoted" Co');
+  assert.equal(values.notes, 'line one\nline two');
+  assert.equal(r.headers.get('x-export-rows'), '1');
+
+  // The export left its own trace, with the filters and the count.
+  const [trace] = await newest();
+  assert.equal(trace.action, 'audit.export');
+  assert.equal(trace.actor_email, srv.adminEmail);
+  assert.deepEqual(trace.detail, { filters: { entity: 'companies', record_id: co.body.id }, rows: 1, truncated: false });
+
+  // Filters are the list's: a family of actions, a period.
+  const fam = parseCsv((await req(srv, 'GET', '/api/v1/audit/export?action=audit.')).text);
+  assert.ok(fam.length >= 2 && fam.slice(1).every((x) => x[3] === 'audit.export'), 'only exports');
+  const none = await req(srv, 'GET', '/api/v1/audit/export?from=2999-01-01');
+  assert.deepEqual(parseCsv(none.text), [rows[0]], 'only the header');
+  assert.deepEqual((await newest())[0].detail, { filters: { from: '2999-01-01T00:00:00.000Z' }, rows: 0, truncated: false });
+  assertProblem(await req(srv, 'GET', '/api/v1/audit/export?to=someday'), 400);
+
+  // Not for a manager, not even their own records; a refusal logs nothing.
+  const [top] = await newest();
+  assertProblem(await req(srv, 'GET', '/api/v1/audit/export', { auth: mgr.token }), 403);
+  const mine = await createOk(srv, 'companies', { name: 'Mia export' }, mgr.token);
+  assertProblem(await req(srv, 'GET', `/api/v1/audit/export?entity=companies&record_id=${mine.id}`, { auth: mgr.token }), 403);
+  const latest = await req(srv, 'GET', '/api/v1/audit?action=audit.export&limit=1');
+  assert.equal(latest.body.data[0].id, top.id, 'no audit.export for the refused calls');
 });
 
 test('old entries move to a verifiable archive file, and the chain goes on from it', async () => {

@@ -3,6 +3,7 @@ import { TwoFactorScreen } from './account/TwoFactorScreen';
 import { auth, onUnauthorized, users, type Me } from './api';
 import { BackupsScreen } from './admin/BackupsScreen';
 import { DepartmentsScreen } from './admin/DepartmentsScreen';
+import { AuditScreen } from './audit/AuditScreen';
 import { RolesScreen } from './admin/RolesScreen';
 import { TransferScreen } from './admin/TransferScreen';
 import { UsersScreen } from './admin/UsersScreen';
@@ -133,7 +134,7 @@ export function App() {
   );
 }
 
-/** #/admin/users, #/admin/departments, #/admin/roles[/…], #/admin/transfer, #/admin/backups: administrators only. */
+/** #/admin/users, #/admin/departments, #/admin/roles[/…], #/admin/transfer, #/admin/backups, #/admin/audit: administrators only. */
 function AdminScreen({ isAdmin, path, query }: { isAdmin: boolean; path: string[]; query: URLSearchParams }) {
   if (!isAdmin) {
     return (
@@ -153,6 +154,8 @@ function AdminScreen({ isAdmin, path, query }: { isAdmin: boolean; path: string[
       return <TransferScreen query={query} />;
     case 'backups':
       return <BackupsScreen />;
+    case 'audit':
+      return <AuditScreen query={query} />;
     default:
       return (
         <section className="page">

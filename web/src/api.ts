@@ -554,3 +554,49 @@ export interface TransferResult {
 
 export const transfer = (entity: EntityName, body: TransferInput) =>
   request<TransferResult>('POST', `/${entity}/transfer`, { body }).then((r) => r.data);
+
+// ---- the audit log (admin screen, export, verify) and a record's history ----
+
+export interface AuditEntry {
+  id: number;
+  at: string;
+  actor_id: number | null;
+  actor_email: string | null;
+  /** "record.update", "auth.login_failed", … */
+  action: string;
+  entity: string | null;
+  record_id: number | null;
+  address: string | null;
+  agent: string | null;
+  /** For updates {changes: {field: [old, new]}}; for creates the record's values. */
+  detail: Record<string, unknown>;
+}
+
+/** The audit screen's filters, as the API names them (empty values are left out). */
+export interface AuditFilters {
+  actor_id?: string;
+  action?: string;
+  entity?: string;
+  record_id?: string;
+  address?: string;
+  from?: string;
+  to?: string;
+}
+
+export interface AuditVerify {
+  ok: boolean;
+  entries: number;
+  checkpoints: number;
+  signatures_checked: boolean;
+  problems: string[];
+}
+
+export const audit = {
+  list: (filters: AuditFilters, cursor: string | null, signal?: AbortSignal) =>
+    request<Page<AuditEntry>>('GET', '/audit', { query: { ...filters, cursor, limit: 50 }, signal }).then((r) => r.data),
+  verify: () => request<AuditVerify>('GET', '/audit/verify').then((r) => r.data),
+  /** The CSV export's address: a plain link, so the browser downloads it with the session cookie. */
+  exportUrl: (filters: AuditFilters) => `/api/v1/audit/export${buildQuery({ ...filters })}`,
+  history: (entity: EntityName, id: number, cursor: string | null, signal?: AbortSignal) =>
+    request<Page<AuditEntry>>('GET', `/${entity}/${id}/history`, { query: { cursor, limit: 20 }, signal }).then((r) => r.data),
+};

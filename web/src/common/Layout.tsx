@@ -72,6 +72,12 @@ const icons = {
       <path d="M4 5v10c0 1.4 2.7 2.5 6 2.5s6-1.1 6-2.5V5M4 10c0 1.4 2.7 2.5 6 2.5s6-1.1 6-2.5" fill="none" stroke="currentColor" strokeWidth="1.6" />
     </svg>
   ),
+  audit: (
+    <svg viewBox="0 0 20 20">
+      <path d="M10 2.5 4 5v4.5c0 3.8 2.6 6.6 6 8 3.4-1.4 6-4.2 6-8V5l-6-2.5Z" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinejoin="round" />
+      <path d="m7.3 10 2 2 3.5-4" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" strokeLinejoin="round" />
+    </svg>
+  ),
   signout: (
     <svg viewBox="0 0 20 20">
       <path d="M8 4H4v12h4M12 6l4 4-4 4M16 10H8" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" strokeLinejoin="round" />
@@ -128,6 +134,9 @@ export function Layout({ user, section, onSignOut, onLang, children }: Props) {
               </NavLink>
               <NavLink to="/admin/backups" active={section === 'admin/backups'} icon={icons.backup}>
                 {t('nav.backups')}
+              </NavLink>
+              <NavLink to="/admin/audit" active={section === 'admin/audit'} icon={icons.audit}>
+                {t('nav.audit')}
               </NavLink>
             </>
           )}

@@ -1,9 +1,10 @@
-import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { ApiError, currentUser, customFields, etagOf, records, type AnyRecord, type CustomFieldDef, type FieldError } from '../api';
 import { formatDate, formatDateTime } from '../format';
 import { t } from '../i18n';
 import { can, isHidden, isReadonly } from '../rights';
-import { navigate } from '../router';
+import { HistoryPanel } from '../audit/HistoryPanel';
+import { navigate, parseHash, replaceQuery } from '../router';
 import { ConfirmDialog } from './ConfirmDialog';
 import { formatCustom } from './customValues';
 import { et, type EntityConfig, type FieldSpec } from './entity';
@@ -56,6 +57,8 @@ export function RecordPage<T extends AnyRecord>({ config: full, id, mode, preset
   const [saving, setSaving] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const [deleting, setDeleting] = useState(false);
+  // The view's tabs; ?tab=history opens the history directly.
+  const [tab, setTab] = useState<Tab>(() => (parseHash(window.location.hash).query.get('tab') === 'history' ? 'history' : 'details'));
   useTitle(mode === 'create' ? et(entity, 'new') : record ? config.title(record) : et(entity, 'title'));
 
   useEffect(() => {
@@ -268,6 +271,13 @@ export function RecordPage<T extends AnyRecord>({ config: full, id, mode, preset
 
   const r = record!;
   const customDefs = defs ?? [];
+  // The History tab is there when the role gives the audit right on this entity (the server decides per record).
+  const withHistory = can(entity, 'audit');
+  const showing: Tab = withHistory ? tab : 'details';
+  const chooseTab = (next: Tab) => {
+    setTab(next);
+    replaceQuery(next === 'history' ? { tab: 'history' } : {});
+  };
   return (
     <section className="page">
       <nav className="breadcrumbs">
@@ -302,8 +312,30 @@ export function RecordPage<T extends AnyRecord>({ config: full, id, mode, preset
         </div>
       </header>
       {banner && <ErrorBanner message={banner.text} onDismiss={() => setBanner(null)} />}
+      {withHistory && <RecordTabs tab={showing} onChange={chooseTab} />}
       <div className="record-grid">
-        <div className="record-main">
+        <div
+          className="record-main"
+          role={withHistory ? 'tabpanel' : undefined}
+          id={withHistory ? `record-panel-${showing}` : undefined}
+          aria-labelledby={withHistory ? `record-tab-${showing}` : undefined}
+        >
+          {showing === 'history' ? (
+            <section className="card" aria-labelledby="history-title">
+              <div className="card-head">
+                <h2 className="card-title" id="history-title">
+                  {t('history.title')}
+                </h2>
+                {currentUser()?.is_admin && (
+                  <a className="btn btn-sm" href={`#/admin/audit?entity=${entity}&record_id=${r.id}`}>
+                    {t('history.inAuditLog')}
+                  </a>
+                )}
+              </div>
+              <HistoryPanel entity={entity} id={r.id} defs={customDefs} />
+            </section>
+          ) : (
+          <>
           <section className="card">
             <h2 className="card-title">{t('record.about')}</h2>
             <dl className="details">
@@ -327,6 +359,8 @@ export function RecordPage<T extends AnyRecord>({ config: full, id, mode, preset
                 })}
               </dl>
             </section>
+          )}
+          </>
           )}
         </div>
         <aside className="record-aside">
@@ -364,6 +398,45 @@ export function RecordPage<T extends AnyRecord>({ config: full, id, mode, preset
         />
       )}
     </section>
+  );
+}
+
+type Tab = 'details' | 'history';
+const TABS: Tab[] = ['details', 'history'];
+
+/** Details | History, as ARIA tabs: arrows, Home and End move between them. */
+function RecordTabs({ tab, onChange }: { tab: Tab; onChange: (t: Tab) => void }) {
+  function onKey(e: KeyboardEvent<HTMLButtonElement>) {
+    const i = TABS.indexOf(tab);
+    let next: Tab | null = null;
+    if (e.key === 'ArrowRight') next = TABS[(i + 1) % TABS.length];
+    else if (e.key === 'ArrowLeft') next = TABS[(i + TABS.length - 1) % TABS.length];
+    else if (e.key === 'Home') next = TABS[0];
+    else if (e.key === 'End') next = TABS[TABS.length - 1];
+    if (!next) return;
+    e.preventDefault();
+    onChange(next);
+    document.getElementById(`record-tab-${next}`)?.focus();
+  }
+  return (
+    <div className="tabs record-tabs" role="tablist" aria-label={t('record.sections')}>
+      {TABS.map((x) => (
+        <button
+          key={x}
+          type="button"
+          role="tab"
+          id={`record-tab-${x}`}
+          aria-selected={x === tab}
+          aria-controls={x === tab ? `record-panel-${x}` : undefined}
+          tabIndex={x === tab ? 0 : -1}
+          className={x === tab ? 'tab active' : 'tab'}
+          onClick={() => onChange(x)}
+          onKeyDown={onKey}
+        >
+          {x === 'history' ? t('history.title') : t('record.details')}
+        </button>
+      ))}
+    </div>
   );
 }
 
