@@ -15,6 +15,7 @@ export interface Directory {
 
 /** Every action the server logs, with its label on the audit screen. */
 const ACTION_LABELS: Record<string, Key> = {
+  'alert.mass_reads': 'audit.act.alert.massReads',
   'record.create': 'audit.act.record.create',
   'record.update': 'audit.act.record.update',
   'record.delete': 'audit.act.record.delete',
@@ -67,6 +68,8 @@ export const ACTION_FAMILIES: { value: string; label: Key }[] = [
   { value: 'setting.', label: 'audit.family.setting' },
   { value: 'system.', label: 'audit.family.system' },
   { value: 'audit.', label: 'audit.family.audit' },
+  { value: 'alert.', label: 'audit.family.alert' },
+  { value: 'backup.', label: 'audit.family.backup' },
 ];
 
 /** What the entries are about, for the audit screen's filter. */

@@ -1,5 +1,5 @@
-import type { ReactNode } from 'react';
-import type { Me } from '../api';
+import { useEffect, useState, type ReactNode } from 'react';
+import { audit, type Me } from '../api';
 import { getLang, LANGUAGES, t, type Lang } from '../i18n';
 import { GlobalSearch } from './GlobalSearch';
 
@@ -11,15 +11,41 @@ interface Props {
   children: ReactNode;
 }
 
-function NavLink({ to, active, icon, children }: { to: string; active: boolean; icon: ReactNode; children: ReactNode }) {
+function NavLink({ to, active, icon, children, badge }: { to: string; active: boolean; icon: ReactNode; children: ReactNode; badge?: ReactNode }) {
   return (
     <a href={`#${to}`} className={active ? 'nav-link active' : 'nav-link'} aria-current={active ? 'page' : undefined}>
       <span className="nav-icon" aria-hidden="true">
         {icon}
       </span>
       <span>{children}</span>
+      {badge}
     </a>
   );
+}
+
+/** Alerts of the last day (mass reading, …) for administrators: polled while the app is open. */
+function useRecentAlerts(enabled: boolean): number {
+  const [n, setN] = useState(0);
+  useEffect(() => {
+    if (!enabled) return undefined;
+    let live = true;
+    const load = () => {
+      const from = new Date(Date.now() - 86400000).toISOString();
+      audit
+        .list({ action: 'alert.', from }, null)
+        .then((p) => live && setN(p.data.length))
+        .catch(() => {
+          /* the badge is a hint; the audit screen shows errors */
+        });
+    };
+    load();
+    const timer = window.setInterval(load, 60000);
+    return () => {
+      live = false;
+      window.clearInterval(timer);
+    };
+  }, [enabled]);
+  return n;
 }
 
 const icons = {
@@ -87,6 +113,7 @@ const icons = {
 
 /** The signed-in frame: left navigation (a top menu on phones) and the top bar with search. */
 export function Layout({ user, section, onSignOut, onLang, children }: Props) {
+  const alerts = useRecentAlerts(user.is_admin);
   const initials = (user.name || user.email)
     .split(/\s+/)
     .map((w) => w.charAt(0))
@@ -135,7 +162,19 @@ export function Layout({ user, section, onSignOut, onLang, children }: Props) {
               <NavLink to="/admin/backups" active={section === 'admin/backups'} icon={icons.backup}>
                 {t('nav.backups')}
               </NavLink>
-              <NavLink to="/admin/audit" active={section === 'admin/audit'} icon={icons.audit}>
+              <NavLink
+                to={alerts > 0 ? '/admin/audit?action=alert.' : '/admin/audit'}
+                active={section === 'admin/audit'}
+                icon={icons.audit}
+                badge={
+                  alerts > 0 ? (
+                    <span className="nav-badge" title={t('nav.alerts', { n: String(alerts) })}>
+                      {alerts}
+                      <span className="sr-only">{t('nav.alerts', { n: String(alerts) })}</span>
+                    </span>
+                  ) : undefined
+                }
+              >
                 {t('nav.audit')}
               </NavLink>
             </>
