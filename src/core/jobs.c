@@ -20,6 +20,7 @@
 
 #define SESSION_CLEANUP_EVERY_MS (60LL * 60 * 1000)
 #define ANALYZE_EVERY_MS (6LL * 60 * 60 * 1000)
+#define CHECKPOINT_EVERY_MS (10LL * 60 * 1000)
 #define ANALYZE_FIRST_MS (60LL * 1000)	/* after start: not while it warms up */
 #define RETRY_BASE_MS 10000LL
 #define NOOP_MAX_MS 1000
@@ -121,6 +122,30 @@ run_backup(struct core_ctx *cx, const struct job *j, int64_t *again, char *err,
  * effects then happen at least once rather than exactly once: a worker
  * that dies between the work and the mark leaves the job to be run again.
  */
+/*
+ * Empties SQLite's write-ahead log, which under steady reading only grows
+ * (see db_checkpoint); outside the run transaction, which would block it.
+ * Readers that stay past the busy timeout: tried again at the next turn.
+ */
+static int
+run_wal_checkpoint(struct core_ctx *cx, const struct job *j, int64_t *again,
+    char *err, size_t errlen)
+{
+	int rc;
+
+	(void)j;
+	*again = time_now_ms() + CHECKPOINT_EVERY_MS;
+	rc = db_checkpoint(cx->db);
+	if (rc == DB_EBUSY)
+		log_warn("jobs: the WAL checkpoint waited for readers in vain; "
+		    "again in %lld minutes", (long long)(CHECKPOINT_EVERY_MS / 60000));
+	else if (rc != DB_OK) {
+		snprintf(err, errlen, "%s", db_errmsg(cx->db));
+		return CRM_EDB;
+	}
+	return CRM_OK;
+}
+
 static const struct {
 	const char	*kind;
 	job_fn		 fn;
@@ -130,6 +155,7 @@ static const struct {
 	{ "session_cleanup", run_session_cleanup, false },
 	{ "analyze", run_analyze, false },
 	{ "backup", run_backup, true },
+	{ "wal_checkpoint", run_wal_checkpoint, true },
 };
 
 static job_fn
@@ -254,6 +280,9 @@ job_schedule_system(struct core_ctx *cx)
 	if (rc == CRM_OK)
 		rc = job_enqueue(cx, "analyze", NULL, time_now_ms() +
 		    ANALYZE_FIRST_MS, "analyze", &id);
+	if (rc == CRM_OK)
+		rc = job_enqueue(cx, "wal_checkpoint", NULL, time_now_ms() +
+		    CHECKPOINT_EVERY_MS, "wal_checkpoint", &id);
 	return rc;
 }
 

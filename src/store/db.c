@@ -109,6 +109,27 @@ db_lock_named(db_t *db, const char *name)
 }
 
 int
+db_checkpoint(db_t *db)
+{
+	db_stmt_t *st;
+	int rc;
+
+	if (strcmp(db->drv->name, "sqlite") != 0)
+		return DB_OK;
+	rc = db_prepare(db, "PRAGMA wal_checkpoint(TRUNCATE)", &st);
+	if (rc != DB_OK)
+		return rc;
+	rc = db_step(st);
+	/* One row: busy (1 when it could not finish), log pages, moved pages. */
+	if (rc == DB_ROW)
+		rc = db_col_int(st, 0) == 0 ? DB_OK : DB_EBUSY;
+	else
+		rc = DB_ERR;
+	db_done(st);
+	return rc;
+}
+
+int
 db_analyze(db_t *db)
 {
 	if (strcmp(db->drv->name, "sqlite") == 0 &&

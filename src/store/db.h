@@ -186,6 +186,15 @@ const char *db_sql_for_update(db_t *db);
 int db_analyze(db_t *db);
 
 /*
+ * Moves the write-ahead log into the database and empties it (SQLite's
+ * TRUNCATE checkpoint; nothing on PostgreSQL). Outside any transaction.
+ * Automatic checkpoints cannot finish while readers keep old snapshots,
+ * so under steady reading the log only grows; this waits for them (the
+ * busy timeout) and resets it. DB_EBUSY when readers stayed.
+ */
+int db_checkpoint(db_t *db);
+
+/*
  * Inside a write transaction: waits until no other transaction holds the
  * named lock, until this one ends. PostgreSQL needs it where the next row
  * depends on the last (the audit chain); SQLite's write lock, taken by

@@ -94,3 +94,27 @@ test('the server schedules fresh planner statistics, and the job writes them', a
     Number(query(a.db, "SELECT run_at FROM jobs WHERE kind = 'analyze'")) > Date.now() + 60 * 60 * 1000);
   assert.ok(Number(query(a.db, stats)) > before, 'statistics written');
 });
+
+// Under steady reading SQLite's automatic checkpoints cannot reset the
+// write-ahead log, so the server truncates it from a recurring job.
+test('the WAL checkpoint job empties the write-ahead log', { skip: PG ? 'SQLite only' : false }, async () => {
+  const { statSync } = await import('node:fs');
+  const a = await startServer();
+  servers.push(a);
+  const notes = 'x'.repeat(10000);
+  for (let i = 0; i < 20; i++) {
+    await Promise.all(Array.from({ length: 10 }, (_, k) => fetch(`${a.url}/api/v1/companies`, {
+      method: 'POST', headers: { Authorization: `Bearer ${a.token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: `WAL ${i}-${k}`, notes }),
+    }).then((r) => r.text())));
+  }
+  const wal = `${a.db}-wal`;
+  const before = statSync(wal).size;
+  assert.ok(before > 1000000, `the log grew: ${before} bytes`);
+  assert.equal(Number(query(a.db, "SELECT COUNT(*) FROM jobs WHERE kind = 'wal_checkpoint' AND done_at IS NULL")), 1);
+  query(a.db, "UPDATE jobs SET run_at = 0 WHERE kind = 'wal_checkpoint'");
+  await until('the checkpoint ran and comes back in minutes', 15000, () =>
+    Number(query(a.db, "SELECT run_at FROM jobs WHERE kind = 'wal_checkpoint'")) > Date.now() + 5 * 60 * 1000);
+  const after = statSync(wal).size;
+  assert.ok(after < before / 10, `emptied: ${before} -> ${after} bytes`);
+});
