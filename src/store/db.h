@@ -180,7 +180,7 @@ const char *db_sql_for_update(db_t *db);
  * Refreshes the planner's statistics. The rights predicates make plans
  * depend on how many records each owner has: without statistics SQLite
  * guesses that an owner has few and sorts all of theirs for every page.
- * SQLite samples (analysis_limit) so this stays well under a second on a
+ * SQLite samples (analysis_limit) so this stays under a second on a
  * million rows; PostgreSQL's ANALYZE samples by itself.
  */
 int db_analyze(db_t *db);
