@@ -125,7 +125,7 @@ test('the language menu switches the interface to Russian', async () => {
     const nav = page.getByRole('navigation');
     await nav.getByRole('link', { name: 'Компании' }).waitFor();
     await page.getByRole('heading', { name: 'Контакты', level: 1 }).waitFor();
-    // Keys without a Russian text fall back to English.
+    // The trash link is in Russian too.
     await page.getByRole('link', { name: /Корзина/ }).waitFor();
     await page.getByRole('combobox', { name: 'Язык' }).selectOption('en');
     await nav.getByRole('link', { name: 'Companies' }).waitFor();
