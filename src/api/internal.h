@@ -92,6 +92,16 @@ void h_share_list(struct call *c);
 void h_share_add(struct call *c);
 void h_share_delete(struct call *c);
 void h_transfer(struct call *c);
+/* api/pipelines.c */
+void h_pipeline_list(struct call *c);
+void h_pipeline_get(struct call *c);
+void h_pipeline_create(struct call *c);
+void h_pipeline_update(struct call *c);
+void h_pipeline_delete(struct call *c);
+void h_lost_reason_list(struct call *c);
+void h_lost_reason_create(struct call *c);
+void h_lost_reason_update(struct call *c);
+void h_lost_reason_delete(struct call *c);
 /* api/audit.c */
 void h_audit_list(struct call *c);
 void h_audit_export(struct call *c);

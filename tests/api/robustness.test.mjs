@@ -45,6 +45,13 @@ before(async () => {
   const role = await req(srv, 'POST', '/api/v1/roles', { body: { name: 'Robust Role', perms: { '*': { read: 'own' } } } });
   assert.equal(role.status, 201, role.text);
   ids.roles = role.body.id;
+  const pipe = await req(srv, 'POST', '/api/v1/pipelines', { body: { name: 'Robust pipeline', stages: [
+    { name: 'Open' }, { name: 'Won', kind: 'won' }, { name: 'Lost', kind: 'lost' }] } });
+  assert.equal(pipe.status, 201, pipe.text);
+  ids.pipelines = pipe.body.id;
+  const reason = await req(srv, 'POST', '/api/v1/lost-reasons', { body: { name: 'Robust reason' } });
+  assert.equal(reason.status, 201, reason.text);
+  ids['lost-reasons'] = reason.body.id;
   const r = await req(srv, 'GET', '/api/v1/openapi.json');
   assert.equal(r.status, 200, r.text);
   spec = r.body;
@@ -247,7 +254,7 @@ async function dbState() {
   const u = await req(srv, 'GET', '/api/v1/users');
   assert.equal(u.status, 200, u.text);
   for (const x of u.body.data) m.set(`users/${x.id}`, JSON.stringify(x));
-  for (const c of ['departments', 'roles']) {
+  for (const c of ['departments', 'roles', 'pipelines', 'lost-reasons']) {
     const r = await req(srv, 'GET', `/api/v1/${c}`);
     assert.equal(r.status, 200, r.text);
     for (const x of r.body.data) m.set(`${c}/${x.id}`, JSON.stringify(x));
