@@ -4,12 +4,13 @@
  *
  * The arithmetic: a rate r is stored as R = r * 10^10. An amount a in
  * minor units of a currency with f digits is a / 10^f units, worth
- * a * R / 10^(10 + f) base units, i.e. a * R * 10^b / 10^(10 + f) base
- * minor units when the base has b digits. Both a and R fit in 63 bits, so
- * a * R fits in 126 bits; the factor 10^b (at most 10^3) is applied before
- * dividing only when it cannot overflow 128 bits, else the amount is
- * refused. The quotient is rounded half to even on the magnitude, so
- * rounding is symmetric around zero.
+ * a * R / 10^(10 + f) base units, i.e. a * R / 10^(10 + f - b) base
+ * minor units when the base has b digits. Digits are at most 4, so the
+ * exponent 10 + f - b is at least 6: the computation only ever divides.
+ * Both |a| and R are below 2^63, so |a| * R is below 2^126 and fits an
+ * unsigned __int128 exactly. The quotient is rounded half to even on the
+ * magnitude (so rounding is symmetric around zero) and refused when it
+ * does not fit an int64_t.
  */
 #include "core/currency.h"
 
