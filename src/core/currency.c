@@ -773,7 +773,57 @@ struct csv_row {
 	char	code[4];
 	int64_t	day;
 	int64_t	rate;
+	int64_t	dup_of;		/* the earlier line with this currency and day */
 };
+
+static int
+by_code_day_line(const void *a, const void *b)
+{
+	const struct csv_row *x = a, *y = b;
+	int c = strcmp(x->code, y->code);
+
+	if (c != 0)
+		return c;
+	if (x->day != y->day)
+		return x->day < y->day ? -1 : 1;
+	return x->line < y->line ? -1 : x->line > y->line;
+}
+
+static int
+by_line(const void *a, const void *b)
+{
+	const struct csv_row *x = a, *y = b;
+
+	return x->line < y->line ? -1 : x->line > y->line;
+}
+
+/*
+ * Names every line that repeats the currency and day of an earlier one
+ * (a mistake in the file: which rate is meant?). Sorting keeps it
+ * O(n log n) at the row cap; the rows end in line order again.
+ */
+static void
+find_repeats(struct core_ctx *cx, struct csv_row *rows, size_t n)
+{
+	char f[40];
+
+	if (n < 2)
+		return;
+	qsort(rows, n, sizeof(*rows), by_code_day_line);
+	for (size_t i = 1; i < n; i++)
+		if (rows[i].day == rows[i - 1].day &&
+		    strcmp(rows[i].code, rows[i - 1].code) == 0)
+			rows[i].dup_of = rows[i - 1].dup_of > 0 ?
+			    rows[i - 1].dup_of : rows[i - 1].line;
+	qsort(rows, n, sizeof(*rows), by_line);
+	for (size_t i = 0; i < n; i++) {
+		if (rows[i].dup_of == 0)
+			continue;
+		snprintf(f, sizeof(f), "line %lld", (long long)rows[i].line);
+		verrs_add(&cx->errs, f, "repeats the currency and date of line "
+		    "%lld", (long long)rows[i].dup_of);
+	}
+}
 
 /*
  * Splits one line into its three cells; -1 (with an error for the line)
@@ -889,22 +939,15 @@ currency_rates_import(struct core_ctx *cx, const char *text, size_t len,
 		rows[nrows].code[3] = '\0';
 		rows[nrows].day = d;
 		rows[nrows].rate = r;
+		rows[nrows].dup_of = 0;
 		nrows++;
 	}
-	/* The same currency and day twice in one file is a mistake too. */
-	for (size_t i = 0; i < nrows && cx->errs.n + cx->errs.dropped == 0; i++)
-		for (size_t j = 0; j < i; j++)
-			if (rows[i].day == rows[j].day &&
-			    strcmp(rows[i].code, rows[j].code) == 0) {
-				snprintf(f, sizeof(f), "line %lld",
-				    (long long)rows[i].line);
-				verrs_add(&cx->errs, f, "repeats the currency and date "
-				    "of line %lld", (long long)rows[j].line);
-				break;
-			}
+	if (cx->errs.n + cx->errs.dropped == 0)
+		find_repeats(cx, rows, nrows);
 	if (cx->errs.n + cx->errs.dropped > 0) {
-		rc = core_fail(cx, CRM_EINVAL, "%d lines are bad; nothing was "
-		    "imported", cx->errs.n + cx->errs.dropped);
+		rc = core_fail(cx, CRM_EINVAL, "%d problems in the file (each "
+		    "named by its line); nothing was imported",
+		    cx->errs.n + cx->errs.dropped);
 	} else if (nrows == 0) {
 		verrs_add(&cx->errs, "body", "holds no rates: send lines "
 		    "currency,date,rate");

@@ -375,7 +375,8 @@ a_good_import_writes_every_line_once_audited(void **state)
 	    "USD,2026-01-01,0.9\n"
 	    " USD , 2026-01-02 , \"0.91\" \r\n"
 	    "KWD,2026-01-01,3.0195\n";
-	static const char dup[] = "USD,2026-01-01,0.9\nUSD,2026-01-01,0.8\n";
+	static const char dup[] = "USD,2026-01-01,0.9\nGBP,2026-01-01,1\n"
+	    "USD,2026-01-01,0.8\nUSD,2026-01-02,0.8\nUSD,2026-01-01,0.7\n";
 	json_t *out = NULL;
 
 	(void)state;
@@ -393,7 +394,13 @@ a_good_import_writes_every_line_once_audited(void **state)
 	assert_int_equal(audits("setting.rate_import"), 1);
 	assert_int_equal(currency_rates_import(as(&admin), dup, sizeof(dup) - 1,
 	    &out), CRM_EINVAL);
-	assert_string_equal(cx.errs.items[0].field, "line 2");
+	assert_int_equal(cx.errs.n, 2);
+	assert_string_equal(cx.errs.items[0].field, "line 3");
+	assert_string_equal(cx.errs.items[0].message, "repeats the currency and "
+	    "date of line 1");
+	assert_string_equal(cx.errs.items[1].field, "line 5");
+	assert_string_equal(cx.errs.items[1].message, "repeats the currency and "
+	    "date of line 1");
 	assert_int_equal(currency_rates_import(as(&admin), "\n\n", 2, &out),
 	    CRM_EINVAL);
 	assert_int_equal(audits("setting.rate_import"), 1);
