@@ -143,6 +143,14 @@ void h_system_put(struct call *c);
 /* Backups (api/backups.c). */
 void h_backups_get(struct call *c);
 void h_backups_post(struct call *c);
+/* Currencies and exchange rates (api/currencies.c). */
+void h_currencies_list(struct call *c);
+void h_currency_base_get(struct call *c);
+void h_currency_base_put(struct call *c);
+void h_currency_rates_list(struct call *c);
+void h_currency_rate_put(struct call *c);
+void h_currency_rate_delete(struct call *c);
+void h_currency_rates_import(struct call *c);
 /* A user's sign-in failures forgotten (admin; api/system.c). */
 void h_user_unlock(struct call *c);
 /*

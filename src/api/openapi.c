@@ -132,7 +132,7 @@ operation(const struct route *r)
 		    json_pack("{s:s, s:o}", "description", "The record (ETag "
 		    "header: its version)", "content", json_content(ref(sname))));
 	} else if (r->fn == h_rec_delete || r->fn == h_cf_delete ||
-	    r->fn == h_logout) {
+	    r->fn == h_logout || r->fn == h_currency_rate_delete) {
 		json_object_set_new(resp, "204", json_pack("{s:s}", "description",
 		    "Done"));
 	} else if (r->fn == h_audit_export) {
@@ -176,11 +176,41 @@ operation(const struct route *r)
 			    "integer" : "string"));
 		}
 	}
+	if (r->fn == h_currency_rates_list) {
+		static const char *const cq[] = { "currency", "from", "to",
+		    "cursor", "limit" };
+		static const char *const cd[] = { "an ISO 4217 code (USD)",
+		    "a date YYYY-MM-DD, inclusive", "a date YYYY-MM-DD, inclusive",
+		    "next_cursor of the previous page", "1 to 1000 (default 100)" };
+
+		for (size_t i = 0; i < 5; i++)
+			json_array_append_new(params, json_pack("{s:s, s:s, s:s, "
+			    "s:{s:s}}", "name", cq[i], "in", "query", "description",
+			    cd[i], "schema", "type", i == 4 ? "integer" : "string"));
+	}
+	if (r->fn == h_currency_rates_import)
+		json_object_set_new(op, "requestBody", json_pack("{s:b, s:{s:{s:{s:s, "
+		    "s:s}}}}", "required", 1, "content", "text/csv", "schema",
+		    "type", "string", "description", "lines currency,date,rate "
+		    "(USD,2026-11-26,92.4512); an optional header line"));
 	if (r->fn == h_rec_update)
 		json_array_append_new(params, json_pack("{s:s, s:s, s:s, s:{s:s}}",
 		    "name", "If-Match", "in", "header", "description", "the ETag "
 		    "you read; a stale one answers 412", "schema", "type", "string"));
-	if (r->flags & R_BODY)
+	if (r->fn == h_currency_rate_put)
+		json_object_set_new(op, "requestBody", json_pack("{s:b, s:o}",
+		    "required", 1, "content", json_content(json_pack("{s:s, "
+		    "s:{s:{s:s}, s:{s:s, s:s}, s:{s:s, s:s}}, s:[s,s,s]}", "type",
+		    "object", "properties", "currency", "type", "string", "date",
+		    "type", "string", "format", "date", "rate", "type", "string",
+		    "pattern", "^[0-9]+(\\.[0-9]{1,10})?$", "required", "currency",
+		    "date", "rate"))));
+	else if (r->fn == h_currency_base_put)
+		json_object_set_new(op, "requestBody", json_pack("{s:b, s:o}",
+		    "required", 1, "content", json_content(json_pack("{s:s, "
+		    "s:{s:{s:s}}, s:[s]}", "type", "object", "properties",
+		    "currency", "type", "string", "required", "currency"))));
+	else if (r->flags & R_BODY)
 		json_object_set_new(op, "requestBody", json_pack("{s:b, s:o}",
 		    "required", 1, "content", json_content(sname ? ref(sname) :
 		    r->fn == h_login ? ref("Login") : ref("CustomField"))));

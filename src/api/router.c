@@ -56,6 +56,27 @@ const struct route api_routes[] = {
 	    "too old (admin)", "system" },
 	{ "POST", "/api/v1/system/backups", h_backups_post, NULL, 0,
 	    "Start a backup now, as a background job (admin)", "system" },
+	{ "GET", "/api/v1/currencies", h_currencies_list, NULL, 0,
+	    "The ISO 4217 currencies this server knows, with their minor-unit "
+	    "digits, and the base currency", "currencies" },
+	{ "GET", "/api/v1/currencies/base", h_currency_base_get, NULL, 0,
+	    "The company's base currency (EUR until an admin sets it)",
+	    "currencies" },
+	{ "PUT", "/api/v1/currencies/base", h_currency_base_put, NULL, R_BODY,
+	    "Set the base currency, {currency} (admin; refused with 409 while "
+	    "exchange rates are stored)", "currencies" },
+	{ "GET", "/api/v1/currencies/rates", h_currency_rates_list, NULL, 0,
+	    "Exchange rates to the base currency, newest date first; filters "
+	    "currency, from, to", "currencies" },
+	{ "PUT", "/api/v1/currencies/rates", h_currency_rate_put, NULL, R_BODY,
+	    "Set the rate of a currency on a date, {currency, date, rate} with "
+	    "rate a decimal string: 1 unit = rate base units (admin)",
+	    "currencies" },
+	{ "POST", "/api/v1/currencies/rates/import", h_currency_rates_import,
+	    NULL, 0, "Import rates from CSV lines currency,date,rate; all or "
+	    "nothing, every bad line named (admin)", "currencies" },
+	{ "DELETE", "/api/v1/currencies/rates/{id}", h_currency_rate_delete,
+	    NULL, 0, "Delete one exchange rate (admin)", "currencies" },
 	{ "POST", "/api/v1/auth/2fa/verify", h_2fa_verify, NULL,
 	    R_BODY | R_2FA_STEP | R_ANYSTATE, "Second sign-in step: {code}, "
 	    "{recovery_code} or {assertion}", "two-factor" },

@@ -86,6 +86,8 @@ static const struct mtable mtables[] = {
 	{ "login_failures", NULL, "id", true, NULL },
 	{ "system_state", NULL, "id", false, NULL },
 	{ "backups", NULL, "id", true, NULL },
+	{ "currency_settings", NULL, "id", false, NULL },
+	{ "exchange_rates", NULL, "id", true, NULL },
 };
 #define NTABLES (sizeof(mtables) / sizeof(*mtables))
 
