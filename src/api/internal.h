@@ -53,6 +53,19 @@ void reply_json(struct call *c, int status, json_t *j);
 void reply_empty(struct call *c, int status);
 void reply_problem(struct call *c, int status, const char *title,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/*
+ * Answers one core call's outcome: the problem for rc, else out (stolen)
+ * with status, or no body for 204.
+ */
+void reply_result(struct call *c, int rc, int status, json_t *out);
+/*
+ * The common handler: parses the JSON body, calls fn (with c->id for the
+ * id form) and answers with reply_result; a bad body has been answered.
+ */
+typedef int (*body_fn)(struct core_ctx *, json_t *, json_t **);
+typedef int (*id_body_fn)(struct core_ctx *, int64_t, json_t *, json_t **);
+void call_with_body(struct call *c, body_fn fn, int status);
+void call_with_id_body(struct call *c, id_body_fn fn);
 /* Maps a CRM_E* code, cx->detail and cx->errs to a problem response. */
 void reply_core(struct call *c, int rc);
 /* Parses the body as a JSON object; on failure replies 400 and returns NULL. */

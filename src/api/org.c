@@ -8,72 +8,31 @@
 #include "core/org.h"
 #include "core/share.h"
 
-/* Answers the outcome of one core call: out (status) or the problem. */
-static void
-answer(struct call *c, int rc, int status, json_t *out)
-{
-	if (rc != CRM_OK)
-		reply_core(c, rc);
-	else if (status == 204)
-		reply_empty(c, 204);
-	else
-		reply_json(c, status, out);
-}
-
-typedef int (*body_fn)(struct core_ctx *, json_t *, json_t **);
-typedef int (*id_body_fn)(struct core_ctx *, int64_t, json_t *, json_t **);
-
-static void
-with_body(struct call *c, body_fn fn, int status)
-{
-	json_t *in = body_object(c), *out = NULL;
-	int rc;
-
-	if (in == NULL)
-		return;
-	rc = fn(&c->cx, in, &out);
-	json_decref(in);
-	answer(c, rc, status, out);
-}
-
-static void
-with_id_body(struct call *c, id_body_fn fn)
-{
-	json_t *in = body_object(c), *out = NULL;
-	int rc;
-
-	if (in == NULL)
-		return;
-	rc = fn(&c->cx, c->id, in, &out);
-	json_decref(in);
-	answer(c, rc, 200, out);
-}
-
 void
 h_dept_list(struct call *c)
 {
 	json_t *out = NULL;
 	int rc = dept_list(&c->cx, &out);
 
-	answer(c, rc, 200, out);
+	reply_result(c, rc, 200, out);
 }
 
 void
 h_dept_create(struct call *c)
 {
-	with_body(c, dept_create, 201);
+	call_with_body(c, dept_create, 201);
 }
 
 void
 h_dept_update(struct call *c)
 {
-	with_id_body(c, dept_update);
+	call_with_id_body(c, dept_update);
 }
 
 void
 h_dept_delete(struct call *c)
 {
-	answer(c, dept_delete(&c->cx, c->id), 204, NULL);
+	reply_result(c, dept_delete(&c->cx, c->id), 204, NULL);
 }
 
 void
@@ -82,7 +41,7 @@ h_role_list(struct call *c)
 	json_t *out = NULL;
 	int rc = role_list(&c->cx, &out);
 
-	answer(c, rc, 200, out);
+	reply_result(c, rc, 200, out);
 }
 
 void
@@ -91,25 +50,25 @@ h_role_get(struct call *c)
 	json_t *out = NULL;
 	int rc = role_get(&c->cx, c->id, &out);
 
-	answer(c, rc, 200, out);
+	reply_result(c, rc, 200, out);
 }
 
 void
 h_role_create(struct call *c)
 {
-	with_body(c, role_create, 201);
+	call_with_body(c, role_create, 201);
 }
 
 void
 h_role_update(struct call *c)
 {
-	with_id_body(c, role_update);
+	call_with_id_body(c, role_update);
 }
 
 void
 h_role_delete(struct call *c)
 {
-	answer(c, role_delete(&c->cx, c->id), 204, NULL);
+	reply_result(c, role_delete(&c->cx, c->id), 204, NULL);
 }
 
 void
@@ -118,7 +77,7 @@ h_staff_list(struct call *c)
 	json_t *out = NULL;
 	int rc = staff_list(&c->cx, &out);
 
-	answer(c, rc, 200, out);
+	reply_result(c, rc, 200, out);
 }
 
 void
@@ -127,19 +86,19 @@ h_staff_get(struct call *c)
 	json_t *out = NULL;
 	int rc = staff_get(&c->cx, c->id, &out);
 
-	answer(c, rc, 200, out);
+	reply_result(c, rc, 200, out);
 }
 
 void
 h_staff_create(struct call *c)
 {
-	with_body(c, staff_create, 201);
+	call_with_body(c, staff_create, 201);
 }
 
 void
 h_staff_update(struct call *c)
 {
-	with_id_body(c, staff_update);
+	call_with_id_body(c, staff_update);
 }
 
 void
@@ -148,7 +107,7 @@ h_share_list(struct call *c)
 	json_t *out = NULL;
 	int rc = share_list(&c->cx, c->entity, c->id, &out);
 
-	answer(c, rc, 200, out);
+	reply_result(c, rc, 200, out);
 }
 
 void
@@ -161,13 +120,13 @@ h_share_add(struct call *c)
 		return;
 	rc = share_add(&c->cx, c->entity, c->id, in, &out);
 	json_decref(in);
-	answer(c, rc, 201, out);
+	reply_result(c, rc, 201, out);
 }
 
 void
 h_share_delete(struct call *c)
 {
-	answer(c, share_delete(&c->cx, c->entity, c->id, c->sub), 204, NULL);
+	reply_result(c, share_delete(&c->cx, c->entity, c->id, c->sub), 204, NULL);
 }
 
 void
@@ -180,5 +139,5 @@ h_transfer(struct call *c)
 		return;
 	rc = transfer_records(&c->cx, c->entity, in, &out);
 	json_decref(in);
-	answer(c, rc, 200, out);
+	reply_result(c, rc, 200, out);
 }

@@ -152,6 +152,43 @@ reply_core(struct call *c, int rc)
 	}
 }
 
+void
+reply_result(struct call *c, int rc, int status, json_t *out)
+{
+	if (rc != CRM_OK)
+		reply_core(c, rc);
+	else if (status == 204)
+		reply_empty(c, 204);
+	else
+		reply_json(c, status, out);
+}
+
+void
+call_with_body(struct call *c, body_fn fn, int status)
+{
+	json_t *in = body_object(c), *out = NULL;
+	int rc;
+
+	if (in == NULL)
+		return;
+	rc = fn(&c->cx, in, &out);
+	json_decref(in);
+	reply_result(c, rc, status, out);
+}
+
+void
+call_with_id_body(struct call *c, id_body_fn fn)
+{
+	json_t *in = body_object(c), *out = NULL;
+	int rc;
+
+	if (in == NULL)
+		return;
+	rc = fn(&c->cx, c->id, in, &out);
+	json_decref(in);
+	reply_result(c, rc, 200, out);
+}
+
 json_t *
 body_object(struct call *c)
 {

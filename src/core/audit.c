@@ -690,10 +690,14 @@ verify_checkpoints(struct core_ctx *cx, const struct audit_key *key,
 int
 audit_verify(struct core_ctx *cx, const struct audit_key *key, json_t **out)
 {
-	json_t *problems = json_array();
+	json_t *problems;
 	int64_t entries = 0, last_id = 0, checkpoints = 0, first_live = 1;
-	int rc = verify_chain(cx, key, problems, &entries, &last_id, &first_live);
+	int rc = core_admin_only(cx, "check the audit log");
 
+	if (rc != CRM_OK)
+		return rc;
+	problems = json_array();
+	rc = verify_chain(cx, key, problems, &entries, &last_id, &first_live);
 	if (rc == CRM_OK)
 		rc = verify_checkpoints(cx, key, first_live, last_id, problems,
 		    &checkpoints);
@@ -758,18 +762,6 @@ entry_json(const struct audit_row *r)
 	    "address", text_or_null(r->address),
 	    "agent", text_or_null(r->agent),
 	    "detail", detail ? detail : json_object());
-}
-
-/* Who may read these entries: the audit screen, or one record's history. */
-static int
-may_read(struct core_ctx *cx, const struct audit_query *q)
-{
-	const struct entity *e;
-
-	if (q->entity != NULL && q->record_id > 0 &&
-	    (e = entity_find(q->entity)) != NULL)
-		return access_check(cx, e, ACC_AUDIT, q->record_id, false);
-	return core_admin_only(cx, "open the audit log");
 }
 
 /*
@@ -865,20 +857,17 @@ redact(struct core_ctx *cx, const struct entity *e, json_t *entry)
 	return CRM_OK;
 }
 
-int
-audit_list(struct core_ctx *cx, const struct audit_query *q, json_t **out)
+/* The entries of q, redacted for the reader when they are record's history. */
+static int
+list(struct core_ctx *cx, const struct audit_query *q,
+    const struct entity *record, json_t **out)
 {
 	struct audit_row r;
 	db_stmt_t *st;
 	json_t *data;
 	int64_t last = 0;
-	/* One record's history is redacted for the reader (not the screen). */
-	const struct entity *record = q->entity != NULL && q->record_id > 0 ?
-	    entity_find(q->entity) : NULL;
-	int rc = may_read(cx, q), crc = CRM_OK, n = 0;
+	int rc, crc = CRM_OK, n = 0;
 
-	if (rc != CRM_OK)
-		return rc;
 	if (q->limit < 1 || q->limit > 500)
 		return core_fail(cx, CRM_EBADQUERY, "limit: must be 1 to 500");
 	rc = query_open(cx, q, q->limit + 1, &st);
@@ -907,6 +896,28 @@ audit_list(struct core_ctx *cx, const struct audit_query *q, json_t **out)
 	*out = json_pack("{s:o, s:o}", "data", data, "next_cursor",
 	    n > q->limit ? json_sprintf("%lld", (long long)last) : json_null());
 	return CRM_OK;
+}
+
+int
+audit_list(struct core_ctx *cx, const struct audit_query *q, json_t **out)
+{
+	int rc = core_admin_only(cx, "open the audit log");
+
+	return rc != CRM_OK ? rc : list(cx, q, NULL, out);
+}
+
+int
+audit_history(struct core_ctx *cx, const struct entity *e, int64_t id,
+    const struct audit_query *q, json_t **out)
+{
+	struct audit_query h = *q;
+	int rc = access_check(cx, e, ACC_AUDIT, id, false);
+
+	if (rc != CRM_OK)
+		return rc;
+	h.entity = e->name;
+	h.record_id = id;
+	return list(cx, &h, e, out);
 }
 
 /* The filters of an export as its audit entry records them. */

@@ -70,7 +70,7 @@ int audit_checkpoint(struct core_ctx *cx);
  * {"ok": bool, "entries": n, "checkpoints": n, "problems": [text...]},
  * the first problem naming the first entry that was changed, removed or
  * inserted. key may be NULL: then signatures are not checked (and the
- * result says so).
+ * result says so). For administrators (and the command line).
  */
 int audit_verify(struct core_ctx *cx, const struct audit_key *key,
     json_t **out);
@@ -110,11 +110,20 @@ struct audit_query {
 };
 
 /*
- * Entries newest first: {"data": [...], "next_cursor"}. The audit screen
- * is for administrators; a record's history (q->entity and q->record_id
- * set) for whoever the role gives the audit right on that record.
+ * The audit screen, for administrators: entries matching q, newest first,
+ * {"data": [...], "next_cursor"}.
  */
 int audit_list(struct core_ctx *cx, const struct audit_query *q, json_t **out);
+
+/*
+ * One record's history, the same way, for whoever the role gives the
+ * audit right on it (CRM_ENOTFOUND when it is hidden, CRM_EFORBIDDEN
+ * without the right); fields the role hides are left out. q's entity and
+ * record_id are ignored.
+ */
+struct entity;
+int audit_history(struct core_ctx *cx, const struct entity *e, int64_t id,
+    const struct audit_query *q, json_t **out);
 
 /* One entry as read back; text members are borrowed for one callback. */
 struct audit_row {

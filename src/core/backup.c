@@ -883,8 +883,10 @@ backup_enqueue_now(struct core_ctx *cx, const char *dir, int64_t *job_id)
 	json_t *sched = NULL, *payload;
 	int64_t run_at;
 	bool running;
-	int rc;
+	int rc = core_admin_only(cx, "start a backup");
 
+	if (rc != CRM_OK)
+		return rc;
 	if (dir == NULL || dir[0] == '\0') {
 		rc = schedule_get(cx, &sched, &run_at, &running);
 		if (rc != CRM_OK)

@@ -97,7 +97,7 @@ int backup_unschedule(struct core_ctx *cx);
 /*
  * Queues one backup now (an administrator's "Back up now") into dir, or
  * into the schedule's folder when dir is NULL or empty: CRM_EINUSE when
- * there is neither. *job_id is the job queued.
+ * there is neither. *job_id is the job queued. Administrators only.
  */
 int backup_enqueue_now(struct core_ctx *cx, const char *dir, int64_t *job_id);
 

@@ -432,3 +432,21 @@ test('reading more client records than the threshold within the window alerts ad
   }
 });
 
+
+test('crm audit refuses bad arguments with a message and changes nothing', () => {
+  const key = PG ? 'crm.audit-key' : `${srv.db}.audit-key`;
+  const before = sql('SELECT COUNT(*) FROM audit_log');
+  for (const [args, message] of [
+    [['archive', '--before', 'yesterday', '--to', `${srv.dir}/x.jsonl`], /--before YYYY-MM-DD/],
+    [['archive', '--before', '2026-01-01'], /--to FILE/],
+    [['list', '--limit', '9999'], /limit/],
+    [['list', '--limit', 'many'], /limit/],
+    [['verify-archive', `${srv.dir}/no-such-file.jsonl`], /cannot read/],
+    [['frobnicate'], /crm audit verify\|checkpoint/],
+  ]) {
+    const r = crmRun(['audit', ...args, '--db', srv.db, '--key', key]);
+    assert.notEqual(r.status, 0, `crm audit ${args.join(' ')}`);
+    assert.match(r.stdout + r.stderr, message, `crm audit ${args.join(' ')}`);
+  }
+  assert.equal(sql('SELECT COUNT(*) FROM audit_log'), before);
+});
