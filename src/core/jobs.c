@@ -21,7 +21,7 @@
 #define SESSION_CLEANUP_EVERY_MS (60LL * 60 * 1000)
 #define ANALYZE_EVERY_MS (6LL * 60 * 60 * 1000)
 #define CHECKPOINT_EVERY_MS (10LL * 60 * 1000)
-#define ANALYZE_FIRST_MS 0	/* at once: plans are poor without statistics */
+#define ANALYZE_FIRST_MS (60LL * 1000)	/* after start, not in its first busy seconds */
 #define RETRY_BASE_MS 10000LL
 #define NOOP_MAX_MS 1000
 
