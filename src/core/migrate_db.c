@@ -75,8 +75,8 @@ static const struct mtable mtables[] = {
 	{ "audit_log", NULL, "id", false, NULL },
 	{ "audit_checkpoints", NULL, "id", true, NULL },
 	{ "audit_archives", NULL, "id", true, NULL },
-	{ "pipelines", NULL, "id", true, NULL },
-	{ "pipeline_stages", NULL, "id", true, NULL },
+	{ "pipelines", NULL, "id", true, "created_at = 0" },
+	{ "pipeline_stages", NULL, "id", true, "created_at = 0" },
 	{ "lost_reasons", NULL, "id", true, NULL },
 	{ "twofa_totp", NULL, "id", true, NULL },
 	{ "twofa_recovery", NULL, "id", true, NULL },
@@ -88,6 +88,8 @@ static const struct mtable mtables[] = {
 	{ "backups", NULL, "id", true, NULL },
 	{ "currency_settings", NULL, "id", false, NULL },
 	{ "exchange_rates", NULL, "id", true, NULL },
+	{ "deals", NULL, "id", true, NULL },
+	{ "deal_stage_history", NULL, "id", true, NULL },
 };
 #define NTABLES (sizeof(mtables) / sizeof(*mtables))
 
@@ -956,7 +958,8 @@ migrate_db(db_t *from, db_t *to, migrate_progress_fn *progress, void *arg,
 			rc = fail(&r, CRM_EDB, "counting %s in the source: %s",
 			    ts[i].t->name, why(&r, from));
 
-	for (i = 0; i < NTABLES && rc == CRM_OK; i++)
+	/* Last table first: seeded stages go before their pipelines. */
+	for (i = NTABLES; i-- > 0 && rc == CRM_OK;)
 		if (ts[i].present && ts[i].t->seed != NULL)
 			rc = drop_seeds(&r, ts[i].t);
 	for (i = 0; i < NTABLES && rc == CRM_OK; i++)
