@@ -10,8 +10,8 @@ h_cf_list(struct call *c)
 	int rc;
 
 	if (entity == NULL) {
-		reply_problem(c, 400, NULL, "entity: give ?entity=companies or "
-		    "?entity=contacts");
+		reply_problem(c, 400, NULL, "entity: give ?entity=companies, "
+		    "?entity=contacts or ?entity=deals");
 		return;
 	}
 	rc = cf_list(&c->cx, entity, &out);

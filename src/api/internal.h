@@ -70,6 +70,18 @@ void call_with_id_body(struct call *c, id_body_fn fn);
 void reply_core(struct call *c, int rc);
 /* Parses the body as a JSON object; on failure replies 400 and returns NULL. */
 json_t *body_object(struct call *c);
+/*
+ * The list parameters of the query string into lq (pointing into the
+ * request); -1 when one was bad and has been answered.
+ */
+int call_list_query(struct call *c, struct list_query *lq);
+/*
+ * If-Match: "N" (or W/"N") names the version the client saw; "*" or no
+ * header means no precondition (-1). Anything else cannot match: -2.
+ */
+int64_t if_match(struct call *c);
+/* ETag (the record's version) and no-cache headers for a record answer. */
+void etag_header(struct call *c, json_t *rec);
 
 /* Handlers, one file per resource. */
 void h_health(struct call *c);
@@ -105,6 +117,10 @@ void h_share_list(struct call *c);
 void h_share_add(struct call *c);
 void h_share_delete(struct call *c);
 void h_transfer(struct call *c);
+/* api/deals.c */
+void h_deal_move(struct call *c);
+void h_deal_stages(struct call *c);
+void h_deal_board(struct call *c);
 /* api/pipelines.c */
 void h_pipeline_list(struct call *c);
 void h_pipeline_get(struct call *c);

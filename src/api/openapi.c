@@ -8,7 +8,7 @@
 #include "api/internal.h"
 
 static json_t *
-field_schema(const struct field *f)
+field_kind_schema(const struct field *f)
 {
 	switch (f->kind) {
 	case FK_EMAILS:	/* null on input clears the list */
@@ -29,10 +29,36 @@ field_schema(const struct field *f)
 	case FK_DERIVED:
 		return json_pack("{s:[s,s], s:b}", "type", "string", "null",
 		    "readOnly", 1);
+	case FK_INT:
+		return json_pack("{s:[s,s], s:i, s:I}", "type", "integer", "null",
+		    "minimum", 0, "maximum", (json_int_t)FIELD_INT_MAX);
+	case FK_REF:
+		return json_pack("{s:[s,s], s:i}", "type", "integer", "null",
+		    "minimum", 1);
+	case FK_CURRENCY:
+		return json_pack("{s:[s,s], s:s, s:s}", "type", "string", "null",
+		    "pattern", "^[A-Z]{3}$", "description", "ISO 4217 code; "
+		    "amounts are integers of its minor unit");
+	case FK_CONTACTS:
+		return json_pack("{s:[s,s], s:{s:s}}", "type", "array", "null",
+		    "items", "type", "integer");
+	case FK_TIME:
+		return json_pack("{s:[s,s], s:s}", "type", "string", "null",
+		    "format", "date-time");
 	default:
 		return json_pack("{s:[s,s], s:I}", "type", "string", "null",
 		    "maxLength", (json_int_t)f->maxlen);
 	}
+}
+
+static json_t *
+field_schema(const struct field *f)
+{
+	json_t *sc = field_kind_schema(f);
+
+	if (f->flags & F_READONLY)
+		json_object_set_new(sc, "readOnly", json_true());
+	return sc;
 }
 
 static json_t *
@@ -67,6 +93,10 @@ entity_schema(const struct entity *e)
 	    "type", "string", "format", "date-time", "readOnly", 1));
 	json_object_set_new(props, "deleted_at", json_pack("{s:[s,s], s:s, s:b}",
 	    "type", "string", "null", "format", "date-time", "readOnly", 1));
+	if (e == &entity_deals)
+		json_object_set_new(props, "stuck", json_pack("{s:s, s:b, s:s}",
+		    "type", "boolean", "readOnly", 1, "description", "open and "
+		    "past its stage's time limit"));
 	return json_pack("{s:s, s:o, s:o, s:b}", "type", "object", "properties",
 	    props, "required", req, "additionalProperties", 0);
 }
@@ -74,7 +104,8 @@ entity_schema(const struct entity *e)
 static const char *
 schema_name(const struct entity *e)
 {
-	return e == &entity_companies ? "Company" : "Contact";
+	return e == &entity_companies ? "Company" : e == &entity_contacts ?
+	    "Contact" : "Deal";
 }
 
 static json_t *
@@ -90,6 +121,28 @@ static json_t *
 json_content(json_t *schema)
 {
 	return json_pack("{s:{s:o}}", "application/json", "schema", schema);
+}
+
+/* Filters every list (and the deal board) takes besides the fields. */
+static void
+list_common_filters(const struct entity *e, json_t *params)
+{
+	static const char *const names[] = { "owner_id", "department_id",
+	    "tag", "created_at", "updated_at" };
+	static const char *const what[] = { "a user id", "owners in this "
+	    "department or one below it", "one of the record's tags", "a date "
+	    "or date-time; created_at[gte]=..., created_at[lte]=... for a range",
+	    "the same, for the last change" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++)
+		json_array_append_new(params, json_pack("{s:s, s:s, s:s, s:{s:s}}",
+		    "name", names[i], "in", "query", "description", what[i],
+		    "schema", "type", "string"));
+	if (e == &entity_deals)
+		json_array_append_new(params, json_pack("{s:s, s:s, s:s, s:{s:s}}",
+		    "name", "stuck", "in", "query", "description", "true: open "
+		    "deals past their stage's time limit; false: the others",
+		    "schema", "type", "boolean"));
 }
 
 static json_t *
@@ -120,13 +173,33 @@ operation(const struct route *r)
 				json_array_append_new(params, json_pack("{s:s, s:s, "
 				    "s:s, s:{s:s}}", "name", r->entity->fields[i].name,
 				    "in", "query", "description", "exact match; "
-				    "NAME[prefix]=... for a prefix", "schema", "type",
+				    "NAME[prefix]=... for a prefix of text, "
+				    "NAME[gte]=... and NAME[lte]=... for a range of "
+				    "numbers, dates and times", "schema", "type",
 				    "string"));
+		list_common_filters(r->entity, params);
 		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
 		    "description", "A page", "content", json_content(json_pack(
 		    "{s:s, s:{s:{s:s, s:o}, s:{s:[s,s]}}}", "type", "object",
 		    "properties", "data", "type", "array", "items", ref(sname),
 		    "next_cursor", "type", "string", "null"))));
+	} else if (r->fn == h_deal_move) {
+		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
+		    "description", "The deal in its new stage (ETag: its version)",
+		    "content", json_content(ref("Deal"))));
+	} else if (r->fn == h_deal_board) {
+		json_array_append_new(params, json_pack("{s:s, s:s, s:s, s:{s:s}}",
+		    "name", "pipeline_id", "in", "query", "description", "the "
+		    "pipeline (default: the first active one)", "schema", "type",
+		    "integer"));
+		json_array_append_new(params, json_pack("{s:s, s:s, s:s, s:{s:s}}",
+		    "name", "limit", "in", "query", "description", "cards per "
+		    "column, 1 to 100 (default 20)", "schema", "type", "integer"));
+		list_common_filters(&entity_deals, params);
+		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
+		    "description", "{pipeline, base_currency, columns: [{stage, "
+		    "count, amount_base, unconverted, stuck, cards, more}]}",
+		    "content", json_content(json_pack("{s:s}", "type", "object"))));
 	} else if (sname != NULL && r->fn != h_rec_delete) {
 		json_object_set_new(resp, r->fn == h_rec_create ? "201" : "200",
 		    json_pack("{s:s, s:o}", "description", "The record (ETag "
@@ -193,10 +266,6 @@ operation(const struct route *r)
 		    "s:s}}}}", "required", 1, "content", "text/csv", "schema",
 		    "type", "string", "description", "lines currency,date,rate "
 		    "(USD,2026-11-26,92.4512); an optional header line"));
-	if (r->fn == h_rec_update)
-		json_array_append_new(params, json_pack("{s:s, s:s, s:s, s:{s:s}}",
-		    "name", "If-Match", "in", "header", "description", "the ETag "
-		    "you read; a stale one answers 412", "schema", "type", "string"));
 	if (r->fn == h_currency_rate_put)
 		json_object_set_new(op, "requestBody", json_pack("{s:b, s:o}",
 		    "required", 1, "content", json_content(json_pack("{s:s, "
@@ -210,10 +279,23 @@ operation(const struct route *r)
 		    "required", 1, "content", json_content(json_pack("{s:s, "
 		    "s:{s:{s:s}}, s:[s]}", "type", "object", "properties",
 		    "currency", "type", "string", "required", "currency"))));
+	else if (r->fn == h_deal_move)
+		json_object_set_new(op, "requestBody", json_pack("{s:b, s:o}",
+		    "required", 1, "content", json_content(json_pack("{s:s, "
+		    "s:{s:{s:s}, s:{s:s}, s:{s:s}}, s:[s], s:b}", "type", "object",
+		    "properties", "stage_id", "type", "integer", "lost_reason_id",
+		    "type", "integer", "lost_comment", "type", "string", "required",
+		    "stage_id", "additionalProperties", 0))));
 	else if (r->flags & R_BODY)
 		json_object_set_new(op, "requestBody", json_pack("{s:b, s:o}",
 		    "required", 1, "content", json_content(sname ? ref(sname) :
-		    r->fn == h_login ? ref("Login") : ref("CustomField"))));
+		    r->fn == h_login ? ref("Login") : r->fn == h_cf_create ||
+		    r->fn == h_cf_update ? ref("CustomField") : json_pack("{s:s, "
+		    "s:s}", "type", "object", "description", "see docs/api.md"))));
+	if (r->fn == h_rec_update || r->fn == h_deal_move)
+		json_array_append_new(params, json_pack("{s:s, s:s, s:s, s:{s:s}}",
+		    "name", "If-Match", "in", "header", "description", "the ETag "
+		    "you read; a stale one answers 412", "schema", "type", "string"));
 	if (!(r->flags & R_PUBLIC))
 		json_object_set_new(resp, "401", json_pack("{s:s, s:o}",
 		    "description", "Not signed in", "content", json_pack("{s:{s:o}}",
@@ -251,7 +333,7 @@ h_openapi(struct call *c)
 		json_object_set_new(item, method, operation(r));
 	}
 	doc = json_pack("{s:s, s:{s:s, s:s, s:s}, s:o, s:{s:{s:o, s:o, s:o, "
-	    "s:o, s:o}, s:{s:{s:s, s:s}, s:{s:s, s:s, s:s}}}, s:[{s:[]}, {s:[]}]}",
+	    "s:o, s:o, s:o}, s:{s:{s:s, s:s}, s:{s:s, s:s, s:s}}}, s:[{s:[]}, {s:[]}]}",
 	    "openapi", "3.1.0",
 	    "info", "title", "crm", "version", c->app->version, "description",
 	    "The CRM's REST API. Errors are application/problem+json.",
@@ -259,6 +341,7 @@ h_openapi(struct call *c)
 	    "components", "schemas",
 	    "Company", entity_schema(&entity_companies),
 	    "Contact", entity_schema(&entity_contacts),
+	    "Deal", entity_schema(&entity_deals),
 	    "Problem", json_pack("{s:s, s:{s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}, "
 	    "s:{s:s, s:{s:s, s:{s:{s:s}, s:{s:s}}}}}}", "type", "object",
 	    "properties", "type", "type", "string", "title", "type", "string",

@@ -8,7 +8,7 @@
 
 #include "api/internal.h"
 
-static void
+void
 etag_header(struct call *c, json_t *rec)
 {
 	char etag[32];
@@ -57,16 +57,23 @@ list_arg(void *arg, const char *key, const char *value)
 	return 0;
 }
 
+int
+call_list_query(struct call *c, struct list_query *lq)
+{
+	struct list_args a = { lq, c, 0 };
+
+	memset(lq, 0, sizeof(*lq));
+	return http_query_each(c->req, list_arg, &a) != 0 ? -1 : 0;
+}
+
 void
 h_rec_list(struct call *c)
 {
 	struct list_query lq;
-	struct list_args a = { &lq, c, 0 };
 	json_t *out;
 	int rc;
 
-	memset(&lq, 0, sizeof(lq));
-	if (http_query_each(c->req, list_arg, &a) != 0)
+	if (call_list_query(c, &lq) != 0)
 		return;
 	rc = rec_list(&c->cx, c->entity, &lq, &out);
 	if (rc != CRM_OK) {
@@ -113,11 +120,7 @@ h_rec_get(struct call *c)
 	reply_json(c, 200, out);
 }
 
-/*
- * If-Match: "N" (or W/"N") names the version the client saw; "*" or no
- * header means no precondition. Anything else cannot match: -2.
- */
-static int64_t
+int64_t
 if_match(struct call *c)
 {
 	const char *h = http_header(c->req, "If-Match");

@@ -19,6 +19,7 @@
 
 #define COMPANY &entity_companies
 #define CONTACT &entity_contacts
+#define DEAL &entity_deals
 
 const struct route api_routes[] = {
 	{ "GET", "/healthz", h_health, NULL, R_PUBLIC, "Ready check", "system" },
@@ -159,6 +160,40 @@ const struct route api_routes[] = {
 	    "Who changed what in a contact, and when (the audit right)", "audit" },
 	{ "POST", "/api/v1/contacts/transfer", h_transfer, CONTACT, R_BODY,
 	    "Give contacts to new owners (one, many, or all of a user's)",
+	    "sharing" },
+	{ "GET", "/api/v1/deals", h_rec_list, DEAL, 0,
+	    "List, filter, search and page deals (stuck=true: past their "
+	    "stage's time limit)", "deals" },
+	{ "POST", "/api/v1/deals", h_rec_create, DEAL, R_BODY,
+	    "Create a deal (in the first stage of the first pipeline unless "
+	    "told)", "deals" },
+	{ "GET", "/api/v1/deals/board", h_deal_board, NULL, 0,
+	    "The Kanban board of a pipeline: per stage, totals and the newest "
+	    "cards, with the list's filters", "deals" },
+	{ "GET", "/api/v1/deals/{id}", h_rec_get, DEAL, 0,
+	    "Read a deal", "deals" },
+	{ "PATCH", "/api/v1/deals/{id}", h_rec_update, DEAL, R_BODY,
+	    "Change fields of a deal (If-Match)", "deals" },
+	{ "DELETE", "/api/v1/deals/{id}", h_rec_delete, DEAL, 0,
+	    "Move a deal to the trash", "deals" },
+	{ "POST", "/api/v1/deals/{id}/restore", h_rec_restore, DEAL, 0,
+	    "Restore a deal from the trash", "deals" },
+	{ "POST", "/api/v1/deals/{id}/move", h_deal_move, NULL, R_BODY,
+	    "Move a deal to another stage of its pipeline (lost: with a "
+	    "reason); recorded in its stage history", "deals" },
+	{ "GET", "/api/v1/deals/{id}/stages", h_deal_stages, NULL, 0,
+	    "The stages a deal went through and the time spent in each",
+	    "deals" },
+	{ "GET", "/api/v1/deals/{id}/shares", h_share_list, DEAL, 0,
+	    "Who a deal is shared with", "sharing" },
+	{ "POST", "/api/v1/deals/{id}/shares", h_share_add, DEAL, R_BODY,
+	    "Share a deal with a user or department", "sharing" },
+	{ "DELETE", "/api/v1/deals/{id}/shares/{sub}", h_share_delete, DEAL, 0,
+	    "Stop sharing a deal", "sharing" },
+	{ "GET", "/api/v1/deals/{id}/history", h_rec_history, DEAL, 0,
+	    "Who changed what in a deal, and when (the audit right)", "audit" },
+	{ "POST", "/api/v1/deals/transfer", h_transfer, DEAL, R_BODY,
+	    "Give deals to new owners (one, many, or all of a user's)",
 	    "sharing" },
 	{ "GET", "/api/v1/search", h_search, NULL, 0,
 	    "Search companies and contacts", "search" },

@@ -95,7 +95,7 @@ cf_list(struct core_ctx *cx, const char *entity, json_t **out)
 
 	if (entity_find(entity) == NULL)
 		return core_fail(cx, CRM_EBADQUERY, "entity: must be one of "
-		    "companies, contacts");
+		    "companies, contacts, deals");
 	rc = load_defs(cx, entity, &defs);
 	if (rc != CRM_OK)
 		return rc;
@@ -314,7 +314,8 @@ check_def(struct core_ctx *cx, json_t *in, bool create)
 				verrs_add(&cx->errs, key, "must be a whole number from 0");
 		} else if (create && strcmp(key, "entity") == 0) {
 			if (!json_is_string(v) || entity_find(json_string_value(v)) == NULL)
-				verrs_add(&cx->errs, key, "must be companies or contacts");
+				verrs_add(&cx->errs, key, "must be companies, "
+				    "contacts or deals");
 		} else if (create && strcmp(key, "name") == 0) {
 			if (!json_is_string(v) || !text_is_ident(json_string_value(v),
 			    json_string_length(v), CF_NAME_MAX))

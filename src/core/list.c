@@ -20,6 +20,7 @@
 #include "util/buf.h"
 #include "util/log.h"
 #include "util/text.h"
+#include "util/timeutil.h"
 
 #define LIST_DEFAULT 50
 #define LIST_MAX 200
@@ -71,7 +72,8 @@ parse_sort(struct core_ctx *cx, const struct entity *e, const char *s,
 		return core_fail(cx, CRM_EBADQUERY, "sort: cannot sort %s by '%.64s'",
 		    e->name, s);
 	k->col = f->name;
-	k->numeric = false;
+	k->numeric = f->kind == FK_INT || f->kind == FK_REF ||
+	    f->kind == FK_TIME;
 	return CRM_OK;
 }
 
@@ -188,6 +190,95 @@ cursor_encode(int64_t id, const char *val, size_t vlen)
 	return j;
 }
 
+enum filter_op { OP_EQ, OP_PREFIX, OP_GTE, OP_LTE };
+
+static int
+parse_op(struct core_ctx *cx, const char *key, const char *br,
+    enum filter_op *op)
+{
+	static const struct {
+		const char	*text;
+		enum filter_op	 op;
+	} ops[] = {
+		{ "[prefix]", OP_PREFIX }, { "[gte]", OP_GTE }, { "[lte]", OP_LTE },
+	};
+
+	*op = OP_EQ;
+	if (br == NULL)
+		return CRM_OK;
+	for (size_t i = 0; i < sizeof(ops) / sizeof(*ops); i++)
+		if (strcmp(br, ops[i].text) == 0) {
+			*op = ops[i].op;
+			return CRM_OK;
+		}
+	return core_fail(cx, CRM_EBADQUERY, "%.64s: unknown filter operator "
+	    "(use field=value, field[prefix]=value, field[gte]=value or "
+	    "field[lte]=value)", key);
+}
+
+/*
+ * A time bound: a date ("2026-11-01", the whole day: from its first
+ * millisecond for gte, to its last for lte) or an RFC 3339 date-time.
+ */
+static bool
+parse_time_bound(const char *v, enum filter_op op, int64_t *ms)
+{
+	int64_t days;
+
+	if (time_parse_date(v, strlen(v), &days) == 0) {
+		*ms = days * 86400000LL + (op == OP_LTE ? 86399999LL : 0);
+		return true;
+	}
+	return time_parse_datetime(v, strlen(v), ms) == 0;
+}
+
+/* "t.col >= ?" and the like for a numeric or time column. */
+static int
+add_range(struct core_ctx *cx, struct dbq *q, const char *col, bool time,
+    enum filter_op op, const char *value)
+{
+	int64_t v;
+
+	if (op == OP_PREFIX)
+		return core_fail(cx, CRM_EBADQUERY, "%s: [prefix] is for text",
+		    col);
+	if (time ? !parse_time_bound(value, op, &v) :
+	    !parse_int64(value, strlen(value), &v))
+		return core_fail(cx, CRM_EBADQUERY, "%s: must be %s", col, time ?
+		    "a date (YYYY-MM-DD) or a date-time (RFC 3339)" :
+		    "a whole number");
+	/* An exact time matches its whole day, as people mean it. */
+	if (time && op == OP_EQ) {
+		int64_t hi;
+
+		parse_time_bound(value, OP_LTE, &hi);
+		dbq_sql(q, " AND t.%s >= ? AND t.%s <= ?", col, col);
+		dbq_int(q, v);
+		dbq_int(q, hi);
+		return CRM_OK;
+	}
+	dbq_sql(q, " AND t.%s %s ?", col, op == OP_GTE ? ">=" : op == OP_LTE ?
+	    "<=" : "=");
+	dbq_int(q, v);
+	return CRM_OK;
+}
+
+/* Records owned by people of a department or of one below it. */
+static int
+add_department(struct core_ctx *cx, struct dbq *q, const char *value)
+{
+	int64_t id;
+
+	if (!parse_int64(value, strlen(value), &id) || id <= 0)
+		return core_fail(cx, CRM_EBADQUERY, "department_id: must be an id");
+	dbq_sql(q, " AND t.owner_id IN (SELECT fu.id FROM users fu WHERE "
+	    "fu.department_id IN (WITH RECURSIVE fsub(id) AS (SELECT ? UNION "
+	    "SELECT fd.id FROM departments fd JOIN fsub ON fd.parent_id = "
+	    "fsub.id) SELECT id FROM fsub))");
+	dbq_int(q, id);
+	return CRM_OK;
+}
+
 /* Adds "AND ..." for one filter; unknown or malformed ones are refused. */
 static int
 add_filter(struct core_ctx *cx, const struct entity *e, struct dbq *q,
@@ -195,44 +286,55 @@ add_filter(struct core_ctx *cx, const struct entity *e, struct dbq *q,
 {
 	const char *br = strchr(key, '[');
 	size_t klen = br ? (size_t)(br - key) : strlen(key);
-	bool prefix = false;
+	enum filter_op op;
 	const struct field *f;
 	int64_t id;
+	int rc;
 
-	if (br != NULL) {
-		if (strcmp(br, "[prefix]") != 0)
-			return core_fail(cx, CRM_EBADQUERY, "%.64s: unknown filter "
-			    "operator (use field=value or field[prefix]=value)", key);
-		prefix = true;
-	}
+	if (parse_op(cx, key, br, &op) != CRM_OK)
+		return CRM_EBADQUERY;
 	if (!text_utf8_valid(value, strlen(value)))
 		return core_fail(cx, CRM_EBADQUERY, "%.64s: not valid UTF-8", key);
-	if (!prefix && klen == 3 && strncmp(key, "tag", 3) == 0) {
+	if (op == OP_EQ && klen == 3 && strncmp(key, "tag", 3) == 0) {
 		dbq_sql(q, " AND t.id IN (SELECT record_id FROM record_tags WHERE "
 		    "entity = ? AND tag = ?)");
 		dbq_text(q, e->name, strlen(e->name));
 		dbq_text(q, value, strlen(value));
 		return CRM_OK;
 	}
-	if (klen == 8 && strncmp(key, "owner_id", 8) == 0 && !prefix) {
+	if (op == OP_EQ && klen == 8 && strncmp(key, "owner_id", 8) == 0) {
 		if (!parse_int64(value, strlen(value), &id))
 			return core_fail(cx, CRM_EBADQUERY, "owner_id: must be an id");
 		dbq_sql(q, " AND t.owner_id = ?");
 		dbq_int(q, id);
 		return CRM_OK;
 	}
+	if (op == OP_EQ && klen == 13 && strncmp(key, "department_id", 13) == 0)
+		return add_department(cx, q, value);
+	if (klen == 10 && strncmp(key, "created_at", 10) == 0)
+		return add_range(cx, q, "created_at", true, op, value);
+	if (klen == 10 && strncmp(key, "updated_at", 10) == 0)
+		return add_range(cx, q, "updated_at", true, op, value);
+	if (op == OP_EQ && e->filter != NULL) {
+		rc = e->filter(cx, q, key, value);
+		if (rc != CRM_ENOTFOUND)
+			return rc;
+	}
 	f = field_find(e, key, klen);
 	if (f == NULL || !(f->flags & F_FILTER) ||
 	    access_field(cx, e, f->name) == FIELD_HIDDEN)
 		return core_fail(cx, CRM_EBADQUERY, "%.64s: %s cannot be filtered "
 		    "by this", key, e->name);
-	if (f->kind == FK_COMPANY || f->kind == FK_USER) {
-		if (prefix || !parse_int64(value, strlen(value), &id))
+	if (f->kind == FK_COMPANY || f->kind == FK_USER ||
+	    ((f->kind == FK_INT || f->kind == FK_REF) && op == OP_EQ)) {
+		if (op != OP_EQ || !parse_int64(value, strlen(value), &id))
 			return core_fail(cx, CRM_EBADQUERY, "%s: must be an id",
 			    f->name);
 		dbq_sql(q, " AND t.%s = ?", f->name);
 		dbq_int(q, id);
-	} else if (prefix) {
+	} else if (f->kind == FK_INT || f->kind == FK_REF || f->kind == FK_TIME) {
+		return add_range(cx, q, f->name, f->kind == FK_TIME, op, value);
+	} else if (op == OP_PREFIX) {
 		/* A range, not LIKE: uses the index and is exact in every script. */
 		char *hi = xmalloc(strlen(value) + 5);
 
@@ -242,11 +344,32 @@ add_filter(struct core_ctx *cx, const struct entity *e, struct dbq *q,
 		dbq_text(q, value, strlen(value));
 		dbq_text(q, hi, strlen(hi));
 		free(hi);
+	} else if (op != OP_EQ) {
+		/* Dates (YYYY-MM-DD) compare as text; other text has no range. */
+		if (f->kind != FK_DATE)
+			return core_fail(cx, CRM_EBADQUERY, "%s: [gte] and [lte] "
+			    "are for numbers, dates and times", f->name);
+		if (time_parse_date(value, strlen(value), &id) != 0)
+			return core_fail(cx, CRM_EBADQUERY, "%s: must be a date "
+			    "(YYYY-MM-DD)", f->name);
+		dbq_sql(q, " AND t.%s %s ?", f->name, op == OP_GTE ? ">=" : "<=");
+		dbq_text(q, value, strlen(value));
 	} else {
 		dbq_sql(q, " AND t.%s = ?", f->name);
 		dbq_text(q, value, strlen(value));
 	}
 	return CRM_OK;
+}
+
+int
+rec_where(struct core_ctx *cx, const struct entity *e,
+    const struct list_query *lq, struct dbq *q)
+{
+	int rc = access_where(cx, e, ACC_READ, "t", q);
+
+	for (int i = 0; i < lq->nfilters && rc == CRM_OK; i++)
+		rc = add_filter(cx, e, q, lq->filters[i].key, lq->filters[i].value);
+	return rc;
 }
 
 size_t
@@ -317,14 +440,9 @@ rec_list(struct core_ctx *cx, const struct entity *e,
 	rec_select_list(e, &q);
 	dbq_sql(&q, ", t.%s FROM %s t WHERE t.deleted_at IS %s", k.col, e->name,
 	    lq->deleted ? "NOT NULL" : "NULL");
-	rc = access_where(cx, e, ACC_READ, "t", &q);
+	rc = rec_where(cx, e, lq, &q);
 	if (rc != CRM_OK)
 		goto out;
-	for (int i = 0; i < lq->nfilters; i++) {
-		rc = add_filter(cx, e, &q, lq->filters[i].key, lq->filters[i].value);
-		if (rc != CRM_OK)
-			goto out;
-	}
 	if (lq->q != NULL && lq->q[0] != '\0') {
 
 		if (strlen(lq->q) > 200 || !text_utf8_valid(lq->q, strlen(lq->q))) {

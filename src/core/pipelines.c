@@ -230,65 +230,170 @@ step_done(struct core_ctx *cx, db_stmt_t *st, const char *what)
 	return rc == DB_DONE || rc == DB_ROW ? CRM_OK : db_fail(cx, what);
 }
 
+/* How many deals, live or in the trash, are in a stage or pipeline. */
 static int
-write_stages(struct core_ctx *cx, int64_t pid, json_t *stages)
+deals_in(struct core_ctx *cx, const char *col, int64_t id, int64_t *n)
+{
+	char sql[96];
+	db_stmt_t *st;
+	int rc;
+
+	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM deals WHERE %s = ?", col);
+	if (db_prepare(cx->db, sql, &st) != DB_OK)
+		return db_fail(cx, "count deals");
+	db_bind_int(st, 1, id);
+	rc = db_step(st);
+	*n = rc == DB_ROW ? db_col_int(st, 0) : 0;
+	db_done(st);
+	return rc == DB_ROW ? CRM_OK : db_fail(cx, "count deals step");
+}
+
+static json_t *
+stage_by_id(json_t *stages, json_t *id)
+{
+	size_t i;
+	json_t *s;
+
+	json_array_foreach(stages, i, s)
+		if (id != NULL && json_equal(json_object_get(s, "id"), id))
+			return s;
+	return NULL;
+}
+
+/*
+ * Stages that deals are in may be renamed and reordered but not removed,
+ * and keep their kind (a deal's status follows it). Adds to cx->errs.
+ */
+static int
+check_stages_in_use(struct core_ctx *cx, json_t *cur, json_t *stages)
+{
+	size_t i;
+	json_t *c;
+	int64_t n;
+	int rc = CRM_OK;
+
+	json_array_foreach(json_object_get(cur, "stages"), i, c) {
+		json_t *next = stage_by_id(stages, json_object_get(c, "id"));
+		const char *kind = json_string_value(json_object_get(next, "kind"));
+
+		if (next != NULL && strcmp(kind ? kind : "open",
+		    json_string_value(json_object_get(c, "kind"))) == 0)
+			continue;
+		rc = deals_in(cx, "stage_id", json_integer_value(json_object_get(c,
+		    "id")), &n);
+		if (rc != CRM_OK)
+			return rc;
+		if (n > 0)
+			verrs_add(&cx->errs, "stages", "stage '%s' holds %lld deal%s: "
+			    "move them to another stage before %s it",
+			    json_string_value(json_object_get(c, "name")), (long long)n,
+			    n == 1 ? "" : "s", next ? "changing the kind of" :
+			    "removing");
+	}
+	return CRM_OK;
+}
+
+static int
+exec_ids(struct core_ctx *cx, const char *sql, int64_t a, int64_t b,
+    const char *what)
+{
+	db_stmt_t *st;
+
+	if (db_prepare(cx->db, sql, &st) != DB_OK)
+		return db_fail(cx, what);
+	db_bind_int(st, 1, a);
+	if (strchr(strchr(sql, '?') + 1, '?') != NULL)
+		db_bind_int(st, 2, b);
+	return step_done(cx, st, what);
+}
+
+/* A stage's time limit moved: the deals in it are due accordingly. */
+static int
+redue_deals(struct core_ctx *cx, int64_t sid, json_t *lim)
+{
+	if (!json_is_integer(lim))
+		return exec_ids(cx, "UPDATE deals SET stage_due_at = NULL WHERE "
+		    "stage_id = ?", sid, 0, "due");
+	return exec_ids(cx, "UPDATE deals SET stage_due_at = stage_entered_at + "
+	    "? WHERE stage_id = ?", json_integer_value(lim) * 86400000LL, sid,
+	    "due");
+}
+
+/*
+ * Writes the pipeline's stages as given, in place: a kept stage keeps its
+ * id (deals and their history point at it), one left out is removed, one
+ * without an id is added. cur is the pipeline as stored, NULL when new.
+ */
+static int
+write_stages(struct core_ctx *cx, int64_t pid, json_t *cur, json_t *stages)
 {
 	int64_t now = time_now_ms();
 	db_stmt_t *st;
 	size_t i;
-	json_t *s;
-	int rc = CRM_OK, o;
+	json_t *s, *c;
+	int rc = CRM_OK;
 
-	/* Stages left out go; the rest are rewritten in the new order. */
-	if (db_prepare(cx->db, "DELETE FROM pipeline_stages WHERE pipeline_id = ?",
-	    &st) != DB_OK)
-		return db_fail(cx, "stages delete");
-	db_bind_int(st, 1, pid);
-	rc = step_done(cx, st, "stages delete");
-	/*
-	 * Kept stages (with ids) first: a new stage's id is the largest plus
-	 * one, which must not take the id of one still to be written.
-	 */
-	for (int pass = 0; pass < 2; pass++) {
-		json_array_foreach(stages, i, s) {
-			json_t *id = json_object_get(s, "id"), *lim;
-			const char *kind = json_string_value(json_object_get(s, "kind"));
+	json_array_foreach(json_object_get(cur, "stages"), i, c) {
+		int64_t sid = json_integer_value(json_object_get(c, "id"));
+		char parked[40];
 
-			if (rc != CRM_OK)
-				break;
-			if (json_is_integer(id) != (pass == 0))
-				continue;
-			/* A new stage's id is the database's (PostgreSQL: identity). */
-			if (db_prepare(cx->db, pass == 0 ? "INSERT INTO pipeline_stages "
-			    "(id, pipeline_id, name, position, probability, "
-			    "time_limit_days, kind, created_at, updated_at) VALUES (?, ?, "
-			    "?, ?, ?, ?, ?, ?, ?)" : "INSERT INTO pipeline_stages ("
-			    "pipeline_id, name, position, probability, time_limit_days, "
-			    "kind, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-			    &st) != DB_OK)
-				return db_fail(cx, "stage insert");
-			if (pass == 0)
-				db_bind_int(st, 1, json_integer_value(id));
-			o = pass == 0 ? 1 : 0;
-			db_bind_int(st, o + 1, pid);
-			db_bind_text(st, o + 2, json_string_value(json_object_get(s,
-			    "name")), json_string_length(json_object_get(s, "name")));
-			db_bind_int(st, o + 3, (int64_t)i);
-			db_bind_int(st, o + 4, json_integer_value(json_object_get(s,
-			    "probability")));
-			lim = json_object_get(s, "time_limit_days");
-			if (json_is_integer(lim))
-				db_bind_int(st, o + 5, json_integer_value(lim));
-			else
-				db_bind_null(st, o + 5);
-			db_bind_text(st, o + 6, kind ? kind : "open",
-			    strlen(kind ? kind : "open"));
-			db_bind_int(st, o + 7, now);
-			db_bind_int(st, o + 8, now);
-			rc = step_done(cx, st, "stage insert");
+		if (stage_by_id(stages, json_object_get(c, "id")) == NULL) {
+			rc = exec_ids(cx, "DELETE FROM pipeline_stages WHERE id = ?",
+			    sid, 0, "stage delete");
+		} else if (db_prepare(cx->db, "UPDATE pipeline_stages SET name = ? "
+		    "WHERE id = ?", &st) != DB_OK) {
+			rc = db_fail(cx, "stage park");
+		} else {
+			/* A name no stage has, so two stages can swap names. */
+			snprintf(parked, sizeof(parked), "\x01%lld", (long long)sid);
+			db_bind_text(st, 1, parked, strlen(parked));
+			db_bind_int(st, 2, sid);
+			rc = step_done(cx, st, "stage park");
 		}
+		if (rc != CRM_OK)
+			return rc;
 	}
-	return rc;
+	json_array_foreach(stages, i, s) {
+		json_t *id = json_object_get(s, "id"), *lim, *old;
+		const char *kind = json_string_value(json_object_get(s, "kind"));
+		int o = 0;
+
+		/* A new stage's id is the database's (PostgreSQL: identity). */
+		if (db_prepare(cx->db, json_is_integer(id) ? "UPDATE pipeline_stages "
+		    "SET name = ?, position = ?, probability = ?, time_limit_days = "
+		    "?, kind = ?, updated_at = ? WHERE id = ?" : "INSERT INTO "
+		    "pipeline_stages (name, position, probability, time_limit_days, "
+		    "kind, updated_at, pipeline_id, created_at) VALUES (?, ?, ?, ?, "
+		    "?, ?, ?, ?)", &st) != DB_OK)
+			return db_fail(cx, "stage write");
+		db_bind_text(st, ++o, json_string_value(json_object_get(s, "name")),
+		    json_string_length(json_object_get(s, "name")));
+		db_bind_int(st, ++o, (int64_t)i);
+		db_bind_int(st, ++o, json_integer_value(json_object_get(s,
+		    "probability")));
+		lim = json_object_get(s, "time_limit_days");
+		if (json_is_integer(lim))
+			db_bind_int(st, ++o, json_integer_value(lim));
+		else
+			db_bind_null(st, ++o);
+		db_bind_text(st, ++o, kind ? kind : "open",
+		    strlen(kind ? kind : "open"));
+		db_bind_int(st, ++o, now);
+		if (json_is_integer(id)) {
+			db_bind_int(st, ++o, json_integer_value(id));
+		} else {
+			db_bind_int(st, ++o, pid);
+			db_bind_int(st, ++o, now);
+		}
+		rc = step_done(cx, st, "stage write");
+		old = stage_by_id(json_object_get(cur, "stages"), id);
+		if (rc == CRM_OK && old != NULL && !json_equal(lim ? lim :
+		    json_null(), json_object_get(old, "time_limit_days")))
+			rc = redue_deals(cx, json_integer_value(id), lim);
+		if (rc != CRM_OK)
+			return rc;
+	}
+	return CRM_OK;
 }
 
 int
@@ -328,7 +433,7 @@ pipeline_create(struct core_ctx *cx, json_t *in, json_t **out)
 	    core_fail(cx, CRM_EEXISTS, "A pipeline with this name exists") :
 	    db_fail(cx, "create step");
 	if (rc == CRM_OK)
-		rc = write_stages(cx, id, json_object_get(in, "stages"));
+		rc = write_stages(cx, id, NULL, json_object_get(in, "stages"));
 	if (rc == CRM_OK)
 		rc = audit_append(cx, "setting.pipeline_created", "pipelines", id, in);
 	if (rc == CRM_OK)
@@ -365,6 +470,8 @@ pipeline_update(struct core_ctx *cx, int64_t id, json_t *in, json_t **out)
 			verrs_add(&cx->errs, "stages", "stage %lld is not one of this "
 			    "pipeline's", (long long)json_integer_value(sid));
 	}
+	if (rc == CRM_OK && stages != NULL && cx->errs.n == 0)
+		rc = check_stages_in_use(cx, cur, stages);
 	if (rc == CRM_OK && (cx->errs.n > 0 || cx->errs.dropped > 0))
 		rc = core_invalid(cx);
 	if (rc == CRM_OK && db_prepare(cx->db, "UPDATE pipelines SET name = "
@@ -392,7 +499,7 @@ pipeline_update(struct core_ctx *cx, int64_t id, json_t *in, json_t **out)
 		rc = step_done(cx, st, "update step");
 	}
 	if (rc == CRM_OK && stages != NULL)
-		rc = write_stages(cx, id, stages);
+		rc = write_stages(cx, id, cur, stages);
 	if (rc == CRM_OK)
 		rc = audit_append(cx, "setting.pipeline_changed", "pipelines", id, in);
 	if (rc == CRM_OK)
@@ -406,6 +513,7 @@ pipeline_delete(struct core_ctx *cx, int64_t id)
 {
 	json_t *cur = NULL;
 	db_stmt_t *st;
+	int64_t n = 0;
 	int rc = core_admin_only(cx, "delete pipelines");
 
 	if (rc != CRM_OK)
@@ -414,6 +522,11 @@ pipeline_delete(struct core_ctx *cx, int64_t id)
 		return db_fail(cx, "begin");
 	rc = query(cx, id, &cur);
 	json_decref(cur);
+	if (rc == CRM_OK)
+		rc = deals_in(cx, "pipeline_id", id, &n);
+	if (rc == CRM_OK && n > 0)
+		rc = core_fail(cx, CRM_EINUSE, "The pipeline holds %lld deal%s "
+		    "(counting the trash): archive it instead", (long long)n, n == 1 ? "" : "s");
 	if (rc == CRM_OK && db_prepare(cx->db, "DELETE FROM pipeline_stages WHERE "
 	    "pipeline_id = ?", &st) != DB_OK)
 		rc = db_fail(cx, "delete stages");

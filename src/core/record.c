@@ -19,6 +19,7 @@
 
 #include "core/access.h"
 #include "core/audit.h"
+#include "core/currency.h"
 #include "core/customfields.h"
 #include "core/watch.h"
 #include "util/alloc.h"
@@ -39,6 +40,7 @@ static const char *const readonly_keys[] = {
 static const struct entity *const entities[] = {
 	&entity_companies,
 	&entity_contacts,
+	&entity_deals,
 };
 
 #define NENTITIES (sizeof(entities) / sizeof(entities[0]))
@@ -154,11 +156,17 @@ rec_row_to_json(const struct entity *e, db_stmt_t *st)
 		switch (f->kind) {
 		case FK_EMAILS:
 		case FK_PHONES:
+		case FK_CONTACTS:
 			v = col_json_text(st, c);
 			break;
 		case FK_COMPANY:
 		case FK_USER:
+		case FK_INT:
+		case FK_REF:
 			v = json_integer(db_col_int(st, c));
+			break;
+		case FK_TIME:
+			v = col_time(st, c);
 			break;
 		default:
 			s = db_col_text(st, c, &len);
@@ -178,6 +186,8 @@ rec_row_to_json(const struct entity *e, db_stmt_t *st)
 	json_object_set_new(o, "owner_id", col_intornull(st, c++));
 	json_object_set_new(o, "tags", col_json_text(st, c++));
 	json_object_set_new(o, "custom", col_json_text(st, c++));
+	if (e->decorate != NULL)
+		e->decorate(o);
 	return o;
 }
 
@@ -345,8 +355,8 @@ check_tags(struct core_ctx *cx, json_t *v)
 }
 
 static void
-check_ref(struct core_ctx *cx, const char *key, json_t *v, bool company,
-    int *rc)
+check_ref(struct core_ctx *cx, const char *key, json_t *v,
+    const struct entity *linked, int *rc)
 {
 	json_int_t id;
 
@@ -355,19 +365,47 @@ check_ref(struct core_ctx *cx, const char *key, json_t *v, bool company,
 		return;
 	}
 	id = json_integer_value(v);
-	if (company) {
-		/* One the actor may read: a hidden company is not there to link. */
-		int r = access_check(cx, &entity_companies, ACC_READ, id, false);
+	if (linked != NULL) {
+		/* One the actor may read: a hidden record is not there to link. */
+		int r = access_check(cx, linked, ACC_READ, id, false);
 
 		if (r == CRM_ENOTFOUND)
-			verrs_add(&cx->errs, key, "no company with id %lld",
-			    (long long)id);
+			verrs_add(&cx->errs, key, "no %s with id %lld",
+			    linked->singular, (long long)id);
 		else if (r != CRM_OK)
 			*rc = r;
 	} else if (!exists(cx, "SELECT 1 FROM users WHERE id = ? AND "
 	    "active = 1", id, rc))
 		verrs_add(&cx->errs, key, "no active user with id %lld",
 		    (long long)id);
+}
+
+#define MAX_CONTACT_LINKS 50
+
+static void
+check_contacts(struct core_ctx *cx, const char *key, json_t *v, int *rc)
+{
+	char sub[96];
+	size_t i, k;
+	json_t *item;
+
+	if (!json_is_array(v) || json_array_size(v) > MAX_CONTACT_LINKS) {
+		verrs_add(&cx->errs, key, "must be an array of at most %d contact "
+		    "ids", MAX_CONTACT_LINKS);
+		return;
+	}
+	json_array_foreach(v, i, item) {
+		snprintf(sub, sizeof(sub), "%s[%zu]", key, i);
+		for (k = 0; k < i; k++)
+			if (json_equal(item, json_array_get(v, k)))
+				break;
+		if (k < i)
+			verrs_add(&cx->errs, sub, "names the same contact twice");
+		else
+			check_ref(cx, sub, item, &entity_contacts, rc);
+		if (*rc != CRM_OK)
+			return;
+	}
 }
 
 /* Type checks of one written value; null is allowed and means "clear". */
@@ -403,9 +441,29 @@ check_field(struct core_ctx *cx, const struct field *f, json_t *v, int *rc)
 		break;
 	case FK_COMPANY:
 	case FK_USER:
-		check_ref(cx, f->name, v, f->kind == FK_COMPANY, rc);
+		check_ref(cx, f->name, v, f->kind == FK_COMPANY ?
+		    &entity_companies : NULL, rc);
+		break;
+	case FK_CONTACTS:
+		check_contacts(cx, f->name, v, rc);
+		break;
+	case FK_INT:
+		if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+		    json_integer_value(v) > FIELD_INT_MAX)
+			verrs_add(&cx->errs, f->name, "must be a whole number from 0 "
+			    "to %lld (money in minor units: cents)", FIELD_INT_MAX);
+		break;
+	case FK_REF:
+		if (!json_is_integer(v) || json_integer_value(v) <= 0)
+			verrs_add(&cx->errs, f->name, "must be a positive integer id");
+		break;
+	case FK_CURRENCY:
+		if (!json_is_string(v) || currency_find(s) == NULL)
+			verrs_add(&cx->errs, f->name, "must be an ISO 4217 currency "
+			    "code such as EUR or USD");
 		break;
 	case FK_DERIVED:
+	case FK_TIME:
 		verrs_add(&cx->errs, f->name, "is read-only");
 		break;
 	}
@@ -413,7 +471,8 @@ check_field(struct core_ctx *cx, const struct field *f, json_t *v, int *rc)
 
 /* Checks every key of a create or patch body. */
 static int
-check_input(struct core_ctx *cx, const struct entity *e, json_t *in)
+check_input(struct core_ctx *cx, const struct entity *e, json_t *in,
+    bool create)
 {
 	const char *key;
 	json_t *v;
@@ -425,13 +484,16 @@ check_input(struct core_ctx *cx, const struct entity *e, json_t *in)
 
 		for (size_t i = 0; i < sizeof(readonly_keys) / sizeof(*readonly_keys); i++)
 			ro |= strcmp(key, readonly_keys[i]) == 0;
-		if (ro) {
+		if (ro || (f != NULL && (f->flags & F_READONLY))) {
 			verrs_add(&cx->errs, key, "is read-only");
+		} else if (f != NULL && (f->flags & F_FIXED) && !create) {
+			verrs_add(&cx->errs, key, "cannot be changed once the %s "
+			    "exists", e->singular);
 		} else if (f != NULL) {
 			check_field(cx, f, v, &rc);
 		} else if (strcmp(key, "owner_id") == 0) {
 			if (!json_is_null(v))
-				check_ref(cx, key, v, false, &rc);
+				check_ref(cx, key, v, NULL, &rc);
 		} else if (strcmp(key, "tags") == 0) {
 			if (!json_is_null(v))
 				check_tags(cx, v);
@@ -547,9 +609,11 @@ static void
 bind_field(db_stmt_t *st, int idx, const struct field *f, json_t *v)
 {
 	char *s;
+	int64_t ms;
 
 	if (v == NULL || json_is_null(v)) {
-		if (f->kind == FK_EMAILS || f->kind == FK_PHONES)
+		if (f->kind == FK_EMAILS || f->kind == FK_PHONES ||
+		    f->kind == FK_CONTACTS)
 			db_bind_text(st, idx, "[]", 2);
 		else if (f->flags & F_EMPTY)
 			db_bind_text(st, idx, "", 0);
@@ -560,13 +624,26 @@ bind_field(db_stmt_t *st, int idx, const struct field *f, json_t *v)
 	switch (f->kind) {
 	case FK_EMAILS:
 	case FK_PHONES:
+	case FK_CONTACTS:
 		s = json_dumps(v, JSON_COMPACT);
 		db_bind_text(st, idx, s, strlen(s));
 		free(s);
 		break;
 	case FK_COMPANY:
 	case FK_USER:
+	case FK_INT:
+	case FK_REF:
 		db_bind_int(st, idx, json_integer_value(v));
+		break;
+	case FK_TIME:
+		/* The hooks set integers; a time read back is RFC 3339 text. */
+		if (json_is_integer(v))
+			db_bind_int(st, idx, json_integer_value(v));
+		else if (time_parse_datetime(json_string_value(v),
+		    json_string_length(v), &ms) == 0)
+			db_bind_int(st, idx, ms);
+		else
+			db_bind_null(st, idx);
 		break;
 	default:
 		if (json_string_length(v) == 0 && !(f->flags & F_EMPTY))
@@ -782,7 +859,7 @@ rec_create(struct core_ctx *cx, const struct entity *e, json_t *in,
 		    "to create %s; ask an administrator", e->name);
 	if (rc != CRM_OK)
 		goto fail;
-	rc = check_input(cx, e, in);
+	rc = check_input(cx, e, in, true);
 	if (rc != CRM_OK)
 		goto fail;
 	merged = json_deep_copy(in);
@@ -793,6 +870,8 @@ rec_create(struct core_ctx *cx, const struct entity *e, json_t *in,
 	if (rc != CRM_OK)
 		goto fail;
 	rc = check_complete(cx, e, in, merged);
+	if (rc == CRM_OK && e->prepare != NULL && cx->errs.n == 0)
+		rc = e->prepare(cx, NULL, in, merged);
 	if (rc != CRM_OK)
 		goto fail;
 	if (cx->errs.n > 0 || cx->errs.dropped > 0) {
@@ -800,6 +879,8 @@ rec_create(struct core_ctx *cx, const struct entity *e, json_t *in,
 		goto fail;
 	}
 	rc = write_row(cx, e, merged, 0, 0, &id);
+	if (rc == CRM_OK && e->after_write != NULL)
+		rc = e->after_write(cx, id, NULL, merged);
 	if (rc == CRM_OK)
 		rc = audit_append(cx, "record.create", e->name, id, merged);
 	if (rc != CRM_OK)
@@ -861,7 +942,7 @@ rec_update(struct core_ctx *cx, const struct entity *e, int64_t id,
 		    "again", e->singular, (long long)version);
 		goto fail;
 	}
-	rc = check_input(cx, e, patch);
+	rc = check_input(cx, e, patch, false);
 	if (rc != CRM_OK)
 		goto fail;
 	merged = json_deep_copy(cur);
@@ -887,6 +968,8 @@ rec_update(struct core_ctx *cx, const struct entity *e, int64_t id,
 	if (rc != CRM_OK)
 		goto fail;
 	rc = check_complete(cx, e, patch, merged);
+	if (rc == CRM_OK && e->prepare != NULL && cx->errs.n == 0)
+		rc = e->prepare(cx, cur, patch, merged);
 	if (rc != CRM_OK)
 		goto fail;
 	if (cx->errs.n > 0 || cx->errs.dropped > 0) {
@@ -894,6 +977,8 @@ rec_update(struct core_ctx *cx, const struct entity *e, int64_t id,
 		goto fail;
 	}
 	rc = write_row(cx, e, merged, id, version, &id);
+	if (rc == CRM_OK && e->after_write != NULL)
+		rc = e->after_write(cx, id, cur, merged);
 	if (rc == CRM_OK) {
 		json_t *diff = audit_diff(cur, merged);
 

@@ -31,6 +31,11 @@ enum field_kind {
 	FK_COMPANY,	/* id of a live company */
 	FK_USER,	/* id of an active user */
 	FK_DERIVED,	/* read-only, computed by sql_expr */
+	FK_INT,		/* whole number from 0 to 10^15 (money in minor units) */
+	FK_CURRENCY,	/* ISO 4217 code, "EUR" */
+	FK_REF,		/* id of a row the entity's prepare hook checks */
+	FK_CONTACTS,	/* array of ids of contacts the actor may read */
+	FK_TIME,	/* set by the entity (F_READONLY): ms, read as RFC 3339 */
 };
 
 enum {
@@ -39,7 +44,12 @@ enum {
 	F_FILTER = 1 << 2,	/* may be a list filter */
 	F_SEARCH = 1 << 3,	/* part of the search text */
 	F_EMPTY = 1 << 4,	/* column is NOT NULL DEFAULT '': absent is '' */
+	F_READONLY = 1 << 5,	/* stored, but set only by the entity's hooks */
+	F_FIXED = 1 << 6,	/* given at creation, never changed after */
 };
+
+/* The largest FK_INT: money up to 10^13 units of a 2-digit currency. */
+#define FIELD_INT_MAX 1000000000000000LL
 
 struct field {
 	const char	*name;		/* JSON key and column name */
@@ -58,10 +68,35 @@ struct entity {
 	void			(*check)(struct core_ctx *cx, json_t *rec);
 	/* More text for the search indexes than the F_SEARCH fields, or NULL. */
 	void			(*search_extra)(json_t *rec, struct buf *out);
+	/*
+	 * Or NULL. Called in the write's transaction once every field is well
+	 * typed: checks what needs the database (an FK_REF, rules across
+	 * tables) and sets the F_READONLY fields in merged. cur is the stored
+	 * record on an update, NULL on a create; in is the body as given. Adds
+	 * to cx->errs; returns CRM_OK or a failure that ends the write.
+	 */
+	int			(*prepare)(struct core_ctx *cx, json_t *cur,
+				    json_t *in, json_t *merged);
+	/*
+	 * Or NULL. Called after the row is written (id), in the same
+	 * transaction: the entity's own side tables. cur is NULL on a create.
+	 */
+	int			(*after_write)(struct core_ctx *cx, int64_t id,
+				    json_t *cur, json_t *merged);
+	/* Or NULL. Adds what is computed on reading (now-dependent flags). */
+	void			(*decorate)(json_t *rec);
+	/*
+	 * Or NULL. A list filter of the entity's own (key without operator):
+	 * appends " AND ..." to q and returns CRM_OK, CRM_EBADQUERY for a bad
+	 * value, or CRM_ENOTFOUND when the key is not one of its own.
+	 */
+	int			(*filter)(struct core_ctx *cx, struct dbq *q,
+				    const char *key, const char *value);
 };
 
 extern const struct entity entity_companies;
 extern const struct entity entity_contacts;
+extern const struct entity entity_deals;
 
 /* Finds an entity by name ("companies"); NULL if there is none. */
 const struct entity *entity_find(const char *name);
@@ -122,6 +157,14 @@ int rec_restore(struct core_ctx *cx, const struct entity *e, int64_t id,
  */
 int rec_list(struct core_ctx *cx, const struct entity *e,
     const struct list_query *lq, json_t **out);
+
+/*
+ * Appends " AND ..." to q over alias t: what the actor may read, and the
+ * filters of lq (not q, sort, cursor or limit). CRM_EBADQUERY with
+ * cx->detail for a bad filter.
+ */
+int rec_where(struct core_ctx *cx, const struct entity *e,
+    const struct list_query *lq, struct dbq *q);
 
 /*
  * For the engine's own files (record.c, list.c, search.c): the SELECT list

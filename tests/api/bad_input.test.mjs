@@ -202,6 +202,8 @@ test('bad list parameters answer 400 naming the parameter', async () => {
     ['cursor=garbage', 'cursor'], ['cursor=%00%01', 'cursor'], ['cursor=' + 'A'.repeat(5000), 'cursor'],
     ['colour=red', 'colour'], ['name[suffix]=x', 'name[suffix]'], ['deleted=maybe', 'deleted'],
     ['owner_id=abc', 'owner_id'], ['company_id=1', 'company_id'],
+    ['name[gte]=a', 'name'], ['created_at[gte]=yesterday', 'created_at'], ['created_at[prefix]=2026', 'created_at'],
+    ['department_id=x', 'department_id'], ['tag[lte]=a', 'tag'],
   ];
   const wrong = [];
   for (const [qs, name] of cases) {
@@ -212,7 +214,7 @@ test('bad list parameters answer 400 naming the parameter', async () => {
     }
   }
   for (const path of ['/api/v1/contacts?sort=name', '/api/v1/contacts?industry=IT', '/api/v1/search?q=a&limit=0',
-                      '/api/v1/search?q=a&limit=abc', '/api/v1/custom-fields?entity=deals']) {
+                      '/api/v1/search?q=a&limit=abc', '/api/v1/custom-fields?entity=invoices']) {
     const r = await req(srv, 'GET', path);
     if (r.status !== 400) wrong.push(`GET ${path} → ${r.status} ${r.text.slice(0, 120)}`);
   }

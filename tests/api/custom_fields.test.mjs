@@ -101,7 +101,7 @@ test('bad definitions answer 422 naming the field; duplicates are refused', asyn
   const base = { entity: 'contacts', name: 'okname', label: 'OK', type: 'text' };
   const cases = [
     [{ ...base, name: 'Bad-Name' }, 'name'], [{ ...base, name: 'x'.repeat(41) }, 'name'], [{ ...base, name: '' }, 'name'],
-    [{ ...base, name: 'имя' }, 'name'], [{ ...base, type: 'nosuch' }, 'type'], [{ ...base, entity: 'deals' }, 'entity'],
+    [{ ...base, name: 'имя' }, 'name'], [{ ...base, type: 'nosuch' }, 'type'], [{ ...base, entity: 'invoices' }, 'entity'],
     [{ ...base, required: 'yes' }, 'required'], [{ ...base, colour: 'red' }, 'colour'],
   ];
   const before = JSON.stringify((await req(srv, 'GET', '/api/v1/custom-fields?entity=contacts')).body);

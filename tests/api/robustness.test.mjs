@@ -52,6 +52,9 @@ before(async () => {
   const reason = await req(srv, 'POST', '/api/v1/lost-reasons', { body: { name: 'Robust reason' } });
   assert.equal(reason.status, 201, reason.text);
   ids['lost-reasons'] = reason.body.id;
+  const deal = await createOk(srv, 'deals', { title: 'Robust deal', amount: 125000, currency: 'EUR', company_id: co.id,
+                                              contact_ids: [ct.id], expected_close: '2027-01-31', source: 'web' });
+  ids.deals = deal.id;
   const r = await req(srv, 'GET', '/api/v1/openapi.json');
   assert.equal(r.status, 200, r.text);
   spec = r.body;
@@ -240,13 +243,13 @@ const collectionOf = (path) => (/^\/api\/v1\/([^/]+)\/\{id\}/.exec(path) || [])[
 
 async function dbState() {
   const m = new Map();
-  for (const c of ['companies', 'contacts']) {
+  for (const c of ['companies', 'contacts', 'deals']) {
     // company_name is read-only, derived from the company (compared on its own).
     const norm = (r) => JSON.stringify({ ...r, company_name: undefined });
     for (const r of await listAll(srv, c)) m.set(`${c}/${r.id}`, norm(r));
     for (const r of await listAll(srv, c, 'deleted=true')) m.set(`${c}/${r.id} (trash)`, norm(r));
   }
-  for (const e of ['companies', 'contacts']) {
+  for (const e of ['companies', 'contacts', 'deals']) {
     const r = await req(srv, 'GET', `/api/v1/custom-fields?entity=${e}`);
     assert.equal(r.status, 200, r.text);
     for (const f of r.body.data) m.set(`custom-fields/${f.id}`, JSON.stringify(f));
@@ -259,7 +262,7 @@ async function dbState() {
     assert.equal(r.status, 200, r.text);
     for (const x of r.body.data) m.set(`${c}/${x.id}`, JSON.stringify(x));
   }
-  for (const c of ['companies', 'contacts']) {
+  for (const c of ['companies', 'contacts', 'deals']) {
     const r = await req(srv, 'GET', `/api/v1/${c}/${ids[c]}/shares`);
     assert.equal(r.status, 200, r.text);
     m.set(`${c}/${ids[c]} shares`, JSON.stringify(r.body.data));

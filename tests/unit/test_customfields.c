@@ -257,7 +257,7 @@ a_definition_comes_back_as_written(void **state)
 	assert_true(json_equal(d, out));
 	json_decref(list);
 	assert_int_equal(n_defs("companies"), 0);
-	assert_int_equal(cf_list(as(&member), "deals", &list), CRM_EBADQUERY);
+	assert_int_equal(cf_list(as(&member), "invoices", &list), CRM_EBADQUERY);
 	json_decref(out);
 	/* Defaults: not required, no options, position 0. */
 	in = J("{\"entity\": \"contacts\", \"name\": \"note2\", \"label\": \"N\", "
@@ -287,7 +287,7 @@ bad_definitions_are_refused_by_name(void **state)
 	refuse_def("{\"entity\": \"companies\", \"name\": \"s\", "
 	    "\"label\": \"S\", \"type\": \"colour\"}");
 	assert_err("type");
-	refuse_def("{\"entity\": \"deals\", \"name\": \"s\", "
+	refuse_def("{\"entity\": \"invoices\", \"name\": \"s\", "
 	    "\"label\": \"S\", \"type\": \"text\"}");
 	assert_err("entity");
 	refuse_def("{\"entity\": \"companies\", \"name\": \"s\", \"type\": \"text\"}");

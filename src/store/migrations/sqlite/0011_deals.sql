@@ -7,7 +7,10 @@
 -- so boards and reports sum it without converting; NULL when no exchange
 -- rate applies. status mirrors the stage's kind (open, won, lost) so lists
 -- filter on it without a join. stage_entered_at is when the deal entered
--- its current stage; with the stage's time limit it says the deal is stuck.
+-- its current stage and stage_due_at when it must leave it (the stage's
+-- time limit; kept in step when an administrator changes the limit): an
+-- open deal past it is stuck. items_count > 0 means the amount is the sum
+-- of the deal's line items.
 CREATE TABLE deals (
 	id		INTEGER PRIMARY KEY,
 	title		TEXT NOT NULL DEFAULT '',
@@ -19,12 +22,14 @@ CREATE TABLE deals (
 	amount_base	BIGINT,
 	company_id	INTEGER REFERENCES companies(id),
 	contact_ids	TEXT NOT NULL DEFAULT '[]',
-	expected_close	TEXT,			-- YYYY-MM-DD
+	expected_close	TEXT NOT NULL DEFAULT '',	-- YYYY-MM-DD or '' (sortable)
 	source		TEXT,
 	lost_reason_id	INTEGER REFERENCES lost_reasons(id),
 	lost_comment	TEXT,
 	closed_at	BIGINT,
 	stage_entered_at BIGINT NOT NULL,
+	stage_due_at	BIGINT,			-- entered + the stage's time limit
+	items_count	INTEGER NOT NULL DEFAULT 0,
 	notes		TEXT,
 	tags		TEXT NOT NULL DEFAULT '[]',
 	owner_id	INTEGER REFERENCES users(id),
@@ -47,6 +52,7 @@ CREATE INDEX deals_expected_close ON deals(expected_close, id) WHERE deleted_at 
 CREATE INDEX deals_created ON deals(created_at, id) WHERE deleted_at IS NULL;
 CREATE INDEX deals_updated ON deals(updated_at, id) WHERE deleted_at IS NULL;
 CREATE INDEX deals_company ON deals(company_id, id);
+CREATE INDEX deals_due ON deals(stage_due_at, id) WHERE deleted_at IS NULL AND status = 'open';
 CREATE INDEX deals_owner ON deals(owner_id, id);
 CREATE INDEX deals_deleted ON deals(deleted_at, id) WHERE deleted_at IS NOT NULL;
 
@@ -58,7 +64,7 @@ CREATE TABLE deal_stage_history (
 	id		INTEGER PRIMARY KEY,
 	deal_id		INTEGER NOT NULL REFERENCES deals(id),
 	pipeline_id	INTEGER NOT NULL REFERENCES pipelines(id),
-	stage_id	INTEGER NOT NULL REFERENCES pipeline_stages(id),
+	stage_id	INTEGER NOT NULL,	-- no reference: history outlives a removed stage
 	entered_at	BIGINT NOT NULL,
 	entered_by	INTEGER REFERENCES users(id),
 	left_at		BIGINT
