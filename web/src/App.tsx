@@ -16,6 +16,8 @@ import { ToastProvider } from './common/Toast';
 import { CompaniesScreen } from './companies/CompaniesScreen';
 import { ContactsScreen } from './contacts/ContactsScreen';
 import { CustomFieldsScreen } from './customfields/CustomFieldsScreen';
+import { DealsScreen } from './deals/DealsScreen';
+import { ReportsScreen } from './reports/ReportsScreen';
 import { setLang, t, type Lang } from './i18n';
 import { navigate, useRoute } from './router';
 
@@ -104,6 +106,8 @@ export function App() {
   let screen;
   if (section === 'companies') screen = <CompaniesScreen path={route.path} query={route.query} />;
   else if (section === 'contacts') screen = <ContactsScreen path={route.path} query={route.query} />;
+  else if (section === 'deals') screen = <DealsScreen path={route.path} query={route.query} />;
+  else if (section === 'reports') screen = <ReportsScreen path={route.path} query={route.query} />;
   else if (section === 'account' && route.path[1] === 'two-factor') screen = <TwoFactorScreen />;
   else if (section === 'account') screen = <AccountScreen isAdmin={session.user.is_admin} />;
   else if (section === 'settings') screen = <CustomFieldsScreen query={route.query} isAdmin={session.user.is_admin} />;

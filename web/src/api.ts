@@ -2,7 +2,7 @@
 // JSON bodies, the session cookie (credentials 'same-origin'), problem+json errors
 // parsed into ApiError, and a single hook for 401 (back to the sign-in screen).
 
-export type EntityName = 'companies' | 'contacts';
+export type EntityName = 'companies' | 'contacts' | 'deals';
 
 export interface FieldError {
   field: string;
@@ -96,7 +96,35 @@ export interface Contact extends RecordBase {
   notes: string | null;
 }
 
-export type AnyRecord = Company | Contact;
+export type DealStatus = 'open' | 'won' | 'lost';
+
+export interface Deal extends RecordBase {
+  title: string;
+  pipeline_id: number;
+  stage_id: number;
+  stage_name: string | null;
+  status: DealStatus;
+  /** Integer minor units of `currency`. */
+  amount: number | null;
+  currency: string | null;
+  /** In the base currency's minor units; null without an exchange rate (or when hidden). */
+  amount_base: number | null;
+  company_id: number | null;
+  company_name: string | null;
+  contact_ids: number[];
+  expected_close: string | null;
+  source: string | null;
+  lost_reason_id: number | null;
+  lost_comment: string | null;
+  closed_at: string | null;
+  stage_entered_at: string | null;
+  stage_due_at: string | null;
+  items_count: number;
+  notes: string | null;
+  stuck: boolean;
+}
+
+export type AnyRecord = Company | Contact | Deal;
 
 export interface Page<T> {
   data: T[];
@@ -599,4 +627,142 @@ export const audit = {
   exportUrl: (filters: AuditFilters) => `/api/v1/audit/export${buildQuery({ ...filters })}`,
   history: (entity: EntityName, id: number, cursor: string | null, signal?: AbortSignal) =>
     request<Page<AuditEntry>>('GET', `/${entity}/${id}/history`, { query: { cursor, limit: 20 }, signal }).then((r) => r.data),
+};
+
+// ---- sales: pipelines, lost reasons, currencies, deal moves, the board and the funnel ----
+
+export type StageKind = 'open' | 'won' | 'lost';
+
+export interface Stage {
+  id: number;
+  name: string;
+  position: number;
+  probability: number | null;
+  time_limit_days: number | null;
+  kind: StageKind;
+}
+
+export interface Pipeline {
+  id: number;
+  name: string;
+  position: number;
+  archived: boolean;
+  stages: Stage[];
+}
+
+export interface LostReason {
+  id: number;
+  name: string;
+  active: boolean;
+}
+
+export interface Currency {
+  code: string;
+  digits: number;
+  name: string;
+  base: boolean;
+}
+
+export interface StageVisit {
+  stage_id: number;
+  stage_name: string;
+  entered_at: string;
+  entered_by: number | null;
+  entered_by_name: string | null;
+  left_at: string | null;
+  duration_ms: number;
+}
+
+export interface StageHistory {
+  data: StageVisit[];
+  by_stage: { stage_id: number; stage_name: string; visits: number; duration_ms: number }[];
+}
+
+export interface BoardColumn {
+  stage: Stage;
+  count: number;
+  amount_base: number | null;
+  unconverted: number;
+  stuck: number;
+  cards: Deal[];
+  more: boolean;
+}
+
+export interface Board {
+  pipeline: Omit<Pipeline, 'stages'>;
+  base_currency: string;
+  columns: BoardColumn[];
+}
+
+export interface MoveInput {
+  stage_id: number;
+  lost_reason_id?: number;
+  lost_comment?: string;
+}
+
+export interface FunnelStage {
+  stage: Omit<Stage, 'time_limit_days'>;
+  reached: number;
+  moved_on: number;
+  conversion: number | null;
+  avg_ms: number | null;
+  value_base: number | null;
+  current: number;
+}
+
+export interface Funnel {
+  pipeline: { id: number; name: string };
+  from: string | null;
+  to: string | null;
+  base_currency: string;
+  total: number;
+  stages: FunnelStage[];
+  won: { count: number; value_base: number | null };
+  lost: { count: number; value_base: number | null; reasons: { id: number; name: string; count: number; value_base: number | null }[] };
+  end_to_end: number | null;
+  unconverted: number;
+  /** A query string selecting the cohort for GET /deals. */
+  drill: string;
+}
+
+let pipelinesCache: Promise<Pipeline[]> | null = null;
+let currenciesCache: Promise<{ list: Currency[]; base: string }> | null = null;
+
+function cached<T>(get: () => Promise<T>, keep: (p: Promise<T> | null) => void): Promise<T> {
+  const p = get();
+  p.catch(() => keep(null));
+  keep(p);
+  return p;
+}
+
+export const sales = {
+  pipelines: (): Promise<Pipeline[]> =>
+    pipelinesCache ??
+    cached(
+      () => request<{ data: Pipeline[] }>('GET', '/pipelines').then((r) => r.data.data),
+      (p) => (pipelinesCache = p),
+    ),
+  lostReasons: () => request<{ data: LostReason[] }>('GET', '/lost-reasons').then((r) => r.data.data),
+  /** The ISO 4217 currencies with their minor-unit digits, and the base currency's code. */
+  currencies: (): Promise<{ list: Currency[]; base: string }> =>
+    currenciesCache ??
+    cached(
+      () =>
+        Promise.all([
+          request<{ data: Currency[] }>('GET', '/currencies').then((r) => r.data.data),
+          request<{ currency: string }>('GET', '/currencies/base').then((r) => r.data.currency),
+        ]).then(([list, base]) => ({ list, base })),
+      (p) => (currenciesCache = p),
+    ),
+  move: (id: number, body: MoveInput, etag?: string | null) =>
+    request<Deal>('POST', `/deals/${id}/move`, { body, ifMatch: etag ?? null }),
+  stages: (id: number, signal?: AbortSignal) =>
+    request<StageHistory>('GET', `/deals/${id}/stages`, { signal }).then((r) => r.data),
+  board: (query: Query, signal?: AbortSignal) =>
+    request<Board>('GET', '/deals/board', { query, signal }).then((r) => r.data),
+  funnel: (query: Query, signal?: AbortSignal) =>
+    request<Funnel>('GET', '/reports/funnel', { query, signal }).then((r) => r.data),
+  forget: () => {
+    pipelinesCache = null;
+  },
 };

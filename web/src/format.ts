@@ -49,8 +49,19 @@ export function formatPercent(v: string | number | null | undefined): string {
   return `${n}\u00a0%`;
 }
 
+// The server's own table of minor-unit digits (GET /currencies), when a screen has loaded it;
+// Intl's table is the fallback. Both follow ISO 4217.
+const knownDigits = new Map<string, number>();
+
+/** Remembers the server's minor-unit digits per currency code. */
+export function rememberCurrencyDigits(list: { code: string; digits: number }[]): void {
+  for (const c of list) knownDigits.set(c.code, c.digits);
+}
+
 /** How many decimals a currency's minor unit has (EUR 2, JPY 0, BHD 3). */
 export function currencyDigits(currency: string): number {
+  const known = knownDigits.get(currency);
+  if (known !== undefined) return known;
   try {
     return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
   } catch {
@@ -113,7 +124,7 @@ export function formatMoney(m: Money | null | undefined): string {
   const digits = currencyDigits(m.currency);
   const major = minorToMajor(m.amount, digits);
   try {
-    return nf({ style: 'currency', currency: m.currency }).format(major);
+    return nf({ style: 'currency', currency: m.currency, minimumFractionDigits: digits, maximumFractionDigits: digits }).format(major);
   } catch {
     return `${major} ${m.currency}`;
   }

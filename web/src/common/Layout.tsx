@@ -60,6 +60,18 @@ const icons = {
       <path d="M3.5 17c.8-3.3 3.4-5 6.5-5s5.7 1.7 6.5 5" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" />
     </svg>
   ),
+  deals: (
+    <svg viewBox="0 0 20 20">
+      <rect x="2.5" y="3.5" width="4" height="13" rx="1" fill="none" stroke="currentColor" strokeWidth="1.6" />
+      <rect x="8" y="3.5" width="4" height="9" rx="1" fill="none" stroke="currentColor" strokeWidth="1.6" />
+      <rect x="13.5" y="3.5" width="4" height="6" rx="1" fill="none" stroke="currentColor" strokeWidth="1.6" />
+    </svg>
+  ),
+  funnel: (
+    <svg viewBox="0 0 20 20">
+      <path d="M2.5 4h15l-5.5 6.5V16l-4 1.5v-7Z" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinejoin="round" />
+    </svg>
+  ),
   fields: (
     <svg viewBox="0 0 20 20">
       <rect x="3" y="4" width="14" height="4" rx="1" fill="none" stroke="currentColor" strokeWidth="1.6" />
@@ -135,6 +147,12 @@ export function Layout({ user, section, onSignOut, onLang, children }: Props) {
           </NavLink>
           <NavLink to="/contacts" active={section === 'contacts'} icon={icons.contacts}>
             {t('nav.contacts')}
+          </NavLink>
+          <NavLink to="/deals" active={section === 'deals'} icon={icons.deals}>
+            {t('nav.deals')}
+          </NavLink>
+          <NavLink to="/reports/funnel" active={section === 'reports'} icon={icons.funnel}>
+            {t('nav.funnel')}
           </NavLink>
           <div className="nav-group" aria-hidden="true">
             {t('nav.settings')}

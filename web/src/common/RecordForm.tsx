@@ -6,6 +6,7 @@ import type { FieldSpec } from './entity';
 import type { FormState } from './formState';
 import { errorsFor, FormField, inputAria } from './FormField';
 import { CompanyPicker, ListInput, OwnerSelect, type CompanyRef } from './inputs';
+import { ContactsPicker, CurrencySelect, PipelineSelect, StageSelect } from './salesInputs';
 
 interface Props {
   fields: FieldSpec[];
@@ -121,6 +122,37 @@ export function RecordForm({ fields, defs, state, errors, saving, submitLabel, b
                   />
                 );
                 break;
+              case 'pipeline':
+              case 'stage':
+              case 'currency': {
+                const common = {
+                  id: aria.id as string,
+                  value: v as string,
+                  invalid: own.length > 0,
+                  describedBy: aria['aria-describedby'] as string | undefined,
+                };
+                input =
+                  f.kind === 'pipeline' ? (
+                    // Another pipeline has other stages: the stage goes back to its first open one.
+                    <PipelineSelect {...common} onChange={(x) => onChange({ ...state, fields: { ...state.fields, [f.name]: x, stage_id: '' } })} />
+                  ) : f.kind === 'stage' ? (
+                    <StageSelect {...common} pipelineId={String(state.fields.pipeline_id ?? '')} onChange={(x) => setField(f.name, x)} />
+                  ) : (
+                    <CurrencySelect {...common} onChange={(x) => setField(f.name, x)} />
+                  );
+                break;
+              }
+              case 'contacts':
+                input = (
+                  <ContactsPicker
+                    id={aria.id as string}
+                    value={v as string[]}
+                    invalid={own.length > 0}
+                    describedBy={aria['aria-describedby'] as string | undefined}
+                    onChange={(xs) => setField(f.name, xs)}
+                  />
+                );
+                break;
               default:
                 input = (
                   <input
@@ -128,6 +160,7 @@ export function RecordForm({ fields, defs, state, errors, saving, submitLabel, b
                     name={f.name}
                     className="input"
                     type={f.kind === 'url' ? 'url' : f.kind === 'date' ? 'date' : 'text'}
+                    inputMode={f.kind === 'amount' ? 'decimal' : undefined}
                     placeholder={f.kind === 'url' ? 'https://' : undefined}
                     autoComplete={f.autoComplete ?? 'off'}
                     autoFocus={autoFocus}

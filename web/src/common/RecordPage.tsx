@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { ApiError, currentUser, customFields, etagOf, records, type AnyRecord, type CustomFieldDef, type FieldError } from '../api';
-import { formatDate, formatDateTime } from '../format';
+import { formatDate, formatDateTime, formatMoney } from '../format';
 import { t } from '../i18n';
 import { can, isHidden, isReadonly } from '../rights';
 import { HistoryPanel } from '../audit/HistoryPanel';
@@ -14,6 +14,7 @@ import { buildBody, compactLists, toFormState, type FormState } from './formStat
 import { useUsers } from './inputs';
 import { RecordForm } from './RecordForm';
 import { SharingPanel } from './SharingPanel';
+import { ContactLinks, useCurrencies, usePipelines } from './salesInputs';
 import { useToast } from './Toast';
 import { useTitle } from './hooks';
 
@@ -27,6 +28,10 @@ interface Props<T extends AnyRecord> {
   preset?: Partial<FormState['fields']>;
   /** A side panel on the view (a company's contacts). */
   aside?: (r: T) => ReactNode;
+  /** Above the view's tabs (a deal's stage bar); `reload` fetches the record again after a change. */
+  lead?: (r: T, reload: () => void) => ReactNode;
+  /** Below the details on the view (a deal's stage history). */
+  main?: (r: T) => ReactNode;
 }
 
 function initials(s: string): string {
@@ -40,10 +45,14 @@ function initials(s: string): string {
 }
 
 /** The view, edit and create screens of one record. */
-export function RecordPage<T extends AnyRecord>({ config: full, id, mode, preset, aside }: Props<T>) {
+export function RecordPage<T extends AnyRecord>({ config: full, id, mode, preset, aside, lead, main }: Props<T>) {
   const { entity } = full;
   // The role's field rules: hidden fields are left out everywhere, read-only ones are not sent.
-  const config: EntityConfig<T> = { ...full, fields: full.fields.filter((f) => !isHidden(entity, f.name)) };
+  // A field set at creation only (a deal's pipeline) is not in the edit form.
+  const config: EntityConfig<T> = {
+    ...full,
+    fields: full.fields.filter((f) => !isHidden(entity, f.name) && !(mode === 'edit' && f.createOnly)),
+  };
   const writable = config.fields.filter((f) => !isReadonly(entity, f.name));
   const toast = useToast();
   const [record, setRecord] = useState<T | null>(null);
@@ -312,6 +321,7 @@ export function RecordPage<T extends AnyRecord>({ config: full, id, mode, preset
         </div>
       </header>
       {banner && <ErrorBanner message={banner.text} onDismiss={() => setBanner(null)} />}
+      {lead?.(r, () => void load())}
       {withHistory && <RecordTabs tab={showing} onChange={chooseTab} />}
       <div className="record-grid">
         <div
@@ -360,6 +370,7 @@ export function RecordPage<T extends AnyRecord>({ config: full, id, mode, preset
               </dl>
             </section>
           )}
+          {main?.(r)}
           </>
           )}
         </div>
@@ -495,6 +506,20 @@ function DetailRow({ spec, record }: { spec: FieldSpec; record: AnyRecord }) {
     case 'date':
       if (typeof v === 'string' && v) body = formatDate(v);
       break;
+    case 'amount':
+      if (typeof v === 'number') body = <AmountDetail record={record} />;
+      break;
+    case 'pipeline':
+      if (v) body = <PipelineName id={Number(v)} />;
+      break;
+    case 'stage': {
+      const name = (record as unknown as Record<string, unknown>).stage_name;
+      if (v) body = typeof name === 'string' && name ? name : `#${v}`;
+      break;
+    }
+    case 'contacts':
+      if (Array.isArray(v) && v.length) body = <ContactLinks ids={v as number[]} />;
+      break;
     case 'textarea':
       if (typeof v === 'string' && v) body = <div className="prewrap">{v}</div>;
       break;
@@ -507,4 +532,26 @@ function DetailRow({ spec, record }: { spec: FieldSpec; record: AnyRecord }) {
       <dd>{body ?? <span className="muted">{t('record.none')}</span>}</dd>
     </div>
   );
+}
+
+/** A deal's amount in its currency, and in the base currency when that differs. */
+function AmountDetail({ record }: { record: AnyRecord }) {
+  const r = record as unknown as { amount: number; currency: string | null; amount_base: number | null };
+  const cur = useCurrencies();
+  const base = cur?.base ?? '';
+  const own = formatMoney({ amount: r.amount, currency: r.currency || base });
+  if (!base || !r.currency || r.currency === base) return <>{own}</>;
+  return (
+    <>
+      {own}
+      <div className="muted small">
+        {r.amount_base === null ? t('deals.noRate') : t('deals.amountBase', { amount: formatMoney({ amount: r.amount_base, currency: base }) })}
+      </div>
+    </>
+  );
+}
+
+function PipelineName({ id }: { id: number }) {
+  const list = usePipelines();
+  return <>{list?.find((p) => p.id === id)?.name ?? `#${id}`}</>;
 }

@@ -3,7 +3,11 @@ import type { AnyRecord, EntityName } from '../api';
 import { t, type Key } from '../i18n';
 
 /** How a built-in field is edited and shown. */
-export type FieldKind = 'text' | 'textarea' | 'url' | 'date' | 'emails' | 'phones' | 'tags' | 'company' | 'owner';
+export type FieldKind =
+  | 'text' | 'textarea' | 'url' | 'date' | 'emails' | 'phones' | 'tags' | 'company' | 'owner'
+  // Deals: an amount typed in major units of the form's `currency`, the currency, the pipeline and
+  // its stage (chosen at creation), and the contacts (a list of ids).
+  | 'amount' | 'currency' | 'pipeline' | 'stage' | 'contacts';
 
 export interface FieldSpec {
   name: string;
@@ -13,6 +17,8 @@ export interface FieldSpec {
   /** Spans the whole form row. */
   wide?: boolean;
   autoComplete?: string;
+  /** Set when the record is created and never edited afterwards (a deal's pipeline). */
+  createOnly?: boolean;
 }
 
 export interface Column<T> {

@@ -1,5 +1,7 @@
 // A record form's state, built from a record and turned back into a request body.
 import type { AnyRecord, CustomFieldDef, CustomValue } from '../api';
+import { currencyDigits, majorToMinor, minorToMajor } from '../format';
+import { t } from '../i18n';
 import { customFromForm, customToForm, type CustomFormValue } from './customValues';
 import type { FieldSpec } from './entity';
 import type { CompanyRef } from './inputs';
@@ -36,6 +38,15 @@ export function toFormState(fields: FieldSpec[], defs: CustomFieldDef[], r: AnyR
       case 'owner':
         out.fields[f.name] = v === null || v === undefined ? '' : String(v);
         break;
+      case 'contacts':
+        out.fields[f.name] = Array.isArray(v) ? v.map(String) : [];
+        break;
+      case 'amount': {
+        const cur = get(r, 'currency');
+        out.fields[f.name] =
+          typeof v === 'number' ? minorToMajor(v, currencyDigits(typeof cur === 'string' ? cur : '')) : '';
+        break;
+      }
       default:
         out.fields[f.name] = v === null || v === undefined ? '' : String(v);
     }
@@ -73,7 +84,11 @@ function builtinPayload(f: FieldSpec, v: BuiltinValue | undefined): unknown {
       return ref?.id ? Number(ref.id) : null;
     }
     case 'owner':
+    case 'pipeline':
+    case 'stage':
       return v ? Number(v) : null;
+    case 'contacts':
+      return (Array.isArray(v) ? v : []).map(Number);
     case 'textarea': {
       const s = String(v ?? '');
       return s.trim() ? s : null;
@@ -105,6 +120,16 @@ export function buildBody(fields: FieldSpec[], defs: CustomFieldDef[], s: FormSt
   const body: Record<string, unknown> = {};
   const localErrors: { field: string; message: string }[] = [];
   for (const f of fields) {
+    if (f.kind === 'amount') {
+      const v = amountPayload(s);
+      if (v === undefined) {
+        const digits = currencyDigits(String(s.fields.currency ?? ''));
+        localErrors.push({ field: f.name, message: t('deals.amountInvalid', { digits, example: minorToMajor(123456, digits) }) });
+      } else if (original ? JSON.stringify(v) !== JSON.stringify(amountPayload(original)) : v !== null) {
+        body[f.name] = v;
+      }
+      continue;
+    }
     const v = builtinPayload(f, s.fields[f.name]);
     const key = f.kind === 'company' ? 'company_id' : f.name;
     if (original) {
@@ -130,4 +155,15 @@ export function buildBody(fields: FieldSpec[], defs: CustomFieldDef[], s: FormSt
   }
   if (original ? customChanged : Object.keys(custom).length > 0) body.custom = custom;
   return { body, localErrors };
+}
+
+/**
+ * A deal's amount in minor units of the form's currency, parsed from the typed decimal text
+ * by string arithmetic (never through a binary float): null when empty, undefined when it is
+ * not an amount in that currency.
+ */
+function amountPayload(s: FormState): number | null | undefined {
+  const text = String(s.fields.amount ?? '').trim();
+  if (!text) return null;
+  return majorToMinor(text, currencyDigits(String(s.fields.currency ?? ''))) ?? undefined;
 }

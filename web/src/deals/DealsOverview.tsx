@@ -1,0 +1,75 @@
+import { useTitle } from '../common/hooks';
+import { PlusIcon, TrashIcon } from '../common/EntityList';
+import { usePipelines } from '../common/salesInputs';
+import { t } from '../i18n';
+import { can } from '../rights';
+import { BoardView } from './BoardView';
+import { DealList } from './DealList';
+import { DealsToolbar } from './DealsToolbar';
+import { dealsHref, filtersFrom, toQueryString, type Filters } from './filters';
+
+interface Props {
+  view: 'board' | 'list';
+  query: URLSearchParams;
+}
+
+/** The deals as a board or a list, with the same filters (kept in the URL) for both. */
+export function DealsOverview({ view, query }: Props) {
+  useTitle(t('deals.title'));
+  const pipelines = usePipelines();
+  const filters = filtersFrom(query);
+  const sort = query.get('sort') ?? '';
+  const fallback = pipelines?.find((p) => !p.archived) ?? pipelines?.[0];
+  const pipelineId = filters.pipeline_id ?? (fallback ? String(fallback.id) : '');
+  const effective: Filters = pipelineId ? { ...filters, pipeline_id: pipelineId } : filters;
+
+  function go(next: Filters, nextSort = sort) {
+    const q = toQueryString(next);
+    const s = nextSort ? `${q ? '&' : ''}sort=${encodeURIComponent(nextSort)}` : '';
+    window.location.hash = `#/deals${view === 'list' ? '/list' : ''}${q || s ? `?${q}${s}` : ''}`;
+  }
+
+  return (
+    <section className="page page-wide">
+      <header className="page-header">
+        <div>
+          <h1>{t('deals.title')}</h1>
+        </div>
+        <div className="page-actions">
+          <nav className="view-switch" aria-label={t('deals.views')}>
+            <a className={view === 'board' ? 'btn btn-sm active' : 'btn btn-sm'} aria-current={view === 'board' ? 'page' : undefined} href={dealsHref('board', filters)}>
+              {t('deals.board')}
+            </a>
+            <a className={view === 'list' ? 'btn btn-sm active' : 'btn btn-sm'} aria-current={view === 'list' ? 'page' : undefined} href={dealsHref('list', filters)}>
+              {t('deals.list')}
+            </a>
+          </nav>
+          <a className="btn btn-ghost" href="#/deals/trash">
+            <TrashIcon /> {t('common.trash')}
+          </a>
+          {can('deals', 'create') && (
+            <a className="btn btn-primary" href={`#/deals/new${pipelineId ? `?pipeline_id=${pipelineId}` : ''}`}>
+              <PlusIcon /> {t('deals.new')}
+            </a>
+          )}
+        </div>
+      </header>
+      {pipelines !== null && pipelines.length === 0 ? (
+        <div className="card empty-state">
+          <p>{t('deals.noPipelines')}</p>
+        </div>
+      ) : (
+        <>
+          <DealsToolbar filters={effective} pipelineId={pipelineId} onChange={(f) => go(f)} />
+          {pipelines === null ? (
+            <div className="card placeholder">{t('common.loading')}</div>
+          ) : view === 'board' ? (
+            <BoardView filters={effective} />
+          ) : (
+            <DealList filters={effective} sort={sort} onSort={(s) => go(filters, s)} />
+          )}
+        </>
+      )}
+    </section>
+  );
+}
