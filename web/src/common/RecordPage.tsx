@@ -213,6 +213,7 @@ export function RecordPage<T extends AnyRecord>({ config: full, id, mode, preset
   }
 
   function cancel() {
+    setBanner(null); // the form's problems are not the view's
     navigate(mode === 'create' || !record ? `/${entity}` : `/${entity}/${record.id}`);
   }
 
