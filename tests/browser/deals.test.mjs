@@ -147,6 +147,9 @@ test('a card moves with the keyboard through its “Move to…” select', async
     await column(page, s.Proposal).locator(`.deal-card[data-id="${d.id}"]`).waitFor();
     await columnIs(page, s.Proposal, 1, 2500);
     assert.equal((await api(srv, 'GET', `/api/v1/deals/${d.id}`)).body.stage_id, s.Proposal);
+    // The focus stays with the card in its new column, so the next move is one key away.
+    await page.waitForFunction((id) => document.activeElement?.closest('.deal-card')?.getAttribute('data-id') === String(id), d.id);
+    assert.equal(await page.evaluate(() => document.activeElement?.closest('.board-column')?.getAttribute('data-stage')), String(s.Proposal));
   });
 });
 

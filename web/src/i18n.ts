@@ -710,6 +710,7 @@ const en = {
   'funnel.unavailable': 'This server has no funnel report yet (it needs a newer version).',
   'funnel.empty': 'No deals were created in this period.',
   'funnel.cohort': 'Deals created {from} – {to}',
+  'deals.stuckOnly': 'Stuck only',
   // sales:end
 } as const;
 
@@ -1412,6 +1413,7 @@ const ru: Dict = {
   'funnel.unavailable': 'На сервере пока нет отчёта «Воронка» (нужна более новая версия).',
   'funnel.empty': 'За этот период сделок не создано.',
   'funnel.cohort': 'Сделки, созданные {from} – {to}',
+  'deals.stuckOnly': 'Только зависшие',
   // sales:end
 };
 
@@ -2111,6 +2113,7 @@ const ja: Dict = {
   'funnel.unavailable': 'このサーバーにはまだファネルレポートがありません（新しいバージョンが必要です）。',
   'funnel.empty': 'この期間に作成された取引はありません。',
   'funnel.cohort': '{from} – {to} に作成された取引',
+  'deals.stuckOnly': '停滞のみ',
   // sales:end
 };
 

@@ -14,11 +14,12 @@ interface Props {
   isAdmin: boolean;
 }
 
-const ENTITIES: EntityName[] = ['companies', 'contacts'];
+const ENTITIES: EntityName[] = ['companies', 'contacts', 'deals'];
 
 /** Settings → Custom fields: the definitions per entity; admins add, edit and delete them. */
 export function CustomFieldsScreen({ query, isAdmin }: Props) {
-  const entity: EntityName = query.get('entity') === 'companies' ? 'companies' : 'contacts';
+  const wanted = query.get('entity');
+  const entity: EntityName = ENTITIES.find((e) => e === wanted) ?? 'contacts';
   const toast = useToast();
   const [defs, setDefs] = useState<CustomFieldDef[] | null>(null);
   const [error, setError] = useState<unknown>(null);

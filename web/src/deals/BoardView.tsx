@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { sales, type Board, type Deal, type Stage } from '../api';
 import { ErrorBanner } from '../common/ErrorBanner';
 import { useToast } from '../common/Toast';
@@ -30,6 +30,8 @@ export function BoardView({ filters }: Props) {
   const [tick, setTick] = useState(0);
   const key = JSON.stringify(filters);
   const mayMove = can('deals', 'update');
+  // The card just moved: it gets the focus back in its new column when the focus was on it.
+  const refocus = useRef<number | null>(null);
 
   useEffect(() => {
     const ctl = new AbortController();
@@ -47,6 +49,16 @@ export function BoardView({ filters }: Props) {
       });
     return () => ctl.abort();
   }, [key, tick]);
+
+  useEffect(() => {
+    const id = refocus.current;
+    if (id === null || pending) return;
+    const active = document.activeElement;
+    if (active && active !== document.body && !active.closest(`.deal-card[data-id="${id}"]`)) return;
+    refocus.current = null;
+    const el = document.querySelector<HTMLElement>(`.deal-card[data-id="${id}"] select, .deal-card[data-id="${id}"] a`);
+    el?.focus();
+  }, [board, pending]);
 
   const mover = useStageMove({
     onDone: (d: Deal, req: MoveRequest) => {
@@ -81,6 +93,8 @@ export function BoardView({ filters }: Props) {
     const deal = allCards.find((d) => d.id === dealId);
     if (!deal || deal.stage_id === stage.id || pending) return;
     setProblem(null);
+    const active = document.activeElement;
+    refocus.current = active?.closest(`.deal-card[data-id="${dealId}"]`) ? dealId : null;
     setPending({ dealId, stageId: stage.id });
     mover.start({ deal, stage });
   }

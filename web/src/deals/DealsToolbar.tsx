@@ -85,6 +85,10 @@ export function DealsToolbar({ filters, pipelineId, onChange }: Props) {
         <span className="field-inline-label">{t('deals.createdTo')}</span>
         <input className="input input-sm" type="date" name="created_to" value={filters['created_at[lte]'] ?? ''} onChange={(e) => set('created_at[lte]', e.target.value)} />
       </label>
+      <label className="field-inline check-inline">
+        <input type="checkbox" name="stuck" checked={filters.stuck === 'true'} onChange={(e) => set('stuck', e.target.checked ? 'true' : '')} />
+        <span>{t('deals.stuckOnly')}</span>
+      </label>
       <FilterChips
         filters={filters}
         onRemove={(k) => {
