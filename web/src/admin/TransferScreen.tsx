@@ -37,7 +37,10 @@ async function countOwned(entity: EntityName, owner: number): Promise<number> {
  */
 export function TransferScreen({ query }: { query: URLSearchParams }) {
   const org = useOrg();
-  const [entity, setEntity] = useState<EntityName>(query.get('entity') === 'contacts' ? 'contacts' : 'companies');
+  const [entity, setEntity] = useState<EntityName>(() => {
+    const e = query.get('entity');
+    return e === 'contacts' || e === 'deals' ? e : 'companies';
+  });
   const [source, setSource] = useState<Source>(query.get('ids') ? 'ids' : 'owner');
   const [from, setFrom] = useState('');
   const [idsText, setIdsText] = useState(query.get('ids') ?? '');
@@ -132,6 +135,7 @@ export function TransferScreen({ query }: { query: URLSearchParams }) {
               <select {...inputAria('entity', false)} className="input" value={entity} onChange={(e) => setEntity(e.target.value as EntityName)}>
                 <option value="companies">{t('entity.companies')}</option>
                 <option value="contacts">{t('entity.contacts')}</option>
+                <option value="deals">{t('entity.deals')}</option>
               </select>
             </FormField>
             <FormField name="source" label={t('transfer.source')} group>

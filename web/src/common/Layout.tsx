@@ -1,6 +1,7 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { audit, type Me } from '../api';
 import { getLang, LANGUAGES, t, type Lang } from '../i18n';
+import { can } from '../rights';
 import { GlobalSearch } from './GlobalSearch';
 
 interface Props {
@@ -148,12 +149,16 @@ export function Layout({ user, section, onSignOut, onLang, children }: Props) {
           <NavLink to="/contacts" active={section === 'contacts'} icon={icons.contacts}>
             {t('nav.contacts')}
           </NavLink>
-          <NavLink to="/deals" active={section === 'deals'} icon={icons.deals}>
-            {t('nav.deals')}
-          </NavLink>
-          <NavLink to="/reports/funnel" active={section === 'reports'} icon={icons.funnel}>
-            {t('nav.funnel')}
-          </NavLink>
+          {can('deals', 'read') && (
+            <>
+              <NavLink to="/deals" active={section === 'deals'} icon={icons.deals}>
+                {t('nav.deals')}
+              </NavLink>
+              <NavLink to="/reports/funnel" active={section === 'reports'} icon={icons.funnel}>
+                {t('nav.funnel')}
+              </NavLink>
+            </>
+          )}
           <div className="nav-group" aria-hidden="true">
             {t('nav.settings')}
           </div>

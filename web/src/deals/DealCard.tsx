@@ -1,5 +1,6 @@
 import type { Deal, Stage } from '../api';
 import { formatDate } from '../format';
+import { isHidden } from '../rights';
 import { t } from '../i18n';
 import { dealAmount } from './config';
 import { OwnerName } from './OwnerName';
@@ -38,7 +39,9 @@ export function DealCard({ deal, stages, moving, mayMove, onMove }: Props) {
       </div>
       {deal.company_name && <div className="deal-card-company">{deal.company_name}</div>}
       <div className="deal-card-meta">
-        <span className="deal-card-amount">{amount || <span className="muted">{t('deals.noAmount')}</span>}</span>
+        {!isHidden('deals', 'amount') && (
+          <span className="deal-card-amount">{amount || <span className="muted">{t('deals.noAmount')}</span>}</span>
+        )}
         {deal.expected_close && (
           <span className="muted" title={t('field.expected_close')}>
             {formatDate(deal.expected_close)}

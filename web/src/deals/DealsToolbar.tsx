@@ -5,7 +5,7 @@ import { usePipelines } from '../common/salesInputs';
 import { treeOrder } from '../common/useOrg';
 import { t } from '../i18n';
 import { FilterChips } from './FilterChips';
-import type { Filters } from './filters';
+import { onBar, type Filters } from './filters';
 import { useDepartments } from './useDepartments';
 
 interface Props {
@@ -79,11 +79,11 @@ export function DealsToolbar({ filters, pipelineId, onChange }: Props) {
       </label>
       <label className="field-inline">
         <span className="field-inline-label">{t('deals.createdFrom')}</span>
-        <input className="input input-sm" type="date" name="created_from" value={filters['created_at[gte]'] ?? ''} onChange={(e) => set('created_at[gte]', e.target.value)} />
+        <input className="input input-sm" type="date" name="created_from" value={onBar('created_at[gte]', filters['created_at[gte]'] ?? '') ? filters['created_at[gte]'] : ''} onChange={(e) => set('created_at[gte]', e.target.value)} />
       </label>
       <label className="field-inline">
         <span className="field-inline-label">{t('deals.createdTo')}</span>
-        <input className="input input-sm" type="date" name="created_to" value={filters['created_at[lte]'] ?? ''} onChange={(e) => set('created_at[lte]', e.target.value)} />
+        <input className="input input-sm" type="date" name="created_to" value={onBar('created_at[lte]', filters['created_at[lte]'] ?? '') ? filters['created_at[lte]'] : ''} onChange={(e) => set('created_at[lte]', e.target.value)} />
       </label>
       <label className="field-inline check-inline">
         <input type="checkbox" name="stuck" checked={filters.stuck === 'true'} onChange={(e) => set('stuck', e.target.checked ? 'true' : '')} />

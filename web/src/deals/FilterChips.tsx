@@ -1,7 +1,7 @@
 import { useUsers } from '../common/inputs';
 import { usePipelines } from '../common/salesInputs';
 import { t } from '../i18n';
-import { BAR_KEYS, chipLabel, type Filters } from './filters';
+import { chipLabel, onBar, type Filters } from './filters';
 import { useLostReasons } from './useLostReasons';
 
 interface Props {
@@ -12,7 +12,7 @@ interface Props {
 /** The filters that came with the link (from the funnel, a stage's "more"), each removable. */
 export function FilterChips({ filters, onRemove }: Props) {
   const names = { pipelines: usePipelines() ?? [], users: useUsers(), reasons: useLostReasons() ?? [] };
-  const extra = Object.entries(filters).filter(([k]) => !BAR_KEYS.includes(k));
+  const extra = Object.entries(filters).filter(([k, v]) => !onBar(k, v));
   if (extra.length === 0) return null;
   return (
     <ul className="chips filter-chips" aria-label={t('deals.filters')}>

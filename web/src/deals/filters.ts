@@ -12,6 +12,14 @@ export const BAR_KEYS = ['pipeline_id', 'owner_id', 'department_id', 'source', '
 /** Query parameters that are the view's state, not filters. */
 const VIEW_KEYS = new Set(['sort', 'tab']);
 
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Is this filter edited by the toolbar (a date range only when it is a plain date)? */
+export function onBar(key: string, v: string): boolean {
+  if (!BAR_KEYS.includes(key)) return false;
+  return !key.startsWith('created_at[') || DATE.test(v);
+}
+
 export function filtersFrom(query: URLSearchParams): Filters {
   const out: Filters = {};
   for (const [k, v] of query) if (!VIEW_KEYS.has(k) && v.trim() !== '') out[k] = v.trim();
