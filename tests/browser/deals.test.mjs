@@ -190,6 +190,10 @@ test('the list takes any filter from the URL and shows it as a removable chip', 
     await chip.getByRole('button', { name: 'Remove filter Stage: Qualified' }).click();
     await rowCount(page, 2);
     assert.ok(!page.url().includes('stage_id'));
+    await page.getByRole('searchbox', { name: 'Search' }).fill('Beta');
+    await rowCount(page, 1);
+    await page.getByRole('cell', { name: 'Beta boosters' }).waitFor();
+    assert.ok(page.url().includes('q=Beta'), page.url());
     // Board and list share the filters.
     await page.getByRole('link', { name: 'Board' }).click();
     await page.locator('.board').waitFor();

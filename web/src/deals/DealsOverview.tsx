@@ -21,7 +21,10 @@ export function DealsOverview({ view, query }: Props) {
   const sort = query.get('sort') ?? '';
   const fallback = pipelines?.find((p) => !p.archived) ?? pipelines?.[0];
   const pipelineId = filters.pipeline_id ?? (fallback ? String(fallback.id) : '');
-  const effective: Filters = pipelineId ? { ...filters, pipeline_id: pipelineId } : filters;
+  const effective: Filters = pipelineId ? { ...filters, pipeline_id: pipelineId } : { ...filters };
+  // The board's API does not search: a search typed in the list stays in the URL for the list only.
+  const boardFilters: Filters = { ...effective };
+  delete boardFilters.q;
 
   function go(next: Filters, nextSort = sort) {
     const q = toQueryString(next);
@@ -60,11 +63,11 @@ export function DealsOverview({ view, query }: Props) {
         </div>
       ) : (
         <>
-          <DealsToolbar filters={effective} pipelineId={pipelineId} onChange={(f) => go(f)} />
+          <DealsToolbar filters={effective} pipelineId={pipelineId} search={view === 'list'} onChange={(f) => go(f)} />
           {pipelines === null ? (
             <div className="card placeholder">{t('common.loading')}</div>
           ) : view === 'board' ? (
-            <BoardView filters={effective} />
+            <BoardView filters={boardFilters} />
           ) : (
             <DealList filters={effective} sort={sort} onSort={(s) => go(filters, s)} />
           )}

@@ -12,11 +12,13 @@ interface Props {
   filters: Filters;
   /** The pipeline shown when the URL names none (the first active one). */
   pipelineId: string;
+  /** The list has a text search (the board's API does not search). */
+  search?: boolean;
   onChange: (f: Filters) => void;
 }
 
 /** Pipeline, owner, department, source and creation period: shared by the board and the list. */
-export function DealsToolbar({ filters, pipelineId, onChange }: Props) {
+export function DealsToolbar({ filters, pipelineId, search, onChange }: Props) {
   const pipelines = usePipelines() ?? [];
   const users = useUsers();
   const depts = useDepartments();
@@ -26,6 +28,12 @@ export function DealsToolbar({ filters, pipelineId, onChange }: Props) {
   useEffect(() => {
     if (typed !== (filters.source ?? '')) set('source', typed);
   }, [typed]);
+  const [qText, setQText] = useState(filters.q ?? '');
+  const q = useDebounced(qText.trim(), 300);
+  useEffect(() => setQText(filters.q ?? ''), [filters.q]);
+  useEffect(() => {
+    if (search && q !== (filters.q ?? '')) set('q', q);
+  }, [q]);
 
   function set(key: string, v: string) {
     const next = { ...filters };
@@ -36,6 +44,12 @@ export function DealsToolbar({ filters, pipelineId, onChange }: Props) {
 
   return (
     <div className="toolbar deals-toolbar" role="search" aria-label={t('deals.filters')}>
+      {search && (
+        <label className="field-inline grow">
+          <span className="field-inline-label">{t('deals.filter.q')}</span>
+          <input type="search" className="input input-sm" name="q" placeholder={t('deals.search')} value={qText} onChange={(e) => setQText(e.target.value)} />
+        </label>
+      )}
       <label className="field-inline">
         <span className="field-inline-label">{t('deals.pipeline')}</span>
         <select className="input input-sm" name="pipeline_id" value={pipelineId} onChange={(e) => set('pipeline_id', e.target.value)}>

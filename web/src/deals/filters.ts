@@ -7,7 +7,7 @@ import { t, type Key } from '../i18n';
 export type Filters = Record<string, string>;
 
 /** The filters the toolbar edits; any other one is shown as a removable chip. */
-export const BAR_KEYS = ['pipeline_id', 'owner_id', 'department_id', 'source', 'created_at[gte]', 'created_at[lte]', 'stuck'];
+export const BAR_KEYS = ['pipeline_id', 'owner_id', 'department_id', 'source', 'created_at[gte]', 'created_at[lte]', 'stuck', 'q'];
 
 /** Query parameters that are the view's state, not filters. */
 const VIEW_KEYS = new Set(['sort', 'tab']);
