@@ -196,7 +196,7 @@ const struct route api_routes[] = {
 	    "Give deals to new owners (one, many, or all of a user's)",
 	    "sharing" },
 	{ "GET", "/api/v1/search", h_search, NULL, 0,
-	    "Search companies and contacts", "search" },
+	    "Search companies, contacts and deals", "search" },
 	{ "GET", "/api/v1/custom-fields", h_cf_list, NULL, 0,
 	    "Custom field definitions of an entity", "custom fields" },
 	{ "POST", "/api/v1/custom-fields", h_cf_create, NULL, R_BODY,

@@ -232,12 +232,12 @@ test('a value changed on the way makes the verification fail, naming the table',
 test('a table migrate-db does not know about makes it refuse before copying anything', { skip }, () => {
   const copy = join(dir, 'extra.db');
   copyFileSync(src, copy);
-  execFileSync('sqlite3', [copy, 'CREATE TABLE deals (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO deals (name) VALUES (\'x\')']);
+  execFileSync('sqlite3', [copy, 'CREATE TABLE legacy_notes (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO legacy_notes (name) VALUES (\'x\')']);
   const t = pgCreateDb();
   dropLater.push(t.name);
   const r = migrate(copy, t.uri);
   assert.equal(r.status, 1, `${r.stdout}\n${r.stderr}`);
-  assert.match(r.stderr, /table "deals" that crm migrate-db does not know how to copy/);
+  assert.match(r.stderr, /table "legacy_notes" that crm migrate-db does not know how to copy/);
   assert.match(r.stderr, /mtables\[\] in src\/core\/migrate_db\.c/);
   assert.equal(pgSql('SELECT COUNT(*) FROM users', t.uri).trim(), '0', 'nothing was copied');
 });
