@@ -53,4 +53,18 @@ int deal_history(struct core_ctx *cx, int64_t id, json_t **out);
  */
 int deal_board(struct core_ctx *cx, const struct list_query *lq, json_t **out);
 
+/*
+ * Exchange rates of currency changed (NULL: any, or the base currency):
+ * queues a background job that brings amount_base of the deals in it up
+ * to date, in batches. Call in the transaction of the change.
+ */
+int deal_revalue_enqueue(struct core_ctx *cx, const char *currency);
+/*
+ * The job: one batch of deals of payload's currency after payload's
+ * after_id (queuing the next batch), or, with no currency, a job per
+ * currency deals are in. The rate day of a deal is as at writing: the day
+ * it closed, else today.
+ */
+int deal_revalue_run(struct core_ctx *cx, json_t *payload);
+
 #endif

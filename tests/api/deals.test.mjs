@@ -18,6 +18,17 @@ let manager;   // a manager's token (own scope)
 let managerId;
 const S = {};  // stage name → id in pipe
 
+// Background work (a job) finishes within a bound, or the test fails.
+async function until(what, ms, fn) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((ok) => setTimeout(ok, 100));
+  }
+}
+
 // Time passing, as the database would see it: the test moves a deal's stay back.
 function sql(text) {
   if (PG) return pgSql(text, srv.db);
@@ -179,10 +190,25 @@ test('another currency converts at the latest rate; without a rate the deal coun
   assert.ok(rate.status === 200 || rate.status === 201, rate.text);
   const usd = await createOk(srv, 'deals', { title: 'Dollar deal', amount: 10050, currency: 'USD', pipeline_id: pipe.id });
   assert.equal(usd.amount_base, 9045, '100.50 USD × 0.9 = 90.45 EUR');
-  const board = (await req(srv, 'GET', `/api/v1/deals/board?pipeline_id=${pipe.id}&currency=JPY`)).body;
-  const lead = board.columns.find((c) => c.stage.id === S.Lead);
+  let board = (await req(srv, 'GET', `/api/v1/deals/board?pipeline_id=${pipe.id}&currency=JPY`)).body;
+  let lead = board.columns.find((c) => c.stage.id === S.Lead);
   assert.equal(lead.unconverted, 1);
   assert.equal(lead.amount_base, 0);
+  // A yen rate arrives: a background job revalues the deals in yen.
+  const jpy = await req(srv, 'PUT', '/api/v1/currencies/rates', { body: { currency: 'JPY', date: '2026-01-01', rate: '0.0061' } });
+  assert.ok(jpy.status === 200 || jpy.status === 201, jpy.text);
+  const base = await until('the yen deal is revalued', 15000, async () =>
+    (await req(srv, 'GET', `/api/v1/deals/${none.id}`)).body.amount_base);
+  assert.equal(base, 91500, '150000 JPY × 0.0061 = 915.00 EUR');
+  board = (await req(srv, 'GET', `/api/v1/deals/board?pipeline_id=${pipe.id}&currency=JPY`)).body;
+  lead = board.columns.find((c) => c.stage.id === S.Lead);
+  assert.equal(lead.unconverted, 0);
+  assert.equal(lead.amount_base, 91500);
+  // A new rate for the dollar applies to open dollar deals too.
+  const usd2 = await req(srv, 'PUT', '/api/v1/currencies/rates', { body: { currency: 'USD', date: '2026-02-01', rate: '0.8' } });
+  assert.ok(usd2.status === 200 || usd2.status === 201, usd2.text);
+  await until('the dollar deal is revalued', 15000, async () =>
+    (await req(srv, 'GET', `/api/v1/deals/${usd.id}`)).body.amount_base === 8040);
 });
 
 test('a deal past its stage\'s time limit is stuck: flagged on the deal, in lists, on the board; a new limit applies at once', async () => {
