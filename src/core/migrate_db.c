@@ -90,6 +90,10 @@ static const struct mtable mtables[] = {
 	{ "exchange_rates", NULL, "id", true, NULL },
 	{ "deals", NULL, "id", true, NULL },
 	{ "deal_stage_history", NULL, "id", true, NULL },
+	{ "units", NULL, "id", true, "created_at = 0" },
+	{ "products", NULL, "id", true, NULL },
+	{ "price_lists", NULL, "id", true, NULL },
+	{ "price_list_items", NULL, "id", true, NULL },
 };
 #define NTABLES (sizeof(mtables) / sizeof(*mtables))
 
