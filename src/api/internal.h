@@ -121,6 +121,7 @@ void h_transfer(struct call *c);
 void h_deal_move(struct call *c);
 void h_deal_stages(struct call *c);
 void h_deal_board(struct call *c);
+void h_deal_items(struct call *c);
 /* api/pipelines.c */
 void h_pipeline_list(struct call *c);
 void h_pipeline_get(struct call *c);

@@ -181,6 +181,9 @@ const struct route api_routes[] = {
 	{ "POST", "/api/v1/deals/{id}/move", h_deal_move, NULL, R_BODY,
 	    "Move a deal to another stage of its pipeline (lost: with a "
 	    "reason); recorded in its stage history", "deals" },
+	{ "GET", "/api/v1/deals/{id}/items", h_deal_items, NULL, 0,
+	    "A deal's line items with their totals (they are written with the "
+	    "deal: \"items\" in POST or PATCH)", "deals" },
 	{ "GET", "/api/v1/deals/{id}/stages", h_deal_stages, NULL, 0,
 	    "The stages a deal went through and the time spent in each",
 	    "deals" },

@@ -497,14 +497,16 @@ unit_write(struct core_ctx *cx, int64_t *id, json_t *rec, json_t *cur,
 	(void)in;
 	/* Stored quantities were checked against the old kind of unit. */
 	if (cur != NULL && !json_equal(whole, json_object_get(cur, "whole"))) {
-		rc = count_id(cx, "SELECT COUNT(*) FROM products WHERE unit_id = ?",
-		    *id, &used);
+		rc = count_id(cx, "SELECT COUNT(*) FROM (SELECT unit_id FROM "
+		    "products UNION ALL SELECT unit_id FROM deal_items) u WHERE "
+		    "u.unit_id = ?", *id, &used);
 		if (rc != CRM_OK)
 			return rc;
 		if (used > 0)
-			return core_fail(cx, CRM_EINUSE, "%lld products use this "
-			    "unit; it stays %s", (long long)used, json_is_true(
-			    json_object_get(cur, "whole")) ? "whole" : "decimal");
+			return core_fail(cx, CRM_EINUSE, "%lld products or deal lines "
+			    "use this unit; it stays %s", (long long)used,
+			    json_is_true(json_object_get(cur, "whole")) ? "whole" :
+			    "decimal");
 	}
 	if (db_prepare(cx->db, *id == 0 ? "INSERT INTO units (name, whole, "
 	    "created_at, updated_at) VALUES (?, ?, ?, ?) RETURNING id" :

@@ -35,6 +35,8 @@ static const struct field deal_fields[] = {
 	{ "stage_entered_at", FK_TIME, F_READONLY, 0, NULL },
 	{ "stage_due_at", FK_TIME, F_READONLY, 0, NULL },
 	{ "items_count", FK_INT, F_READONLY, 0, NULL },
+	{ "price_list_id", FK_REF, F_FILTER, 0, NULL },
+	{ "items", FK_SIDE, 0, 0, NULL },
 	{ "notes", FK_LONGTEXT, 0, 100000, NULL },
 	{ "company_name", FK_DERIVED, 0, 0,
 	    "SELECT c.name FROM companies c WHERE c.id = t.company_id" },
@@ -257,7 +259,7 @@ deal_prepare(struct core_ctx *cx, json_t *cur, json_t *in, json_t *merged)
 {
 	struct stage s;
 	bool ok, entered;
-	int64_t now = time_now_ms(), items;
+	int64_t now = time_now_ms();
 	char base[4];
 	int rc;
 
@@ -277,11 +279,9 @@ deal_prepare(struct core_ctx *cx, json_t *cur, json_t *in, json_t *merged)
 	}
 	if (!json_is_integer(json_object_get(merged, "amount")))
 		json_object_set_new(merged, "amount", json_integer(0));
-	items = json_integer_value(json_object_get(cur, "items_count"));
-	json_object_set_new(merged, "items_count", json_integer(items));
-	if (items > 0 && json_object_get(in, "amount") != NULL)
-		verrs_add(&cx->errs, "amount", "follows from the deal's line items; "
-		    "change the items instead");
+	rc = deal_items_prepare(cx, cur, in, merged);
+	if (rc != CRM_OK)
+		return rc;
 	json_object_set_new(merged, "status", json_string(s.kind));
 	if (entered) {
 		json_object_set_new(merged, "stage_entered_at", json_integer(now));
@@ -293,17 +293,20 @@ deal_prepare(struct core_ctx *cx, json_t *cur, json_t *in, json_t *merged)
 	return settle_base(cx, merged);
 }
 
-/* A new stage: the open history row closes and the new one opens. */
+/*
+ * The lines, when the change gave them; and on a new stage, the open
+ * history row closes and the new one opens.
+ */
 static int
 deal_after_write(struct core_ctx *cx, int64_t id, json_t *cur, json_t *merged)
 {
 	int64_t at = time_of(json_object_get(merged, "stage_entered_at"));
 	db_stmt_t *st;
-	int rc;
+	int rc = deal_items_write(cx, id, merged);
 
-	if (cur != NULL && json_equal(json_object_get(cur, "stage_id"),
-	    json_object_get(merged, "stage_id")))
-		return CRM_OK;
+	if (rc != CRM_OK || (cur != NULL && json_equal(json_object_get(cur,
+	    "stage_id"), json_object_get(merged, "stage_id"))))
+		return rc;
 	if (db_prepare(cx->db, "UPDATE deal_stage_history SET left_at = ? WHERE "
 	    "deal_id = ? AND left_at IS NULL", &st) != DB_OK)
 		return db_fail(cx, "history close");

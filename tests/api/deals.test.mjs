@@ -339,3 +339,58 @@ test('deals are found by the search box and by list search; contacts link only w
   assertInvalid(await req(srv, 'POST', '/api/v1/deals', { body: { title: 'Twice', contact_ids: [ct.id, ct.id] } }),
                 ['contact_ids[1]']);
 });
+
+test('line items: the amount follows from them, exact to the cent; whole units refuse fractions; bad lines write nothing', async () => {
+  const unit = (await req(srv, 'GET', '/api/v1/units')).body.data;
+  const pcs = unit.find((u) => u.name === 'pcs');
+  const hour = unit.find((u) => u.name === 'hour');
+  const sim = await req(srv, 'POST', '/api/v1/products', { body: { name: 'SIM card plan', unit_id: pcs.id, price: 1999, currency: 'EUR', tax_rate: '20' } });
+  assert.equal(sim.status, 201, sim.text);
+  const d = await createOk(srv, 'deals', { title: 'Fleet of SIMs', pipeline_id: pipe.id, items: [
+    { product_id: sim.body.id, quantity: '150', discount: '12.5' },
+    { name: 'Installation', quantity: '2.25', unit_id: hour.id, price: 7333, tax: '20' },
+  ] });
+  // 150 × 19.99 = 2998.50, less 12.5 % = 2623.6875 → 2623.69 net; 20 % tax 524.738 → 524.74; 3148.43.
+  // 2.25 × 73.33 = 164.9925 → 164.99 net; tax 32.998 → 33.00; 197.99.
+  assert.equal(d.amount, 314843 + 19799);
+  assert.equal(d.items_count, 2);
+  let items = (await req(srv, 'GET', `/api/v1/deals/${d.id}/items`)).body;
+  assert.deepEqual(items.items.map((l) => [l.name, l.quantity, l.unit, l.net, l.tax_amount, l.total]), [
+    ['SIM card plan', '150', 'pcs', 262369, 52474, 314843],
+    ['Installation', '2.25', 'hour', 16499, 3300, 19799],
+  ]);
+  assert.equal(items.total, d.amount);
+  assert.equal(items.net + items.tax_amount, items.total);
+
+  const bad = [
+    [[{ product_id: sim.body.id, quantity: '256.76' }], 'items[0].quantity'],
+    [[{ name: 'Free lunch', quantity: '1', price: -100 }], 'items[0].price'],
+    [[{ name: 'No price', quantity: '1' }], 'items[0].price'],
+    [[{ product_id: 999999, quantity: '1' }], 'items[0].product_id'],
+    [[{ name: 'x', quantity: '1', price: 100, tax: '120' }], 'items[0].tax'],
+    [[{ name: 'x', quantity: '0', price: 100 }], 'items[0].quantity'],
+    [[{ name: 'x', quantity: '1e3', price: 100 }], 'items[0].quantity'],
+    ['all', 'items'],
+  ];
+  for (const [lines, field] of bad) {
+    const r = await req(srv, 'PATCH', `/api/v1/deals/${d.id}`, { body: { items: lines } });
+    assertInvalid(r, [field], JSON.stringify(lines));
+  }
+  assertInvalid(await req(srv, 'PATCH', `/api/v1/deals/${d.id}`, { body: { amount: 100 } }), ['amount']);
+  assertInvalid(await req(srv, 'PATCH', `/api/v1/deals/${d.id}`, { body: { currency: 'USD' } }), ['currency']);
+  assertInvalid(await req(srv, 'POST', '/api/v1/deals', { body: { title: 'Both', amount: 5,
+    items: [{ name: 'x', quantity: '1', price: 100 }] } }), ['amount']);
+  items = (await req(srv, 'GET', `/api/v1/deals/${d.id}/items`)).body;
+  assert.equal(items.items.length, 2, 'refused changes leave the lines as they were');
+  // A unit that deal lines use keeps its kind.
+  const u = await req(srv, 'PATCH', `/api/v1/units/${hour.id}`, { body: { whole: true } });
+  assertProblem(u, 409);
+  // Without lines the amount is the deal's own again.
+  let r = await req(srv, 'PATCH', `/api/v1/deals/${d.id}`, { body: { items: [] } });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.body.items_count, 0);
+  r = await req(srv, 'PATCH', `/api/v1/deals/${d.id}`, { body: { amount: 100, currency: 'USD' } });
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual((await req(srv, 'GET', `/api/v1/deals/${d.id}/items`)).body.items, []);
+  assertProblem(await req(srv, 'GET', '/api/v1/deals/999999/items'), 404);
+});
