@@ -621,6 +621,13 @@ deal_board(struct core_ctx *cx, const struct list_query *lq, json_t **out)
 	int limit, rc;
 	bool amounts = access_field(cx, &entity_deals, "amount") != FIELD_HIDDEN;
 
+	/* The board shows every stage at once: no order, paging or trash. */
+	if (lq->q != NULL || lq->sort != NULL || lq->cursor != NULL ||
+	    lq->deleted)
+		return core_fail(cx, CRM_EBADQUERY, "%s: the board takes filters "
+		    "and limit only; use the deal list to search, sort or page",
+		    lq->q ? "q" : lq->sort ? "sort" : lq->cursor ? "cursor" :
+		    "deleted");
 	rc = board_limit(cx, lq->limit, &limit);
 	if (rc == CRM_OK)
 		rc = board_pipeline(cx, lq, &pid);

@@ -270,7 +270,8 @@ test('the board: every stage a column with count and base-currency total; newest
   assert.deepEqual(r.body.columns.map((c) => c.count), [3, 2, 0, 0]);
   assert.equal(one.id, c1.stage.id);
   for (const [qs, name] of [['limit=0', 'limit'], ['limit=101', 'limit'], ['pipeline_id=abc', 'pipeline_id'],
-                             ['nosuch=1', 'nosuch'], ['amount[gte]=lots', 'amount'], ['created_at[gte]=soon', 'created_at']]) {
+                             ['nosuch=1', 'nosuch'], ['amount[gte]=lots', 'amount'], ['created_at[gte]=soon', 'created_at'],
+                             ['q=x', 'q'], ['sort=title', 'sort'], ['deleted=true', 'deleted']]) {
     const b = await req(srv, 'GET', `/api/v1/deals/board?${qs}`);
     assertProblem(b, 400, qs);
     assert.match(b.body.detail, new RegExp(name.replace('[', '\\[')), qs);
