@@ -176,10 +176,13 @@ fz_mark(db_t *db)
 void
 fz_reset(db_t *db)
 {
-	char sql[512];
+	char sql[768];
 
-	/* Contacts first: they refer to companies. */
+	/* Deals first (the seed has none), then contacts: they refer to companies. */
 	snprintf(sql, sizeof(sql),
+	    "DELETE FROM deal_items; DELETE FROM deal_stage_history; "
+	    "DELETE FROM deals; DELETE FROM record_tags WHERE entity = 'deals';"
+	    "DELETE FROM jobs WHERE kind = 'deal_revalue';"
 	    "DELETE FROM record_tags WHERE (entity = 'contacts' AND record_id > "
 	    "%" PRId64 ") OR (entity = 'companies' AND record_id > %" PRId64 ");"
 	    "DELETE FROM contacts WHERE id > %" PRId64 ";"

@@ -1,14 +1,16 @@
 /*
  * List parameters: the filter and sort syntax, search words, limits and
- * cursors, as GET /api/v1/{companies,contacts} receives them after
+ * cursors, as GET /api/v1/{companies,contacts,deals} and the deal board
+ * receive them after
  * libmicrohttpd has split and decoded the query string.
  *
  * The bytes read as a query string without percent-decoding: pairs split
  * on '&' (or NUL or newline), key and value on the first '='. q, sort,
  * cursor, limit and deleted fill their members of struct list_query (the
  * way api/records.c list_arg() does), every other key is a filter. Then
- * rec_list runs on both entities, follows next_cursor once when there is
- * one, and search_all runs with the whole input as q.
+ * rec_list runs on every entity, follows next_cursor once when there is
+ * one, the deal board takes the same filters, and search_all runs with the
+ * whole input as q.
  */
 #include <jansson.h>
 #include <stdint.h>
@@ -16,6 +18,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "core/deals.h"
 #include "core/record.h"
 #include "core/search.h"
 
@@ -106,6 +109,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	parse_pairs(pairs, size, &lq);
 	list(&entity_companies, &lq);
 	list(&entity_contacts, &lq);
+	list(&entity_deals, &lq);
+	core_ctx_init(&cx, db, &admin);
+	if (deal_board(&cx, &lq, &out) == CRM_OK)
+		json_decref(out);
+	out = NULL;
 	core_ctx_init(&cx, db, &admin);
 	if (search_all(&cx, whole, 1 + (int)(size % 50), &out) == CRM_OK)
 		json_decref(out);

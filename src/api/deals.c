@@ -45,3 +45,12 @@ h_deal_board(struct call *c)
 	rc = deal_board(&c->cx, &lq, &out);
 	reply_result(c, rc, 200, out);
 }
+
+void
+h_deal_items(struct call *c)
+{
+	json_t *out = NULL;
+	int rc = deal_items_get(&c->cx, c->id, &out);
+
+	reply_result(c, rc, 200, out);
+}

@@ -121,6 +121,7 @@ void h_transfer(struct call *c);
 void h_deal_move(struct call *c);
 void h_deal_stages(struct call *c);
 void h_deal_board(struct call *c);
+void h_deal_items(struct call *c);
 /* api/pipelines.c */
 void h_pipeline_list(struct call *c);
 void h_pipeline_get(struct call *c);
@@ -131,6 +132,22 @@ void h_lost_reason_list(struct call *c);
 void h_lost_reason_create(struct call *c);
 void h_lost_reason_update(struct call *c);
 void h_lost_reason_delete(struct call *c);
+/* api/catalog.c */
+void h_unit_list(struct call *c);
+void h_unit_create(struct call *c);
+void h_unit_update(struct call *c);
+void h_unit_delete(struct call *c);
+void h_product_list(struct call *c);
+void h_product_get(struct call *c);
+void h_product_create(struct call *c);
+void h_product_update(struct call *c);
+void h_product_delete(struct call *c);
+void h_pricelist_list(struct call *c);
+void h_pricelist_get(struct call *c);
+void h_pricelist_create(struct call *c);
+void h_pricelist_update(struct call *c);
+void h_pricelist_delete(struct call *c);
+void h_line_quote(struct call *c);
 /* api/audit.c */
 void h_audit_list(struct call *c);
 void h_audit_export(struct call *c);

@@ -45,6 +45,12 @@ field_kind_schema(const struct field *f)
 	case FK_TIME:
 		return json_pack("{s:[s,s], s:s}", "type", "string", "null",
 		    "format", "date-time");
+	case FK_SIDE:
+		return json_pack("{s:[s,s], s:{s:s}, s:s, s:b}", "type", "array",
+		    "null", "items", "type", "object", "description", "the whole "
+		    "list of line items, each {product_id?, name?, quantity, "
+		    "unit_id?, price?, discount?, tax?}; [] removes them; read "
+		    "them with GET /api/v1/deals/{id}/items", "writeOnly", 1);
 	default:
 		return json_pack("{s:[s,s], s:I}", "type", "string", "null",
 		    "maxLength", (json_int_t)f->maxlen);

@@ -181,6 +181,9 @@ const struct route api_routes[] = {
 	{ "POST", "/api/v1/deals/{id}/move", h_deal_move, NULL, R_BODY,
 	    "Move a deal to another stage of its pipeline (lost: with a "
 	    "reason); recorded in its stage history", "deals" },
+	{ "GET", "/api/v1/deals/{id}/items", h_deal_items, NULL, 0,
+	    "A deal's line items with their totals (they are written with the "
+	    "deal: \"items\" in POST or PATCH)", "deals" },
 	{ "GET", "/api/v1/deals/{id}/stages", h_deal_stages, NULL, 0,
 	    "The stages a deal went through and the time spent in each",
 	    "deals" },
@@ -196,7 +199,7 @@ const struct route api_routes[] = {
 	    "Give deals to new owners (one, many, or all of a user's)",
 	    "sharing" },
 	{ "GET", "/api/v1/search", h_search, NULL, 0,
-	    "Search companies and contacts", "search" },
+	    "Search companies, contacts and deals", "search" },
 	{ "GET", "/api/v1/custom-fields", h_cf_list, NULL, 0,
 	    "Custom field definitions of an entity", "custom fields" },
 	{ "POST", "/api/v1/custom-fields", h_cf_create, NULL, R_BODY,
@@ -239,6 +242,43 @@ const struct route api_routes[] = {
 	    R_BODY, "Rename or retire a lost reason (admin)", "sales" },
 	{ "DELETE", "/api/v1/lost-reasons/{id}", h_lost_reason_delete, NULL, 0,
 	    "Delete a lost reason (admin)", "sales" },
+	{ "GET", "/api/v1/units", h_unit_list, NULL, 0,
+	    "Units of measure; whole ones take whole quantities only", "sales" },
+	{ "POST", "/api/v1/units", h_unit_create, NULL, R_BODY,
+	    "Add a unit, {name, whole} (admin)", "sales" },
+	{ "PATCH", "/api/v1/units/{id}", h_unit_update, NULL, R_BODY,
+	    "Rename a unit, or make it whole or decimal while no product uses "
+	    "it (admin)", "sales" },
+	{ "DELETE", "/api/v1/units/{id}", h_unit_delete, NULL, 0,
+	    "Delete a unit no product uses (admin)", "sales" },
+	{ "GET", "/api/v1/products", h_product_list, NULL, 0,
+	    "Products by name; q searches name and SKU, active=true leaves out "
+	    "retired ones; limit, cursor", "sales" },
+	{ "POST", "/api/v1/products", h_product_create, NULL, R_BODY,
+	    "Add a product: name, sku, unit_id, price in minor units, currency, "
+	    "tax_rate as a percentage (admin)", "sales" },
+	{ "GET", "/api/v1/products/{id}", h_product_get, NULL, 0,
+	    "Read a product", "sales" },
+	{ "PATCH", "/api/v1/products/{id}", h_product_update, NULL, R_BODY,
+	    "Change or retire (active false) a product (admin)", "sales" },
+	{ "DELETE", "/api/v1/products/{id}", h_product_delete, NULL, 0,
+	    "Delete a product and its price list entries (admin; 409 while "
+	    "deals use it)", "sales" },
+	{ "GET", "/api/v1/price-lists", h_pricelist_list, NULL, 0,
+	    "Price lists, each in one currency", "sales" },
+	{ "POST", "/api/v1/price-lists", h_pricelist_create, NULL, R_BODY,
+	    "Add a price list, {name, currency, items: [{product_id, price}]} "
+	    "(admin)", "sales" },
+	{ "GET", "/api/v1/price-lists/{id}", h_pricelist_get, NULL, 0,
+	    "Read a price list with its prices", "sales" },
+	{ "PATCH", "/api/v1/price-lists/{id}", h_pricelist_update, NULL, R_BODY,
+	    "Change a price list; items, when given, replace all its prices "
+	    "(admin)", "sales" },
+	{ "DELETE", "/api/v1/price-lists/{id}", h_pricelist_delete, NULL, 0,
+	    "Delete a price list (admin)", "sales" },
+	{ "POST", "/api/v1/line-items/quote", h_line_quote, NULL, R_BODY,
+	    "Price deal lines {currency, price_list_id?, items} and total "
+	    "them, writing nothing", "sales" },
 	{ "GET", "/api/v1/departments", h_dept_list, NULL, 0,
 	    "The department tree, with heads and member counts", "organisation" },
 	{ "POST", "/api/v1/departments", h_dept_create, NULL, R_BODY,

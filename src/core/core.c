@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "util/log.h"
+#include "util/text.h"
 
 void
 verrs_add(struct verrs *e, const char *field, const char *fmt, ...)
@@ -120,4 +121,14 @@ core_open_db(const char *path, db_t **out, char *err, size_t errlen)
 	}
 	*out = db;
 	return CRM_OK;
+}
+
+bool
+core_text_ok(const struct json_t *v, size_t max)
+{
+	const char *s = json_string_value(v);
+	size_t len = json_string_length(v);
+
+	return json_is_string(v) && len > 0 && text_utf8_valid(s, len) &&
+	    text_is_printable(s, len) && text_utf8_count(s, len) <= max;
 }

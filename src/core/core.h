@@ -120,6 +120,14 @@ int core_admin_only(struct core_ctx *cx, const char *what);
 
 struct json_t;
 /*
+ * True when v is a string of 1..max characters (code points) of valid
+ * UTF-8 that may be typed into a field (util/text.h: text_is_printable):
+ * the check of every name and label the core stores.
+ */
+bool core_text_ok(const struct json_t *v, size_t max);
+
+struct json_t;
+/*
  * Ends the transaction a write began: commits when rc is CRM_OK, rolls
  * back otherwise. A failed commit becomes CRM_EDB, and *out (when out is
  * not NULL) is released and set to NULL, so the caller returns nothing.

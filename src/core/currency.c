@@ -20,6 +20,7 @@
 #include <strings.h>
 
 #include "core/audit.h"
+#include "core/deals.h"
 #include "util/alloc.h"
 #include "util/log.h"
 #include "util/timeutil.h"
@@ -389,6 +390,8 @@ currency_base_set(struct core_ctx *cx, const char *code)
 		rc = audit_append(cx, "setting.base_currency", NULL, 0, detail);
 		json_decref(detail);
 	}
+	if (rc == CRM_OK)
+		rc = deal_revalue_enqueue(cx, NULL);
 	return core_txn_end(cx, rc, NULL);
 }
 
@@ -712,6 +715,8 @@ currency_rate_set(struct core_ctx *cx, const char *currency, const char *day,
 		json_decref(detail);
 		json_object_set_new(*out, "created", json_boolean(created));
 	}
+	if (rc == CRM_OK)
+		rc = deal_revalue_enqueue(cx, currency);
 	return core_txn_end(cx, rc, out);
 }
 
@@ -748,6 +753,9 @@ currency_rate_delete(struct core_ctx *cx, int64_t id)
 		    detail);
 		json_decref(detail);
 	}
+	if (rc == CRM_OK)
+		rc = deal_revalue_enqueue(cx, json_string_value(json_object_get(row,
+		    "currency")));
 	json_decref(row);
 	return core_txn_end(cx, rc, NULL);
 }
@@ -983,6 +991,9 @@ currency_rates_import(struct core_ctx *cx, const char *text, size_t len,
 		    detail);
 		json_decref(detail);
 	}
+	for (size_t i = 0; rc == CRM_OK && i < json_array_size(codes); i++)
+		rc = deal_revalue_enqueue(cx, json_string_value(json_array_get(codes,
+		    i)));
 	json_decref(codes);
 	if (rc == CRM_OK)
 		*out = json_pack("{s:I, s:I, s:I}", "rows", (json_int_t)nrows,

@@ -7,8 +7,10 @@
 
 #include "core/access.h"
 #include "core/currency.h"
+#include "core/jobs.h"
 #include "core/pipelines.h"
 #include "core/watch.h"
+#include "util/alloc.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 
@@ -33,6 +35,8 @@ static const struct field deal_fields[] = {
 	{ "stage_entered_at", FK_TIME, F_READONLY, 0, NULL },
 	{ "stage_due_at", FK_TIME, F_READONLY, 0, NULL },
 	{ "items_count", FK_INT, F_READONLY, 0, NULL },
+	{ "price_list_id", FK_REF, F_FILTER, 0, NULL },
+	{ "items", FK_SIDE, 0, 0, NULL },
 	{ "notes", FK_LONGTEXT, 0, 100000, NULL },
 	{ "company_name", FK_DERIVED, 0, 0,
 	    "SELECT c.name FROM companies c WHERE c.id = t.company_id" },
@@ -255,7 +259,7 @@ deal_prepare(struct core_ctx *cx, json_t *cur, json_t *in, json_t *merged)
 {
 	struct stage s;
 	bool ok, entered;
-	int64_t now = time_now_ms(), items;
+	int64_t now = time_now_ms();
 	char base[4];
 	int rc;
 
@@ -275,11 +279,9 @@ deal_prepare(struct core_ctx *cx, json_t *cur, json_t *in, json_t *merged)
 	}
 	if (!json_is_integer(json_object_get(merged, "amount")))
 		json_object_set_new(merged, "amount", json_integer(0));
-	items = json_integer_value(json_object_get(cur, "items_count"));
-	json_object_set_new(merged, "items_count", json_integer(items));
-	if (items > 0 && json_object_get(in, "amount") != NULL)
-		verrs_add(&cx->errs, "amount", "follows from the deal's line items; "
-		    "change the items instead");
+	rc = deal_items_prepare(cx, cur, in, merged);
+	if (rc != CRM_OK)
+		return rc;
 	json_object_set_new(merged, "status", json_string(s.kind));
 	if (entered) {
 		json_object_set_new(merged, "stage_entered_at", json_integer(now));
@@ -291,17 +293,20 @@ deal_prepare(struct core_ctx *cx, json_t *cur, json_t *in, json_t *merged)
 	return settle_base(cx, merged);
 }
 
-/* A new stage: the open history row closes and the new one opens. */
+/*
+ * The lines, when the change gave them; and on a new stage, the open
+ * history row closes and the new one opens.
+ */
 static int
 deal_after_write(struct core_ctx *cx, int64_t id, json_t *cur, json_t *merged)
 {
 	int64_t at = time_of(json_object_get(merged, "stage_entered_at"));
 	db_stmt_t *st;
-	int rc;
+	int rc = deal_items_write(cx, id, merged);
 
-	if (cur != NULL && json_equal(json_object_get(cur, "stage_id"),
-	    json_object_get(merged, "stage_id")))
-		return CRM_OK;
+	if (rc != CRM_OK || (cur != NULL && json_equal(json_object_get(cur,
+	    "stage_id"), json_object_get(merged, "stage_id"))))
+		return rc;
 	if (db_prepare(cx->db, "UPDATE deal_stage_history SET left_at = ? WHERE "
 	    "deal_id = ? AND left_at IS NULL", &st) != DB_OK)
 		return db_fail(cx, "history close");
@@ -616,6 +621,13 @@ deal_board(struct core_ctx *cx, const struct list_query *lq, json_t **out)
 	int limit, rc;
 	bool amounts = access_field(cx, &entity_deals, "amount") != FIELD_HIDDEN;
 
+	/* The board shows every stage at once: no order, paging or trash. */
+	if (lq->q != NULL || lq->sort != NULL || lq->cursor != NULL ||
+	    lq->deleted)
+		return core_fail(cx, CRM_EBADQUERY, "%s: the board takes filters "
+		    "and limit only; use the deal list to search, sort or page",
+		    lq->q ? "q" : lq->sort ? "sort" : lq->cursor ? "cursor" :
+		    "deleted");
 	rc = board_limit(cx, lq->limit, &limit);
 	if (rc == CRM_OK)
 		rc = board_pipeline(cx, lq, &pid);
@@ -646,5 +658,197 @@ deal_board(struct core_ctx *cx, const struct list_query *lq, json_t **out)
 	json_object_del(pipe, "stages");
 	*out = json_pack("{s:o, s:s, s:o}", "pipeline", pipe, "base_currency",
 	    base, "columns", cols);
+	return CRM_OK;
+}
+
+/* ---- revaluing after exchange rates change ---- */
+
+#define REVALUE_BATCH 2000
+#define REVALUE_RATES_MAX 20000	/* rates of one currency held at once */
+
+int
+deal_revalue_enqueue(struct core_ctx *cx, const char *currency)
+{
+	json_t *payload = currency != NULL ? json_pack("{s:s, s:I}", "currency",
+	    currency, "after_id", (json_int_t)0) : json_pack("{s:I}", "after_id",
+	    (json_int_t)0);
+	int64_t id;
+	int rc = job_enqueue(cx, "deal_revalue", payload, time_now_ms(), NULL, &id);
+
+	json_decref(payload);
+	return rc;
+}
+
+struct rate_day {
+	int64_t	day;
+	int64_t	rate;
+};
+
+/* The rates of one currency, oldest first, into *out (caller frees). */
+static int
+load_rates(struct core_ctx *cx, const char *currency, struct rate_day **out,
+    size_t *n)
+{
+	db_stmt_t *st;
+	size_t cap = 64;
+	int rc;
+
+	*n = 0;
+	*out = xcalloc(cap, sizeof(**out));
+	if (db_prepare(cx->db, "SELECT day, rate FROM exchange_rates WHERE "
+	    "currency = ? ORDER BY day LIMIT ?", &st) != DB_OK)
+		return db_fail(cx, "rates");
+	db_bind_text(st, 1, currency, strlen(currency));
+	db_bind_int(st, 2, REVALUE_RATES_MAX);
+	while ((rc = db_step(st)) == DB_ROW) {
+		if (*n == cap) {
+			cap *= 2;
+			*out = xrealloc(*out, cap * sizeof(**out));
+		}
+		(*out)[*n].day = db_col_int(st, 0);
+		(*out)[(*n)++].rate = db_col_int(st, 1);
+	}
+	db_done(st);
+	return rc == DB_DONE ? CRM_OK : db_fail(cx, "rates step");
+}
+
+/* The rate of the day or the latest before it; 0 when there is none. */
+static int64_t
+rate_on(const struct rate_day *r, size_t n, int64_t day)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (r[mid].day <= day)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo > 0 ? r[lo - 1].rate : 0;
+}
+
+/* One deal's amount_base; *has is false when no rate applies. */
+static void
+revalue_one(const char *base, const struct currency *cur,
+    const struct currency *bc, const struct rate_day *rates, size_t nrates,
+    int64_t amount, int64_t closed, int64_t *out, bool *has)
+{
+	int64_t day = (closed > 0 ? closed : time_now_ms()) / DAY_MS;
+	int64_t rate;
+
+	*has = false;
+	if (cur == NULL || bc == NULL)
+		return;
+	if (strcmp(cur->code, base) == 0) {
+		*out = amount;
+		*has = true;
+		return;
+	}
+	rate = rate_on(rates, nrates, day);
+	*has = rate > 0 && currency_scale(amount, cur->digits, rate, bc->digits,
+	    out) == 0;
+}
+
+/* Every currency deals are in gets a job of its own. */
+static int
+revalue_fan_out(struct core_ctx *cx)
+{
+	db_stmt_t *st;
+	int rc;
+
+	if (db_prepare(cx->db, "SELECT DISTINCT currency FROM deals", &st) != DB_OK)
+		return db_fail(cx, "revalue currencies");
+	while ((rc = db_step(st)) == DB_ROW) {
+		const char *code = db_col_text(st, 0, NULL);
+
+		if (currency_find(code) != NULL &&
+		    deal_revalue_enqueue(cx, code) != CRM_OK)
+			break;
+	}
+	db_done(st);
+	return rc == DB_DONE ? CRM_OK : db_fail(cx, "revalue currencies step");
+}
+
+static int
+set_base(struct core_ctx *cx, int64_t id, bool has, int64_t v)
+{
+	db_stmt_t *st;
+	int rc;
+
+	if (db_prepare(cx->db, "UPDATE deals SET amount_base = ? WHERE id = ?",
+	    &st) != DB_OK)
+		return db_fail(cx, "revalue write");
+	if (has)
+		db_bind_int(st, 1, v);
+	else
+		db_bind_null(st, 1);
+	db_bind_int(st, 2, id);
+	rc = db_step(st);
+	db_done(st);
+	return rc == DB_DONE ? CRM_OK : db_fail(cx, "revalue write step");
+}
+
+int
+deal_revalue_run(struct core_ctx *cx, json_t *payload)
+{
+	const char *code = json_string_value(json_object_get(payload, "currency"));
+	int64_t after = json_integer_value(json_object_get(payload, "after_id"));
+	const struct currency *cur = code ? currency_find(code) : NULL, *bc;
+	struct rate_day *rates = NULL;
+	size_t nrates = 0, done = 0;
+	db_stmt_t *st;
+	char base[4];
+	int rc;
+
+	if (code == NULL)
+		return revalue_fan_out(cx);
+	if (cur == NULL)
+		return CRM_OK;	/* nothing is stored in a currency we do not know */
+	rc = currency_base_get(cx, base);
+	bc = currency_find(base);
+	if (rc == CRM_OK)
+		rc = load_rates(cx, code, &rates, &nrates);
+	if (rc != CRM_OK) {
+		free(rates);
+		return rc;
+	}
+	if (db_prepare(cx->db, "SELECT id, amount, closed_at, amount_base FROM "
+	    "deals WHERE currency = ? AND id > ? ORDER BY id LIMIT ?", &st) != DB_OK) {
+		free(rates);
+		return db_fail(cx, "revalue");
+	}
+	db_bind_text(st, 1, code, strlen(code));
+	db_bind_int(st, 2, after);
+	db_bind_int(st, 3, REVALUE_BATCH);
+	/* Written as read: the update changes no column the select orders by. */
+	while ((rc = db_step(st)) == DB_ROW) {
+		int64_t v = 0;
+		bool has;
+
+		after = db_col_int(st, 0);
+		done++;
+		revalue_one(base, cur, bc, rates, nrates, db_col_int(st, 1),
+		    db_col_null(st, 2) ? 0 : db_col_int(st, 2), &v, &has);
+		if (has == !db_col_null(st, 3) && (!has || v == db_col_int(st, 3)))
+			continue;
+		if (set_base(cx, after, has, v) != CRM_OK)
+			break;
+	}
+	db_done(st);
+	free(rates);
+	if (rc != DB_DONE)
+		return rc == DB_ROW ? CRM_EDB : db_fail(cx, "revalue step");
+	/* The rest in a job of its own, so that one transaction stays short. */
+	if (done == REVALUE_BATCH) {
+		json_t *next = json_pack("{s:s, s:I}", "currency", code, "after_id",
+		    (json_int_t)after);
+		int64_t id;
+
+		rc = job_enqueue(cx, "deal_revalue", next, time_now_ms(), NULL, &id);
+		json_decref(next);
+		return rc;
+	}
 	return CRM_OK;
 }

@@ -53,4 +53,32 @@ int deal_history(struct core_ctx *cx, int64_t id, json_t **out);
  */
 int deal_board(struct core_ctx *cx, const struct list_query *lq, json_t **out);
 
+/*
+ * The deal's line items and their totals: {currency, price_list_id,
+ * items: [{product_id, name, quantity, unit_id, unit, whole, price,
+ * discount, tax, net, tax_amount, total}], net, tax_amount, total}. Lines
+ * are written with the deal: "items" in a create or PATCH body (the whole
+ * list; [] removes them), priced by catalog_lines; while there are lines
+ * the amount is their total. CRM_EFORBIDDEN when the role hides amounts.
+ */
+int deal_items_get(struct core_ctx *cx, int64_t id, json_t **out);
+/* For deals.c's hooks: the lines of a write, checked and priced; stored. */
+int deal_items_prepare(struct core_ctx *cx, json_t *cur, json_t *in,
+    json_t *merged);
+int deal_items_write(struct core_ctx *cx, int64_t id, json_t *merged);
+
+/*
+ * Exchange rates of currency changed (NULL: any, or the base currency):
+ * queues a background job that brings amount_base of the deals in it up
+ * to date, in batches. Call in the transaction of the change.
+ */
+int deal_revalue_enqueue(struct core_ctx *cx, const char *currency);
+/*
+ * The job: one batch of deals of payload's currency after payload's
+ * after_id (queuing the next batch), or, with no currency, a job per
+ * currency deals are in. The rate day of a deal is as at writing: the day
+ * it closed, else today.
+ */
+int deal_revalue_run(struct core_ctx *cx, json_t *payload);
+
 #endif

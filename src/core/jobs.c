@@ -5,6 +5,7 @@
 #include "core/jobs.h"
 
 #include "core/backup.h"
+#include "core/deals.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -146,6 +147,19 @@ run_wal_checkpoint(struct core_ctx *cx, const struct job *j, int64_t *again,
 	return CRM_OK;
 }
 
+/* Deals' base-currency amounts after exchange rates changed. */
+static int
+run_deal_revalue(struct core_ctx *cx, const struct job *j, int64_t *again,
+    char *err, size_t errlen)
+{
+	int rc = deal_revalue_run(cx, j->payload);
+
+	(void)again;
+	if (rc != CRM_OK)
+		snprintf(err, errlen, "%s", cx->detail);
+	return rc;
+}
+
 static const struct {
 	const char	*kind;
 	job_fn		 fn;
@@ -156,6 +170,7 @@ static const struct {
 	{ "analyze", run_analyze, false },
 	{ "backup", run_backup, true },
 	{ "wal_checkpoint", run_wal_checkpoint, true },
+	{ "deal_revalue", run_deal_revalue, false },
 };
 
 static job_fn

@@ -88,8 +88,13 @@ static const struct mtable mtables[] = {
 	{ "backups", NULL, "id", true, NULL },
 	{ "currency_settings", NULL, "id", false, NULL },
 	{ "exchange_rates", NULL, "id", true, NULL },
+	{ "units", NULL, "id", true, "created_at = 0" },
+	{ "products", NULL, "id", true, NULL },
+	{ "price_lists", NULL, "id", true, NULL },
+	{ "price_list_items", NULL, "id", true, NULL },
 	{ "deals", NULL, "id", true, NULL },
 	{ "deal_stage_history", NULL, "id", true, NULL },
+	{ "deal_items", NULL, "id", true, NULL },
 };
 #define NTABLES (sizeof(mtables) / sizeof(*mtables))
 

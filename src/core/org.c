@@ -13,7 +13,6 @@
 #include "core/audit.h"
 #include "core/record.h"
 #include "util/log.h"
-#include "util/text.h"
 #include "util/timeutil.h"
 
 static const char *const kinds[] = { "company", "branch", "department", "team" };
@@ -64,11 +63,7 @@ query_int(struct core_ctx *cx, const char *sql, const int64_t *v, int n,
 static bool
 check_name(struct core_ctx *cx, json_t *v, size_t max)
 {
-	const char *s = json_string_value(v);
-	size_t len = json_string_length(v);
-
-	if (!json_is_string(v) || len == 0 || !text_utf8_valid(s, len) ||
-	    !text_is_printable(s, len) || text_utf8_count(s, len) > max) {
+	if (!core_text_ok(v, max)) {
 		verrs_add(&cx->errs, "name", "must be 1 to %zu characters of text",
 		    max);
 		return false;

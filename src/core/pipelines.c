@@ -6,7 +6,6 @@
 
 #include "core/audit.h"
 #include "util/log.h"
-#include "util/text.h"
 #include "util/timeutil.h"
 
 static const char *const kinds[] = { "open", "won", "lost" };
@@ -16,16 +15,6 @@ db_fail(struct core_ctx *cx, const char *what)
 {
 	log_error("database: pipelines %s: %s", what, db_errmsg(cx->db));
 	return core_fail(cx, CRM_EDB, "The database failed; nothing was changed");
-}
-
-static bool
-good_name(json_t *v, size_t max)
-{
-	const char *s = json_string_value(v);
-	size_t len = json_string_length(v);
-
-	return json_is_string(v) && len > 0 && text_utf8_valid(s, len) &&
-	    text_is_printable(s, len) && text_utf8_count(s, len) <= max;
 }
 
 /* An integer member in [lo, hi], or absent/null when optional. */
@@ -157,7 +146,7 @@ check_stages(struct core_ctx *cx, json_t *stages)
 				    key);
 		for (size_t k = 0; kind != NULL && k < 3; k++)
 			known |= strcmp(kind, kinds[k]) == 0;
-		if (!good_name(json_object_get(s, "name"), PIPELINE_NAME_MAX))
+		if (!core_text_ok(json_object_get(s, "name"), PIPELINE_NAME_MAX))
 			verrs_add(&cx->errs, f, "needs a name of 1 to %d characters",
 			    PIPELINE_NAME_MAX);
 		else if (!known || (json_object_get(s, "kind") && kind == NULL))
@@ -194,7 +183,7 @@ check_pipeline(struct core_ctx *cx, json_t *in, bool create)
 
 	json_object_foreach(in, key, v) {
 		if (strcmp(key, "name") == 0) {
-			if (!good_name(v, PIPELINE_NAME_MAX))
+			if (!core_text_ok(v, PIPELINE_NAME_MAX))
 				verrs_add(&cx->errs, key, "must be 1 to %d characters",
 				    PIPELINE_NAME_MAX);
 		} else if (strcmp(key, "position") == 0) {
@@ -596,7 +585,7 @@ check_reason(struct core_ctx *cx, json_t *in, bool create)
 
 	json_object_foreach(in, key, v) {
 		if (strcmp(key, "name") == 0) {
-			if (!good_name(v, LOST_REASON_MAX))
+			if (!core_text_ok(v, LOST_REASON_MAX))
 				verrs_add(&cx->errs, key, "must be 1 to %d characters",
 				    LOST_REASON_MAX);
 		} else if (strcmp(key, "active") == 0) {

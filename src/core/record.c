@@ -102,7 +102,7 @@ rec_select_list(const struct entity *e, struct dbq *q)
 
 		if (f->kind == FK_DERIVED)
 			dbq_sql(q, "(%s) AS %s, ", f->sql_expr, f->name);
-		else
+		else if (f->kind != FK_SIDE)
 			dbq_sql(q, "t.%s, ", f->name);
 	}
 	dbq_sql(q, "t.id, t.created_at, t.created_by, t.updated_at, "
@@ -149,6 +149,10 @@ rec_row_to_json(const struct entity *e, db_stmt_t *st)
 		size_t len;
 		const char *s;
 
+		if (f->kind == FK_SIDE) {
+			c--;	/* not a column */
+			continue;
+		}
 		if (db_col_null(st, c)) {
 			json_object_set_new(o, f->name, json_null());
 			continue;
@@ -466,6 +470,11 @@ check_field(struct core_ctx *cx, const struct field *f, json_t *v, int *rc)
 	case FK_TIME:
 		verrs_add(&cx->errs, f->name, "is read-only");
 		break;
+	case FK_SIDE:
+		/* The entity's prepare hook checks the content. */
+		if (!json_is_array(v))
+			verrs_add(&cx->errs, f->name, "must be an array");
+		break;
 	}
 }
 
@@ -559,6 +568,13 @@ check_complete(struct core_ctx *cx, const struct entity *e, json_t *in,
 }
 
 /* ---- writing rows ---- */
+
+/* Whether the field is a column the engine writes. */
+static bool
+is_column(const struct field *f)
+{
+	return f->kind != FK_DERIVED && f->kind != FK_SIDE;
+}
 
 static void
 search_append(struct buf *b, const char *s, size_t len)
@@ -739,18 +755,18 @@ write_row(struct core_ctx *cx, const struct entity *e, json_t *merged,
 	if (id == 0) {
 		dbq_sql(&q, "INSERT INTO %s (", e->name);
 		for (size_t i = 0; i < e->nfields; i++)
-			if (e->fields[i].kind != FK_DERIVED)
+			if (is_column(&e->fields[i]))
 				dbq_sql(&q, "%s, ", e->fields[i].name);
 		dbq_sql(&q, "owner_id, tags, custom, search_text, updated_at, "
 		    "updated_by, created_at, created_by, version) VALUES (");
 		for (size_t i = 0; i < e->nfields; i++)
-			if (e->fields[i].kind != FK_DERIVED)
+			if (is_column(&e->fields[i]))
 				dbq_sql(&q, "?, ");
 		dbq_sql(&q, "?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id");
 	} else {
 		dbq_sql(&q, "UPDATE %s SET ", e->name);
 		for (size_t i = 0; i < e->nfields; i++)
-			if (e->fields[i].kind != FK_DERIVED)
+			if (is_column(&e->fields[i]))
 				dbq_sql(&q, "%s = ?, ", e->fields[i].name);
 		dbq_sql(&q, "owner_id = ?, tags = ?, custom = ?, search_text = ?, "
 		    "updated_at = ?, updated_by = ?, version = version + 1 "
@@ -761,7 +777,7 @@ write_row(struct core_ctx *cx, const struct entity *e, json_t *merged,
 	if (rc != DB_OK)
 		return db_fail(cx, "write prepare");
 	for (size_t i = 0; i < e->nfields; i++)
-		if (e->fields[i].kind != FK_DERIVED)
+		if (is_column(&e->fields[i]))
 			bind_field(st, idx++, &e->fields[i],
 			    json_object_get(merged, e->fields[i].name));
 	if (json_is_integer(json_object_get(merged, "owner_id")))

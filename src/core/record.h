@@ -36,6 +36,9 @@ enum field_kind {
 	FK_REF,		/* id of a row the entity's prepare hook checks */
 	FK_CONTACTS,	/* array of ids of contacts the actor may read */
 	FK_TIME,	/* set by the entity (F_READONLY): ms, read as RFC 3339 */
+	FK_SIDE,	/* an array the entity's hooks keep in a table of its
+			 * own: written with the record, not a column, not read
+			 * back with it (a deal's line items) */
 };
 
 enum {

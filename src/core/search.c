@@ -28,14 +28,17 @@ struct hit_src {
 	const char		*type;
 	const char		*cols;		/* over t: id, title, ref */
 	bool			 ref_company;	/* ref is a company id, not text */
+	bool			 has_emails;	/* an emails column for the subtitle */
 };
 
 static const struct hit_src sources[] = {
 	{ &entity_contacts, "contact",
 	    "t.id AS id, TRIM(t.first_name || ' ' || t.last_name) AS title, "
-	    "t.company_id AS ref", true },
+	    "t.company_id AS ref", true, true },
 	{ &entity_companies, "company",
-	    "t.id AS id, t.name AS title, t.industry AS ref", false },
+	    "t.id AS id, t.name AS title, t.industry AS ref", false, true },
+	{ &entity_deals, "deal",
+	    "t.id AS id, t.title AS title, t.company_id AS ref", true, false },
 };
 
 static bool
@@ -129,8 +132,8 @@ pass(struct core_ctx *cx, const struct hit_src *src, const char *const *words,
 		dbq_sql(&q, "y.ref");
 	}
 	dbq_sql(&q, ", y.emails FROM (SELECT x.* FROM (SELECT %s, %s AS emails "
-	    "FROM (", src->cols, access_field(cx, e, "emails") == FIELD_HIDDEN ?
-	    "'[]'" : "t.emails");
+	    "FROM (", src->cols, !src->has_emails || access_field(cx, e,
+	    "emails") == FIELD_HIDDEN ? "'[]'" : "t.emails");
 	db_search_ids(cx->db, &q, e->name, words, lens, n, prefix);
 	if (sc == SCOPE_ALL) {
 		dbq_sql(&q, " LIMIT ?) s JOIN %s t ON t.id = s.id WHERE "

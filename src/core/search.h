@@ -1,5 +1,5 @@
 /*
- * One search box over companies and contacts: the top bar of the UI.
+ * One search box over companies, contacts and deals: the top bar of the UI.
  * Word starts rank before matches inside words; within each, newest first.
  */
 #ifndef CORE_SEARCH_H

@@ -11,7 +11,8 @@ import { startServer } from '../lib/server.mjs';
 import { stopClean, req, createOk, listAll, assertProblem, assertInvalid, createToken } from '../lib/helpers.mjs';
 
 let srv;
-const ENTITIES = ['companies', 'contacts'];
+const ENTITIES = ['companies', 'contacts', 'deals'];
+const SINGULAR = { companies: 'company', contacts: 'contact', deals: 'deal' };
 const MARK = 'Rightsmark';
 const dept = {};      // key → id
 const users = {};     // key → {id, token, dept, heads: [dept ids], role}
@@ -66,11 +67,11 @@ before(async () => {
   for (const e of ENTITIES) {
     records[e] = [];
     for (const [i, [owner, shares = []]] of specs.entries()) {
-      const body = e === 'companies'
-        ? { name: `${MARK} ${owner} ${i}`, owner_id: users[owner].id }
-        : { first_name: MARK, last_name: `${owner} ${i}`, owner_id: users[owner].id,
-            // Each contact works for a company of another owner: linked records.
-            company_id: records.companies[(i + 3) % specs.length].id };
+      // Each contact and deal is linked to a company of another owner.
+      const company_id = e === 'companies' ? undefined : records.companies[(i + 3) % specs.length].id;
+      const body = e === 'companies' ? { name: `${MARK} ${owner} ${i}`, owner_id: users[owner].id }
+        : e === 'contacts' ? { first_name: MARK, last_name: `${owner} ${i}`, owner_id: users[owner].id, company_id }
+          : { title: `${MARK} ${owner} ${i}`, owner_id: users[owner].id, company_id, amount: 1000 * (i + 1) };
       const rec = await createOk(srv, e, body);
       for (const s of shares) await post(`/api/v1/${e}/${rec.id}/shares`, s);
       records[e].push({ id: rec.id, owner, shares, company: body.company_id });
@@ -147,7 +148,7 @@ for (const e of ENTITIES) {
       assert.deepEqual(sorted.sort((x, y) => x - y), want, `${a} pages ${e} two at a time`);
       const s = await req(srv, 'GET', `/api/v1/search?q=${MARK}&limit=50`, { auth: users[a].token });
       assert.equal(s.status, 200, s.text);
-      const type = e === 'companies' ? 'company' : 'contact';
+      const type = SINGULAR[e];
       const hits = s.body.data.filter((h) => h.type === type).map((h) => h.id).sort((x, y) => x - y);
       assert.deepEqual(hits, want, `${a} searches ${e}`);
     }
@@ -166,13 +167,13 @@ for (const e of ENTITIES) {
         const h = await req(srv, 'GET', `/api/v1/${e}/${r.id}/history`, { auth: users[a].token });
         assert.equal(h.status, expectStatus(a, e, r, 'audit', 200), `${a} GET ${e}/${r.id}/history: ${h.text}`);
         // A hidden record and one that does not exist answer alike.
-        if (want === 404) assert.equal(g.body.detail.replace(/\d+/, 'N'), `No ${e === 'companies' ? 'company' : 'contact'} with id N`);
+        if (want === 404) assert.equal(g.body.detail.replace(/\d+/, 'N'), `No ${SINGULAR[e]} with id N`);
       }
     }
   });
 
   test(`${e}: update, delete and transfer answer 2xx, 403 when readable but not allowed, 404 when hidden`, async () => {
-    const field = e === 'companies' ? 'notes' : 'position';
+    const field = e === 'contacts' ? 'position' : 'notes';
     for (const a of ACTORS()) {
       const auth = users[a].token;
       for (const r of records[e]) {
@@ -202,7 +203,8 @@ for (const e of ENTITIES) {
     for (const a of ACTORS()) {
       const actor = users[a];
       const perms = roles[actor.role].perms[e];
-      const body = e === 'companies' ? { name: `Created by ${a}` } : { first_name: 'Created', last_name: a };
+      const body = e === 'companies' ? { name: `Created by ${a}` }
+        : e === 'contacts' ? { first_name: 'Created', last_name: a } : { title: `Created by ${a}` };
       const mine = await req(srv, 'POST', `/api/v1/${e}`, { auth: actor.token, body });
       assert.equal(mine.status, perms.create === 'none' && a !== 'admin' ? 403 : 201, `${a} creates ${e}: ${mine.text}`);
       if (mine.status === 201) {
@@ -219,25 +221,27 @@ for (const e of ENTITIES) {
   });
 }
 
-test('a linked company the reader may not see shows no name on the contact', async () => {
+test('a linked company the reader may not see shows no name on the contact or deal', async () => {
   for (const a of ACTORS()) {
-    for (const r of records.contacts.filter((c) => can(a, 'contacts', c, 'read'))) {
-      const g = await req(srv, 'GET', `/api/v1/contacts/${r.id}`, { auth: users[a].token });
-      assert.equal(g.status, 200, g.text);
-      const company = records.companies.find((c) => c.id === r.company);
-      const sees = can(a, 'companies', company, 'read');
-      assert.equal(g.body.company_id, r.company);
-      if (sees) assert.match(g.body.company_name, new RegExp(MARK), `${a} sees the name of company ${company.id}`);
-      else assert.equal(g.body.company_name, null, `${a} must not see the name of company ${company.id}`);
-      const list = await listAll(srv, 'contacts', `q=${encodeURIComponent(r.owner)}`, { auth: users[a].token });
-      for (const row of list.filter((x) => x.id === r.id)) assert.equal(row.company_name, g.body.company_name);
-    }
-    // The search box's subtitle is the company's name: not for hidden companies.
-    const s = await req(srv, 'GET', `/api/v1/search?q=${MARK}&limit=50`, { auth: users[a].token });
-    for (const h of s.body.data.filter((x) => x.type === 'contact')) {
-      const r = records.contacts.find((c) => c.id === h.id);
-      const company = records.companies.find((c) => c.id === r.company);
-      if (!can(a, 'companies', company, 'read')) assert.doesNotMatch(h.subtitle, new RegExp(MARK), `${a}: ${h.subtitle}`);
+    for (const e of ['contacts', 'deals']) {
+      for (const r of records[e].filter((c) => can(a, e, c, 'read'))) {
+        const g = await req(srv, 'GET', `/api/v1/${e}/${r.id}`, { auth: users[a].token });
+        assert.equal(g.status, 200, g.text);
+        const company = records.companies.find((c) => c.id === r.company);
+        const sees = can(a, 'companies', company, 'read');
+        assert.equal(g.body.company_id, r.company);
+        if (sees) assert.match(g.body.company_name, new RegExp(MARK), `${a} sees the name of company ${company.id}`);
+        else assert.equal(g.body.company_name, null, `${a} must not see the name of company ${company.id}`);
+        const list = await listAll(srv, e, `q=${encodeURIComponent(r.owner)}`, { auth: users[a].token });
+        for (const row of list.filter((x) => x.id === r.id)) assert.equal(row.company_name, g.body.company_name);
+      }
+      // The search box's subtitle is the company's name: not for hidden companies.
+      const s = await req(srv, 'GET', `/api/v1/search?q=${MARK}&limit=50`, { auth: users[a].token });
+      for (const h of s.body.data.filter((x) => x.type === SINGULAR[e])) {
+        const r = records[e].find((c) => c.id === h.id);
+        const company = records.companies.find((c) => c.id === r.company);
+        if (!can(a, 'companies', company, 'read')) assert.doesNotMatch(h.subtitle, new RegExp(MARK), `${a}: ${h.subtitle}`);
+      }
     }
   }
 });

@@ -55,6 +55,17 @@ before(async () => {
   const deal = await createOk(srv, 'deals', { title: 'Robust deal', amount: 125000, currency: 'EUR', company_id: co.id,
                                               contact_ids: [ct.id], expected_close: '2027-01-31', source: 'web' });
   ids.deals = deal.id;
+  const unit = await req(srv, 'POST', '/api/v1/units', { body: { name: 'robust unit' } });
+  assert.equal(unit.status, 201, unit.text);
+  ids.units = unit.body.id;
+  const product = await req(srv, 'POST', '/api/v1/products',
+                            { body: { name: 'Robust product', unit_id: unit.body.id, price: 100, currency: 'EUR' } });
+  assert.equal(product.status, 201, product.text);
+  ids.products = product.body.id;
+  const list = await req(srv, 'POST', '/api/v1/price-lists',
+                         { body: { name: 'Robust list', currency: 'EUR', items: [{ product_id: product.body.id, price: 90 }] } });
+  assert.equal(list.status, 201, list.text);
+  ids['price-lists'] = list.body.id;
   const r = await req(srv, 'GET', '/api/v1/openapi.json');
   assert.equal(r.status, 200, r.text);
   spec = r.body;
@@ -257,11 +268,13 @@ async function dbState() {
   const u = await req(srv, 'GET', '/api/v1/users');
   assert.equal(u.status, 200, u.text);
   for (const x of u.body.data) m.set(`users/${x.id}`, JSON.stringify(x));
-  for (const c of ['departments', 'roles', 'pipelines', 'lost-reasons']) {
+  for (const c of ['departments', 'roles', 'pipelines', 'lost-reasons', 'units', 'products', 'price-lists']) {
     const r = await req(srv, 'GET', `/api/v1/${c}`);
     assert.equal(r.status, 200, r.text);
     for (const x of r.body.data) m.set(`${c}/${x.id}`, JSON.stringify(x));
   }
+  const pl = await req(srv, 'GET', `/api/v1/price-lists/${ids['price-lists']}`);
+  m.set(`price-lists/${ids['price-lists']} items`, JSON.stringify(pl.body.items));
   for (const c of ['companies', 'contacts', 'deals']) {
     const r = await req(srv, 'GET', `/api/v1/${c}/${ids[c]}/shares`);
     assert.equal(r.status, 200, r.text);

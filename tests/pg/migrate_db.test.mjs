@@ -56,6 +56,13 @@ async function everything(srv, auth) {
     companiesTrash: await listAll(srv, 'companies', 'deleted=true', { auth }),
     contactsTrash: await listAll(srv, 'contacts', 'deleted=true', { auth }),
     tagged: await listAll(srv, 'contacts', 'tag=vip', { auth }),
+    deals: await listAll(srv, 'deals', '', { auth }),
+    // The current stay's length grows with the clock: compared without it.
+    dealStays: (await get(`/api/v1/deals/${F.deal.id}/stages`)).data
+      .map(({ duration_ms: ms, ...stay }) => (stay.left_at ? { ...stay, duration_ms: ms } : stay)),
+    dealItems: await get(`/api/v1/deals/${F.deal.id}/items`),
+    pipelines: await get('/api/v1/pipelines'),
+    products: await get('/api/v1/products'),
     fieldsContacts: await get('/api/v1/custom-fields?entity=contacts'),
     fieldsCompanies: await get('/api/v1/custom-fields?entity=companies'),
     users: await get('/api/v1/users'),
@@ -101,6 +108,11 @@ before(async () => {
     F.mueller = await createOk(s, 'contacts', { first_name: 'Jürgen', last_name: 'Müller', custom: { level: 1 } });
     F.gone = await createOk(s, 'contacts', { first_name: 'Xavier', last_name: 'Quuxleton', tags: ['old'] });
     F.goneCo = await createOk(s, 'companies', { name: 'Closed Ltd' });
+    // A deal with line items priced from the catalog, moved twice.
+    F.product = await createOk(s, 'products', { name: 'Лицензия', unit_id: 2, price: 1250000, currency: 'RUB', tax_rate: '20' });
+    F.deal = await createOk(s, 'deals', { title: 'Поставка лицензий', company_id: F.romashka.id, contact_ids: [F.ivanov.id],
+                                          currency: 'RUB', items: [{ product_id: F.product.id, quantity: '12', discount: '5' }] });
+    for (const stage of [2, 3]) assert.equal((await req(s, 'POST', `/api/v1/deals/${F.deal.id}/move`, { body: { stage_id: stage } })).status, 200);
     // Bulk, so that several batches are copied (1000 rows each).
     for (let i = 0; i < 1200; i += 100) {
       await Promise.all(Array.from({ length: 100 }, (_, k) => createOk(s, 'contacts', {
@@ -142,7 +154,8 @@ test('migrate-db copies every table, verifies it and says so', { skip }, () => {
   // Not a terminal: one line per table and phase, with the counts grouped.
   assert.match(migrated.stderr, /^copying\s+contacts 1,20\d\/1,20\d$/m, migrated.stderr);
   assert.match(migrated.stderr, /^verifying\s+record_tags [\d,]+\/[\d,]+ ok$/m, migrated.stderr);
-  for (const t of ['users', 'sessions', 'api_tokens', 'companies', 'contacts', 'record_tags', 'custom_fields']) {
+  for (const t of ['users', 'sessions', 'api_tokens', 'companies', 'contacts', 'record_tags', 'custom_fields',
+                   'pipelines', 'pipeline_stages', 'deals', 'deal_stage_history', 'deal_items', 'products']) {
     assert.match(migrated.stderr, new RegExp(`^verifying\\s+${t} `, 'm'), `${t} verified`);
   }
 });
@@ -232,12 +245,12 @@ test('a value changed on the way makes the verification fail, naming the table',
 test('a table migrate-db does not know about makes it refuse before copying anything', { skip }, () => {
   const copy = join(dir, 'extra.db');
   copyFileSync(src, copy);
-  execFileSync('sqlite3', [copy, 'CREATE TABLE deals (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO deals (name) VALUES (\'x\')']);
+  execFileSync('sqlite3', [copy, 'CREATE TABLE legacy_notes (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO legacy_notes (name) VALUES (\'x\')']);
   const t = pgCreateDb();
   dropLater.push(t.name);
   const r = migrate(copy, t.uri);
   assert.equal(r.status, 1, `${r.stdout}\n${r.stderr}`);
-  assert.match(r.stderr, /table "deals" that crm migrate-db does not know how to copy/);
+  assert.match(r.stderr, /table "legacy_notes" that crm migrate-db does not know how to copy/);
   assert.match(r.stderr, /mtables\[\] in src\/core\/migrate_db\.c/);
   assert.equal(pgSql('SELECT COUNT(*) FROM users', t.uri).trim(), '0', 'nothing was copied');
 });

@@ -3,6 +3,7 @@ import { TwoFactorScreen } from './account/TwoFactorScreen';
 import { auth, onUnauthorized, users, type Me } from './api';
 import { BackupsScreen } from './admin/BackupsScreen';
 import { DepartmentsScreen } from './admin/DepartmentsScreen';
+import { ProductsScreen } from './admin/ProductsScreen';
 import { AuditScreen } from './audit/AuditScreen';
 import { RolesScreen } from './admin/RolesScreen';
 import { TransferScreen } from './admin/TransferScreen';
@@ -138,7 +139,7 @@ export function App() {
   );
 }
 
-/** #/admin/users, #/admin/departments, #/admin/roles[/…], #/admin/transfer, #/admin/backups, #/admin/audit: administrators only. */
+/** #/admin/users, #/admin/departments, #/admin/roles[/…], #/admin/transfer, #/admin/products, #/admin/backups, #/admin/audit: administrators only. */
 function AdminScreen({ isAdmin, path, query }: { isAdmin: boolean; path: string[]; query: URLSearchParams }) {
   if (!isAdmin) {
     return (
@@ -156,6 +157,8 @@ function AdminScreen({ isAdmin, path, query }: { isAdmin: boolean; path: string[
       return <RolesScreen path={path} query={query} />;
     case 'transfer':
       return <TransferScreen query={query} />;
+    case 'products':
+      return <ProductsScreen />;
     case 'backups':
       return <BackupsScreen />;
     case 'audit':

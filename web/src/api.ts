@@ -766,3 +766,78 @@ export const sales = {
     pipelinesCache = null;
   },
 };
+
+/* The product catalog (admin screen #/admin/products; read by deal forms). */
+export interface Unit {
+  id: number;
+  name: string;
+  whole: boolean;
+}
+export interface Product {
+  id: number;
+  name: string;
+  sku: string | null;
+  description: string | null;
+  unit_id: number;
+  unit: string;
+  whole: boolean;
+  price: number; // minor units of currency
+  currency: string;
+  tax_rate: string; // percent as text: "20", "12.5"
+  active: boolean;
+}
+export type ProductInput = Partial<Omit<Product, 'id' | 'unit' | 'whole'>>;
+export interface PriceListItem {
+  product_id: number;
+  name?: string;
+  sku?: string | null;
+  price: number;
+}
+export interface PriceList {
+  id: number;
+  name: string;
+  currency: string;
+  active: boolean;
+  item_count: number;
+  items?: PriceListItem[];
+}
+export type PriceListInput = Partial<Pick<PriceList, 'name' | 'currency' | 'active'>> & {
+  items?: { product_id: number; price: number }[];
+};
+export interface QuoteLine {
+  product_id?: number | null;
+  name?: string;
+  quantity: string;
+  unit_id?: number | null;
+  price?: number;
+  discount?: string;
+  tax?: string;
+}
+export interface Quote {
+  currency: string;
+  digits: number;
+  lines: (Required<QuoteLine> & { unit: string | null; whole: boolean; net: number; tax_amount: number; total: number })[];
+  net: number;
+  tax_amount: number;
+  total: number;
+}
+
+export const catalog = {
+  units: () => request<{ data: Unit[] }>('GET', '/units').then((r) => r.data.data),
+  createUnit: (body: Partial<Omit<Unit, 'id'>>) => request<Unit>('POST', '/units', { body }).then((r) => r.data),
+  updateUnit: (id: number, body: Partial<Omit<Unit, 'id'>>) => request<Unit>('PATCH', `/units/${id}`, { body }).then((r) => r.data),
+  removeUnit: (id: number) => request<null>('DELETE', `/units/${id}`),
+  products: (query: { q?: string; active?: string; limit?: number; cursor?: string }) =>
+    request<{ data: Product[]; next_cursor: string | null }>('GET', '/products', { query }).then((r) => r.data),
+  createProduct: (body: ProductInput) => request<Product>('POST', '/products', { body }).then((r) => r.data),
+  updateProduct: (id: number, body: ProductInput) => request<Product>('PATCH', `/products/${id}`, { body }).then((r) => r.data),
+  removeProduct: (id: number) => request<null>('DELETE', `/products/${id}`),
+  priceLists: () => request<{ data: PriceList[] }>('GET', '/price-lists').then((r) => r.data.data),
+  priceList: (id: number) => request<PriceList>('GET', `/price-lists/${id}`).then((r) => r.data),
+  createPriceList: (body: PriceListInput) => request<PriceList>('POST', '/price-lists', { body }).then((r) => r.data),
+  updatePriceList: (id: number, body: PriceListInput) =>
+    request<PriceList>('PATCH', `/price-lists/${id}`, { body }).then((r) => r.data),
+  removePriceList: (id: number) => request<null>('DELETE', `/price-lists/${id}`),
+  quote: (body: { currency: string; price_list_id?: number; items: QuoteLine[] }) =>
+    request<Quote>('POST', '/line-items/quote', { body }).then((r) => r.data),
+};

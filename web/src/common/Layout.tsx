@@ -111,6 +111,11 @@ const icons = {
       <path d="M4 5v10c0 1.4 2.7 2.5 6 2.5s6-1.1 6-2.5V5M4 10c0 1.4 2.7 2.5 6 2.5s6-1.1 6-2.5" fill="none" stroke="currentColor" strokeWidth="1.6" />
     </svg>
   ),
+  products: (
+    <svg viewBox="0 0 20 20">
+      <path d="M10 2.5 3.5 6v8L10 17.5 16.5 14V6L10 2.5ZM3.5 6 10 9.5 16.5 6M10 9.5v8" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinejoin="round" />
+    </svg>
+  ),
   audit: (
     <svg viewBox="0 0 20 20">
       <path d="M10 2.5 4 5v4.5c0 3.8 2.6 6.6 6 8 3.4-1.4 6-4.2 6-8V5l-6-2.5Z" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinejoin="round" />
@@ -181,6 +186,9 @@ export function Layout({ user, section, onSignOut, onLang, children }: Props) {
               </NavLink>
               <NavLink to="/admin/transfer" active={section === 'admin/transfer'} icon={icons.transfer}>
                 {t('nav.transfer')}
+              </NavLink>
+              <NavLink to="/admin/products" active={section === 'admin/products'} icon={icons.products}>
+                {t('nav.products')}
               </NavLink>
               <NavLink to="/admin/backups" active={section === 'admin/backups'} icon={icons.backup}>
                 {t('nav.backups')}
