@@ -238,6 +238,27 @@ test('create a deal with a decimal amount, move it on its stage bar, see its sta
   });
 });
 
+test('a deal with line items keeps its amount and currency locked in the form, and saves other changes', async () => {
+  await withPage(env, 'deals-items-locked', async (page) => {
+    const { srv } = env;
+    const d = await create(srv, 'deals', {
+      title: 'Theta turbines', currency: 'EUR', items: [{ name: 'Setup', quantity: '2', price: 5000 }],
+    });
+    assert.equal(d.amount, 10000);
+    await signIn(page, srv, { hash: `#/deals/${d.id}/edit` });
+    await page.getByLabel('Title').waitFor();
+    assert.equal(await page.getByLabel('Amount').isDisabled(), true);
+    assert.equal(await page.getByLabel('Currency').isDisabled(), true);
+    await page.locator('[data-name="amount"]').getByText('line items set the amount').waitFor();
+    await page.getByLabel('Title').fill('Theta turbines XL');
+    const patch = page.waitForResponse((r) => r.url().endsWith(`/api/v1/deals/${d.id}`) && r.request().method() === 'PATCH');
+    await page.getByRole('button', { name: 'Save' }).click();
+    const res = await patch;
+    assert.equal(res.status(), 200);
+    assert.deepEqual(Object.keys(JSON.parse(res.request().postData())), ['title']);
+  });
+});
+
 test('the funnel shows the stages of a known set of deals, and each number opens those deals', async (t) => {
   await withPage(env, 'deals-funnel', async (page) => {
     const { srv } = env;

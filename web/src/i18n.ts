@@ -749,6 +749,7 @@ const en = {
   'funnel.empty': 'No deals were created in this period.',
   'funnel.cohort': 'Deals created {from} – {to}',
   'deals.stuckOnly': 'Stuck only',
+  'deals.amountFromItems': 'The deal\'s line items set the amount and its currency: change the lines instead.',
   // sales:end
 } as const;
 
@@ -1481,6 +1482,7 @@ const ru: Dict = {
   'funnel.empty': 'За этот период сделок не создано.',
   'funnel.cohort': 'Сделки, созданные {from} – {to}',
   'deals.stuckOnly': 'Только зависшие',
+  'deals.amountFromItems': 'Сумму и валюту задают позиции сделки: измените позиции.',
   // sales:end
 };
 
@@ -2181,6 +2183,7 @@ const ja: Dict = {
   'funnel.empty': 'この期間に作成された取引はありません。',
   'funnel.cohort': '{from} – {to} に作成された取引',
   'deals.stuckOnly': '停滞のみ',
+  'deals.amountFromItems': '金額と通貨は取引の明細で決まります。明細を変更してください。',
   // sales:end
 };
 

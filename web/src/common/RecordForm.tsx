@@ -18,6 +18,8 @@ interface Props {
   banner?: ReactNode;
   /** Fields the role makes read-only ("phones", "custom.segment"): shown, but disabled. */
   readonly?: (name: string) => boolean;
+  /** Why a field is locked by the record itself (a deal's amount while it has line items), by name. */
+  locked?: Record<string, string>;
   onChange: (s: FormState) => void;
   onSubmit: () => void;
   onCancel: () => void;
@@ -31,7 +33,7 @@ function messages(errs: FieldError[]): string[] {
  * A record form: built-in fields, then a "Custom fields" section rendered by type.
  * Enter submits (native form submit), Escape cancels, the first field has focus.
  */
-export function RecordForm({ fields, defs, state, errors, saving, submitLabel, banner, readonly, onChange, onSubmit, onCancel }: Props) {
+export function RecordForm({ fields, defs, state, errors, saving, submitLabel, banner, readonly, locked, onChange, onSubmit, onCancel }: Props) {
   const formRef = useRef<HTMLFormElement>(null);
   // After a failed save: focus the first field with an error, or bring the banner into view.
   useEffect(() => {
@@ -176,10 +178,10 @@ export function RecordForm({ fields, defs, state, errors, saving, submitLabel, b
                 label={t(f.label)}
                 required={f.required}
                 errors={messages(own)}
-                hint={f.kind === 'tags' ? t('form.tagsHint') : undefined}
+                hint={f.kind === 'tags' ? t('form.tagsHint') : locked?.[f.name]}
                 wide={f.wide || f.kind === 'textarea'}
               >
-                {readonly?.(f.name) ? <ReadOnly>{input}</ReadOnly> : input}
+                {readonly?.(f.name) || locked?.[f.name] ? <ReadOnly why={locked?.[f.name]}>{input}</ReadOnly> : input}
               </FormField>
             );
           })}
@@ -222,9 +224,9 @@ export function RecordForm({ fields, defs, state, errors, saving, submitLabel, b
 }
 
 /** Disables every control inside (a field the role makes read-only), without changing the layout. */
-function ReadOnly({ children }: { children: ReactNode }) {
+function ReadOnly({ children, why }: { children: ReactNode; why?: string }) {
   return (
-    <fieldset className="readonly-wrap" disabled title={t('rights.readonlyField')}>
+    <fieldset className="readonly-wrap" disabled title={why ?? t('rights.readonlyField')}>
       {children}
     </fieldset>
   );

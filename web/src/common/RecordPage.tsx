@@ -53,10 +53,11 @@ export function RecordPage<T extends AnyRecord>({ config: full, id, mode, preset
     ...full,
     fields: full.fields.filter((f) => !isHidden(entity, f.name) && !(mode === 'edit' && f.createOnly)),
   };
-  const writable = config.fields.filter((f) => !isReadonly(entity, f.name));
   const toast = useToast();
   const [record, setRecord] = useState<T | null>(null);
   const [etag, setEtag] = useState<string | null>(null);
+  const locked = record && mode === 'edit' && full.locked ? full.locked(record) : {};
+  const writable = config.fields.filter((f) => !isReadonly(entity, f.name) && !(f.name in locked));
   const [defs, setDefs] = useState<CustomFieldDef[] | null>(null);
   const [loadError, setLoadError] = useState<unknown>(null);
   const [form, setForm] = useState<FormState | null>(null);
@@ -271,6 +272,7 @@ export function RecordPage<T extends AnyRecord>({ config: full, id, mode, preset
           submitLabel={mode === 'create' ? et(entity, 'create') : t('common.save')}
           banner={bannerNode}
           readonly={(name) => isReadonly(entity, name)}
+          locked={locked}
           onChange={setForm}
           onSubmit={save}
           onCancel={cancel}

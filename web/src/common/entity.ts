@@ -40,6 +40,8 @@ export interface EntityConfig<T extends AnyRecord> {
   filters: { name: string; label: Key }[];
   title: (r: T) => string;
   subtitle?: (r: T) => ReactNode;
+  /** Fields the record itself keeps from being edited, with the reason shown beside them. */
+  locked?: (r: T) => Record<string, string>;
 }
 
 type Suffix =

@@ -62,6 +62,9 @@ export const dealConfig: EntityConfig<Deal> = {
     { name: 'tag', label: 'field.tag' },
   ],
   title: (r) => r.title,
+  // While a deal has line items its amount is their total, and its currency changes with them.
+  locked: (r): Record<string, string> =>
+    r.items_count > 0 ? { amount: t('deals.amountFromItems'), currency: t('deals.amountFromItems') } : {},
   subtitle: (r) =>
     [r.stage_name, t(`deals.status.${r.status}`), dealAmount(r)].filter(Boolean).join(' · '),
 };
