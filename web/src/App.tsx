@@ -4,6 +4,7 @@ import { auth, onUnauthorized, users, type Me } from './api';
 import { BackupsScreen } from './admin/BackupsScreen';
 import { DepartmentsScreen } from './admin/DepartmentsScreen';
 import { ProductsScreen } from './admin/ProductsScreen';
+import { PipelinesScreen } from './admin/pipelines/PipelinesScreen';
 import { AuditScreen } from './audit/AuditScreen';
 import { RolesScreen } from './admin/RolesScreen';
 import { TransferScreen } from './admin/TransferScreen';
@@ -139,7 +140,7 @@ export function App() {
   );
 }
 
-/** #/admin/users, #/admin/departments, #/admin/roles[/…], #/admin/transfer, #/admin/products, #/admin/backups, #/admin/audit: administrators only. */
+/** #/admin/users, #/admin/departments, #/admin/roles[/…], #/admin/transfer, #/admin/products, #/admin/pipelines, #/admin/backups, #/admin/audit: administrators only. */
 function AdminScreen({ isAdmin, path, query }: { isAdmin: boolean; path: string[]; query: URLSearchParams }) {
   if (!isAdmin) {
     return (
@@ -159,6 +160,8 @@ function AdminScreen({ isAdmin, path, query }: { isAdmin: boolean; path: string[
       return <TransferScreen query={query} />;
     case 'products':
       return <ProductsScreen />;
+    case 'pipelines':
+      return <PipelinesScreen />;
     case 'backups':
       return <BackupsScreen />;
     case 'audit':

@@ -120,6 +120,8 @@ export interface Deal extends RecordBase {
   stage_entered_at: string | null;
   stage_due_at: string | null;
   items_count: number;
+  /** The price list the deal's lines take their prices from. */
+  price_list_id?: number | null;
   notes: string | null;
   stuck: boolean;
 }
@@ -767,6 +769,35 @@ export const sales = {
   },
 };
 
+/** A pipeline as written: stages are the whole new list (an id keeps that stage). */
+export interface PipelineInput {
+  name: string;
+  position?: number;
+  archived?: boolean;
+  stages: { id?: number; name: string; probability: number | null; time_limit_days: number | null; kind: StageKind }[];
+}
+
+/** Passes a written pipeline on after forgetting the cached list (the board's picker reloads it). */
+function forgetting<T>(r: Result<T>): T {
+  sales.forget();
+  return r.data;
+}
+
+/** The administrator's side of pipelines and lost reasons; every write forgets the cached pipelines. */
+export const salesAdmin = {
+  pipelines: () => request<{ data: Pipeline[] }>('GET', '/pipelines').then((r) => r.data.data),
+  createPipeline: (body: PipelineInput) =>
+    request<Pipeline>('POST', '/pipelines', { body }).then(forgetting),
+  updatePipeline: (id: number, body: Partial<PipelineInput>) =>
+    request<Pipeline>('PATCH', `/pipelines/${id}`, { body }).then(forgetting),
+  removePipeline: (id: number) => request<null>('DELETE', `/pipelines/${id}`).then(() => sales.forget()),
+  createLostReason: (body: { name: string; active?: boolean }) =>
+    request<LostReason>('POST', '/lost-reasons', { body }).then((r) => r.data),
+  updateLostReason: (id: number, body: { name?: string; active?: boolean }) =>
+    request<LostReason>('PATCH', `/lost-reasons/${id}`, { body }).then((r) => r.data),
+  removeLostReason: (id: number) => request<null>('DELETE', `/lost-reasons/${id}`),
+};
+
 /* The product catalog (admin screen #/admin/products; read by deal forms). */
 export interface Unit {
   id: number;
@@ -822,6 +853,16 @@ export interface Quote {
   total: number;
 }
 
+export type QuotedLine = Quote['lines'][number];
+export interface DealItems {
+  currency: string;
+  price_list_id: number | null;
+  items: QuotedLine[];
+  net: number;
+  tax_amount: number;
+  total: number;
+}
+
 export const catalog = {
   units: () => request<{ data: Unit[] }>('GET', '/units').then((r) => r.data.data),
   createUnit: (body: Partial<Omit<Unit, 'id'>>) => request<Unit>('POST', '/units', { body }).then((r) => r.data),
@@ -838,6 +879,8 @@ export const catalog = {
   updatePriceList: (id: number, body: PriceListInput) =>
     request<PriceList>('PATCH', `/price-lists/${id}`, { body }).then((r) => r.data),
   removePriceList: (id: number) => request<null>('DELETE', `/price-lists/${id}`),
-  quote: (body: { currency: string; price_list_id?: number; items: QuoteLine[] }) =>
-    request<Quote>('POST', '/line-items/quote', { body }).then((r) => r.data),
+  quote: (body: { currency: string; price_list_id?: number; items: QuoteLine[] }, signal?: AbortSignal) =>
+    request<Quote>('POST', '/line-items/quote', { body, signal }).then((r) => r.data),
+  /** A deal's stored lines and totals. */
+  dealItems: (id: number) => request<DealItems>('GET', `/deals/${id}/items`).then((r) => r.data),
 };

@@ -190,6 +190,9 @@ export function Layout({ user, section, onSignOut, onLang, children }: Props) {
               <NavLink to="/admin/products" active={section === 'admin/products'} icon={icons.products}>
                 {t('nav.products')}
               </NavLink>
+              <NavLink to="/admin/pipelines" active={section === 'admin/pipelines'} icon={icons.deals}>
+                {t('nav.pipelines')}
+              </NavLink>
               <NavLink to="/admin/backups" active={section === 'admin/backups'} icon={icons.backup}>
                 {t('nav.backups')}
               </NavLink>
