@@ -134,7 +134,8 @@ export interface Page<T> {
 }
 
 export interface SearchHit {
-  type: 'company' | 'contact' | string;
+  /** A deal's subtitle is its company. */
+  type: 'company' | 'contact' | 'deal' | string;
   id: number;
   title: string;
   subtitle?: string | null;

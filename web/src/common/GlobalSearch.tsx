@@ -4,14 +4,16 @@ import { t } from '../i18n';
 import { navigate } from '../router';
 import { useDebounced } from './hooks';
 
+const ENTITY_OF: Record<string, string> = { company: 'companies', contact: 'contacts', deal: 'deals' };
+
 function hitPath(h: SearchHit): string {
-  const entity = h.type === 'company' ? 'companies' : h.type === 'contact' ? 'contacts' : `${h.type}s`;
-  return `/${entity}/${h.id}`;
+  return `/${ENTITY_OF[h.type] ?? `${h.type}s`}/${h.id}`;
 }
 
 function typeLabel(type: string): string {
   if (type === 'company') return t('search.type.company');
   if (type === 'contact') return t('search.type.contact');
+  if (type === 'deal') return t('search.type.deal');
   return type;
 }
 
