@@ -869,8 +869,8 @@ export const catalog = {
   createUnit: (body: Partial<Omit<Unit, 'id'>>) => request<Unit>('POST', '/units', { body }).then((r) => r.data),
   updateUnit: (id: number, body: Partial<Omit<Unit, 'id'>>) => request<Unit>('PATCH', `/units/${id}`, { body }).then((r) => r.data),
   removeUnit: (id: number) => request<null>('DELETE', `/units/${id}`),
-  products: (query: { q?: string; active?: string; limit?: number; cursor?: string }) =>
-    request<{ data: Product[]; next_cursor: string | null }>('GET', '/products', { query }).then((r) => r.data),
+  products: (query: { q?: string; active?: string; limit?: number; cursor?: string }, signal?: AbortSignal) =>
+    request<{ data: Product[]; next_cursor: string | null }>('GET', '/products', { query, signal }).then((r) => r.data),
   createProduct: (body: ProductInput) => request<Product>('POST', '/products', { body }).then((r) => r.data),
   updateProduct: (id: number, body: ProductInput) => request<Product>('PATCH', `/products/${id}`, { body }).then((r) => r.data),
   removeProduct: (id: number) => request<null>('DELETE', `/products/${id}`),

@@ -16,6 +16,8 @@ interface Props {
   saving: boolean;
   submitLabel: string;
   banner?: ReactNode;
+  /** A section of its own below the details (a deal's line items). */
+  extra?: ReactNode;
   /** Fields the role makes read-only ("phones", "custom.segment"): shown, but disabled. */
   readonly?: (name: string) => boolean;
   /** Why a field is locked by the record itself (a deal's amount while it has line items), by name. */
@@ -33,7 +35,7 @@ function messages(errs: FieldError[]): string[] {
  * A record form: built-in fields, then a "Custom fields" section rendered by type.
  * Enter submits (native form submit), Escape cancels, the first field has focus.
  */
-export function RecordForm({ fields, defs, state, errors, saving, submitLabel, banner, readonly, locked, onChange, onSubmit, onCancel }: Props) {
+export function RecordForm({ fields, defs, state, errors, saving, submitLabel, banner, extra, readonly, locked, onChange, onSubmit, onCancel }: Props) {
   const formRef = useRef<HTMLFormElement>(null);
   // After a failed save: focus the first field with an error, or bring the banner into view.
   useEffect(() => {
@@ -187,6 +189,8 @@ export function RecordForm({ fields, defs, state, errors, saving, submitLabel, b
           })}
         </div>
       </section>
+
+      {extra}
 
       {defs.length > 0 && (
         <section className="card form-card" aria-labelledby="custom-fields-title">

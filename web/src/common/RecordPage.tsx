@@ -7,7 +7,7 @@ import { HistoryPanel } from '../audit/HistoryPanel';
 import { navigate, parseHash, replaceQuery } from '../router';
 import { ConfirmDialog } from './ConfirmDialog';
 import { formatCustom } from './customValues';
-import { et, type EntityConfig, type FieldSpec } from './entity';
+import { et, type EntityConfig, type FieldSpec, type FormExtension } from './entity';
 import { ErrorBanner, errorText } from './ErrorBanner';
 import { errorsFor } from './FormField';
 import { buildBody, compactLists, toFormState, type FormState } from './formState';
@@ -32,6 +32,8 @@ interface Props<T extends AnyRecord> {
   lead?: (r: T, reload: () => void) => ReactNode;
   /** Below the details on the view (a deal's stage history). */
   main?: (r: T) => ReactNode;
+  /** A part of the form with its own state, saved with the record (a deal's line items). */
+  extension?: FormExtension<T>;
 }
 
 function initials(s: string): string {
@@ -45,7 +47,7 @@ function initials(s: string): string {
 }
 
 /** The view, edit and create screens of one record. */
-export function RecordPage<T extends AnyRecord>({ config: full, id, mode, preset, aside, lead, main }: Props<T>) {
+export function RecordPage<T extends AnyRecord>({ config: full, id, mode, preset, aside, lead, main, extension }: Props<T>) {
   const { entity } = full;
   // The role's field rules: hidden fields are left out everywhere, read-only ones are not sent.
   // A field set at creation only (a deal's pipeline) is not in the edit form.
@@ -56,7 +58,15 @@ export function RecordPage<T extends AnyRecord>({ config: full, id, mode, preset
   const toast = useToast();
   const [record, setRecord] = useState<T | null>(null);
   const [etag, setEtag] = useState<string | null>(null);
-  const locked = record && mode === 'edit' && full.locked ? full.locked(record) : {};
+  // The extension's state: undefined until loaded; `extOriginal` is what it was (null when creating).
+  const [ext, setExt] = useState<unknown>(undefined);
+  const [extOriginal, setExtOriginal] = useState<unknown>(null);
+  const locked =
+    extension && ext !== undefined
+      ? extension.locked(ext)
+      : record && mode === 'edit' && full.locked
+        ? full.locked(record)
+        : {};
   const writable = config.fields.filter((f) => !isReadonly(entity, f.name) && !(f.name in locked));
   const [defs, setDefs] = useState<CustomFieldDef[] | null>(null);
   const [loadError, setLoadError] = useState<unknown>(null);
@@ -125,9 +135,27 @@ export function RecordPage<T extends AnyRecord>({ config: full, id, mode, preset
     setBanner(null);
   }, [ready, mode, record?.id, record?.version]);
 
+  useEffect(() => {
+    if (!ready || mode === 'view' || !extension) return;
+    let live = true;
+    setExt(undefined);
+    extension
+      .load(mode === 'create' ? null : record)
+      .then((st) => {
+        if (!live) return;
+        setExt(st);
+        setExtOriginal(mode === 'create' ? null : st);
+      })
+      .catch((e) => live && setLoadError(e));
+    return () => {
+      live = false;
+    };
+  }, [ready, mode, record?.id, record?.version]);
+
   const knownFields = [
     ...config.fields.map((f) => (f.kind === 'company' ? 'company_id' : f.name)),
     ...(defs ?? []).map((d) => `custom.${d.name}`),
+    ...(extension?.fields ?? []),
   ];
 
   async function save() {
@@ -140,6 +168,7 @@ export function RecordPage<T extends AnyRecord>({ config: full, id, mode, preset
       compact,
       original,
     );
+    if (extension && ext !== undefined) Object.assign(body, extension.body(ext, extOriginal, compact));
     if (localErrors.length) {
       setErrors(localErrors);
       setBanner({ text: t('error.invalid') });
@@ -229,7 +258,7 @@ export function RecordPage<T extends AnyRecord>({ config: full, id, mode, preset
       </section>
     );
   }
-  if (!ready || (mode !== 'view' && !form)) {
+  if (!ready || (mode !== 'view' && (!form || (extension && ext === undefined)))) {
     return (
       <section className="page">
         <div className="card placeholder">{t('common.loading')}</div>
@@ -271,6 +300,7 @@ export function RecordPage<T extends AnyRecord>({ config: full, id, mode, preset
           saving={saving}
           submitLabel={mode === 'create' ? et(entity, 'create') : t('common.save')}
           banner={bannerNode}
+          extra={extension?.render({ state: ext, form: form!, errors, onChange: setExt })}
           readonly={(name) => isReadonly(entity, name)}
           locked={locked}
           onChange={setForm}

@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
-import type { AnyRecord, EntityName } from '../api';
+import type { AnyRecord, EntityName, FieldError } from '../api';
+import type { FormState } from './formState';
 import { t, type Key } from '../i18n';
 
 /** How a built-in field is edited and shown. */
@@ -42,6 +43,23 @@ export interface EntityConfig<T extends AnyRecord> {
   subtitle?: (r: T) => ReactNode;
   /** Fields the record itself keeps from being edited, with the reason shown beside them. */
   locked?: (r: T) => Record<string, string>;
+}
+
+/**
+ * A part of a record's form with state of its own, written with the record (a deal's line items).
+ * Its state is opaque to the record page, which loads it, renders it below the details, and merges
+ * its body into the create or update request.
+ */
+export interface FormExtension<T extends AnyRecord> {
+  /** The fields its errors name ("items", "price_list_id"): shown in place, not in the banner. */
+  fields: string[];
+  /** The starting state: from the record when editing, null when creating. */
+  load: (r: T | null) => Promise<unknown>;
+  /** Fields of the main form it sets itself, with the reason (the amount while there are lines). */
+  locked: (state: unknown) => Record<string, string>;
+  /** What it adds to the request: everything when creating (original null), else what changed. */
+  body: (state: unknown, original: unknown, form: FormState) => Record<string, unknown>;
+  render: (p: { state: unknown; form: FormState; errors: FieldError[]; onChange: (s: unknown) => void }) => ReactNode;
 }
 
 type Suffix =

@@ -3,6 +3,8 @@ import { RecordPage, type Mode } from '../common/RecordPage';
 import { useCurrencies, usePipelines } from '../common/salesInputs';
 import { t } from '../i18n';
 import { dealConfig } from './config';
+import { DealItemsCard } from './items/DealItemsCard';
+import { itemsExtension } from './items/itemsExtension';
 import { DealsOverview } from './DealsOverview';
 import { LostNote } from './LostNote';
 import { StageBar } from './StageBar';
@@ -34,7 +36,13 @@ export function DealsScreen({ path, query }: Props) {
           <LostNote deal={d} />
         </>
       )}
-      main={(d) => <StageHistory deal={d} />}
+      main={(d) => (
+        <>
+          <DealItemsCard deal={d} />
+          <StageHistory deal={d} />
+        </>
+      )}
+      extension={itemsExtension}
     />
   );
 }
@@ -58,5 +66,5 @@ function NewDeal({ query }: { query: URLSearchParams }) {
     stage_id: stage ? String(stage.id) : '',
     currency: currencies.base,
   };
-  return <RecordPage key="new" config={dealConfig} id={null} mode="create" preset={preset} />;
+  return <RecordPage key="new" config={dealConfig} id={null} mode="create" preset={preset} extension={itemsExtension} />;
 }
