@@ -80,6 +80,7 @@ export function LineItemsEditor({ state, currency, errors, onChange }: Props) {
             <tbody>
               {state.lines.map((l, i) => {
                 const j = rows.indexOf(i);
+                const before = j >= 0 ? q.last?.lines[j] : undefined;
                 return (
                   <LineRow
                     key={l.key}
@@ -89,6 +90,7 @@ export function LineItemsEditor({ state, currency, errors, onChange }: Props) {
                     currency={currency}
                     digits={digits}
                     quoted={j >= 0 ? q.quote?.lines[j] : undefined}
+                    catalogPrice={l.product_id !== null && before?.product_id === l.product_id ? before.price : undefined}
                     errors={{ ...rowErrors(errors, rows, i), ...rowErrors(q.errors, rows, i) }}
                     onChange={(next) => setLine(i, next)}
                     onRemove={() => onChange({ ...state, lines: state.lines.filter((_, k) => k !== i) })}

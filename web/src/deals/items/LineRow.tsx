@@ -12,6 +12,8 @@ interface Props {
   digits: number;
   /** The quote's figures for this line, when priced. */
   quoted: QuotedLine | undefined;
+  /** A product line's price from the catalog in the deal's currency (shown until one is typed). */
+  catalogPrice: number | undefined;
   /** The server's messages by field ('' for the line as a whole). */
   errors: Record<string, string[]>;
   onChange: (l: LineDraft) => void;
@@ -19,7 +21,7 @@ interface Props {
 }
 
 /** One line item: name or product, quantity and unit, price, discount and tax, and its figures. */
-export function LineRow({ line, index, units, currency, digits, quoted, errors, onChange, onRemove }: Props) {
+export function LineRow({ line, index, units, currency, digits, quoted, catalogPrice, errors, onChange, onRemove }: Props) {
   const n = index + 1;
   const label = (k: Key) => `${t(k)}, ${t('items.line', { n })}`;
   const errId = (f: string) => `line-${line.key}-${f || 'line'}-error`;
@@ -77,7 +79,7 @@ export function LineRow({ line, index, units, currency, digits, quoted, errors, 
           inputMode="decimal"
           aria-label={label('items.price')}
           title={line.product_id !== null && !line.price ? t('items.fromCatalog') : undefined}
-          placeholder={quoted && line.product_id !== null ? minorToMajor(quoted.price, digits) : undefined}
+          placeholder={catalogPrice !== undefined ? minorToMajor(catalogPrice, digits) : undefined}
           value={line.price}
           onChange={(e) => set({ price: e.target.value })}
         />

@@ -12,13 +12,16 @@ export interface QuoteState {
   /** A problem that is not about one line. */
   problem: string | null;
   pending: boolean;
+  /** The last good answer, even for lines since changed (for hints such as a catalog price). */
+  last: Quote | null;
 }
 
 /** Live totals: POST /line-items/quote once the lines stop changing for a moment. Writes nothing. */
 export function useQuote(currency: string, priceListId: string, items: QuoteLine[]): QuoteState {
   const key = JSON.stringify({ currency, priceListId, items });
   const settled = useDebounced(key, 300);
-  const [state, setState] = useState<QuoteState & { key: string }>({ key: '', quote: null, errors: [], problem: null, pending: false });
+  const [state, setState] = useState<Omit<QuoteState, 'last'> & { key: string }>({ key: '', quote: null, errors: [], problem: null, pending: false });
+  const [last, setLast] = useState<Quote | null>(null);
 
   useEffect(() => {
     const asked = JSON.parse(settled) as { currency: string; priceListId: string; items: QuoteLine[] };
@@ -37,6 +40,7 @@ export function useQuote(currency: string, priceListId: string, items: QuoteLine
       .then((q) => {
         rememberCurrencyDigits([{ code: q.currency, digits: q.digits }]);
         setState({ key: settled, quote: q, errors: [], problem: null, pending: false });
+        setLast(q);
       })
       .catch((e) => {
         if (ctl.signal.aborted) return;
@@ -49,5 +53,5 @@ export function useQuote(currency: string, priceListId: string, items: QuoteLine
 
   // Until the answer for the lines as they are now arrives, the old figures are not shown as theirs.
   const fresh = state.key === key;
-  return { quote: fresh ? state.quote : null, errors: state.errors, problem: state.problem, pending: !fresh && items.length > 0 };
+  return { quote: fresh ? state.quote : null, errors: state.errors, problem: state.problem, pending: !fresh && items.length > 0, last };
 }
