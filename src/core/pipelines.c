@@ -687,6 +687,7 @@ lost_reason_delete(struct core_ctx *cx, int64_t id)
 {
 	json_t *cur = NULL;
 	db_stmt_t *st;
+	int64_t n = 0;
 	int rc = core_admin_only(cx, "edit lost reasons");
 
 	if (rc != CRM_OK)
@@ -695,6 +696,13 @@ lost_reason_delete(struct core_ctx *cx, int64_t id)
 		return db_fail(cx, "begin");
 	rc = reasons(cx, id, &cur);
 	json_decref(cur);
+	if (rc == CRM_OK)
+		rc = deals_in(cx, "lost_reason_id", id, &n);
+	/* Reports count losses by reason: a used one is retired, not deleted. */
+	if (rc == CRM_OK && n > 0)
+		rc = core_fail(cx, CRM_EINUSE, "%lld deal%s %s lost for this "
+		    "reason: retire it instead (active: false)", (long long)n,
+		    n == 1 ? "" : "s", n == 1 ? "was" : "were");
 	if (rc == CRM_OK && db_prepare(cx->db, "DELETE FROM lost_reasons WHERE "
 	    "id = ?", &st) != DB_OK)
 		rc = db_fail(cx, "reason delete");

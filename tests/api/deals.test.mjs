@@ -129,6 +129,13 @@ test('lost needs an active reason; won and lost close the deal; reopening clears
   assert.equal(r.body.lost_reason_id, null);
   assert.equal(r.body.lost_comment, null);
   assert.equal(r.body.closed_at, null);
+  // A reason deals were lost for stays in the list, retired rather than deleted.
+  const used = (await req(srv, 'POST', '/api/v1/lost-reasons', { body: { name: 'No budget' } })).body;
+  const other = await createOk(srv, 'deals', { title: 'Lost for budget', pipeline_id: pipe.id });
+  assert.equal((await move(other.id, { stage_id: S.Lost, lost_reason_id: used.id })).status, 200);
+  const del = await req(srv, 'DELETE', `/api/v1/lost-reasons/${used.id}`);
+  assertProblem(del, 409);
+  assert.match(del.body.detail, /1 deal was lost for this reason: retire it/);
   r = await move(d.id, { stage_id: S.Won });
   assert.equal(r.body.status, 'won');
   assert.ok(r.body.closed_at);
