@@ -239,6 +239,10 @@ const struct route api_routes[] = {
 	    R_BODY, "Rename or retire a lost reason (admin)", "sales" },
 	{ "DELETE", "/api/v1/lost-reasons/{id}", h_lost_reason_delete, NULL, 0,
 	    "Delete a lost reason (admin)", "sales" },
+	{ "GET", "/api/v1/reports/funnel", h_report_funnel, NULL, 0,
+	    "The sales funnel of a pipeline for the deals created in a period: "
+	    "reached, moved on, conversion, time and value per stage, won and "
+	    "lost with reasons", "reports" },
 	{ "GET", "/api/v1/departments", h_dept_list, NULL, 0,
 	    "The department tree, with heads and member counts", "organisation" },
 	{ "POST", "/api/v1/departments", h_dept_create, NULL, R_BODY,

@@ -340,10 +340,36 @@ deal_decorate(json_t *rec)
 	    strcmp(status, "open") == 0 && due < time_now_ms()));
 }
 
+/*
+ * reached_stage=S: deals whose history has a row for S or a later step of
+ * the funnel (core/funnel.h): open stages by (position, id), then won. A
+ * lost stage is not a step and matches none.
+ */
+static int
+reached_filter(struct core_ctx *cx, struct dbq *q, const char *value)
+{
+	char *end;
+	long long id = strtoll(value, &end, 10);
+
+	if (*value == '\0' || *end != '\0' || id <= 0)
+		return core_fail(cx, CRM_EBADQUERY, "reached_stage: must be a "
+		    "stage id");
+	dbq_sql(q, " AND EXISTS (SELECT 1 FROM deal_stage_history rh JOIN "
+	    "pipeline_stages rx ON rx.id = rh.stage_id JOIN pipeline_stages rs "
+	    "ON rs.id = ? WHERE rh.deal_id = t.id AND rx.pipeline_id = "
+	    "rs.pipeline_id AND rs.kind <> 'lost' AND (rx.kind = 'won' OR "
+	    "(rs.kind = 'open' AND rx.kind = 'open' AND (rx.position > "
+	    "rs.position OR (rx.position = rs.position AND rx.id >= rs.id)))))");
+	dbq_int(q, id);
+	return CRM_OK;
+}
+
 static int
 deal_filter(struct core_ctx *cx, struct dbq *q, const char *key,
     const char *value)
 {
+	if (strcmp(key, "reached_stage") == 0)
+		return reached_filter(cx, q, value);
 	if (strcmp(key, "stuck") != 0)
 		return CRM_ENOTFOUND;
 	if (strcmp(value, "true") == 0)
@@ -493,7 +519,6 @@ board_limit(struct core_ctx *cx, const char *s, int *limit)
 static int
 board_pipeline(struct core_ctx *cx, const struct list_query *lq, int64_t *pid)
 {
-	bool found = false;
 	char *end;
 
 	for (int i = 0; i < lq->nfilters; i++) {
@@ -505,13 +530,7 @@ board_pipeline(struct core_ctx *cx, const struct list_query *lq, int64_t *pid)
 			    "an id");
 		return CRM_OK;
 	}
-	if (one_int(cx, "SELECT id FROM pipelines WHERE archived = 0 ORDER BY "
-	    "position, id LIMIT 1", 0, pid, &found) != CRM_OK)
-		return CRM_EDB;
-	if (!found)
-		return core_fail(cx, CRM_ENOTFOUND, "There is no active pipeline; "
-		    "an administrator creates one first");
-	return CRM_OK;
+	return pipeline_first_active(cx, pid);
 }
 
 /* count, amount_base, unconverted and stuck per stage, into the columns. */
