@@ -291,6 +291,41 @@ deal_prepare(struct core_ctx *cx, json_t *cur, json_t *in, json_t *merged)
 	return settle_base(cx, merged);
 }
 
+/*
+ * Sets furthest_stage_id of the deals whose column col ("id" or
+ * "pipeline_id", from code) is v: the stage of each one's history that is
+ * furthest along the funnel (core/funnel.h: open stages by position, then
+ * id, then won; lost is no step). The same order as reached_filter below.
+ */
+static int
+furthest_update(struct core_ctx *cx, const char *col, int64_t v)
+{
+	struct dbq q;
+	db_stmt_t *st;
+	int rc;
+
+	dbq_init(&q);
+	dbq_sql(&q, "UPDATE deals SET furthest_stage_id = (SELECT fh.stage_id FROM "
+	    "deal_stage_history fh JOIN pipeline_stages fx ON fx.id = fh.stage_id "
+	    "WHERE fh.deal_id = deals.id AND fx.kind <> 'lost' ORDER BY CASE WHEN "
+	    "fx.kind = 'won' THEN 1 ELSE 0 END DESC, fx.position DESC, fx.id DESC "
+	    "LIMIT 1) WHERE %s = ?", col);
+	dbq_int(&q, v);
+	rc = db_prepare_q(cx->db, &q, &st);
+	dbq_free(&q);
+	if (rc != DB_OK)
+		return db_fail(cx, "furthest");
+	rc = db_step(st);
+	db_done(st);
+	return rc == DB_DONE ? CRM_OK : db_fail(cx, "furthest step");
+}
+
+int
+deal_furthest_refresh(struct core_ctx *cx, int64_t pipeline_id)
+{
+	return furthest_update(cx, "pipeline_id", pipeline_id);
+}
+
 /* A new stage: the open history row closes and the new one opens. */
 static int
 deal_after_write(struct core_ctx *cx, int64_t id, json_t *cur, json_t *merged)
@@ -312,7 +347,8 @@ deal_after_write(struct core_ctx *cx, int64_t id, json_t *cur, json_t *merged)
 	if (rc != DB_DONE)
 		return db_fail(cx, "history close step");
 	if (db_prepare(cx->db, "INSERT INTO deal_stage_history (deal_id, "
-	    "pipeline_id, stage_id, entered_at, entered_by) VALUES (?, ?, ?, ?, ?)",
+	    "pipeline_id, stage_id, entered_at, entered_by, deal_created_at) "
+	    "VALUES (?, ?, ?, ?, ?, (SELECT created_at FROM deals WHERE id = ?))",
 	    &st) != DB_OK)
 		return db_fail(cx, "history add");
 	db_bind_int(st, 1, id);
@@ -324,9 +360,12 @@ deal_after_write(struct core_ctx *cx, int64_t id, json_t *cur, json_t *merged)
 		db_bind_int(st, 5, cx->actor.user_id);
 	else
 		db_bind_null(st, 5);
+	db_bind_int(st, 6, id);
 	rc = db_step(st);
 	db_done(st);
-	return rc == DB_DONE ? CRM_OK : db_fail(cx, "history add step");
+	if (rc != DB_DONE)
+		return db_fail(cx, "history add step");
+	return furthest_update(cx, "id", id);
 }
 
 /* Stuck: open and past the time limit of its stage. */

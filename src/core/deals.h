@@ -53,4 +53,11 @@ int deal_history(struct core_ctx *cx, int64_t id, json_t **out);
  */
 int deal_board(struct core_ctx *cx, const struct list_query *lq, json_t **out);
 
+/*
+ * Recomputes furthest_stage_id (the funnel's "reached", core/funnel.h) of
+ * every deal of the pipeline: for core/pipelines.c after its stages were
+ * reordered, added, removed or changed kind. In the caller's transaction.
+ */
+int deal_furthest_refresh(struct core_ctx *cx, int64_t pipeline_id);
+
 #endif

@@ -1,21 +1,23 @@
 /*
  * The funnel report (core/funnel.h has the definitions it keeps).
  *
- * Two queries over the cohort do the counting in the database, so the cost
- * grows with the cohort only inside the database and C handles a few rows
- * per stage:
+ * Two queries count in the database, each grouped so that C adds up a few
+ * rows per stage, and each reads one index range (migration 0011):
  *
- *   1. per deal, the furthest step its history reached (a CASE over the
- *      step ids, MAX per deal through the history's deal index), grouped
- *      by that step, the current stage, the status and the lost reason:
- *      counts, value sums and unconverted counts. Reached, value, current,
- *      won, lost and the reasons are sums over those groups.
- *   2. the completed stays of cohort deals, grouped by stage: count and
- *      total time, for avg_ms.
+ *   1. the cohort's deals (index deals_funnel: pipeline, created_at, and
+ *      every column read) grouped by furthest_stage_id, stage_id, status
+ *      and lost reason: counts, value sums and unconverted counts. Reached,
+ *      value, current, won, lost and the reasons are sums over those
+ *      groups. furthest_stage_id is the step the deal's history reached
+ *      furthest, kept by core/deals.c, so no history is read here.
+ *   2. the completed stays in each step of the cohort's deals (index
+ *      deal_stage_history_cohort: pipeline, stage, the deal's created_at),
+ *      read stage by stage, each checked against the cohort's rules on its
+ *      deal: count and total time, for avg_ms.
  *
- * The reached_stage filter of the deal list (core/deals.c) states the same
- * "this step or a later one" in SQL, so every number of the report is the
- * count of its drill-down list; tests/api/funnel.test.mjs checks that.
+ * The reached_stage filter of the deal list (core/deals.c) states "this
+ * step or a later one" over the history itself, so every number of the
+ * report is the count of its drill-down list; the tests check that.
  */
 #include "core/funnel.h"
 
@@ -202,20 +204,13 @@ count_groups(struct core_ctx *cx, const struct fparams *p,
 	*groups = NULL;
 	*ngroups = 0;
 	dbq_init(&q);
-	dbq_sql(&q, "SELECT x.r, x.stage_id, x.status, x.lost_reason_id, "
-	    "COUNT(*), SUM(x.amount_base), SUM(CASE WHEN x.amount_base IS NULL "
-	    "THEN 1 ELSE 0 END) FROM (SELECT t.stage_id, t.status, "
-	    "t.lost_reason_id, t.amount_base, COALESCE((SELECT MAX(CASE "
-	    "h.stage_id");
-	/* The step's rank is a literal from this loop; the ids are bound. */
-	for (size_t i = 0; i < nsteps; i++) {
-		dbq_sql(&q, " WHEN ? THEN %zu", i + 1);
-		dbq_int(&q, steps[i].id);
-	}
-	dbq_sql(&q, " ELSE 0 END) FROM deal_stage_history h WHERE h.deal_id = "
-	    "t.id), 0) AS r FROM deals t WHERE t.deleted_at IS NULL");
+	dbq_sql(&q, "SELECT t.furthest_stage_id, t.stage_id, t.status, "
+	    "t.lost_reason_id, COUNT(*), SUM(t.amount_base), SUM(CASE WHEN "
+	    "t.amount_base IS NULL THEN 1 ELSE 0 END) FROM deals t WHERE "
+	    "t.deleted_at IS NULL");
 	rc = cohort_where(cx, p, &q);
-	dbq_sql(&q, ") x GROUP BY x.r, x.stage_id, x.status, x.lost_reason_id");
+	dbq_sql(&q, " GROUP BY t.furthest_stage_id, t.stage_id, t.status, "
+	    "t.lost_reason_id");
 	if (rc == CRM_OK && db_prepare_q(cx->db, &q, &st) != DB_OK)
 		rc = db_fail(cx, "counts");
 	dbq_free(&q);
@@ -231,7 +226,11 @@ count_groups(struct core_ctx *cx, const struct fparams *p,
 			*groups = xrealloc(*groups, cap * sizeof(**groups));
 		}
 		g = &(*groups)[(*ngroups)++];
-		g->rank = db_col_int(st, 0);
+		/* The furthest step's rank; 0 for none (NULL, or not a step). */
+		g->rank = 0;
+		for (size_t i = 0; i < nsteps && !db_col_null(st, 0); i++)
+			if (steps[i].id == db_col_int(st, 0))
+				g->rank = (int64_t)i + 1;
 		g->stage_id = db_col_int(st, 1);
 		s = db_col_text(st, 2, &len);
 		snprintf(g->status, sizeof(g->status), "%.*s", (int)len, s);
@@ -258,10 +257,26 @@ count_stays(struct core_ctx *cx, const struct fparams *p, struct step *steps,
 	db_stmt_t *st;
 	int rc;
 
+	if (nsteps == 0)
+		return CRM_OK;
 	dbq_init(&q);
+	/*
+	 * From the history's cohort index to each stay's deal (CROSS JOIN
+	 * keeps SQLite to that order): the stays arrive grouped by stage, and
+	 * only those of deals created in the period are read.
+	 */
 	dbq_sql(&q, "SELECT h.stage_id, COUNT(*), SUM(h.left_at - h.entered_at) "
-	    "FROM deals t JOIN deal_stage_history h ON h.deal_id = t.id WHERE "
-	    "h.left_at IS NOT NULL AND t.deleted_at IS NULL");
+	    "FROM deal_stage_history h CROSS JOIN deals t WHERE h.pipeline_id = ? "
+	    "AND h.stage_id IN (");
+	dbq_int(&q, p->pid);
+	for (size_t i = 0; i < nsteps; i++) {
+		dbq_sql(&q, i > 0 ? ", ?" : "?");
+		dbq_int(&q, steps[i].id);
+	}
+	dbq_sql(&q, ") AND h.deal_created_at >= ? AND h.deal_created_at <= ? AND "
+	    "h.left_at IS NOT NULL AND t.id = h.deal_id AND t.deleted_at IS NULL");
+	dbq_int(&q, p->from_day * DAY_MS);
+	dbq_int(&q, p->to_day * DAY_MS + DAY_MS - 1);
 	rc = cohort_where(cx, p, &q);
 	dbq_sql(&q, " GROUP BY h.stage_id");
 	if (rc == CRM_OK && db_prepare_q(cx->db, &q, &st) != DB_OK)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/audit.h"
+#include "core/deals.h"
 #include "util/log.h"
 #include "util/text.h"
 #include "util/timeutil.h"
@@ -519,6 +520,9 @@ pipeline_update(struct core_ctx *cx, int64_t id, json_t *in, json_t **out)
 	}
 	if (rc == CRM_OK && stages != NULL)
 		rc = write_stages(cx, id, cur, stages);
+	/* A new order or kind moves what counts as furthest along the funnel. */
+	if (rc == CRM_OK && stages != NULL)
+		rc = deal_furthest_refresh(cx, id);
 	if (rc == CRM_OK)
 		rc = audit_append(cx, "setting.pipeline_changed", "pipelines", id, in);
 	if (rc == CRM_OK)

@@ -186,3 +186,31 @@ test('bad parameters are refused by name', async () => {
   assert.equal(def.status, 200, def.text);
   assert.equal(def.body.pipeline.name, 'Sales');
 });
+
+test('restaging a pipeline moves what counts as reached, and the drill-down follows', async () => {
+  const p = await ok('POST', '/api/v1/pipelines', {
+    name: 'Funnel restage',
+    stages: [{ name: 'One' }, { name: 'Two' }, { name: 'Three' }, { name: 'Won', kind: 'won' }, { name: 'Lost', kind: 'lost' }],
+  });
+  const [one, two, three, won, lost] = p.stages;
+  const mk = async (path) => {
+    const d = await ok('POST', '/api/v1/deals', { title: 'restage', pipeline_id: p.id, amount: 100 });
+    for (const s of path) await ok('POST', `/api/v1/deals/${d.id}/move`, { stage_id: s.id });
+  };
+  await mk([two]);          // One, Two
+  await mk([three, two]);   // One, Three, back to Two
+  await mk([three]);        // One, Three
+  const at = async (want) => {
+    const f = (await req(srv, 'GET', `/api/v1/reports/funnel?pipeline_id=${p.id}`)).body;
+    assert.deepEqual(f.stages.map((s) => [s.stage.name, s.reached]), want);
+    await assertDrills(f);
+  };
+  await at([['One', 3], ['Two', 3], ['Three', 2], ['Won', 0]]);
+  // Three before Two: reaching Three now passes One only; Two passes Three.
+  const r = await req(srv, 'PATCH', `/api/v1/pipelines/${p.id}`, {
+    body: { stages: [{ id: one.id, name: 'One' }, { id: three.id, name: 'Three' }, { id: two.id, name: 'Two' },
+                     { id: won.id, name: 'Won', kind: 'won' }, { id: lost.id, name: 'Lost', kind: 'lost' }] },
+  });
+  assert.equal(r.status, 200, r.text);
+  await at([['One', 3], ['Three', 3], ['Two', 2], ['Won', 0]]);
+});

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "core/core.h"
+#include "core/deals.h"
 #include "core/funnel.h"
 #include "core/record.h"
 #include "store/db.h"
@@ -141,8 +142,9 @@ add_deal(const char *title, int64_t owner, int64_t day, int64_t base,
 	id = one("SELECT id FROM deals WHERE title = ?", title);
 	for (int i = 0; i < n; i++) {
 		if (db_prepare(db, "INSERT INTO deal_stage_history (deal_id, "
-		    "pipeline_id, stage_id, entered_at, left_at) VALUES (?, (SELECT "
-		    "id FROM pipelines WHERE name = 'Sales'), ?, ?, ?)", &st) != DB_OK)
+		    "pipeline_id, stage_id, entered_at, left_at, deal_created_at) "
+		    "VALUES (?, (SELECT id FROM pipelines WHERE name = 'Sales'), ?, "
+		    "?, ?, ?)", &st) != DB_OK)
 			fail_msg("prepare stay: %s", db_errmsg(db));
 		db_bind_int(st, 1, id);
 		db_bind_int(st, 2, stage(path[i]));
@@ -151,6 +153,7 @@ add_deal(const char *title, int64_t owner, int64_t day, int64_t base,
 			db_bind_int(st, 4, created + hours[i + 1] * H);
 		else
 			db_bind_null(st, 4);
+		db_bind_int(st, 5, created);
 		assert_int_equal(db_step(st), DB_DONE);
 		db_done(st);
 	}
@@ -204,6 +207,11 @@ group_setup(void **state)
 	    HOURS(0, 100), PATH("New", "Won"));
 	add_deal("x3 vera's", vera, 9, 9000, 0, false, HOURS(0, 100),
 	    PATH("New", "Won"));
+	/* The history was written here, not by deals.c: its summary too. */
+	core_ctx_init(&cx, db, NULL);
+	if (deal_furthest_refresh(&cx, one("SELECT id FROM pipelines WHERE name "
+	    "= 'Sales'", NULL)) != CRM_OK)
+		return -1;
 	return 0;
 }
 
