@@ -13,6 +13,11 @@
  *
  * Rights are the record engine's: moving is an update of the deal.
  *
+ * For the funnel report (core/funnel.h) each history row carries its
+ * deal's created_at, and each deal its furthest_stage_id: the stage of its
+ * history furthest along the funnel, set on every stage change and
+ * recomputed by deal_furthest_refresh() when its pipeline is restaged.
+ *
  * JSON in, JSON out; *out is a new reference for the caller.
  */
 #ifndef CORE_DEALS_H

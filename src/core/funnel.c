@@ -13,7 +13,9 @@
  *   2. the completed stays in each step of the cohort's deals (index
  *      deal_stage_history_cohort: pipeline, stage, the deal's created_at),
  *      read stage by stage, each kept when its deal is one of the cohort's
- *      (their ids from the first index): count and total time, for avg_ms.
+ *      (their ids from the first index; a check left out when the cohort
+ *      is every deal created in the period): count and total time, for
+ *      avg_ms.
  *
  * The reached_stage filter of the deal list (core/deals.c) states "this
  * step or a later one" over the history itself, so every number of the
@@ -248,10 +250,50 @@ count_groups(struct core_ctx *cx, const struct fparams *p,
 	return CRM_OK;
 }
 
+/*
+ * Whether the cohort is every deal of the pipeline created in the period,
+ * live or in the trash: then every stay the history's cohort index finds
+ * is one of the cohort's, and query 2 needs no check against it (the
+ * usual case for an administrator without filters, and the cheaper one).
+ * total is the cohort's size, from query 1.
+ */
+static int
+cohort_is_whole(struct core_ctx *cx, const struct fparams *p, int64_t total,
+    bool *whole)
+{
+	static const char *const sql[] = {
+		/* Live ones, from deals_funnel. */
+		"SELECT COUNT(*) FROM deals t WHERE t.deleted_at IS NULL AND "
+		    "t.pipeline_id = ? AND t.created_at >= ? AND t.created_at <= ?",
+		/* Any in the trash, from deals_deleted. */
+		"SELECT COUNT(*) FROM deals t WHERE t.deleted_at IS NOT NULL AND "
+		    "t.pipeline_id = ? AND t.created_at >= ? AND t.created_at <= ?",
+	};
+	int64_t n[2] = { 0, 0 };
+	db_stmt_t *st;
+	int rc;
+
+	for (int i = 0; i < 2; i++) {
+		if (db_prepare(cx->db, sql[i], &st) != DB_OK)
+			return db_fail(cx, "whole");
+		db_bind_int(st, 1, p->pid);
+		db_bind_int(st, 2, p->from_day * DAY_MS);
+		db_bind_int(st, 3, p->to_day * DAY_MS + DAY_MS - 1);
+		rc = db_step(st);
+		if (rc == DB_ROW)
+			n[i] = db_col_int(st, 0);
+		db_done(st);
+		if (rc != DB_ROW)
+			return db_fail(cx, "whole step");
+	}
+	*whole = n[0] == total && n[1] == 0;
+	return CRM_OK;
+}
+
 /* Query 2: completed stays per stage, into the steps. */
 static int
-count_stays(struct core_ctx *cx, const struct fparams *p, struct step *steps,
-    size_t nsteps)
+count_stays(struct core_ctx *cx, const struct fparams *p, bool whole,
+    struct step *steps, size_t nsteps)
 {
 	struct dbq q;
 	db_stmt_t *st;
@@ -276,12 +318,17 @@ count_stays(struct core_ctx *cx, const struct fparams *p, struct step *steps,
 		dbq_int(&q, steps[i].id);
 	}
 	dbq_sql(&q, ") AND h.deal_created_at >= ? AND h.deal_created_at <= ? AND "
-	    "h.left_at IS NOT NULL AND +h.deal_id IN (SELECT t.id FROM deals t "
-	    "WHERE t.deleted_at IS NULL");
+	    "h.left_at IS NOT NULL");
 	dbq_int(&q, p->from_day * DAY_MS);
 	dbq_int(&q, p->to_day * DAY_MS + DAY_MS - 1);
-	rc = cohort_where(cx, p, &q);
-	dbq_sql(&q, ") GROUP BY h.stage_id");
+	rc = CRM_OK;
+	if (!whole) {
+		dbq_sql(&q, " AND +h.deal_id IN (SELECT t.id FROM deals t WHERE "
+		    "t.deleted_at IS NULL");
+		rc = cohort_where(cx, p, &q);
+		dbq_sql(&q, ")");
+	}
+	dbq_sql(&q, " GROUP BY h.stage_id");
 	if (rc == CRM_OK && db_prepare_q(cx->db, &q, &st) != DB_OK)
 		rc = db_fail(cx, "stays");
 	dbq_free(&q);
@@ -446,6 +493,7 @@ funnel_report(struct core_ctx *cx, const struct list_query *lq, json_t **out)
 	int64_t lost_v = 0;
 	char base[4];
 	int rc;
+	bool whole = false;
 	bool values = access_field(cx, &entity_deals, "amount") != FIELD_HIDDEN;
 	bool reasons = access_field(cx, &entity_deals, "lost_reason_id") !=
 	    FIELD_HIDDEN;
@@ -477,12 +525,15 @@ funnel_report(struct core_ctx *cx, const struct list_query *lq, json_t **out)
 			nsteps++;
 		}
 	rc = count_groups(cx, &p, steps, nsteps, &g, &ng);
+	for (i = 0; i < ng; i++)
+		total += g[i].n;
 	if (rc == CRM_OK)
-		rc = count_stays(cx, &p, steps, nsteps);
+		rc = cohort_is_whole(cx, &p, total, &whole);
+	if (rc == CRM_OK)
+		rc = count_stays(cx, &p, whole, steps, nsteps);
 	if (rc != CRM_OK)
 		goto out;
 	for (i = 0; i < ng; i++) {
-		total += g[i].n;
 		unconverted += g[i].nulls;
 		for (k = 0; k < nsteps; k++) {
 			/* Reached step k+1 and every one before it. */
