@@ -23,6 +23,9 @@
 #                                     generated alongside; rm -rf bench/data
 #                                     to regenerate after changing gen.c;
 #                                     rm bench/data/pg/loaded-* to reload PG)
+#   BENCH_DEALS=300000  deals added by bench/deals.sql to a migrated copy of
+#                       the data (once; redone when deals.sql or migration
+#                       0011 is newer); 0 leaves deals out
 #   BENCH_DURATION=10   seconds per wrk run (after a 2 s warm-up)
 #   BENCH_CONNECTIONS=32 BENCH_WRK_THREADS=2 BENCH_SERVER_THREADS=2
 #   BENCH_PORT=18080 BENCH_NGINX_PORT=18081
@@ -37,6 +40,7 @@ MODE=${BENCH_DB:-sqlite}
 case $MODE in sqlite|pg) ;; *) echo "bench: BENCH_DB is sqlite or pg, not '$MODE'" >&2; exit 2 ;; esac
 COMPANIES=${BENCH_COMPANIES:-100000}
 CONTACTS=${BENCH_CONTACTS:-1000000}
+DEALS=${BENCH_DEALS:-300000}
 DURATION=${BENCH_DURATION:-10}
 CONNS=${BENCH_CONNECTIONS:-32}
 WRK_THREADS=${BENCH_WRK_THREADS:-2}
@@ -52,6 +56,9 @@ GEN=$ROOT/build/bench/gen
 TAG=${COMPANIES}x${CONTACTS}
 PRISTINE=$DATA/crm-$TAG.db
 TOKEN_FILE=$DATA/crm-$TAG.token
+# What is served and loaded: the generated data, with deals when asked for.
+SOURCE=$PRISTINE
+[ "$DEALS" -gt 0 ] && SOURCE=$DATA/crm-$TAG-deals$DEALS.db
 RUNDB=$DATA/run.db
 NGX=$DATA/nginx
 PGDIR=$DATA/pg
@@ -158,6 +165,29 @@ TOKEN=$(tail -n 1 "$TOKEN_FILE" | tr -d '[:space:]')
 export CRM_TOKEN=$TOKEN
 GEN_SECONDS=$(cat "$DATA/crm-$TAG.gen-seconds" 2>/dev/null || echo "?")
 
+# ---- deals: SQL on a migrated copy, once ----
+# Through the API 300,000 deals with their stage histories would take hours;
+# bench/deals.sql writes them (and what core/deals.c keeps beside them) in
+# seconds. The copy is migrated first, so it has the deals tables.
+DEALS_SECONDS=
+if [ "$DEALS" -gt 0 ]; then
+  if [ ! -f "$SOURCE" ] || [ bench/deals.sql -nt "$SOURCE" ] ||
+     [ src/store/migrations/sqlite/0011_deals.sql -nt "$SOURCE" ] || [ "$PRISTINE" -nt "$SOURCE" ]; then
+    say "adding $DEALS deals (bench/deals.sql) to a migrated copy: $SOURCE (once)"
+    rm -f "$SOURCE" "$SOURCE.tmp" "$SOURCE.tmp-wal" "$SOURCE.tmp-shm"
+    cp "$PRISTINE" "$SOURCE.tmp"
+    deals_t0=$EPOCHSECONDS
+    "$CRM" init --db "$SOURCE.tmp" >/dev/null
+    sed "s/@DEALS@/$DEALS/g" bench/deals.sql | sqlite3 -bail "$SOURCE.tmp"
+    sqlite3 "$SOURCE.tmp" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
+    echo $((EPOCHSECONDS - deals_t0)) > "$SOURCE.seconds"
+    mv "$SOURCE.tmp" "$SOURCE"
+  else
+    say "reusing $SOURCE"
+  fi
+  DEALS_SECONDS=$(cat "$SOURCE.seconds" 2>/dev/null || echo "?")
+fi
+
 # ---- PostgreSQL: the cluster, loaded once ----
 PG_URI='' PG_V='' PG_LOAD_SECONDS='' PG_COPY_SECONDS=() LOAD_MID=''
 psql_() { PGOPTIONS='-c client_min_messages=warning' "$PSQL" -X -q -v ON_ERROR_STOP=1 "$@"; }
@@ -175,14 +205,14 @@ if [ "$MODE" = pg ]; then
   fi
   PG_V=$(psql_ "$ADMIN_URI" -tAc "SHOW server_version" | cut -d' ' -f1)
   has_db() { [ "$(psql_ "$ADMIN_URI" -tAc "SELECT 1 FROM pg_database WHERE datname = '$1'")" = 1 ]; }
-  if [ ! -f "$PG_MARKER" ] || [ "$PRISTINE" -nt "$PG_MARKER" ] || ! has_db "$PG_TEMPLATE"; then
-    say "loading $PRISTINE into PostgreSQL database $PG_TEMPLATE with crm migrate-db (once)"
+  if [ ! -f "$PG_MARKER" ] || [ "$SOURCE" -nt "$PG_MARKER" ] || ! has_db "$PG_TEMPLATE"; then
+    say "loading $SOURCE into PostgreSQL database $PG_TEMPLATE with crm migrate-db (once)"
     rm -f "$PG_MARKER"
     "$ROOT/scripts/pg.sh" dropdb "$PGDIR" "$PG_TEMPLATE" >/dev/null
     TEMPLATE_URI=$("$ROOT/scripts/pg.sh" createdb "$PGDIR" "$PG_TEMPLATE")
     # From a copy: migrate-db brings the source's schema to this version,
     # and the generated file is only ever read.
-    cp "$PRISTINE" "$DATA/migrate-src.db"
+    cp "$SOURCE" "$DATA/migrate-src.db"
     load_t0=$EPOCHSECONDS
     "$CRM" migrate-db --from "$DATA/migrate-src.db" --to "$TEMPLATE_URI"
     say "VACUUM ANALYZE (statistics for the planner, visibility map)"
@@ -211,7 +241,7 @@ fresh_db() {
   if [ "$MODE" = sqlite ]; then
     say "copying the data to a scratch database"
     rm -f "$RUNDB" "$RUNDB-wal" "$RUNDB-shm"
-    cp "$PRISTINE" "$RUNDB"
+    cp "$SOURCE" "$RUNDB"
     # Planner statistics, as the server's analyze job writes them a minute
     # after start (the rights predicates need them; see core/jobs.c).
     sqlite3 "$RUNDB" "PRAGMA analysis_limit = 100000; ANALYZE;" >/dev/null
@@ -361,7 +391,24 @@ check() {
   code=$(api /dev/null "$1") || true
   [ "$code" = 200 ] || die "GET $BASE$1 answered $code"
 }
+# ---- deals: the pipeline measured and the year of the funnel ----
+DEALS_PIPELINE= FUNNEL_QUERY=
+if [ "$DEALS" -gt 0 ]; then
+  pipe_sql="SELECT id FROM pipelines WHERE name = 'Sales'"
+  if [ "$MODE" = sqlite ]; then
+    DEALS_PIPELINE=$(sqlite3 "$RUNDB" "$pipe_sql")
+  else
+    DEALS_PIPELINE=$(psql_ "$PG_URI" -tAc "$pipe_sql")
+  fi
+  [ -n "$DEALS_PIPELINE" ] || die "no pipeline named Sales in the deals data"
+  FUNNEL_QUERY="pipeline_id=$DEALS_PIPELINE&from=$(date -u -d '364 days ago' +%F)&to=$(date -u +%F)"
+fi
 check_all() {
+  if [ -n "$DEALS_PIPELINE" ]; then
+    check "/api/v1/deals/board?pipeline_id=$DEALS_PIPELINE"
+    check "/api/v1/reports/funnel?$FUNNEL_QUERY"
+    check "/api/v1/deals?stuck=true&limit=50"
+  fi
   check "/api/v1/contacts/$((CONTACTS / 2))"
   check "/api/v1/contacts?sort=last_name&limit=50"
   check "/api/v1/search?limit=20&q=%D0%98%D0%B2%D0%B0%D0%BD%D0%BE%D0%B2"
@@ -463,6 +510,18 @@ run_suite() {	# base URL of the crm (or of the balancer)
   RUN_T=1 RUN_C=2 run_wrk "same, light load (2 connections)" search.lua "$b/" "BENCH_SEARCH_PREFIX=/api/v1/search?limit=20&q="
   run_wrk "GET /contacts?q=… (same queries)" search.lua "$b/" "BENCH_SEARCH_PREFIX=/api/v1/contacts?q="
   run_wrk "POST /contacts (create)" create.lua "$b/"
+  if [ -n "$DEALS_PIPELINE" ]; then
+    # Deals: the board of the biggest pipeline (totals of every column and
+    # its 20 newest cards), the funnel over one year of its deals, and the
+    # stuck deals. Board and funnel cost tens of ms each: on 8 connections
+    # (32 would wait past wrk's 2 s timeout on 2 workers), and alone on 2,
+    # where the latency is the cost of the request rather than the wait.
+    RUN_C=8 run_wrk "GET /deals/board?pipeline_id=… ($DEALS deals, 8 connections)" plain.lua "$b/api/v1/deals/board?pipeline_id=$DEALS_PIPELINE"
+    RUN_T=1 RUN_C=2 run_wrk "board, light load (2 connections)" plain.lua "$b/api/v1/deals/board?pipeline_id=$DEALS_PIPELINE"
+    RUN_C=8 run_wrk "GET /reports/funnel, one year (8 connections)" plain.lua "$b/api/v1/reports/funnel?$FUNNEL_QUERY"
+    RUN_T=1 RUN_C=2 run_wrk "funnel, light load (2 connections)" plain.lua "$b/api/v1/reports/funnel?$FUNNEL_QUERY"
+    run_wrk "GET /deals?stuck=true&limit=50" plain.lua "$b/api/v1/deals?stuck=true&limit=50"
+  fi
 }
 
 # ---- each search query alone: median of 5 sequential requests ----
@@ -599,6 +658,11 @@ if [ "$MODE" = sqlite ]; then
     printf '| search p99 at %s contacts, 2 connections | < 20 ms | %s ms | %s |\n' "$CONTACTS" "$search_p99_light" "$(verdict "$search_p99_light" 20 max)"
     printf '| server RSS (peak) | < 100 MB | %s MB | %s |\n' "$RSS_PEAK" "$(verdict "$RSS_PEAK" 100 max)"
     printf '| ready (exec to first 200) | < 200 ms | %s ms | %s |\n' "$READY1" "$(verdict "$READY1" 200 max)"
+    if [ -n "$DEALS_PIPELINE" ]; then
+      fl=$(row_of sqlite "funnel, light load") bl=$(row_of sqlite "board, light load")
+      printf '| funnel over one year at %s deals, 2 connections, p50 | < 100 ms | %s ms | %s |\n' "$DEALS" "${P50[$fl]}" "$(verdict "${P50[$fl]}" 100 max)"
+      printf '| board at %s deals, 2 connections, p50 | < 100 ms | %s ms | %s |\n' "$DEALS" "${P50[$bl]}" "$(verdict "${P50[$bl]}" 100 max)"
+    fi
   )
   printf '\n%s\n\n%s\n\nready %s ms; RSS at start %s MB, after the runs %s MB, peak %s MB\n' \
     "$TABLE" "$TARGETS" "$READY1" "$RSS_START" "$RSS_END" "$RSS_PEAK"
@@ -636,11 +700,22 @@ machine and takes CPU from the server, equally for every test, nginx included.
   times each query alone.
 - *POST /contacts*: creating contacts (validation, the row, both search indexes, tags,
   one transaction each).
+- *Deals* (when BENCH_DEALS > 0): bench/deals.sql adds $DEALS deals to a migrated copy
+  of the data, in SQL: three pipelines (Sales with 4 open stages, Enterprise with 5,
+  Renewals with 2), created evenly over three years, owned by the admin and 8 managers,
+  five sources, EUR, USD and GBP (converted) and JPY (no rate), each with 1 to 5 stays in
+  its stage history (25 % won, 35 % lost with one of five reasons). *board*: the Kanban
+  board of Sales (per column: count, amount, stuck, and the 20 newest cards; over every
+  deal of the pipeline, about 60 % of them). *funnel*: \`/reports/funnel\` over the last
+  365 days of Sales (a fifth of all deals). *stuck*: the first 50 open deals past their
+  stage's time limit. Board and funnel run on 8 connections, and on 2 (one per
+  worker), where the latency is the request's own cost.
 - *RSS*: the server's resident memory (VmRSS) after each run, and the peak (VmHWM).
 - *ready*: from starting \`crm serve\` to the first 200 on \`/healthz\`, on the big database.
 
 **Targets.** GET by id at least 40 % of nginx's rate; search p99 under 20 ms at 1M
-contacts; server RSS under 100 MB; ready under 200 ms.
+contacts; server RSS under 100 MB; ready under 200 ms; the funnel over a year and the
+board at $DEALS deals under 100 ms (p50, 2 connections).
 
 ### Results
 
@@ -676,6 +751,7 @@ $(printf '%s\n' "${QROWS[@]}")
 | nginx / wrk | $NGINX_V / $WRK_V |
 | load average before the run | $LOAD_START (1, 5, 15 min; near 0 means a quiet machine) |
 | database | $COMPANIES companies, $CONTACTS contacts, $DB_MB MB; generated in $GEN_SECONDS s |
+| deals | $DEALS deals with their stage histories (bench/deals.sql), added in ${DEALS_SECONDS:-?} s |
 $END_MARK
 EOF
 else

@@ -122,6 +122,8 @@ void h_deal_move(struct call *c);
 void h_deal_stages(struct call *c);
 void h_deal_board(struct call *c);
 void h_deal_items(struct call *c);
+/* api/reports.c */
+void h_report_funnel(struct call *c);
 /* api/pipelines.c */
 void h_pipeline_list(struct call *c);
 void h_pipeline_get(struct call *c);

@@ -206,6 +206,27 @@ operation(const struct route *r)
 		    "description", "{pipeline, base_currency, columns: [{stage, "
 		    "count, amount_base, unconverted, stuck, cards, more}]}",
 		    "content", json_content(json_pack("{s:s}", "type", "object"))));
+	} else if (r->fn == h_report_funnel) {
+		static const char *const fq[] = { "pipeline_id", "from", "to",
+		    "owner_id", "department_id", "source" };
+		static const char *const fd[] = { "the pipeline (default: the "
+		    "first active one)", "first day of creation, YYYY-MM-DD, "
+		    "inclusive (default: 364 days before to)", "last day, "
+		    "inclusive (default: today, UTC)", "owner's user id",
+		    "owners in this department or one below it", "the deal's "
+		    "source, exact" };
+
+		for (size_t i = 0; i < sizeof(fq) / sizeof(*fq); i++)
+			json_array_append_new(params, json_pack("{s:s, s:s, s:s, "
+			    "s:{s:s}}", "name", fq[i], "in", "query", "description",
+			    fd[i], "schema", "type", i == 0 || i == 3 || i == 4 ?
+			    "integer" : "string"));
+		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
+		    "description", "{pipeline, from, to, base_currency, total, "
+		    "stages: [{stage, reached, moved_on, conversion, avg_ms, "
+		    "value_base, current}], won, lost: {count, value_base, "
+		    "reasons}, end_to_end, unconverted, drill} (docs/api.md)",
+		    "content", json_content(json_pack("{s:s}", "type", "object"))));
 	} else if (sname != NULL && r->fn != h_rec_delete) {
 		json_object_set_new(resp, r->fn == h_rec_create ? "201" : "200",
 		    json_pack("{s:s, s:o}", "description", "The record (ETag "

@@ -9,7 +9,8 @@
 void
 reply_json(struct call *c, int status, json_t *j)
 {
-	char *s = json_dumps(j, JSON_COMPACT);
+	/* 15 digits: a ratio rounded to 0.6667 prints as that, not 0.66669999... */
+	char *s = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(15));
 
 	json_decref(j);
 	c->resp->status = status;

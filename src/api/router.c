@@ -279,6 +279,10 @@ const struct route api_routes[] = {
 	{ "POST", "/api/v1/line-items/quote", h_line_quote, NULL, R_BODY,
 	    "Price deal lines {currency, price_list_id?, items} and total "
 	    "them, writing nothing", "sales" },
+	{ "GET", "/api/v1/reports/funnel", h_report_funnel, NULL, 0,
+	    "The sales funnel of a pipeline for the deals created in a period: "
+	    "reached, moved on, conversion, time and value per stage, won and "
+	    "lost with reasons", "reports" },
 	{ "GET", "/api/v1/departments", h_dept_list, NULL, 0,
 	    "The department tree, with heads and member counts", "organisation" },
 	{ "POST", "/api/v1/departments", h_dept_create, NULL, R_BODY,

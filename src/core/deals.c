@@ -294,6 +294,41 @@ deal_prepare(struct core_ctx *cx, json_t *cur, json_t *in, json_t *merged)
 }
 
 /*
+ * Sets furthest_stage_id of the deals whose column col ("id" or
+ * "pipeline_id", from code) is v: the stage of each one's history that is
+ * furthest along the funnel (core/funnel.h: open stages by position, then
+ * id, then won; lost is no step). The same order as reached_filter below.
+ */
+static int
+furthest_update(struct core_ctx *cx, const char *col, int64_t v)
+{
+	struct dbq q;
+	db_stmt_t *st;
+	int rc;
+
+	dbq_init(&q);
+	dbq_sql(&q, "UPDATE deals SET furthest_stage_id = (SELECT fh.stage_id FROM "
+	    "deal_stage_history fh JOIN pipeline_stages fx ON fx.id = fh.stage_id "
+	    "WHERE fh.deal_id = deals.id AND fx.kind <> 'lost' ORDER BY CASE WHEN "
+	    "fx.kind = 'won' THEN 1 ELSE 0 END DESC, fx.position DESC, fx.id DESC "
+	    "LIMIT 1) WHERE %s = ?", col);
+	dbq_int(&q, v);
+	rc = db_prepare_q(cx->db, &q, &st);
+	dbq_free(&q);
+	if (rc != DB_OK)
+		return db_fail(cx, "furthest");
+	rc = db_step(st);
+	db_done(st);
+	return rc == DB_DONE ? CRM_OK : db_fail(cx, "furthest step");
+}
+
+int
+deal_furthest_refresh(struct core_ctx *cx, int64_t pipeline_id)
+{
+	return furthest_update(cx, "pipeline_id", pipeline_id);
+}
+
+/*
  * The lines, when the change gave them; and on a new stage, the open
  * history row closes and the new one opens.
  */
@@ -317,7 +352,8 @@ deal_after_write(struct core_ctx *cx, int64_t id, json_t *cur, json_t *merged)
 	if (rc != DB_DONE)
 		return db_fail(cx, "history close step");
 	if (db_prepare(cx->db, "INSERT INTO deal_stage_history (deal_id, "
-	    "pipeline_id, stage_id, entered_at, entered_by) VALUES (?, ?, ?, ?, ?)",
+	    "pipeline_id, stage_id, entered_at, entered_by, deal_created_at) "
+	    "VALUES (?, ?, ?, ?, ?, (SELECT created_at FROM deals WHERE id = ?))",
 	    &st) != DB_OK)
 		return db_fail(cx, "history add");
 	db_bind_int(st, 1, id);
@@ -329,9 +365,12 @@ deal_after_write(struct core_ctx *cx, int64_t id, json_t *cur, json_t *merged)
 		db_bind_int(st, 5, cx->actor.user_id);
 	else
 		db_bind_null(st, 5);
+	db_bind_int(st, 6, id);
 	rc = db_step(st);
 	db_done(st);
-	return rc == DB_DONE ? CRM_OK : db_fail(cx, "history add step");
+	if (rc != DB_DONE)
+		return db_fail(cx, "history add step");
+	return furthest_update(cx, "id", id);
 }
 
 /* Stuck: open and past the time limit of its stage. */
@@ -345,10 +384,36 @@ deal_decorate(json_t *rec)
 	    strcmp(status, "open") == 0 && due < time_now_ms()));
 }
 
+/*
+ * reached_stage=S: deals whose history has a row for S or a later step of
+ * the funnel (core/funnel.h): open stages by (position, id), then won. A
+ * lost stage is not a step and matches none.
+ */
+static int
+reached_filter(struct core_ctx *cx, struct dbq *q, const char *value)
+{
+	char *end;
+	long long id = strtoll(value, &end, 10);
+
+	if (*value == '\0' || *end != '\0' || id <= 0)
+		return core_fail(cx, CRM_EBADQUERY, "reached_stage: must be a "
+		    "stage id");
+	dbq_sql(q, " AND EXISTS (SELECT 1 FROM deal_stage_history rh JOIN "
+	    "pipeline_stages rx ON rx.id = rh.stage_id JOIN pipeline_stages rs "
+	    "ON rs.id = ? WHERE rh.deal_id = t.id AND rx.pipeline_id = "
+	    "rs.pipeline_id AND rs.kind <> 'lost' AND (rx.kind = 'won' OR "
+	    "(rs.kind = 'open' AND rx.kind = 'open' AND (rx.position > "
+	    "rs.position OR (rx.position = rs.position AND rx.id >= rs.id)))))");
+	dbq_int(q, id);
+	return CRM_OK;
+}
+
 static int
 deal_filter(struct core_ctx *cx, struct dbq *q, const char *key,
     const char *value)
 {
+	if (strcmp(key, "reached_stage") == 0)
+		return reached_filter(cx, q, value);
 	if (strcmp(key, "stuck") != 0)
 		return CRM_ENOTFOUND;
 	if (strcmp(value, "true") == 0)
@@ -498,7 +563,6 @@ board_limit(struct core_ctx *cx, const char *s, int *limit)
 static int
 board_pipeline(struct core_ctx *cx, const struct list_query *lq, int64_t *pid)
 {
-	bool found = false;
 	char *end;
 
 	for (int i = 0; i < lq->nfilters; i++) {
@@ -510,13 +574,7 @@ board_pipeline(struct core_ctx *cx, const struct list_query *lq, int64_t *pid)
 			    "an id");
 		return CRM_OK;
 	}
-	if (one_int(cx, "SELECT id FROM pipelines WHERE archived = 0 ORDER BY "
-	    "position, id LIMIT 1", 0, pid, &found) != CRM_OK)
-		return CRM_EDB;
-	if (!found)
-		return core_fail(cx, CRM_ENOTFOUND, "There is no active pipeline; "
-		    "an administrator creates one first");
-	return CRM_OK;
+	return pipeline_first_active(cx, pid);
 }
 
 /* count, amount_base, unconverted and stuck per stage, into the columns. */

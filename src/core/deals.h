@@ -13,6 +13,11 @@
  *
  * Rights are the record engine's: moving is an update of the deal.
  *
+ * For the funnel report (core/funnel.h) each history row carries its
+ * deal's created_at, and each deal its furthest_stage_id: the stage of its
+ * history furthest along the funnel, set on every stage change and
+ * recomputed by deal_furthest_refresh() when its pipeline is restaged.
+ *
  * JSON in, JSON out; *out is a new reference for the caller.
  */
 #ifndef CORE_DEALS_H
@@ -80,5 +85,12 @@ int deal_revalue_enqueue(struct core_ctx *cx, const char *currency);
  * it closed, else today.
  */
 int deal_revalue_run(struct core_ctx *cx, json_t *payload);
+
+/*
+ * Recomputes furthest_stage_id (the funnel's "reached", core/funnel.h) of
+ * every deal of the pipeline: for core/pipelines.c after its stages were
+ * reordered, added, removed or changed kind. In the caller's transaction.
+ */
+int deal_furthest_refresh(struct core_ctx *cx, int64_t pipeline_id);
 
 #endif

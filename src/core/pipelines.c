@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/audit.h"
+#include "core/deals.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 
@@ -28,6 +29,25 @@ good_int(json_t *v, int64_t lo, int64_t hi, bool optional)
 }
 
 /* ---- reading ---- */
+
+int
+pipeline_first_active(struct core_ctx *cx, int64_t *id)
+{
+	db_stmt_t *st;
+	int rc;
+
+	if (db_prepare(cx->db, "SELECT id FROM pipelines WHERE archived = 0 "
+	    "ORDER BY position, id LIMIT 1", &st) != DB_OK)
+		return db_fail(cx, "first active");
+	rc = db_step(st);
+	if (rc == DB_ROW)
+		*id = db_col_int(st, 0);
+	db_done(st);
+	if (rc == DB_DONE)
+		return core_fail(cx, CRM_ENOTFOUND, "There is no active pipeline; "
+		    "an administrator creates one first");
+	return rc == DB_ROW ? CRM_OK : db_fail(cx, "first active step");
+}
 
 static int
 add_stages(struct core_ctx *cx, json_t *pipes)
@@ -489,6 +509,9 @@ pipeline_update(struct core_ctx *cx, int64_t id, json_t *in, json_t **out)
 	}
 	if (rc == CRM_OK && stages != NULL)
 		rc = write_stages(cx, id, cur, stages);
+	/* A new order or kind moves what counts as furthest along the funnel. */
+	if (rc == CRM_OK && stages != NULL)
+		rc = deal_furthest_refresh(cx, id);
 	if (rc == CRM_OK)
 		rc = audit_append(cx, "setting.pipeline_changed", "pipelines", id, in);
 	if (rc == CRM_OK)

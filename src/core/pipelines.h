@@ -24,6 +24,11 @@
 int pipeline_list(struct core_ctx *cx, json_t **out);
 int pipeline_get(struct core_ctx *cx, int64_t id, json_t **out);
 /*
+ * The id of the first active pipeline by position, id: the one boards and
+ * reports show when none is named. CRM_ENOTFOUND when there is none.
+ */
+int pipeline_first_active(struct core_ctx *cx, int64_t *id);
+/*
  * {name, position?, stages: [{name, probability?, time_limit_days?,
  * kind?}]}: the stages in order; open ones first is the usual shape.
  */

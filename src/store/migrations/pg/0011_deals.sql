@@ -30,6 +30,7 @@ CREATE TABLE deals (
 	stage_entered_at BIGINT NOT NULL,
 	stage_due_at	BIGINT,			-- entered + the stage's time limit
 	items_count	INTEGER NOT NULL DEFAULT 0,
+	furthest_stage_id BIGINT,		-- the furthest funnel step reached (see below)
 	notes		TEXT,
 	tags		TEXT NOT NULL DEFAULT '[]',
 	owner_id	BIGINT REFERENCES users(id),
@@ -44,7 +45,11 @@ CREATE TABLE deals (
 	CHECK (status IN ('open', 'won', 'lost')),
 	CHECK (amount >= 0)
 );
-CREATE INDEX deals_board ON deals(pipeline_id, stage_id, id) WHERE deleted_at IS NULL;
+-- The board: the newest cards of a column in id order, and each column's
+-- totals (count, amount_base, stuck) from the index alone. deleted_at is
+-- there only so SQLite sees the index as covering.
+CREATE INDEX deals_board ON deals(pipeline_id, stage_id, id, status, stage_due_at,
+	amount_base, owner_id, deleted_at) WHERE deleted_at IS NULL;
 CREATE INDEX deals_stage ON deals(stage_id, id) WHERE deleted_at IS NULL;
 CREATE INDEX deals_title ON deals(title, id) WHERE deleted_at IS NULL;
 CREATE INDEX deals_amount ON deals(amount, id) WHERE deleted_at IS NULL;
@@ -55,6 +60,18 @@ CREATE INDEX deals_company ON deals(company_id, id);
 CREATE INDEX deals_due ON deals(stage_due_at, id) WHERE deleted_at IS NULL AND status = 'open';
 CREATE INDEX deals_owner ON deals(owner_id, id);
 CREATE INDEX deals_deleted ON deals(deleted_at, id) WHERE deleted_at IS NOT NULL;
+-- The funnel report (core/funnel.c) reads a pipeline's deals created in a
+-- period from this index alone (with its filters: owner, department by
+-- owner, source), already in the order it groups them by (a scan of the
+-- pipeline's entries costs less than sorting a year of them).
+-- furthest_stage_id is the stage of the deal's history furthest along the
+-- funnel (open stages by position, then id, then won; lost is no step),
+-- NULL if none: kept by core/deals.c on every stage change and when a
+-- pipeline is restaged, so the report counts "reached" without reading
+-- every deal's history.
+CREATE INDEX deals_funnel ON deals(pipeline_id, furthest_stage_id, stage_id, status,
+	lost_reason_id, created_at, amount_base, owner_id, source, deleted_at)
+	WHERE deleted_at IS NULL;
 
 -- One row per stay of a deal in a stage: entered_at, and left_at once it
 -- moved on (NULL for the current stage). A deal created in a stage has a
@@ -67,10 +84,15 @@ CREATE TABLE deal_stage_history (
 	stage_id	BIGINT NOT NULL,	-- no reference: history outlives a removed stage
 	entered_at	BIGINT NOT NULL,
 	entered_by	BIGINT REFERENCES users(id),
-	left_at		BIGINT
+	left_at		BIGINT,
+	deal_created_at	BIGINT NOT NULL	-- the deal's created_at, which never changes
 );
 CREATE INDEX deal_stage_history_deal ON deal_stage_history(deal_id, entered_at);
 CREATE INDEX deal_stage_history_pipeline ON deal_stage_history(pipeline_id, entered_at);
+-- The funnel's time per stage: the completed stays of a pipeline's deals
+-- created in a period, per stage, in one index range each.
+CREATE INDEX deal_stage_history_cohort ON deal_stage_history(pipeline_id, stage_id,
+	deal_created_at, left_at, entered_at, deal_id) WHERE left_at IS NOT NULL;
 
 ALTER TABLE deals ADD COLUMN search_words tsvector
 	GENERATED ALWAYS AS (crm_words(search_text)) STORED;
