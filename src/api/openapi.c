@@ -24,6 +24,8 @@ field_kind_schema(const struct field *f)
 		return json_pack("{s:[s,s], s:s}", "type", "string", "null",
 		    "format", "date");
 	case FK_COMPANY:
+	case FK_CONTACT:
+	case FK_DEAL:
 	case FK_USER:
 		return json_pack("{s:[s,s]}", "type", "integer", "null");
 	case FK_DERIVED:
@@ -40,8 +42,11 @@ field_kind_schema(const struct field *f)
 		    "pattern", "^[A-Z]{3}$", "description", "ISO 4217 code; "
 		    "amounts are integers of its minor unit");
 	case FK_CONTACTS:
+	case FK_USERS:
 		return json_pack("{s:[s,s], s:{s:s}}", "type", "array", "null",
 		    "items", "type", "integer");
+	case FK_JSON:
+		return json_pack("{s:[s,s]}", "type", "array", "null");
 	case FK_TIME:
 		return json_pack("{s:[s,s], s:s}", "type", "string", "null",
 		    "format", "date-time");
