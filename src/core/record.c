@@ -477,7 +477,9 @@ check_field(struct core_ctx *cx, const struct field *f, json_t *v, int *rc)
 		    &entity_contacts : NULL, rc);
 		break;
 	case FK_JSON:
-		/* The entity's prepare hook checks the content. */
+		/* The entity's check hook looks inside. */
+		if (!json_is_array(v))
+			verrs_add(&cx->errs, f->name, "must be an array");
 		break;
 	case FK_INT:
 		if (!json_is_integer(v) || json_integer_value(v) < 0 ||
@@ -676,7 +678,7 @@ bind_field(db_stmt_t *st, int idx, const struct field *f, json_t *v)
 	case FK_CONTACTS:
 	case FK_USERS:
 	case FK_JSON:
-		s = json_dumps(v, JSON_COMPACT);
+		s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
 		db_bind_text(st, idx, s, strlen(s));
 		free(s);
 		break;

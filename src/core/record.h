@@ -43,7 +43,8 @@ enum field_kind {
 	FK_CONTACT,	/* id of a contact the actor may read */
 	FK_DEAL,	/* id of a deal the actor may read */
 	FK_USERS,	/* array of ids of active users (participants) */
-	FK_JSON,	/* JSON the entity's prepare hook checks (a checklist) */
+	FK_JSON,	/* a JSON array the entity's check hook looks into (a
+			 * checklist), stored as JSON text */
 };
 
 enum {
