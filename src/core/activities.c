@@ -149,6 +149,16 @@ time_of(json_t *v, bool *ok)
 	return 0;
 }
 
+/* Whether field already has an error: one message per field is enough. */
+static bool
+flagged(struct core_ctx *cx, const char *field)
+{
+	for (int i = 0; i < cx->errs.n; i++)
+		if (strcmp(cx->errs.items[i].field, field) == 0)
+			return true;
+	return false;
+}
+
 /* A later time must not come before an earlier one ("due before start"). */
 static void
 check_order(struct core_ctx *cx, json_t *rec, const char *first,
@@ -158,7 +168,7 @@ check_order(struct core_ctx *cx, json_t *rec, const char *first,
 	int64_t t1 = time_of(json_object_get(rec, first), &a);
 	int64_t t2 = time_of(json_object_get(rec, second), &b);
 
-	if (a && b && t2 < t1)
+	if (a && b && t2 < t1 && !flagged(cx, second) && !flagged(cx, first))
 		verrs_add(&cx->errs, second, "is before %s", first);
 }
 
@@ -251,7 +261,8 @@ activity_check(struct core_ctx *cx, json_t *rec)
 		    strcmp(kind, "task") == 0 ? "open, done or cancelled" :
 		    strcmp(kind, "meeting") == 0 ? "planned, held or cancelled" :
 		    "done (it is logged once it happened)");
-	if (prio != NULL && *prio != '\0' && !one_of(prio, priorities))
+	if (prio != NULL && *prio != '\0' && !one_of(prio, priorities) &&
+	    !flagged(cx, "priority"))
 		verrs_add(&cx->errs, "priority", "must be low, normal, high or "
 		    "urgent");
 	if (strcmp(kind, "meeting") == 0 && !set(rec, "start_at"))
@@ -259,18 +270,19 @@ activity_check(struct core_ctx *cx, json_t *rec)
 	if (strcmp(kind, "call") == 0 && (dir == NULL ||
 	    (strcmp(dir, "in") != 0 && strcmp(dir, "out") != 0)))
 		verrs_add(&cx->errs, "direction", "a call is in or out");
-	if (phone != NULL && *phone != '\0' && !text_is_phone(phone,
-	    strlen(phone)))
+	if (phone != NULL && *phone != '\0' && !flagged(cx, "phone") &&
+	    !text_is_phone(phone, strlen(phone)))
 		verrs_add(&cx->errs, "phone", "is not a phone number (digits, "
 		    "spaces, dashes, brackets, a leading +)");
-	if (from != NULL && *from != '\0' && !text_is_email(from, strlen(from)))
+	if (from != NULL && *from != '\0' && !flagged(cx, "email_from") &&
+	    !text_is_email(from, strlen(from)))
 		verrs_add(&cx->errs, "email_from", "is not an email address");
 	check_order(cx, rec, "start_at", "end_at");
 	check_order(cx, rec, "start_at", "due_at");
 	check_int_max(cx, rec, "estimate_min", MINUTES_MAX);
 	check_int_max(cx, rec, "spent_min", MINUTES_MAX);
 	check_int_max(cx, rec, "duration_s", DURATION_MAX);
-	if (set(rec, "checklist"))
+	if (set(rec, "checklist") && !flagged(cx, "checklist"))
 		check_checklist(cx, json_object_get(rec, "checklist"));
 }
 
@@ -470,10 +482,10 @@ activity_set_status(struct core_ctx *cx, int64_t id, int64_t if_version,
 		return rc;
 	kind = json_string_value(json_object_get(cur, "kind"));
 	if (kind == NULL || strcmp(kind, "task") != 0) {
-		json_decref(cur);
 		verrs_add(&cx->errs, "kind", "only a task is completed or "
 		    "reopened; change a %s's status with PATCH",
 		    kind != NULL ? kind : "record");
+		json_decref(cur);
 		return core_invalid(cx);
 	}
 	json_decref(cur);
