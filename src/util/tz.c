@@ -16,7 +16,7 @@
 #include "util/timeutil.h"
 
 #define TZ_DIR "/usr/share/zoneinfo/"
-#define TZ_FILE_MAX (1 << 20)
+#define TZ_FILE_MAX (1 << 18)	/* the largest zone file is a few KiB */
 #define DAY_S 86400
 
 struct tz_rule_day {
