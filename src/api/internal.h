@@ -124,6 +124,11 @@ void h_deal_board(struct call *c);
 void h_deal_items(struct call *c);
 /* api/reports.c */
 void h_report_funnel(struct call *c);
+/* api/activities.c */
+void h_activity_complete(struct call *c);
+void h_activity_reopen(struct call *c);
+void h_activity_my_day(struct call *c);
+void h_timeline(struct call *c);
 /* api/pipelines.c */
 void h_pipeline_list(struct call *c);
 void h_pipeline_get(struct call *c);

@@ -24,6 +24,8 @@ field_kind_schema(const struct field *f)
 		return json_pack("{s:[s,s], s:s}", "type", "string", "null",
 		    "format", "date");
 	case FK_COMPANY:
+	case FK_CONTACT:
+	case FK_DEAL:
 	case FK_USER:
 		return json_pack("{s:[s,s]}", "type", "integer", "null");
 	case FK_DERIVED:
@@ -40,8 +42,11 @@ field_kind_schema(const struct field *f)
 		    "pattern", "^[A-Z]{3}$", "description", "ISO 4217 code; "
 		    "amounts are integers of its minor unit");
 	case FK_CONTACTS:
+	case FK_USERS:
 		return json_pack("{s:[s,s], s:{s:s}}", "type", "array", "null",
 		    "items", "type", "integer");
+	case FK_JSON:
+		return json_pack("{s:[s,s]}", "type", "array", "null");
 	case FK_TIME:
 		return json_pack("{s:[s,s], s:s}", "type", "string", "null",
 		    "format", "date-time");
@@ -103,6 +108,10 @@ entity_schema(const struct entity *e)
 		json_object_set_new(props, "stuck", json_pack("{s:s, s:b, s:s}",
 		    "type", "boolean", "readOnly", 1, "description", "open and "
 		    "past its stage's time limit"));
+	if (e == &entity_activities)
+		json_object_set_new(props, "overdue", json_pack("{s:s, s:b, s:s}",
+		    "type", "boolean", "readOnly", 1, "description", "an open task "
+		    "past its due_at"));
 	return json_pack("{s:s, s:o, s:o, s:b}", "type", "object", "properties",
 	    props, "required", req, "additionalProperties", 0);
 }
@@ -111,7 +120,7 @@ static const char *
 schema_name(const struct entity *e)
 {
 	return e == &entity_companies ? "Company" : e == &entity_contacts ?
-	    "Contact" : "Deal";
+	    "Contact" : e == &entity_activities ? "Activity" : "Deal";
 }
 
 static json_t *
@@ -149,6 +158,21 @@ list_common_filters(const struct entity *e, json_t *params)
 		    "name", "stuck", "in", "query", "description", "true: open "
 		    "deals past their stage's time limit; false: the others",
 		    "schema", "type", "boolean"));
+	if (e == &entity_activities)
+		json_array_append_new(params, json_pack("{s:s, s:s, s:s, s:{s:s}}",
+		    "name", "participant_id", "in", "query", "description", "the "
+		    "activities this user takes part in", "schema", "type",
+		    "integer"));
+}
+
+/* Query parameters of routes with their own: name, description, type. */
+static void
+own_params(json_t *params, const char *const (*p)[3], size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(params, json_pack("{s:s, s:s, s:s, s:{s:s}}",
+		    "name", p[i][0], "in", "query", "description", p[i][1],
+		    "schema", "type", p[i][2]));
 }
 
 static json_t *
@@ -193,6 +217,40 @@ operation(const struct route *r)
 		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
 		    "description", "The deal in its new stage (ETag: its version)",
 		    "content", json_content(ref("Deal"))));
+	} else if (r->fn == h_activity_complete || r->fn == h_activity_reopen) {
+		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
+		    "description", "The task, done or open (ETag: its version)",
+		    "content", json_content(ref("Activity"))));
+	} else if (r->fn == h_activity_my_day) {
+		static const char *const p[][3] = {
+			{ "tz", "the user's time zone, an IANA name (default UTC); "
+			    "days and the week (to Sunday) are theirs", "string" },
+			{ "user_id", "whose day (default: one's own); only what the "
+			    "caller may read is shown", "integer" },
+		};
+
+		own_params(params, p, 2);
+		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
+		    "description", "{user_id, tz, now, date, overdue, today, "
+		    "tomorrow, this_week}: each {data: [activity], count, more}; "
+		    "open tasks by due_at, planned meetings by start_at",
+		    "content", json_content(json_pack("{s:s}", "type", "object"))));
+	} else if (r->fn == h_timeline) {
+		static const char *const p[][3] = {
+			{ "type", "activity, change or stage (deals)", "string" },
+			{ "kind", "activities of this kind only (task, call, meeting, "
+			    "email, note)", "string" },
+			{ "user_id", "entries of this person (the activity's owner, "
+			    "the change's author, who moved the deal)", "integer" },
+			{ "cursor", "next_cursor of the previous page", "string" },
+			{ "limit", "1 to 200 (default 50)", "integer" },
+		};
+
+		own_params(params, p, 5);
+		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
+		    "description", "{data: [{type, at, user_id, id, ...}], "
+		    "next_cursor}, newest first", "content", json_content(
+		    json_pack("{s:s}", "type", "object"))));
 	} else if (r->fn == h_deal_board) {
 		json_array_append_new(params, json_pack("{s:s, s:s, s:s, s:{s:s}}",
 		    "name", "pipeline_id", "in", "query", "description", "the "
@@ -319,7 +377,8 @@ operation(const struct route *r)
 		    r->fn == h_login ? ref("Login") : r->fn == h_cf_create ||
 		    r->fn == h_cf_update ? ref("CustomField") : json_pack("{s:s, "
 		    "s:s}", "type", "object", "description", "see docs/api.md"))));
-	if (r->fn == h_rec_update || r->fn == h_deal_move)
+	if (r->fn == h_rec_update || r->fn == h_deal_move ||
+	    r->fn == h_activity_complete || r->fn == h_activity_reopen)
 		json_array_append_new(params, json_pack("{s:s, s:s, s:s, s:{s:s}}",
 		    "name", "If-Match", "in", "header", "description", "the ETag "
 		    "you read; a stale one answers 412", "schema", "type", "string"));
@@ -392,5 +451,7 @@ h_openapi(struct call *c)
 		reply_problem(c, 500, NULL, "Could not build the description");
 		return;
 	}
+	json_object_set_new(json_object_get(json_object_get(doc, "components"),
+	    "schemas"), "Activity", entity_schema(&entity_activities));
 	reply_json(c, 200, doc);
 }

@@ -254,6 +254,11 @@ where(struct core_ctx *cx, const struct entity *e, enum acc_action action,
 		shared_sql(cx, e, action == ACC_UPDATE, q);
 		dbq_sql(q, ")");
 	}
+	/* Being named on a record (a participant) lets one read it. */
+	if (shares && action == ACC_READ && e->named_sql != NULL) {
+		dbq_sql(q, " OR %s.id IN (%s)", alias, e->named_sql);
+		dbq_int(q, cx->actor.user_id);
+	}
 	dbq_sql(q, ")");
 	return CRM_OK;
 }
@@ -443,9 +448,9 @@ access_redact(struct core_ctx *cx, const struct entity *e, json_t *rec)
 		size_t n = strlen(f->name);
 		bool yes = true;
 
-		if (f->kind != FK_COMPANY || !json_is_integer(link) || n < 3)
+		if (field_link(f) == NULL || !json_is_integer(link) || n < 3)
 			continue;
-		rc = visible(cx, &entity_companies, json_integer_value(link), &yes);
+		rc = visible(cx, field_link(f), json_integer_value(link), &yes);
 		if (rc != CRM_OK)
 			return rc;
 		snprintf(name, sizeof(name), "%.*s_name", (int)(n - 3), f->name);

@@ -96,7 +96,7 @@ enum field_rule access_field(struct core_ctx *cx, const struct entity *e,
  * Prepares a record for the actor's eyes: drops hidden fields and custom
  * values, and blanks the name of a linked record the actor may not read
  * (by convention the derived field "X_name" of a link "X_id"; links to
- * companies are the ones today).
+ * companies, contacts and deals: see field_link).
  */
 int access_redact(struct core_ctx *cx, const struct entity *e, json_t *rec);
 

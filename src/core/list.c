@@ -325,7 +325,7 @@ add_filter(struct core_ctx *cx, const struct entity *e, struct dbq *q,
 	    access_field(cx, e, f->name) == FIELD_HIDDEN)
 		return core_fail(cx, CRM_EBADQUERY, "%.64s: %s cannot be filtered "
 		    "by this", key, e->name);
-	if (f->kind == FK_COMPANY || f->kind == FK_USER ||
+	if (field_link(f) != NULL || f->kind == FK_USER ||
 	    ((f->kind == FK_INT || f->kind == FK_REF) && op == OP_EQ)) {
 		if (op != OP_EQ || !parse_int64(value, strlen(value), &id))
 			return core_fail(cx, CRM_EBADQUERY, "%s: must be an id",

@@ -95,6 +95,8 @@ static const struct mtable mtables[] = {
 	{ "deals", NULL, "id", true, NULL },
 	{ "deal_stage_history", NULL, "id", true, NULL },
 	{ "deal_items", NULL, "id", true, NULL },
+	{ "activities", NULL, "id", true, NULL },
+	{ "activity_participants", NULL, "id", true, NULL },
 };
 #define NTABLES (sizeof(mtables) / sizeof(*mtables))
 

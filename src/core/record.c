@@ -41,6 +41,7 @@ static const struct entity *const entities[] = {
 	&entity_companies,
 	&entity_contacts,
 	&entity_deals,
+	&entity_activities,
 };
 
 #define NENTITIES (sizeof(entities) / sizeof(entities[0]))
@@ -73,6 +74,14 @@ entity_find(const char *name)
 		if (strcmp(entities[i]->name, name) == 0)
 			return entities[i];
 	return NULL;
+}
+
+const struct entity *
+field_link(const struct field *f)
+{
+	return f->kind == FK_COMPANY ? &entity_companies :
+	    f->kind == FK_CONTACT ? &entity_contacts :
+	    f->kind == FK_DEAL ? &entity_deals : NULL;
 }
 
 static const struct field *
@@ -161,9 +170,13 @@ rec_row_to_json(const struct entity *e, db_stmt_t *st)
 		case FK_EMAILS:
 		case FK_PHONES:
 		case FK_CONTACTS:
+		case FK_USERS:
+		case FK_JSON:
 			v = col_json_text(st, c);
 			break;
 		case FK_COMPANY:
+		case FK_CONTACT:
+		case FK_DEAL:
 		case FK_USER:
 		case FK_INT:
 		case FK_REF:
@@ -384,18 +397,24 @@ check_ref(struct core_ctx *cx, const char *key, json_t *v,
 		    (long long)id);
 }
 
-#define MAX_CONTACT_LINKS 50
+#define MAX_ID_LINKS 50	/* contacts of a deal, participants of a meeting */
 
+/*
+ * An array of distinct ids: of records of linked the actor may read
+ * (contacts), or with linked NULL of active users (participants).
+ */
 static void
-check_contacts(struct core_ctx *cx, const char *key, json_t *v, int *rc)
+check_ids(struct core_ctx *cx, const char *key, json_t *v,
+    const struct entity *linked, int *rc)
 {
+	const char *what = linked != NULL ? linked->singular : "user";
 	char sub[96];
 	size_t i, k;
 	json_t *item;
 
-	if (!json_is_array(v) || json_array_size(v) > MAX_CONTACT_LINKS) {
-		verrs_add(&cx->errs, key, "must be an array of at most %d contact "
-		    "ids", MAX_CONTACT_LINKS);
+	if (!json_is_array(v) || json_array_size(v) > MAX_ID_LINKS) {
+		verrs_add(&cx->errs, key, "must be an array of at most %d %s "
+		    "ids", MAX_ID_LINKS, what);
 		return;
 	}
 	json_array_foreach(v, i, item) {
@@ -404,9 +423,9 @@ check_contacts(struct core_ctx *cx, const char *key, json_t *v, int *rc)
 			if (json_equal(item, json_array_get(v, k)))
 				break;
 		if (k < i)
-			verrs_add(&cx->errs, sub, "names the same contact twice");
+			verrs_add(&cx->errs, sub, "names the same %s twice", what);
 		else
-			check_ref(cx, sub, item, &entity_contacts, rc);
+			check_ref(cx, sub, item, linked, rc);
 		if (*rc != CRM_OK)
 			return;
 	}
@@ -448,8 +467,19 @@ check_field(struct core_ctx *cx, const struct field *f, json_t *v, int *rc)
 		check_ref(cx, f->name, v, f->kind == FK_COMPANY ?
 		    &entity_companies : NULL, rc);
 		break;
+	case FK_CONTACT:
+	case FK_DEAL:
+		check_ref(cx, f->name, v, field_link(f), rc);
+		break;
 	case FK_CONTACTS:
-		check_contacts(cx, f->name, v, rc);
+	case FK_USERS:
+		check_ids(cx, f->name, v, f->kind == FK_CONTACTS ?
+		    &entity_contacts : NULL, rc);
+		break;
+	case FK_JSON:
+		/* The entity's check hook looks inside. */
+		if (!json_is_array(v))
+			verrs_add(&cx->errs, f->name, "must be an array");
 		break;
 	case FK_INT:
 		if (!json_is_integer(v) || json_integer_value(v) < 0 ||
@@ -466,8 +496,13 @@ check_field(struct core_ctx *cx, const struct field *f, json_t *v, int *rc)
 			verrs_add(&cx->errs, f->name, "must be an ISO 4217 currency "
 			    "code such as EUR or USD");
 		break;
-	case FK_DERIVED:
 	case FK_TIME:
+		/* Writable times (F_READONLY ones never get here). */
+		if (!json_is_string(v) || time_parse_datetime(s, len, &days) != 0)
+			verrs_add(&cx->errs, f->name, "must be a date-time (RFC 3339, "
+			    "such as 2026-11-26T17:20:00Z)");
+		break;
+	case FK_DERIVED:
 		verrs_add(&cx->errs, f->name, "is read-only");
 		break;
 	case FK_SIDE:
@@ -629,7 +664,7 @@ bind_field(db_stmt_t *st, int idx, const struct field *f, json_t *v)
 
 	if (v == NULL || json_is_null(v)) {
 		if (f->kind == FK_EMAILS || f->kind == FK_PHONES ||
-		    f->kind == FK_CONTACTS)
+		    f->kind == FK_CONTACTS || f->kind == FK_USERS)
 			db_bind_text(st, idx, "[]", 2);
 		else if (f->flags & F_EMPTY)
 			db_bind_text(st, idx, "", 0);
@@ -641,11 +676,15 @@ bind_field(db_stmt_t *st, int idx, const struct field *f, json_t *v)
 	case FK_EMAILS:
 	case FK_PHONES:
 	case FK_CONTACTS:
-		s = json_dumps(v, JSON_COMPACT);
+	case FK_USERS:
+	case FK_JSON:
+		s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
 		db_bind_text(st, idx, s, strlen(s));
 		free(s);
 		break;
 	case FK_COMPANY:
+	case FK_CONTACT:
+	case FK_DEAL:
 	case FK_USER:
 	case FK_INT:
 	case FK_REF:

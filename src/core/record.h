@@ -35,10 +35,16 @@ enum field_kind {
 	FK_CURRENCY,	/* ISO 4217 code, "EUR" */
 	FK_REF,		/* id of a row the entity's prepare hook checks */
 	FK_CONTACTS,	/* array of ids of contacts the actor may read */
-	FK_TIME,	/* set by the entity (F_READONLY): ms, read as RFC 3339 */
+	FK_TIME,	/* ms, read as RFC 3339; written as RFC 3339 unless
+			 * F_READONLY (then set by the entity's hooks) */
 	FK_SIDE,	/* an array the entity's hooks keep in a table of its
 			 * own: written with the record, not a column, not read
 			 * back with it (a deal's line items) */
+	FK_CONTACT,	/* id of a contact the actor may read */
+	FK_DEAL,	/* id of a deal the actor may read */
+	FK_USERS,	/* array of ids of active users (participants) */
+	FK_JSON,	/* a JSON array the entity's check hook looks into (a
+			 * checklist), stored as JSON text */
 };
 
 enum {
@@ -95,12 +101,26 @@ struct entity {
 	 */
 	int			(*filter)(struct core_ctx *cx, struct dbq *q,
 				    const char *key, const char *value);
+	/*
+	 * Or NULL. SQL of the ids of records the user bound to its one "?"
+	 * may read because they are named on them (a meeting's
+	 * participants), whatever the role's scope: access.c adds it to the
+	 * read predicate, beside shares.
+	 */
+	const char		*named_sql;
 };
 
 extern const struct entity entity_companies;
 extern const struct entity entity_contacts;
 extern const struct entity entity_deals;
+extern const struct entity entity_activities;
 
+/*
+ * The entity a link field names (FK_COMPANY, FK_CONTACT, FK_DEAL), else
+ * NULL. Its "<x>_id" has a derived "<x>_name" that access_redact blanks
+ * when the linked record is hidden.
+ */
+const struct entity *field_link(const struct field *f);
 /* Finds an entity by name ("companies"); NULL if there is none. */
 const struct entity *entity_find(const char *name);
 /* Every entity, by index 0..entity_count()-1; entity_index is -1 for none. */

@@ -45,6 +45,33 @@ days_in_month(int y, int m)
 	return m == 2 && leap ? 29 : dim[m - 1];
 }
 
+int64_t
+time_days_from_civil(int64_t y, int m, int d)
+{
+	return days_from_civil(y, m, d);
+}
+
+void
+time_civil_from_days(int64_t days, int *y, int *m, int *d)
+{
+	int64_t z = days + 719468, era, doe, yoe, doy, mp;
+
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+int
+time_days_in_month(int y, int m)
+{
+	return days_in_month(y, m);
+}
+
 void
 time_format(int64_t ms, char *out, size_t outlen)
 {

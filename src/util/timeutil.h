@@ -26,4 +26,9 @@ int time_parse_date(const char *s, size_t len, int64_t *days);
  */
 int time_parse_datetime(const char *s, size_t len, int64_t *ms);
 
+/* Days since 1970-01-01 of a proleptic Gregorian date, and back. */
+int64_t time_days_from_civil(int64_t y, int m, int d);
+void time_civil_from_days(int64_t days, int *y, int *m, int *d);
+int time_days_in_month(int y, int m);
+
 #endif

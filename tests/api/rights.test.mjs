@@ -11,8 +11,8 @@ import { startServer } from '../lib/server.mjs';
 import { stopClean, req, createOk, listAll, assertProblem, assertInvalid, createToken } from '../lib/helpers.mjs';
 
 let srv;
-const ENTITIES = ['companies', 'contacts', 'deals'];
-const SINGULAR = { companies: 'company', contacts: 'contact', deals: 'deal' };
+const ENTITIES = ['companies', 'contacts', 'deals', 'activities'];
+const SINGULAR = { companies: 'company', contacts: 'contact', deals: 'deal', activities: 'activity' };
 const MARK = 'Rightsmark';
 const dept = {};      // key → id
 const users = {};     // key → {id, token, dept, heads: [dept ids], role}
@@ -71,7 +71,8 @@ before(async () => {
       const company_id = e === 'companies' ? undefined : records.companies[(i + 3) % specs.length].id;
       const body = e === 'companies' ? { name: `${MARK} ${owner} ${i}`, owner_id: users[owner].id }
         : e === 'contacts' ? { first_name: MARK, last_name: `${owner} ${i}`, owner_id: users[owner].id, company_id }
-          : { title: `${MARK} ${owner} ${i}`, owner_id: users[owner].id, company_id, amount: 1000 * (i + 1) };
+          : e === 'activities' ? { kind: 'task', subject: `${MARK} ${owner} ${i}`, owner_id: users[owner].id, company_id }
+            : { title: `${MARK} ${owner} ${i}`, owner_id: users[owner].id, company_id, amount: 1000 * (i + 1) };
       const rec = await createOk(srv, e, body);
       for (const s of shares) await post(`/api/v1/${e}/${rec.id}/shares`, s);
       records[e].push({ id: rec.id, owner, shares, company: body.company_id });
@@ -146,6 +147,7 @@ for (const e of ENTITIES) {
       assert.deepEqual(q, want, `${a} lists ${e}?q=`);
       const sorted = (await listAll(srv, e, `sort=-created_at`, { auth: users[a].token, limit: 2 })).map((r) => r.id);
       assert.deepEqual(sorted.sort((x, y) => x - y), want, `${a} pages ${e} two at a time`);
+      if (e === 'activities') continue;  // not in the search box (yet)
       const s = await req(srv, 'GET', `/api/v1/search?q=${MARK}&limit=50`, { auth: users[a].token });
       assert.equal(s.status, 200, s.text);
       const type = SINGULAR[e];
@@ -173,7 +175,7 @@ for (const e of ENTITIES) {
   });
 
   test(`${e}: update, delete and transfer answer 2xx, 403 when readable but not allowed, 404 when hidden`, async () => {
-    const field = e === 'contacts' ? 'position' : 'notes';
+    const field = e === 'contacts' ? 'position' : e === 'activities' ? 'body' : 'notes';
     for (const a of ACTORS()) {
       const auth = users[a].token;
       for (const r of records[e]) {
@@ -204,7 +206,8 @@ for (const e of ENTITIES) {
       const actor = users[a];
       const perms = roles[actor.role].perms[e];
       const body = e === 'companies' ? { name: `Created by ${a}` }
-        : e === 'contacts' ? { first_name: 'Created', last_name: a } : { title: `Created by ${a}` };
+        : e === 'contacts' ? { first_name: 'Created', last_name: a }
+          : e === 'activities' ? { kind: 'task', subject: `Created by ${a}` } : { title: `Created by ${a}` };
       const mine = await req(srv, 'POST', `/api/v1/${e}`, { auth: actor.token, body });
       assert.equal(mine.status, perms.create === 'none' && a !== 'admin' ? 403 : 201, `${a} creates ${e}: ${mine.text}`);
       if (mine.status === 201) {
@@ -223,7 +226,7 @@ for (const e of ENTITIES) {
 
 test('a linked company the reader may not see shows no name on the contact or deal', async () => {
   for (const a of ACTORS()) {
-    for (const e of ['contacts', 'deals']) {
+    for (const e of ['contacts', 'deals', 'activities']) {
       for (const r of records[e].filter((c) => can(a, e, c, 'read'))) {
         const g = await req(srv, 'GET', `/api/v1/${e}/${r.id}`, { auth: users[a].token });
         assert.equal(g.status, 200, g.text);

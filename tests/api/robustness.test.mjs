@@ -55,6 +55,10 @@ before(async () => {
   const deal = await createOk(srv, 'deals', { title: 'Robust deal', amount: 125000, currency: 'EUR', company_id: co.id,
                                               contact_ids: [ct.id], expected_close: '2027-01-31', source: 'web' });
   ids.deals = deal.id;
+  const act = await createOk(srv, 'activities', { kind: 'task', subject: 'Robust task', due_at: '2027-01-31T10:00:00Z',
+                                                  company_id: co.id, contact_id: ct.id, deal_id: deal.id,
+                                                  participants: [u.body.id], checklist: [{ text: 'one', done: false }] });
+  ids.activities = act.id;
   const unit = await req(srv, 'POST', '/api/v1/units', { body: { name: 'robust unit' } });
   assert.equal(unit.status, 201, unit.text);
   ids.units = unit.body.id;
@@ -219,6 +223,7 @@ const MALFORMED = [
 function baseBody(method, path, schema) {
   if (method === 'POST' && path === '/api/v1/companies') return { name: 'Fuzz Co' };
   if (method === 'POST' && path === '/api/v1/contacts') return { last_name: 'Fuzz' };
+  if (method === 'POST' && path === '/api/v1/activities') return { kind: 'task', subject: 'Fuzz task' };
   if (method === 'POST' && path === '/api/v1/custom-fields') {
     return { entity: 'companies', name: 'fuzz_field', label: 'Fuzz', type: 'text' };
   }
@@ -254,9 +259,9 @@ const collectionOf = (path) => (/^\/api\/v1\/([^/]+)\/\{id\}/.exec(path) || [])[
 
 async function dbState() {
   const m = new Map();
-  for (const c of ['companies', 'contacts', 'deals']) {
-    // company_name is read-only, derived from the company (compared on its own).
-    const norm = (r) => JSON.stringify({ ...r, company_name: undefined });
+  for (const c of ['companies', 'contacts', 'deals', 'activities']) {
+    // The names of linked records are read-only, derived from them (compared on their own).
+    const norm = (r) => JSON.stringify({ ...r, company_name: undefined, contact_name: undefined, deal_name: undefined });
     for (const r of await listAll(srv, c)) m.set(`${c}/${r.id}`, norm(r));
     for (const r of await listAll(srv, c, 'deleted=true')) m.set(`${c}/${r.id} (trash)`, norm(r));
   }
@@ -275,7 +280,7 @@ async function dbState() {
   }
   const pl = await req(srv, 'GET', `/api/v1/price-lists/${ids['price-lists']}`);
   m.set(`price-lists/${ids['price-lists']} items`, JSON.stringify(pl.body.items));
-  for (const c of ['companies', 'contacts', 'deals']) {
+  for (const c of ['companies', 'contacts', 'deals', 'activities']) {
     const r = await req(srv, 'GET', `/api/v1/${c}/${ids[c]}/shares`);
     assert.equal(r.status, 200, r.text);
     m.set(`${c}/${ids[c]} shares`, JSON.stringify(r.body.data));

@@ -1,0 +1,111 @@
+/*
+ * Activities: tasks, calls, meetings, emails and notes, one record kind
+ * on the record engine (entity_activities), so lists, search, trash,
+ * custom fields, rights, shares, transfer and the audit work as for
+ * every record. On top: completing a task, "my day", and the timeline of
+ * a company, contact or deal.
+ *
+ * Rules (activities.c): kind is fixed at creation; the fields of other
+ * kinds are refused by name; a task is open|done|cancelled (priority
+ * low|normal|high|urgent, default normal), a meeting planned|held|
+ * cancelled and needs start_at, a call (direction in|out), an email and a
+ * note are done (logged once they happened). done_at is set when an
+ * activity becomes done (a meeting: held) and cleared when it is
+ * reopened. end_at and due_at may not come before start_at. Times are RFC
+ * 3339 date-times (the client turns an all-day deadline into the end of
+ * the user's day: a date alone would have no time zone). Links
+ * (company_id, contact_id, deal_id) name records the author may read; the
+ * company is filled from the deal or else the contact when not given, so
+ * a company's timeline holds what was done with its people and deals.
+ *
+ * Rights: by ownership, as every record; owner_id is the person
+ * responsible (a task's assignee, a meeting's organiser), so giving one to
+ * someone else is the assign right, as a transfer is. Participants (active
+ * users) may read the activity whatever their role's scope (access.c's
+ * named_sql), but not change it.
+ *
+ * Later slices attach here: reminders as jobs keyed by activity id
+ * enqueued in after_write when due_at/start_at change (and an outbox row
+ * for mail in the same transaction); recurrence as a rule column plus a
+ * job creating the next occurrence when one is done; comments and
+ * documents as side tables keyed by (entity, record_id) shown on the
+ * timeline as further sources; a PBX call is activity_create of kind call
+ * with the contact found by the phone digits already in search_text; the
+ * iCalendar feed reads the my-day query over a wider range.
+ *
+ * JSON in, JSON out; *out is a new reference for the caller.
+ */
+#ifndef CORE_ACTIVITIES_H
+#define CORE_ACTIVITIES_H
+
+#include <jansson.h>
+
+#include "core/record.h"
+
+#define ACTIVITY_CHECKLIST_MAX 100	/* items of a task's checklist */
+#define ACTIVITY_CHECKLIST_TEXT 500	/* characters of one item */
+#define MYDAY_BUCKET_MAX 200		/* entries listed per bucket */
+#define TIMELINE_DEFAULT 50
+#define TIMELINE_MAX 200
+
+/*
+ * Sets a task's status ("done": complete, "open": reopen) as an update,
+ * with its rights, If-Match (if_version as rec_update) and audit.
+ * CRM_EINVAL naming kind when the activity is not a task.
+ */
+int activity_set_status(struct core_ctx *cx, int64_t id, int64_t if_version,
+    const char *status, json_t **out);
+
+/*
+ * "My day" of user_id (0: the actor) in time zone tz (an IANA name such
+ * as "Europe/Berlin"; NULL: UTC) at the instant now_ms: the open tasks
+ * (by due_at) and planned meetings (by start_at) the user owns or takes
+ * part in, that the actor may read, in buckets of the user's local days:
+ *   overdue:   tasks due before now; meetings that started before today
+ *   today:     the rest of today
+ *   tomorrow
+ *   this_week: after tomorrow up to the end of Sunday (empty on Sat/Sun
+ *              when tomorrow already ends the week)
+ * {"user_id", "tz", "now", "date": "YYYY-MM-DD" (the user's today),
+ *  "overdue": {"data": [activity...], "count", "more"}, "today": ...,
+ *  "tomorrow", "this_week"}: each list in time order, at most
+ * MYDAY_BUCKET_MAX entries, count all of them, more the rest.
+ * CRM_EBADQUERY naming tz for an unknown zone, CRM_ENOTFOUND for no such
+ * active user.
+ */
+int activity_my_day(struct core_ctx *cx, int64_t user_id, const char *tz,
+    int64_t now_ms, json_t **out);
+
+/* What the timeline is asked for; NULL/0 members do not filter. */
+struct timeline_query {
+	const char	*kind;		/* an activity kind: activities only */
+	const char	*type;		/* activity | change | stage */
+	int64_t		 user_id;	/* owner / author / who moved it */
+	const char	*cursor;	/* next_cursor of the previous page */
+	const char	*limit;		/* 1..TIMELINE_MAX, default 50 */
+};
+
+/*
+ * Everything that happened to record id of e (companies, contacts or
+ * deals), newest first: {"data": [entry...], "next_cursor"}. Entries:
+ *   {"type": "activity", "at", "user_id", "id", "activity": {...}}
+ *       its activities (for a company also those linked to it through a
+ *       deal or contact, see above), at their creation, each only when
+ *       the actor may read it;
+ *   {"type": "change", "at", "user_id", "id", "action", "changes"|"values"}
+ *       the record's own audit entries (create, update, transfer, delete,
+ *       restore) when the actor has the audit right on it, without the
+ *       fields the role hides or the system computes;
+ *   {"type": "stage", "at", "user_id", "id", "stage_id", "stage_name"}
+ *       a deal's stage moves.
+ * The cursor holds (at, type, id) of the last entry, so pages never skip
+ * or repeat across the merged sources. CRM_ENOTFOUND when the record is
+ * not readable, CRM_EBADQUERY for a bad parameter.
+ */
+int activity_timeline(struct core_ctx *cx, const struct entity *e, int64_t id,
+    const struct timeline_query *tq, json_t **out);
+
+/* For activity_day.c and timeline.c: ms as an RFC 3339 JSON string. */
+json_t *activity_time_json(int64_t ms);
+
+#endif

@@ -1,0 +1,202 @@
+/*
+ * "My day": a user's open tasks and planned meetings in the buckets of
+ * their own days (see activity_my_day in activities.h).
+ *
+ * The days are the user's: the bucket bounds are the instants their local
+ * days begin in the zone asked for, so a task due at 23:30 in Berlin is
+ * today there even though it is tomorrow in UTC. Each bucket is one
+ * bounded query over (owner_id, status, due_at) or the participants'
+ * index, under the reader's rights, plus a count, so a busy manager's day
+ * costs the same as an idle one's.
+ */
+#include "core/activities.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/access.h"
+#include "core/watch.h"
+#include "util/log.h"
+#include "util/timeutil.h"
+#include "util/tz.h"
+
+#define TIME_MIN (-(1LL << 60))	/* before anything stored */
+
+static int
+db_fail(struct core_ctx *cx, const char *what)
+{
+	log_error("database: my day %s: %s", what, db_errmsg(cx->db));
+	return core_fail(cx, CRM_EDB, "The database failed while reading the day");
+}
+
+struct range {
+	int64_t	task_lo, task_hi;	/* due_at of open tasks */
+	int64_t	meet_lo, meet_hi;	/* start_at of planned meetings */
+};
+
+/* FROM ... WHERE of one bucket: the user's, in range, readable. */
+static int
+bucket_where(struct core_ctx *cx, int64_t uid, const struct range *r,
+    struct dbq *q)
+{
+	dbq_sql(q, " FROM activities t WHERE t.deleted_at IS NULL AND "
+	    "(t.owner_id = ? OR t.id IN (SELECT ap.activity_id FROM "
+	    "activity_participants ap WHERE ap.user_id = ?)) AND ((t.kind = "
+	    "'task' AND t.status = 'open' AND t.due_at >= ? AND t.due_at < ?) "
+	    "OR (t.kind = 'meeting' AND t.status = 'planned' AND t.start_at >= ? "
+	    "AND t.start_at < ?))");
+	dbq_int(q, uid);
+	dbq_int(q, uid);
+	dbq_int(q, r->task_lo);
+	dbq_int(q, r->task_hi);
+	dbq_int(q, r->meet_lo);
+	dbq_int(q, r->meet_hi);
+	return access_where(cx, &entity_activities, ACC_READ, "t", q);
+}
+
+static int
+bucket_count(struct core_ctx *cx, int64_t uid, const struct range *r,
+    int64_t *n)
+{
+	struct dbq q;
+	db_stmt_t *st;
+	int rc;
+
+	dbq_init(&q);
+	dbq_sql(&q, "SELECT COUNT(*)");
+	rc = bucket_where(cx, uid, r, &q);
+	if (rc == CRM_OK && db_prepare_q(cx->db, &q, &st) != DB_OK)
+		rc = db_fail(cx, "count");
+	dbq_free(&q);
+	if (rc != CRM_OK)
+		return rc;
+	rc = db_step(st);
+	*n = rc == DB_ROW ? db_col_int(st, 0) : 0;
+	db_done(st);
+	return rc == DB_ROW ? CRM_OK : db_fail(cx, "count step");
+}
+
+/* One bucket: {"data": [...], "count", "more"}, in time order. */
+static int
+bucket(struct core_ctx *cx, int64_t uid, const struct range *r,
+    int64_t *shown, json_t **out)
+{
+	struct dbq q;
+	db_stmt_t *st;
+	json_t *data;
+	int64_t count = 0;
+	int rc = bucket_count(cx, uid, r, &count), arc = CRM_OK;
+
+	if (rc != CRM_OK)
+		return rc;
+	dbq_init(&q);
+	dbq_sql(&q, "SELECT ");
+	rec_select_list(&entity_activities, &q);
+	rc = bucket_where(cx, uid, r, &q);
+	dbq_sql(&q, " ORDER BY CASE WHEN t.kind = 'task' THEN t.due_at ELSE "
+	    "t.start_at END, t.id LIMIT ?");
+	dbq_int(&q, MYDAY_BUCKET_MAX);
+	if (rc == CRM_OK && db_prepare_q(cx->db, &q, &st) != DB_OK)
+		rc = db_fail(cx, "bucket");
+	dbq_free(&q);
+	if (rc != CRM_OK)
+		return rc;
+	data = json_array();
+	while (arc == CRM_OK && (rc = db_step(st)) == DB_ROW) {
+		json_t *rec = rec_row_to_json(&entity_activities, st);
+
+		arc = access_redact(cx, &entity_activities, rec);
+		json_array_append_new(data, rec);
+	}
+	db_done(st);
+	if (arc != CRM_OK || (rc != DB_DONE && rc != DB_ROW)) {
+		json_decref(data);
+		return arc != CRM_OK ? arc : db_fail(cx, "bucket step");
+	}
+	*shown += (int64_t)json_array_size(data);
+	*out = json_pack("{s:o, s:I, s:I}", "data", data, "count",
+	    (json_int_t)count, "more", (json_int_t)(count -
+	    (int64_t)json_array_size(data)));
+	return CRM_OK;
+}
+
+static int
+user_active(struct core_ctx *cx, int64_t uid)
+{
+	db_stmt_t *st;
+	int rc;
+
+	if (db_prepare(cx->db, "SELECT 1 FROM users WHERE id = ? AND active = 1",
+	    &st) != DB_OK)
+		return db_fail(cx, "user");
+	db_bind_int(st, 1, uid);
+	rc = db_step(st);
+	db_done(st);
+	if (rc == DB_DONE)
+		return core_fail(cx, CRM_ENOTFOUND, "No active user with id %lld",
+		    (long long)uid);
+	return rc == DB_ROW ? CRM_OK : db_fail(cx, "user step");
+}
+
+int
+activity_my_day(struct core_ctx *cx, int64_t user_id, const char *tzname,
+    int64_t now_ms, json_t **out)
+{
+	static const char *const names[] = { "overdue", "today", "tomorrow",
+		"this_week" };
+	int64_t uid = user_id > 0 ? user_id : cx->actor.user_id;
+	int64_t today, t0, t1, t2, tw, shown = 0;
+	struct range r[4];
+	struct tz *z = NULL;
+	char day[16];
+	int y, m, d, iso, rc;
+	json_t *res;
+
+	if ((tzname != NULL && strlen(tzname) > TZ_NAME_MAX) ||
+	    tz_load(tzname, &z) != 0)
+		return core_fail(cx, CRM_EBADQUERY, "tz: not a known time zone "
+		    "(an IANA name such as Europe/Berlin)");
+	if (uid <= 0) {
+		tz_free(z);
+		return core_fail(cx, CRM_EBADQUERY, "user_id: whose day? name a "
+		    "user");
+	}
+	today = tz_local_day(z, now_ms);
+	t0 = tz_day_start(z, today);
+	t1 = tz_day_start(z, today + 1);
+	t2 = tz_day_start(z, today + 2);
+	/* 1970-01-01 was a Thursday; the week ends with Sunday. */
+	iso = (int)(((today % 7) + 7 + 3) % 7);	/* 0: Monday .. 6: Sunday */
+	tw = tz_day_start(z, today + 7 - iso);
+	tz_free(z);
+	if (tw < t2)
+		tw = t2;
+	/* A task is overdue once its deadline passed; a meeting once its day did. */
+	r[0] = (struct range){ TIME_MIN, now_ms, TIME_MIN, t0 };
+	r[1] = (struct range){ now_ms, t1, t0, t1 };
+	r[2] = (struct range){ t1, t2, t1, t2 };
+	r[3] = (struct range){ t2, tw, t2, tw };
+	rc = user_active(cx, uid);
+	if (rc != CRM_OK)
+		return rc;
+	time_civil_from_days(today, &y, &m, &d);
+	snprintf(day, sizeof(day), "%04d-%02d-%02d", y, m, d);
+	res = json_pack("{s:I, s:s, s:o, s:s}", "user_id", (json_int_t)uid,
+	    "tz", tzname != NULL ? tzname : "UTC", "now", activity_time_json(now_ms),
+	    "date", day);
+	for (int i = 0; i < 4 && rc == CRM_OK; i++) {
+		json_t *b = NULL;
+
+		rc = bucket(cx, uid, &r[i], &shown, &b);
+		if (rc == CRM_OK)
+			json_object_set_new(res, names[i], b);
+	}
+	if (rc == CRM_OK)
+		rc = watch_reads(cx, &entity_activities, shown);
+	if (rc != CRM_OK) {
+		json_decref(res);
+		return rc;
+	}
+	*out = res;
+	return CRM_OK;
+}
