@@ -33,11 +33,25 @@ struct app {
 	int64_t		 state_read_ms;		/* monotonic; 0: never read */
 	char		 state[16];
 	char		 state_msg[504];
+	const struct mail_conf *mail;	/* SMTP settings, or NULL (core/mail.h) */
+	struct stream_hub *streams;	/* live notifications (api_streams_start) */
 };
 
 /* Prepares app's own fields (the state cache) after the caller set the rest. */
 void api_init(struct app *app);
 void api_fini(struct app *app);
+
+/*
+ * Live notifications (GET /api/v1/notifications/stream, Server-Sent
+ * Events): a thread with its own connection to address that feeds the
+ * open streams; at most STREAM_PER_USER per user and STREAM_TOTAL per
+ * server. Start after api_init; stop after http_stop. -1 with err.
+ */
+#define STREAM_PER_USER 5
+#define STREAM_TOTAL 200
+int api_streams_start(struct app *app, const char *address, char *err,
+    size_t errlen);
+void api_streams_stop(struct app *app);
 
 /* The http_handler of the server; arg is a struct app. */
 void api_handle(void *arg, const struct http_req *req, struct http_resp *resp);

@@ -129,6 +129,14 @@ void h_activity_complete(struct call *c);
 void h_activity_reopen(struct call *c);
 void h_activity_my_day(struct call *c);
 void h_timeline(struct call *c);
+/* api/notify.c, api/notify_stream.c */
+void h_notify_list(struct call *c);
+void h_notify_count(struct call *c);
+void h_notify_read(struct call *c);
+void h_notify_read_all(struct call *c);
+void h_notify_stream(struct call *c);
+void h_mail_status(struct call *c);
+void h_mail_test(struct call *c);
 /* api/pipelines.c */
 void h_pipeline_list(struct call *c);
 void h_pipeline_get(struct call *c);

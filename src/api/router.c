@@ -58,6 +58,21 @@ const struct route api_routes[] = {
 	    "too old (admin)", "system" },
 	{ "POST", "/api/v1/system/backups", h_backups_post, NULL, 0,
 	    "Start a backup now, as a background job (admin)", "system" },
+	{ "GET", "/api/v1/system/mail", h_mail_status, NULL, 0,
+	    "The mail outbox: queued, sent, failed, the last error (admin)",
+	    "system" },
+	{ "POST", "/api/v1/system/mail/test", h_mail_test, NULL, R_BODY,
+	    "Queue a test mail to an address (admin; audited)", "system" },
+	{ "GET", "/api/v1/notifications", h_notify_list, NULL, 0,
+	    "Your notifications, unread first, newest first", "notifications" },
+	{ "GET", "/api/v1/notifications/count", h_notify_count, NULL, 0,
+	    "How many of your notifications are unread", "notifications" },
+	{ "GET", "/api/v1/notifications/stream", h_notify_stream, NULL, 0,
+	    "Your unread count, live (Server-Sent Events)", "notifications" },
+	{ "POST", "/api/v1/notifications/read-all", h_notify_read_all, NULL, 0,
+	    "Mark all your notifications read", "notifications" },
+	{ "POST", "/api/v1/notifications/{id}/read", h_notify_read, NULL, 0,
+	    "Mark one of your notifications read", "notifications" },
 	{ "GET", "/api/v1/currencies", h_currencies_list, NULL, 0,
 	    "The ISO 4217 currencies this server knows, with their minor-unit "
 	    "digits, and the base currency", "currencies" },
@@ -578,6 +593,7 @@ dispatch(struct call *c)
 	c->cx.agent = http_header(c->req, "User-Agent");
 	c->cx.audit_key = c->app->audit_key;
 	c->cx.watch = c->app->watch;
+	c->cx.mail = c->app->mail;
 	rc = (hit->flags & R_PUBLIC) ? CRM_OK : authenticate(c, hit->flags);
 	if (rc != CRM_OK) {
 		reply_core(c, rc);

@@ -23,12 +23,17 @@
 #include "core/core.h"
 #include "core/twofactor.h"
 #include "core/jobs.h"
+#include "core/mail.h"
 #include "core/watch.h"
 #include "core/sessions.h"
 #include "http/http.h"
 #include "util/alloc.h"
 #include "util/log.h"
+#include "util/text.h"
 #include "util/timeutil.h"
+
+#include <curl/curl.h>
+#include <sodium.h>
 
 /*
  * The WebAuthn relying party: --origin, or http(s)://localhost:PORT with
@@ -117,6 +122,67 @@ read_pem(const char *flag, const char *path)
 	return data;
 }
 
+/*
+ * The SMTP settings from the --smtp-* options into mc (the password read
+ * from its file into password, PASSWORD_MAX bytes). 0, or -1 after a
+ * message. No --smtp-url: mail is off and mc->url stays NULL.
+ */
+#define PASSWORD_MAX 1024
+static int
+smtp_settings(const struct opt *opts, size_t n, struct mail_conf *mc,
+    char *password)
+{
+	const char *url = opt_get(opts, n, "smtp-url");
+	const char *from = opt_get(opts, n, "smtp-from");
+	const char *pwfile = opt_get(opts, n, "smtp-password-file");
+	char *end;
+	long attempts;
+	FILE *f;
+
+	memset(mc, 0, sizeof(*mc));
+	mc->timeout_ms = 60000;
+	mc->starttls = opt_get(opts, n, "smtp-starttls") != NULL;
+	attempts = strtol(opt_get(opts, n, "smtp-max-attempts"), &end, 10);
+	if (*end != '\0' || attempts < 1 || attempts > 50 ||
+	    parse_duration(opt_get(opts, n, "smtp-retry"), 1000, 3600000,
+	    &mc->retry_base_ms) != 0) {
+		fprintf(stderr, "crm serve: --smtp-max-attempts must be 1 to 50 and "
+		    "--smtp-retry a duration from 1s to 1h\n");
+		return -1;
+	}
+	mc->max_attempts = (int)attempts;
+	if (url == NULL || url[0] == '\0')
+		return 0;
+	if (strncmp(url, "smtp://", 7) != 0 && strncmp(url, "smtps://", 8) != 0) {
+		fprintf(stderr, "crm serve: --smtp-url %s: give smtp://HOST:PORT "
+		    "(STARTTLS when offered) or smtps://HOST:PORT (TLS)\n", url);
+		return -1;
+	}
+	if (from == NULL || strlen(from) > MAIL_ADDR_MAX ||
+	    !text_is_email(from, strlen(from))) {
+		fprintf(stderr, "crm serve: --smtp-url needs --smtp-from ADDRESS, "
+		    "the sender of the server's mail\n");
+		return -1;
+	}
+	mc->url = url;
+	mc->from = from;
+	mc->user = opt_get(opts, n, "smtp-user");
+	if (pwfile == NULL)
+		return 0;
+	f = fopen(pwfile, "r");
+	if (f == NULL || fgets(password, PASSWORD_MAX, f) == NULL) {
+		fprintf(stderr, "crm serve: --smtp-password-file %s: %s\n", pwfile,
+		    f == NULL ? strerror(errno) : "empty or unreadable");
+		if (f != NULL)
+			fclose(f);
+		return -1;
+	}
+	fclose(f);
+	password[strcspn(password, "\r\n")] = '\0';
+	mc->password = password;
+	return 0;
+}
+
 static void
 tls_free(struct http_tls *tls)
 {
@@ -170,6 +236,24 @@ cmd_serve(int argc, char **argv)
 		    "scheduled backups (s, m, h, d)", false, NULL },
 		{ "backup-keep", "CRM_BACKUP_KEEP", "7", "scheduled backups kept; "
 		    "older ones the schedule made are deleted (1-1000)", false, NULL },
+		{ "smtp-url", "CRM_SMTP_URL", NULL, "send mail (reminders, "
+		    "notifications, the test mail) through this server: "
+		    "smtp://HOST:PORT or smtps://HOST:PORT (off without it)", false,
+		    NULL },
+		{ "smtp-from", "CRM_SMTP_FROM", NULL, "the sender address of that "
+		    "mail", false, NULL },
+		{ "smtp-user", "CRM_SMTP_USER", NULL, "sign in to the SMTP server "
+		    "as this user (no AUTH without it)", false, NULL },
+		{ "smtp-password-file", "CRM_SMTP_PASSWORD_FILE", NULL, "a file "
+		    "whose first line is that user's password", false, NULL },
+		{ "smtp-starttls", "CRM_SMTP_STARTTLS", NULL, "refuse an smtp:// "
+		    "server that does not offer STARTTLS (without it: TLS when "
+		    "offered)", true, NULL },
+		{ "smtp-retry", "CRM_SMTP_RETRY", "30s", "wait before the first "
+		    "retry of a mail; doubles each time, at most 1h apart (s, m, h)",
+		    false, NULL },
+		{ "smtp-max-attempts", "CRM_SMTP_MAX_ATTEMPTS", "8", "attempts before "
+		    "a mail counts as failed (1-50)", false, NULL },
 	};
 	size_t n = sizeof(opts) / sizeof(*opts);
 	int64_t t0 = time_mono_us();
@@ -188,6 +272,8 @@ cmd_serve(int argc, char **argv)
 	const char *bdir;
 	char babs[PATH_MAX];
 	struct stat bst;
+	struct mail_conf mail;
+	char smtp_password[PASSWORD_MAX] = "";
 	bool help;
 	int sig;
 
@@ -237,6 +323,10 @@ cmd_serve(int argc, char **argv)
 	    SESSION_TTL_MS, &max_ms) != 0) {
 		fprintf(stderr, "crm serve: --session-idle and --session-max take a "
 		    "duration such as 30m, 8h or 7d, from 1s to 14d\n");
+		opts_free(store);
+		return 2;
+	}
+	if (smtp_settings(opts, n, &mail, smtp_password) != 0) {
 		opts_free(store);
 		return 2;
 	}
@@ -356,9 +446,28 @@ cmd_serve(int argc, char **argv)
 		return 2;
 	}
 	api_init(&app);
+	app.mail = &mail;
+	/* Before any thread starts: libcurl's global setup is not thread-safe. */
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		fprintf(stderr, "crm serve: libcurl could not start\n");
+		db_close(db);
+		opts_free(store);
+		tls_free(&tls);
+		watch_free(app.watch);
+		return 1;
+	}
 	if (db_pool_open(opt_get(opts, n, "db"), (int)threads, &app.pool, err,
 	    sizeof(err)) != DB_OK) {
 		fprintf(stderr, "crm serve: %s\n", err);
+		db_close(db);
+		opts_free(store);
+		tls_free(&tls);
+		watch_free(app.watch);
+		return 1;
+	}
+	if (api_streams_start(&app, opt_get(opts, n, "db"), err, sizeof(err)) != 0) {
+		fprintf(stderr, "crm serve: %s\n", err);
+		db_pool_close(app.pool);
 		db_close(db);
 		opts_free(store);
 		tls_free(&tls);
@@ -374,6 +483,7 @@ cmd_serve(int argc, char **argv)
 	    tls.cert_pem != NULL ? &tls : NULL, api_handle, &app,
 	    &srv, err, sizeof(err)) != 0) {
 		fprintf(stderr, "crm serve: %s\n", err);
+		api_streams_stop(&app);
 		db_pool_close(app.pool);
 		db_close(db);
 		opts_free(store);
@@ -387,9 +497,10 @@ cmd_serve(int argc, char **argv)
 		host[sizeof(host) - 1] = '\0';
 		snprintf(worker, sizeof(worker), "%s:%ld", host, (long)getpid());
 		if (jobs_runner_start(opt_get(opts, n, "db"), worker, lease * 1000,
-		    500, &runner, err, sizeof(err)) != CRM_OK) {
+		    500, &mail, &runner, err, sizeof(err)) != CRM_OK) {
 			fprintf(stderr, "crm serve: %s\n", err);
 			http_stop(srv, 0);
+			api_streams_stop(&app);
 			db_pool_close(app.pool);
 			db_close(db);
 			opts_free(store);
@@ -407,12 +518,15 @@ cmd_serve(int argc, char **argv)
 	log_info("%s received: finishing requests in flight",
 	    sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	http_stop(srv, 10000);
+	api_streams_stop(&app);
 	jobs_runner_stop(runner);
 	db_pool_close(app.pool);
 	db_close(db);
 	api_fini(&app);
 	watch_free(app.watch);
 	sodium_memzero(&audit_key, sizeof(audit_key));
+	sodium_memzero(smtp_password, sizeof(smtp_password));
+	curl_global_cleanup();
 	log_info("stopped cleanly");
 	opts_free(store);
 	tls_free(&tls);

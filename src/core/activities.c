@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/access.h"
+#include "core/notify.h"
 #include "util/buf.h"
 #include "util/log.h"
 #include "util/text.h"
@@ -43,6 +44,7 @@ static const struct field activity_fields[] = {
 	{ "estimate_min", FK_INT, 0, 0, NULL },
 	{ "spent_min", FK_INT, 0, 0, NULL },
 	{ "checklist", FK_JSON, 0, 0, NULL },
+	{ "reminders", FK_JSON, 0, 0, NULL },
 	{ "company_name", FK_DERIVED, 0, 0,
 	    "SELECT c.name FROM companies c WHERE c.id = t.company_id" },
 	{ "contact_name", FK_DERIVED, 0, 0,
@@ -72,10 +74,12 @@ static const char *const done_statuses[] = { "done", NULL };
 
 static const struct kind_rule kind_rules[] = {
 	{ "task", task_statuses, "done",
-	    " priority due_at start_at estimate_min spent_min checklist " },
+	    " priority due_at start_at estimate_min spent_min checklist "
+	    "reminders " },
 	{ "call", done_statuses, "done",
 	    " direction phone duration_s result start_at " },
-	{ "meeting", meeting_statuses, "held", " start_at end_at place " },
+	{ "meeting", meeting_statuses, "held",
+	    " start_at end_at place reminders " },
 	{ "email", done_statuses, "done", " email_from email_to " },
 	{ "note", done_statuses, "done", " " },
 };
@@ -284,6 +288,8 @@ activity_check(struct core_ctx *cx, json_t *rec)
 	check_int_max(cx, rec, "duration_s", DURATION_MAX);
 	if (set(rec, "checklist") && !flagged(cx, "checklist"))
 		check_checklist(cx, json_object_get(rec, "checklist"));
+	if (!flagged(cx, "reminders"))
+		reminder_check(cx, json_object_get(rec, "reminders"));
 }
 
 /* The phone also as bare digits, so "+49 30 1234" finds "0301234". */
@@ -378,7 +384,10 @@ activity_prepare(struct core_ctx *cx, json_t *cur, json_t *in, json_t *merged)
 	return settle_company(cx, merged);
 }
 
-/* The participants' side table, rewritten when the list changed. */
+/*
+ * The participants' side table, rewritten when the list changed; the
+ * reminders' jobs and the notices of a new owner (core/notify.h).
+ */
 static int
 activity_after_write(struct core_ctx *cx, int64_t id, json_t *cur,
     json_t *merged)
@@ -386,8 +395,10 @@ activity_after_write(struct core_ctx *cx, int64_t id, json_t *cur,
 	json_t *users = json_object_get(merged, "participants"), *u;
 	db_stmt_t *st;
 	size_t i;
-	int rc;
+	int rc = reminder_sync(cx, id, cur, merged);
 
+	if (rc != CRM_OK)
+		return rc;
 	if (cur != NULL && json_equal(users, json_object_get(cur, "participants")))
 		return CRM_OK;
 	if (db_prepare(cx->db, "DELETE FROM activity_participants WHERE "
@@ -453,6 +464,7 @@ const struct entity entity_activities = {
 	.search_extra = activity_search_extra,
 	.prepare = activity_prepare,
 	.after_write = activity_after_write,
+	.after_trash = reminder_trash,
 	.decorate = activity_decorate,
 	.filter = activity_filter,
 	.named_sql = "SELECT ap.activity_id FROM activity_participants ap "

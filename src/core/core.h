@@ -89,6 +89,7 @@ struct rights {
 
 struct audit_key;
 struct watch;
+struct mail_conf;
 
 struct core_ctx {
 	db_t		*db;
@@ -101,6 +102,8 @@ struct core_ctx {
 	const struct audit_key *audit_key;
 	/* Counts reads for the mass-reading alert (borrowed; NULL: off). */
 	struct watch	*watch;
+	/* SMTP settings (borrowed; NULL or no URL: no mail is queued). */
+	const struct mail_conf *mail;
 	struct verrs	 errs;
 	char		 detail[256];
 	struct rights	 rights;

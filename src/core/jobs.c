@@ -6,6 +6,8 @@
 
 #include "core/backup.h"
 #include "core/deals.h"
+#include "core/mail.h"
+#include "core/notify.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -160,6 +162,26 @@ run_deal_revalue(struct core_ctx *cx, const struct job *j, int64_t *again,
 	return rc;
 }
 
+/* A reminder's notices and mails, in the run transaction: exactly once. */
+static int
+run_reminder(struct core_ctx *cx, const struct job *j, int64_t *again,
+    char *err, size_t errlen)
+{
+	(void)again;
+	return reminder_job_run(cx, j->payload, err, errlen);
+}
+
+/*
+ * One outbox mail over SMTP: outside the run transaction (own_txn), so the
+ * write lock is never held while a mail server answers, or fails to.
+ */
+static int
+run_mail_send(struct core_ctx *cx, const struct job *j, int64_t *again,
+    char *err, size_t errlen)
+{
+	return mail_job_run(cx, j->payload, again, err, errlen);
+}
+
 static const struct {
 	const char	*kind;
 	job_fn		 fn;
@@ -171,6 +193,8 @@ static const struct {
 	{ "backup", run_backup, true },
 	{ "wal_checkpoint", run_wal_checkpoint, true },
 	{ "deal_revalue", run_deal_revalue, false },
+	{ "reminder", run_reminder, false },
+	{ "mail_send", run_mail_send, true },
 };
 
 static job_fn
@@ -522,6 +546,7 @@ struct jobs_runner {
 	bool		 stop;
 	db_t		*db;
 	char		 worker[JOB_WORKER_LEN];
+	const struct mail_conf *mail;
 	int64_t		 lease_ms;
 	int		 poll_ms;
 };
@@ -533,6 +558,7 @@ runner_main(void *arg)
 	struct core_ctx cx;
 
 	core_ctx_init(&cx, r->db, NULL);
+	cx.mail = r->mail;
 	pthread_mutex_lock(&r->mu);
 	while (!r->stop) {
 		struct timespec until;
@@ -558,7 +584,8 @@ runner_main(void *arg)
 
 int
 jobs_runner_start(const char *address, const char *worker, int64_t lease_ms,
-    int poll_ms, struct jobs_runner **out, char *err, size_t errlen)
+    int poll_ms, const struct mail_conf *mail, struct jobs_runner **out,
+    char *err, size_t errlen)
 {
 	struct jobs_runner *r = xcalloc(1, sizeof(*r));
 	struct core_ctx cx;
@@ -575,6 +602,7 @@ jobs_runner_start(const char *address, const char *worker, int64_t lease_ms,
 		return CRM_EDB;
 	}
 	snprintf(r->worker, sizeof(r->worker), "%s", worker);
+	r->mail = mail;
 	r->lease_ms = lease_ms;
 	r->poll_ms = poll_ms;
 	pthread_mutex_init(&r->mu, NULL);

@@ -1,7 +1,8 @@
 /*
  * Background jobs: work that must happen later or regularly (expired
- * sessions removed today; reminders, escalations, mail and scheduled
- * backups in later releases), kept in the jobs table so that nothing is
+ * sessions, reminders ("reminder", core/notify.h), mail ("mail_send",
+ * core/mail.h), scheduled backups; escalations later), kept in the jobs
+ * table so that nothing is
  * lost across restarts and nothing runs twice when several servers share
  * one database.
  *
@@ -58,12 +59,14 @@ int job_list(struct core_ctx *cx, bool pending_only, int limit, json_t **out);
 
 /*
  * A thread that runs due jobs on its own connection to address until
- * jobs_runner_stop(). Polls every poll_ms while idle.
+ * jobs_runner_stop(). Polls every poll_ms while idle. mail (borrowed,
+ * may be NULL) is the SMTP settings the "mail_send" jobs use.
  */
 struct jobs_runner;
+struct mail_conf;
 int jobs_runner_start(const char *address, const char *worker,
-    int64_t lease_ms, int poll_ms, struct jobs_runner **out, char *err,
-    size_t errlen);
+    int64_t lease_ms, int poll_ms, const struct mail_conf *mail,
+    struct jobs_runner **out, char *err, size_t errlen);
 void jobs_runner_stop(struct jobs_runner *r);
 
 #endif

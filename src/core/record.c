@@ -1098,7 +1098,7 @@ trash_move(struct core_ctx *cx, const struct entity *e, int64_t id, bool to_tras
 	if (db_changes(cx->db) != 1)
 		return core_fail(cx, CRM_ENOTFOUND, "No %s with id %lld%s",
 		    e->singular, (long long)id, to_trash ? "" : " in the trash");
-	return CRM_OK;
+	return e->after_trash != NULL ? e->after_trash(cx, id, to_trash) : CRM_OK;
 }
 
 int

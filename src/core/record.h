@@ -92,6 +92,12 @@ struct entity {
 	 */
 	int			(*after_write)(struct core_ctx *cx, int64_t id,
 				    json_t *cur, json_t *merged);
+	/*
+	 * Or NULL. Called in the transaction that moves record id to the
+	 * trash (trashed true) or back: work keyed by the record (reminders).
+	 */
+	int			(*after_trash)(struct core_ctx *cx, int64_t id,
+				    bool trashed);
 	/* Or NULL. Adds what is computed on reading (now-dependent flags). */
 	void			(*decorate)(json_t *rec);
 	/*

@@ -136,9 +136,11 @@ touch_interval(const struct session_limits *lim)
 	    SESSION_TOUCH_MS;
 }
 
-int
-session_resolve(struct core_ctx *cx, const char *secret,
-    const struct session_limits *lim, struct actor *out, int64_t *session_id)
+/* session_resolve, and session_check when touch is false. */
+static int
+resolve(struct core_ctx *cx, const char *secret,
+    const struct session_limits *lim, struct actor *out, int64_t *session_id,
+    bool touch)
 {
 	char hex[65];
 	db_stmt_t *st;
@@ -174,7 +176,7 @@ session_resolve(struct core_ctx *cx, const char *secret,
 		    "valid; sign in again");
 	if (rc != DB_ROW)
 		return db_fail(cx, "resolve step");
-	if (now - seen < touch_interval(lim))
+	if (!touch || now - seen < touch_interval(lim))
 		return CRM_OK;
 	if (db_prepare(cx->db, "UPDATE sessions SET last_seen_at = ? WHERE id = ?",
 	    &st) != DB_OK) {
@@ -189,6 +191,20 @@ session_resolve(struct core_ctx *cx, const char *secret,
 		    db_errmsg(cx->db));
 	db_done(st);
 	return CRM_OK;
+}
+
+int
+session_resolve(struct core_ctx *cx, const char *secret,
+    const struct session_limits *lim, struct actor *out, int64_t *session_id)
+{
+	return resolve(cx, secret, lim, out, session_id, true);
+}
+
+int
+session_check(struct core_ctx *cx, const char *secret,
+    const struct session_limits *lim, struct actor *out, int64_t *session_id)
+{
+	return resolve(cx, secret, lim, out, session_id, false);
 }
 
 int

@@ -49,6 +49,12 @@ int session_login(struct core_ctx *cx, const char *email, const char *password,
  */
 int session_resolve(struct core_ctx *cx, const char *secret,
     const struct session_limits *lim, struct actor *out, int64_t *session_id);
+/*
+ * The same without writing the last use: for a long-lived stream that
+ * checks its session now and then, which must not keep it alive.
+ */
+int session_check(struct core_ctx *cx, const char *secret,
+    const struct session_limits *lim, struct actor *out, int64_t *session_id);
 /* *out = {"data": [{id, created_at, last_seen_at, address, agent, current}]} */
 int session_list(struct core_ctx *cx, int64_t user_id, int64_t current_id,
     const struct session_limits *lim, json_t **out);

@@ -36,6 +36,8 @@ struct http_req {
 	struct MHD_Connection	*conn;
 };
 
+struct http_stream;
+
 struct http_resp {
 	int		 status;
 	const char	*content_type;	/* static string */
@@ -48,7 +50,36 @@ struct http_resp {
 	}		 headers[HTTP_MAX_RESP_HEADERS];
 	int		 nheaders;
 	int64_t		 user_id;	/* for the access log; 0 if anonymous */
+	struct http_stream *stream;	/* or: a body written over time (below) */
 };
+
+/*
+ * A response body written over time, for Server-Sent Events. The handler
+ * makes one (http_stream_new, its reference), sets resp->stream, and
+ * hands it to whoever writes to it later from another thread; the
+ * response holds a second reference until the connection is done.
+ *
+ * No worker thread waits on an idle stream: when it has nothing to send,
+ * MHD's content reader suspends the connection (MHD_suspend_connection)
+ * and returns, so the worker serves other connections; a write resumes
+ * it. A suspended connection does not time out and is not read, so a
+ * client that went away is noticed at the next write: the writer sends a
+ * heartbeat now and then. http_stop ends every stream first.
+ */
+#define HTTP_STREAM_PENDING_MAX (64 * 1024)	/* unsent bytes per stream */
+struct http_stream *http_stream_new(void);
+/*
+ * Appends data to be sent. -1 when the client has gone, the stream has
+ * ended, or more than HTTP_STREAM_PENDING_MAX would wait (a client that
+ * does not read): the writer then ends it.
+ */
+int http_stream_write(struct http_stream *st, const char *data, size_t len);
+/* Ends the response once what is pending has been sent. */
+void http_stream_end(struct http_stream *st);
+/* Whether the connection is gone (or the response was never sent). */
+bool http_stream_gone(struct http_stream *st);
+/* Drops the caller's reference. */
+void http_stream_release(struct http_stream *st);
 
 /* Header, query argument or cookie of the request; NULL when absent. */
 const char *http_header(const struct http_req *r, const char *name);

@@ -50,6 +50,21 @@ struct track {
 	bool		 busy;		/* headers complete, request in progress */
 };
 
+/* A body written over time; see http.h. Linked in the server's list once sent. */
+struct http_stream {
+	pthread_mutex_t		 mu;
+	int			 refs;
+	struct MHD_Connection	*conn;		/* NULL once gone */
+	struct http_server	*srv;
+	struct http_stream	*next;
+	struct http_stream	*prev;
+	bool			 attached;	/* a response reads it */
+	bool			 suspended;
+	bool			 ended;
+	bool			 gone;
+	struct buf		 pending;
+};
+
 struct http_server {
 	struct MHD_Daemon	*d;
 	http_handler		 handler;
@@ -60,6 +75,7 @@ struct http_server {
 	pthread_mutex_t		 tmu;
 	pthread_cond_t		 tcv;
 	struct track		 tracks;	/* list head */
+	struct http_stream	 streams;	/* list head, under tmu */
 	bool			 stopping;
 	pthread_t		 reaper;
 };
@@ -161,6 +177,160 @@ security_headers(struct MHD_Response *r, bool tls)
 		    "max-age=31536000");
 }
 
+/* ---- streams ---- */
+
+struct http_stream *
+http_stream_new(void)
+{
+	struct http_stream *st = xcalloc(1, sizeof(*st));
+
+	pthread_mutex_init(&st->mu, NULL);
+	st->refs = 1;
+	buf_init(&st->pending, HTTP_STREAM_PENDING_MAX);
+	return st;
+}
+
+void
+http_stream_release(struct http_stream *st)
+{
+	int left;
+
+	if (st == NULL)
+		return;
+	pthread_mutex_lock(&st->mu);
+	left = --st->refs;
+	pthread_mutex_unlock(&st->mu);
+	if (left > 0)
+		return;
+	buf_free(&st->pending);
+	pthread_mutex_destroy(&st->mu);
+	free(st);
+}
+
+/* Under st->mu: lets MHD call the reader again. */
+static void
+stream_wake(struct http_stream *st)
+{
+	if (st->suspended && st->conn != NULL) {
+		st->suspended = false;
+		MHD_resume_connection(st->conn);
+	}
+}
+
+int
+http_stream_write(struct http_stream *st, const char *data, size_t len)
+{
+	int rc = -1;
+
+	pthread_mutex_lock(&st->mu);
+	if (!st->gone && !st->ended && buf_append(&st->pending, data, len) == 0) {
+		stream_wake(st);
+		rc = 0;
+	}
+	pthread_mutex_unlock(&st->mu);
+	return rc;
+}
+
+void
+http_stream_end(struct http_stream *st)
+{
+	pthread_mutex_lock(&st->mu);
+	st->ended = true;
+	stream_wake(st);
+	pthread_mutex_unlock(&st->mu);
+}
+
+bool
+http_stream_gone(struct http_stream *st)
+{
+	bool gone;
+
+	pthread_mutex_lock(&st->mu);
+	gone = st->gone;
+	pthread_mutex_unlock(&st->mu);
+	return gone;
+}
+
+/*
+ * MHD asks for more body. Nothing pending: suspend the connection and
+ * return 0 (the documented way to say "not yet" without a busy loop); the
+ * worker goes on with other connections until a write resumes this one.
+ */
+static ssize_t
+stream_read(void *cls, uint64_t pos, char *out, size_t max)
+{
+	struct http_stream *st = cls;
+	ssize_t n;
+
+	(void)pos;
+	pthread_mutex_lock(&st->mu);
+	if (st->pending.len > 0) {
+		size_t k = st->pending.len < max ? st->pending.len : max;
+
+		memcpy(out, st->pending.data, k);
+		memmove(st->pending.data, st->pending.data + k, st->pending.len - k);
+		st->pending.len -= k;
+		n = (ssize_t)k;
+	} else if (st->ended) {
+		n = MHD_CONTENT_READER_END_OF_STREAM;
+	} else {
+		st->suspended = true;
+		MHD_suspend_connection(st->conn);
+		n = 0;
+	}
+	pthread_mutex_unlock(&st->mu);
+	return n;
+}
+
+/* The response is done with the stream: the connection ended. */
+static void
+stream_free(void *cls)
+{
+	struct http_stream *st = cls;
+	struct http_server *srv = st->srv;
+
+	pthread_mutex_lock(&srv->tmu);
+	st->prev->next = st->next;
+	st->next->prev = st->prev;
+	pthread_mutex_unlock(&srv->tmu);
+	pthread_mutex_lock(&st->mu);
+	st->gone = true;
+	st->conn = NULL;
+	st->suspended = false;
+	pthread_mutex_unlock(&st->mu);
+	http_stream_release(st);
+}
+
+static struct MHD_Response *
+stream_response(struct http_server *s, struct MHD_Connection *conn,
+    struct http_stream *st)
+{
+	struct MHD_Response *r;
+
+	pthread_mutex_lock(&st->mu);
+	st->conn = conn;
+	st->srv = s;
+	st->refs++;
+	pthread_mutex_unlock(&st->mu);
+	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, stream_read,
+	    st, stream_free);
+	if (r == NULL) {
+		pthread_mutex_lock(&st->mu);
+		st->gone = true;
+		st->conn = NULL;
+		pthread_mutex_unlock(&st->mu);
+		http_stream_release(st);
+		return NULL;
+	}
+	pthread_mutex_lock(&s->tmu);
+	st->next = s->streams.next;
+	st->prev = &s->streams;
+	s->streams.next->prev = st;
+	s->streams.next = st;
+	pthread_mutex_unlock(&s->tmu);
+	return r;
+}
+
 static enum MHD_Result
 send_resp(struct http_server *s, struct MHD_Connection *conn,
     struct reqstate *rs, struct http_resp *resp)
@@ -168,7 +338,10 @@ send_resp(struct http_server *s, struct MHD_Connection *conn,
 	struct MHD_Response *r;
 	enum MHD_Result ret;
 
-	if (resp->static_body != NULL)
+	if (resp->stream != NULL) {
+		r = stream_response(s, conn, resp->stream);
+		resp->stream = NULL;
+	} else if (resp->static_body != NULL)
 		r = MHD_create_response_from_buffer(resp->len,
 		    (void *)(uintptr_t)resp->static_body, MHD_RESPMEM_PERSISTENT);
 	else {
@@ -635,8 +808,10 @@ http_start(const char *listen_on, int threads, unsigned per_ip,
 	pthread_mutex_init(&s->tmu, NULL);
 	pthread_cond_init(&s->tcv, NULL);
 	s->tracks.next = s->tracks.prev = &s->tracks;
+	s->streams.next = s->streams.prev = &s->streams;
 	s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-	    MHD_USE_ITC | MHD_USE_ERROR_LOG | (tls != NULL ? MHD_USE_TLS : 0), 0,
+	    MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |
+	    (tls != NULL ? MHD_USE_TLS : 0), 0,
 	    NULL, NULL, on_request, s,
 	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 	    MHD_OPTION_LISTEN_SOCKET, fd,
@@ -675,6 +850,15 @@ http_stop(struct http_server *s, int grace_ms)
 
 	if (fd != MHD_INVALID_SOCKET)
 		close(fd);
+	/*
+	 * End every stream, which resumes the suspended ones: MHD must not be
+	 * stopped while a connection is suspended.
+	 */
+	pthread_mutex_lock(&s->tmu);
+	for (struct http_stream *st = s->streams.next; st != &s->streams;
+	    st = st->next)
+		http_stream_end(st);
+	pthread_mutex_unlock(&s->tmu);
 	while (atomic_load(&s->inflight) > 0 && time_mono_us() < deadline)
 		usleep(5000);
 	pthread_mutex_lock(&s->tmu);
