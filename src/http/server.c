@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <microhttpd.h>
 #include <netdb.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -55,6 +56,7 @@ struct http_stream {
 	pthread_mutex_t		 mu;
 	int			 refs;
 	struct MHD_Connection	*conn;		/* NULL once gone */
+	int			 fd;		/* its socket, for the reaper */
 	struct http_server	*srv;
 	struct http_stream	*next;
 	struct http_stream	*prev;
@@ -307,8 +309,12 @@ stream_response(struct http_server *s, struct MHD_Connection *conn,
 {
 	struct MHD_Response *r;
 
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+
 	pthread_mutex_lock(&st->mu);
 	st->conn = conn;
+	st->fd = ci != NULL ? ci->connect_fd : -1;
 	st->srv = s;
 	st->refs++;
 	pthread_mutex_unlock(&st->mu);
@@ -653,6 +659,24 @@ reaper_main(void *arg)
 				shutdown(t->fd, SHUT_RDWR);	/* MHD sees the end and closes */
 				t->since_us = now;
 			}
+		}
+		/*
+		 * MHD does not watch a suspended connection: a client that
+		 * closed its stream is found here within a second, instead of
+		 * at the next heartbeat, so its slot is free again soon.
+		 */
+		for (struct http_stream *st = s->streams.next; st != &s->streams;
+		    st = st->next) {
+			struct pollfd pfd;
+
+			pthread_mutex_lock(&st->mu);
+			pfd = (struct pollfd){ st->fd, POLLRDHUP, 0 };
+			if (st->suspended && st->fd >= 0 && poll(&pfd, 1, 0) > 0 &&
+			    (pfd.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0) {
+				st->ended = true;
+				stream_wake(st);
+			}
+			pthread_mutex_unlock(&st->mu);
 		}
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_sec += 1;
