@@ -2,9 +2,8 @@
  * Background jobs: work that must happen later or regularly (expired
  * sessions, reminders ("reminder", core/notify.h), mail ("mail_send",
  * core/mail.h), scheduled backups; escalations later), kept in the jobs
- * table so that nothing is
- * lost across restarts and nothing runs twice when several servers share
- * one database.
+ * table so that nothing is lost across restarts and nothing runs twice
+ * when several servers share one database.
  *
  * A worker claims a due job by taking a lease (locked_by, locked_until) in
  * a committed transaction, then runs the job's handler in a second

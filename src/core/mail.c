@@ -22,6 +22,7 @@
 #include "util/timeutil.h"
 
 #define MAIL_MSG_MAX (MAIL_BODY_MAX * 2 + 8192)	/* headers, CRLFs, encoding */
+#define BODY_LINE_MAX 900			/* bytes; SMTP allows 998 */
 
 bool
 mail_enabled(const struct mail_conf *mc)
@@ -141,13 +142,18 @@ read_cb(char *ptr, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
-/* The subject as an RFC 2047 encoded word when it is not plain ASCII. */
+/*
+ * The subject; when it is not plain ASCII, as RFC 2047 encoded words of
+ * at most 45 bytes of text each (whole characters), on folded lines, so
+ * no line comes near SMTP's limit of 998 characters.
+ */
+#define SUBJECT_WORD 45
 static void
 put_subject(struct buf *b, const char *subject)
 {
-	size_t len = strlen(subject), i;
-	char *enc;
-	size_t enclen;
+	size_t len = strlen(subject), i, n;
+	char enc[sodium_base64_ENCODED_LEN(SUBJECT_WORD,
+	    sodium_base64_VARIANT_ORIGINAL)];
 
 	for (i = 0; i < len && (unsigned char)subject[i] < 0x80; i++)
 		;
@@ -155,12 +161,17 @@ put_subject(struct buf *b, const char *subject)
 		buf_printf(b, "Subject: %s\r\n", subject);
 		return;
 	}
-	enclen = sodium_base64_encoded_len(len, sodium_base64_VARIANT_ORIGINAL);
-	enc = xmalloc(enclen);
-	sodium_bin2base64(enc, enclen, (const unsigned char *)subject, len,
-	    sodium_base64_VARIANT_ORIGINAL);
-	buf_printf(b, "Subject: =?UTF-8?B?%s?=\r\n", enc);
-	free(enc);
+	buf_puts(b, "Subject:");
+	for (i = 0; i < len; i += n) {
+		n = len - i < SUBJECT_WORD ? len - i : SUBJECT_WORD;
+		while (n > 1 && i + n < len &&
+		    ((unsigned char)subject[i + n] & 0xc0) == 0x80)
+			n--;
+		sodium_bin2base64(enc, sizeof(enc), (const unsigned char *)subject +
+		    i, n, sodium_base64_VARIANT_ORIGINAL);
+		buf_printf(b, "%s=?UTF-8?B?%s?=", i == 0 ? " " : "\r\n ", enc);
+	}
+	buf_puts(b, "\r\n");
 }
 
 /*
@@ -174,6 +185,7 @@ build_message(const struct mail_conf *mc, int64_t id, const char *to,
 	char date[64], host[128];
 	const char *at = strchr(mc->from, '@');
 	time_t now = time(NULL);
+	size_t col = 0;
 	struct tm tm;
 
 	if (gmtime_r(&now, &tm) == NULL ||
@@ -186,12 +198,19 @@ build_message(const struct mail_conf *mc, int64_t id, const char *to,
 	    "Content-Type: text/plain; charset=UTF-8\r\n"
 	    "Content-Transfer-Encoding: 8bit\r\n\r\n", (long long)id,
 	    (long long)time_now_ms(), host);
+	/* Lines longer than SMTP allows are broken, between characters. */
 	for (const char *p = body; *p != '\0'; p++) {
 		if (*p == '\r')
 			continue;
-		if (*p == '\n')
+		if (*p == '\n') {
 			buf_putc(b, '\r');
+			col = 0;
+		} else if (col >= BODY_LINE_MAX && ((unsigned char)*p & 0xc0) != 0x80) {
+			buf_puts(b, "\r\n");
+			col = 0;
+		}
 		buf_putc(b, *p);
+		col++;
 	}
 	return buf_puts(b, "\r\n");
 }
@@ -316,8 +335,8 @@ mail_job_run(struct core_ctx *cx, json_t *payload, int64_t *again, char *err,
 
 	/* A read of its own: no transaction is open during the conversation. */
 	if (db_prepare(cx->db, "SELECT to_addr, subject, body, attempts, "
-	    "next_attempt_at, sent_at IS NOT NULL OR failed_at IS NOT NULL "
-	    "FROM mail_outbox WHERE id = ?", &st) != DB_OK) {
+	    "next_attempt_at, CASE WHEN sent_at IS NULL AND failed_at IS NULL "
+	    "THEN 0 ELSE 1 END FROM mail_outbox WHERE id = ?", &st) != DB_OK) {
 		snprintf(err, errlen, "%s", db_errmsg(cx->db));
 		return CRM_EDB;
 	}

@@ -294,7 +294,8 @@ reminder_job_run(struct core_ctx *cx, json_t *payload, char *err,
 	int rc;
 
 	if (db_prepare(cx->db, "SELECT kind, subject, status, due_at, start_at, "
-	    "owner_id, deleted_at IS NULL FROM activities WHERE id = ?", &st) !=
+	    "owner_id, CASE WHEN deleted_at IS NULL THEN 1 ELSE 0 END FROM "
+	    "activities WHERE id = ?", &st) !=
 	    DB_OK)
 		goto dbfail;
 	db_bind_int(st, 1, id);

@@ -184,6 +184,14 @@ test('reassigning a task notifies the old and the new owner, each only as far as
                                    mailTo('alice@example.com').some((m) => /given to someone else/.test(m.data)));
 });
 
+test('a subject in any language arrives intact, encoded for mail', async () => {
+  await createOk(srv, 'activities', { kind: 'task', subject: 'Angebot für Müller – 見積もり', owner_id: bobId });
+  const m = await until('the mail', () => mails().find((x) => x.to.includes('bob@example.com') && /=\?UTF-8\?B\?/.test(x.data)));
+  const words = [...m.data.matchAll(/=\?UTF-8\?B\?([^?]+)\?=/g)].map((w) => Buffer.from(w[1], 'base64'));
+  assert.equal(Buffer.concat(words).toString('utf8'), 'Assigned to you: Angebot für Müller – 見積もり');
+  assert.ok(m.data.split('\r\n').every((l) => l.length <= 998), 'no line over the SMTP limit');
+});
+
 test('one reads and marks only one\'s own notifications', async () => {
   const mine = await notes(alice);
   assert.ok(mine.length > 0);
