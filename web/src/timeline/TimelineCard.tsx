@@ -57,7 +57,7 @@ export function TimelineCard({ entity, id, name }: Props) {
       {entries !== null && entries.length > 0 && (
         <ol className="timeline" aria-busy={busy || undefined}>
           {entries.map((e) => (
-            <TimelineItem key={`${e.type}-${e.id}`} entity={entity} entry={e} fromStage={from.get(e.id)} dir={dir} />
+            <TimelineItem key={`${e.type}-${e.id}`} entity={entity} recordId={id} entry={e} fromStage={from.get(e.id)} dir={dir} />
           ))}
         </ol>
       )}

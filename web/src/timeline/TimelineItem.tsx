@@ -11,13 +11,15 @@ import { ChangeEntry } from './ChangeEntry';
 interface Props {
   entity: TimelineEntity;
   entry: TimelineEntry;
+  /** The record whose timeline this is (its own link is left out of the entries). */
+  recordId: number;
   /** For a stage move: the stage the deal was in before, when the older move is loaded. */
   fromStage?: string | null;
   dir: Directory;
 }
 
 /** One timeline entry: its icon, who, what, and when. */
-export function TimelineItem({ entity, entry: e, fromStage, dir }: Props) {
+export function TimelineItem({ entity, recordId, entry: e, fromStage, dir }: Props) {
   const who = e.user_id === null ? t('history.system') : userName(dir, e.user_id);
   let icon;
   let body;
@@ -31,7 +33,7 @@ export function TimelineItem({ entity, entry: e, fromStage, dir }: Props) {
         </a>
         <span className={`status-pill status-${a.status}`}>{t(statusLabel(a.status))}</span>
         {a.overdue && <span className="overdue-text"> {t('activity.overdue')}</span>}
-        <ActivityLinks a={a} />
+        <ActivityLinks a={a} except={{ entity, id: recordId }} />
       </>
     );
   } else if (e.type === 'stage') {
