@@ -150,3 +150,44 @@ test('a manager (own scope) does not see another manager’s task on a company�
     assert.equal(await entry(timeline(page), 'Bob’s private task').count(), 0);
   });
 });
+
+test('completing a task that is gone puts it back on my day and says why', async () => {
+  const today = new Date();
+  const due = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate(), 23, 59, 0)).toISOString();
+  const task = await create(env.srv, 'activities', { kind: 'task', subject: 'Water the plants', due_at: due });
+  await withPage(env, 'activities-complete-rollback', async (page) => {
+    await signIn(page, env.srv, { hash: '#/my-day' });
+    // Today's, or overdue in the last minute of the UTC day.
+    const section = page.locator('.day-grid');
+    await section.getByText('Water the plants').waitFor();
+    const del = await api(env.srv, 'DELETE', `/api/v1/activities/${task.id}`);
+    assert.equal(del.status, 204, del.text);
+    await section.getByRole('checkbox', { name: 'Complete “Water the plants”' }).click();
+    await page.getByText(/Could not complete the task/).waitFor();
+    await section.getByText('Water the plants').waitFor();
+  });
+});
+
+test('the checklist editor adds items with Enter and reorders them with Alt+arrows', async () => {
+  await withPage(env, 'activities-checklist', async (page) => {
+    await signIn(page, env.srv, { hash: '#/activities/new?kind=task' });
+    await page.locator('#f-subject').fill('Prepare the offsite');
+    await page.getByRole('button', { name: 'Add an item' }).click();
+    await page.getByLabel('Item 1', { exact: true }).fill('Book the room');
+    await page.getByLabel('Item 1', { exact: true }).press('Enter');
+    await page.getByLabel('Item 2', { exact: true }).fill('Order lunch');
+    await page.getByLabel('Item 2', { exact: true }).press('Alt+ArrowUp');
+    // The moved item keeps the focus in its new place.
+    assert.equal(await page.evaluate(() => document.activeElement.value), 'Order lunch');
+    await page.getByLabel('Item 2 done').check();
+    const post = page.waitForResponse((r) => r.url().endsWith('/api/v1/activities') && r.request().method() === 'POST');
+    await page.getByRole('button', { name: 'Save activity' }).click();
+    const res = await post;
+    assert.equal(res.status(), 201);
+    assert.deepEqual((await res.json()).checklist, [
+      { text: 'Order lunch', done: false },
+      { text: 'Book the room', done: true },
+    ]);
+    await page.getByRole('heading', { name: 'Prepare the offsite', level: 1 }).waitFor();
+  });
+});
