@@ -191,3 +191,28 @@ test('the checklist editor adds items with Enter and reorders them with Alt+arro
     await page.getByRole('heading', { name: 'Prepare the offsite', level: 1 }).waitFor();
   });
 });
+
+test('the activities list filters from the URL, and a task page completes and reopens it', async () => {
+  const late = await create(env.srv, 'activities', { kind: 'task', subject: 'File the taxes', due_at: '2026-02-01T12:00:00Z' });
+  await create(env.srv, 'activities', { kind: 'note', body: 'Met at the fair' });
+  await withPage(env, 'activities-list', async (page) => {
+    await signIn(page, env.srv, { hash: '#/activities?due=overdue' });
+    await page.getByRole('heading', { name: 'Activities', level: 1 }).waitFor();
+    const table = page.locator('table.data-table');
+    await table.getByText('File the taxes').waitFor();
+    assert.equal(await table.getByText('Met at the fair').count(), 0);
+    await page.getByLabel('Due').selectOption('');
+    await page.getByLabel('Kind').selectOption('note');
+    await table.getByText('Met at the fair').waitFor();
+    await table.getByText('File the taxes').waitFor({ state: 'detached' });
+    assert.match(page.url(), /kind=note/);
+
+    await page.goto(`/#/activities/${late.id}`);
+    await page.getByRole('heading', { name: 'File the taxes', level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'Complete' }).click();
+    await page.getByRole('button', { name: 'Reopen' }).click();
+    await page.getByRole('button', { name: 'Complete' }).waitFor();
+    const r = await api(env.srv, 'GET', `/api/v1/activities/${late.id}`);
+    assert.equal(r.body.status, 'open');
+  });
+});

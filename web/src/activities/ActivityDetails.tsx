@@ -32,7 +32,7 @@ export function ActivityDetails({ a }: { a: Activity }) {
   if (hasField(a.kind, 'estimate_min')) rows.push(['field.estimate_min', a.estimate_min === null ? null : String(a.estimate_min)]);
   if (hasField(a.kind, 'spent_min')) rows.push(['field.spent_min', a.spent_min === null ? null : String(a.spent_min)]);
   if (hasField(a.kind, 'participants')) rows.push(['field.participants', a.participants.map(who).join(', ')]);
-  rows.push(['activity.about', <ActivityLinks a={a} />]);
+  if (a.company_name || a.contact_name || a.deal_name) rows.push(['activity.about', <ActivityLinks a={a} />]);
   if (a.done_at) rows.push(['field.done_at', formatDateTime(a.done_at)]);
   return (
     <dl className="details">
