@@ -111,7 +111,10 @@ test('a deal’s stage move shows on the deal’s timeline with from and to', as
     await move.getByText(`moved the deal from ${first.name} to ${second.name}`).waitFor();
     await timeline(page).getByLabel('Show').selectOption('type:stage');
     await timeline(page).locator('.timeline-entry[data-type="change"]').first().waitFor({ state: 'detached' });
+    // The filtered page arrives after the old one is gone: wait for it, then count.
+    await timeline(page).locator('.timeline-entry[data-type="stage"]').nth(1).waitFor();
     assert.equal(await timeline(page).locator('.timeline-entry[data-type="stage"]').count(), 2);
+    assert.equal(await timeline(page).locator('.timeline-entry[data-type="change"]').count(), 0);
   });
 });
 
@@ -177,8 +180,9 @@ test('the checklist editor adds items with Enter and reorders them with Alt+arro
     await page.getByLabel('Item 1', { exact: true }).press('Enter');
     await page.getByLabel('Item 2', { exact: true }).fill('Order lunch');
     await page.getByLabel('Item 2', { exact: true }).press('Alt+ArrowUp');
-    // The moved item keeps the focus in its new place.
-    assert.equal(await page.evaluate(() => document.activeElement.value), 'Order lunch');
+    // The moved item keeps the focus in its new place (after React's render).
+    await page.waitForFunction(() => document.activeElement?.value === 'Order lunch');
+    assert.equal(await page.getByLabel('Item 1', { exact: true }).inputValue(), 'Order lunch');
     await page.getByLabel('Item 2 done').check();
     const post = page.waitForResponse((r) => r.url().endsWith('/api/v1/activities') && r.request().method() === 'POST');
     await page.getByRole('button', { name: 'Save activity' }).click();
