@@ -290,9 +290,15 @@ read_stages(struct core_ctx *cx, const struct tctx *t, struct tpage *p)
 	int rc, n = 0;
 
 	dbq_init(&q);
-	dbq_sql(&q, "SELECT h.id, h.entered_at, h.entered_by, h.stage_id, s.name "
-	    "FROM deal_stage_history h LEFT JOIN pipeline_stages s ON s.id = "
-	    "h.stage_id WHERE h.deal_id = ?");
+	/* The stay before, so an entry says where the deal came from. */
+	dbq_sql(&q, "SELECT h.id, h.entered_at, h.entered_by, h.stage_id, s.name, "
+	    "p.stage_id, ps.name FROM deal_stage_history h LEFT JOIN "
+	    "pipeline_stages s ON s.id = h.stage_id LEFT JOIN deal_stage_history "
+	    "p ON p.id = (SELECT p2.id FROM deal_stage_history p2 WHERE "
+	    "p2.deal_id = h.deal_id AND (p2.entered_at < h.entered_at OR "
+	    "(p2.entered_at = h.entered_at AND p2.id < h.id)) ORDER BY "
+	    "p2.entered_at DESC, p2.id DESC LIMIT 1) LEFT JOIN pipeline_stages "
+	    "ps ON ps.id = p.stage_id WHERE h.deal_id = ?");
 	dbq_int(&q, t->id);
 	if (t->tq->user_id > 0) {
 		dbq_sql(&q, " AND h.entered_by = ?");
@@ -313,12 +319,17 @@ read_stages(struct core_ctx *cx, const struct tctx *t, struct tpage *p)
 			break;
 		}
 		p->last[RANK_STAGE] = k;
-		page_add(p, k, json_pack("{s:s, s:o, s:o, s:I, s:I, s:o}", "type",
-		    "stage", "at", activity_time_json(k.at), "user_id", db_col_null(st, 2) ?
-		    json_null() : json_integer(db_col_int(st, 2)), "id",
-		    (json_int_t)k.id, "stage_id", (json_int_t)db_col_int(st, 3),
-		    "stage_name", db_col_null(st, 4) ? json_null() :
-		    json_string(db_col_text(st, 4, NULL))));
+		page_add(p, k, json_pack("{s:s, s:o, s:o, s:I, s:I, s:o, s:o, s:o}",
+		    "type", "stage", "at", activity_time_json(k.at), "user_id",
+		    db_col_null(st, 2) ? json_null() :
+		    json_integer(db_col_int(st, 2)), "id", (json_int_t)k.id,
+		    "stage_id", (json_int_t)db_col_int(st, 3), "stage_name",
+		    db_col_null(st, 4) ? json_null() :
+		    json_string(db_col_text(st, 4, NULL)), "from_stage_id",
+		    db_col_null(st, 5) ? json_null() :
+		    json_integer(db_col_int(st, 5)), "from_stage_name",
+		    db_col_null(st, 6) ? json_null() :
+		    json_string(db_col_text(st, 6, NULL))));
 	}
 	db_done(st);
 	return rc == DB_DONE || rc == DB_ROW ? CRM_OK : db_fail(cx, "stages step");

@@ -962,7 +962,16 @@ export type TimelineEntry =
       changes?: Record<string, [unknown, unknown]>;
       values?: Record<string, unknown>;
     }
-  | { type: 'stage'; at: string; user_id: number | null; id: number; stage_id: number; stage_name: string | null };
+  | {
+      type: 'stage';
+      at: string;
+      user_id: number | null;
+      id: number;
+      stage_id: number;
+      stage_name: string | null;
+      from_stage_id: number | null;
+      from_stage_name: string | null;
+    };
 
 /** The records that have a timeline. */
 export type TimelineEntity = 'companies' | 'contacts' | 'deals';

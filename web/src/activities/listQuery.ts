@@ -28,14 +28,12 @@ export function filtersOf(q: URLSearchParams): ListFilters {
   };
 }
 
-/** The API query: an overdue list is open tasks due before now; the other periods are local days. */
+/** The API query: overdue is the server's rule (open tasks past their deadline); the other periods are local days. */
 export function apiQuery(f: ListFilters): Query {
   const out: Query = { kind: f.kind, status: f.status, owner_id: f.owner_id, q: f.q, sort: f.sort, limit: 50 };
   switch (f.due as DuePeriod) {
     case 'overdue':
-      out.kind = 'task';
-      out.status = 'open';
-      out['due_at[lte]'] = new Date().toISOString();
+      out.overdue = 'true';
       break;
     case 'today':
       out['due_at[gte]'] = startOfDay(localDate(0));

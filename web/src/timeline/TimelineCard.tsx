@@ -1,6 +1,6 @@
 import '../activities/activities.css';
 import { useState } from 'react';
-import type { TimelineEntity, TimelineEntry } from '../api';
+import type { TimelineEntity } from '../api';
 import { useDirectory } from '../audit/useDirectory';
 import { ErrorBanner } from '../common/ErrorBanner';
 import { t } from '../i18n';
@@ -16,26 +16,12 @@ interface Props {
   name: string;
 }
 
-/** The stage a deal left at each move: the next older stage entry among those loaded. */
-function previousStages(entries: TimelineEntry[]): Map<number, string | null> {
-  const out = new Map<number, string | null>();
-  let older: string | null = null;
-  for (let i = entries.length - 1; i >= 0; i--) {
-    const e = entries[i];
-    if (e.type !== 'stage') continue;
-    out.set(e.id, older);
-    older = e.stage_name;
-  }
-  return out;
-}
-
 /** A company's, contact's or deal's timeline: everything that happened, newest first. */
 export function TimelineCard({ entity, id, name }: Props) {
   const dir = useDirectory();
   const [filter, setFilter] = useState<TimelineFilter>({ type: '', kind: '', user_id: '' });
   const { entries, cursor, error, busy, more, reload } = useTimeline(entity, id, filter);
   if (!can('activities', 'read') && !can(entity, 'audit')) return null;
-  const from = entries ? previousStages(entries) : new Map<number, string | null>();
   return (
     <section className="card timeline-card" aria-labelledby="timeline-title">
       <div className="card-head">
@@ -57,7 +43,7 @@ export function TimelineCard({ entity, id, name }: Props) {
       {entries !== null && entries.length > 0 && (
         <ol className="timeline" aria-busy={busy || undefined}>
           {entries.map((e) => (
-            <TimelineItem key={`${e.type}-${e.id}`} entity={entity} recordId={id} entry={e} fromStage={from.get(e.id)} dir={dir} />
+            <TimelineItem key={`${e.type}-${e.id}`} entity={entity} recordId={id} entry={e} fromStage={e.type === 'stage' ? e.from_stage_name : undefined} dir={dir} />
           ))}
         </ol>
       )}
