@@ -136,7 +136,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	for (int tries = 0; srv == NULL; tries++) {
 		port = free_port();
 		snprintf(listen_on, sizeof(listen_on), "127.0.0.1:%d", port);
-		if (http_start(listen_on, WORKERS, 0, NULL, api_handle, &app, &srv, err,
+		if (http_start(listen_on, WORKERS, 0, NULL, NULL, api_handle, &app, &srv, err,
 		    sizeof(err)) != 0 && tries == 20)
 			die("http_start", err);
 	}

@@ -33,6 +33,7 @@ enum {
 	R_2FA_STEP = 1 << 2,	/* open to a session waiting for its 2nd step */
 	R_2FA_ENROL = 1 << 3,	/* open to a session that must enrol a factor */
 	R_ANYSTATE = 1 << 4,	/* works whatever the system state (api/system.c) */
+	R_UPLOAD = 1 << 5,	/* takes a multipart/form-data file, spooled to disk */
 };
 
 struct route {
@@ -129,6 +130,12 @@ void h_activity_complete(struct call *c);
 void h_activity_reopen(struct call *c);
 void h_activity_my_day(struct call *c);
 void h_timeline(struct call *c);
+/* api/documents.c */
+void h_doc_upload(struct call *c);
+void h_doc_list(struct call *c);
+void h_doc_get(struct call *c);
+void h_doc_content(struct call *c);
+void h_doc_delete(struct call *c);
 /* api/pipelines.c */
 void h_pipeline_list(struct call *c);
 void h_pipeline_get(struct call *c);
