@@ -46,5 +46,12 @@ void api_fini(struct app *app);
 void api_handle(void *arg, const struct http_req *req, struct http_resp *resp);
 /* struct http_upload's wants: the routes that take a file upload. */
 bool api_wants_upload(const char *method, const char *path);
+/*
+ * struct http_upload's admit: the whole request but its body (sign-in,
+ * CSRF, system state, the record's rights and room); resp untouched when
+ * the upload may come.
+ */
+void api_upload_admit(void *arg, const struct http_req *req,
+    struct http_resp *resp);
 
 #endif

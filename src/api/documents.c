@@ -175,6 +175,15 @@ h_doc_upload(struct call *c)
 }
 
 void
+h_doc_admit(struct call *c)
+{
+	int rc = doc_may_attach(&c->cx, c->app->docs, c->entity, c->id);
+
+	if (rc != CRM_OK)
+		reply_core(c, rc);
+}
+
+void
 h_doc_list(struct call *c)
 {
 	json_t *out = NULL;

@@ -23,6 +23,7 @@ struct call {
 	char			 session[128];	/* cookie secret, if any */
 	int64_t			 session_id;	/* its row, when signed in by cookie */
 	bool			 read_only;	/* a read-only API token */
+	bool			 admit;		/* an upload's headers only (api_upload_admit) */
 };
 
 typedef void (*handler_fn)(struct call *c);
@@ -132,6 +133,8 @@ void h_activity_my_day(struct call *c);
 void h_timeline(struct call *c);
 /* api/documents.c */
 void h_doc_upload(struct call *c);
+/* Before an upload's body: replies only to refuse (rights, room). */
+void h_doc_admit(struct call *c);
 void h_doc_list(struct call *c);
 void h_doc_get(struct call *c);
 void h_doc_content(struct call *c);

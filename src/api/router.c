@@ -615,6 +615,9 @@ dispatch(struct call *c)
 		/* Login CSRF: another site signing the browser in as someone. */
 		reply_problem(c, 403, "Cross-site request refused", "The request "
 		    "came from another site (its Origin is not this server)");
+	} else if (c->admit) {
+		if (!guard(c, hit) && (hit->flags & R_UPLOAD))
+			h_doc_admit(c);
 	} else if ((hit->flags & R_PUBLIC) || !guard(c, hit)) {
 		hit->fn(c);
 	}
@@ -635,12 +638,15 @@ api_wants_upload(const char *method, const char *path)
 	return false;
 }
 
-void
-api_handle(void *arg, const struct http_req *req, struct http_resp *resp)
+/* The life of a call, up to its handler (only an upload's check when admit). */
+static void
+handle(void *arg, const struct http_req *req, struct http_resp *resp,
+    bool admit)
 {
 	/* Not zeroed: the error list is large and core_ctx_init resets it. */
 	struct call *c = xmalloc(sizeof(*c));
 
+	c->admit = admit;
 	c->entity = NULL;
 	c->id = 0;
 	c->sub = 0;
@@ -653,4 +659,16 @@ api_handle(void *arg, const struct http_req *req, struct http_resp *resp)
 	c->resp = resp;
 	dispatch(c);
 	free(c);
+}
+
+void
+api_handle(void *arg, const struct http_req *req, struct http_resp *resp)
+{
+	handle(arg, req, resp, false);
+}
+
+void
+api_upload_admit(void *arg, const struct http_req *req, struct http_resp *resp)
+{
+	handle(arg, req, resp, true);
 }

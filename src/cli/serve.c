@@ -405,7 +405,7 @@ cmd_serve(int argc, char **argv)
 	app.docs = &docs;
 	/* The multipart framing around the file: headers, boundaries. */
 	upload = (struct http_upload){ docs.dir, (uint64_t)docs.max_bytes +
-	    64 * 1024, api_wants_upload };
+	    64 * 1024, api_wants_upload, api_upload_admit };
 	cli_audit_key_path(opt_get(opts, n, "db"), opt_get(opts, n, "audit-key"),
 	    keypath, sizeof(keypath));
 	if (audit_key_load(keypath, true, &audit_key, err, sizeof(err)) != 0) {

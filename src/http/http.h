@@ -85,6 +85,15 @@ struct http_upload {
 	const char	*dir;
 	uint64_t	 max;
 	bool		(*wants)(const char *method, const char *path);
+	/*
+	 * Called with the handler's arg once the headers are in, before any
+	 * of the body is read (req has no body): leaves resp->status 0 to let
+	 * the body come, or fills a refusal, which is sent at once and ends
+	 * the connection. So an unauthenticated or unauthorised upload costs
+	 * no disk.
+	 */
+	void		(*admit)(void *arg, const struct http_req *req,
+			    struct http_resp *resp);
 };
 
 /*

@@ -416,6 +416,21 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		    strtoull(clen, NULL, 10) > s->upload->max)
 			return send_problem_ex(s, conn, rs, 413, "Body too large",
 			    "The upload is larger than this server accepts", true);
+		if (rs->spool && s->upload->admit != NULL) {
+			memset(&req, 0, sizeof(req));
+			req.method = method;
+			req.path = url;
+			req.body = "";
+			req.body_fd = -1;
+			req.remote = rs->remote;
+			req.conn = conn;
+			memset(&resp, 0, sizeof(resp));
+			s->upload->admit(s->arg, &req, &resp);
+			if (resp.status != 0) {
+				http_resp_header(&resp, "Connection", "close");
+				return send_resp(s, conn, rs, &resp);
+			}
+		}
 		if (!rs->spool && clen != NULL &&
 		    strtoull(clen, NULL, 10) > HTTP_MAX_DRAIN)
 			return send_problem(s, conn, rs, 413, "Body too large",

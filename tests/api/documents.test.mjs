@@ -60,11 +60,11 @@ async function download(id, { auth, query = '' } = {}) {
 }
 
 // Sends only a request's head and answers what arrives first (the status line).
-function rawHead(path, headers) {
+function rawHead(path, headers, auth = `Authorization: Bearer ${srv.token}\r\n`) {
   const u = new URL(srv.url);
   return new Promise((resolve) => {
     const s = net.connect(Number(u.port), u.hostname, () => {
-      s.write(`POST ${path} HTTP/1.1\r\nHost: ${u.host}\r\nAuthorization: Bearer ${srv.token}\r\n${headers}\r\n`);
+      s.write(`POST ${path} HTTP/1.1\r\nHost: ${u.host}\r\n${auth}${headers}\r\n`);
     });
     let data = '';
     s.on('data', (d) => { data += d; if (data.includes('\r\n\r\n')) { s.destroy(); resolve(data); } });
@@ -195,6 +195,29 @@ test('rights: a manager cannot upload to, list, read, download or delete what is
   assert.equal(e.entity, 'documents');
   // The manager's failed attempt left no entry.
   assert.ok(!log.body.data.some((x) => x.record_id === theirs.body.id && x.actor_id !== e.actor_id));
+});
+
+test('a reader may list and download but not upload or delete (403); uploads are checked before their body is read', async () => {
+  const roles = (await req(srv, 'GET', '/api/v1/roles')).body.data;
+  const ro = roles.find((r) => r.builtin === 'readonly');
+  assert.ok(ro, 'the built-in read-only role');
+  const u = await req(srv, 'POST', '/api/v1/users', { body: { email: 'doc.reader@example.com', name: 'Doc Reader',
+    password: 'saffron lighthouse quill 27', department_id: 1, role_id: ro.id } });
+  assert.equal(u.status, 201, u.text);
+  const reader = createToken(srv, 'doc.reader@example.com', 'dr');
+  const d = await one('companies', co.id, pdf(30), 'shown.pdf');
+  assert.equal(d.status, 201, d.text);
+  assert.ok((await req(srv, 'GET', `/api/v1/companies/${co.id}/documents`, { auth: reader })).body.data.some((x) => x.id === d.body.id));
+  const got = await download(d.body.id, { auth: reader });
+  assert.equal(got.status, 200);
+  assertProblem(await one('companies', co.id, pdf(30), 'nope.pdf', undefined, reader), 403, 'upload by a reader');
+  assertProblem(await req(srv, 'DELETE', `/api/v1/documents/${d.body.id}`, { auth: reader }), 403, 'delete by a reader');
+  // Refused on the headers: the answer comes while the body is still unsent.
+  const ct = `Content-Type: multipart/form-data; boundary=${B}\r\nContent-Length: 200000\r\n`;
+  assert.match(await rawHead(`/api/v1/companies/${co.id}/documents`, ct, ''), /^HTTP\/1\.1 401 /);
+  assert.match(await rawHead(`/api/v1/companies/${co.id}/documents`, ct, `Authorization: Bearer ${reader}\r\n`), /^HTTP\/1\.1 403 /);
+  assert.match(await rawHead(`/api/v1/companies/${co.id}/documents`, ct, `Authorization: Bearer ${manager}\r\n`), /^HTTP\/1\.1 404 /);
+  assert.match(await rawHead('/api/v1/companies/0/documents', ct), /^HTTP\/1\.1 400 /);
 });
 
 test('bad uploads are refused with the right status and leave nothing behind', async () => {
