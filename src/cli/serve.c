@@ -146,6 +146,7 @@ serve_docs(const char *flag, const char *db, const char *max_upload,
     const char *max_docs, struct doc_store *docs)
 {
 	char dir[DOC_PATH_MAX], err[512], *end;
+	bool create = true;
 	int64_t max_bytes;
 	long per;
 
@@ -160,13 +161,15 @@ serve_docs(const char *flag, const char *db, const char *max_upload,
 		snprintf(dir, sizeof(dir), "%s", flag);
 	else if (db_is_postgres(db)) {
 		snprintf(dir, sizeof(dir), "crm-files");
+		create = false;	/* made on the first upload, not by starting */
 		log_warn("documents go to ./crm-files; with several servers, give "
 		    "each --files-dir on storage they share");
 	} else if (backup_files_dir(db, dir, sizeof(dir)) != CRM_OK) {
 		fprintf(stderr, "crm serve: --db %s: the path is too long\n", db);
 		return 2;
 	}
-	if (doc_store_open(docs, dir, max_bytes, (int)per, err, sizeof(err)) != 0) {
+	if (doc_store_open(docs, dir, max_bytes, (int)per, create, err,
+	    sizeof(err)) != 0) {
 		fprintf(stderr, "crm serve: --files-dir: %s\n", err);
 		return 1;
 	}

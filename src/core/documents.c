@@ -30,14 +30,14 @@
 
 int
 doc_store_open(struct doc_store *s, const char *dir, int64_t max_bytes,
-    int max_per_record, char *err, size_t errlen)
+    int max_per_record, bool create, char *err, size_t errlen)
 {
 	memset(s, 0, sizeof(*s));
 	if ((size_t)snprintf(s->dir, sizeof(s->dir), "%s", dir) >= sizeof(s->dir)) {
 		snprintf(err, errlen, "%s: the path is too long", dir);
 		return -1;
 	}
-	if (!fs_mkdirs(s->dir) || access(s->dir, W_OK | X_OK) != 0) {
+	if (create && (!fs_mkdirs(s->dir) || access(s->dir, W_OK | X_OK) != 0)) {
 		snprintf(err, errlen, "%s: cannot create or write the documents "
 		    "folder: %s (create it and let the server's user write to it)",
 		    s->dir, strerror(errno));
@@ -679,6 +679,12 @@ doc_may_attach(struct core_ctx *cx, const struct doc_store *s,
 	rc = access_check(cx, e, ACC_UPDATE, id, false);
 	if (rc == CRM_OK)
 		rc = count_live(cx, e, id, &n);
+	/* The folder may be a default not made at start (doc_store_open). */
+	if (rc == CRM_OK && !fs_mkdirs(s->dir)) {
+		log_error("documents: cannot create %s: %s", s->dir, strerror(errno));
+		rc = core_fail(cx, CRM_EDB, "The documents folder cannot be "
+		    "created; an administrator must check --files-dir");
+	}
 	if (rc == CRM_OK && n >= s->max_per_record) {
 		verrs_add(&cx->errs, "file", "a record holds at most %d documents; "
 		    "delete one first", s->max_per_record);

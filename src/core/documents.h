@@ -60,11 +60,13 @@ struct doc_store {
 };
 
 /*
- * Prepares s: creates dir (mode 0700, parents too) when missing and checks
- * that it is a writable folder. -1 with a message for the operator in err.
+ * Prepares s. With create, makes dir (mode 0700, parents too) when missing
+ * and checks that it is a writable folder; without, the folder is made on
+ * the first upload (a default the operator did not ask for is not created
+ * by merely starting). -1 with a message for the operator in err.
  */
 int doc_store_open(struct doc_store *s, const char *dir, int64_t max_bytes,
-    int max_per_record, char *err, size_t errlen);
+    int max_per_record, bool create, char *err, size_t errlen);
 
 /* ---- receiving a file ---- */
 

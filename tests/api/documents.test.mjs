@@ -6,8 +6,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, createHash } from 'node:crypto';
-import { readdirSync, statSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, statSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { startServer } from '../lib/server.mjs';
 import net from 'node:net';
 import { stopClean, req, createOk, assertProblem, assertInvalid, addUser, createToken } from '../lib/helpers.mjs';
@@ -20,14 +21,18 @@ let myCo;      // the manager's company
 let files;     // the documents folder
 
 before(async () => {
-  srv = await startServer({ args: ['--max-upload', '256K', '--max-documents', '40'] });
-  files = join(srv.dir, 'files');
+  // Its own folder, so the test reads the same place on SQLite and PostgreSQL.
+  files = join(mkdtempSync(join(tmpdir(), 'crm-docs-')), 'files');
+  srv = await startServer({ args: ['--max-upload', '256K', '--max-documents', '40', '--files-dir', files] });
   addUser(srv, 'doc.manager@example.com', 'amber otter juggles seventeen lanterns', { name: 'Doc Manager' });
   manager = createToken(srv, 'doc.manager@example.com', 'dm');
   co = await createOk(srv, 'companies', { name: 'Documents Corp' });
   myCo = await createOk(srv, 'companies', { name: 'Manager Docs Ltd' }, manager);
 });
-after(async () => { await stopClean(srv); });
+after(async () => {
+  await stopClean(srv);
+  rmSync(dirname(files), { recursive: true, force: true });
+});
 
 const B = 'crm-test-boundary-7MA4YWxkTrZu0gW';
 

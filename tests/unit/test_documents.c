@@ -516,7 +516,7 @@ group_setup(void **state)
 	snprintf(dir, sizeof(dir), "/tmp/crm-docs-XXXXXX");
 	if (sodium_init() < 0 || mkdtemp(dir) == NULL ||
 	    core_open_db(":memory:", &db, err, sizeof(err)) != CRM_OK ||
-	    doc_store_open(&store, dir, 1024, 100, err, sizeof(err)) != 0) {
+	    doc_store_open(&store, dir, 1024, 100, true, err, sizeof(err)) != 0) {
 		fprintf(stderr, "setup: %s\n", err);
 		return -1;
 	}
