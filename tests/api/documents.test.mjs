@@ -6,12 +6,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, createHash } from 'node:crypto';
-import { readdirSync, statSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { startServer } from '../lib/server.mjs';
+import { startServer, PG } from '../lib/server.mjs';
 import net from 'node:net';
-import { stopClean, req, createOk, assertProblem, assertInvalid, addUser, createToken } from '../lib/helpers.mjs';
+import { stopClean, req, createOk, crmOk, assertProblem, assertInvalid, addUser, createToken } from '../lib/helpers.mjs';
 
 const MAX = 256 * 1024;   // --max-upload for this server
 let srv;
@@ -314,6 +314,27 @@ test('the per-record limit and the other record kinds', async () => {
   const rs = await Promise.all(Array.from({ length: 12 }, (_, i) => one('companies', c4.id, pdf(20000 + i), `p${i}.pdf`)));
   for (const x of rs) assert.equal(x.status, 201, x.text);
   assert.equal(await docCount('companies', c4.id), 12);
+});
+
+test('backups carry the documents folder next to a SQLite database, and restore it', { skip: PG ? 'SQLite backups only' : false }, async () => {
+  const s2 = await startServer();   // the default folder: files/ next to the database
+  try {
+    const c = (await req(s2, 'POST', '/api/v1/companies', { body: { name: 'Backed Up' } })).body;
+    const data = pdf(3000);
+    const up = await req(s2, 'POST', `/api/v1/companies/${c.id}/documents`,
+      { body: form([{ filename: 'kept.pdf', data }]), headers: { 'Content-Type': `multipart/form-data; boundary=${B}` } });
+    assert.equal(up.status, 201, up.text);
+    const h = up.body.sha256;
+    assert.ok(existsSync(join(dirname(s2.db), 'files', h.slice(0, 2), h.slice(2, 4), h)));
+    const out = join(s2.dir, 'b.crmbak');
+    assert.match(crmOk(['backup', '--db', s2.db, '--to', out]), /1 documents/);
+    const target = join(s2.dir, 'restored', 'crm.db');
+    crmOk(['restore', '--from', out, '--db', target]);
+    const blob = join(dirname(target), 'files', h.slice(0, 2), h.slice(2, 4), h);
+    assert.ok(readFileSync(blob).equals(data), 'the restored blob has the bytes');
+  } finally {
+    await stopClean(s2);
+  }
 });
 
 test('the OpenAPI description has the document routes', async () => {
