@@ -182,6 +182,7 @@ fz_reset(db_t *db)
 	snprintf(sql, sizeof(sql),
 	    "DELETE FROM deal_items; DELETE FROM deal_stage_history; "
 	    "DELETE FROM deals; DELETE FROM record_tags WHERE entity = 'deals';"
+	    "DELETE FROM documents;"
 	    "DELETE FROM jobs WHERE kind = 'deal_revalue';"
 	    "DELETE FROM record_tags WHERE (entity = 'contacts' AND record_id > "
 	    "%" PRId64 ") OR (entity = 'companies' AND record_id > %" PRId64 ");"

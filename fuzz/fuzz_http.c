@@ -30,6 +30,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <ftw.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -43,6 +44,7 @@
 
 #include "api/api.h"
 #include "common.h"
+#include "core/documents.h"
 #include "core/sessions.h"
 #include "core/users.h"
 #include "http/http.h"
@@ -63,6 +65,9 @@ static int port;
 static char token[SECRET_LEN], session[SECRET_LEN];
 static char dir[] = "/tmp/crm-fuzz-http.XXXXXX";
 static char dbpath[sizeof(dir) + 16];
+static char filesdir[sizeof(dir) + 16];
+static struct doc_store docs;
+static struct http_upload upload;
 
 static void
 die(const char *what, const char *why)
@@ -89,6 +94,25 @@ free_port(void)
 	return p;
 }
 
+static int
+rm_one(const char *path, const struct stat *st, int flag, struct FTW *f)
+{
+	(void)st;
+	(void)f;
+	if (flag == FTW_DP)
+		rmdir(path);
+	else
+		unlink(path);
+	return 0;
+}
+
+/* The documents an input stored: gone with its rows (doc_may_attach remakes the folder). */
+static void
+rm_files(void)
+{
+	nftw(filesdir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+}
+
 static void
 cleanup(void)
 {
@@ -99,6 +123,7 @@ cleanup(void)
 		snprintf(p, sizeof(p), "%s%s", dbpath, sfx[i]);
 		unlink(p);
 	}
+	rm_files();
 	rmdir(dir);
 }
 
@@ -127,6 +152,13 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	    "fuzz", session, &me) != CRM_OK)
 		die("auth_login", cx.detail);
 	fz_mark(db);
+	snprintf(filesdir, sizeof(filesdir), "%s/files", dir);
+	if (doc_store_open(&docs, filesdir, 64 * 1024, 20, true, err,
+	    sizeof(err)) != 0)
+		die("doc_store_open", err);
+	app.docs = &docs;
+	upload = (struct http_upload){ docs.dir, 128 * 1024, api_wants_upload,
+	    api_upload_admit };
 	app.version = "fuzz";
 	app.session_idle_ms = SESSION_IDLE_DEFAULT_MS;
 	app.session_max_ms = SESSION_MAX_DEFAULT_MS;
@@ -136,7 +168,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	for (int tries = 0; srv == NULL; tries++) {
 		port = free_port();
 		snprintf(listen_on, sizeof(listen_on), "127.0.0.1:%d", port);
-		if (http_start(listen_on, WORKERS, 0, NULL, api_handle, &app, &srv, err,
+		if (http_start(listen_on, WORKERS, 0, NULL, &upload, api_handle, &app, &srv, err,
 		    sizeof(err)) != 0 && tries == 20)
 			die("http_start", err);
 	}
@@ -329,5 +361,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	buf_free(&req);
 	fz_reset(db);
+	rm_files();
 	return 0;
 }

@@ -15,6 +15,8 @@
 #include "http/http.h"
 #include "store/pool.h"
 
+struct doc_store;
+
 struct app {
 	struct db_pool	*pool;
 	const char	*version;
@@ -25,6 +27,7 @@ struct app {
 	const struct audit_key *audit_key;	/* signs audit checkpoints */
 	struct watch	*watch;		/* the mass-reading alert's counters */
 	char		 backup_dir[4096];	/* --backup-dir, or "" */
+	const struct doc_store *docs;	/* the documents folder and limits */
 	/*
 	 * The system state (core/syslock.h), read from the database at most
 	 * once a second per server; api_init/api_fini manage the lock.
@@ -55,5 +58,14 @@ void api_streams_stop(struct app *app);
 
 /* The http_handler of the server; arg is a struct app. */
 void api_handle(void *arg, const struct http_req *req, struct http_resp *resp);
+/* struct http_upload's wants: the routes that take a file upload. */
+bool api_wants_upload(const char *method, const char *path);
+/*
+ * struct http_upload's admit: the whole request but its body (sign-in,
+ * CSRF, system state, the record's rights and room); resp untouched when
+ * the upload may come.
+ */
+void api_upload_admit(void *arg, const struct http_req *req,
+    struct http_resp *resp);
 
 #endif

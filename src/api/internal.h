@@ -23,6 +23,7 @@ struct call {
 	char			 session[128];	/* cookie secret, if any */
 	int64_t			 session_id;	/* its row, when signed in by cookie */
 	bool			 read_only;	/* a read-only API token */
+	bool			 admit;		/* an upload's headers only (api_upload_admit) */
 };
 
 typedef void (*handler_fn)(struct call *c);
@@ -33,6 +34,7 @@ enum {
 	R_2FA_STEP = 1 << 2,	/* open to a session waiting for its 2nd step */
 	R_2FA_ENROL = 1 << 3,	/* open to a session that must enrol a factor */
 	R_ANYSTATE = 1 << 4,	/* works whatever the system state (api/system.c) */
+	R_UPLOAD = 1 << 5,	/* takes a multipart/form-data file, spooled to disk */
 };
 
 struct route {
@@ -137,6 +139,14 @@ void h_notify_read_all(struct call *c);
 void h_notify_stream(struct call *c);
 void h_mail_status(struct call *c);
 void h_mail_test(struct call *c);
+/* api/documents.c */
+void h_doc_upload(struct call *c);
+/* Before an upload's body: replies only to refuse (rights, room). */
+void h_doc_admit(struct call *c);
+void h_doc_list(struct call *c);
+void h_doc_get(struct call *c);
+void h_doc_content(struct call *c);
+void h_doc_delete(struct call *c);
 /* api/pipelines.c */
 void h_pipeline_list(struct call *c);
 void h_pipeline_get(struct call *c);

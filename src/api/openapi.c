@@ -237,7 +237,8 @@ operation(const struct route *r)
 		    "content", json_content(json_pack("{s:s}", "type", "object"))));
 	} else if (r->fn == h_timeline) {
 		static const char *const p[][3] = {
-			{ "type", "activity, change or stage (deals)", "string" },
+			{ "type", "activity, change, stage (deals) or document",
+			    "string" },
 			{ "kind", "activities of this kind only (task, call, meeting, "
 			    "email, note)", "string" },
 			{ "user_id", "entries of this person (the activity's owner, "
@@ -371,12 +372,31 @@ operation(const struct route *r)
 		    "properties", "stage_id", "type", "integer", "lost_reason_id",
 		    "type", "integer", "lost_comment", "type", "string", "required",
 		    "stage_id", "additionalProperties", 0))));
+	else if (r->flags & R_UPLOAD)
+		json_object_set_new(op, "requestBody", json_pack("{s:b, s:{s:{s:{s:s, "
+		    "s:{s:{s:s, s:s, s:s}}, s:[s]}}}}", "required", 1, "content",
+		    "multipart/form-data", "schema", "type", "object", "properties",
+		    "file", "type", "string", "format", "binary", "description",
+		    "one part named file with a filename; PDF, PNG, JPEG, GIF, "
+		    "WebP, text, CSV, Office or OpenDocument, as its bytes and "
+		    "name say (--max-upload, default 25 MiB)", "required", "file"));
 	else if (r->flags & R_BODY)
 		json_object_set_new(op, "requestBody", json_pack("{s:b, s:o}",
 		    "required", 1, "content", json_content(sname ? ref(sname) :
 		    r->fn == h_login ? ref("Login") : r->fn == h_cf_create ||
 		    r->fn == h_cf_update ? ref("CustomField") : json_pack("{s:s, "
 		    "s:s}", "type", "object", "description", "see docs/api.md"))));
+	if (r->fn == h_doc_content) {
+		json_array_append_new(params, json_pack("{s:s, s:s, s:s, s:{s:s}}",
+		    "name", "inline", "in", "query", "description", "1: "
+		    "Content-Disposition inline, for previews of images and PDF "
+		    "(other types answer 400)", "schema", "type", "string"));
+		json_object_set_new(resp, "200", json_pack("{s:s, s:{s:{s:{s:s, "
+		    "s:s}}}}", "description", "The file's bytes, with its sniffed "
+		    "Content-Type and Content-Disposition (RFC 6266 and 5987 names)",
+		    "content", "application/octet-stream", "schema", "type",
+		    "string", "format", "binary"));
+	}
 	if (r->fn == h_rec_update || r->fn == h_deal_move ||
 	    r->fn == h_activity_complete || r->fn == h_activity_reopen)
 		json_array_append_new(params, json_pack("{s:s, s:s, s:s, s:{s:s}}",

@@ -255,6 +255,34 @@ const struct route api_routes[] = {
 	    "activities" },
 	{ "GET", "/api/v1/deals/{id}/timeline", h_timeline, DEAL, 0,
 	    "Everything that happened with a deal, newest first", "activities" },
+	{ "POST", "/api/v1/companies/{id}/documents", h_doc_upload, COMPANY,
+	    R_UPLOAD, "Attach a file to a company (multipart/form-data, one "
+	    "part named file)", "documents" },
+	{ "GET", "/api/v1/companies/{id}/documents", h_doc_list, COMPANY, 0,
+	    "A company's documents, newest first", "documents" },
+	{ "POST", "/api/v1/contacts/{id}/documents", h_doc_upload, CONTACT,
+	    R_UPLOAD, "Attach a file to a contact (multipart/form-data, one "
+	    "part named file)", "documents" },
+	{ "GET", "/api/v1/contacts/{id}/documents", h_doc_list, CONTACT, 0,
+	    "A contact's documents, newest first", "documents" },
+	{ "POST", "/api/v1/deals/{id}/documents", h_doc_upload, DEAL, R_UPLOAD,
+	    "Attach a file to a deal (multipart/form-data, one part named "
+	    "file)", "documents" },
+	{ "GET", "/api/v1/deals/{id}/documents", h_doc_list, DEAL, 0,
+	    "A deal's documents, newest first", "documents" },
+	{ "POST", "/api/v1/activities/{id}/documents", h_doc_upload, ACTIVITY,
+	    R_UPLOAD, "Attach a file to an activity (multipart/form-data, one "
+	    "part named file)", "documents" },
+	{ "GET", "/api/v1/activities/{id}/documents", h_doc_list, ACTIVITY, 0,
+	    "An activity's documents, newest first", "documents" },
+	{ "GET", "/api/v1/documents/{id}", h_doc_get, NULL, 0,
+	    "A document's name, type, size and record", "documents" },
+	{ "GET", "/api/v1/documents/{id}/content", h_doc_content, NULL, 0,
+	    "Download a document (audited); inline=1 for a preview of an "
+	    "image or PDF", "documents" },
+	{ "DELETE", "/api/v1/documents/{id}", h_doc_delete, NULL, 0,
+	    "Move a document to the trash (the record's update right)",
+	    "documents" },
 	{ "GET", "/api/v1/search", h_search, NULL, 0,
 	    "Search companies, contacts and deals", "search" },
 	{ "GET", "/api/v1/custom-fields", h_cf_list, NULL, 0,
@@ -603,18 +631,38 @@ dispatch(struct call *c)
 		/* Login CSRF: another site signing the browser in as someone. */
 		reply_problem(c, 403, "Cross-site request refused", "The request "
 		    "came from another site (its Origin is not this server)");
+	} else if (c->admit) {
+		if (!guard(c, hit) && (hit->flags & R_UPLOAD))
+			h_doc_admit(c);
 	} else if ((hit->flags & R_PUBLIC) || !guard(c, hit)) {
 		hit->fn(c);
 	}
 	db_pool_put(c->app->pool, db);
 }
 
-void
-api_handle(void *arg, const struct http_req *req, struct http_resp *resp)
+bool
+api_wants_upload(const char *method, const char *path)
+{
+	const char *seg[2];
+	size_t len[2];
+
+	for (size_t i = 0; i < api_nroutes; i++)
+		if ((api_routes[i].flags & R_UPLOAD) &&
+		    strcmp(api_routes[i].method, method) == 0 &&
+		    match(api_routes[i].path, path, seg, len))
+			return true;
+	return false;
+}
+
+/* The life of a call, up to its handler (only an upload's check when admit). */
+static void
+handle(void *arg, const struct http_req *req, struct http_resp *resp,
+    bool admit)
 {
 	/* Not zeroed: the error list is large and core_ctx_init resets it. */
 	struct call *c = xmalloc(sizeof(*c));
 
+	c->admit = admit;
 	c->entity = NULL;
 	c->id = 0;
 	c->sub = 0;
@@ -627,4 +675,16 @@ api_handle(void *arg, const struct http_req *req, struct http_resp *resp)
 	c->resp = resp;
 	dispatch(c);
 	free(c);
+}
+
+void
+api_handle(void *arg, const struct http_req *req, struct http_resp *resp)
+{
+	handle(arg, req, resp, false);
+}
+
+void
+api_upload_admit(void *arg, const struct http_req *req, struct http_resp *resp)
+{
+	handle(arg, req, resp, true);
 }

@@ -21,6 +21,7 @@
 #include "core/audit.h"
 #include "core/backup.h"
 #include "core/core.h"
+#include "core/documents.h"
 #include "core/twofactor.h"
 #include "core/jobs.h"
 #include "core/mail.h"
@@ -59,30 +60,49 @@ serve_origin(const char *origin, const char *listen, bool tls,
 }
 
 /*
- * A duration: digits with an optional unit s, m, h or d (seconds without
- * one). Returns 0 and *ms, or -1 when malformed or outside [min, max].
+ * A number with an optional one-letter unit: digits, then nothing (unit
+ * 1) or one of the letters of units, which multiply by mult[i]. Returns 0
+ * and *out, or -1 when malformed or outside [min, max].
  */
 static int
-parse_duration(const char *s, int64_t min_ms, int64_t max_ms, int64_t *ms)
+parse_with_unit(const char *s, int64_t one, const char *units,
+    const int64_t *mult, int64_t min, int64_t max, int64_t *out)
 {
-	int64_t v = 0, unit = 1000;
+	const char *u;
+	int64_t v = 0, unit = one;
 	size_t i;
 
 	for (i = 0; s[i] >= '0' && s[i] <= '9' && i < 9; i++)
 		v = v * 10 + (s[i] - '0');
 	if (i == 0)
 		return -1;
-	switch (s[i]) {
-	case '\0': case 's': unit = 1000; break;
-	case 'm': unit = 60000; break;
-	case 'h': unit = 3600000; break;
-	case 'd': unit = 86400000; break;
-	default: return -1;
+	if (s[i] != '\0') {
+		u = strchr(units, s[i]);
+		if (u == NULL || s[i + 1] != '\0')
+			return -1;
+		unit = mult[u - units];
 	}
-	if (s[i] != '\0' && s[i + 1] != '\0')
-		return -1;
-	*ms = v * unit;
-	return *ms >= min_ms && *ms <= max_ms ? 0 : -1;
+	*out = v * unit;
+	return *out >= min && *out <= max ? 0 : -1;
+}
+
+/* A duration: digits with an optional unit s, m, h or d (seconds without one). */
+static int
+parse_duration(const char *s, int64_t min_ms, int64_t max_ms, int64_t *ms)
+{
+	static const int64_t mult[] = { 1000, 60000, 3600000, 86400000 };
+
+	return parse_with_unit(s, 1000, "smhd", mult, min_ms, max_ms, ms);
+}
+
+/* A size: digits with an optional unit K, M or G (binary multiples). */
+static int
+parse_size(const char *s, int64_t min, int64_t max, int64_t *bytes)
+{
+	static const int64_t mult[] = { 1024, 1024, 1048576, 1048576,
+		1073741824, 1073741824 };
+
+	return parse_with_unit(s, 1, "kKmMgG", mult, min, max, bytes);
 }
 
 /* Reads a PEM file of at most 1 MiB into a new NUL-terminated string. */
@@ -183,6 +203,45 @@ smtp_settings(const struct opt *opts, size_t n, struct mail_conf *mc,
 	return 0;
 }
 
+/*
+ * The documents folder: --files-dir, else files/ next to a SQLite
+ * database (the folder crm backup carries), else ./crm-files.
+ */
+static int
+serve_docs(const char *flag, const char *db, const char *max_upload,
+    const char *max_docs, struct doc_store *docs)
+{
+	char dir[DOC_PATH_MAX], err[512], *end;
+	bool create = true;
+	int64_t max_bytes;
+	long per;
+
+	per = strtol(max_docs, &end, 10);
+	if (parse_size(max_upload, 1, 1024LL * 1024 * 1024, &max_bytes) != 0 ||
+	    *end != '\0' || *max_docs == '\0' || per < 1 || per > 10000) {
+		fprintf(stderr, "crm serve: --max-upload takes a size such as 25M "
+		    "(1 byte to 1G) and --max-documents a count from 1 to 10000\n");
+		return 2;
+	}
+	if (flag != NULL && flag[0] != '\0')
+		snprintf(dir, sizeof(dir), "%s", flag);
+	else if (db_is_postgres(db)) {
+		snprintf(dir, sizeof(dir), "crm-files");
+		create = false;	/* made on the first upload, not by starting */
+		log_warn("documents go to ./crm-files; with several servers, give "
+		    "each --files-dir on storage they share");
+	} else if (backup_files_dir(db, dir, sizeof(dir)) != CRM_OK) {
+		fprintf(stderr, "crm serve: --db %s: the path is too long\n", db);
+		return 2;
+	}
+	if (doc_store_open(docs, dir, max_bytes, (int)per, create, err,
+	    sizeof(err)) != 0) {
+		fprintf(stderr, "crm serve: --files-dir: %s\n", err);
+		return 1;
+	}
+	return 0;
+}
+
 static void
 tls_free(struct http_tls *tls)
 {
@@ -254,6 +313,13 @@ cmd_serve(int argc, char **argv)
 		    false, NULL },
 		{ "smtp-max-attempts", "CRM_SMTP_MAX_ATTEMPTS", "8", "attempts before "
 		    "a mail counts as failed (1-50)", false, NULL },
+		{ "files-dir", "CRM_FILES_DIR", NULL, "the documents folder "
+		    "(default: files/ next to a SQLite database, which backups "
+		    "carry; ./crm-files with PostgreSQL)", false, NULL },
+		{ "max-upload", "CRM_MAX_UPLOAD", "25M", "the largest document "
+		    "accepted (K, M, G)", false, NULL },
+		{ "max-documents", "CRM_MAX_DOCUMENTS", "100", "documents one "
+		    "record may hold", false, NULL },
 	};
 	size_t n = sizeof(opts) / sizeof(*opts);
 	int64_t t0 = time_mono_us();
@@ -262,6 +328,8 @@ cmd_serve(int argc, char **argv)
 	struct jobs_runner *runner = NULL;
 	char err[512], worker[JOB_WORKER_LEN], host[64], shown[512], *store, *end;
 	struct http_tls tls = { NULL, NULL };
+	struct doc_store docs;
+	struct http_upload upload;
 	struct audit_key audit_key;
 	char keypath[4096];
 	int64_t idle_ms, max_ms, every_ms = 0;
@@ -418,6 +486,19 @@ cmd_serve(int argc, char **argv)
 		}
 	}
 	memset(&app, 0, sizeof(app));
+	sig = serve_docs(opt_get(opts, n, "files-dir"), opt_get(opts, n, "db"),
+	    opt_get(opts, n, "max-upload"), opt_get(opts, n, "max-documents"),
+	    &docs);
+	if (sig != 0) {
+		db_close(db);
+		opts_free(store);
+		tls_free(&tls);
+		return sig;
+	}
+	app.docs = &docs;
+	/* The multipart framing around the file: headers, boundaries. */
+	upload = (struct http_upload){ docs.dir, (uint64_t)docs.max_bytes +
+	    64 * 1024, api_wants_upload, api_upload_admit };
 	cli_audit_key_path(opt_get(opts, n, "db"), opt_get(opts, n, "audit-key"),
 	    keypath, sizeof(keypath));
 	if (audit_key_load(keypath, true, &audit_key, err, sizeof(err)) != 0) {
@@ -480,7 +561,7 @@ cmd_serve(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	if (http_start(opt_get(opts, n, "listen"), (int)threads, (unsigned)per_ip,
-	    tls.cert_pem != NULL ? &tls : NULL, api_handle, &app,
+	    tls.cert_pem != NULL ? &tls : NULL, &upload, api_handle, &app,
 	    &srv, err, sizeof(err)) != 0) {
 		fprintf(stderr, "crm serve: %s\n", err);
 		api_streams_stop(&app);

@@ -435,7 +435,10 @@ activity_decorate(json_t *rec)
 	    strcmp(status, "open") == 0 && due < time_now_ms()));
 }
 
-/* participant_id=U: the activities user U takes part in. */
+/*
+ * participant_id=U: the activities user U takes part in. overdue=true:
+ * open tasks past their deadline (false: the rest), the rule my-day uses.
+ */
 static int
 activity_filter(struct core_ctx *cx, struct dbq *q, const char *key,
     const char *value)
@@ -443,6 +446,19 @@ activity_filter(struct core_ctx *cx, struct dbq *q, const char *key,
 	char *end;
 	long long id;
 
+	if (strcmp(key, "overdue") == 0) {
+		if (strcmp(value, "true") == 0)
+			dbq_sql(q, " AND t.kind = 'task' AND t.status = 'open' AND "
+			    "t.due_at < ?");
+		else if (strcmp(value, "false") == 0)
+			dbq_sql(q, " AND NOT (t.kind = 'task' AND t.status = 'open' "
+			    "AND t.due_at IS NOT NULL AND t.due_at < ?)");
+		else
+			return core_fail(cx, CRM_EBADQUERY, "overdue: must be true "
+			    "or false");
+		dbq_int(q, time_now_ms());
+		return CRM_OK;
+	}
 	if (strcmp(key, "participant_id") != 0)
 		return CRM_ENOTFOUND;
 	id = strtoll(value, &end, 10);

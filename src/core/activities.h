@@ -79,7 +79,7 @@ int activity_my_day(struct core_ctx *cx, int64_t user_id, const char *tz,
 /* What the timeline is asked for; NULL/0 members do not filter. */
 struct timeline_query {
 	const char	*kind;		/* an activity kind: activities only */
-	const char	*type;		/* activity | change | stage */
+	const char	*type;		/* activity | change | stage | document */
 	int64_t		 user_id;	/* owner / author / who moved it */
 	const char	*cursor;	/* next_cursor of the previous page */
 	const char	*limit;		/* 1..TIMELINE_MAX, default 50 */
@@ -97,7 +97,9 @@ struct timeline_query {
  *       restore) when the actor has the audit right on it, without the
  *       fields the role hides or the system computes;
  *   {"type": "stage", "at", "user_id", "id", "stage_id", "stage_name"}
- *       a deal's stage moves.
+ *       a deal's stage moves;
+ *   {"type": "document", "at", "user_id", "id", "document": {...}}
+ *       the record's own documents (core/documents.h), at their upload.
  * The cursor holds (at, type, id) of the last entry, so pages never skip
  * or repeat across the merged sources. CRM_ENOTFOUND when the record is
  * not readable, CRM_EBADQUERY for a bad parameter.

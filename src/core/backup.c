@@ -20,6 +20,7 @@
 
 #include "core/jobs.h"
 #include "util/alloc.h"
+#include "util/fsutil.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 #include "util/version.h"
@@ -101,19 +102,6 @@ rm_tree(const char *path)
 {
 	if (path[0] != '\0')
 		nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static int
-fsync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int rc;
-
-	if (fd < 0)
-		return -1;
-	rc = fsync(fd);
-	close(fd);
-	return rc;
 }
 
 /* "20261126-204501-123" for ms (UTC). */
@@ -373,7 +361,7 @@ backup_make(db_t *db, const char *to, struct backup_result *res, char *err,
 		goto out;
 	}
 	tmp[0] = '\0';
-	fsync_dir(todir);
+	(void)fs_sync_dir(todir);
 	res->size = (int64_t)st.st_size;
 	res->finished_ms = time_now_ms();
 	rc = CRM_OK;
@@ -715,7 +703,7 @@ backup_restore(const char *from, const char *db_path, bool force, char *kept,
 		    strerror(errno));
 		goto out;
 	}
-	fsync_dir(dir);
+	(void)fs_sync_dir(dir);
 	rc = CRM_OK;
 out:
 	rm_tree(s.root);

@@ -99,6 +99,7 @@ static const struct mtable mtables[] = {
 	{ "activity_participants", NULL, "id", true, NULL },
 	{ "notifications", NULL, "id", true, NULL },
 	{ "mail_outbox", NULL, "id", true, NULL },
+	{ "documents", NULL, "id", true, NULL },
 };
 #define NTABLES (sizeof(mtables) / sizeof(*mtables))
 

@@ -9,6 +9,9 @@
  * entry shown) tells each source exactly where to go on: rows at the same
  * instant are split by rank and id, so nothing repeats either.
  *
+ * A fourth source, the record's documents (core/documents.c), joins the
+ * same way: its own index order, its rank in the cursor.
+ *
  * Rights: the record must be readable; activities are read under the
  * activities' read predicate (so a hidden one never appears); field
  * changes come from audit_history, which takes the audit right and leaves
@@ -23,14 +26,16 @@
 
 #include "core/access.h"
 #include "core/audit.h"
+#include "core/documents.h"
 #include "core/watch.h"
 #include "util/alloc.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 
-enum { RANK_ACTIVITY, RANK_CHANGE, RANK_STAGE, NRANKS };
+enum { RANK_ACTIVITY, RANK_CHANGE, RANK_STAGE, RANK_DOCUMENT, NRANKS };
 
-static const char *const type_names[NRANKS] = { "activity", "change", "stage" };
+static const char *const type_names[NRANKS] = { "activity", "change", "stage",
+	"document" };
 
 struct tkey {
 	int64_t	at;
@@ -290,9 +295,15 @@ read_stages(struct core_ctx *cx, const struct tctx *t, struct tpage *p)
 	int rc, n = 0;
 
 	dbq_init(&q);
-	dbq_sql(&q, "SELECT h.id, h.entered_at, h.entered_by, h.stage_id, s.name "
-	    "FROM deal_stage_history h LEFT JOIN pipeline_stages s ON s.id = "
-	    "h.stage_id WHERE h.deal_id = ?");
+	/* The stay before, so an entry says where the deal came from. */
+	dbq_sql(&q, "SELECT h.id, h.entered_at, h.entered_by, h.stage_id, s.name, "
+	    "p.stage_id, ps.name FROM deal_stage_history h LEFT JOIN "
+	    "pipeline_stages s ON s.id = h.stage_id LEFT JOIN deal_stage_history "
+	    "p ON p.id = (SELECT p2.id FROM deal_stage_history p2 WHERE "
+	    "p2.deal_id = h.deal_id AND (p2.entered_at < h.entered_at OR "
+	    "(p2.entered_at = h.entered_at AND p2.id < h.id)) ORDER BY "
+	    "p2.entered_at DESC, p2.id DESC LIMIT 1) LEFT JOIN pipeline_stages "
+	    "ps ON ps.id = p.stage_id WHERE h.deal_id = ?");
 	dbq_int(&q, t->id);
 	if (t->tq->user_id > 0) {
 		dbq_sql(&q, " AND h.entered_by = ?");
@@ -313,15 +324,64 @@ read_stages(struct core_ctx *cx, const struct tctx *t, struct tpage *p)
 			break;
 		}
 		p->last[RANK_STAGE] = k;
-		page_add(p, k, json_pack("{s:s, s:o, s:o, s:I, s:I, s:o}", "type",
-		    "stage", "at", activity_time_json(k.at), "user_id", db_col_null(st, 2) ?
-		    json_null() : json_integer(db_col_int(st, 2)), "id",
-		    (json_int_t)k.id, "stage_id", (json_int_t)db_col_int(st, 3),
-		    "stage_name", db_col_null(st, 4) ? json_null() :
-		    json_string(db_col_text(st, 4, NULL))));
+		page_add(p, k, json_pack("{s:s, s:o, s:o, s:I, s:I, s:o, s:o, s:o}",
+		    "type", "stage", "at", activity_time_json(k.at), "user_id",
+		    db_col_null(st, 2) ? json_null() :
+		    json_integer(db_col_int(st, 2)), "id", (json_int_t)k.id,
+		    "stage_id", (json_int_t)db_col_int(st, 3), "stage_name",
+		    db_col_null(st, 4) ? json_null() :
+		    json_string(db_col_text(st, 4, NULL)), "from_stage_id",
+		    db_col_null(st, 5) ? json_null() :
+		    json_integer(db_col_int(st, 5)), "from_stage_name",
+		    db_col_null(st, 6) ? json_null() :
+		    json_string(db_col_text(st, 6, NULL))));
 	}
 	db_done(st);
 	return rc == DB_DONE || rc == DB_ROW ? CRM_OK : db_fail(cx, "stages step");
+}
+
+/* The record's own live documents (core/documents.c), at their upload. */
+static int
+read_documents(struct core_ctx *cx, const struct tctx *t, struct tpage *p)
+{
+	struct dbq q;
+	db_stmt_t *st;
+	int rc, n = 0;
+
+	dbq_init(&q);
+	dbq_sql(&q, "SELECT " DOC_COLUMNS " FROM documents d WHERE d.entity = ? "
+	    "AND d.record_id = ? AND d.deleted_at IS NULL");
+	dbq_text(&q, t->e->name, strlen(t->e->name));
+	dbq_int(&q, t->id);
+	if (t->tq->user_id > 0) {
+		dbq_sql(&q, " AND d.created_by = ?");
+		dbq_int(&q, t->tq->user_id);
+	}
+	after_cursor(t, RANK_DOCUMENT, "d.created_at", "d.id", &q);
+	dbq_sql(&q, " ORDER BY d.created_at DESC, d.id DESC LIMIT ?");
+	dbq_int(&q, t->limit + 1);
+	rc = db_prepare_q(cx->db, &q, &st);
+	dbq_free(&q);
+	if (rc != DB_OK)
+		return db_fail(cx, "documents");
+	while ((rc = db_step(st)) == DB_ROW) {
+		struct tkey k = { db_col_int(st, 7), RANK_DOCUMENT, db_col_int(st, 0) };
+		json_t *doc;
+
+		if (++n > t->limit) {
+			p->more[RANK_DOCUMENT] = true;
+			break;
+		}
+		p->last[RANK_DOCUMENT] = k;
+		doc = doc_row_json(st);
+		page_add(p, k, json_pack("{s:s, s:O, s:O, s:I, s:o}", "type",
+		    "document", "at", json_object_get(doc, "created_at"), "user_id",
+		    json_object_get(doc, "created_by"), "id", (json_int_t)k.id,
+		    "document", doc));
+	}
+	db_done(st);
+	return rc == DB_DONE || rc == DB_ROW ? CRM_OK :
+	    db_fail(cx, "documents step");
 }
 
 /* ---- parameters ---- */
@@ -379,12 +439,14 @@ parse_params(struct core_ctx *cx, struct tctx *t)
 		    "meeting, email or note");
 	for (int r = 0; r < NRANKS; r++)
 		t->want[r] = tq->type == NULL || strcmp(tq->type, type_names[r]) == 0;
-	if (tq->type != NULL && !t->want[0] && !t->want[1] && !t->want[2])
-		return core_fail(cx, CRM_EBADQUERY, "type: must be activity, change "
-		    "or stage");
+	if (tq->type != NULL && !t->want[0] && !t->want[1] && !t->want[2] &&
+	    !t->want[3])
+		return core_fail(cx, CRM_EBADQUERY, "type: must be activity, change, "
+		    "stage or document");
 	/* A kind is a kind of activity: the other entries have none. */
 	if (tq->kind != NULL)
-		t->want[RANK_CHANGE] = t->want[RANK_STAGE] = false;
+		t->want[RANK_CHANGE] = t->want[RANK_STAGE] =
+		    t->want[RANK_DOCUMENT] = false;
 	if (t->e != &entity_deals)
 		t->want[RANK_STAGE] = false;
 	if (tq->cursor != NULL) {
@@ -424,6 +486,8 @@ activity_timeline(struct core_ctx *cx, const struct entity *e, int64_t id,
 		rc = read_changes(cx, &t, &p);
 	if (rc == CRM_OK && t.want[RANK_STAGE])
 		rc = read_stages(cx, &t, &p);
+	if (rc == CRM_OK && t.want[RANK_DOCUMENT])
+		rc = read_documents(cx, &t, &p);
 	if (rc != CRM_OK) {
 		for (i = 0; i < p.n; i++)
 			json_decref(p.e[i].json);

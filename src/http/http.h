@@ -23,6 +23,7 @@
 #define HTTP_IDLE_TIMEOUT_S 30			/* no bytes for this long: closed */
 #define HTTP_HEADER_TIMEOUT_S 15		/* a request's headers must arrive within */
 #define HTTP_MAX_REQUEST_US (60LL * 1000000)	/* a whole body must arrive within */
+#define HTTP_MAX_UPLOAD_US (15LL * 60 * 1000000)	/* likewise, a spooled upload */
 
 struct MHD_Connection;
 
@@ -32,6 +33,11 @@ struct http_req {
 	const char		*path;		/* decoded, without the query */
 	const char		*body;		/* NUL-terminated; may hold NULs */
 	size_t			 body_len;
+	/*
+	 * An upload (struct http_upload): the body_len bytes are in this
+	 * unnamed file from offset 0 (read with pread), body is "". -1 else.
+	 */
+	int			 body_fd;
 	const char		*remote;	/* client address as text */
 	struct MHD_Connection	*conn;
 };
@@ -44,6 +50,8 @@ struct http_resp {
 	char		*body;		/* owned: freed after sending */
 	size_t		 len;
 	const void	*static_body;	/* alternatively: never freed */
+	bool		 use_fd;	/* alternatively: len bytes of fd from 0, */
+	int		 fd;		/* closed after sending (or on failure) */
 	struct {
 		const char	*name;	/* static string */
 		char		*value;	/* owned */
@@ -99,6 +107,27 @@ typedef void (*http_handler)(void *arg, const struct http_req *req,
 struct http_server;
 
 /*
+ * Large bodies, for the requests wants() names (uploads): streamed into an
+ * unnamed temporary file in dir (O_TMPFILE, so nothing is left behind even
+ * after a crash) instead of memory, up to max bytes (413 beyond), within
+ * HTTP_MAX_UPLOAD_US. Every other request keeps the HTTP_MAX_BODY limit.
+ */
+struct http_upload {
+	const char	*dir;
+	uint64_t	 max;
+	bool		(*wants)(const char *method, const char *path);
+	/*
+	 * Called with the handler's arg once the headers are in, before any
+	 * of the body is read (req has no body): leaves resp->status 0 to let
+	 * the body come, or fills a refusal, which is sent at once and ends
+	 * the connection. So an unauthenticated or unauthorised upload costs
+	 * no disk.
+	 */
+	void		(*admit)(void *arg, const struct http_req *req,
+			    struct http_resp *resp);
+};
+
+/*
  * HTTPS: a PEM certificate (chain) and its private key, NUL-terminated,
  * borrowed until http_stop. libmicrohttpd serves TLS through GnuTLS.
  */
@@ -113,12 +142,13 @@ struct http_tls {
  * per_ip connections at once (0: only the total limit); more are closed
  * on arrival, so one client cannot take every slot. Every response
  * carries the security headers (CSP, frame denial, nosniff, referrer
- * policy; HSTS over TLS). On failure returns -1 with a message for the
+ * policy; HSTS over TLS). upload may be NULL (no large bodies); it and
+ * its dir are borrowed until http_stop. On failure returns -1 with a message for the
  * operator in err.
  */
 #define HTTP_MAX_CONNECTIONS 1000
 int http_start(const char *listen, int threads, unsigned per_ip,
-    const struct http_tls *tls,
+    const struct http_tls *tls, const struct http_upload *upload,
     http_handler handler, void *arg, struct http_server **out, char *err,
     size_t errlen);
 /*

@@ -16,6 +16,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <poll.h>
@@ -31,6 +32,7 @@
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/log.h"
+#include "util/text.h"
 #include "util/timeutil.h"
 
 /*
@@ -71,6 +73,7 @@ struct http_server {
 	struct MHD_Daemon	*d;
 	http_handler		 handler;
 	void			*arg;
+	const struct http_upload *upload;	/* or NULL */
 	int			 fd;
 	bool			 tls;
 	atomic_int		 inflight;
@@ -86,6 +89,10 @@ struct http_server {
 struct reqstate {
 	struct buf	 body;
 	bool		 too_big;
+	bool		 spool;		/* an upload: the body goes to spool_fd */
+	bool		 spool_failed;	/* the spool file could not be written */
+	int		 spool_fd;	/* -1 until the first byte */
+	uint64_t	 spooled;
 	int64_t		 start_us;
 	int		 status;
 	size_t		 bytes;
@@ -347,6 +354,12 @@ send_resp(struct http_server *s, struct MHD_Connection *conn,
 	if (resp->stream != NULL) {
 		r = stream_response(s, conn, resp->stream);
 		resp->stream = NULL;
+	} else if (resp->use_fd) {
+		/* MHD owns the descriptor from here, and closes it. */
+		r = MHD_create_response_from_fd64(resp->len, resp->fd);
+		if (r == NULL)
+			close(resp->fd);
+		resp->use_fd = false;
 	} else if (resp->static_body != NULL)
 		r = MHD_create_response_from_buffer(resp->len,
 		    (void *)(uintptr_t)resp->static_body, MHD_RESPMEM_PERSISTENT);
@@ -470,6 +483,62 @@ ambiguous_framing(struct MHD_Connection *conn)
 	return false;
 }
 
+/*
+ * Appends an upload's chunk to its unnamed spool file, made on the first
+ * byte (where the file system has no O_TMPFILE: a named file unlinked at
+ * once). Past the limit or on a write error, the rest is read and dropped
+ * and the end of the body is answered with 413 or 507.
+ */
+static void
+spool_append(struct http_server *s, struct reqstate *rs, const char *p,
+    size_t n)
+{
+	char tmp[4096];
+
+	if (rs->too_big || rs->spool_failed)
+		return;
+	if (n > s->upload->max - rs->spooled) {
+		rs->too_big = true;
+		goto drop;
+	}
+	if (rs->spool_fd < 0) {
+		rs->spool_fd = open(s->upload->dir, O_TMPFILE | O_RDWR | O_CLOEXEC,
+		    0600);
+		if (rs->spool_fd < 0 && (size_t)snprintf(tmp, sizeof(tmp),
+		    "%s/.spool-XXXXXX", s->upload->dir) < sizeof(tmp)) {
+			rs->spool_fd = mkostemp(tmp, O_CLOEXEC);
+			if (rs->spool_fd >= 0)
+				(void)unlink(tmp);
+		}
+		if (rs->spool_fd < 0) {
+			log_error("http: cannot make a spool file in %s: %s",
+			    s->upload->dir, strerror(errno));
+			rs->spool_failed = true;
+			return;
+		}
+	}
+	while (n > 0) {
+		ssize_t w = write(rs->spool_fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			log_error("http: cannot write a spool file in %s: %s",
+			    s->upload->dir, strerror(w < 0 ? errno : EIO));
+			rs->spool_failed = true;
+			goto drop;
+		}
+		p += w;
+		n -= (size_t)w;
+		rs->spooled += (uint64_t)w;
+	}
+	return;
+drop:
+	if (rs->spool_fd >= 0)
+		close(rs->spool_fd);
+	rs->spool_fd = -1;
+}
+
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *conn, const char *url,
     const char *method, const char *version, const char *upload_data,
@@ -487,6 +556,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	if (rs == NULL) {
 		rs = xcalloc(1, sizeof(*rs));
 		buf_init(&rs->body, HTTP_MAX_BODY);
+		rs->spool_fd = -1;
+		rs->spool = s->upload != NULL && s->upload->wants(method, url);
 		rs->start_us = time_mono_us();
 		snprintf(rs->method, sizeof(rs->method), "%s", method);
 		snprintf(rs->path, sizeof(rs->path), "%s", url);
@@ -520,17 +591,40 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		 * data can reset the connection and lose the answer); a huge one
 		 * is refused at once.
 		 */
-		if (clen != NULL && strtoull(clen, NULL, 10) > HTTP_MAX_DRAIN)
+		if (rs->spool && clen != NULL &&
+		    strtoull(clen, NULL, 10) > s->upload->max)
+			return send_problem_ex(s, conn, rs, 413, "Body too large",
+			    "The upload is larger than this server accepts", true);
+		if (rs->spool && s->upload->admit != NULL) {
+			memset(&req, 0, sizeof(req));
+			req.method = method;
+			req.path = url;
+			req.body = "";
+			req.body_fd = -1;
+			req.remote = rs->remote;
+			req.conn = conn;
+			memset(&resp, 0, sizeof(resp));
+			s->upload->admit(s->arg, &req, &resp);
+			if (resp.status != 0) {
+				http_resp_header(&resp, "Connection", "close");
+				return send_resp(s, conn, rs, &resp);
+			}
+		}
+		if (!rs->spool && clen != NULL &&
+		    strtoull(clen, NULL, 10) > HTTP_MAX_DRAIN)
 			return send_problem(s, conn, rs, 413, "Body too large",
 			    "A request body may be at most 1 MiB");
 		return MHD_YES;
 	}
 	if (*upload_data_size > 0) {
 		/* The idle timeout alone lets a client trickle a body forever. */
-		if (time_mono_us() - rs->start_us > HTTP_MAX_REQUEST_US)
+		if (time_mono_us() - rs->start_us > (rs->spool ?
+		    HTTP_MAX_UPLOAD_US : HTTP_MAX_REQUEST_US))
 			return send_problem(s, conn, rs, 408, "Request timeout",
 			    "The request body took too long to arrive");
-		if (!rs->too_big &&
+		if (rs->spool)
+			spool_append(s, rs, upload_data, *upload_data_size);
+		else if (!rs->too_big &&
 		    buf_append(&rs->body, upload_data, *upload_data_size) != 0) {
 			rs->too_big = true;
 			buf_free(&rs->body);
@@ -540,17 +634,26 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	}
 	if (rs->too_big)
 		return send_problem(s, conn, rs, 413, "Body too large",
+		    rs->spool ? "The upload is larger than this server accepts" :
 		    "A request body may be at most 1 MiB");
+	if (rs->spool_failed)
+		return send_problem(s, conn, rs, 507, "Insufficient storage",
+		    "The upload could not be stored on the server; nothing was "
+		    "changed");
 	memset(&req, 0, sizeof(req));
 	req.method = method;
 	req.path = url;
 	req.body = rs->body.data ? rs->body.data : "";
-	req.body_len = rs->body.len;
+	req.body_len = rs->spool ? (size_t)rs->spooled : rs->body.len;
+	req.body_fd = rs->spool_fd;
 	req.remote = rs->remote;
 	req.conn = conn;
 	memset(&resp, 0, sizeof(resp));
 	resp.status = 500;
 	s->handler(s->arg, &req, &resp);
+	if (rs->spool_fd >= 0)
+		close(rs->spool_fd);
+	rs->spool_fd = -1;
 	return send_resp(s, conn, rs, &resp);
 }
 
@@ -607,6 +710,8 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		log_line(line.data);
 	buf_free(&line);
 	buf_free(&rs->body);
+	if (rs->spool_fd >= 0)
+		close(rs->spool_fd);
 	free(rs);
 	*con_cls = NULL;
 	atomic_fetch_sub(&s->inflight, 1);
@@ -751,18 +856,6 @@ bind_listen(const char *listen_on, char *err, size_t errlen)
 	return fd;
 }
 
-static int
-hexdigit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Percent-decoding of paths and query values, except that %00 stays as
  * written: a decoded NUL would cut the C string short and make
@@ -778,8 +871,8 @@ unescape(void *cls, struct MHD_Connection *conn, char *s)
 	while (*in != '\0') {
 		int hi, lo;
 
-		if (in[0] == '%' && (hi = hexdigit(in[1])) >= 0 &&
-		    (lo = hexdigit(in[2])) >= 0 && (hi | lo) != 0) {
+		if (in[0] == '%' && (hi = text_hexval(in[1])) >= 0 &&
+		    (lo = text_hexval(in[2])) >= 0 && (hi | lo) != 0) {
 			*out++ = (char)(hi << 4 | lo);
 			in += 3;
 		} else {
@@ -803,7 +896,7 @@ mhd_log(void *cls, const char *fmt, va_list ap)
 
 int
 http_start(const char *listen_on, int threads, unsigned per_ip,
-    const struct http_tls *tls,
+    const struct http_tls *tls, const struct http_upload *upload,
     http_handler handler, void *arg, struct http_server **out, char *err,
     size_t errlen)
 {
@@ -820,6 +913,7 @@ http_start(const char *listen_on, int threads, unsigned per_ip,
 	s = xcalloc(1, sizeof(*s));
 	s->handler = handler;
 	s->arg = arg;
+	s->upload = upload;
 	s->fd = fd;
 	s->tls = tls != NULL;
 	if (tls != NULL) {

@@ -40,4 +40,7 @@ bool text_is_ident(const char *s, size_t len, size_t maxlen);
 /* Three upper-case ASCII letters (ISO 4217 shape). */
 bool text_is_currency(const char *s, size_t len);
 
+/* The value of a hexadecimal digit (either case), or -1. */
+int text_hexval(char c);
+
 #endif

@@ -180,6 +180,12 @@ test('my day: overdue, today, tomorrow and the rest of the week, in the user\'s 
   assert.deepEqual(ids('overdue'), [meetYesterday.id, late.id], 'in time order');
   assert.deepEqual(ids('today'), [meetEarlier.id, soon.id, joined.id]);
   assert.deepEqual(ids('tomorrow'), [tomorrow.id]);
+  // The list's overdue filter is the same rule for tasks.
+  const overdue = await listAll(srv, 'activities', `owner_id=${uid}&overdue=true`, { auth: tok });
+  assert.deepEqual(overdue.map((x) => x.id), [late.id]);
+  const notOverdue = (await listAll(srv, 'activities', `owner_id=${uid}&overdue=false`, { auth: tok })).map((x) => x.id);
+  assert.ok(!notOverdue.includes(late.id) && notOverdue.includes(soon.id));
+  assertProblem(await req(srv, 'GET', '/api/v1/activities?overdue=yes', { auth: tok }), 400);
   assert.deepEqual(ids('this_week'), isoDow <= 4 ? [after2.id] : [], `weekday ${isoDow}`);
   assert.equal(r.body.today.count, 3);
   assert.equal(r.body.today.more, 0);
@@ -236,6 +242,8 @@ test('the timeline: activities, changes and stage moves, newest first, paged wit
   assert.equal(dt.status, 200, dt.text);
   const st = dt.body.data.filter((x) => x.type === 'stage');
   assert.deepEqual(st.map((x) => x.stage_id), [stages[1].id, stages[0].id], 'stage moves, newest first');
+  assert.deepEqual(st.map((x) => x.from_stage_id), [stages[0].id, null], 'each move says where the deal came from');
+  assert.equal(st[0].from_stage_name, stages[0].name);
   assert.ok(!dt.body.data.some((x) => x.type === 'change' && x.changes && 'stage_id' in x.changes),
             'a stage move is a stage entry, not a change');
   assert.deepEqual(dt.body.data.filter((x) => x.type === 'activity').map((x) => x.id), [viaDeal.id]);

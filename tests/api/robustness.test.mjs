@@ -59,6 +59,11 @@ before(async () => {
                                                   company_id: co.id, contact_id: ct.id, deal_id: deal.id,
                                                   participants: [u.body.id], checklist: [{ text: 'one', done: false }] });
   ids.activities = act.id;
+  const doc = await req(srv, 'POST', `/api/v1/companies/${co.id}/documents`, {
+    headers: { 'Content-Type': 'multipart/form-data; boundary=robust' },
+    body: '--robust\r\nContent-Disposition: form-data; name="file"; filename="robust.txt"\r\n\r\nrobust\r\n--robust--\r\n' });
+  assert.equal(doc.status, 201, doc.text);
+  ids.documents = doc.body.id;
   const unit = await req(srv, 'POST', '/api/v1/units', { body: { name: 'robust unit' } });
   assert.equal(unit.status, 201, unit.text);
   ids.units = unit.body.id;
@@ -284,6 +289,9 @@ async function dbState() {
     const r = await req(srv, 'GET', `/api/v1/${c}/${ids[c]}/shares`);
     assert.equal(r.status, 200, r.text);
     m.set(`${c}/${ids[c]} shares`, JSON.stringify(r.body.data));
+    const d = await req(srv, 'GET', `/api/v1/${c}/${ids[c]}/documents`);
+    assert.equal(d.status, 200, d.text);
+    m.set(`${c}/${ids[c]} documents`, JSON.stringify(d.body.data));
   }
   return m;
 }

@@ -43,9 +43,9 @@ test('the sign-in form submits with Enter and shows the app; reload keeps the se
     const nav = page.getByRole('navigation', { name: 'Main navigation' });
     await nav.waitFor();
     await nav.getByRole('link', { name: 'Companies' }).waitFor();
-    await page.getByRole('heading', { name: 'Contacts', level: 1 }).waitFor();
-    await page.getByText('No contacts yet — create the first one').waitFor();
-    assert.match(page.url(), /#\/contacts/);
+    // The landing page is the day's work: my day.
+    await page.getByRole('heading', { name: 'My day', level: 1 }).waitFor();
+    assert.match(page.url(), /#\/my-day/);
 
     // GET /auth/me on load decides: a reload stays signed in.
     await page.reload();

@@ -113,7 +113,11 @@ export async function startServer(opts = {}) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let out = '';
-  const child = spawn(BIN, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, ...(opts.args || [])],
+  // Documents next to the test's files on PostgreSQL too (its default,
+  // ./crm-files, would land in the folder the tests run from).
+  const filesDir = /^postgres(ql)?:/.test(db) && !(opts.args || []).includes('--files-dir') ?
+    ['--files-dir', join(dir, 'files')] : [];
+  const child = spawn(BIN, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, ...filesDir, ...(opts.args || [])],
                       { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...(opts.env || {}) } });
   child.stdout.on('data', (d) => { out += d; });
   child.stderr.on('data', (d) => { out += d; });

@@ -1,5 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { TwoFactorScreen } from './account/TwoFactorScreen';
+import { ActivitiesScreen } from './activities/ActivitiesScreen';
+import { MyDayScreen } from './activities/MyDayScreen';
 import { auth, onUnauthorized, users, type Me } from './api';
 import { BackupsScreen } from './admin/BackupsScreen';
 import { DepartmentsScreen } from './admin/DepartmentsScreen';
@@ -21,6 +23,7 @@ import { CustomFieldsScreen } from './customfields/CustomFieldsScreen';
 import { DealsScreen } from './deals/DealsScreen';
 import { ReportsScreen } from './reports/ReportsScreen';
 import { setLang, t, type Lang } from './i18n';
+import { can } from './rights';
 import { navigate, useRoute } from './router';
 
 type Session =
@@ -66,7 +69,8 @@ export function App() {
   }, []);
 
   useEffect(() => {
-    if (session.state === 'in' && route.path.length === 0) navigate('/contacts');
+    // The day's work first; without the activities right, the contacts.
+    if (session.state === 'in' && route.path.length === 0) navigate(can('activities', 'read') ? '/my-day' : '/contacts');
   }, [session.state, route.path.length]);
 
   if (session.state === 'loading') {
@@ -108,6 +112,8 @@ export function App() {
   let screen;
   if (section === 'companies') screen = <CompaniesScreen path={route.path} query={route.query} />;
   else if (section === 'contacts') screen = <ContactsScreen path={route.path} query={route.query} />;
+  else if (section === 'my-day') screen = <MyDayScreen key={route.query.get('user_id') ?? ''} query={route.query} />;
+  else if (section === 'activities') screen = <ActivitiesScreen path={route.path} query={route.query} />;
   else if (section === 'deals') screen = <DealsScreen path={route.path} query={route.query} />;
   else if (section === 'reports') screen = <ReportsScreen path={route.path} query={route.query} />;
   else if (section === 'account' && route.path[1] === 'two-factor') screen = <TwoFactorScreen />;

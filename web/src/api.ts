@@ -885,3 +885,109 @@ export const catalog = {
   /** A deal's stored lines and totals. */
   dealItems: (id: number) => request<DealItems>('GET', `/deals/${id}/items`).then((r) => r.data),
 };
+
+// ---- activities: tasks, calls, meetings, emails and notes; my day; the timeline ----
+
+export const ACTIVITY_KINDS = ['task', 'call', 'meeting', 'email', 'note'] as const;
+export type ActivityKind = (typeof ACTIVITY_KINDS)[number];
+
+export interface ChecklistItem {
+  text: string;
+  done: boolean;
+}
+
+export interface Activity {
+  id: number;
+  kind: ActivityKind;
+  subject: string | null;
+  body: string | null;
+  status: string;
+  priority: string | null;
+  due_at: string | null;
+  start_at: string | null;
+  end_at: string | null;
+  done_at: string | null;
+  company_id: number | null;
+  contact_id: number | null;
+  deal_id: number | null;
+  company_name: string | null;
+  contact_name: string | null;
+  deal_name: string | null;
+  participants: number[];
+  direction: 'in' | 'out' | null;
+  phone: string | null;
+  duration_s: number | null;
+  result: string | null;
+  email_from: string | null;
+  email_to: string[];
+  place: string | null;
+  estimate_min: number | null;
+  spent_min: number | null;
+  checklist: ChecklistItem[] | null;
+  overdue: boolean;
+  owner_id: number | null;
+  version: number;
+  created_at: string;
+  updated_at: string;
+  deleted_at: string | null;
+  tags: string[];
+  custom: Record<string, CustomValue>;
+}
+
+export interface DayBucket {
+  data: Activity[];
+  count: number;
+  more: number;
+}
+
+export interface MyDay {
+  user_id: number;
+  tz: string;
+  now: string;
+  date: string;
+  overdue: DayBucket;
+  today: DayBucket;
+  tomorrow: DayBucket;
+  this_week: DayBucket;
+}
+
+export type TimelineEntry =
+  | { type: 'activity'; at: string; user_id: number | null; id: number; activity: Activity }
+  | {
+      type: 'change';
+      at: string;
+      user_id: number | null;
+      id: number;
+      action: string;
+      changes?: Record<string, [unknown, unknown]>;
+      values?: Record<string, unknown>;
+    }
+  | {
+      type: 'stage';
+      at: string;
+      user_id: number | null;
+      id: number;
+      stage_id: number;
+      stage_name: string | null;
+      from_stage_id: number | null;
+      from_stage_name: string | null;
+    };
+
+/** The records that have a timeline. */
+export type TimelineEntity = 'companies' | 'contacts' | 'deals';
+
+export const activities = {
+  list: (query: Query, signal?: AbortSignal) =>
+    request<Page<Activity>>('GET', '/activities', { query, signal }).then((r) => r.data),
+  get: (id: number) => request<Activity>('GET', `/activities/${id}`),
+  create: (body: Record<string, unknown>) => request<Activity>('POST', '/activities', { body }),
+  update: (id: number, body: Record<string, unknown>, etag: string | null) =>
+    request<Activity>('PATCH', `/activities/${id}`, { body, ifMatch: etag }),
+  remove: (id: number) => request<null>('DELETE', `/activities/${id}`),
+  complete: (id: number, etag?: string | null) => request<Activity>('POST', `/activities/${id}/complete`, { ifMatch: etag }),
+  reopen: (id: number, etag?: string | null) => request<Activity>('POST', `/activities/${id}/reopen`, { ifMatch: etag }),
+  myDay: (tz: string, userId: number | null, signal?: AbortSignal) =>
+    request<MyDay>('GET', '/activities/my-day', { query: { tz, user_id: userId }, signal }).then((r) => r.data),
+  timeline: (entity: TimelineEntity, id: number, query: Query, signal?: AbortSignal) =>
+    request<{ data: TimelineEntry[]; next_cursor: string | null }>('GET', `/${entity}/${id}/timeline`, { query, signal }).then((r) => r.data),
+};

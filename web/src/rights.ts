@@ -2,8 +2,11 @@
 // The UI only hides what cannot be used; the server decides every request anyway.
 import { currentUser, type Action, type EntityName, type Scope } from './api';
 
+/** The entities with rights of their own: the records, and activities (which have no custom fields or list config). */
+export type RightsEntity = EntityName | 'activities';
+
 /** The scope the role gives for action on entity ("all" for administrators). */
-export function scopeOf(entity: EntityName, action: Action): Scope {
+export function scopeOf(entity: RightsEntity, action: Action): Scope {
   const me = currentUser();
   if (!me) return 'none';
   if (me.is_admin) return 'all';
@@ -13,18 +16,18 @@ export function scopeOf(entity: EntityName, action: Action): Scope {
 }
 
 /** May the user do action on some record of entity (a scope other than none)? */
-export function can(entity: EntityName, action: Action): boolean {
+export function can(entity: RightsEntity, action: Action): boolean {
   return scopeOf(entity, action) !== 'none';
 }
 
 export type Rule = 'visible' | 'hidden' | 'readonly';
 
 /** The rule for one field ("phones", "company_id", "custom.segment"). */
-export function fieldRule(entity: EntityName, field: string): Rule {
+export function fieldRule(entity: RightsEntity, field: string): Rule {
   const me = currentUser();
   if (!me || me.is_admin) return 'visible';
   return me.fields?.[entity]?.[field] ?? 'visible';
 }
 
-export const isHidden = (entity: EntityName, field: string) => fieldRule(entity, field) === 'hidden';
-export const isReadonly = (entity: EntityName, field: string) => fieldRule(entity, field) === 'readonly';
+export const isHidden = (entity: RightsEntity, field: string) => fieldRule(entity, field) === 'hidden';
+export const isReadonly = (entity: RightsEntity, field: string) => fieldRule(entity, field) === 'readonly';

@@ -5,6 +5,7 @@ import { formatCustom } from '../common/customValues';
 import type { FieldSpec } from '../common/entity';
 import { companyConfig } from '../companies/config';
 import { contactConfig } from '../contacts/config';
+import { dealConfig } from '../deals/config';
 import { t, type Key } from '../i18n';
 
 /** The user directory and departments, for names instead of ids. */
@@ -150,7 +151,13 @@ export function historyText(dir: Directory, e: AuditEntry): string {
 /** Field labels of an entity: built-in fields by their form label, custom ones by their definition. */
 export function fieldLabeler(entity: string | null, defs: CustomFieldDef[]): (field: string) => string {
   const specs: FieldSpec[] =
-    entity === 'companies' ? companyConfig.fields : entity === 'contacts' ? contactConfig.fields : [];
+    entity === 'companies'
+      ? companyConfig.fields
+      : entity === 'contacts'
+        ? contactConfig.fields
+        : entity === 'deals'
+          ? dealConfig.fields
+          : [];
   return (field) => {
     if (field.startsWith('custom.')) {
       const d = defs.find((x) => x.name === field.slice(7) && (!entity || x.entity === entity));

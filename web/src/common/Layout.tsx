@@ -50,6 +50,17 @@ function useRecentAlerts(enabled: boolean): number {
 }
 
 const icons = {
+  myDay: (
+    <svg viewBox="0 0 20 20">
+      <circle cx="10" cy="10" r="7" fill="none" stroke="currentColor" strokeWidth="1.6" />
+      <path d="M10 5.5V10l3 2" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" />
+    </svg>
+  ),
+  activities: (
+    <svg viewBox="0 0 20 20">
+      <path d="M3 5.5 4.5 7 7 4.5M3 11.5 4.5 13 7 10.5M9.5 6h8M9.5 12h8M9.5 16h8" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" strokeLinejoin="round" />
+    </svg>
+  ),
   companies: (
     <svg viewBox="0 0 20 20">
       <path d="M3 17V5l7-2v14M10 7h7v10M6 7h1M6 10h1M6 13h1M13 10h1M13 13h1M2 17h16" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" />
@@ -148,6 +159,16 @@ export function Layout({ user, section, onSignOut, onLang, children }: Props) {
           <span className="brand-name">{t('app.name')}</span>
         </a>
         <nav className="nav" aria-label={t('nav.main')}>
+          {can('activities', 'read') && (
+            <>
+              <NavLink to="/my-day" active={section === 'my-day'} icon={icons.myDay}>
+                {t('nav.myDay')}
+              </NavLink>
+              <NavLink to="/activities" active={section === 'activities'} icon={icons.activities}>
+                {t('nav.activities')}
+              </NavLink>
+            </>
+          )}
           <NavLink to="/companies" active={section === 'companies'} icon={icons.companies}>
             {t('nav.companies')}
           </NavLink>

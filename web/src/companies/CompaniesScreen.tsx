@@ -4,6 +4,7 @@ import { EntityList } from '../common/EntityList';
 import { RecordPage, type Mode } from '../common/RecordPage';
 import { contactName } from '../contacts/config';
 import { t } from '../i18n';
+import { TimelineCard } from '../timeline/TimelineCard';
 import { companyConfig } from './config';
 
 interface Props {
@@ -26,6 +27,7 @@ export function CompaniesScreen({ path, query }: Props) {
       id={Number.isInteger(id) && id > 0 ? id : -1}
       mode={mode}
       aside={(c) => <CompanyContacts company={c} />}
+      main={(c) => <TimelineCard entity="companies" id={c.id} name={c.name} />}
     />
   );
 }

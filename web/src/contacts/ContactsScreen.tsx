@@ -1,6 +1,7 @@
 import { EntityList } from '../common/EntityList';
 import { RecordPage, type Mode } from '../common/RecordPage';
-import { contactConfig } from './config';
+import { TimelineCard } from '../timeline/TimelineCard';
+import { contactConfig, contactName } from './config';
 
 interface Props {
   path: string[];
@@ -19,5 +20,13 @@ export function ContactsScreen({ path, query }: Props) {
   }
   const id = Number(sub);
   const mode: Mode = action === 'edit' ? 'edit' : 'view';
-  return <RecordPage key={`r${id}`} config={contactConfig} id={Number.isInteger(id) && id > 0 ? id : -1} mode={mode} />;
+  return (
+    <RecordPage
+      key={`r${id}`}
+      config={contactConfig}
+      id={Number.isInteger(id) && id > 0 ? id : -1}
+      mode={mode}
+      main={(c) => <TimelineCard entity="contacts" id={c.id} name={contactName(c)} />}
+    />
+  );
 }

@@ -2,6 +2,7 @@ import { EntityList } from '../common/EntityList';
 import { RecordPage, type Mode } from '../common/RecordPage';
 import { useCurrencies, usePipelines } from '../common/salesInputs';
 import { t } from '../i18n';
+import { TimelineCard } from '../timeline/TimelineCard';
 import { dealConfig } from './config';
 import { DealItemsCard } from './items/DealItemsCard';
 import { itemsExtension } from './items/itemsExtension';
@@ -40,6 +41,7 @@ export function DealsScreen({ path, query }: Props) {
         <>
           <DealItemsCard deal={d} />
           <StageHistory deal={d} />
+          <TimelineCard entity="deals" id={d.id} name={d.title} />
         </>
       )}
       extension={itemsExtension}
