@@ -129,6 +129,8 @@ void h_activity_complete(struct call *c);
 void h_activity_reopen(struct call *c);
 void h_activity_my_day(struct call *c);
 void h_timeline(struct call *c);
+/* api/activity_more.c */
+void h_call_post(struct call *c);
 /* api/pipelines.c */
 void h_pipeline_list(struct call *c);
 void h_pipeline_get(struct call *c);

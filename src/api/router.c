@@ -232,6 +232,11 @@ const struct route api_routes[] = {
 	{ "POST", "/api/v1/activities/transfer", h_transfer, ACTIVITY, R_BODY,
 	    "Give activities to new owners (one, many, or all of a user's)",
 	    "sharing" },
+	{ "POST", "/api/v1/calls", h_call_post, NULL, R_BODY,
+	    "Log a call event from a PBX {direction, phone, started_at, "
+	    "duration_s, result?, external_id?} as a call of the token's user, "
+	    "linked to the contact whose phone matches; a known external_id "
+	    "answers 200 with the call already logged", "activities" },
 	{ "GET", "/api/v1/companies/{id}/timeline", h_timeline, COMPANY, 0,
 	    "Everything that happened with a company, newest first",
 	    "activities" },

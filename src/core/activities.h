@@ -108,4 +108,31 @@ int activity_timeline(struct core_ctx *cx, const struct entity *e, int64_t id,
 /* For activity_day.c and timeline.c: ms as an RFC 3339 JSON string. */
 json_t *activity_time_json(int64_t ms);
 
+/* ---- calls posted by a PBX (activity_calls.c) ---- */
+
+#define CALL_EXTERNAL_ID_MAX 200	/* bytes of a PBX's call id */
+#define CALL_PHONE_DIGITS 10		/* digits compared from the end */
+
+/*
+ * Whether two phone numbers name the same line, by their digits only
+ * (spaces, dashes, brackets and a leading + do not count): the last
+ * CALL_PHONE_DIGITS digits when both have at least that many (so
+ * "+49 30 1234 5678" is "030 12345678"), else all digits exactly (short
+ * internal extensions match only themselves). No digits never matches.
+ */
+bool activity_phone_same(const char *a, const char *b);
+
+/*
+ * Logs a call a PBX posted for the actor: in is {direction: in|out, phone,
+ * started_at (RFC 3339), duration_s (0..a week), result?, external_id?}.
+ * It becomes an activity of kind call owned by the actor, linked to the
+ * most recently updated contact the actor may read whose phone is the
+ * same (activity_phone_same; no such contact: no link), with the
+ * contact's company. A known external_id answers the activity already
+ * made for it (*created false) instead of a second one; one the actor
+ * may not read is CRM_EEXISTS. CRM_EINVAL with cx->errs on bad input.
+ */
+int activity_call_log(struct core_ctx *cx, json_t *in, json_t **out,
+    bool *created);
+
 #endif

@@ -1,0 +1,108 @@
+// Activities, more: calls a PBX posts with a token (the contact found by the
+// phone's digits, idempotent on the PBX's call id), comments on an activity,
+// recurring tasks and the iCalendar feed.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer } from '../lib/server.mjs';
+import { stopClean, req, createOk, assertProblem, assertInvalid, addUser, createToken } from '../lib/helpers.mjs';
+
+let srv;
+let manager;   // a manager's token (own scope): the user a PBX acts as
+let managerId;
+let other;     // another manager
+let otherId;
+let adminId;
+
+before(async () => {
+  srv = await startServer();
+  addUser(srv, 'more.manager@example.com', 'amber otter juggles seventeen lanterns', { name: 'More Manager' });
+  addUser(srv, 'more.other@example.com', 'amber otter juggles seventeen lanterns', { name: 'More Other' });
+  manager = createToken(srv, 'more.manager@example.com', 'mm');
+  other = createToken(srv, 'more.other@example.com', 'mo');
+  managerId = (await req(srv, 'GET', '/api/v1/auth/me', { auth: manager })).body.id;
+  otherId = (await req(srv, 'GET', '/api/v1/auth/me', { auth: other })).body.id;
+  adminId = (await req(srv, 'GET', '/api/v1/auth/me')).body.id;
+});
+after(async () => { await stopClean(srv); });
+
+const call = (body, auth) => req(srv, 'POST', '/api/v1/calls', { body, auth });
+
+test('a PBX call lands on the contact whose phone has the same last ten digits', async () => {
+  const co = await createOk(srv, 'companies', { name: 'Calling Corp' }, manager);
+  const old = await createOk(srv, 'contacts', { last_name: 'Older', phones: ['+49 30 1234 5678'], company_id: co.id }, manager);
+  const newer = await createOk(srv, 'contacts', { last_name: 'Newer', phones: ['030 1234-5678'] }, manager);
+  // Touch the first so it is the most recently updated of the two.
+  const upd = await req(srv, 'PATCH', `/api/v1/contacts/${old.id}`, { body: { first_name: 'Ana' }, auth: manager });
+  assert.equal(upd.status, 200, upd.text);
+  const r = await call({ direction: 'in', phone: '(030) 12345678', started_at: '2030-03-01T10:00:00Z', duration_s: 75,
+                         result: 'wants an offer', external_id: 'pbx-1' }, manager);
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.body.kind, 'call');
+  assert.equal(r.body.direction, 'in');
+  assert.equal(r.body.owner_id, managerId, 'the token\'s user owns the call');
+  assert.equal(r.body.contact_id, old.id, 'the most recently updated match');
+  assert.equal(r.body.company_id, co.id, 'the company comes from the contact');
+  assert.equal(r.body.start_at, '2030-03-01T10:00:00.000Z');
+  assert.equal(r.body.duration_s, 75);
+  assert.equal(r.body.result, 'wants an offer');
+  assert.equal(r.body.external_id, 'pbx-1');
+  assert.equal(r.body.status, 'done');
+  assert.ok(newer.id);
+  // It is on the contact's timeline.
+  const tl = await req(srv, 'GET', `/api/v1/contacts/${old.id}/timeline?type=activity`, { auth: manager });
+  assert.ok(tl.body.data.some((e) => e.activity && e.activity.id === r.body.id), tl.text);
+});
+
+test('a short extension matches only exactly; no match is a call without a contact', async () => {
+  const ext = await createOk(srv, 'contacts', { last_name: 'Desk', phones: ['2231'] }, manager);
+  const r = await call({ direction: 'out', phone: '2231', started_at: '2030-03-01T11:00:00Z', duration_s: 5 }, manager);
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.body.contact_id, ext.id);
+  const none = await call({ direction: 'out', phone: '+1 555 000 2231', started_at: '2030-03-01T11:00:00Z', duration_s: 0 }, manager);
+  assert.equal(none.status, 201, none.text);
+  assert.equal(none.body.contact_id, null, 'the last digits of a long number are not an extension');
+  assert.match(none.body.subject, /Outgoing call to/);
+});
+
+test('a retried post with the same external_id answers the call already logged', async () => {
+  const body = { direction: 'in', phone: '+44 20 7946 0000', started_at: '2030-03-02T09:00:00Z', duration_s: 30, external_id: 'pbx-retry' };
+  const first = await call(body, manager);
+  assert.equal(first.status, 201, first.text);
+  const again = await call(body, manager);
+  assert.equal(again.status, 200, again.text);
+  assert.equal(again.body.id, first.body.id);
+  const both = await Promise.all([call({ ...body, external_id: 'pbx-race' }, manager), call({ ...body, external_id: 'pbx-race' }, manager)]);
+  assert.deepEqual(both.map((x) => x.status).sort(), [200, 201], both.map((x) => x.text).join('\n'));
+  assert.equal(both[0].body.id, both[1].body.id);
+  // Another user's call id is not theirs to read: a conflict, not a copy.
+  assertProblem(await call(body, other), 409);
+});
+
+test('bad call events are refused field by field', async () => {
+  assertInvalid(await call({}, manager), ['direction', 'phone', 'started_at', 'duration_s']);
+  assertInvalid(await call({ direction: 'sideways', phone: 'call me', started_at: 'yesterday', duration_s: -1 }, manager),
+                ['direction', 'phone', 'started_at', 'duration_s']);
+  assertInvalid(await call({ direction: 'in', phone: '123', started_at: '2030-01-01T00:00:00Z', duration_s: 604801 }, manager),
+                ['duration_s']);
+  assertInvalid(await call({ direction: 'in', phone: '123', started_at: '2030-01-01T00:00:00Z', duration_s: 1,
+                             external_id: 'x'.repeat(201), result: '' }, manager), ['external_id', 'result']);
+  assertInvalid(await call({ direction: 'in', phone: '123', started_at: '2030-01-01T00:00:00Z', duration_s: 1, contact_id: 1 }, manager),
+                ['contact_id'], 'the contact is found, not given');
+  assertProblem(await req(srv, 'POST', '/api/v1/calls', { body: '[1]', auth: manager }), 400);
+});
+
+test('rights: only contacts the token\'s user may read are matched; tokens must be valid and may write', async () => {
+  const hidden = await createOk(srv, 'contacts', { last_name: 'Admin Only', phones: ['+1 212 555 0199'] });
+  const r = await call({ direction: 'in', phone: '(212) 555-0199', started_at: '2030-03-03T09:00:00Z', duration_s: 12 }, manager);
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.body.contact_id, null, 'the admin\'s contact is not the manager\'s to see');
+  const a = await call({ direction: 'in', phone: '(212) 555-0199', started_at: '2030-03-03T09:00:00Z', duration_s: 12 });
+  assert.equal(a.body.contact_id, hidden.id, 'the admin sees it');
+  assertProblem(await req(srv, 'GET', `/api/v1/activities/${r.body.id}`, { auth: other }), 404);
+  assertProblem(await call({ direction: 'in', phone: '1', started_at: '2030-03-03T09:00:00Z', duration_s: 1 }, null), 401);
+  assertProblem(await call({ direction: 'in', phone: '1', started_at: '2030-03-03T09:00:00Z', duration_s: 1 }, 'crm_wrong'), 401);
+  const ro = await req(srv, 'POST', '/api/v1/auth/tokens', { body: { name: 'pbx-ro', read_only: true }, auth: manager });
+  assert.equal(ro.status, 201, ro.text);
+  assertProblem(await call({ direction: 'in', phone: '1', started_at: '2030-03-03T09:00:00Z', duration_s: 1 }, ro.body.token), 403);
+  assert.ok(adminId && otherId);
+});
