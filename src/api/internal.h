@@ -131,6 +131,9 @@ void h_activity_my_day(struct call *c);
 void h_timeline(struct call *c);
 /* api/activity_more.c */
 void h_call_post(struct call *c);
+void h_comment_list(struct call *c);
+void h_comment_add(struct call *c);
+void h_comment_delete(struct call *c);
 /* api/pipelines.c */
 void h_pipeline_list(struct call *c);
 void h_pipeline_get(struct call *c);

@@ -135,4 +135,31 @@ bool activity_phone_same(const char *a, const char *b);
 int activity_call_log(struct core_ctx *cx, json_t *in, json_t **out,
     bool *created);
 
+/* ---- comments on an activity (activity_comments.c) ---- */
+
+#define COMMENT_BODY_MAX 10000	/* characters of one comment */
+#define COMMENTS_MAX 1000	/* live comments on one activity */
+
+/*
+ * The live comments on activity id, oldest first: {"data": [{id,
+ * activity_id, user_id, user_name, body, created_at}]}. Needs read on the
+ * activity (CRM_ENOTFOUND otherwise, as for the activity itself).
+ */
+int activity_comment_list(struct core_ctx *cx, int64_t id, json_t **out);
+/*
+ * Adds {body: 1..COMMENT_BODY_MAX characters} by the actor to activity
+ * id, audited; *out is the comment. Whoever may read the activity may
+ * comment (a participant too). CRM_EINVAL with cx->errs on bad input,
+ * CRM_EINUSE past COMMENTS_MAX.
+ */
+int activity_comment_add(struct core_ctx *cx, int64_t id, json_t *in,
+    json_t **out);
+/*
+ * Removes comment comment_id of activity id, audited: one's own, or any
+ * as an administrator (CRM_EFORBIDDEN otherwise); CRM_ENOTFOUND when the
+ * activity is not readable or has no such live comment.
+ */
+int activity_comment_delete(struct core_ctx *cx, int64_t id,
+    int64_t comment_id);
+
 #endif

@@ -97,6 +97,7 @@ static const struct mtable mtables[] = {
 	{ "deal_items", NULL, "id", true, NULL },
 	{ "activities", NULL, "id", true, NULL },
 	{ "activity_participants", NULL, "id", true, NULL },
+	{ "activity_comments", NULL, "id", true, NULL },
 };
 #define NTABLES (sizeof(mtables) / sizeof(*mtables))
 

@@ -106,3 +106,52 @@ test('rights: only contacts the token\'s user may read are matched; tokens must 
   assertProblem(await call({ direction: 'in', phone: '1', started_at: '2030-03-03T09:00:00Z', duration_s: 1 }, ro.body.token), 403);
   assert.ok(adminId && otherId);
 });
+
+test('comments: whoever reads an activity comments on it; authors and admins remove them', async () => {
+  const task = await createOk(srv, 'activities', { kind: 'task', subject: 'Prepare the offer', participants: [otherId] }, manager);
+  const path = `/api/v1/activities/${task.id}/comments`;
+  const a = await req(srv, 'POST', path, { body: { body: 'Draft is in the folder.\nPlease check, prices; too' }, auth: manager });
+  assert.equal(a.status, 201, a.text);
+  assert.equal(a.body.user_id, managerId);
+  assert.equal(a.body.user_name, 'More Manager');
+  assert.equal(a.body.body, 'Draft is in the folder.\nPlease check, prices; too');
+  assert.ok(a.body.created_at);
+  const b = await req(srv, 'POST', path, { body: { body: 'Checked.' }, auth: other });
+  assert.equal(b.status, 201, 'a participant may comment: ' + b.text);
+  const list = await req(srv, 'GET', path, { auth: other });
+  assert.equal(list.status, 200, list.text);
+  assert.deepEqual(list.body.data.map((x) => x.id), [a.body.id, b.body.id], 'oldest first');
+  // Not one's own: 403; one's own: gone; an admin removes anyone's.
+  assertProblem(await req(srv, 'DELETE', `${path}/${a.body.id}`, { auth: other }), 403);
+  assert.equal((await req(srv, 'DELETE', `${path}/${b.body.id}`, { auth: other })).status, 204);
+  assert.equal((await req(srv, 'DELETE', `${path}/${a.body.id}`)).status, 204);
+  assertProblem(await req(srv, 'DELETE', `${path}/${a.body.id}`), 404, 'already removed');
+  assert.deepEqual((await req(srv, 'GET', path, { auth: manager })).body.data, []);
+  // The activity's history says who said and removed what.
+  const h = await req(srv, 'GET', `/api/v1/activities/${task.id}/history`);
+  assert.equal(h.status, 200, h.text);
+  const actions = JSON.stringify(h.body);
+  assert.match(actions, /comment\.create/);
+  assert.match(actions, /comment\.delete/);
+});
+
+test('comments: hidden activities are not there; bad bodies are refused', async () => {
+  const hidden = await createOk(srv, 'activities', { kind: 'task', subject: 'Admin only' });
+  const path = `/api/v1/activities/${hidden.id}/comments`;
+  assertProblem(await req(srv, 'GET', path, { auth: manager }), 404);
+  assertProblem(await req(srv, 'POST', path, { body: { body: 'hi' }, auth: manager }), 404);
+  assertProblem(await req(srv, 'GET', '/api/v1/activities/999999/comments'), 404);
+  const c = await req(srv, 'POST', path, { body: { body: 'mine' } });
+  assert.equal(c.status, 201, c.text);
+  assertProblem(await req(srv, 'DELETE', `${path}/${c.body.id}`, { auth: manager }), 404);
+  const other2 = await createOk(srv, 'activities', { kind: 'note', body: 'x' });
+  assertProblem(await req(srv, 'DELETE', `/api/v1/activities/${other2.id}/comments/${c.body.id}`), 404, 'a comment of another activity');
+  assertInvalid(await req(srv, 'POST', path, { body: {} }), ['body']);
+  assertInvalid(await req(srv, 'POST', path, { body: { body: '' } }), ['body']);
+  assertInvalid(await req(srv, 'POST', path, { body: { body: 'x'.repeat(10001) } }), ['body']);
+  assertInvalid(await req(srv, 'POST', path, { body: { body: 42, pinned: true } }), ['body', 'pinned']);
+  assertInvalid(await req(srv, 'POST', path, { body: { body: 'bell\u0007' } }), ['body']);
+  assert.equal((await req(srv, 'POST', path, { body: { body: 'é'.repeat(10000) } })).status, 201, '10,000 characters fit');
+  assertProblem(await req(srv, 'POST', path, { body: 'nope', headers: { 'Content-Type': 'application/json' } }), 400);
+  assertProblem(await req(srv, 'POST', `${path}/x`, { body: { body: 'x' } }), 405);
+});

@@ -7,3 +7,15 @@
 -- PBX's call ids are its own, whichever user it acts as).
 ALTER TABLE activities ADD COLUMN external_id TEXT;
 CREATE UNIQUE INDEX activities_external ON activities(external_id) WHERE external_id IS NOT NULL;
+
+-- Comments on an activity, oldest first on its record. Deleting one sets
+-- deleted_at (the audit log keeps who removed what).
+CREATE TABLE activity_comments (
+	id		INTEGER PRIMARY KEY,
+	activity_id	INTEGER NOT NULL REFERENCES activities(id),
+	user_id		INTEGER REFERENCES users(id),
+	body		TEXT NOT NULL,
+	created_at	BIGINT NOT NULL,
+	deleted_at	BIGINT
+);
+CREATE INDEX activity_comments_activity ON activity_comments(activity_id, id) WHERE deleted_at IS NULL;
