@@ -45,8 +45,8 @@ field_kind_schema(const struct field *f)
 	case FK_USERS:
 		return json_pack("{s:[s,s], s:{s:s}}", "type", "array", "null",
 		    "items", "type", "integer");
-	case FK_JSON:
-		return json_pack("{s:[s,s]}", "type", "array", "null");
+	case FK_JSON:	/* a list (a checklist) or a rule (a recurrence) */
+		return json_pack("{s:[s,s,s]}", "type", "array", "object", "null");
 	case FK_TIME:
 		return json_pack("{s:[s,s], s:s}", "type", "string", "null",
 		    "format", "date-time");

@@ -107,6 +107,8 @@ int activity_timeline(struct core_ctx *cx, const struct entity *e, int64_t id,
 
 /* For activity_day.c and timeline.c: ms as an RFC 3339 JSON string. */
 json_t *activity_time_json(int64_t ms);
+/* ms from a stored integer or an RFC 3339 string; *ok false for neither. */
+int64_t activity_time_of(json_t *v, bool *ok);
 
 /* ---- calls posted by a PBX (activity_calls.c) ---- */
 
@@ -161,5 +163,56 @@ int activity_comment_add(struct core_ctx *cx, int64_t id, json_t *in,
  */
 int activity_comment_delete(struct core_ctx *cx, int64_t id,
     int64_t comment_id);
+
+/* ---- recurring tasks (recurrence.c) ---- */
+
+#define RECUR_INTERVAL_MAX 365
+#define RECUR_COUNT_MAX 1000
+
+enum recur_freq { RECUR_DAILY, RECUR_WEEKLY, RECUR_MONTHLY, RECUR_YEARLY };
+
+/* A task's recurrence: {freq, interval?, until?, count?} parsed. */
+struct recur_rule {
+	enum recur_freq	 freq;
+	int		 interval;	/* 1..RECUR_INTERVAL_MAX, default 1 */
+	int64_t		 until;		/* ms; 0: no end date */
+	int		 count;		/* occurrences in all; 0: no limit */
+};
+
+/*
+ * Parses v ({freq: daily|weekly|monthly|yearly, interval?: 1..365,
+ * until?: RFC 3339 date-time, count?: 1..1000}, no other key) into *r.
+ * -1 with the reason in why (a message for the field) when it is not one.
+ */
+int recur_parse(const json_t *v, struct recur_rule *r, char *why,
+    size_t whylen);
+/*
+ * The due time of occurrence k (0: the first) of a series whose first is
+ * due at first_ms, in UTC: k * interval days, weeks, months or years on.
+ * Months and years keep the first's day of the month where the month has
+ * it and take the month's last day where it has not (Jan 31 monthly: Feb
+ * 28 or 29, Mar 31, Apr 30; Feb 29 yearly: Feb 28, then Feb 29 in the
+ * next leap year); the time of day is kept. -1 past year 9999.
+ */
+int64_t recur_at(const struct recur_rule *r, int64_t first_ms, int k);
+/*
+ * After done occurrences (1: only the first), the due time of the next
+ * one in *next_ms; false when the series is over: count reached, or the
+ * next would fall after until.
+ */
+bool recur_next(const struct recur_rule *r, int64_t first_ms, int done,
+    int64_t *next_ms);
+
+/*
+ * For activities.c's after_write: when the write completed a recurring
+ * task that is the latest of its series, creates the next occurrence in
+ * the same transaction, as the actor (same subject, body, priority,
+ * owner, links, participants, estimate, tags, custom values and rule; the
+ * checklist unticked; due_at, and start_at by the same shift, moved to
+ * the next date) and links it with series_id = the first task's id.
+ * Nothing when the series is over.
+ */
+int activity_recur_after(struct core_ctx *cx, int64_t id, json_t *cur,
+    json_t *merged);
 
 #endif

@@ -19,3 +19,10 @@ CREATE TABLE activity_comments (
 	deleted_at	BIGINT
 );
 CREATE INDEX activity_comments_activity ON activity_comments(activity_id, id) WHERE deleted_at IS NULL;
+
+-- Recurring tasks: recurrence is the rule as JSON {freq, interval, until,
+-- count}; series_id names the first task of the series on the tasks made
+-- from it when one was completed (NULL on the first).
+ALTER TABLE activities ADD COLUMN recurrence TEXT;
+ALTER TABLE activities ADD COLUMN series_id INTEGER REFERENCES activities(id);
+CREATE INDEX activities_series ON activities(series_id, id) WHERE series_id IS NOT NULL;
