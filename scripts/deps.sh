@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 PKGS=(build-essential pkg-config clang libclang-rt-14-dev libmicrohttpd-dev libjansson-dev
       libsqlite3-dev sqlite3 libsodium-dev libcmocka-dev chromium curl gzip
       wrk nginx-light postgresql-15 libpq-dev liboath-dev libqrencode-dev libcbor-dev
-      libssl-dev libpwquality-dev cracklib-runtime libgnutls28-dev libzstd-dev zstd coreutils)
+      libssl-dev libpwquality-dev cracklib-runtime libgnutls28-dev libzstd-dev zstd coreutils
+      libical-dev)
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -33,6 +33,7 @@ enum {
 	R_2FA_STEP = 1 << 2,	/* open to a session waiting for its 2nd step */
 	R_2FA_ENROL = 1 << 3,	/* open to a session that must enrol a factor */
 	R_ANYSTATE = 1 << 4,	/* works whatever the system state (api/system.c) */
+	R_SECRET = 1 << 5,	/* its one path segment is a secret, not an id */
 };
 
 struct route {
@@ -134,6 +135,9 @@ void h_call_post(struct call *c);
 void h_comment_list(struct call *c);
 void h_comment_add(struct call *c);
 void h_comment_delete(struct call *c);
+void h_calfeed_create(struct call *c);
+void h_calfeed_delete(struct call *c);
+void h_calfeed_get(struct call *c);
 /* api/pipelines.c */
 void h_pipeline_list(struct call *c);
 void h_pipeline_get(struct call *c);

@@ -190,6 +190,11 @@ operation(const struct route *r)
 			    "s:{s:s, s:i}}", "name", i == 0 ? "id" : "sub", "in",
 			    "path", "required", 1, "schema", "type", "integer",
 			    "minimum", 1));
+	if (r->flags & R_SECRET)
+		json_array_append_new(params, json_pack("{s:s, s:s, s:b, s:s, "
+		    "s:{s:s}}", "name", "secret", "in", "path", "required", 1,
+		    "description", "the feed's secret followed by .ics", "schema",
+		    "type", "string"));
 	if (r->fn == h_rec_list) {
 		static const char *const q[] = { "q", "sort", "cursor", "limit",
 		    "deleted" };

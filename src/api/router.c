@@ -47,6 +47,14 @@ const struct route api_routes[] = {
 	    "Make an API token (the secret is answered once)", "auth" },
 	{ "DELETE", "/api/v1/auth/tokens/{id}", h_token_delete, NULL, 0,
 	    "Revoke an API token (one's own; an admin: anyone's)", "auth" },
+	{ "POST", "/api/v1/auth/calendar-feed", h_calfeed_create, NULL, 0,
+	    "Make one's secret iCalendar feed address (answered once; replaces "
+	    "the one before)", "auth" },
+	{ "DELETE", "/api/v1/auth/calendar-feed", h_calfeed_delete, NULL, 0,
+	    "Revoke one's iCalendar feed address", "auth" },
+	{ "GET", "/ical/{secret}", h_calfeed_get, NULL, R_PUBLIC | R_SECRET,
+	    "One's open tasks and meetings as text/calendar (the address from "
+	    "POST /api/v1/auth/calendar-feed, ending in .ics)", "activities" },
 	{ "POST", "/api/v1/auth/unlock", h_user_unlock, NULL, R_BODY,
 	    "Lift an account's sign-in lockout (admin)", "auth" },
 	{ "GET", "/api/v1/system/state", h_system_get, NULL, R_ANYSTATE,
@@ -577,7 +585,9 @@ dispatch(struct call *c)
 		return;
 	}
 	buf_free(&allow);
-	if ((hitseg[0] != NULL && parse_id(hitseg[0], hitlen[0], &c->id) != 0) ||
+	if (hit->flags & R_SECRET) {
+		/* The handler reads the secret from the path itself. */
+	} else if ((hitseg[0] != NULL && parse_id(hitseg[0], hitlen[0], &c->id) != 0) ||
 	    (hitseg[1] != NULL && parse_id(hitseg[1], hitlen[1], &c->sub) != 0)) {
 		reply_problem(c, 400, NULL, "The id in the path must be a positive "
 		    "whole number");

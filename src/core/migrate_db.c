@@ -98,6 +98,7 @@ static const struct mtable mtables[] = {
 	{ "activities", NULL, "id", true, NULL },
 	{ "activity_participants", NULL, "id", true, NULL },
 	{ "activity_comments", NULL, "id", true, NULL },
+	{ "calendar_feeds", NULL, "id", true, NULL },
 };
 #define NTABLES (sizeof(mtables) / sizeof(*mtables))
 

@@ -214,3 +214,43 @@ test('until ends a series; a rule needs a task with a deadline and a valid shape
   await req(srv, 'POST', `/api/v1/activities/${plain.id}/complete`, { auth: manager });
   assert.equal((await req(srv, 'GET', `/api/v1/activities?series_id=${plain.id}`, { auth: manager })).body.data.length, 0);
 });
+
+test('the iCalendar feed: a secret address shows the user\'s open tasks and meetings; revoked or wrong answers 404', async () => {
+  const soon = (h) => new Date(Date.now() + h * 3600000).toISOString();
+  const made = await req(srv, 'POST', '/api/v1/auth/calendar-feed', { auth: other });
+  assert.equal(made.status, 201, made.text);
+  assert.match(made.body.url, /^https?:\/\/[^/]+\/ical\/[A-Za-z0-9_-]{43}\.ics$/);
+  assert.ok(made.body.url.endsWith(made.body.path));
+  const task = await createOk(srv, 'activities', { kind: 'task', subject: 'Feed, task; one', due_at: soon(30) }, other);
+  const meet = await createOk(srv, 'activities', { kind: 'meeting', subject: 'Feed meeting', start_at: soon(5), end_at: soon(6),
+                                                   place: 'Room\\7', participants: [otherId] }, manager);
+  const hidden = await createOk(srv, 'activities', { kind: 'task', subject: 'Manager alone', due_at: soon(5) }, manager);
+  const feed = await req(srv, 'GET', made.body.path, { auth: null });
+  assert.equal(feed.status, 200, feed.text);
+  assert.match(feed.headers.get('content-type'), /^text\/calendar/);
+  assert.match(feed.headers.get('cache-control'), /no-store/);
+  const text = feed.text;
+  assert.ok(text.startsWith('BEGIN:VCALENDAR\r\nVERSION:2.0\r\n'), text.slice(0, 80));
+  assert.ok(text.endsWith('END:VCALENDAR\r\n'));
+  assert.ok(text.split('\r\n').every((l) => Buffer.byteLength(l) <= 75), 'folded');
+  const unfolded = text.replace(/\r\n /g, '');
+  assert.match(unfolded, new RegExp(`BEGIN:VTODO\\r\\nUID:activity-${task.id}@crm\\r\\n`));
+  assert.match(unfolded, /SUMMARY:Feed\\, task\\; one\r\n/);
+  assert.match(unfolded, /DUE:\d{8}T\d{6}Z\r\n/);
+  assert.match(unfolded, new RegExp(`BEGIN:VEVENT\\r\\nUID:activity-${meet.id}@crm\\r\\n`), 'a meeting one takes part in');
+  assert.match(unfolded, /LOCATION:Room\\\\7\r\n/);
+  assert.ok(!unfolded.includes(`activity-${hidden.id}@`), 'not what the user cannot read');
+  // HEAD works as GET; a wrong secret, a missing .ics and a revoked one answer 404.
+  assertProblem(await req(srv, 'GET', made.body.path.replace(/.{4}\.ics$/, 'AAAA.ics'), { auth: null }), 404);
+  assertProblem(await req(srv, 'GET', made.body.path.replace(/\.ics$/, ''), { auth: null }), 404);
+  assertProblem(await req(srv, 'GET', '/ical/.ics', { auth: null }), 404);
+  assertProblem(await req(srv, 'GET', `/ical/${'x'.repeat(300)}.ics`, { auth: null }), 404);
+  const again = await req(srv, 'POST', '/api/v1/auth/calendar-feed', { auth: other });
+  assert.equal(again.status, 201);
+  assertProblem(await req(srv, 'GET', made.body.path, { auth: null }), 404, 'a new address replaces the old');
+  assert.equal((await req(srv, 'GET', again.body.path, { auth: null })).status, 200);
+  assert.equal((await req(srv, 'DELETE', '/api/v1/auth/calendar-feed', { auth: other })).status, 204);
+  assertProblem(await req(srv, 'GET', again.body.path, { auth: null }), 404, 'revoked');
+  assertProblem(await req(srv, 'DELETE', '/api/v1/auth/calendar-feed', { auth: other }), 404, 'nothing left to revoke');
+  assertProblem(await req(srv, 'POST', '/api/v1/auth/calendar-feed', { auth: null }), 401);
+});

@@ -26,3 +26,15 @@ CREATE INDEX activity_comments_activity ON activity_comments(activity_id, id) WH
 ALTER TABLE activities ADD COLUMN recurrence TEXT;
 ALTER TABLE activities ADD COLUMN series_id INTEGER REFERENCES activities(id);
 CREATE INDEX activities_series ON activities(series_id, id) WHERE series_id IS NOT NULL;
+
+-- Secret iCalendar feed addresses, one live per user: only a BLAKE2b hash
+-- of the secret is kept (as for API tokens), so the table does not hand
+-- out anyone's calendar. Revoking sets revoked_at.
+CREATE TABLE calendar_feeds (
+	id		INTEGER PRIMARY KEY,
+	user_id		INTEGER NOT NULL REFERENCES users(id),
+	secret_hash	TEXT NOT NULL UNIQUE,
+	created_at	BIGINT NOT NULL,
+	revoked_at	BIGINT
+);
+CREATE INDEX calendar_feeds_user ON calendar_feeds(user_id) WHERE revoked_at IS NULL;
