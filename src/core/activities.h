@@ -26,12 +26,17 @@
  *
  * Later slices attach here: reminders as jobs keyed by activity id
  * enqueued in after_write when due_at/start_at change (and an outbox row
- * for mail in the same transaction); recurrence as a rule column plus a
- * job creating the next occurrence when one is done; comments and
- * documents as side tables keyed by (entity, record_id) shown on the
- * timeline as further sources; a PBX call is activity_create of kind call
- * with the contact found by the phone digits already in search_text; the
- * iCalendar feed reads the my-day query over a wider range.
+ * for mail in the same transaction); documents as a side table keyed by
+ * (entity, record_id), shown on the timeline as a further source.
+ *
+ * Attached so far: a PBX call is rec_create of kind call with the contact
+ * found by the phone's digits through the contacts list (activity_calls.c);
+ * comments are a side table shown on the activity's own record, not on
+ * the timeline (activity_comments.c); recurrence is a rule column, and
+ * completing a task creates the next occurrence in the same transaction
+ * rather than in a job, so none is ever lost or doubled
+ * (activity_series.c, the dates in recurrence.c); the iCalendar feed is
+ * calfeed.h, a my-day-like query over a wider range.
  *
  * JSON in, JSON out; *out is a new reference for the caller.
  */
