@@ -78,11 +78,14 @@ build/asan/obj/gen/%.o: build/gen/%.c
 	$(CC) $(CPPFLAGS) $(SANFLAGS) -O1 -g -c -o $@ $<
 
 # C unit tests (cmocka), each linked with the program minus main().
+# libical reads the iCalendar feed back in its test only; the server
+# writes the format itself.
 unit: $(UNIT_BIN)
 build/tests/%: tests/unit/%.c $(LIBOBJ) $(GENOBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -Wno-missing-prototypes -o $@ $^ \
-	  $(LDLIBS) $(shell pkg-config --libs cmocka 2>/dev/null)
+	  $(LDLIBS) $(shell pkg-config --libs cmocka 2>/dev/null) \
+	  $(if $(filter test_ical,$*),$(shell pkg-config --libs libical 2>/dev/null))
 
 deps:
 	scripts/deps.sh

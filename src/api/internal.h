@@ -35,6 +35,7 @@ enum {
 	R_2FA_ENROL = 1 << 3,	/* open to a session that must enrol a factor */
 	R_ANYSTATE = 1 << 4,	/* works whatever the system state (api/system.c) */
 	R_UPLOAD = 1 << 5,	/* takes a multipart/form-data file, spooled to disk */
+	R_SECRET = 1 << 6,	/* its one path segment is a secret, not an id */
 };
 
 struct route {
@@ -147,6 +148,14 @@ void h_doc_list(struct call *c);
 void h_doc_get(struct call *c);
 void h_doc_content(struct call *c);
 void h_doc_delete(struct call *c);
+/* api/activity_more.c */
+void h_call_post(struct call *c);
+void h_comment_list(struct call *c);
+void h_comment_add(struct call *c);
+void h_comment_delete(struct call *c);
+void h_calfeed_create(struct call *c);
+void h_calfeed_delete(struct call *c);
+void h_calfeed_get(struct call *c);
 /* api/pipelines.c */
 void h_pipeline_list(struct call *c);
 void h_pipeline_get(struct call *c);

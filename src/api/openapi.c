@@ -45,8 +45,8 @@ field_kind_schema(const struct field *f)
 	case FK_USERS:
 		return json_pack("{s:[s,s], s:{s:s}}", "type", "array", "null",
 		    "items", "type", "integer");
-	case FK_JSON:
-		return json_pack("{s:[s,s]}", "type", "array", "null");
+	case FK_JSON:	/* a list (a checklist) or a rule (a recurrence) */
+		return json_pack("{s:[s,s,s]}", "type", "array", "object", "null");
 	case FK_TIME:
 		return json_pack("{s:[s,s], s:s}", "type", "string", "null",
 		    "format", "date-time");
@@ -190,6 +190,11 @@ operation(const struct route *r)
 			    "s:{s:s, s:i}}", "name", i == 0 ? "id" : "sub", "in",
 			    "path", "required", 1, "schema", "type", "integer",
 			    "minimum", 1));
+	if (r->flags & R_SECRET)
+		json_array_append_new(params, json_pack("{s:s, s:s, s:b, s:s, "
+		    "s:{s:s}}", "name", "secret", "in", "path", "required", 1,
+		    "description", "the feed's secret followed by .ics", "schema",
+		    "type", "string"));
 	if (r->fn == h_rec_list) {
 		static const char *const q[] = { "q", "sort", "cursor", "limit",
 		    "deleted" };

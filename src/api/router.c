@@ -47,6 +47,14 @@ const struct route api_routes[] = {
 	    "Make an API token (the secret is answered once)", "auth" },
 	{ "DELETE", "/api/v1/auth/tokens/{id}", h_token_delete, NULL, 0,
 	    "Revoke an API token (one's own; an admin: anyone's)", "auth" },
+	{ "POST", "/api/v1/auth/calendar-feed", h_calfeed_create, NULL, 0,
+	    "Make one's secret iCalendar feed address (answered once; replaces "
+	    "the one before)", "auth" },
+	{ "DELETE", "/api/v1/auth/calendar-feed", h_calfeed_delete, NULL, 0,
+	    "Revoke one's iCalendar feed address", "auth" },
+	{ "GET", "/ical/{secret}", h_calfeed_get, NULL, R_PUBLIC | R_SECRET,
+	    "One's open tasks and meetings as text/calendar (the address from "
+	    "POST /api/v1/auth/calendar-feed, ending in .ics)", "activities" },
 	{ "POST", "/api/v1/auth/unlock", h_user_unlock, NULL, R_BODY,
 	    "Lift an account's sign-in lockout (admin)", "auth" },
 	{ "GET", "/api/v1/system/state", h_system_get, NULL, R_ANYSTATE,
@@ -235,6 +243,13 @@ const struct route api_routes[] = {
 	{ "POST", "/api/v1/activities/{id}/reopen", h_activity_reopen, NULL, 0,
 	    "Open a done or cancelled task again (If-Match optional)",
 	    "activities" },
+	{ "GET", "/api/v1/activities/{id}/comments", h_comment_list, NULL, 0,
+	    "The comments on an activity, oldest first", "activities" },
+	{ "POST", "/api/v1/activities/{id}/comments", h_comment_add, NULL,
+	    R_BODY, "Comment on an activity one may read {body}", "activities" },
+	{ "DELETE", "/api/v1/activities/{id}/comments/{sub}", h_comment_delete,
+	    NULL, 0, "Remove a comment (one's own; an admin: any)",
+	    "activities" },
 	{ "GET", "/api/v1/activities/{id}/shares", h_share_list, ACTIVITY, 0,
 	    "Who an activity is shared with", "sharing" },
 	{ "POST", "/api/v1/activities/{id}/shares", h_share_add, ACTIVITY, R_BODY,
@@ -247,6 +262,11 @@ const struct route api_routes[] = {
 	{ "POST", "/api/v1/activities/transfer", h_transfer, ACTIVITY, R_BODY,
 	    "Give activities to new owners (one, many, or all of a user's)",
 	    "sharing" },
+	{ "POST", "/api/v1/calls", h_call_post, NULL, R_BODY,
+	    "Log a call event from a PBX {direction, phone, started_at, "
+	    "duration_s, result?, external_id?} as a call of the token's user, "
+	    "linked to the contact whose phone matches; a known external_id "
+	    "answers 200 with the call already logged", "activities" },
 	{ "GET", "/api/v1/companies/{id}/timeline", h_timeline, COMPANY, 0,
 	    "Everything that happened with a company, newest first",
 	    "activities" },
@@ -608,7 +628,9 @@ dispatch(struct call *c)
 		return;
 	}
 	buf_free(&allow);
-	if ((hitseg[0] != NULL && parse_id(hitseg[0], hitlen[0], &c->id) != 0) ||
+	if (hit->flags & R_SECRET) {
+		/* The handler reads the secret from the path itself. */
+	} else if ((hitseg[0] != NULL && parse_id(hitseg[0], hitlen[0], &c->id) != 0) ||
 	    (hitseg[1] != NULL && parse_id(hitseg[1], hitlen[1], &c->sub) != 0)) {
 		reply_problem(c, 400, NULL, "The id in the path must be a positive "
 		    "whole number");

@@ -38,6 +38,7 @@ static const struct field activity_fields[] = {
 	{ "phone", FK_TEXT, F_SEARCH, 50, NULL },
 	{ "duration_s", FK_INT, 0, 0, NULL },
 	{ "result", FK_TEXT, 0, 1000, NULL },
+	{ "external_id", FK_TEXT, F_FILTER | F_FIXED, CALL_EXTERNAL_ID_MAX, NULL },
 	{ "email_from", FK_TEXT, F_SEARCH, 254, NULL },
 	{ "email_to", FK_EMAILS, F_SEARCH, 0, NULL },
 	{ "place", FK_TEXT, F_SEARCH, 500, NULL },
@@ -45,6 +46,8 @@ static const struct field activity_fields[] = {
 	{ "spent_min", FK_INT, 0, 0, NULL },
 	{ "checklist", FK_JSON, 0, 0, NULL },
 	{ "reminders", FK_JSON, 0, 0, NULL },
+	{ "recurrence", FK_JSON, 0, 0, NULL },
+	{ "series_id", FK_INT, F_FILTER | F_READONLY, 0, NULL },
 	{ "company_name", FK_DERIVED, 0, 0,
 	    "SELECT c.name FROM companies c WHERE c.id = t.company_id" },
 	{ "contact_name", FK_DERIVED, 0, 0,
@@ -75,9 +78,9 @@ static const char *const done_statuses[] = { "done", NULL };
 static const struct kind_rule kind_rules[] = {
 	{ "task", task_statuses, "done",
 	    " priority due_at start_at estimate_min spent_min checklist "
-	    "reminders " },
+	    "reminders recurrence " },
 	{ "call", done_statuses, "done",
-	    " direction phone duration_s result start_at " },
+	    " direction phone duration_s result start_at external_id " },
 	{ "meeting", meeting_statuses, "held",
 	    " start_at end_at place reminders " },
 	{ "email", done_statuses, "done", " email_from email_to " },
@@ -137,9 +140,8 @@ set(json_t *rec, const char *key)
 	    !(json_is_array(v) && json_array_size(v) == 0);
 }
 
-/* ms from a stored integer or an RFC 3339 string; *ok false for neither. */
-static int64_t
-time_of(json_t *v, bool *ok)
+int64_t
+activity_time_of(json_t *v, bool *ok)
 {
 	int64_t ms = 0;
 
@@ -169,8 +171,8 @@ check_order(struct core_ctx *cx, json_t *rec, const char *first,
     const char *second)
 {
 	bool a, b;
-	int64_t t1 = time_of(json_object_get(rec, first), &a);
-	int64_t t2 = time_of(json_object_get(rec, second), &b);
+	int64_t t1 = activity_time_of(json_object_get(rec, first), &a);
+	int64_t t2 = activity_time_of(json_object_get(rec, second), &b);
 
 	if (a && b && t2 < t1 && !flagged(cx, second) && !flagged(cx, first))
 		verrs_add(&cx->errs, second, "is before %s", first);
@@ -223,6 +225,21 @@ check_int_max(struct core_ctx *cx, json_t *rec, const char *key, int64_t max)
 
 	if (json_is_integer(v) && json_integer_value(v) > max)
 		verrs_add(&cx->errs, key, "must be at most %lld", (long long)max);
+}
+
+/* A rule that recur_parse reads, on a task with a deadline to repeat. */
+static void
+check_recurrence(struct core_ctx *cx, json_t *rec)
+{
+	struct recur_rule r;
+	char why[128];
+
+	if (recur_parse(json_object_get(rec, "recurrence"), &r, why,
+	    sizeof(why)) != 0)
+		verrs_add(&cx->errs, "recurrence", "%s", why);
+	else if (!set(rec, "due_at"))
+		verrs_add(&cx->errs, "recurrence", "a recurring task needs a "
+		    "due_at");
 }
 
 /*
@@ -290,6 +307,11 @@ activity_check(struct core_ctx *cx, json_t *rec)
 		check_checklist(cx, json_object_get(rec, "checklist"));
 	if (!flagged(cx, "reminders"))
 		reminder_check(cx, json_object_get(rec, "reminders"));
+	/* [] or {} is a bad rule, not an absent one. */
+	if (json_object_get(rec, "recurrence") != NULL &&
+	    !json_is_null(json_object_get(rec, "recurrence")) &&
+	    !flagged(cx, "recurrence"))
+		check_recurrence(cx, rec);
 }
 
 /* The phone also as bare digits, so "+49 30 1234" finds "0301234". */
@@ -397,6 +419,9 @@ activity_after_write(struct core_ctx *cx, int64_t id, json_t *cur,
 	size_t i;
 	int rc = reminder_sync(cx, id, cur, merged);
 
+	/* The next occurrence of a recurring task, in this transaction. */
+	if (rc == CRM_OK)
+		rc = activity_recur_after(cx, id, cur, merged);
 	if (rc != CRM_OK)
 		return rc;
 	if (cur != NULL && json_equal(users, json_object_get(cur, "participants")))
@@ -429,7 +454,7 @@ activity_decorate(json_t *rec)
 {
 	const char *status = json_string_value(json_object_get(rec, "status"));
 	bool ok;
-	int64_t due = time_of(json_object_get(rec, "due_at"), &ok);
+	int64_t due = activity_time_of(json_object_get(rec, "due_at"), &ok);
 
 	json_object_set_new(rec, "overdue", json_boolean(ok && status != NULL &&
 	    strcmp(status, "open") == 0 && due < time_now_ms()));

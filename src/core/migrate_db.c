@@ -100,6 +100,8 @@ static const struct mtable mtables[] = {
 	{ "notifications", NULL, "id", true, NULL },
 	{ "mail_outbox", NULL, "id", true, NULL },
 	{ "documents", NULL, "id", true, NULL },
+	{ "activity_comments", NULL, "id", true, NULL },
+	{ "calendar_feeds", NULL, "id", true, NULL },
 };
 #define NTABLES (sizeof(mtables) / sizeof(*mtables))
 

@@ -477,9 +477,9 @@ check_field(struct core_ctx *cx, const struct field *f, json_t *v, int *rc)
 		    &entity_contacts : NULL, rc);
 		break;
 	case FK_JSON:
-		/* The entity's check hook looks inside. */
-		if (!json_is_array(v))
-			verrs_add(&cx->errs, f->name, "must be an array");
+		/* The entity's check hook looks inside (a list or a rule). */
+		if (!json_is_array(v) && !json_is_object(v))
+			verrs_add(&cx->errs, f->name, "must be an array or an object");
 		break;
 	case FK_INT:
 		if (!json_is_integer(v) || json_integer_value(v) < 0 ||
@@ -900,14 +900,22 @@ int
 rec_create(struct core_ctx *cx, const struct entity *e, json_t *in,
     json_t **out)
 {
+	*out = NULL;
+	if (db_begin(cx->db) != DB_OK)
+		return db_fail(cx, "begin");
+	return core_txn_end(cx, rec_create_txn(cx, e, in, out), out);
+}
+
+int
+rec_create_txn(struct core_ctx *cx, const struct entity *e, json_t *in,
+    json_t **out)
+{
 	json_t *merged = NULL;
 	int64_t id = 0;
 	int rc;
 
 	enum acc_scope sc;
 
-	if (db_begin(cx->db) != DB_OK)
-		return db_fail(cx, "begin");
 	rc = access_scope(cx, e, ACC_CREATE, &sc);
 	if (rc == CRM_OK && sc == SCOPE_NONE)
 		rc = core_fail(cx, CRM_EFORBIDDEN, "Your role does not allow you "
@@ -941,17 +949,7 @@ rec_create(struct core_ctx *cx, const struct entity *e, json_t *in,
 	if (rc != CRM_OK)
 		goto fail;
 	rc = load(cx, e, id, false, out);
-	if (rc != CRM_OK)
-		goto fail;
-	if (db_commit(cx->db) != DB_OK) {
-		json_decref(*out);
-		rc = db_fail(cx, "commit");
-		goto fail;
-	}
-	json_decref(merged);
-	return CRM_OK;
 fail:
-	db_rollback(cx->db);
 	json_decref(merged);
 	return rc;
 }

@@ -166,6 +166,13 @@ struct list_query {
  */
 int rec_create(struct core_ctx *cx, const struct entity *e, json_t *in,
     json_t **out);
+/*
+ * The same inside the caller's open write transaction, which it neither
+ * commits nor rolls back (a record made as a consequence of another
+ * write: the next occurrence of a recurring task).
+ */
+int rec_create_txn(struct core_ctx *cx, const struct entity *e, json_t *in,
+    json_t **out);
 /* Reads one live record (or one in the trash when deleted is set). */
 int rec_get(struct core_ctx *cx, const struct entity *e, int64_t id,
     bool deleted, json_t **out);

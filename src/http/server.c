@@ -701,7 +701,11 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	buf_puts(&line, "\",\"method\":\"");
 	json_escape(&line, rs->method);
 	buf_puts(&line, "\",\"path\":\"");
-	json_escape(&line, rs->path);
+	/* A calendar feed's path holds its secret, the credential: kept out. */
+	if (strncmp(rs->path, "/ical/", 6) == 0)
+		buf_puts(&line, "/ical/(secret).ics");
+	else
+		json_escape(&line, rs->path);
 	buf_printf(&line, "\",\"status\":%d,\"bytes\":%zu,\"us\":%lld,"
 	    "\"user\":%lld%s}", rs->status, rs->bytes,
 	    (long long)(time_mono_us() - rs->start_us), (long long)rs->user_id,

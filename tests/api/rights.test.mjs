@@ -425,3 +425,16 @@ test('a contact cannot be linked to a company its author may not see: answered a
   assert.equal(ok.status, 201, ok.text);
   assert.equal((await req(srv, 'DELETE', `/api/v1/contacts/${ok.body.id}`)).status, 204);
 });
+
+test('activities: comments are read and written by exactly those who may read the activity', async () => {
+  for (const a of ACTORS()) {
+    for (const rec of records.activities) {
+      const path = `/api/v1/activities/${rec.id}/comments`;
+      const ok = can(a, 'activities', rec, 'read');
+      const list = await req(srv, 'GET', path, { auth: users[a].token });
+      assert.equal(list.status, ok ? 200 : 404, `${a} lists the comments of ${rec.owner}'s activity: ${list.text}`);
+      const add = await req(srv, 'POST', path, { body: { body: `from ${a}` }, auth: users[a].token });
+      assert.equal(add.status, ok ? 201 : 404, `${a} comments on ${rec.owner}'s activity: ${add.text}`);
+    }
+  }
+});

@@ -400,7 +400,9 @@ test('every route answers hostile bodies with 4xx problem+json and changes nothi
             legit.add(`${path.split('/').pop()}/${r.body.id}`);
           } else if (coll && !destructive) {
             legit.add(`${coll}/${ids[coll]}`);
-          } else if (destructive) {
+          } else if (destructive && path.includes('{')) {
+            // (A DELETE without an id removes one's own singleton, such as the
+            // calendar feed an earlier POST of this test made: that exists.)
             failures.push(`${what}: ${r.status} on a record that does not exist`);
           }
           if (r.body && Number.isInteger(r.body.id) && (coll === 'companies' || coll === 'contacts' || path.endsWith('/companies') || path.endsWith('/contacts'))) {
