@@ -938,6 +938,33 @@ const en = {
   'timeline.stageTo': 'moved the deal to {to}',
   'timeline.stageFromTo': 'moved the deal from {from} to {to}',
   // activities:end
+  // documents
+  'documents.title': 'Documents',
+  'documents.upload': 'Upload files',
+  'documents.hint': 'Choose files or drop them on this card: PDF, images, text, CSV and office documents.',
+  'documents.dropNow': 'Drop the files to upload them',
+  'documents.uploads': 'Uploads',
+  'documents.uploading': 'Uploading {name}',
+  'documents.uploaded': '“{name}” uploaded',
+  'documents.refused': '“{name}” was not uploaded: {reason}',
+  'documents.tooLarge': 'the file is larger than the server accepts',
+  'documents.empty': 'No documents yet',
+  'documents.name': 'Name',
+  'documents.type': 'Type',
+  'documents.size': 'Size',
+  'documents.by': 'Uploaded by',
+  'documents.when': 'Uploaded',
+  'documents.actions': 'Actions',
+  'documents.preview': 'Preview {name}',
+  'documents.closePreview': 'Close preview',
+  'documents.download': 'Download {name}',
+  'documents.open': 'Open',
+  'documents.deleted': '“{name}” moved to the trash',
+  'documents.confirmDeleteTitle': 'Delete the document?',
+  'documents.confirmDelete': '“{name}” will be moved to the trash.',
+  'timeline.type.document': 'Documents',
+  'timeline.document': 'uploaded {name}',
+  // documents:end
 } as const;
 
 export type Key = keyof typeof en;
@@ -1858,6 +1885,33 @@ const ru: Dict = {
   'timeline.stageTo': 'перевёл(а) сделку на этап «{to}»',
   'timeline.stageFromTo': 'перевёл(а) сделку с этапа «{from}» на «{to}»',
   // activities:end
+  // documents
+  'documents.title': 'Документы',
+  'documents.upload': 'Загрузить файлы',
+  'documents.hint': 'Выберите файлы или перетащите их на эту карточку: PDF, изображения, текст, CSV и офисные документы.',
+  'documents.dropNow': 'Отпустите файлы, чтобы загрузить их',
+  'documents.uploads': 'Загрузки',
+  'documents.uploading': 'Загрузка {name}',
+  'documents.uploaded': '«{name}» загружен',
+  'documents.refused': '«{name}» не загружен: {reason}',
+  'documents.tooLarge': 'файл больше, чем принимает сервер',
+  'documents.empty': 'Документов пока нет',
+  'documents.name': 'Название',
+  'documents.type': 'Тип',
+  'documents.size': 'Размер',
+  'documents.by': 'Загрузил',
+  'documents.when': 'Загружен',
+  'documents.actions': 'Действия',
+  'documents.preview': 'Просмотр {name}',
+  'documents.closePreview': 'Закрыть просмотр',
+  'documents.download': 'Скачать {name}',
+  'documents.open': 'Открыть',
+  'documents.deleted': '«{name}» перемещён в корзину',
+  'documents.confirmDeleteTitle': 'Удалить документ?',
+  'documents.confirmDelete': '«{name}» будет перемещён в корзину.',
+  'timeline.type.document': 'Документы',
+  'timeline.document': 'загрузил(а) {name}',
+  // documents:end
 };
 
 const ja: Dict = {
@@ -2746,6 +2800,33 @@ const ja: Dict = {
   'timeline.stageTo': '取引を {to} に移動しました',
   'timeline.stageFromTo': '取引を {from} から {to} に移動しました',
   // activities:end
+  // documents
+  'documents.title': 'ドキュメント',
+  'documents.upload': 'ファイルをアップロード',
+  'documents.hint': 'ファイルを選択するか、このカードにドロップしてください: PDF、画像、テキスト、CSV、Office 文書。',
+  'documents.dropNow': 'ドロップしてアップロード',
+  'documents.uploads': 'アップロード',
+  'documents.uploading': '{name} をアップロード中',
+  'documents.uploaded': '「{name}」をアップロードしました',
+  'documents.refused': '「{name}」はアップロードされませんでした: {reason}',
+  'documents.tooLarge': 'サーバーが受け付けるサイズを超えています',
+  'documents.empty': 'ドキュメントはまだありません',
+  'documents.name': '名前',
+  'documents.type': '種類',
+  'documents.size': 'サイズ',
+  'documents.by': 'アップロードした人',
+  'documents.when': 'アップロード日時',
+  'documents.actions': '操作',
+  'documents.preview': '{name} をプレビュー',
+  'documents.closePreview': 'プレビューを閉じる',
+  'documents.download': '{name} をダウンロード',
+  'documents.open': '開く',
+  'documents.deleted': '「{name}」をごみ箱に移動しました',
+  'documents.confirmDeleteTitle': 'ドキュメントを削除しますか?',
+  'documents.confirmDelete': '「{name}」はごみ箱に移動されます。',
+  'timeline.type.document': 'ドキュメント',
+  'timeline.document': '{name} をアップロードしました',
+  // documents:end
 };
 
 export const LANGUAGES = { en: 'English', ru: 'Русский', ja: '日本語' } as const;
