@@ -965,6 +965,32 @@ const en = {
   'timeline.type.document': 'Documents',
   'timeline.document': 'uploaded {name}',
   // documents:end
+  // calendar
+  'nav.calendar': 'Calendar',
+  'calendar.title': 'Calendar',
+  'calendar.taskAt': 'Task at {time}: {title}',
+  'calendar.meetingAt': 'Meeting {time}: {title}',
+  'calendar.moveHint': 'Alt+arrows move it',
+  'calendar.openDay': 'Open {day}',
+  'calendar.more': '+{n} more',
+  'calendar.moveFailed': '“{title}” was not moved: {reason}',
+  'calendar.moved': '“{title}” rescheduled',
+  'calendar.whose': 'Whose calendar',
+  'calendar.myDepartment': 'My department',
+  'calendar.role': 'Show',
+  'calendar.role.any': 'Owned or taking part',
+  'calendar.role.owner': 'Owned',
+  'calendar.role.participant': 'Taking part',
+  'calendar.period': 'Period',
+  'calendar.previous': 'Previous',
+  'calendar.today': 'Today',
+  'calendar.next': 'Next',
+  'calendar.view': 'View',
+  'calendar.view.day': 'Day',
+  'calendar.view.week': 'Week',
+  'calendar.view.month': 'Month',
+  'calendar.keys': 'Keys: ← → previous and next, T today, D W M views; drag an entry or Alt+arrows to reschedule',
+  // calendar:end
 } as const;
 
 export type Key = keyof typeof en;
@@ -1912,6 +1938,32 @@ const ru: Dict = {
   'timeline.type.document': 'Документы',
   'timeline.document': 'загрузил(а) {name}',
   // documents:end
+  // calendar
+  'nav.calendar': 'Календарь',
+  'calendar.title': 'Календарь',
+  'calendar.taskAt': 'Задача в {time}: {title}',
+  'calendar.meetingAt': 'Встреча {time}: {title}',
+  'calendar.moveHint': 'Alt+стрелки переносят её',
+  'calendar.openDay': 'Открыть {day}',
+  'calendar.more': 'ещё {n}',
+  'calendar.moveFailed': '«{title}» не перенесено: {reason}',
+  'calendar.moved': '«{title}» перенесено',
+  'calendar.whose': 'Чей календарь',
+  'calendar.myDepartment': 'Мой отдел',
+  'calendar.role': 'Показать',
+  'calendar.role.any': 'Свои и с участием',
+  'calendar.role.owner': 'Свои',
+  'calendar.role.participant': 'С участием',
+  'calendar.period': 'Период',
+  'calendar.previous': 'Назад',
+  'calendar.today': 'Сегодня',
+  'calendar.next': 'Вперёд',
+  'calendar.view': 'Вид',
+  'calendar.view.day': 'День',
+  'calendar.view.week': 'Неделя',
+  'calendar.view.month': 'Месяц',
+  'calendar.keys': 'Клавиши: ← → назад и вперёд, T сегодня, D W M вид; перетащите запись или Alt+стрелки, чтобы перенести',
+  // calendar:end
 };
 
 const ja: Dict = {
@@ -2827,6 +2879,32 @@ const ja: Dict = {
   'timeline.type.document': 'ドキュメント',
   'timeline.document': '{name} をアップロードしました',
   // documents:end
+  // calendar
+  'nav.calendar': 'カレンダー',
+  'calendar.title': 'カレンダー',
+  'calendar.taskAt': 'タスク {time}: {title}',
+  'calendar.meetingAt': '会議 {time}: {title}',
+  'calendar.moveHint': 'Alt+矢印キーで移動',
+  'calendar.openDay': '{day} を開く',
+  'calendar.more': '他 {n} 件',
+  'calendar.moveFailed': '「{title}」を移動できませんでした: {reason}',
+  'calendar.moved': '「{title}」の日時を変更しました',
+  'calendar.whose': '誰のカレンダー',
+  'calendar.myDepartment': '自分の部署',
+  'calendar.role': '表示',
+  'calendar.role.any': '担当または参加',
+  'calendar.role.owner': '担当',
+  'calendar.role.participant': '参加',
+  'calendar.period': '期間',
+  'calendar.previous': '前へ',
+  'calendar.today': '今日',
+  'calendar.next': '次へ',
+  'calendar.view': '表示形式',
+  'calendar.view.day': '日',
+  'calendar.view.week': '週',
+  'calendar.view.month': '月',
+  'calendar.keys': 'キー: ← → 前後, T 今日, D W M 表示切替; 項目をドラッグするか Alt+矢印キーで日時変更',
+  // calendar:end
 };
 
 export const LANGUAGES = { en: 'English', ru: 'Русский', ja: '日本語' } as const;
