@@ -125,3 +125,23 @@ test('an activity’s page has a Documents card too', async () => {
     assert.match(await row(page, 'notes.txt').innerText(), /Text/);
   });
 });
+
+test('a file over the server’s size limit shows “too large”', async () => {
+  // A server of its own with a 1 KiB limit: the body is refused as soon as it is announced.
+  const small = await setup({ args: ['--max-upload', '1K'] });
+  try {
+    const company = await create(small.srv, 'companies', { name: 'Big Files Inc' });
+    await withPage(small, 'documents-too-large', async (page) => {
+      await signIn(page, small.srv, { hash: `#/companies/${company.id}` });
+      await card(page).getByText('No documents yet').waitFor();
+      await card(page).getByLabel('Upload files').setInputFiles({ name: 'big.txt', mimeType: 'text/plain', buffer: Buffer.alloc(2 * 1024 * 1024, 'a') });
+      const alert = card(page).getByRole('alert').filter({ hasText: 'big.txt' });
+      await alert.waitFor();
+      assert.match(await alert.innerText(), /larger than the server accepts/);
+      const list = await api(small.srv, 'GET', `/api/v1/companies/${company.id}/documents`);
+      assert.deepEqual(list.body.data, []);
+    });
+  } finally {
+    await small.close();
+  }
+});
