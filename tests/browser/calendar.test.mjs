@@ -23,6 +23,9 @@ test('week and month views place tasks and meetings, dragging reschedules, keys 
     kind: 'meeting', subject: 'Quarterly review', start_at: '2030-03-12T14:00:00Z', end_at: '2030-03-12T15:30:00Z',
   });
   const task = await create(env.srv, 'activities', { kind: 'task', subject: 'Send the minutes', due_at: '2030-03-13T10:00:00Z' });
+  // One over midnight into Saturday, one that began on the Sunday before the week.
+  await create(env.srv, 'activities', { kind: 'meeting', subject: 'Late launch', start_at: '2030-03-15T22:00:00Z', end_at: '2030-03-16T01:00:00Z' });
+  await create(env.srv, 'activities', { kind: 'meeting', subject: 'Night shift', start_at: '2030-03-10T23:00:00Z', end_at: '2030-03-11T02:00:00Z' });
   await withPage(env, 'calendar-week', async (page) => {
     await signIn(page, env.srv, { hash: '#/contacts' });
     // The calendar is in the navigation, next to my day.
@@ -45,6 +48,11 @@ test('week and month views place tasks and meetings, dragging reschedules, keys 
     const from = await col(page, '2030-03-13').boundingBox();
     const tBox = await tk.boundingBox();
     assert.ok(Math.abs(tBox.y - from.y - 480) <= 1, `task top ${tBox.y - from.y}`);
+
+    // A meeting over midnight shows on both days; one begun before the week on its Monday.
+    await col(page, '2030-03-15').locator('.cal-entry', { hasText: 'Late launch' }).waitFor();
+    await col(page, '2030-03-16').locator('.cal-entry', { hasText: 'Late launch' }).waitFor();
+    await col(page, '2030-03-11').locator('.cal-entry', { hasText: 'Night shift' }).waitFor();
 
     // Dragging the task to Thursday at the same height: its deadline moves by exactly one day.
     const patch = page.waitForResponse((r) => r.url().endsWith(`/api/v1/activities/${task.id}`) && r.request().method() === 'PATCH');

@@ -12,7 +12,7 @@ import { replaceQuery } from '../router';
 import { activityTitle } from '../activities/activityText';
 import { addDays, dayKey, onDay, parseDay, startOfDay, step, visibleDays, VIEWS, type View } from './dates';
 import { MonthView } from './MonthView';
-import { TimeGrid } from './TimeGrid';
+import { HOUR, TimeGrid } from './TimeGrid';
 import { toEntry, useCalendar, type Entry, type Who } from './useCalendar';
 
 type Role = 'any' | 'owner' | 'participant';
@@ -91,10 +91,9 @@ export function CalendarScreen({ query }: { query: URLSearchParams }) {
 
   // The entry being dragged, and where in it (minutes from its start) the pointer holds it.
   const drag = useRef<{ entry: Entry; grab: number } | null>(null);
-  function onDragStart(e: DragEvent<HTMLAnchorElement>, entry: Entry) {
+  function onDragStart(e: DragEvent<HTMLAnchorElement>, entry: Entry, offset: number) {
     const rect = e.currentTarget.getBoundingClientRect();
-    const minutes = (entry.end.getTime() - entry.start.getTime()) / 60000;
-    const grab = view === 'month' ? 0 : Math.max(0, Math.min(minutes, ((e.clientY - rect.top) / rect.height) * minutes));
+    const grab = view === 'month' ? 0 : offset + Math.max(0, ((e.clientY - rect.top) / HOUR) * 60);
     drag.current = { entry, grab };
     e.dataTransfer.effectAllowed = 'move';
     e.dataTransfer.setData('text/plain', String(entry.a.id));

@@ -12,14 +12,16 @@ interface Props {
   style?: CSSProperties;
   /** Dragging is offered only when the role may change activities (the server decides each one). */
   movable: boolean;
-  onDragStart: (e: DragEvent<HTMLAnchorElement>, entry: Entry) => void;
+  /** `offset`: minutes from the entry's start to the top of this piece of it (a meeting from the day before). */
+  onDragStart: (e: DragEvent<HTMLAnchorElement>, entry: Entry, offset: number) => void;
+  offset?: number;
   /** Alt+arrows move the entry without a mouse: ±1 day, and in the time grid ±15 minutes. */
   onKeyMove: (entry: Entry, days: number, minutes: number) => void;
   withMinutes: boolean;
 }
 
 /** A task or meeting in the calendar: a link to the activity that can be dragged elsewhere. */
-export function EntryLink({ entry, style, movable, onDragStart, onKeyMove, withMinutes }: Props) {
+export function EntryLink({ entry, style, movable, onDragStart, onKeyMove, withMinutes, offset = 0 }: Props) {
   const { a, start, end } = entry;
   const title = activityTitle(a);
   const when = a.kind === 'meeting' ? `${formatTime(start)}–${formatTime(end)}` : formatTime(start);
@@ -45,7 +47,7 @@ export function EntryLink({ entry, style, movable, onDragStart, onKeyMove, withM
       draggable={movable}
       data-id={a.id}
       aria-label={`${t(a.kind === 'task' ? 'calendar.taskAt' : 'calendar.meetingAt', { time: when, title })}${movable ? `. ${t('calendar.moveHint')}` : ''}`}
-      onDragStart={(e) => onDragStart(e, entry)}
+      onDragStart={(e) => onDragStart(e, entry, offset)}
       onKeyDown={onKey}
     >
       <span className="cal-time">{when}</span> <span className="cal-title">{title}</span>

@@ -3,14 +3,14 @@ import { userLocale } from '../format';
 import { t } from '../i18n';
 import { addDays, dayKey } from './dates';
 import { EntryLink } from './EntryLink';
-import type { Entry } from './useCalendar';
+import { onDayEntries, type Entry } from './useCalendar';
 
 interface Props {
   days: Date[];
   month: number;
   entries: Entry[];
   movable: boolean;
-  onDragStart: (e: DragEvent<HTMLAnchorElement>, entry: Entry) => void;
+  onDragStart: (e: DragEvent<HTMLAnchorElement>, entry: Entry, offset: number) => void;
   /** A drop on a day: the entry keeps its time of day. */
   onDropDay: (e: DragEvent<HTMLElement>, day: Date) => void;
   onKeyMove: (entry: Entry, days: number, minutes: number) => void;
@@ -42,8 +42,7 @@ export function MonthView({ days, month, entries, movable, onDragStart, onDropDa
         {weeks.map((w) => (
           <tr key={w[0].getTime()}>
             {w.map((d) => {
-              const next = addDays(d, 1).getTime();
-              const mine = sorted.filter((e) => e.start.getTime() >= d.getTime() && e.start.getTime() < next);
+              const mine = onDayEntries(sorted, d, addDays(d, 1));
               const cls = ['cal-cell', d.getMonth() !== month ? 'other-month' : '', dayKey(d) === today ? 'today' : ''].filter(Boolean).join(' ');
               return (
                 <td

@@ -3,7 +3,7 @@ import { userLocale } from '../format';
 import { t } from '../i18n';
 import { addDays, dayKey, minuteOfDay, startOfDay } from './dates';
 import { EntryLink } from './EntryLink';
-import type { Entry } from './useCalendar';
+import { onDayEntries, type Entry } from './useCalendar';
 
 /** Pixels per hour; entries snap to a quarter of an hour when dropped. */
 export const HOUR = 48;
@@ -13,7 +13,7 @@ interface Props {
   days: Date[];
   entries: Entry[];
   movable: boolean;
-  onDragStart: (e: DragEvent<HTMLAnchorElement>, entry: Entry) => void;
+  onDragStart: (e: DragEvent<HTMLAnchorElement>, entry: Entry, offset: number) => void;
   /** A drop at a local day and minute; `grab` is how far into the entry it was held (minutes). */
   onDrop: (e: DragEvent<HTMLElement>, at: Date) => void;
   grabMinutes: () => number;
@@ -25,11 +25,25 @@ const dayFmt = new Intl.DateTimeFormat(userLocale, { weekday: 'short', day: 'num
 const longFmt = new Intl.DateTimeFormat(userLocale, { weekday: 'long', month: 'long', day: 'numeric' });
 const hourFmt = new Intl.DateTimeFormat(userLocale, { hour: 'numeric' });
 
+/** The part of an entry within one day (a meeting over midnight is in two). */
+interface Piece extends Entry {
+  /** Minutes from the entry's own start to the piece's start. */
+  offset: number;
+}
+
+function pieces(entries: Entry[], day: Date, next: Date): Piece[] {
+  return onDayEntries(entries, day, next).map((e) => {
+    const start = e.start < day ? day : e.start;
+    const end = e.a.kind === 'meeting' && e.end > next ? next : e.end;
+    return { ...e, start, end, offset: (start.getTime() - e.start.getTime()) / 60000 };
+  });
+}
+
 /** Side by side lanes for entries of one day that overlap in time. */
-function lanes(list: Entry[]): { entry: Entry; lane: number; of: number }[] {
+function lanes(list: Piece[]): { entry: Piece; lane: number; of: number }[] {
   const sorted = [...list].sort((x, y) => x.start.getTime() - y.start.getTime() || y.end.getTime() - x.end.getTime());
-  const out: { entry: Entry; lane: number; of: number }[] = [];
-  let group: { entry: Entry; lane: number; of: number }[] = [];
+  const out: { entry: Piece; lane: number; of: number }[] = [];
+  let group: { entry: Piece; lane: number; of: number }[] = [];
   let laneEnds: number[] = [];
   let groupEnd = -Infinity;
   const close = () => {
@@ -101,8 +115,7 @@ export function TimeGrid({ days, entries, movable, onDragStart, onDrop, grabMinu
             ))}
           </div>
           {days.map((d) => {
-            const next = addDays(d, 1).getTime();
-            const mine = entries.filter((e) => e.start.getTime() >= d.getTime() && e.start.getTime() < next);
+            const mine = pieces(entries, d, addDays(d, 1));
             return (
               <div
                 key={d.getTime()}
@@ -114,13 +127,14 @@ export function TimeGrid({ days, entries, movable, onDragStart, onDrop, grabMinu
                 onDrop={movable ? (e) => drop(e, d) : undefined}
               >
                 {lanes(mine).map(({ entry, lane, of }) => {
-                  const top = Math.min((minuteOfDay(entry.start) / 60) * HOUR, 24 * HOUR - HOUR / 2);
+                  const top = entry.offset > 0 ? 0 : Math.min((minuteOfDay(entry.start) / 60) * HOUR, 24 * HOUR - HOUR / 2);
                   const minutes = (entry.end.getTime() - entry.start.getTime()) / 60000;
                   const height = Math.max(HOUR / 2, Math.min((minutes / 60) * HOUR, 24 * HOUR - top));
                   return (
                     <EntryLink
                       key={entry.a.id}
-                      entry={entry}
+                      entry={entries.find((x) => x.a.id === entry.a.id) ?? entry}
+                      offset={entry.offset}
                       movable={movable}
                       withMinutes
                       style={{ top, height, left: `calc(${(lane / of) * 100}% + 2px)`, width: `calc(${100 / of}% - 4px)` }}

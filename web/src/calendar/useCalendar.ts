@@ -17,6 +17,15 @@ export interface Entry {
 const TASK_MINUTES = 30;
 const MEETING_MINUTES = 60;
 
+/** The entries shown on the day [day, next): a task by its deadline, a meeting by any overlap. */
+export function onDayEntries(entries: Entry[], day: Date, next: Date): Entry[] {
+  const d = day.getTime();
+  const n = next.getTime();
+  return entries.filter((e) =>
+    e.a.kind === 'meeting' ? e.start.getTime() < n && e.end.getTime() > d : e.start.getTime() >= d && e.start.getTime() < n,
+  );
+}
+
 export function toEntry(a: Activity): Entry | null {
   const at = a.kind === 'task' ? a.due_at : a.start_at;
   if (!at) return null;
@@ -58,6 +67,8 @@ function queries(who: Who, from: Date, to: Date): Query[] {
   return people.flatMap((p) => [
     { ...p, kind: 'task', 'due_at[gte]': gte, 'due_at[lte]': lte, sort: 'due_at' },
     { ...p, kind: 'meeting', 'start_at[gte]': gte, 'start_at[lte]': lte, sort: 'start_at' },
+    // A meeting that began earlier and is still going (filters combine with AND: an overlap).
+    { ...p, kind: 'meeting', 'start_at[lte]': gte, 'end_at[gte]': gte, sort: 'start_at' },
   ]);
 }
 
