@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { TwoFactorScreen } from './account/TwoFactorScreen';
 import { ActivitiesScreen } from './activities/ActivitiesScreen';
 import { MyDayScreen } from './activities/MyDayScreen';
+import { CalendarScreen } from './calendar/CalendarScreen';
 import { auth, onUnauthorized, users, type Me } from './api';
 import { BackupsScreen } from './admin/BackupsScreen';
 import { DepartmentsScreen } from './admin/DepartmentsScreen';
@@ -113,6 +114,7 @@ export function App() {
   if (section === 'companies') screen = <CompaniesScreen path={route.path} query={route.query} />;
   else if (section === 'contacts') screen = <ContactsScreen path={route.path} query={route.query} />;
   else if (section === 'my-day') screen = <MyDayScreen key={route.query.get('user_id') ?? ''} query={route.query} />;
+  else if (section === 'calendar') screen = <CalendarScreen query={route.query} />;
   else if (section === 'activities') screen = <ActivitiesScreen path={route.path} query={route.query} />;
   else if (section === 'deals') screen = <DealsScreen path={route.path} query={route.query} />;
   else if (section === 'reports') screen = <ReportsScreen path={route.path} query={route.query} />;

@@ -971,7 +971,8 @@ export type TimelineEntry =
       stage_name: string | null;
       from_stage_id: number | null;
       from_stage_name: string | null;
-    };
+    }
+  | { type: 'document'; at: string; user_id: number | null; id: number; document: CrmDocument };
 
 /** The records that have a timeline. */
 export type TimelineEntity = 'companies' | 'contacts' | 'deals';
@@ -990,4 +991,72 @@ export const activities = {
     request<MyDay>('GET', '/activities/my-day', { query: { tz, user_id: userId }, signal }).then((r) => r.data),
   timeline: (entity: TimelineEntity, id: number, query: Query, signal?: AbortSignal) =>
     request<{ data: TimelineEntry[]; next_cursor: string | null }>('GET', `/${entity}/${id}/timeline`, { query, signal }).then((r) => r.data),
+};
+
+// ---- documents: files attached to a company, contact, deal or activity ----
+
+/** The records that hold documents. */
+export type DocumentEntity = 'companies' | 'contacts' | 'deals' | 'activities';
+
+export interface CrmDocument {
+  id: number;
+  entity: DocumentEntity;
+  record_id: number;
+  name: string;
+  mime: string;
+  size: number;
+  sha256: string;
+  created_at: string;
+  created_by: number | null;
+}
+
+/** An upload under way: `abort()` stops it; `done` settles with the stored document or an ApiError. */
+export interface Upload {
+  done: Promise<CrmDocument>;
+  abort: () => void;
+}
+
+export const documents = {
+  list: (entity: DocumentEntity, id: number, signal?: AbortSignal) =>
+    request<{ data: CrmDocument[] }>('GET', `/${entity}/${id}/documents`, { signal }).then((r) => r.data.data),
+  remove: (id: number) => request<null>('DELETE', `/documents/${id}`),
+  /** The file's address: a plain link downloads it with the session cookie; `inline` for previews (images, PDF). */
+  contentUrl: (id: number, inline = false) => `/api/v1/documents/${id}/content${inline ? '?inline=1' : ''}`,
+  /**
+   * Uploads one file as multipart/form-data (the part named `file`). XMLHttpRequest rather than
+   * fetch, because only it reports the upload's progress; `onProgress` gets the fraction sent (0..1).
+   */
+  upload(entity: DocumentEntity, id: number, file: File, onProgress?: (fraction: number) => void): Upload {
+    const xhr = new XMLHttpRequest();
+    const done = new Promise<CrmDocument>((resolve, reject) => {
+      xhr.open('POST', `/api/v1/${entity}/${id}/documents`);
+      xhr.withCredentials = true;
+      xhr.setRequestHeader('Accept', 'application/json');
+      if (csrfToken) xhr.setRequestHeader('X-CSRF-Token', csrfToken);
+      xhr.upload.onprogress = (e) => {
+        if (e.lengthComputable && onProgress) onProgress(e.total ? e.loaded / e.total : 1);
+      };
+      xhr.onload = () => {
+        if (xhr.status >= 200 && xhr.status < 300) {
+          try {
+            resolve(JSON.parse(xhr.responseText) as CrmDocument);
+          } catch {
+            reject(new ApiError(xhr.status, xhr.statusText, ''));
+          }
+          return;
+        }
+        const res = new Response(xhr.responseText || null, { status: xhr.status, statusText: xhr.statusText });
+        void parseError(res).then((err) => {
+          if (xhr.status === 401 && unauthorizedHandler) unauthorizedHandler();
+          reject(err);
+        });
+      };
+      xhr.onerror = () => reject(new ApiError(0, 'Network error', ''));
+      xhr.onabort = () => reject(new DOMException('Upload cancelled', 'AbortError'));
+      const form = new FormData();
+      form.append('file', file, file.name);
+      xhr.send(form);
+    });
+    return { done, abort: () => xhr.abort() };
+  },
 };

@@ -8,6 +8,7 @@ import { useToast } from '../common/Toast';
 import { t } from '../i18n';
 import { can } from '../rights';
 import { navigate } from '../router';
+import { DocumentsCard } from '../documents/DocumentsCard';
 import { ActivityDetails } from './ActivityDetails';
 import { activityTitle } from './activityText';
 import { KindIcon } from './KindIcon';
@@ -106,6 +107,7 @@ export function ActivityView({ id }: { id: number }) {
       <section className="card">
         <ActivityDetails a={a} />
       </section>
+      <DocumentsCard entity="activities" id={a.id} />
       {confirming && (
         <ConfirmDialog
           title={t('activity.confirmDeleteTitle')}

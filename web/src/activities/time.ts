@@ -59,3 +59,8 @@ export function startOfDay(date: string): string | null {
 export function endOfDay(date: string): string | null {
   return fromLocalInput(`${date}T23:59:59`);
 }
+
+/** A Date as RFC 3339 in local time with its offset ("2026-11-27T10:00:00+01:00"), as the API takes it. */
+export function toRfc3339(d: Date): string {
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}${offsetOf(d)}`;
+}

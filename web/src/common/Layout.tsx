@@ -56,6 +56,11 @@ const icons = {
       <path d="M10 5.5V10l3 2" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" />
     </svg>
   ),
+  calendar: (
+    <svg viewBox="0 0 20 20">
+      <path d="M3.5 5h13v11.5h-13ZM3.5 8.5h13M7 3v3.5M13 3v3.5M7 11.5h2M11 11.5h2M7 14h2" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" strokeLinejoin="round" />
+    </svg>
+  ),
   activities: (
     <svg viewBox="0 0 20 20">
       <path d="M3 5.5 4.5 7 7 4.5M3 11.5 4.5 13 7 10.5M9.5 6h8M9.5 12h8M9.5 16h8" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" strokeLinejoin="round" />
@@ -163,6 +168,9 @@ export function Layout({ user, section, onSignOut, onLang, children }: Props) {
             <>
               <NavLink to="/my-day" active={section === 'my-day'} icon={icons.myDay}>
                 {t('nav.myDay')}
+              </NavLink>
+              <NavLink to="/calendar" active={section === 'calendar'} icon={icons.calendar}>
+                {t('nav.calendar')}
               </NavLink>
               <NavLink to="/activities" active={section === 'activities'} icon={icons.activities}>
                 {t('nav.activities')}

@@ -4,6 +4,7 @@ import { EntityList } from '../common/EntityList';
 import { RecordPage, type Mode } from '../common/RecordPage';
 import { contactName } from '../contacts/config';
 import { t } from '../i18n';
+import { DocumentsCard } from '../documents/DocumentsCard';
 import { TimelineCard } from '../timeline/TimelineCard';
 import { companyConfig } from './config';
 
@@ -27,7 +28,12 @@ export function CompaniesScreen({ path, query }: Props) {
       id={Number.isInteger(id) && id > 0 ? id : -1}
       mode={mode}
       aside={(c) => <CompanyContacts company={c} />}
-      main={(c) => <TimelineCard entity="companies" id={c.id} name={c.name} />}
+      main={(c) => (
+        <>
+          <DocumentsCard entity="companies" id={c.id} />
+          <TimelineCard entity="companies" id={c.id} name={c.name} />
+        </>
+      )}
     />
   );
 }

@@ -1,5 +1,6 @@
 import { EntityList } from '../common/EntityList';
 import { RecordPage, type Mode } from '../common/RecordPage';
+import { DocumentsCard } from '../documents/DocumentsCard';
 import { TimelineCard } from '../timeline/TimelineCard';
 import { contactConfig, contactName } from './config';
 
@@ -26,7 +27,12 @@ export function ContactsScreen({ path, query }: Props) {
       config={contactConfig}
       id={Number.isInteger(id) && id > 0 ? id : -1}
       mode={mode}
-      main={(c) => <TimelineCard entity="contacts" id={c.id} name={contactName(c)} />}
+      main={(c) => (
+        <>
+          <DocumentsCard entity="contacts" id={c.id} />
+          <TimelineCard entity="contacts" id={c.id} name={contactName(c)} />
+        </>
+      )}
     />
   );
 }

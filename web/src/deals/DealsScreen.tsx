@@ -2,6 +2,7 @@ import { EntityList } from '../common/EntityList';
 import { RecordPage, type Mode } from '../common/RecordPage';
 import { useCurrencies, usePipelines } from '../common/salesInputs';
 import { t } from '../i18n';
+import { DocumentsCard } from '../documents/DocumentsCard';
 import { TimelineCard } from '../timeline/TimelineCard';
 import { dealConfig } from './config';
 import { DealItemsCard } from './items/DealItemsCard';
@@ -41,6 +42,7 @@ export function DealsScreen({ path, query }: Props) {
         <>
           <DealItemsCard deal={d} />
           <StageHistory deal={d} />
+          <DocumentsCard entity="deals" id={d.id} />
           <TimelineCard entity="deals" id={d.id} name={d.title} />
         </>
       )}

@@ -38,6 +38,7 @@ export function TimelineFilters({ id, value, withStages, onChange }: Props) {
           ))}
           <option value="type:change">{t('timeline.type.change')}</option>
           {withStages && <option value="type:stage">{t('timeline.type.stage')}</option>}
+          <option value="type:document">{t('timeline.type.document')}</option>
         </select>
       </label>
       <label className="inline-field">

@@ -1,4 +1,4 @@
-import type { TimelineEntity, TimelineEntry } from '../api';
+import { documents, type TimelineEntity, type TimelineEntry } from '../api';
 import { ActivityLinks } from '../activities/ActivityLinks';
 import { activityTitle } from '../activities/activityText';
 import { KindIcon } from '../activities/KindIcon';
@@ -43,6 +43,19 @@ export function TimelineItem({ entity, recordId, entry: e, fromStage, dir }: Pro
         {fromStage
           ? t('timeline.stageFromTo', { from: fromStage, to: e.stage_name ?? `#${e.stage_id}` })
           : t('timeline.stageTo', { to: e.stage_name ?? `#${e.stage_id}` })}
+      </span>
+    );
+  } else if (e.type === 'document') {
+    icon = <KindIcon name="document" />;
+    // The name is a link wherever the language puts it.
+    const [before, after = ''] = t('timeline.document', { name: '\u0000' }).split('\u0000');
+    body = (
+      <span className="timeline-what">
+        {before}
+        <a href={documents.contentUrl(e.document.id)} download={e.document.name}>
+          {e.document.name}
+        </a>
+        {after}
       </span>
     );
   } else {
