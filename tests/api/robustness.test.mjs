@@ -76,9 +76,10 @@ before(async () => {
   assert.equal(list.status, 201, list.text);
   ids['price-lists'] = list.body.id;
   // A notification of the admin's own: a reminder whose moment has passed
-  // (five minutes before a deadline two minutes away) is sent at once.
+  // (two days before a deadline a day away) is sent at once. The deadline
+  // stays ahead for the whole sweep, so the task never turns overdue in it.
   await createOk(srv, 'activities', { kind: 'task', subject: 'Robust reminder',
-                                      due_at: new Date(Date.now() + 120000).toISOString(), reminders: [5] });
+                                      due_at: new Date(Date.now() + 86400000).toISOString(), reminders: [2880] });
   for (const deadline = Date.now() + 15000; !ids.notifications;) {
     const n = await req(srv, 'GET', '/api/v1/notifications');
     assert.equal(n.status, 200, n.text);
