@@ -1,0 +1,74 @@
+// The activity form's reminders and recurrence, and comments on the activity page: a weekly task
+// with reminders is created in the form, shows its rule on its page, and once completed the next
+// occurrence exists a week later; a comment is added and deleted.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { api, setup, signIn, withPage } from './helpers.mjs';
+
+let env;
+before(async () => {
+  env = await setup();
+});
+after(async () => {
+  await env?.close();
+});
+
+test('a weekly task with reminders made in the form comes back a week later when completed', async () => {
+  await withPage(env, 'activity-recurrence', async (page) => {
+    await signIn(page, env.srv, { hash: '#/activities/new?kind=task' });
+    await page.getByRole('heading', { name: 'New task', level: 1 }).waitFor();
+    await page.locator('#f-subject').fill('Weekly pipeline review');
+
+    // Without a deadline the task cannot repeat.
+    const repeat = page.getByRole('combobox', { name: 'Repeat' });
+    assert.equal(await repeat.isDisabled(), true);
+    await page.getByRole('group', { name: 'Quick deadline' }).getByRole('button', { name: 'Today' }).click();
+    await repeat.selectOption('weekly');
+    await page.getByRole('radio', { name: 'After a number of times' }).check();
+    await page.getByRole('spinbutton', { name: 'Times' }).fill('3');
+
+    // Reminders: two presets and a custom one, shown as chips; one removed again.
+    const reminders = page.getByRole('group', { name: 'Reminders' });
+    await reminders.getByRole('button', { name: '1 day before' }).click();
+    await reminders.getByRole('button', { name: '15 min before' }).click();
+    await reminders.getByRole('button', { name: '1 h before' }).click();
+    await reminders.getByLabel('Custom, minutes before').fill('120');
+    await reminders.getByLabel('Custom, minutes before').press('Enter');
+    await reminders.getByRole('button', { name: 'Remove the reminder “1 h before”' }).click();
+    assert.deepEqual(await reminders.locator('.chip').allTextContents(), ['15 min before×', '2 h before×', '1 day before×']);
+
+    const post = page.waitForResponse((r) => r.url().endsWith('/api/v1/activities') && r.request().method() === 'POST');
+    await page.getByRole('button', { name: 'Save activity' }).click();
+    const res = await post;
+    assert.equal(res.status(), 201, await res.text());
+    const sent = JSON.parse(res.request().postData());
+    assert.deepEqual(sent.reminders, [15, 120, 1440]);
+    assert.deepEqual(sent.recurrence, { freq: 'weekly', interval: 1, count: 3 });
+    const first = await res.json();
+
+    // The activity page shows the rule and the reminders.
+    await page.waitForURL(new RegExp(`#/activities/${first.id}$`));
+    const detail = (label) => page.locator('.detail', { has: page.locator('dt', { hasText: label }) }).locator('dd');
+    assert.equal(await detail('Reminders').textContent(), '15 min before, 2 h before, 1 day before');
+    assert.equal(await detail('Repeat').textContent(), 'Weekly, every 1 week(s), 3 times in all');
+
+    const done = page.waitForResponse((r) => r.url().endsWith(`/activities/${first.id}/complete`));
+    await page.getByRole('button', { name: 'Complete' }).click();
+    assert.equal((await done).status(), 200);
+
+    // The next occurrence: open, a week later, in the series.
+    const next = await api(env.srv, 'GET', `/api/v1/activities?series_id=${first.id}`);
+    assert.equal(next.status, 200, next.text);
+    assert.equal(next.body.data.length, 1);
+    const n = next.body.data[0];
+    assert.equal(n.status, 'open');
+    assert.equal(n.subject, 'Weekly pipeline review');
+    assert.equal(Date.parse(n.due_at) - Date.parse(first.due_at), 7 * 86400000);
+    assert.deepEqual(n.recurrence, first.recurrence);
+
+    await page.goto(`/#/activities/${n.id}`);
+    await page.getByRole('heading', { name: 'Weekly pipeline review', level: 1 }).waitFor();
+    assert.equal(await detail('Part of a series').getByRole('link', { name: 'Open the first task' }).getAttribute('href'), `#/activities/${first.id}`);
+  });
+  assert.deepEqual(env.pageErrors, []);
+});
