@@ -72,3 +72,36 @@ test('a weekly task with reminders made in the form comes back a week later when
   });
   assert.deepEqual(env.pageErrors, []);
 });
+
+test('a comment is added on the activity page and deleted again', async () => {
+  const task = await api(env.srv, 'POST', '/api/v1/activities', { kind: 'task', subject: 'Draft the contract' });
+  assert.equal(task.status, 201, task.text);
+  await withPage(env, 'activity-comments', async (page) => {
+    await signIn(page, env.srv, { hash: `#/activities/${task.body.id}` });
+    const card = page.getByRole('region', { name: 'Comments' });
+    await card.getByText('No comments yet.').waitFor();
+
+    await card.getByLabel('New comment').fill('Legal wants clause 7 reworded.\nDeadline Friday.');
+    const post = page.waitForResponse((r) => r.url().endsWith(`/activities/${task.body.id}/comments`) && r.request().method() === 'POST');
+    await card.getByRole('button', { name: 'Add comment' }).click();
+    assert.equal((await post).status(), 201);
+    const item = card.locator('.comment', { hasText: 'Legal wants clause 7 reworded.' });
+    await item.waitFor();
+    assert.match(await item.textContent(), /Ada Admin/);
+    assert.equal(await card.getByLabel('New comment').inputValue(), '');
+    let list = await api(env.srv, 'GET', `/api/v1/activities/${task.body.id}/comments`);
+    assert.equal(list.body.data.length, 1);
+    assert.equal(list.body.data[0].body, 'Legal wants clause 7 reworded.\nDeadline Friday.');
+
+    // Still there after a reload; then deleted by its author.
+    await page.reload();
+    await item.waitFor();
+    const del = page.waitForResponse((r) => /\/comments\/\d+$/.test(r.url()) && r.request().method() === 'DELETE');
+    await item.getByRole('button', { name: /^Delete the comment of Ada Admin/ }).click();
+    assert.equal((await del).status(), 204);
+    await card.getByText('No comments yet.').waitFor();
+    list = await api(env.srv, 'GET', `/api/v1/activities/${task.body.id}/comments`);
+    assert.deepEqual(list.body.data, []);
+  });
+  assert.deepEqual(env.pageErrors, []);
+});
