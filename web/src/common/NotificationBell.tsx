@@ -203,7 +203,6 @@ export function NotificationBell() {
         className={count > 0 ? 'bell-button has-unread' : 'bell-button'}
         aria-expanded={open}
         aria-controls={panelId}
-        aria-haspopup="true"
         aria-label={label}
         title={label}
         onClick={() => setOpen((o) => !o)}
