@@ -109,3 +109,41 @@ test('the system-state banner shows for everyone; an administrator sets and lift
     assert.equal(r.status, 200, r.text);
   }
 });
+
+test('the calendar feed: made on the Account screen, shown once with a warning, answers text/calendar, and 404 once revoked', async () => {
+  await env.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: env.srv.url });
+  await withPage(env, 'account-calendar-feed', async (page) => {
+    await signIn(page, env.srv, { hash: '#/account' });
+    const card = page.getByRole('region', { name: 'Calendar feed' });
+    const made = page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/calendar-feed') && r.request().method() === 'POST');
+    await card.getByRole('button', { name: 'Create a feed address' }).click();
+    assert.equal((await made).status(), 201);
+    const field = card.getByLabel('Feed address');
+    const url = await field.inputValue();
+    assert.match(url, /\/ical\/[A-Za-z0-9_-]{43}\.ics$/);
+    assert.match(await card.locator('#feed-warning').innerText(), /Anyone who has this address sees your calendar/);
+    await card.getByRole('button', { name: 'Copy' }).click();
+    await card.getByRole('button', { name: 'Copied' }).waitFor();
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), url);
+
+    // The address answers the calendar without signing in.
+    const path = new URL(url).pathname;
+    let r = await fetch(env.srv.url + path);
+    assert.equal(r.status, 200);
+    assert.match(r.headers.get('content-type'), /^text\/calendar/);
+    assert.match(await r.text(), /^BEGIN:VCALENDAR\r\n/);
+
+    // Revoked: the secret is gone from the page and the address answers 404.
+    const gone = page.waitForResponse((x) => x.url().endsWith('/api/v1/auth/calendar-feed') && x.request().method() === 'DELETE');
+    await card.getByRole('button', { name: 'Revoke the feed address' }).click();
+    assert.equal((await gone).status(), 204);
+    await card.getByRole('status').filter({ hasText: 'The feed address was revoked' }).waitFor();
+    assert.equal(await card.getByLabel('Feed address').count(), 0);
+    r = await fetch(env.srv.url + path);
+    assert.equal(r.status, 404);
+
+    // Revoking again: there is none.
+    await card.getByRole('button', { name: 'Revoke the feed address' }).click();
+    await card.getByRole('status').filter({ hasText: 'There was no feed address to revoke.' }).waitFor();
+  });
+});

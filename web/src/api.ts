@@ -932,6 +932,27 @@ export interface Activity {
   deleted_at: string | null;
   tags: string[];
   custom: Record<string, CustomValue>;
+  reminders?: number[] | null;
+  recurrence?: Recurrence | null;
+  series_id?: number | null;
+}
+
+export type RecurrenceFreq = 'daily' | 'weekly' | 'monthly' | 'yearly';
+
+export interface Recurrence {
+  freq: RecurrenceFreq;
+  interval?: number;
+  until?: string | null;
+  count?: number | null;
+}
+
+export interface ActivityComment {
+  id: number;
+  activity_id: number;
+  user_id: number;
+  user_name: string | null;
+  body: string;
+  created_at: string;
 }
 
 export interface DayBucket {
@@ -991,6 +1012,43 @@ export const activities = {
     request<MyDay>('GET', '/activities/my-day', { query: { tz, user_id: userId }, signal }).then((r) => r.data),
   timeline: (entity: TimelineEntity, id: number, query: Query, signal?: AbortSignal) =>
     request<{ data: TimelineEntry[]; next_cursor: string | null }>('GET', `/${entity}/${id}/timeline`, { query, signal }).then((r) => r.data),
+  comments: (id: number, signal?: AbortSignal) =>
+    request<{ data: ActivityComment[] }>('GET', `/activities/${id}/comments`, { signal }).then((r) => r.data.data),
+  addComment: (id: number, body: string) =>
+    request<ActivityComment>('POST', `/activities/${id}/comments`, { body: { body } }).then((r) => r.data),
+  removeComment: (id: number, cid: number) => request<null>('DELETE', `/activities/${id}/comments/${cid}`),
+};
+
+// ---- notifications: the bell ----
+
+export interface AppNotification {
+  id: number;
+  kind: 'reminder' | 'assigned' | 'unassigned' | string;
+  title: string | null;
+  body: string | null;
+  entity: string | null;
+  record_id: number | null;
+  created_at: string;
+  read_at: string | null;
+  read: boolean;
+}
+
+export const notifications = {
+  list: (query: Query = {}, signal?: AbortSignal) =>
+    request<{ data: AppNotification[]; next_cursor?: string | null }>('GET', '/notifications', { query, signal }).then((r) => r.data),
+  count: (signal?: AbortSignal) =>
+    request<{ unread: number }>('GET', '/notifications/count', { signal }).then((r) => r.data.unread),
+  read: (id: number) => request<{ unread: number }>('POST', `/notifications/${id}/read`).then((r) => r.data.unread),
+  readAll: () => request<{ unread: number }>('POST', '/notifications/read-all').then((r) => r.data.unread),
+  /** The live stream's address (EventSource sends the session cookie). */
+  streamUrl: '/api/v1/notifications/stream',
+};
+
+// ---- the iCalendar feed ----
+
+export const calendarFeed = {
+  create: () => request<{ url: string; path: string }>('POST', '/auth/calendar-feed').then((r) => r.data),
+  revoke: () => request<null>('DELETE', '/auth/calendar-feed'),
 };
 
 // ---- documents: files attached to a company, contact, deal or activity ----

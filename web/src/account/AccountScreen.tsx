@@ -7,6 +7,7 @@ import { useTitle } from '../common/hooks';
 import { useToast } from '../common/Toast';
 import { formatDateTime } from '../format';
 import { t } from '../i18n';
+import { CalendarFeedCard } from './CalendarFeedCard';
 import { SystemBanner } from './SystemBanner';
 
 function PasswordForm() {
@@ -285,6 +286,7 @@ export function AccountScreen({ isAdmin }: { isAdmin: boolean }) {
       <PasswordForm />
       <Sessions />
       <Tokens />
+      <CalendarFeedCard />
     </section>
   );
 }

@@ -5,6 +5,7 @@ import { formatDateTime } from '../format';
 import { t, type Key } from '../i18n';
 import { ActivityLinks } from './ActivityLinks';
 import { hasField, statusLabel } from './kinds';
+import { recurrenceText, reminderLabel } from './Schedule';
 
 /** The fields of an activity's kind, as read. */
 export function ActivityDetails({ a }: { a: Activity }) {
@@ -32,6 +33,15 @@ export function ActivityDetails({ a }: { a: Activity }) {
   if (hasField(a.kind, 'estimate_min')) rows.push(['field.estimate_min', a.estimate_min === null ? null : String(a.estimate_min)]);
   if (hasField(a.kind, 'spent_min')) rows.push(['field.spent_min', a.spent_min === null ? null : String(a.spent_min)]);
   if (hasField(a.kind, 'participants')) rows.push(['field.participants', a.participants.map(who).join(', ')]);
+  if (hasField(a.kind, 'reminders') && a.reminders?.length) rows.push(['act.reminders', a.reminders.map(reminderLabel).join(', ')]);
+  if (hasField(a.kind, 'recurrence') && a.recurrence) rows.push(['act.recurrence', recurrenceText(a.recurrence)]);
+  if (a.series_id)
+    rows.push([
+      'act.series',
+      <a href={`#/activities/${a.series_id}`} className="series-link">
+        {t('act.series.first')}
+      </a>,
+    ]);
   if (a.company_name || a.contact_name || a.deal_name) rows.push(['activity.about', <ActivityLinks a={a} />]);
   if (a.done_at) rows.push(['field.done_at', formatDateTime(a.done_at)]);
   return (

@@ -20,7 +20,7 @@ interface Props {
   query: URLSearchParams;
 }
 
-const KNOWN = ['subject', 'body', 'status', 'priority', 'due_at', 'start_at', 'end_at', 'place', 'direction', 'phone', 'duration_s', 'result', 'email_from', 'email_to', 'estimate_min', 'spent_min', 'owner_id', 'participants', 'checklist', 'company_id', 'contact_id', 'deal_id'];
+const KNOWN = ['subject', 'body', 'status', 'priority', 'due_at', 'start_at', 'end_at', 'place', 'direction', 'phone', 'duration_s', 'result', 'email_from', 'email_to', 'estimate_min', 'spent_min', 'owner_id', 'participants', 'checklist', 'reminders', 'recurrence', 'company_id', 'contact_id', 'deal_id'];
 
 /** Where to go after saving: the page it was opened from (a company's timeline), else the activity. */
 function returnPath(query: URLSearchParams): string | null {

@@ -10,6 +10,7 @@ import { DueInput } from './DueInput';
 import { hasField, KIND_STATUSES, PRIORITIES, statusLabel, type ActivityField } from './kinds';
 import { LinkPicker } from './LinkPicker';
 import { ParticipantsPicker } from './ParticipantsPicker';
+import { RecurrenceEditor, RemindersPicker } from './Schedule';
 
 interface Props {
   draft: Draft;
@@ -23,13 +24,13 @@ export function ActivityFields({ draft: d, errors, onChange }: Props) {
   const own = (name: string) => errorsFor(errors, name).filter((e) => !/\[\d+\]/.test(e.field));
 
   /** A labelled row; `render` gets the input's id and aria attributes. */
-  function row(name: string, label: Key, render: (aria: Record<string, string | boolean | undefined>) => ReactNode, opts: { wide?: boolean; required?: boolean; hint?: string } = {}) {
+  function row(name: string, label: Key, render: (aria: Record<string, string | boolean | undefined>) => ReactNode, opts: { wide?: boolean; required?: boolean; hint?: string; group?: boolean } = {}) {
     if (isHidden('activities', name)) return null;
     const errs = own(name);
     const aria = inputAria(name, errs.length > 0, !!opts.hint);
     const input = render(aria);
     return (
-      <FormField key={name} name={name} label={t(label)} required={opts.required} errors={errs.map((e) => e.message)} wide={opts.wide} hint={opts.hint}>
+      <FormField key={name} name={name} label={t(label)} required={opts.required} errors={errs.map((e) => e.message)} wide={opts.wide} hint={opts.hint} group={opts.group}>
         {isReadonly('activities', name) ? (
           <fieldset className="readonly-wrap" disabled title={t('rights.readonlyField')}>
             {input}
@@ -115,6 +116,14 @@ export function ActivityFields({ draft: d, errors, onChange }: Props) {
       {row('body', k === 'note' ? 'field.note' : 'field.description', (aria) => (
         <textarea {...aria} name="body" className="input" rows={k === 'note' ? 6 : 4} value={d.body} onChange={(e) => set({ body: e.target.value })} />
       ), { wide: true, required: k === 'note' })}
+      {is('reminders') &&
+        row('reminders', 'act.reminders', (aria) => (
+          <RemindersPicker id={aria.id as string} value={d.reminders} describedBy={describedBy(aria)} onChange={(v) => set({ reminders: v })} />
+        ), { wide: true, hint: t('act.reminders.hint'), group: true })}
+      {is('recurrence') &&
+        row('recurrence', 'act.recurrence', (aria) => (
+          <RecurrenceEditor id={aria.id as string} value={d.recurrence} hasDue={!!d.due_at} onChange={(v) => set({ recurrence: v })} />
+        ), { wide: true, group: true })}
       {is('checklist') &&
         row('checklist', 'field.checklist', (aria) => (
           <ChecklistEditor

@@ -10,6 +10,7 @@ import { can } from '../rights';
 import { navigate } from '../router';
 import { DocumentsCard } from '../documents/DocumentsCard';
 import { ActivityDetails } from './ActivityDetails';
+import { CommentsCard } from './CommentsCard';
 import { activityTitle } from './activityText';
 import { KindIcon } from './KindIcon';
 import { kindLabel } from './kinds';
@@ -107,6 +108,7 @@ export function ActivityView({ id }: { id: number }) {
       <section className="card">
         <ActivityDetails a={a} />
       </section>
+      <CommentsCard activityId={a.id} />
       <DocumentsCard entity="activities" id={a.id} />
       {confirming && (
         <ConfirmDialog

@@ -2,6 +2,7 @@
 import type { Activity, ActivityKind, ChecklistItem } from '../api';
 import type { CompanyRef } from '../common/inputs';
 import { hasField } from './kinds';
+import { noRecurrence, recurrenceDraftOf, type RecurrenceDraft } from './Schedule';
 import { endOfDay, fromLocalInput, toLocalInput } from './time';
 
 export interface Draft {
@@ -28,6 +29,9 @@ export interface Draft {
   owner_id: string;
   participants: number[];
   checklist: ChecklistItem[];
+  /** Minutes before the deadline or the start, ascending. */
+  reminders: number[];
+  recurrence: RecurrenceDraft;
   company: CompanyRef;
   contact: CompanyRef;
   deal: CompanyRef;
@@ -60,6 +64,8 @@ export function emptyDraft(kind: ActivityKind, ownerId: number | null): Draft {
     owner_id: str(ownerId),
     participants: [],
     checklist: [],
+    reminders: [],
+    recurrence: noRecurrence,
     company: none,
     contact: none,
     deal: none,
@@ -89,6 +95,8 @@ export function draftOf(a: Activity): Draft {
     owner_id: str(a.owner_id),
     participants: [...(a.participants ?? [])],
     checklist: (a.checklist ?? []).map((x) => ({ ...x })),
+    reminders: [...(a.reminders ?? [])].sort((x, y) => x - y),
+    recurrence: recurrenceDraftOf(a.recurrence, (iso) => toLocalInput(iso).slice(0, 10)),
     company: ref(a.company_id, a.company_name),
     contact: ref(a.contact_id, a.contact_name),
     deal: ref(a.deal_id, a.deal_name),
@@ -134,7 +142,18 @@ function payload(d: Draft): Record<string, unknown> {
   if (hasField(k, 'spent_min')) p.spent_min = num(d.spent_min);
   if (hasField(k, 'participants')) p.participants = d.participants;
   if (hasField(k, 'checklist')) p.checklist = d.checklist.filter((x) => x.text.trim()).map((x) => ({ text: x.text.trim(), done: x.done }));
+  if (hasField(k, 'reminders')) p.reminders = d.reminders.length ? d.reminders : null;
+  if (hasField(k, 'recurrence')) p.recurrence = p.due_at ? recurrenceBody(d.recurrence) : null;
   return p;
+}
+
+/** The rule as the API takes it; null: none. Numbers the browser cannot read go as typed, for the server to name. */
+function recurrenceBody(r: RecurrenceDraft): Record<string, unknown> | null {
+  if (!r.freq) return null;
+  const out: Record<string, unknown> = { freq: r.freq, interval: num(r.interval) ?? 1 };
+  if (r.ends === 'until' && r.until) out.until = endOfDay(r.until) ?? r.until;
+  if (r.ends === 'count' && r.count.trim()) out.count = num(r.count);
+  return out;
 }
 
 const empty = (v: unknown) => v === null || v === '' || (Array.isArray(v) && v.length === 0);

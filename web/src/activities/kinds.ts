@@ -7,12 +7,12 @@ import type { Key } from '../i18n';
 export type ActivityField =
   | 'status' | 'priority' | 'due_at' | 'start_at' | 'end_at' | 'place' | 'direction' | 'phone'
   | 'duration_s' | 'result' | 'email_from' | 'email_to' | 'estimate_min' | 'spent_min'
-  | 'participants' | 'checklist';
+  | 'participants' | 'checklist' | 'reminders' | 'recurrence';
 
 export const KIND_FIELDS: Record<ActivityKind, ActivityField[]> = {
-  task: ['priority', 'due_at', 'start_at', 'estimate_min', 'spent_min', 'participants', 'checklist'],
+  task: ['priority', 'due_at', 'start_at', 'estimate_min', 'spent_min', 'participants', 'checklist', 'reminders', 'recurrence'],
   call: ['direction', 'phone', 'start_at', 'duration_s', 'result', 'participants'],
-  meeting: ['status', 'start_at', 'end_at', 'place', 'participants'],
+  meeting: ['status', 'start_at', 'end_at', 'place', 'participants', 'reminders'],
   email: ['email_from', 'email_to'],
   note: [],
 };

@@ -3,6 +3,7 @@ import { audit, type Me } from '../api';
 import { getLang, LANGUAGES, t, type Lang } from '../i18n';
 import { can } from '../rights';
 import { GlobalSearch } from './GlobalSearch';
+import { NotificationBell } from './NotificationBell';
 
 interface Props {
   user: Me;
@@ -289,6 +290,7 @@ export function Layout({ user, section, onSignOut, onLang, children }: Props) {
       <div className="main-col">
         <header className="topbar">
           <GlobalSearch />
+          <NotificationBell />
         </header>
         <main className="content" id="main">
           {children}
