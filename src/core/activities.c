@@ -1,6 +1,6 @@
 /*
  * Activities: the record engine's entity_activities (one table for tasks,
- * calls, meetings, emails and notes), its rules across fields, and
+ * calls, meetings, emails, notes and chat messages), its rules across fields, and
  * completing and reopening a task. The day plan is in activity_day.c, the
  * client timeline in timeline.c; activities.h is the contract.
  */
@@ -85,6 +85,7 @@ static const struct kind_rule kind_rules[] = {
 	    " start_at end_at place reminders " },
 	{ "email", done_statuses, "done", " email_from email_to " },
 	{ "note", done_statuses, "done", " " },
+	{ "chat", done_statuses, "done", " direction " },
 };
 
 static const char *const priorities[] = { "low", "normal", "high", "urgent",
@@ -259,8 +260,8 @@ activity_check(struct core_ctx *cx, json_t *rec)
 
 	if (k == NULL) {
 		verrs_add(&cx->errs, "kind", kind == NULL || *kind == '\0' ?
-		    "is required: task, call, meeting, email or note" :
-		    "must be task, call, meeting, email or note");
+		    "is required: task, call, meeting, email, note or chat" :
+		    "must be task, call, meeting, email, note or chat");
 		return;
 	}
 	/* A field of another kind is a mistake, not something to keep. */
@@ -271,7 +272,11 @@ activity_check(struct core_ctx *cx, json_t *rec)
 		if (kind_field(name) && set(rec, name) && !kind_has(k, name))
 			verrs_add(&cx->errs, name, "is not a field of a %s", kind);
 	}
-	if (strcmp(kind, "note") == 0) {
+	if (strcmp(kind, "chat") == 0) {
+		/* A chat message is its text; a subject is optional. */
+		if (!set(rec, "body"))
+			verrs_add(&cx->errs, "body", "a chat message needs a text");
+	} else if (strcmp(kind, "note") == 0) {
 		if (!set(rec, "subject") && !set(rec, "body"))
 			verrs_add(&cx->errs, "body", "a note needs a text");
 	} else if (!set(rec, "subject")) {
@@ -291,6 +296,10 @@ activity_check(struct core_ctx *cx, json_t *rec)
 	if (strcmp(kind, "call") == 0 && (dir == NULL ||
 	    (strcmp(dir, "in") != 0 && strcmp(dir, "out") != 0)))
 		verrs_add(&cx->errs, "direction", "a call is in or out");
+	/* A chat message may say whose it was: the client's (in) or ours. */
+	if (strcmp(kind, "chat") == 0 && dir != NULL && *dir != '\0' &&
+	    strcmp(dir, "in") != 0 && strcmp(dir, "out") != 0)
+		verrs_add(&cx->errs, "direction", "a chat message is in or out");
 	if (phone != NULL && *phone != '\0' && !flagged(cx, "phone") &&
 	    !text_is_phone(phone, strlen(phone)))
 		verrs_add(&cx->errs, "phone", "is not a phone number (digits, "

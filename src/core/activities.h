@@ -1,5 +1,6 @@
 /*
- * Activities: tasks, calls, meetings, emails and notes, one record kind
+ * Activities: tasks, calls, meetings, emails, notes and chat messages, one
+ * record kind
  * on the record engine (entity_activities), so lists, search, trash,
  * custom fields, rights, shares, transfer and the audit work as for
  * every record. On top: completing a task, "my day", and the timeline of

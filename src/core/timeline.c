@@ -419,7 +419,7 @@ static int
 parse_params(struct core_ctx *cx, struct tctx *t)
 {
 	static const char *const kinds[] = { "task", "call", "meeting", "email",
-		"note" };
+		"note", "chat" };
 	const struct timeline_query *tq = t->tq;
 	bool kind_ok = tq->kind == NULL;
 	int64_t v;

@@ -55,6 +55,13 @@ test('each kind gets its own status, defaults and done_at', async () => {
   const e = await createOk(srv, 'activities', { kind: 'email', subject: 'Offer', email_from: 'me@example.com',
                                                 email_to: ['buyer@example.org'], body: 'Please find...' });
   assert.deepEqual(e.email_to, ['buyer@example.org']);
+  // A chat message is its text, in or out; it is logged once it happened.
+  const chat = await createOk(srv, 'activities', { kind: 'chat', body: 'Can you send the price list?', direction: 'in' });
+  assert.equal(chat.status, 'done');
+  assert.ok(chat.done_at);
+  assertInvalid(await req(srv, 'POST', '/api/v1/activities', { body: { kind: 'chat', subject: 'x' } }), ['body']);
+  assertInvalid(await req(srv, 'POST', '/api/v1/activities', { body: { kind: 'chat', body: 'x', direction: 'sideways' } }), ['direction']);
+  assertInvalid(await req(srv, 'POST', '/api/v1/activities', { body: { kind: 'chat', body: 'x', phone: '123' } }), ['phone']);
   // The phone is searchable by its digits, typed any way.
   const hits = await listAll(srv, 'activities', 'q=3012345');
   assert.ok(hits.some((x) => x.id === c.id), 'found by digits');
@@ -74,7 +81,7 @@ test('bad input is refused field by field, and nothing is written', async () => 
                 ['participants'], 'unknown participant');
   assertInvalid(await post({ kind: 'meeting', subject: 'x', start_at: '2030-01-02T10:00:00Z', participants: [managerId, managerId] }),
                 ['participants'], 'a participant twice');
-  assertInvalid(await post({ kind: 'chat', subject: 'x' }), ['kind'], 'unknown kind');
+  assertInvalid(await post({ kind: 'fax', subject: 'x' }), ['kind'], 'unknown kind');
   assertInvalid(await post({ subject: 'x' }), ['kind'], 'no kind');
   assertInvalid(await post({ kind: 'task' }), ['subject'], 'a task needs a subject');
   assertInvalid(await post({ kind: 'note' }), ['body'], 'a note needs a text');
@@ -253,7 +260,7 @@ test('the timeline: activities, changes and stage moves, newest first, paged wit
   assert.deepEqual(calls.body.data.map((x) => x.id), [viaContact.id]);
   const none = await req(srv, 'GET', `/api/v1/companies/${c.id}/timeline?user_id=${managerId}`);
   assert.deepEqual(none.body.data, []);
-  for (const q of ['kind=chat', 'type=x', 'limit=0', 'limit=201', 'cursor=abc', 'cursor=1.9.1', 'colour=red', 'user_id=x']) {
+  for (const q of ['kind=fax', 'type=x', 'limit=0', 'limit=201', 'cursor=abc', 'cursor=1.9.1', 'colour=red', 'user_id=x']) {
     assertProblem(await req(srv, 'GET', `/api/v1/companies/${c.id}/timeline?${q}`), 400, q);
   }
   assertProblem(await req(srv, 'GET', '/api/v1/companies/999999/timeline'), 404);

@@ -888,7 +888,7 @@ export const catalog = {
 
 // ---- activities: tasks, calls, meetings, emails and notes; my day; the timeline ----
 
-export const ACTIVITY_KINDS = ['task', 'call', 'meeting', 'email', 'note'] as const;
+export const ACTIVITY_KINDS = ['task', 'call', 'meeting', 'email', 'note', 'chat'] as const;
 export type ActivityKind = (typeof ACTIVITY_KINDS)[number];
 
 export interface ChecklistItem {

@@ -55,7 +55,7 @@ export function ActivityFields({ draft: d, errors, onChange }: Props) {
 
   return (
     <div className="form-grid">
-      {text('subject', 'field.subject', 'text', { wide: true, required: k !== 'note' })}
+      {text('subject', 'field.subject', 'text', { wide: true, required: k !== 'note' && k !== 'chat' })}
       {is('status') &&
         row('status', 'field.status', (aria) => (
           <select {...aria} name="status" className="input" value={d.status} onChange={(e) => set({ status: e.target.value })}>
@@ -115,7 +115,7 @@ export function ActivityFields({ draft: d, errors, onChange }: Props) {
       ))}
       {row('body', k === 'note' ? 'field.note' : 'field.description', (aria) => (
         <textarea {...aria} name="body" className="input" rows={k === 'note' ? 6 : 4} value={d.body} onChange={(e) => set({ body: e.target.value })} />
-      ), { wide: true, required: k === 'note' })}
+      ), { wide: true, required: k === 'note' || k === 'chat' })}
       {is('reminders') &&
         row('reminders', 'act.reminders', (aria) => (
           <RemindersPicker id={aria.id as string} value={d.reminders} describedBy={describedBy(aria)} onChange={(v) => set({ reminders: v })} />

@@ -15,6 +15,7 @@ export const KIND_FIELDS: Record<ActivityKind, ActivityField[]> = {
   meeting: ['status', 'start_at', 'end_at', 'place', 'participants', 'reminders'],
   email: ['email_from', 'email_to'],
   note: [],
+  chat: ['direction'],
 };
 
 export const KIND_STATUSES: Record<ActivityKind, string[]> = {
@@ -23,6 +24,7 @@ export const KIND_STATUSES: Record<ActivityKind, string[]> = {
   meeting: ['planned', 'held', 'cancelled'],
   email: ['done'],
   note: ['done'],
+  chat: ['done'],
 };
 
 export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;

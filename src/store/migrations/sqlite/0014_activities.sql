@@ -46,7 +46,7 @@ CREATE TABLE activities (
 	updated_by	INTEGER REFERENCES users(id),
 	version		INTEGER NOT NULL DEFAULT 1,
 	deleted_at	BIGINT,
-	CHECK (kind IN ('task', 'call', 'meeting', 'email', 'note')),
+	CHECK (kind IN ('task', 'call', 'meeting', 'email', 'note', 'chat')),
 	CHECK (end_at IS NULL OR start_at IS NULL OR end_at >= start_at)
 );
 CREATE INDEX activities_day ON activities(owner_id, status, due_at) WHERE deleted_at IS NULL;
