@@ -5,6 +5,7 @@ import { MyDayScreen } from './activities/MyDayScreen';
 import { CalendarScreen } from './calendar/CalendarScreen';
 import { auth, onUnauthorized, users, type Me } from './api';
 import { BackupsScreen } from './admin/BackupsScreen';
+import { MailScreen } from './admin/MailScreen';
 import { DepartmentsScreen } from './admin/DepartmentsScreen';
 import { ProductsScreen } from './admin/ProductsScreen';
 import { PipelinesScreen } from './admin/pipelines/PipelinesScreen';
@@ -148,7 +149,7 @@ export function App() {
   );
 }
 
-/** #/admin/users, #/admin/departments, #/admin/roles[/…], #/admin/transfer, #/admin/products, #/admin/pipelines, #/admin/backups, #/admin/audit: administrators only. */
+/** #/admin/users, #/admin/departments, #/admin/roles[/…], #/admin/transfer, #/admin/products, #/admin/pipelines, #/admin/backups, #/admin/mail, #/admin/audit: administrators only. */
 function AdminScreen({ isAdmin, path, query }: { isAdmin: boolean; path: string[]; query: URLSearchParams }) {
   if (!isAdmin) {
     return (
@@ -172,6 +173,8 @@ function AdminScreen({ isAdmin, path, query }: { isAdmin: boolean; path: string[
       return <PipelinesScreen />;
     case 'backups':
       return <BackupsScreen />;
+    case 'mail':
+      return <MailScreen />;
     case 'audit':
       return <AuditScreen query={query} />;
     default:

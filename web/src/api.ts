@@ -360,6 +360,34 @@ export interface BackupStatus {
   data: BackupRun[];
 }
 
+export interface MailRow {
+  id: number;
+  to: string;
+  subject: string;
+  status: 'queued' | 'sent' | 'failed';
+  attempts: number;
+  created_at: string;
+  next_attempt_at: string | null;
+  sent_at: string | null;
+  last_error: string | null;
+}
+
+export interface MailStatus {
+  configured: boolean;
+  url: string | null;
+  from: string | null;
+  queued: number;
+  sent: number;
+  failed: number;
+  last_error: string | null;
+  recent: MailRow[];
+}
+
+export const mail = {
+  status: () => request<MailStatus>('GET', '/system/mail').then((r) => r.data),
+  test: (to: string) => request<{ id: number; to: string; status: string }>('POST', '/system/mail/test', { body: { to } }).then((r) => r.data),
+};
+
 export const backups = {
   status: () => request<BackupStatus>('GET', '/system/backups').then((r) => r.data),
   start: () => request<{ job_id: number }>('POST', '/system/backups').then((r) => r.data),

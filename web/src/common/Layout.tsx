@@ -128,6 +128,11 @@ const icons = {
       <path d="M4 5v10c0 1.4 2.7 2.5 6 2.5s6-1.1 6-2.5V5M4 10c0 1.4 2.7 2.5 6 2.5s6-1.1 6-2.5" fill="none" stroke="currentColor" strokeWidth="1.6" />
     </svg>
   ),
+  mail: (
+    <svg viewBox="0 0 20 20">
+      <path d="M3 5h14v10H3ZM3 5l7 6 7-6" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinejoin="round" />
+    </svg>
+  ),
   products: (
     <svg viewBox="0 0 20 20">
       <path d="M10 2.5 3.5 6v8L10 17.5 16.5 14V6L10 2.5ZM3.5 6 10 9.5 16.5 6M10 9.5v8" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinejoin="round" />
@@ -225,6 +230,9 @@ export function Layout({ user, section, onSignOut, onLang, children }: Props) {
               </NavLink>
               <NavLink to="/admin/backups" active={section === 'admin/backups'} icon={icons.backup}>
                 {t('nav.backups')}
+              </NavLink>
+              <NavLink to="/admin/mail" active={section === 'admin/mail'} icon={icons.mail}>
+                {t('nav.mail')}
               </NavLink>
               <NavLink
                 to={alerts > 0 ? '/admin/audit?action=alert.' : '/admin/audit'}
