@@ -93,6 +93,15 @@ h_calfeed_create(struct call *c)
 }
 
 void
+h_calfeed_status(struct call *c)
+{
+	json_t *out = NULL;
+	int rc = calfeed_status(&c->cx, &out);
+
+	reply_result(c, rc, 200, out);
+}
+
+void
 h_calfeed_delete(struct call *c)
 {
 	reply_result(c, calfeed_revoke(&c->cx), 204, NULL);

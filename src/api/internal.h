@@ -154,6 +154,7 @@ void h_comment_list(struct call *c);
 void h_comment_add(struct call *c);
 void h_comment_delete(struct call *c);
 void h_calfeed_create(struct call *c);
+void h_calfeed_status(struct call *c);
 void h_calfeed_delete(struct call *c);
 void h_calfeed_get(struct call *c);
 /* api/pipelines.c */

@@ -47,6 +47,9 @@ const struct route api_routes[] = {
 	    "Make an API token (the secret is answered once)", "auth" },
 	{ "DELETE", "/api/v1/auth/tokens/{id}", h_token_delete, NULL, 0,
 	    "Revoke an API token (one's own; an admin: anyone's)", "auth" },
+	{ "GET", "/api/v1/auth/calendar-feed", h_calfeed_status, NULL, 0,
+	    "Whether one has a live calendar feed address, and since when (the "
+	    "address itself is shown only when made)", "activities" },
 	{ "POST", "/api/v1/auth/calendar-feed", h_calfeed_create, NULL, 0,
 	    "Make one's secret iCalendar feed address (answered once; replaces "
 	    "the one before)", "auth" },

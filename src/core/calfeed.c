@@ -100,6 +100,28 @@ calfeed_revoke(struct core_ctx *cx)
 	return core_txn_end(cx, rc, NULL);
 }
 
+int
+calfeed_status(struct core_ctx *cx, json_t **out)
+{
+	char ts[TIME_RFC3339_LEN];
+	db_stmt_t *st;
+	int rc;
+
+	if (db_prepare(cx->db, "SELECT MAX(created_at) FROM calendar_feeds WHERE "
+	    "user_id = ? AND revoked_at IS NULL", &st) != DB_OK)
+		return db_fail(cx, "status");
+	db_bind_int(st, 1, cx->actor.user_id);
+	rc = db_step(st);
+	if (rc == DB_ROW && !db_col_null(st, 0)) {
+		time_format(db_col_int(st, 0), ts, sizeof(ts));
+		*out = json_pack("{s:b, s:s}", "active", 1, "created_at", ts);
+	} else if (rc == DB_ROW) {
+		*out = json_pack("{s:b, s:n}", "active", 0, "created_at");
+	}
+	db_done(st);
+	return rc == DB_ROW ? CRM_OK : db_fail(cx, "status step");
+}
+
 /* The live feed's user, made the actor. */
 static int
 resolve(struct core_ctx *cx, const char *secret)

@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "core/core.h"
 
 struct buf;
@@ -29,6 +31,12 @@ struct buf;
  * live address per user), audited. secret receives SECRET_LEN bytes.
  */
 int calfeed_create(struct core_ctx *cx, char *secret);
+/*
+ * Whether the actor has a live feed: {"active": bool, "created_at": time
+ * or null} (new reference in *out). The address itself is never shown
+ * again: only its hash is kept.
+ */
+int calfeed_status(struct core_ctx *cx, json_t **out);
 /* Revokes the actor's feed, audited; CRM_ENOTFOUND when there is none. */
 int calfeed_revoke(struct core_ctx *cx);
 /*

@@ -217,6 +217,9 @@ test('until ends a series; a rule needs a task with a deadline and a valid shape
 
 test('the iCalendar feed: a secret address shows the user\'s open tasks and meetings; revoked or wrong answers 404', async () => {
   const soon = (h) => new Date(Date.now() + h * 3600000).toISOString();
+  const none = await req(srv, 'GET', '/api/v1/auth/calendar-feed', { auth: other });
+  assert.equal(none.status, 200, none.text);
+  assert.deepEqual(none.body, { active: false, created_at: null });
   const made = await req(srv, 'POST', '/api/v1/auth/calendar-feed', { auth: other });
   assert.equal(made.status, 201, made.text);
   assert.match(made.body.url, /^https?:\/\/[^/]+\/ical\/[A-Za-z0-9_-]{43}\.ics$/);
@@ -249,7 +252,12 @@ test('the iCalendar feed: a secret address shows the user\'s open tasks and meet
   assert.equal(again.status, 201);
   assertProblem(await req(srv, 'GET', made.body.path, { auth: null }), 404, 'a new address replaces the old');
   assert.equal((await req(srv, 'GET', again.body.path, { auth: null })).status, 200);
+  const live = await req(srv, 'GET', '/api/v1/auth/calendar-feed', { auth: other });
+  assert.equal(live.body.active, true);
+  assert.ok(Date.parse(live.body.created_at) > 0);
+  assert.ok(!JSON.stringify(live.body).includes(again.body.url.split('/').pop()), 'the address is not shown again');
   assert.equal((await req(srv, 'DELETE', '/api/v1/auth/calendar-feed', { auth: other })).status, 204);
+  assert.equal((await req(srv, 'GET', '/api/v1/auth/calendar-feed', { auth: other })).body.active, false);
   assertProblem(await req(srv, 'GET', again.body.path, { auth: null }), 404, 'revoked');
   assertProblem(await req(srv, 'DELETE', '/api/v1/auth/calendar-feed', { auth: other }), 404, 'nothing left to revoke');
   assertProblem(await req(srv, 'POST', '/api/v1/auth/calendar-feed', { auth: null }), 401);

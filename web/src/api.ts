@@ -1075,6 +1075,7 @@ export const notifications = {
 // ---- the iCalendar feed ----
 
 export const calendarFeed = {
+  status: () => request<{ active: boolean; created_at: string | null }>('GET', '/auth/calendar-feed').then((r) => r.data),
   create: () => request<{ url: string; path: string }>('POST', '/auth/calendar-feed').then((r) => r.data),
   revoke: () => request<null>('DELETE', '/auth/calendar-feed'),
 };

@@ -1,9 +1,10 @@
 // The iCalendar feed: one secret address per user for calendar apps. The address is shown once,
 // when made (the server keeps only its hash); a new one replaces it; revoking ends it.
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { ApiError, calendarFeed } from '../api';
 import { ErrorBanner, errorText } from '../common/ErrorBanner';
 import { useToast } from '../common/Toast';
+import { formatDateTime } from '../format';
 import { t } from '../i18n';
 
 export function CalendarFeedCard() {
@@ -13,6 +14,19 @@ export function CalendarFeedCard() {
   const [notice, setNotice] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // When the live address was made (null: none); the address itself is not kept.
+  const [since, setSince] = useState<string | null>(null);
+
+  useEffect(() => {
+    let live = true;
+    calendarFeed
+      .status()
+      .then((s) => live && setSince(s.active ? s.created_at : null))
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, []);
 
   async function create() {
     setBusy(true);
@@ -22,6 +36,7 @@ export function CalendarFeedCard() {
     try {
       const made = await calendarFeed.create();
       setUrl(made.url);
+      setSince(new Date().toISOString());
       toast(t('feed.created'));
     } catch (err) {
       setError(errorText(err));
@@ -37,10 +52,12 @@ export function CalendarFeedCard() {
     try {
       await calendarFeed.revoke();
       setUrl(null);
+      setSince(null);
       setNotice(t('feed.revoked'));
     } catch (err) {
       if (err instanceof ApiError && err.status === 404) {
         setUrl(null);
+        setSince(null);
         setNotice(t('feed.noneToRevoke'));
       } else setError(errorText(err));
     } finally {
@@ -62,6 +79,7 @@ export function CalendarFeedCard() {
     <section className="card account-card" aria-labelledby="feed-title">
       <h2 id="feed-title">{t('feed.title')}</h2>
       <p className="muted">{t('feed.intro')}</p>
+      {since && !url && <p className="feed-since">{t('feed.activeSince', { when: formatDateTime(since) })}</p>}
       {error && <ErrorBanner message={error} onDismiss={() => setError(null)} />}
       {notice && (
         <p className="banner banner-info" role="status">
