@@ -384,6 +384,16 @@ doc_sniff(int fd, const unsigned char *h, size_t n, int64_t size,
 		return "image/gif";
 	if (n >= 12 && memcmp(h, "RIFF", 4) == 0 && memcmp(h + 8, "WEBP", 4) == 0)
 		return "image/webp";
+	/* Call recordings: WAV, MP3 (a tag, or a bare MPEG frame), Ogg, M4A. */
+	if (n >= 12 && memcmp(h, "RIFF", 4) == 0 && memcmp(h + 8, "WAVE", 4) == 0)
+		return "audio/wav";
+	if ((n >= 3 && memcmp(h, "ID3", 3) == 0) ||
+	    (n >= 2 && h[0] == 0xff && (h[1] & 0xe6) == 0xe2))
+		return "audio/mpeg";
+	if (n >= 4 && memcmp(h, "OggS", 4) == 0)
+		return "audio/ogg";
+	if (n >= 12 && memcmp(h + 4, "ftypM4A ", 8) == 0)
+		return "audio/mp4";
 	if (n >= 4 && memcmp(h, "PK\x03\x04", 4) == 0) {
 		const char *m = sniff_odf(fd, size);
 
@@ -407,7 +417,8 @@ doc_sniff(int fd, const unsigned char *h, size_t n, int64_t size,
 	}
 	if (!is_text(fd, size)) {
 		*why = "the file's type is not one of those accepted (PDF, PNG, "
-		    "JPEG, GIF, WebP, text, CSV, Office or OpenDocument files)";
+		    "JPEG, GIF, WebP, text, CSV, Office or OpenDocument files, "
+		    "WAV, MP3, Ogg or M4A recordings)";
 		return NULL;
 	}
 	/* Markup would be a page of this site if a browser ever rendered it. */
@@ -508,6 +519,11 @@ static const struct {
 	{ "image/jpeg", " jpg jpeg jpe jfif ", " image/jpeg image/jpg image/pjpeg " },
 	{ "image/gif", " gif ", " image/gif " },
 	{ "image/webp", " webp ", " image/webp " },
+	{ "audio/wav", " wav ", " audio/wav audio/x-wav audio/wave "
+	    "audio/vnd.wave " },
+	{ "audio/mpeg", " mp3 ", " audio/mpeg audio/mp3 " },
+	{ "audio/ogg", " ogg oga opus ", " audio/ogg audio/opus application/ogg " },
+	{ "audio/mp4", " m4a ", " audio/mp4 audio/x-m4a audio/m4a " },
 	{ "text/plain", " txt text csv tsv log md ", " text/plain text/csv "
 	    "text/tab-separated-values text/markdown application/csv " },
 	{ "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -602,6 +618,10 @@ default_name(const char *mime)
 	if (strcmp(mime, "image/jpeg") == 0) return "image.jpg";
 	if (strcmp(mime, "image/gif") == 0) return "image.gif";
 	if (strcmp(mime, "image/webp") == 0) return "image.webp";
+	if (strcmp(mime, "audio/wav") == 0) return "recording.wav";
+	if (strcmp(mime, "audio/mpeg") == 0) return "recording.mp3";
+	if (strcmp(mime, "audio/ogg") == 0) return "recording.ogg";
+	if (strcmp(mime, "audio/mp4") == 0) return "recording.m4a";
 	if (strcmp(mime, "text/plain") == 0) return "document.txt";
 	if (strstr(mime, "wordprocessingml") != NULL) return "document.docx";
 	if (strstr(mime, "spreadsheetml") != NULL) return "document.xlsx";

@@ -146,6 +146,15 @@ test('every accepted kind is sniffed; CSV is text/csv; names in any script are e
   assert.equal(r.body.mime, 'image/gif');
   r = await one('contacts', ct.id, Buffer.concat([Buffer.from('RIFF\x10\x00\x00\x00WEBPVP8 '), randomBytes(30)]), 'b.webp');
   assert.equal(r.body.mime, 'image/webp');
+  // A call's recording is attached to the call.
+  const call = await createOk(srv, 'activities', { kind: 'call', subject: 'Recorded call', direction: 'in', contact_id: ct.id });
+  r = await one('activities', call.id, Buffer.concat([Buffer.from('RIFF\x24\x00\x00\x00WAVEfmt '), randomBytes(64)]), 'call.wav', 'audio/wav');
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.body.mime, 'audio/wav');
+  r = await one('activities', call.id, Buffer.concat([Buffer.from('ID3\x04\x00\x00\x00\x00\x00\x17'), randomBytes(64)]), 'call.mp3');
+  assert.equal(r.body.mime, 'audio/mpeg');
+  r = await one('activities', call.id, Buffer.concat([Buffer.from('OggS\x00\x02'), randomBytes(64)]), 'call.wav', 'audio/wav');
+  assert.equal(r.status, 422, 'an Ogg file named .wav is disguised');
   const name = 'Договор №5 契約.pdf';
   r = await one('contacts', ct.id, pdf(100), name);
   assert.equal(r.status, 201, r.text);

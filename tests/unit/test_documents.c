@@ -60,6 +60,12 @@ images_pdf_and_text_are_told_by_their_bytes(void **state)
 	assert_string_equal(SNIFF("\xff\xd8\xff\xe0\0\x10JFIF", &why), "image/jpeg");
 	assert_string_equal(SNIFF("GIF89a\1\0\1\0", &why), "image/gif");
 	assert_string_equal(SNIFF("RIFF\x24\0\0\0WEBPVP8 ", &why), "image/webp");
+	/* Call recordings. */
+	assert_string_equal(SNIFF("RIFF\x24\0\0\0WAVEfmt ", &why), "audio/wav");
+	assert_string_equal(SNIFF("ID3\4\0\0\0\0\0\x17", &why), "audio/mpeg");
+	assert_string_equal(SNIFF("\xff\xfb\x90\x64\0\0\0\0", &why), "audio/mpeg");
+	assert_string_equal(SNIFF("OggS\0\2\0\0\0\0\0\0", &why), "audio/ogg");
+	assert_string_equal(SNIFF("\0\0\0\x20" "ftypM4A \0\0\0\0", &why), "audio/mp4");
 	assert_string_equal(SNIFF("name;amount\nÄpfel;12\n", &why), "text/plain");
 	assert_string_equal(SNIFF("\xef\xbb\xbf" "BOM text\r\n", &why), "text/plain");
 	assert_null(sniff("", 0, &why));
