@@ -962,7 +962,7 @@ const en = {
   // documents
   'documents.title': 'Documents',
   'documents.upload': 'Upload files',
-  'documents.hint': 'Choose files or drop them on this card: PDF, images, text, CSV and office documents.',
+  'documents.hint': 'Choose files or drop them on this card: PDF, images, text, CSV, office documents and call recordings.',
   'documents.dropNow': 'Drop the files to upload them',
   'documents.uploads': 'Uploads',
   'documents.uploading': 'Uploading {name}',
@@ -2027,7 +2027,7 @@ const ru: Dict = {
   // documents
   'documents.title': 'Документы',
   'documents.upload': 'Загрузить файлы',
-  'documents.hint': 'Выберите файлы или перетащите их на эту карточку: PDF, изображения, текст, CSV и офисные документы.',
+  'documents.hint': 'Выберите файлы или перетащите их на эту карточку: PDF, изображения, текст, CSV, офисные документы и записи звонков.',
   'documents.dropNow': 'Отпустите файлы, чтобы загрузить их',
   'documents.uploads': 'Загрузки',
   'documents.uploading': 'Загрузка {name}',
@@ -3060,7 +3060,7 @@ const ja: Dict = {
   // documents
   'documents.title': 'ドキュメント',
   'documents.upload': 'ファイルをアップロード',
-  'documents.hint': 'ファイルを選択するか、このカードにドロップしてください: PDF、画像、テキスト、CSV、Office 文書。',
+  'documents.hint': 'ファイルを選択するか、このカードにドロップしてください: PDF、画像、テキスト、CSV、Office 文書、通話録音。',
   'documents.dropNow': 'ドロップしてアップロード',
   'documents.uploads': 'アップロード',
   'documents.uploading': '{name} をアップロード中',
