@@ -26,6 +26,11 @@
 #   BENCH_DEALS=300000  deals added by bench/deals.sql to a migrated copy of
 #                       the data (once; redone when deals.sql or migration
 #                       0011 is newer); 0 leaves deals out
+#   BENCH_ACTIVITIES=3000000  activities added by bench/activities.sql to a
+#                       migrated copy of that (after the deals, so they link
+#                       to deals; once; redone when activities.sql, the
+#                       copy it starts from or an activities migration is
+#                       newer); 0 leaves activities out
 #   BENCH_DURATION=10   seconds per wrk run (after a 2 s warm-up)
 #   BENCH_CONNECTIONS=32 BENCH_WRK_THREADS=2 BENCH_SERVER_THREADS=2
 #   BENCH_PORT=18080 BENCH_NGINX_PORT=18081
@@ -41,6 +46,7 @@ case $MODE in sqlite|pg) ;; *) echo "bench: BENCH_DB is sqlite or pg, not '$MODE
 COMPANIES=${BENCH_COMPANIES:-100000}
 CONTACTS=${BENCH_CONTACTS:-1000000}
 DEALS=${BENCH_DEALS:-300000}
+ACTIVITIES=${BENCH_ACTIVITIES:-3000000}
 DURATION=${BENCH_DURATION:-10}
 CONNS=${BENCH_CONNECTIONS:-32}
 WRK_THREADS=${BENCH_WRK_THREADS:-2}
@@ -59,6 +65,9 @@ TOKEN_FILE=$DATA/crm-$TAG.token
 # What is served and loaded: the generated data, with deals when asked for.
 SOURCE=$PRISTINE
 [ "$DEALS" -gt 0 ] && SOURCE=$DATA/crm-$TAG-deals$DEALS.db
+# Activities go on top of that, into a file of their own.
+DEALS_SOURCE=$SOURCE
+[ "$ACTIVITIES" -gt 0 ] && SOURCE=${DEALS_SOURCE%.db}-act$ACTIVITIES.db
 RUNDB=$DATA/run.db
 NGX=$DATA/nginx
 PGDIR=$DATA/pg
@@ -165,27 +174,60 @@ TOKEN=$(tail -n 1 "$TOKEN_FILE" | tr -d '[:space:]')
 export CRM_TOKEN=$TOKEN
 GEN_SECONDS=$(cat "$DATA/crm-$TAG.gen-seconds" 2>/dev/null || echo "?")
 
+# Adds rows with an SQL script to a migrated copy of a database, keeping
+# the seconds it took beside it: from to script sed-expression. @TMP@ in
+# the script names a scratch file for the sqlite3 shell.
+sql_copy() {
+  local from=$1 to=$2 script=$3 subst=$4 t0
+  rm -f "$to" "$to.tmp" "$to.tmp-wal" "$to.tmp-shm"
+  cp "$from" "$to.tmp"
+  t0=$EPOCHSECONDS
+  "$CRM" init --db "$to.tmp" >/dev/null
+  sed "$subst; s#@TMP@#$to.scratch.sql#g" "$script" | sqlite3 -bail "$to.tmp"
+  rm -f "$to.scratch.sql"
+  sqlite3 "$to.tmp" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
+  echo $((EPOCHSECONDS - t0)) > "$to.seconds"
+  mv "$to.tmp" "$to"
+}
+
 # ---- deals: SQL on a migrated copy, once ----
 # Through the API 300,000 deals with their stage histories would take hours;
 # bench/deals.sql writes them (and what core/deals.c keeps beside them) in
 # seconds. The copy is migrated first, so it has the deals tables.
 DEALS_SECONDS=
 if [ "$DEALS" -gt 0 ]; then
-  if [ ! -f "$SOURCE" ] || [ bench/deals.sql -nt "$SOURCE" ] ||
-     [ src/store/migrations/sqlite/0011_deals.sql -nt "$SOURCE" ] || [ "$PRISTINE" -nt "$SOURCE" ]; then
-    say "adding $DEALS deals (bench/deals.sql) to a migrated copy: $SOURCE (once)"
-    rm -f "$SOURCE" "$SOURCE.tmp" "$SOURCE.tmp-wal" "$SOURCE.tmp-shm"
-    cp "$PRISTINE" "$SOURCE.tmp"
-    deals_t0=$EPOCHSECONDS
-    "$CRM" init --db "$SOURCE.tmp" >/dev/null
-    sed "s/@DEALS@/$DEALS/g" bench/deals.sql | sqlite3 -bail "$SOURCE.tmp"
-    sqlite3 "$SOURCE.tmp" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
-    echo $((EPOCHSECONDS - deals_t0)) > "$SOURCE.seconds"
-    mv "$SOURCE.tmp" "$SOURCE"
+  D=$DEALS_SOURCE
+  if [ ! -f "$D" ] || [ bench/deals.sql -nt "$D" ] ||
+     [ src/store/migrations/sqlite/0011_deals.sql -nt "$D" ] || [ "$PRISTINE" -nt "$D" ]; then
+    say "adding $DEALS deals (bench/deals.sql) to a migrated copy: $D (once)"
+    sql_copy "$PRISTINE" "$D" bench/deals.sql "s/@DEALS@/$DEALS/g"
   else
-    say "reusing $SOURCE"
+    say "reusing $D"
   fi
-  DEALS_SECONDS=$(cat "$SOURCE.seconds" 2>/dev/null || echo "?")
+  DEALS_SECONDS=$(cat "$D.seconds" 2>/dev/null || echo "?")
+fi
+
+# ---- activities: SQL on a migrated copy of that, once ----
+# 3,000,000 activities through the API would take days; bench/activities.sql
+# writes them (with the participants, the search text and the full-text
+# indexes the engine keeps) in minutes. It starts from the deals' copy (or
+# the generated data without deals), migrated again for the newest schema.
+ACT_SECONDS=
+if [ "$ACTIVITIES" -gt 0 ]; then
+  A=$SOURCE
+  act_stale=
+  for f in bench/activities.sql "$DEALS_SOURCE" src/store/migrations/sqlite/00*activit*.sql; do
+    [ "$f" -nt "$A" ] && act_stale=1
+  done
+  if [ ! -f "$A" ] || [ -n "$act_stale" ]; then
+    say "adding $ACTIVITIES activities (bench/activities.sql) to a migrated copy: $A (once; minutes)"
+    # (the script keeps the SQL of the indexes and triggers it drops
+    # around the bulk insert in the scratch file)
+    sql_copy "$DEALS_SOURCE" "$A" bench/activities.sql "s/@ACTIVITIES@/$ACTIVITIES/g"
+  else
+    say "reusing $A"
+  fi
+  ACT_SECONDS=$(cat "$A.seconds" 2>/dev/null || echo "?")
 fi
 
 # ---- PostgreSQL: the cluster, loaded once ----
@@ -403,7 +445,28 @@ if [ "$DEALS" -gt 0 ]; then
   [ -n "$DEALS_PIPELINE" ] || die "no pipeline named Sales in the deals data"
   FUNNEL_QUERY="pipeline_id=$DEALS_PIPELINE&from=$(date -u -d '364 days ago' +%F)&to=$(date -u +%F)"
 fi
+# ---- activities: the busy client, the busy manager's week ----
+# bench/activities.sql gives the first company 1 % of all activities and
+# manager1 (user 2, MANAGER_TOKEN's) a crowded week besides a ninth of them.
+ACT_COMPANY= ACT_LIST_QUERY=
+if [ "$ACTIVITIES" -gt 0 ]; then
+  busy_sql="SELECT MIN(id) FROM companies WHERE deleted_at IS NULL AND owner_id = (SELECT id FROM users WHERE email = 'manager1@bench.example')"
+  mgr_sql="SELECT id FROM users WHERE email = 'manager1@bench.example'"
+  if [ "$MODE" = sqlite ]; then
+    ACT_COMPANY=$(sqlite3 "$RUNDB" "$busy_sql") ACT_MANAGER=$(sqlite3 "$RUNDB" "$mgr_sql")
+  else
+    ACT_COMPANY=$(psql_ "$PG_URI" -tAc "$busy_sql") ACT_MANAGER=$(psql_ "$PG_URI" -tAc "$mgr_sql")
+  fi
+  [ -n "$ACT_COMPANY" ] && [ -n "$ACT_MANAGER" ] || die "no busy company or manager in the activities data"
+  # The manager's tasks due in the coming week, soonest first.
+  ACT_LIST_QUERY="owner_id=$ACT_MANAGER&kind=task&due_at%5Bgte%5D=$(date -u +%FT%H:00:00Z)&due_at%5Blte%5D=$(date -u -d '7 days' +%FT%H:00:00Z)&sort=due_at&limit=50"
+fi
 check_all() {
+  if [ -n "$ACT_COMPANY" ]; then
+    check "/api/v1/companies/$ACT_COMPANY/timeline?limit=50"
+    check "/api/v1/activities?$ACT_LIST_QUERY"
+    TOKEN=$MANAGER_TOKEN check "/api/v1/activities/my-day?tz=Europe/Berlin"
+  fi
   if [ -n "$DEALS_PIPELINE" ]; then
     check "/api/v1/deals/board?pipeline_id=$DEALS_PIPELINE"
     check "/api/v1/reports/funnel?$FUNNEL_QUERY"
@@ -521,6 +584,20 @@ run_suite() {	# base URL of the crm (or of the balancer)
     RUN_C=8 run_wrk "GET /reports/funnel, one year (8 connections)" plain.lua "$b/api/v1/reports/funnel?$FUNNEL_QUERY"
     RUN_T=1 RUN_C=2 run_wrk "funnel, light load (2 connections)" plain.lua "$b/api/v1/reports/funnel?$FUNNEL_QUERY"
     run_wrk "GET /deals?stuck=true&limit=50" plain.lua "$b/api/v1/deals?stuck=true&limit=50"
+  fi
+  if [ -n "$ACT_COMPANY" ]; then
+    # Activities: the busy client's timeline (its first page of 50, newest
+    # first, merged with the company's changes and documents), the same for
+    # the busy manager (his own and shared ones only: the rights predicate
+    # over tens of thousands of rows), his day (four buckets, each a list
+    # and a count, in Berlin's days) and his tasks due in the coming week.
+    # Each on 2 connections (one per worker): the cost of the request.
+    RUN_T=1 RUN_C=2 run_wrk "GET /companies/{busy}/timeline?limit=50 ($ACTIVITIES activities, 2 connections)" plain.lua "$b/api/v1/companies/$ACT_COMPANY/timeline?limit=50"
+    RUN_T=1 RUN_C=2 run_wrk "timeline, as the busy manager" plain.lua "$b/api/v1/companies/$ACT_COMPANY/timeline?limit=50" \
+      "CRM_TOKEN=$MANAGER_TOKEN"
+    RUN_T=1 RUN_C=2 run_wrk "GET /activities/my-day?tz=Europe/Berlin, busy manager" plain.lua "$b/api/v1/activities/my-day?tz=Europe/Berlin" \
+      "CRM_TOKEN=$MANAGER_TOKEN"
+    RUN_T=1 RUN_C=2 run_wrk "GET /activities?owner_id=…&due_at in the next 7 days" plain.lua "$b/api/v1/activities?$ACT_LIST_QUERY"
   fi
 }
 
@@ -663,6 +740,12 @@ if [ "$MODE" = sqlite ]; then
       printf '| funnel over one year at %s deals, 2 connections, p50 | < 100 ms | %s ms | %s |\n' "$DEALS" "${P50[$fl]}" "$(verdict "${P50[$fl]}" 100 max)"
       printf '| board at %s deals, 2 connections, p50 | < 100 ms | %s ms | %s |\n' "$DEALS" "${P50[$bl]}" "$(verdict "${P50[$bl]}" 100 max)"
     fi
+    if [ -n "$ACT_COMPANY" ]; then
+      for n in "GET /companies/{busy}/timeline" "timeline, as the busy manager" "GET /activities/my-day" "GET /activities?owner_id="; do
+        r=$(row_of sqlite "$n")
+        printf '| %s at %s activities, 2 connections, p50 | < 50 ms | %s ms | %s |\n' "${n#GET }" "$ACTIVITIES" "${P50[$r]}" "$(verdict "${P50[$r]}" 50 max)"
+      done
+    fi
   )
   printf '\n%s\n\n%s\n\nready %s ms; RSS at start %s MB, after the runs %s MB, peak %s MB\n' \
     "$TABLE" "$TARGETS" "$READY1" "$RSS_START" "$RSS_END" "$RSS_PEAK"
@@ -710,12 +793,23 @@ machine and takes CPU from the server, equally for every test, nginx included.
   365 days of Sales (a fifth of all deals). *stuck*: the first 50 open deals past their
   stage's time limit. Board and funnel run on 8 connections, and on 2 (one per
   worker), where the latency is the request's own cost.
+- *Activities* (when BENCH_ACTIVITIES > 0): bench/activities.sql adds $ACTIVITIES
+  activities to a migrated copy of the data with the deals, in SQL: tasks 40 %, calls 25 %,
+  meetings 15 %, emails 10 %, notes 10 %, over three years, owned by the admin and the 8
+  managers; 1 % of them on the busy client (company $ACT_COMPANY), a crowded week for the
+  busy manager (manager1), participants on half the meetings. *timeline*: the company's
+  first page of 50 (activities, changes, documents merged newest first), as the admin
+  and as the busy manager (rights: his own, shared and named-on activities). *my-day*:
+  the manager's overdue, today, tomorrow and this-week buckets in Europe/Berlin. *list*:
+  his tasks due in the next 7 days, soonest first. On 2 connections (one per worker).
 - *RSS*: the server's resident memory (VmRSS) after each run, and the peak (VmHWM).
 - *ready*: from starting \`crm serve\` to the first 200 on \`/healthz\`, on the big database.
 
 **Targets.** GET by id at least 40 % of nginx's rate; search p99 under 20 ms at 1M
 contacts; server RSS under 100 MB; ready under 200 ms; the funnel over a year and the
-board at $DEALS deals under 100 ms (p50, 2 connections).
+board at $DEALS deals under 100 ms (p50, 2 connections); at $ACTIVITIES activities the
+busy client's timeline, the busy manager's day and his week's tasks under 50 ms (p50,
+2 connections).
 
 ### Results
 
@@ -752,6 +846,7 @@ $(printf '%s\n' "${QROWS[@]}")
 | load average before the run | $LOAD_START (1, 5, 15 min; near 0 means a quiet machine) |
 | database | $COMPANIES companies, $CONTACTS contacts, $DB_MB MB; generated in $GEN_SECONDS s |
 | deals | $DEALS deals with their stage histories (bench/deals.sql), added in ${DEALS_SECONDS:-?} s |
+| activities | $ACTIVITIES activities with participants and full-text indexes (bench/activities.sql), added in ${ACT_SECONDS:-?} s |
 $END_MARK
 EOF
 else
