@@ -120,9 +120,10 @@ h_system_put(struct call *c)
 	struct sysstate s;
 	int rc;
 
-	if (!c->cx.actor.is_admin) {
-		reply_problem(c, 403, NULL, "Only an administrator can change the "
-		    "system state");
+	/* Refused before the body is read; syslock_set refuses it too. */
+	rc = core_admin_only(&c->cx, "change the system state");
+	if (rc != CRM_OK) {
+		reply_core(c, rc);
 		return;
 	}
 	in = body_object(c);
@@ -159,9 +160,10 @@ h_user_unlock(struct call *c)
 	json_t *in, *email;
 	int rc;
 
-	if (!c->cx.actor.is_admin) {
-		reply_problem(c, 403, NULL, "Only an administrator can unlock an "
-		    "account");
+	/* Refused before the body is read; throttle_unlock refuses it too. */
+	rc = core_admin_only(&c->cx, "unlock an account");
+	if (rc != CRM_OK) {
+		reply_core(c, rc);
 		return;
 	}
 	in = body_object(c);
@@ -175,7 +177,7 @@ h_user_unlock(struct call *c)
 		    "\"the account's email\"}"));
 		return;
 	}
-	rc = throttle_clear(&c->cx, json_string_value(email));
+	rc = throttle_unlock(&c->cx, json_string_value(email));
 	json_decref(in);
 	if (rc != CRM_OK)
 		reply_core(c, rc);

@@ -138,7 +138,7 @@ cmd_user(int argc, char **argv)
 			    "use two-factor sign-in" : "no longer needs two-factor "
 			    "sign-in");
 	} else if (strcmp(sub, "unlock") == 0) {
-		rc = throttle_clear(&cx, opt_get(opts, n, "email"));
+		rc = throttle_unlock(&cx, opt_get(opts, n, "email"));
 		if (rc == CRM_OK)
 			printf("unlocked %s: its failed sign-ins are forgotten\n",
 			    opt_get(opts, n, "email"));

@@ -302,8 +302,9 @@ check_stages_in_use(struct core_ctx *cx, json_t *cur, json_t *stages)
 	return CRM_OK;
 }
 
+/* Runs sql with its parameters: n (1 or 2) ids, a then b. */
 static int
-exec_ids(struct core_ctx *cx, const char *sql, int64_t a, int64_t b,
+exec_ids(struct core_ctx *cx, const char *sql, int n, int64_t a, int64_t b,
     const char *what)
 {
 	db_stmt_t *st;
@@ -311,7 +312,7 @@ exec_ids(struct core_ctx *cx, const char *sql, int64_t a, int64_t b,
 	if (db_prepare(cx->db, sql, &st) != DB_OK)
 		return db_fail(cx, what);
 	db_bind_int(st, 1, a);
-	if (strchr(strchr(sql, '?') + 1, '?') != NULL)
+	if (n > 1)
 		db_bind_int(st, 2, b);
 	return step_done(cx, st, what);
 }
@@ -322,10 +323,10 @@ redue_deals(struct core_ctx *cx, int64_t sid, json_t *lim)
 {
 	if (!json_is_integer(lim))
 		return exec_ids(cx, "UPDATE deals SET stage_due_at = NULL WHERE "
-		    "stage_id = ?", sid, 0, "due");
+		    "stage_id = ?", 1, sid, 0, "due");
 	return exec_ids(cx, "UPDATE deals SET stage_due_at = stage_entered_at + "
-	    "? WHERE stage_id = ?", json_integer_value(lim) * 86400000LL, sid,
-	    "due");
+	    "? WHERE stage_id = ?", 2, json_integer_value(lim) * 86400000LL,
+	    sid, "due");
 }
 
 /*
@@ -348,7 +349,7 @@ write_stages(struct core_ctx *cx, int64_t pid, json_t *cur, json_t *stages)
 
 		if (stage_by_id(stages, json_object_get(c, "id")) == NULL) {
 			rc = exec_ids(cx, "DELETE FROM pipeline_stages WHERE id = ?",
-			    sid, 0, "stage delete");
+			    1, sid, 0, "stage delete");
 		} else if (db_prepare(cx->db, "UPDATE pipeline_stages SET name = ? "
 		    "WHERE id = ?", &st) != DB_OK) {
 			rc = db_fail(cx, "stage park");
@@ -524,7 +525,6 @@ int
 pipeline_delete(struct core_ctx *cx, int64_t id)
 {
 	json_t *cur = NULL;
-	db_stmt_t *st;
 	int64_t n = 0;
 	int rc = core_admin_only(cx, "delete pipelines");
 
@@ -538,21 +538,14 @@ pipeline_delete(struct core_ctx *cx, int64_t id)
 		rc = deals_in(cx, "pipeline_id", id, &n);
 	if (rc == CRM_OK && n > 0)
 		rc = core_fail(cx, CRM_EINUSE, "The pipeline holds %lld deal%s "
-		    "(counting the trash): archive it instead", (long long)n, n == 1 ? "" : "s");
-	if (rc == CRM_OK && db_prepare(cx->db, "DELETE FROM pipeline_stages WHERE "
-	    "pipeline_id = ?", &st) != DB_OK)
-		rc = db_fail(cx, "delete stages");
-	if (rc == CRM_OK) {
-		db_bind_int(st, 1, id);
-		rc = step_done(cx, st, "delete stages step");
-	}
-	if (rc == CRM_OK && db_prepare(cx->db, "DELETE FROM pipelines WHERE id = ?",
-	    &st) != DB_OK)
-		rc = db_fail(cx, "delete");
-	if (rc == CRM_OK) {
-		db_bind_int(st, 1, id);
-		rc = step_done(cx, st, "delete step");
-	}
+		    "(counting the trash): archive it instead", (long long)n,
+		    n == 1 ? "" : "s");
+	if (rc == CRM_OK)
+		rc = exec_ids(cx, "DELETE FROM pipeline_stages WHERE pipeline_id = ?",
+		    1, id, 0, "delete stages");
+	if (rc == CRM_OK)
+		rc = exec_ids(cx, "DELETE FROM pipelines WHERE id = ?", 1, id,
+		    0, "delete");
 	if (rc == CRM_OK)
 		rc = audit_append(cx, "setting.pipeline_deleted", "pipelines", id, NULL);
 	return core_txn_end(cx, rc, NULL);
@@ -709,7 +702,6 @@ int
 lost_reason_delete(struct core_ctx *cx, int64_t id)
 {
 	json_t *cur = NULL;
-	db_stmt_t *st;
 	int64_t n = 0;
 	int rc = core_admin_only(cx, "edit lost reasons");
 
@@ -726,13 +718,9 @@ lost_reason_delete(struct core_ctx *cx, int64_t id)
 		rc = core_fail(cx, CRM_EINUSE, "%lld deal%s %s lost for this "
 		    "reason: retire it instead (active: false)", (long long)n,
 		    n == 1 ? "" : "s", n == 1 ? "was" : "were");
-	if (rc == CRM_OK && db_prepare(cx->db, "DELETE FROM lost_reasons WHERE "
-	    "id = ?", &st) != DB_OK)
-		rc = db_fail(cx, "reason delete");
-	if (rc == CRM_OK) {
-		db_bind_int(st, 1, id);
-		rc = step_done(cx, st, "reason delete step");
-	}
+	if (rc == CRM_OK)
+		rc = exec_ids(cx, "DELETE FROM lost_reasons WHERE id = ?", 1,
+		    id, 0, "reason delete");
 	if (rc == CRM_OK)
 		rc = audit_append(cx, "setting.lost_reason_deleted", "lost_reasons",
 		    id, NULL);

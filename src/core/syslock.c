@@ -46,8 +46,10 @@ syslock_set(struct core_ctx *cx, const char *state, const char *message)
 	json_t *detail;
 	db_stmt_t *st;
 	size_t mlen = strlen(message);
-	int rc;
+	int rc = core_admin_only(cx, "change the system state");
 
+	if (rc != CRM_OK)
+		return rc;
 	if (strcmp(state, "normal") != 0 && strcmp(state, "read_only") != 0 &&
 	    strcmp(state, "locked") != 0)
 		verrs_add(&cx->errs, "state", "must be normal, read_only or locked");

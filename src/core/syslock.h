@@ -28,6 +28,7 @@ int syslock_get(struct core_ctx *cx, struct sysstate *out);
  * Sets the state (one of the three names; CRM_EINVAL otherwise, or for a
  * message over SYSLOCK_MSG_MAX bytes or not UTF-8). message may be "" and
  * is kept as given. cx->actor is recorded as who set it (0: the CLI).
+ * Only an administrator or the system may: CRM_EFORBIDDEN otherwise.
  */
 int syslock_set(struct core_ctx *cx, const char *state, const char *message);
 /* The state as {state, message, updated_at}. New reference. */

@@ -148,6 +148,14 @@ throttle_fail(struct core_ctx *cx, const char *account, const char *address)
 }
 
 int
+throttle_unlock(struct core_ctx *cx, const char *account)
+{
+	int rc = core_admin_only(cx, "unlock an account");
+
+	return rc == CRM_OK ? throttle_clear(cx, account) : rc;
+}
+
+int
 throttle_clear(struct core_ctx *cx, const char *account)
 {
 	char key[256];

@@ -38,7 +38,12 @@ int throttle_check(struct core_ctx *cx, const char *account,
 /* Records one failed sign-in for account and address; prunes old rows. */
 int throttle_fail(struct core_ctx *cx, const char *account,
     const char *address);
-/* Forgets the account's failures (a successful sign-in, an admin unlock). */
+/* Forgets the account's failures (a successful sign-in). */
 int throttle_clear(struct core_ctx *cx, const char *account);
+/*
+ * Lifts an account's lockout: throttle_clear for an administrator (or the
+ * system); CRM_EFORBIDDEN for anyone else.
+ */
+int throttle_unlock(struct core_ctx *cx, const char *account);
 
 #endif

@@ -291,3 +291,26 @@ test('a config file is read, and a bad one is refused naming the line', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('crm serve refuses bad upload and mail settings with exit 2, naming the flag', async () => {
+  const s = await startServer();
+  try {
+    const cases = [
+      [['--max-upload', '25Q'], /--max-upload takes a size such as 25M/],
+      [['--max-upload', '0'], /--max-upload/],
+      [['--max-documents', '0'], /--max-documents a count from 1 to 10000/],
+      [['--max-documents', '5x'], /--max-documents/],
+      [['--smtp-max-attempts', '0'], /--smtp-max-attempts must be 1 to 50/],
+      [['--smtp-retry', 'forever'], /--smtp-retry a duration/],
+      [['--smtp-url', 'ftp://x', '--smtp-from', 'crm@example.com'], /--smtp-url ftp:\/\/x: give smtp:\/\/HOST:PORT/],
+      [['--smtp-url', 'smtp://127.0.0.1:1'], /--smtp-url needs --smtp-from/],
+    ];
+    for (const [args, said] of cases) {
+      const r = crmRun(['serve', '--db', s.db, '--listen', '127.0.0.1:0', ...args]);
+      assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, said, args.join(' '));
+    }
+  } finally {
+    await stopClean(s);
+  }
+});

@@ -1,7 +1,7 @@
-import { useEffect, useId, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { records, users as usersApi, type Company, type User } from '../api';
 import { t } from '../i18n';
-import { useDebounced } from './hooks';
+import { RecordPicker } from './RecordPicker';
 
 interface ListProps {
   name: string;
@@ -82,114 +82,23 @@ interface PickerProps {
 
 /** Pick a company by typing part of its name (searches /companies?q=). */
 export function CompanyPicker({ id, value, invalid, describedBy, onChange }: PickerProps) {
-  const [text, setText] = useState(value.label);
-  const [open, setOpen] = useState(false);
-  const [options, setOptions] = useState<Company[]>([]);
-  const [active, setActive] = useState(0);
-  const q = useDebounced(text.trim(), 150);
-  const listId = useId();
-  const boxRef = useRef<HTMLDivElement>(null);
-
-  useEffect(() => setText(value.label), [value.label]);
-
-  useEffect(() => {
-    if (!open) return;
-    const ctl = new AbortController();
-    records
-      .list<Company>('companies', { q, limit: 8, sort: 'name' }, ctl.signal)
-      .then((p) => {
-        setOptions(p.data);
-        setActive(0);
-      })
-      .catch(() => {});
-    return () => ctl.abort();
-  }, [q, open]);
-
-  function pick(c: Company | null) {
-    const ref = c ? { id: String(c.id), label: c.name } : { id: '', label: '' };
-    onChange(ref);
-    setText(ref.label);
-    setOpen(false);
-  }
-
   return (
-    <div
-      className="picker"
-      ref={boxRef}
-      onBlur={(e) => {
-        if (!boxRef.current?.contains(e.relatedTarget as Node)) {
-          setOpen(false);
-          setText(value.label);
-        }
-      }}
-    >
-      <div className="list-row">
-        <input
-          id={id}
-          name="company"
-          className="input"
-          role="combobox"
-          aria-expanded={open}
-          aria-controls={listId}
-          aria-autocomplete="list"
-          aria-invalid={invalid || undefined}
-          aria-describedby={describedBy}
-          aria-activedescendant={open && options[active] ? `${listId}-${active}` : undefined}
-          autoComplete="off"
-          placeholder={t('form.companyPlaceholder')}
-          value={text}
-          onFocus={() => setOpen(true)}
-          onChange={(e) => {
-            setText(e.target.value);
-            setOpen(true);
-          }}
-          onKeyDown={(e) => {
-            if (e.key === 'ArrowDown') {
-              e.preventDefault();
-              setOpen(true);
-              setActive((a) => Math.min(a + 1, options.length - 1));
-            } else if (e.key === 'ArrowUp') {
-              e.preventDefault();
-              setActive((a) => Math.max(a - 1, 0));
-            } else if (e.key === 'Enter' && open && options.length > 0) {
-              e.preventDefault();
-              pick(options[active] ?? null);
-            } else if (e.key === 'Escape' && open) {
-              e.preventDefault();
-              e.stopPropagation();
-              setOpen(false);
-              setText(value.label);
-            }
-          }}
-        />
-        {value.id && (
-          <button type="button" className="icon-btn" aria-label={t('form.clearCompany')} onClick={() => pick(null)}>
-            ×
-          </button>
-        )}
-      </div>
-      {open && options.length > 0 && (
-        <ul className="picker-list" role="listbox" id={listId}>
-          {options.map((c, i) => (
-            <li
-              key={c.id}
-              id={`${listId}-${i}`}
-              role="option"
-              aria-selected={i === active}
-              className={i === active ? 'active' : undefined}
-              onMouseEnter={() => setActive(i)}
-              onMouseDown={(e) => {
-                e.preventDefault();
-                pick(c);
-              }}
-            >
-              <span>{c.name}</span>
-              {c.industry && <span className="muted"> · {c.industry}</span>}
-            </li>
-          ))}
-        </ul>
-      )}
-    </div>
+    <RecordPicker
+      id={id}
+      source="companies"
+      name="company"
+      value={value}
+      invalid={invalid}
+      describedBy={describedBy}
+      placeholder={t('form.companyPlaceholder')}
+      clearLabel={t('form.clearCompany')}
+      search={(q, signal) =>
+        records
+          .list<Company>('companies', { q, limit: 8, sort: 'name' }, signal)
+          .then((p) => p.data.map((c) => ({ id: c.id, label: c.name, sub: c.industry ?? '' })))
+      }
+      onChange={onChange}
+    />
   );
 }
 
