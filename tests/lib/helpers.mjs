@@ -272,3 +272,23 @@ export function csrfSessions() {
     },
   };
 }
+
+// One JSON request as the server's admin token, with a 10 s deadline, that
+// never throws: {status, body, text}, or {error} when the connection failed
+// (the crash tests kill the server under it).
+export async function tryCall(srv, method, path, body, headers = {}) {
+  try {
+    const r = await fetch(srv.url + path, {
+      method,
+      headers: { Authorization: `Bearer ${srv.token}`, 'Content-Type': 'application/json', ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(10000),
+    });
+    const text = await r.text();
+    let json;
+    try { json = JSON.parse(text); } catch { json = undefined; }
+    return { status: r.status, body: json, text };
+  } catch (e) {
+    return { error: e };
+  }
+}

@@ -14,7 +14,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, PG } from '../lib/server.mjs';
-import { listAll, waitExit, crmRun } from '../lib/helpers.mjs';
+import { listAll, waitExit, crmRun, tryCall as call } from '../lib/helpers.mjs';
 
 const ROUNDS = Number(process.env.BACKUP_CRASH_ROUNDS || 6);
 
@@ -22,22 +22,6 @@ function sqlite(db, sql) {
   return execFileSync('sqlite3', [db, sql], { encoding: 'utf8', timeout: 60000 }).trim();
 }
 
-async function call(srv, method, path, body) {
-  try {
-    const r = await fetch(srv.url + path, {
-      method,
-      headers: { Authorization: `Bearer ${srv.token}`, 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(10000),
-    });
-    const text = await r.text();
-    let json;
-    try { json = JSON.parse(text); } catch { json = undefined; }
-    return { status: r.status, body: json, text };
-  } catch (e) {
-    return { error: e };
-  }
-}
 
 // Sent company names; true once the server answered 201.
 const sent = new Map();
