@@ -127,6 +127,8 @@ extern const struct entity entity_activities;
  * when the linked record is hidden.
  */
 const struct entity *field_link(const struct field *f);
+/* The field of e called name (a descriptor entry); NULL if there is none. */
+const struct field *entity_field(const struct entity *e, const char *name);
 /* Finds an entity by name ("companies"); NULL if there is none. */
 const struct entity *entity_find(const char *name);
 /* Every entity, by index 0..entity_count()-1; entity_index is -1 for none. */
