@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer } from '../lib/server.mjs';
-import { stopClean, assertProblem, createOk, createToken, crmRun, req } from '../lib/helpers.mjs';
+import { stopClean, assertProblem, createOk, createToken, crmRun, parseCsv, req } from '../lib/helpers.mjs';
 
 const PASSWORD = 'amber otter juggles seventeen lanterns';
 const BOM = [0xef, 0xbb, 0xbf];
@@ -32,27 +32,6 @@ function csvText(r) {
   assert.equal(r.status, 200, r.text);
   assert.deepEqual([...r.bytes.subarray(0, 3)], BOM, 'starts with the UTF-8 BOM');
   return r.bytes.subarray(3).toString('utf8');
-}
-
-function parseCsv(text) {
-  const rows = [];
-  let row = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') { cell += '"'; i++; }
-      else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') { row.push(cell); cell = ''; }
-    else if (ch === '\r' && text[i + 1] === '\n') { row.push(cell); rows.push(row); row = []; cell = ''; i++; }
-    else cell += ch;
-  }
-  assert.equal(quoted, false, 'no quote left open');
-  assert.equal(row.length + cell.length, 0, 'the last row ends with CRLF');
-  return rows;
 }
 
 // Rows as objects keyed by the header.
