@@ -30,6 +30,8 @@
 #include "util/timeutil.h"
 
 #define CELL_MAX (1024 * 1024)		/* bytes of one rendered cell */
+#define CSV_CHUNK (64 * 1024)		/* CSV bytes gathered before a write */
+#define CSV_BUF_MAX (16 * 1024 * 1024)	/* a chunk and one more row */
 #define XLSX_TEXT_MAX 32767		/* characters Excel keeps in a cell */
 #define XLSX_EPOCH_DAYS 25569		/* 1970-01-01 as an Excel serial date */
 #define WIDTH_MIN 6
@@ -428,14 +430,13 @@ tmpfile_open(const char *dir, char *path, size_t pathlen)
 	return fd;
 }
 
+/* Writes out what the CSV buffer holds (rows, or the header). */
 static int
 csv_flush(struct core_ctx *cx, struct sink *k)
 {
 	size_t off = 0;
 
 	k->bytes += k->line.len;
-	if (k->bytes > (uint64_t)EXPORT_MAX_BYTES)
-		return too_large(cx);
 	while (off < k->line.len) {
 		ssize_t n = write(k->fd, k->line.data + off, k->line.len - off);
 
@@ -472,7 +473,7 @@ sink_open(struct core_ctx *cx, struct sink *k, enum export_format format,
 	k->format = format;
 	k->cs = cs;
 	k->fd = -1;
-	buf_init(&k->line, CELL_MAX * 2);
+	buf_init(&k->line, CSV_BUF_MAX);
 	if (format == EXPORT_CSV) {
 		k->fd = tmpfile_open(dir, k->path, sizeof(k->path));
 		if (k->fd < 0)
@@ -622,9 +623,11 @@ sink_row(struct core_ctx *cx, struct sink *k, json_t *rec, int base_digits,
 		k->row++;
 		return CRM_OK;
 	}
-	if (buf_puts(&k->line, "\r\n") != 0)
+	if (buf_puts(&k->line, "\r\n") != 0 ||
+	    k->bytes + k->line.len > (uint64_t)EXPORT_MAX_BYTES)
 		return too_large(cx);
-	return csv_flush(cx, k);
+	/* Rows go out in chunks, not a write per row. */
+	return k->line.len >= CSV_CHUNK ? csv_flush(cx, k) : CRM_OK;
 }
 
 /* Completes the file: out->fd and out->size. */
@@ -634,6 +637,8 @@ sink_finish(struct core_ctx *cx, struct sink *k, struct export_result *out)
 	struct stat sb;
 	lxw_error e;
 
+	if (k->format == EXPORT_CSV && csv_flush(cx, k) != CRM_OK)
+		return CRM_EDB;
 	if (k->format == EXPORT_XLSX) {
 		for (int i = 0; i < k->cs->n; i++)
 			worksheet_set_column(k->ws, (lxw_col_t)i, (lxw_col_t)i,
