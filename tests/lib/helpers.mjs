@@ -292,3 +292,25 @@ export async function tryCall(srv, method, path, body, headers = {}) {
     return { error: e };
   }
 }
+
+// An RFC 4180 CSV text (CRLF rows, every row ended) as an array of rows of cells.
+export function parseCsv(text) {
+  const rows = [];
+  let row = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') { cell += '"'; i++; }
+      else if (ch === '"') quoted = false;
+      else cell += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') { row.push(cell); cell = ''; }
+    else if (ch === '\r' && text[i + 1] === '\n') { row.push(cell); rows.push(row); row = []; cell = ''; i++; }
+    else cell += ch;
+  }
+  assert.equal(quoted, false, 'no quote left open');
+  assert.equal(row.length + cell.length, 0, 'the last row ends with CRLF');
+  return rows;
+}
