@@ -59,6 +59,9 @@ struct mtable {
  * lose a company's data on the day it moves.
  */
 static const struct mtable mtables[] = {
+	/* Before departments, which name their calendar. */
+	{ "work_calendars", NULL, "id", true, "created_at = 0" },
+	{ "work_holidays", NULL, "id", true, NULL },
 	{ "departments", NULL, "id", true, "created_at = 0" },
 	{ "roles", NULL, "id", true, "created_at = 0 AND builtin IS NOT NULL" },
 	{ "users", NULL, "id", true, NULL },
