@@ -134,6 +134,17 @@ int workcal_for_user(struct core_ctx *cx, int64_t user_id,
 int workcal_resolve_department(struct core_ctx *cx, int64_t dept_id,
     int64_t *calendar_id, int64_t *from_dept);
 
+/*
+ * The calendar that applies to a department (dept_id > 0) or to a user's
+ * department (user_id > 0; neither: the default), for the UI and for
+ * checking: {"calendar": {... with holidays}, "department_id": the
+ * department asked about or null, "set_on_department_id": where the
+ * calendar was set, null for the default}. CRM_ENOTFOUND for no such
+ * department or user.
+ */
+int workcal_effective(struct core_ctx *cx, int64_t dept_id, int64_t user_id,
+    json_t **out);
+
 /* ---- administration (JSON in, JSON out; *out a new reference) ---- */
 
 /*

@@ -255,29 +255,62 @@ workcal_for_department(struct core_ctx *cx, int64_t dept_id,
 	return rc == CRM_OK ? workcal_load(cx, id, cal) : rc;
 }
 
-int
-workcal_for_user(struct core_ctx *cx, int64_t user_id, struct workcal **cal)
+/* The department of user_id into *dept (0: none). */
+static int
+user_department(struct core_ctx *cx, int64_t user_id, int64_t *dept)
 {
 	db_stmt_t *st;
-	int64_t dept = 0;
 	int rc;
 
-	*cal = NULL;
+	*dept = 0;
 	if (db_prepare(cx->db, "SELECT department_id FROM users WHERE id = ?",
 	    &st) != DB_OK)
 		return db_fail(cx, "user");
 	db_bind_int(st, 1, user_id);
 	rc = db_step(st);
 	if (rc == DB_ROW && !db_col_null(st, 0))
-		dept = db_col_int(st, 0);
+		*dept = db_col_int(st, 0);
 	db_done(st);
 	if (rc == DB_DONE)
 		return core_fail(cx, CRM_ENOTFOUND, "No user with id %lld",
 		    (long long)user_id);
-	if (rc != DB_ROW)
-		return db_fail(cx, "user step");
+	return rc == DB_ROW ? CRM_OK : db_fail(cx, "user step");
+}
+
+int
+workcal_for_user(struct core_ctx *cx, int64_t user_id, struct workcal **cal)
+{
+	int64_t dept;
+	int rc = user_department(cx, user_id, &dept);
+
+	*cal = NULL;
+	if (rc != CRM_OK)
+		return rc;
 	return dept > 0 ? workcal_for_department(cx, dept, cal) :
 	    workcal_load(cx, 0, cal);
+}
+
+int
+workcal_effective(struct core_ctx *cx, int64_t dept_id, int64_t user_id,
+    json_t **out)
+{
+	int64_t dept = dept_id, cal = 0, from = 0;
+	json_t *c = NULL;
+	int rc = CRM_OK;
+
+	*out = NULL;
+	if (user_id > 0)
+		rc = user_department(cx, user_id, &dept);
+	if (rc == CRM_OK && dept > 0)
+		rc = workcal_resolve_department(cx, dept, &cal, &from);
+	if (rc == CRM_OK)
+		rc = query(cx, cal, &c);
+	if (rc != CRM_OK)
+		return rc;
+	*out = json_pack("{s:o, s:o, s:o}", "calendar", c, "department_id",
+	    dept > 0 ? json_integer(dept) : json_null(), "set_on_department_id",
+	    from > 0 ? json_integer(from) : json_null());
+	return CRM_OK;
 }
 
 /* ---- writing ---- */
