@@ -175,6 +175,11 @@ void h_workcal_update(struct call *c);
 void h_workcal_delete(struct call *c);
 void h_workcal_due(struct call *c);
 void h_workcal_effective(struct call *c);
+/* api/absences.c */
+void h_absence_list(struct call *c);
+void h_absence_create(struct call *c);
+void h_absence_update(struct call *c);
+void h_absence_delete(struct call *c);
 /* api/catalog.c */
 void h_unit_list(struct call *c);
 void h_unit_create(struct call *c);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "api/internal.h"
+#include "core/absences.h"
 #include "core/workcal.h"
 
 static json_t *
@@ -210,8 +211,8 @@ workcal_schema(void)
 }
 
 /*
- * The responses and query parameters of the working-hours calendar
- * routes; false for any other route.
+ * The responses and query parameters of the working-hours calendar and
+ * absence routes; false for any other route.
  */
 static bool
 workcal_responses(const struct route *r, json_t *resp, json_t *params)
@@ -222,6 +223,11 @@ workcal_responses(const struct route *r, json_t *resp, json_t *params)
 		    "integer" },
 		{ "to", "the end, RFC 3339, instead of minutes: answers "
 		    "{minutes} of working time in [from, to)", "string" },
+	};
+	static const char *const abs[][3] = {
+		{ "from", "only absences ending on or after this day, YYYY-MM-DD",
+		    "string" },
+		{ "to", "only absences starting on or before this day", "string" },
 	};
 	static const char *const eff[][3] = {
 		{ "department_id", "this department's calendar", "integer" },
@@ -256,6 +262,20 @@ workcal_responses(const struct route *r, json_t *resp, json_t *params)
 	} else if (r->fn == h_workcal_delete) {
 		json_object_set_new(resp, "204", json_pack("{s:s}", "description",
 		    "Deleted; 409 for the default calendar or one in use"));
+	} else if (r->fn == h_absence_list) {
+		own_params(params, abs, 2);
+		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
+		    "description", "{data: [absence]}, by from", "content",
+		    json_content(json_pack("{s:s, s:{s:{s:s, s:o}}}", "type",
+		    "object", "properties", "data", "type", "array", "items",
+		    ref("Absence")))));
+	} else if (r->fn == h_absence_create || r->fn == h_absence_update) {
+		json_object_set_new(resp, r->fn == h_absence_create ? "201" : "200",
+		    json_pack("{s:s, s:o}", "description", "The absence",
+		    "content", json_content(ref("Absence"))));
+	} else if (r->fn == h_absence_delete) {
+		json_object_set_new(resp, "204", json_pack("{s:s}", "description",
+		    "Deleted"));
 	} else {
 		return false;
 	}
@@ -480,7 +500,8 @@ operation(const struct route *r)
 		    r->fn == h_login ? ref("Login") : r->fn == h_cf_create ||
 		    r->fn == h_cf_update ? ref("CustomField") : r->fn ==
 		    h_workcal_create || r->fn == h_workcal_update ?
-		    ref("WorkCalendar") : json_pack("{s:s, "
+		    ref("WorkCalendar") : r->fn == h_absence_create || r->fn ==
+		    h_absence_update ? ref("Absence") : json_pack("{s:s, "
 		    "s:s}", "type", "object", "description", "see docs/api.md"))));
 	if (r->fn == h_doc_content) {
 		json_array_append_new(params, json_pack("{s:s, s:s, s:s, s:{s:s}}",
@@ -572,5 +593,13 @@ h_openapi(struct call *c)
 	    "schemas"), "Activity", entity_schema(&entity_activities));
 	json_object_set_new(json_object_get(json_object_get(doc, "components"),
 	    "schemas"), "WorkCalendar", workcal_schema());
+	json_object_set_new(json_object_get(json_object_get(doc, "components"),
+	    "schemas"), "Absence", json_pack("{s:s, s:{s:{s:s, s:b}, s:{s:s, "
+	    "s:s}, s:{s:s, s:s}, s:{s:s, s:[s,s,s]}, s:{s:[s,s], s:i}}, s:[s,s,s]}",
+	    "type", "object", "properties", "id", "type", "integer", "readOnly", 1,
+	    "from", "type", "string", "format", "date", "to", "type", "string",
+	    "format", "date", "kind", "type", "string", "enum", "vacation", "sick",
+	    "other", "note", "type", "string", "null", "maxLength",
+	    ABSENCE_NOTE_MAX, "required", "from", "to", "kind"));
 	reply_json(c, 200, doc);
 }

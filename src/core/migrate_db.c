@@ -65,6 +65,7 @@ static const struct mtable mtables[] = {
 	{ "departments", NULL, "id", true, "created_at = 0" },
 	{ "roles", NULL, "id", true, "created_at = 0 AND builtin IS NOT NULL" },
 	{ "users", NULL, "id", true, NULL },
+	{ "user_absences", NULL, "id", true, NULL },
 	{ "department_heads", NULL, "id", true, NULL },
 	{ "sessions", NULL, "id", true, NULL },
 	{ "api_tokens", NULL, "id", true, NULL },

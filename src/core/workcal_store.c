@@ -315,16 +315,6 @@ workcal_effective(struct core_ctx *cx, int64_t dept_id, int64_t user_id,
 
 /* ---- writing ---- */
 
-/* The actor as a user id parameter (NULL for the system). */
-static void
-bind_actor(struct core_ctx *cx, db_stmt_t *st, int idx)
-{
-	if (cx->actor.user_id > 0)
-		db_bind_int(st, idx, cx->actor.user_id);
-	else
-		db_bind_null(st, idx);
-}
-
 /*
  * The start of a change to calendar id: an administrator, a transaction
  * begun, the calendar as stored in *cur. On failure nothing is open.
@@ -510,9 +500,9 @@ workcal_create(struct core_ctx *cx, json_t *in, json_t **out)
 	    tz ? json_string_length(tz) : 3);
 	db_bind_text(st, 3, week, strlen(week));
 	db_bind_int(st, 4, now);
-	bind_actor(cx, st, 5);
+	core_bind_actor(cx, st, 5);
 	db_bind_int(st, 6, now);
-	bind_actor(cx, st, 7);
+	core_bind_actor(cx, st, 7);
 	rc = db_step(st);
 	if (rc == DB_ROW)
 		id = db_col_int(st, 0);
@@ -576,7 +566,7 @@ workcal_update(struct core_ctx *cx, int64_t id, int64_t version, json_t *in,
 		db_bind_text(st, 2, json_string_value(tz), json_string_length(tz));
 		db_bind_text(st, 3, week, strlen(week));
 		db_bind_int(st, 4, time_now_ms());
-		bind_actor(cx, st, 5);
+		core_bind_actor(cx, st, 5);
 		db_bind_int(st, 6, id);
 		rc = db_step(st);
 		db_done(st);

@@ -4,7 +4,8 @@
 // default "Standard"; the due preview answers "when is it due?" and "how
 // much working time between?"; bad input is refused field by field and
 // nothing is half-written; a calendar in use, or the default, is never
-// deleted; every change is audited.
+// deleted; every change is audited. And people's absences, which their
+// workload will be measured against.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';
@@ -209,4 +210,67 @@ test('the OpenAPI description lists the routes', async () => {
   for (const p of ['/api/v1/work-calendars', '/api/v1/work-calendars/{id}', '/api/v1/work-calendars/{id}/due', '/api/v1/work-calendars/effective'])
     assert.ok(r.body.paths[p], p);
   assert.ok(r.body.components.schemas.WorkCalendar);
+});
+
+test('absences: an admin records them, the person and their heads read them, others do not; bad ones are refused', async () => {
+  addUser(srv, 'abs.head@example.com', 'amber otter juggles seventeen lanterns', { name: 'Abs Head' });
+  addUser(srv, 'abs.worker@example.com', 'amber otter juggles seventeen lanterns', { name: 'Abs Worker' });
+  addUser(srv, 'abs.peer@example.com', 'amber otter juggles seventeen lanterns', { name: 'Abs Peer' });
+  const head = createToken(srv, 'abs.head@example.com', 'ah');
+  const worker = createToken(srv, 'abs.worker@example.com', 'aw');
+  const peer = createToken(srv, 'abs.peer@example.com', 'ap');
+  const users = (await req(srv, 'GET', '/api/v1/users')).body.data;
+  const id = (email) => users.find((u) => u.email === email).id;
+  const top = (await req(srv, 'GET', '/api/v1/departments')).body.data.find((d) => d.parent_id === null);
+  const branch = (await req(srv, 'POST', '/api/v1/departments', { body: { name: 'Abs branch', parent_id: top.id } })).body;
+  const team = (await req(srv, 'POST', '/api/v1/departments', { body: { name: 'Abs team', parent_id: branch.id } })).body;
+  assert.equal((await req(srv, 'PATCH', `/api/v1/departments/${branch.id}`, { body: { heads: [id('abs.head@example.com')] } })).status, 200);
+  for (const [email, dept] of [['abs.worker@example.com', team.id], ['abs.peer@example.com', branch.id]])
+    assert.equal((await req(srv, 'PATCH', `/api/v1/users/${id(email)}`, { body: { department_id: dept } })).status, 200);
+  const base = `/api/v1/users/${id('abs.worker@example.com')}/absences`;
+
+  const a = await req(srv, 'POST', base, { body: { from: '2026-12-21', to: '2026-12-31', kind: 'vacation', note: 'Winter' } });
+  assert.equal(a.status, 201, a.text);
+  assert.deepEqual([a.body.from, a.body.to, a.body.kind, a.body.note], ['2026-12-21', '2026-12-31', 'vacation', 'Winter']);
+  const b = await req(srv, 'POST', base, { body: { from: '2027-02-03', to: '2027-02-03', kind: 'sick' } });
+  assert.equal(b.status, 201, b.text);
+
+  // The person and the head of a department above theirs read them; a colleague does not, nor writes.
+  for (const auth of [worker, head]) {
+    const r = await req(srv, 'GET', base, { auth });
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.body.data.map((x) => x.from), ['2026-12-21', '2027-02-03']);
+  }
+  assertProblem(await req(srv, 'GET', base, { auth: peer }), 404);
+  assertProblem(await req(srv, 'POST', base, { auth: worker, body: { from: '2027-03-01', to: '2027-03-02', kind: 'other' } }), 403);
+  assertProblem(await req(srv, 'DELETE', `${base}/${a.body.id}`, { auth: head }), 403);
+  assertProblem(await req(srv, 'GET', '/api/v1/users/999999/absences'), 404);
+
+  // A range keeps those overlapping it.
+  const inJan = await req(srv, 'GET', `${base}?from=2026-12-31&to=2027-01-31`, { auth: worker });
+  assert.deepEqual(inJan.body.data.map((x) => x.id), [a.body.id]);
+  assertInvalid(await req(srv, 'GET', `${base}?from=31.12.2026`), ['from']);
+
+  const cases = [
+    [{}, ['from', 'to', 'kind']],
+    [{ from: '2027-03-01', to: '2027-02-28', kind: 'other' }, ['to']],
+    [{ from: '2027-02-29', to: '2027-03-01', kind: 'other' }, ['from']],
+    [{ from: '2027-01-01', to: '2028-06-01', kind: 'other' }, ['to']],
+    [{ from: '2027-03-01', to: '2027-03-01', kind: 'holiday' }, ['kind']],
+    [{ from: '2027-03-01', to: '2027-03-01', kind: 'other', note: 'x'.repeat(501) }, ['note']],
+    [{ from: '2027-03-01', to: '2027-03-01', kind: 'other', mood: 'sad' }, ['mood']],
+    // Overlapping an absence already recorded.
+    [{ from: '2026-12-30', to: '2027-01-02', kind: 'other' }, ['from']],
+  ];
+  for (const [body, fields] of cases) assertInvalid(await req(srv, 'POST', base, { body }), fields, JSON.stringify(body));
+
+  const moved = await req(srv, 'PATCH', `${base}/${b.body.id}`, { body: { to: '2027-02-05', note: null } });
+  assert.equal(moved.status, 200, moved.text);
+  assert.deepEqual([moved.body.from, moved.body.to, moved.body.kind], ['2027-02-03', '2027-02-05', 'sick']);
+  assertInvalid(await req(srv, 'PATCH', `${base}/${b.body.id}`, { body: { from: '2026-12-25' } }), ['from']);
+  assertProblem(await req(srv, 'PATCH', `/api/v1/users/${id('abs.peer@example.com')}/absences/${b.body.id}`, { body: { kind: 'other' } }), 404);
+  assert.equal((await req(srv, 'DELETE', `${base}/${a.body.id}`)).status, 204);
+  assert.deepEqual((await req(srv, 'GET', base)).body.data.map((x) => x.id), [b.body.id]);
+  const actions = (await req(srv, 'GET', `/api/v1/audit?entity=users&record_id=${id('abs.worker@example.com')}`)).body.data.map((e) => e.action);
+  for (const act of ['user.absence_created', 'user.absence_changed', 'user.absence_deleted']) assert.ok(actions.includes(act), act);
 });

@@ -1,4 +1,4 @@
--- Working-hours calendars (keep in step with pg/0022_work_calendars.sql):
+-- Working-hours calendars and personal absences (keep in step with pg/0022_work_calendars.sql):
 -- when a company works, so that deadlines, SLA clocks and workload count
 -- working time (core/workcal.h). A calendar has an IANA time zone and a
 -- week: `week` is JSON text, an array of seven arrays (Monday first) of
@@ -35,6 +35,25 @@ CREATE TABLE work_holidays (
 
 ALTER TABLE departments ADD COLUMN calendar_id INTEGER REFERENCES work_calendars(id);
 CREATE INDEX departments_calendar ON departments(calendar_id);
+
+-- Personal absences (vacation, sickness, other), whole local days from
+-- from_day to to_day inclusive: the hours a person is not there, for the
+-- workload against their calendar. One person's absences do not overlap.
+CREATE TABLE user_absences (
+	id		INTEGER PRIMARY KEY,
+	user_id		INTEGER NOT NULL REFERENCES users(id),
+	from_day	TEXT NOT NULL,		-- YYYY-MM-DD
+	to_day		TEXT NOT NULL,		-- YYYY-MM-DD, inclusive
+	kind		TEXT NOT NULL,
+	note		TEXT,
+	created_at	BIGINT NOT NULL,
+	created_by	INTEGER,
+	updated_at	BIGINT NOT NULL,
+	updated_by	INTEGER,
+	CHECK (kind IN ('vacation', 'sick', 'other')),
+	CHECK (from_day <= to_day)
+);
+CREATE INDEX user_absences_user ON user_absences(user_id, from_day);
 
 INSERT INTO work_calendars (name, tz, week, is_default, created_at, updated_at)
 VALUES ('Standard', 'UTC', '[["09:00-18:00"],["09:00-18:00"],["09:00-18:00"],["09:00-18:00"],["09:00-18:00"],[],[]]', 1, 0, 0);
