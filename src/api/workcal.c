@@ -135,6 +135,11 @@ h_workcal_due(struct call *c)
 	if (has_min && workcal_add(cal, from, minutes, &due) != 0) {
 		verrs_add(&c->cx.errs, "minutes", "so much working time is not "
 		    "reached within %d days", WORKCAL_DAYS_MAX);
+	} else if (has_min && due >= time_days_from_civil(10000, 1, 1) *
+	    86400000LL) {
+		/* RFC 3339 has four-digit years. */
+		verrs_add(&c->cx.errs, "minutes", "the deadline falls after the "
+		    "year 9999");
 	} else if (has_min) {
 		time_format(due, t, sizeof(t));
 		reply_json(c, 200, json_pack("{s:I, s:s, s:I, s:s}", "calendar_id",

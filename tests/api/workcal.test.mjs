@@ -202,6 +202,7 @@ test('the due preview: a deadline, working minutes between, and bad parameters n
   // More work than ten years of this calendar hold: refused, not looped.
   assertInvalid(await req(srv, 'GET', `${base}?from=2026-11-27T17:00:00Z&minutes=5000000`), ['minutes']);
   assertInvalid(await req(srv, 'GET', `${base}?from=2000-01-01T00:00:00Z&to=2030-01-01T00:00:00Z`), ['to']);
+  assertInvalid(await req(srv, 'GET', `${base}?from=9999-12-31T12:00:00Z&minutes=6000`), ['minutes']);
   assertProblem(await due(999999, '2026-11-27T17:00:00Z', 60), 404);
 });
 
