@@ -4,7 +4,9 @@
  * weekends, holidays, lunch breaks, shortened days and the two daylight
  * saving changes of Europe/Berlin and America/New_York; bounded for any
  * duration; and the calendars that cannot be saved. Every expected instant
- * is worked out by hand in the comment beside it.
+ * is worked out by hand in the comment beside it. Last, loading: the
+ * default calendar, a department's own, a child's inherited one, a
+ * person's through their department.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,8 +17,11 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "core/org.h"
 #include "core/workcal.h"
 #include "util/timeutil.h"
+
+static db_t *db;	/* for the loading tests: an in-memory database */
 
 #define WEEKDAYS_9_18 "[[\"09:00-18:00\"],[\"09:00-18:00\"],[\"09:00-18:00\"]," \
 	"[\"09:00-18:00\"],[\"09:00-18:00\"],[],[]]"
@@ -373,6 +378,118 @@ a_day_may_run_to_midnight_and_comes_back_sorted(void **state)
 	workcal_free(cal);
 }
 
+/* The id in a core answer (rc, *out), which the test then drops. */
+static int64_t
+id_of(struct core_ctx *cx, int rc, json_t **out)
+{
+	int64_t id;
+
+	if (rc != CRM_OK)
+		fail_msg("%d: %s (%s: %s)", rc, cx->detail, cx->errs.n ?
+		    cx->errs.items[0].field : "", cx->errs.n ?
+		    cx->errs.items[0].message : "");
+	id = json_integer_value(json_object_get(*out, "id"));
+	json_decref(*out);
+	*out = NULL;
+	return id;
+}
+
+static void
+calendars_load_through_the_department_tree(void **state)
+{
+	struct core_ctx cx;
+	struct workcal *cal = NULL;
+	json_t *in, *out = NULL;
+	int64_t berlin, branch, team, uid;
+	char sql[256];
+
+	(void)state;
+	core_ctx_init(&cx, db, NULL);
+	/* The default: Standard, Monday to Friday 09:00-18:00 UTC. */
+	assert_int_equal(workcal_load(&cx, 0, &cal), CRM_OK);
+	due_is(cal, "2026-11-27T16:00:00Z", 180, "2026-11-30T10:00:00Z");
+	workcal_free(cal);
+
+	in = json_loads("{\"name\": \"Berlin\", \"tz\": \"Europe/Berlin\", "
+	    "\"week\": " WEEKDAYS_9_18 ", \"holidays\": [{\"date\": "
+	    "\"2026-11-30\", \"name\": \"Closed\"}]}", 0, NULL);
+	assert_non_null(in);
+	berlin = id_of(&cx, workcal_create(&cx, in, &out), &out);
+	json_decref(in);
+	in = json_pack("{s:s, s:I, s:I}", "name", "Branch", "parent_id",
+	    (json_int_t)1, "calendar_id", (json_int_t)berlin);
+	branch = id_of(&cx, dept_create(&cx, in, &out), &out);
+	json_decref(in);
+	in = json_pack("{s:s, s:I}", "name", "Team", "parent_id",
+	    (json_int_t)branch);
+	team = id_of(&cx, dept_create(&cx, in, &out), &out);
+	json_decref(in);
+
+	/*
+	 * The team has no calendar: the branch's. Fri 17:00 CET (16:00Z) + 2 h:
+	 * 1 h Friday, Monday the 30th closed, Tuesday 09:00-10:00 CET = 09:00Z.
+	 */
+	assert_int_equal(workcal_for_department(&cx, team, &cal), CRM_OK);
+	assert_int_equal(cal->id, berlin);
+	due_is(cal, "2026-11-27T16:00:00Z", 120, "2026-12-01T09:00:00Z");
+	workcal_free(cal);
+	/* The top department has none: the default. */
+	assert_int_equal(workcal_for_department(&cx, 1, &cal), CRM_OK);
+	assert_int_not_equal(cal->id, berlin);
+	workcal_free(cal);
+
+	/* A person works by their department's calendar, the default without one. */
+	snprintf(sql, sizeof(sql), "INSERT INTO users (email, name, "
+	    "password_hash, created_at, updated_at, department_id) VALUES "
+	    "('w@example.com', 'W', 'x', 0, 0, %lld)", (long long)team);
+	assert_int_equal(db_exec(db, sql), DB_OK);
+	assert_int_equal(db_exec(db, "INSERT INTO users (email, name, "
+	    "password_hash, created_at, updated_at) VALUES ('n@example.com', "
+	    "'N', 'x', 0, 0)"), DB_OK);
+	uid = 0;
+	{
+		db_stmt_t *st;
+
+		assert_int_equal(db_prepare(db, "SELECT id FROM users WHERE email "
+		    "= 'w@example.com'", &st), DB_OK);
+		assert_int_equal(db_step(st), DB_ROW);
+		uid = db_col_int(st, 0);
+		db_done(st);
+	}
+	assert_int_equal(workcal_for_user(&cx, uid, &cal), CRM_OK);
+	assert_int_equal(cal->id, berlin);
+	workcal_free(cal);
+	assert_int_equal(workcal_for_user(&cx, uid + 1, &cal), CRM_OK);
+	assert_int_not_equal(cal->id, berlin);
+	workcal_free(cal);
+	assert_int_equal(workcal_for_user(&cx, 999999, &cal), CRM_ENOTFOUND);
+	assert_null(cal);
+	assert_int_equal(workcal_for_department(&cx, 999999, &cal),
+	    CRM_ENOTFOUND);
+	assert_int_equal(workcal_load(&cx, 999999, &cal), CRM_ENOTFOUND);
+}
+
+static int
+group_setup(void **state)
+{
+	char err[512];
+
+	(void)state;
+	if (core_open_db(":memory:", &db, err, sizeof(err)) != CRM_OK) {
+		fprintf(stderr, "setup: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+group_teardown(void **state)
+{
+	(void)state;
+	db_close(db);
+	return 0;
+}
+
 int
 main(void)
 {
@@ -390,7 +507,8 @@ main(void)
 		cmocka_unit_test(huge_durations_are_refused_not_looped),
 		cmocka_unit_test(calendars_that_cannot_work_are_refused),
 		cmocka_unit_test(a_day_may_run_to_midnight_and_comes_back_sorted),
+		cmocka_unit_test(calendars_load_through_the_department_tree),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
