@@ -169,6 +169,19 @@ void h_lost_reason_list(struct call *c);
 void h_lost_reason_create(struct call *c);
 void h_lost_reason_update(struct call *c);
 void h_lost_reason_delete(struct call *c);
+/* api/workcal.c */
+void h_workcal_list(struct call *c);
+void h_workcal_get(struct call *c);
+void h_workcal_create(struct call *c);
+void h_workcal_update(struct call *c);
+void h_workcal_delete(struct call *c);
+void h_workcal_due(struct call *c);
+void h_workcal_effective(struct call *c);
+/* api/absences.c */
+void h_absence_list(struct call *c);
+void h_absence_create(struct call *c);
+void h_absence_update(struct call *c);
+void h_absence_delete(struct call *c);
 /* api/catalog.c */
 void h_unit_list(struct call *c);
 void h_unit_create(struct call *c);

@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "api/internal.h"
+#include "core/absences.h"
+#include "core/workcal.h"
 
 static json_t *
 field_kind_schema(const struct field *f)
@@ -175,6 +177,111 @@ own_params(json_t *params, const char *const (*p)[3], size_t n)
 		    "schema", "type", p[i][2]));
 }
 
+/* A working-hours calendar (core/workcal.h), as read and as written. */
+static json_t *
+workcal_schema(void)
+{
+	json_t *day = json_pack("{s:s, s:i, s:{s:s, s:s}}", "type", "array",
+	    "maxItems", WORKCAL_SPANS_MAX, "items", "type", "string", "pattern",
+	    "^([01][0-9]|2[0-4]):[0-5][0-9]-([01][0-9]|2[0-4]):[0-5][0-9]$");
+	json_t *sc = json_pack("{s:s, s:{s:{s:s, s:b}, s:{s:s, s:I}, s:{s:s, s:s}, "
+	    "s:{s:s, s:i, s:i, s:O, s:s}, s:{s:s, s:i, s:{s:s, s:{s:{s:s, s:s}, "
+	    "s:{s:s}, s:{s:[s,s], s:O}}, s:[s,s]}}, s:{s:s, s:b}, s:{s:s, s:b}, "
+	    "s:{s:s, s:b, s:{s:s}}}, s:[s,s]}",
+	    "type", "object", "properties",
+	    "id", "type", "integer", "readOnly", 1,
+	    "name", "type", "string", "maxLength", (json_int_t)WORKCAL_NAME_MAX,
+	    "tz", "type", "string", "description", "IANA time zone (default UTC)",
+	    "week", "type", "array", "minItems", 7, "maxItems", 7, "items", day,
+	    "description", "Monday to Sunday, each a list of intervals "
+	    "HH:MM-HH:MM in local time, sorted, not overlapping; [] closed",
+	    "holidays", "type", "array", "maxItems", WORKCAL_HOLIDAYS_MAX,
+	    "items", "type", "object", "properties", "date", "type", "string",
+	    "format", "date", "name", "type", "string", "hours", "type", "array",
+	    "null", "items", json_object_get(day, "items"), "required", "date",
+	    "name",
+	    "is_default", "type", "boolean", "readOnly", 1,
+	    "version", "type", "integer", "readOnly", 1,
+	    "departments", "type", "array", "readOnly", 1, "items", "type",
+	    "integer",
+	    "required", "name", "week");
+
+	json_decref(day);
+	return sc;
+}
+
+/*
+ * The responses and query parameters of the working-hours calendar and
+ * absence routes; false for any other route.
+ */
+static bool
+workcal_responses(const struct route *r, json_t *resp, json_t *params)
+{
+	static const char *const due[][3] = {
+		{ "from", "the start, RFC 3339 (required)", "string" },
+		{ "minutes", "working minutes after from: answers {due_at}",
+		    "integer" },
+		{ "to", "the end, RFC 3339, instead of minutes: answers "
+		    "{minutes} of working time in [from, to)", "string" },
+	};
+	static const char *const abs[][3] = {
+		{ "from", "only absences ending on or after this day, YYYY-MM-DD",
+		    "string" },
+		{ "to", "only absences starting on or before this day", "string" },
+	};
+	static const char *const eff[][3] = {
+		{ "department_id", "this department's calendar", "integer" },
+		{ "user_id", "the calendar of this user's department", "integer" },
+	};
+
+	if (r->fn == h_workcal_due) {
+		own_params(params, due, 3);
+		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
+		    "description", "{calendar_id, from, minutes, due_at} or "
+		    "{calendar_id, from, to, minutes}; 422 naming the parameter "
+		    "when bad or beyond ten years", "content", json_content(
+		    json_pack("{s:s}", "type", "object"))));
+	} else if (r->fn == h_workcal_effective) {
+		own_params(params, eff, 2);
+		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
+		    "description", "{calendar, department_id, "
+		    "set_on_department_id (null: the default)}", "content",
+		    json_content(json_pack("{s:s}", "type", "object"))));
+	} else if (r->fn == h_workcal_list) {
+		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
+		    "description", "{data: [calendar without holidays]}", "content",
+		    json_content(json_pack("{s:s, s:{s:{s:s, s:o}}}", "type",
+		    "object", "properties", "data", "type", "array", "items",
+		    ref("WorkCalendar")))));
+	} else if (r->fn == h_workcal_get || r->fn == h_workcal_create ||
+	    r->fn == h_workcal_update) {
+		json_object_set_new(resp, r->fn == h_workcal_create ? "201" : "200",
+		    json_pack("{s:s, s:o}", "description", "The calendar with its "
+		    "holidays (ETag header: its version)", "content",
+		    json_content(ref("WorkCalendar"))));
+	} else if (r->fn == h_workcal_delete) {
+		json_object_set_new(resp, "204", json_pack("{s:s}", "description",
+		    "Deleted; 409 for the default calendar or one in use"));
+	} else if (r->fn == h_absence_list) {
+		own_params(params, abs, 2);
+		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
+		    "description", "{data: [absence]}, by from", "content",
+		    json_content(json_pack("{s:s, s:{s:{s:s, s:o}}}", "type",
+		    "object", "properties", "data", "type", "array", "items",
+		    ref("Absence")))));
+	} else if (r->fn == h_absence_create || r->fn == h_absence_update) {
+		json_object_set_new(resp, r->fn == h_absence_create ? "201" : "200",
+		    json_pack("{s:s, s:o}", "description", "The absence",
+		    "content", json_content(ref("Absence"))));
+	} else if (r->fn == h_absence_delete) {
+		json_object_set_new(resp, "204", json_pack("{s:s}", "description",
+		    "Deleted"));
+	} else {
+		return false;
+	}
+	return true;
+}
+
 static json_t *
 operation(const struct route *r)
 {
@@ -326,6 +433,8 @@ operation(const struct route *r)
 		    "entity, record_id, address, agent, detail (JSON); at most "
 		    "50,000 rows, newest first", "content", "text/csv",
 		    "schema", "type", "string"));
+	} else if (workcal_responses(r, resp, params)) {
+		/* the working-hours calendars' own (below) */
 	} else if (r->fn == h_cf_create || r->fn == h_cf_update) {
 		json_object_set_new(resp, r->fn == h_cf_create ? "201" : "200",
 		    json_pack("{s:s, s:o}", "description", "The definition",
@@ -410,7 +519,10 @@ operation(const struct route *r)
 		json_object_set_new(op, "requestBody", json_pack("{s:b, s:o}",
 		    "required", 1, "content", json_content(sname ? ref(sname) :
 		    r->fn == h_login ? ref("Login") : r->fn == h_cf_create ||
-		    r->fn == h_cf_update ? ref("CustomField") : json_pack("{s:s, "
+		    r->fn == h_cf_update ? ref("CustomField") : r->fn ==
+		    h_workcal_create || r->fn == h_workcal_update ?
+		    ref("WorkCalendar") : r->fn == h_absence_create || r->fn ==
+		    h_absence_update ? ref("Absence") : json_pack("{s:s, "
 		    "s:s}", "type", "object", "description", "see docs/api.md"))));
 	if (r->fn == h_doc_content) {
 		json_array_append_new(params, json_pack("{s:s, s:s, s:s, s:{s:s}}",
@@ -424,7 +536,8 @@ operation(const struct route *r)
 		    "string", "format", "binary"));
 	}
 	if (r->fn == h_rec_update || r->fn == h_deal_move ||
-	    r->fn == h_activity_complete || r->fn == h_activity_reopen)
+	    r->fn == h_activity_complete || r->fn == h_activity_reopen ||
+	    r->fn == h_workcal_update)
 		json_array_append_new(params, json_pack("{s:s, s:s, s:s, s:{s:s}}",
 		    "name", "If-Match", "in", "header", "description", "the ETag "
 		    "you read; a stale one answers 412", "schema", "type", "string"));
@@ -499,5 +612,15 @@ h_openapi(struct call *c)
 	}
 	json_object_set_new(json_object_get(json_object_get(doc, "components"),
 	    "schemas"), "Activity", entity_schema(&entity_activities));
+	json_object_set_new(json_object_get(json_object_get(doc, "components"),
+	    "schemas"), "WorkCalendar", workcal_schema());
+	json_object_set_new(json_object_get(json_object_get(doc, "components"),
+	    "schemas"), "Absence", json_pack("{s:s, s:{s:{s:s, s:b}, s:{s:s, "
+	    "s:s}, s:{s:s, s:s}, s:{s:s, s:[s,s,s]}, s:{s:[s,s], s:i}}, s:[s,s,s]}",
+	    "type", "object", "properties", "id", "type", "integer", "readOnly", 1,
+	    "from", "type", "string", "format", "date", "to", "type", "string",
+	    "format", "date", "kind", "type", "string", "enum", "vacation", "sick",
+	    "other", "note", "type", "string", "null", "maxLength",
+	    ABSENCE_NOTE_MAX, "required", "from", "to", "kind"));
 	reply_json(c, 200, doc);
 }

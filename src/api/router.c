@@ -337,6 +337,16 @@ const struct route api_routes[] = {
 	{ "PATCH", "/api/v1/users/{id}", h_staff_update, NULL, R_BODY,
 	    "Change a user's name, department, role or activity (admin)",
 	    "users" },
+	{ "GET", "/api/v1/users/{id}/absences", h_absence_list, NULL, 0,
+	    "A person's absences (vacation, sick, other), whole days; from/to "
+	    "keep those overlapping a range (admin, the person, their heads)",
+	    "users" },
+	{ "POST", "/api/v1/users/{id}/absences", h_absence_create, NULL, R_BODY,
+	    "Record an absence {from, to, kind, note?} (admin)", "users" },
+	{ "PATCH", "/api/v1/users/{id}/absences/{sub}", h_absence_update, NULL,
+	    R_BODY, "Change an absence (admin)", "users" },
+	{ "DELETE", "/api/v1/users/{id}/absences/{sub}", h_absence_delete, NULL,
+	    0, "Delete an absence (admin)", "users" },
 	{ "GET", "/api/v1/audit", h_audit_list, NULL, 0,
 	    "The audit log, newest first, with filters (admin)", "audit" },
 	{ "GET", "/api/v1/audit/export", h_audit_export, NULL, 0,
@@ -408,10 +418,34 @@ const struct route api_routes[] = {
 	{ "POST", "/api/v1/departments", h_dept_create, NULL, R_BODY,
 	    "Add a department (admin)", "organisation" },
 	{ "PATCH", "/api/v1/departments/{id}", h_dept_update, NULL, R_BODY,
-	    "Rename, move or set the heads of a department (admin)",
+	    "Rename, move, set the heads or the work calendar of a department "
+	    "(admin)",
 	    "organisation" },
 	{ "DELETE", "/api/v1/departments/{id}", h_dept_delete, NULL, 0,
 	    "Delete an empty department (admin)", "organisation" },
+	{ "GET", "/api/v1/work-calendars", h_workcal_list, NULL, 0,
+	    "Working-hours calendars (without holidays), with the departments "
+	    "that use each", "organisation" },
+	{ "POST", "/api/v1/work-calendars", h_workcal_create, NULL, R_BODY,
+	    "Define a working-hours calendar: time zone, week, holidays (admin)",
+	    "organisation" },
+	/* Before {id}: the first route that matches answers. */
+	{ "GET", "/api/v1/work-calendars/effective", h_workcal_effective, NULL,
+	    0, "The calendar a department or a user works by: its own, else "
+	    "the nearest parent's, else the default", "organisation" },
+	{ "GET", "/api/v1/work-calendars/{id}", h_workcal_get, NULL, 0,
+	    "Read a working-hours calendar with its holidays (ETag: its "
+	    "version)", "organisation" },
+	{ "PATCH", "/api/v1/work-calendars/{id}", h_workcal_update, NULL, R_BODY,
+	    "Change a calendar's name, zone, week or holidays (the whole list), "
+	    "If-Match its ETag (admin)", "organisation" },
+	{ "DELETE", "/api/v1/work-calendars/{id}", h_workcal_delete, NULL, 0,
+	    "Delete a calendar no department uses; never the default (admin)",
+	    "organisation" },
+	{ "GET", "/api/v1/work-calendars/{id}/due", h_workcal_due, NULL, 0,
+	    "When N working minutes after a moment are done (from, minutes), or "
+	    "the working minutes between two moments (from, to)",
+	    "organisation" },
 	{ "GET", "/api/v1/roles", h_role_list, NULL, 0,
 	    "Roles with their rights matrix (admin)", "organisation" },
 	{ "POST", "/api/v1/roles", h_role_create, NULL, R_BODY,

@@ -525,13 +525,15 @@ export interface Department {
   parent_id: number | null;
   heads: number[];
   members: number;
+  /** Its working-hours calendar; null: the parent's (up to the default). */
+  calendar_id: number | null;
 }
 
 export const departments = {
   list: () => request<{ data: Department[] }>('GET', '/departments').then((r) => r.data.data),
-  create: (body: { name: string; kind: DeptKind; parent_id: number | null }) =>
+  create: (body: { name: string; kind: DeptKind; parent_id: number | null; calendar_id?: number | null }) =>
     request<Department>('POST', '/departments', { body }).then((r) => r.data),
-  update: (id: number, body: Partial<Pick<Department, 'name' | 'kind' | 'parent_id' | 'heads'>>) =>
+  update: (id: number, body: Partial<Pick<Department, 'name' | 'kind' | 'parent_id' | 'heads' | 'calendar_id'>>) =>
     request<Department>('PATCH', `/departments/${id}`, { body }).then((r) => r.data),
   remove: (id: number) => request<null>('DELETE', `/departments/${id}`),
 };
@@ -1154,3 +1156,41 @@ export const documents = {
     return { done, abort: () => xhr.abort() };
   },
 };
+
+// workcal:begin
+/* Working-hours calendars (admin screen #/admin/work-calendars; departments pick one). */
+export interface WorkHoliday {
+  date: string;
+  name: string;
+  /** null: closed all day; else the shortened day's intervals. */
+  hours: string[] | null;
+}
+export interface WorkCalendar {
+  id: number;
+  name: string;
+  tz: string;
+  /** Monday to Sunday, each a list of "HH:MM-HH:MM"; [] is closed. */
+  week: string[][];
+  holidays?: WorkHoliday[];
+  is_default: boolean;
+  version: number;
+  departments: number[];
+}
+export interface WorkCalendarInput {
+  name?: string;
+  tz?: string;
+  week?: string[][];
+  holidays?: WorkHoliday[];
+}
+export const workCalendars = {
+  list: () => request<{ data: WorkCalendar[] }>('GET', '/work-calendars').then((r) => r.data.data),
+  get: (id: number) => request<WorkCalendar>('GET', `/work-calendars/${id}`),
+  create: (body: WorkCalendarInput) => request<WorkCalendar>('POST', '/work-calendars', { body }).then((r) => r.data),
+  update: (id: number, body: WorkCalendarInput, ifMatch: string | null) =>
+    request<WorkCalendar>('PATCH', `/work-calendars/${id}`, { body, ifMatch }).then((r) => r.data),
+  remove: (id: number) => request<null>('DELETE', `/work-calendars/${id}`),
+  /** When `minutes` of working time after `from` (RFC 3339) are done. */
+  due: (id: number, from: string, minutes: number) =>
+    request<{ due_at: string }>('GET', `/work-calendars/${id}/due`, { query: { from, minutes } }).then((r) => r.data),
+};
+// workcal:end

@@ -228,6 +228,9 @@ export function Layout({ user, section, onSignOut, onLang, children }: Props) {
               <NavLink to="/admin/pipelines" active={section === 'admin/pipelines'} icon={icons.deals}>
                 {t('nav.pipelines')}
               </NavLink>
+              <NavLink to="/admin/work-calendars" active={section === 'admin/work-calendars'} icon={icons.myDay}>
+                {t('nav.workCalendars')}
+              </NavLink>
               <NavLink to="/admin/backups" active={section === 'admin/backups'} icon={icons.backup}>
                 {t('nav.backups')}
               </NavLink>
