@@ -38,7 +38,8 @@ enum vtype {
 
 struct pf {
 	enum vtype	 t;
-	bool		 writable;
+	bool		 writable;	/* by a step, on a record that exists */
+	bool		 fixed;		/* written only when a record is made */
 	bool		 required;
 	size_t		 maxlen;
 	json_t		*options;	/* V_CHOICE, V_LIST of a multichoice: borrowed */
@@ -210,7 +211,8 @@ from_kind(const struct field *f, struct pf *out)
 	memset(out, 0, sizeof(*out));
 	out->maxlen = f->maxlen ? f->maxlen : 1000;
 	out->required = f->flags & F_REQUIRED;
-	out->writable = !(f->flags & (F_READONLY | F_FIXED));
+	out->writable = !(f->flags & F_READONLY);
+	out->fixed = f->flags & F_FIXED;
 	switch (f->kind) {
 	case FK_TEXT: case FK_LONGTEXT: case FK_URL: case FK_CURRENCY:
 		out->t = V_TEXT;
@@ -929,10 +931,14 @@ k_wait(struct chk *ck, size_t i, const char *path, const char *label,
 	}
 }
 
-/* A value a step writes into field name of e (cfs: its custom fields). */
+/*
+ * A value a step writes into field name of e (cfs: its custom fields),
+ * into a record it creates (create) or one that exists.
+ */
 static void
 write_value(struct chk *ck, const char *path, const char *label,
-    const struct entity *e, json_t *cfs, const char *name, json_t *v)
+    const struct entity *e, json_t *cfs, const char *name, json_t *v,
+    bool create)
 {
 	struct pf f;
 
@@ -941,8 +947,9 @@ write_value(struct chk *ck, const char *path, const char *label,
 		    e->name);
 		return;
 	}
-	if (!f.writable) {
-		bad(ck, path, "%s: %.60s cannot be set by a process", label, name);
+	if (!f.writable || (f.fixed && !create)) {
+		bad(ck, path, "%s: %.60s cannot be set by a process%s", label, name,
+		    f.fixed && f.writable ? " once the record exists" : "");
 		return;
 	}
 	if (json_is_null(v)) {
@@ -979,7 +986,7 @@ k_set_field(struct chk *ck, size_t i, const char *path, const char *label,
 		return;
 	}
 	write_value(ck, p, label, ck->e, ck->cfs, name, json_object_get(s,
-	    "value"));
+	    "value"), false);
 }
 
 static void
@@ -1072,7 +1079,7 @@ k_create_record(struct chk *ck, size_t i, const char *path,
 	cfs = load_cfs(ck, e->name);
 	json_object_foreach(values, key, v) {
 		join(p, path, ".values.%s", key);
-		write_value(ck, p, label, e, cfs, key, v);
+		write_value(ck, p, label, e, cfs, key, v, true);
 	}
 	join(p, path, ".values");
 	for (size_t k = 0; k < e->nfields; k++)
