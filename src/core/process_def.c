@@ -53,6 +53,12 @@ struct chk {
 	const char		*key;	/* the template's own key, or NULL */
 	int			 rc;	/* CRM_EDB once the database failed */
 	int			 leaves;
+	/*
+	 * Edges reported missing or wrong: the graph is then not the one
+	 * meant, so what is unreachable or cannot finish is not reported
+	 * until they are fixed (it would only repeat them).
+	 */
+	int			 broken;
 	/* The graph: step ids and edges by index. */
 	size_t			 n;
 	const char		**ids;		/* NULL where the id is bad */
@@ -627,6 +633,7 @@ edge(struct chk *ck, size_t i, const char *path, const char *label,
 	int to = step_index(ck, json_string_value(v));
 
 	if (to < 0) {
+		ck->broken++;
 		if (json_is_string(v))
 			bad(ck, path, "%s: %s names '%.40s', which is no step",
 			    label, what, json_string_value(v));
@@ -823,15 +830,17 @@ branches(struct chk *ck, size_t i, const char *path, const char *label,
 
 	join(p, path, ".branches");
 	if (!json_is_object(b)) {
+		ck->broken++;
 		bad(ck, p, "%s: branches must be {\"%s\": step, \"%s\": step}",
 		    label, a1, a2);
 		return;
 	}
 	only_keys(ck, p, label, b, answers, 2, "these branches");
 	for (size_t k = 0; k < 2; k++) {
-		if (json_object_get(b, answers[k]) == NULL)
+		if (json_object_get(b, answers[k]) == NULL) {
 			bad(ck, p, "%s: no branch for '%s'", label, answers[k]);
-		else
+			ck->broken++;
+		} else
 			edge(ck, i, p, label, answers[k], json_object_get(b,
 			    answers[k]));
 	}
@@ -878,6 +887,7 @@ k_condition(struct chk *ck, size_t i, const char *path, const char *label,
 	    json_array_size(cases) >= PROCDEF_BRANCHES_MAX) {
 		bad(ck, p, "%s: cases must list 1 to %d {condition, next}", label,
 		    PROCDEF_BRANCHES_MAX - 1);
+		ck->broken++;
 		return;
 	}
 	json_array_foreach(cases, k, c) {
@@ -893,10 +903,11 @@ k_condition(struct chk *ck, size_t i, const char *path, const char *label,
 		edge(ck, i, p, label, "next", json_object_get(c, "next"));
 	}
 	join(p, path, ".default");
-	if (json_object_get(s, "default") == NULL)
+	if (json_object_get(s, "default") == NULL) {
 		bad(ck, p, "%s: no branch for the default (no case matches)",
 		    label);
-	else
+		ck->broken++;
+	} else
 		edge(ck, i, p, label, "default", json_object_get(s, "default"));
 }
 
@@ -1255,6 +1266,7 @@ step(struct chk *ck, size_t i, json_t *s)
 		    "condition, wait, set_field, move_stage, notify, email, "
 		    "create_record, webhook, start_process, end)", label,
 		    kname ? "'" : "", kname ? kname : "(none)", kname ? "'" : "");
+		ck->broken++;
 		return;
 	}
 	ck->known[i] = true;
@@ -1264,9 +1276,10 @@ step(struct chk *ck, size_t i, json_t *s)
 		k->check(ck, i, path, label, s);
 	if (k->next) {
 		join(p, path, ".next");
-		if (json_object_get(s, "next") == NULL)
+		if (json_object_get(s, "next") == NULL) {
 			bad(ck, p, "%s: needs next, the step that follows", label);
-		else
+			ck->broken++;
+		} else
 			edge(ck, i, p, label, "next", json_object_get(s, "next"));
 	}
 	if (k->deadline && json_object_get(s, "deadline") != NULL) {
@@ -1399,7 +1412,7 @@ graph(struct chk *ck, const char *start)
 		}
 	if (ends == 0)
 		bad(ck, "steps", "there is no end step: every process needs one");
-	for (size_t i = 0; s >= 0 && i < ck->n; i++) {
+	for (size_t i = 0; s >= 0 && ck->broken == 0 && i < ck->n; i++) {
 		if (ck->ids[i] == NULL || !ck->known[i])
 			continue;
 		join(p, "", "steps[%zu]", i);
@@ -1477,6 +1490,7 @@ procdef_check(struct core_ctx *cx, json_t *def)
 		}
 		join(p, "", "steps[%zu]", i);
 		bad(&ck, p, "step %zu: must be an object", i);
+		ck.broken++;
 	}
 	json_array_foreach(steps, i, s)
 		if (json_is_object(s))

@@ -261,6 +261,8 @@ a_dead_end_is_named(void **state)
 	/* A task that goes nowhere, and one whose next is no step. */
 	check(TPL("{\"id\": \"a\", \"kind\": \"task\", \"name\": \"Do\", "
 	    "\"responsible\": \"record_owner\"}," END("z")));
+	/* Said once: not again as an unreachable end and a dead end. */
+	assert_int_equal(cx.errs.n, 1);
 	expect("steps[0].next", "step 'a': needs next");
 	check(TPL(TASK("a", "nowhere") "," END("z")));
 	expect("steps[0].next", "step 'a': next names 'nowhere', which is no "
