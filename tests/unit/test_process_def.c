@@ -187,6 +187,9 @@ the_shipped_templates_are_valid_and_marked_builtin(void **state)
 	db_done(st);
 	/* Lead follow-up, offer approval, contract signing, subcontractor. */
 	assert_int_equal(n, 4);
+	/* A version, once written, stays as it was. */
+	assert_int_not_equal(db_exec(db, "UPDATE process_template_versions SET "
+	    "definition = '{}'"), DB_OK);
 }
 
 static void
