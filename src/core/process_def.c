@@ -392,12 +392,10 @@ check_value(struct chk *ck, const char *path, const char *label,
 			    "(\"12.50\")", label);
 		return;
 	case V_MONEY:
+		s = json_string_value(json_object_get(v, "currency"));
 		if (!json_is_object(v) || json_object_size(v) != 2 ||
-		    !json_is_integer(json_object_get(v, "amount")) ||
-		    !text_is_currency(json_string_value(json_object_get(v,
-		    "currency")) ? json_string_value(json_object_get(v,
-		    "currency")) : "", json_string_length(json_object_get(v,
-		    "currency"))))
+		    !json_is_integer(json_object_get(v, "amount")) || s == NULL ||
+		    !text_is_currency(s, strlen(s)))
 			bad(ck, path, "%s: must be {\"amount\": minor units, "
 			    "\"currency\": \"EUR\"}", label);
 		return;

@@ -340,6 +340,10 @@ insert_version(struct core_ctx *cx, int64_t id, int64_t version,
 	db_bind_int(st, 5, now);
 	rc = db_step(st);
 	db_done(st);
+	/* Two saves of the same version at once: the second one lost. */
+	if (rc == DB_ECONSTRAINT)
+		return core_fail(cx, CRM_ECONFLICT, "Version %lld was saved by "
+		    "someone else meanwhile; reload the template", (long long)version);
 	return rc == DB_DONE ? CRM_OK : db_fail(cx, "version insert step");
 }
 

@@ -148,7 +148,9 @@ group_setup(void **state)
 	if (db_exec(db, "INSERT INTO custom_fields (entity, name, label, type, "
 	    "options, created_at, updated_at) VALUES ('deals', 'tier', 'Tier', "
 	    "'choice', '[\"gold\", \"silver\"]', 1, 1), ('deals', 'renewal', "
-	    "'Renewal', 'date', '[]', 1, 1)") != DB_OK)
+	    "'Renewal', 'date', '[]', 1, 1), ('deals', 'budget', 'Budget', "
+	    "'money', '[]', 1, 1), ('deals', 'share', 'Share', 'percent', '[]', "
+	    "1, 1), ('deals', 'vip', 'VIP', 'boolean', '[]', 1, 1)") != DB_OK)
 		return -1;
 	return role_id > 0 && stage_id > 0 ? 0 : -1;
 }
@@ -433,6 +435,23 @@ fields_come_from_the_entity_and_values_are_typed_by_them(void **state)
 	    "and times only");
 	expect("steps[0].cases[6].condition.op", "op must be eq");
 	expect("steps[0].cases[7].condition.value", "empty takes no value");
+	/* Custom money, decimals and booleans have their own shapes. */
+	expect_valid(TPL("{\"id\": \"a\", \"kind\": \"condition\", \"name\": "
+	    "\"?\", \"condition\": {\"all\": [{\"field\": \"custom.budget\", "
+	    "\"op\": \"gte\", \"value\": {\"amount\": 100000, \"currency\": "
+	    "\"EUR\"}}, {\"field\": \"custom.share\", \"op\": \"lt\", "
+	    "\"value\": \"12.5\"}, {\"field\": \"custom.vip\", \"op\": \"eq\", "
+	    "\"value\": true}]}, \"branches\": {\"true\": \"z\", \"false\": "
+	    "\"z\"}}," END("z")));
+	check(TPL("{\"id\": \"a\", \"kind\": \"condition\", \"name\": \"?\", "
+	    "\"condition\": {\"all\": [{\"field\": \"custom.budget\", \"op\": "
+	    "\"eq\", \"value\": 100}, {\"field\": \"custom.share\", \"op\": "
+	    "\"eq\", \"value\": \"12,5\"}, {\"field\": \"custom.vip\", \"op\": "
+	    "\"eq\", \"value\": \"yes\"}]}, \"branches\": {\"true\": \"z\", "
+	    "\"false\": \"z\"}}," END("z")));
+	expect("steps[0].condition.all[0].value", "\"amount\": minor units");
+	expect("steps[0].condition.all[1].value", "a decimal number");
+	expect("steps[0].condition.all[2].value", "true or false");
 	/* Fields a process may not write, and typed writes. */
 	check(TPL("{\"id\": \"a\", \"kind\": \"set_field\", \"name\": \"S\", "
 	    "\"field\": \"amount_base\", \"value\": 1, \"next\": \"b\"},"
