@@ -28,7 +28,7 @@
 #include "util/tz.h"
 
 #define PATH_MAX_LEN 96		/* struct verr's field */
-#define EDGES_MAX (PROCDEF_BRANCHES_MAX + 2)
+#define EDGES_MAX PROCDEF_BRANCHES_MAX	/* kept per step; more is an error */
 
 /* How a field's values are typed (from its descriptor or custom type). */
 enum vtype {
@@ -639,10 +639,12 @@ edge(struct chk *ck, size_t i, const char *path, const char *label,
 			bad(ck, path, "%s: %s must be a step id", label, what);
 		return;
 	}
-	if (ck->nedges[i] >= PROCDEF_BRANCHES_MAX) {
-		if (ck->nedges[i] == PROCDEF_BRANCHES_MAX)
+	if (ck->nedges[i] >= EDGES_MAX) {
+		if (ck->nedges[i] == EDGES_MAX) {
 			bad(ck, path, "%s: has more than %d branches", label,
 			    PROCDEF_BRANCHES_MAX);
+			ck->broken++;
+		}
 		ck->nedges[i]++;
 		return;
 	}
