@@ -558,6 +558,21 @@ limits_hold(void **state)
 	expect("steps[0].deadline.on_overdue", "action must be remind");
 	expect("steps[1].deadline", "only a task, an approval or a wait has a "
 	    "deadline");
+	/* A deadline's branch and reassignment name a step and a person. */
+	check(TPL("{\"id\": \"a\", \"kind\": \"task\", \"name\": \"Do\", "
+	    "\"responsible\": \"record_owner\", \"deadline\": {\"amount\": 2, "
+	    "\"unit\": \"hours\", \"on_overdue\": {\"action\": \"branch\", "
+	    "\"step\": \"nowhere\"}}, \"next\": \"b\"}, {\"id\": \"b\", "
+	    "\"kind\": \"approval\", \"name\": \"OK\", \"approver\": "
+	    "\"owner_head\", \"deadline\": {\"amount\": 1, \"unit\": \"days\", "
+	    "\"on_overdue\": {\"action\": \"reassign\", \"step\": \"z\"}}, "
+	    "\"branches\": {\"approve\": \"z\", \"reject\": \"z\"}}," END("z")));
+	expect("steps[0].deadline.on_overdue.step", "on_overdue names 'nowhere', "
+	    "which is no step");
+	expect("steps[1].deadline.on_overdue", "step is not a property of "
+	    "on_overdue reassign");
+	expect("steps[1].deadline.on_overdue.to", "step 'b': must be "
+	    "record_owner");
 }
 
 static void
