@@ -66,34 +66,58 @@ row_json(db_stmt_t *st)
 	    "updated_by", user_json(st, 10));
 }
 
-/* The definition of version v of template id (*def: new reference). */
+/*
+ * Version v of template id: {template_id, version, definition, created_at,
+ * created_by} (*out: new reference).
+ */
 static int
-load_def(struct core_ctx *cx, int64_t id, int64_t v, json_t **def)
+load_version(struct core_ctx *cx, int64_t id, int64_t v, json_t **out)
 {
+	json_t *def = NULL;
 	db_stmt_t *st;
 	int rc;
 
-	*def = NULL;
-	if (db_prepare(cx->db, "SELECT definition FROM process_template_versions "
-	    "WHERE template_id = ? AND version = ?", &st) != DB_OK)
+	*out = NULL;
+	if (db_prepare(cx->db, "SELECT definition, created_at, created_by FROM "
+	    "process_template_versions WHERE template_id = ? AND version = ?",
+	    &st) != DB_OK)
 		return db_fail(cx, "version");
 	db_bind_int(st, 1, id);
 	db_bind_int(st, 2, v);
 	rc = db_step(st);
-	if (rc == DB_ROW)
-		*def = json_loads(db_col_text(st, 0, NULL), 0, NULL);
+	if (rc == DB_ROW) {
+		def = json_loads(db_col_text(st, 0, NULL), 0, NULL);
+		if (def != NULL)
+			*out = json_pack("{s:I, s:I, s:o, s:o, s:o}", "template_id",
+			    (json_int_t)id, "version", (json_int_t)v, "definition",
+			    def, "created_at", time_json(db_col_int(st, 1)),
+			    "created_by", user_json(st, 2));
+	}
 	db_done(st);
 	if (rc == DB_DONE)
-		return core_fail(cx, CRM_ENOTFOUND, "Template %lld has no version "
-		    "%lld", (long long)id, (long long)v);
+		return core_fail(cx, CRM_ENOTFOUND, "No version %lld of process "
+		    "template %lld", (long long)v, (long long)id);
 	if (rc != DB_ROW)
 		return db_fail(cx, "version step");
-	if (*def == NULL) {
+	if (def == NULL) {
 		log_error("process template %lld version %lld: stored definition "
 		    "is not JSON", (long long)id, (long long)v);
 		return core_fail(cx, CRM_EDB, "A stored definition is damaged");
 	}
 	return CRM_OK;
+}
+
+/* The definition of version v of template id (*def: new reference). */
+static int
+load_def(struct core_ctx *cx, int64_t id, int64_t v, json_t **def)
+{
+	json_t *ver = NULL;
+	int rc = load_version(cx, id, v, &ver);
+
+	*def = rc == CRM_OK ? json_incref(json_object_get(ver, "definition")) :
+	    NULL;
+	json_decref(ver);
+	return rc;
 }
 
 /*
@@ -255,32 +279,10 @@ int
 proc_tpl_version(struct core_ctx *cx, int64_t id, int64_t version,
     json_t **out)
 {
-	db_stmt_t *st;
-	json_t *def;
 	int rc = proc_may(cx, false);
 
 	*out = NULL;
-	if (rc != CRM_OK)
-		return rc;
-	if (db_prepare(cx->db, "SELECT definition, created_at, created_by FROM "
-	    "process_template_versions WHERE template_id = ? AND version = ?",
-	    &st) != DB_OK)
-		return db_fail(cx, "version");
-	db_bind_int(st, 1, id);
-	db_bind_int(st, 2, version);
-	rc = db_step(st);
-	if (rc == DB_ROW) {
-		def = json_loads(db_col_text(st, 0, NULL), 0, NULL);
-		*out = json_pack("{s:I, s:I, s:o, s:o, s:o}", "template_id",
-		    (json_int_t)id, "version", (json_int_t)version, "definition",
-		    def ? def : json_null(), "created_at", time_json(db_col_int(st,
-		    1)), "created_by", user_json(st, 2));
-	}
-	db_done(st);
-	if (rc == DB_DONE)
-		return core_fail(cx, CRM_ENOTFOUND, "No version %lld of process "
-		    "template %lld", (long long)version, (long long)id);
-	return rc == DB_ROW ? CRM_OK : db_fail(cx, "version step");
+	return rc == CRM_OK ? load_version(cx, id, version, out) : rc;
 }
 
 /* ---- writing ---- */
