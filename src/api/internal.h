@@ -182,6 +182,16 @@ void h_absence_list(struct call *c);
 void h_absence_create(struct call *c);
 void h_absence_update(struct call *c);
 void h_absence_delete(struct call *c);
+/* api/processes.c */
+void h_proc_list(struct call *c);
+void h_proc_get(struct call *c);
+void h_proc_create(struct call *c);
+void h_proc_update(struct call *c);
+void h_proc_version(struct call *c);
+void h_proc_archive(struct call *c);
+void h_proc_restore(struct call *c);
+void h_proc_validate(struct call *c);
+void h_proc_wizard(struct call *c);
 /* api/catalog.c */
 void h_unit_list(struct call *c);
 void h_unit_create(struct call *c);

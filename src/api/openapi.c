@@ -419,6 +419,32 @@ operation(const struct route *r)
 		    "value_base, current}], won, lost: {count, value_base, "
 		    "reasons}, end_to_end, unconverted, drill} (docs/api.md)",
 		    "content", json_content(json_pack("{s:s}", "type", "object"))));
+	} else if (r->fn == h_proc_list) {
+		static const char *const p[][3] = {
+			{ "status", "active (default) or archived", "string" },
+		};
+
+		own_params(params, p, 1);
+		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
+		    "description", "{data: [{id, key, name, entity, status, "
+		    "builtin, version, valid, created_at, created_by, updated_at, "
+		    "updated_by}], next_cursor: null}, by name", "content",
+		    json_content(json_pack("{s:s}", "type", "object"))));
+	} else if (r->fn == h_proc_create || r->fn == h_proc_get ||
+	    r->fn == h_proc_update || r->fn == h_proc_archive ||
+	    r->fn == h_proc_restore) {
+		json_object_set_new(resp, r->fn == h_proc_create ? "201" : "200",
+		    json_pack("{s:s, s:o}", "description", "The template: the list's "
+		    "members, definition (the current version's), valid, errors, "
+		    "versions [{version, created_at, created_by}] (ETag: the "
+		    "version)", "content", json_content(json_pack("{s:s}", "type",
+		    "object"))));
+	} else if (r->fn == h_proc_validate) {
+		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
+		    "description", "{valid, errors: [{field, message}]}", "content",
+		    json_content(json_pack("{s:s, s:{s:{s:s}, s:{s:s}}}", "type",
+		    "object", "properties", "valid", "type", "boolean", "errors",
+		    "type", "array"))));
 	} else if (sname != NULL && r->fn != h_rec_delete) {
 		json_object_set_new(resp, r->fn == h_rec_create ? "201" : "200",
 		    json_pack("{s:s, s:o}", "description", "The record (ETag "
@@ -535,7 +561,7 @@ operation(const struct route *r)
 		    "content", "application/octet-stream", "schema", "type",
 		    "string", "format", "binary"));
 	}
-	if (r->fn == h_rec_update || r->fn == h_deal_move ||
+	if (r->fn == h_rec_update || r->fn == h_deal_move || r->fn == h_proc_update ||
 	    r->fn == h_activity_complete || r->fn == h_activity_reopen ||
 	    r->fn == h_workcal_update)
 		json_array_append_new(params, json_pack("{s:s, s:s, s:s, s:{s:s}}",

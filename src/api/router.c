@@ -372,6 +372,33 @@ const struct route api_routes[] = {
 	    R_BODY, "Rename or retire a lost reason (admin)", "sales" },
 	{ "DELETE", "/api/v1/lost-reasons/{id}", h_lost_reason_delete, NULL, 0,
 	    "Delete a lost reason (admin)", "sales" },
+	{ "GET", "/api/v1/process-templates", h_proc_list, NULL, 0,
+	    "Process templates, active ones (status=archived: the archived), "
+	    "each with builtin, its current version and whether it is valid "
+	    "today", "processes" },
+	{ "POST", "/api/v1/process-templates", h_proc_create, NULL, R_BODY,
+	    "Create a template from a definition (docs/processes.md); 422 names "
+	    "every problem (admin)", "processes" },
+	{ "POST", "/api/v1/process-templates/validate", h_proc_validate, NULL,
+	    R_BODY, "Check a definition without saving it: {valid, errors}",
+	    "processes" },
+	{ "POST", "/api/v1/process-templates/wizard", h_proc_wizard, NULL,
+	    R_BODY, "A ready, valid definition from a few answers {name, "
+	    "entity, trigger?, steps: [{who, what, hours, approval?}]}; not "
+	    "saved", "processes" },
+	{ "GET", "/api/v1/process-templates/{id}", h_proc_get, NULL, 0,
+	    "A template: its current definition (ETag: the version), "
+	    "validation and versions", "processes" },
+	{ "PUT", "/api/v1/process-templates/{id}", h_proc_update, NULL, R_BODY,
+	    "Save a definition as the template's next version; If-Match on "
+	    "the version (admin)", "processes" },
+	{ "GET", "/api/v1/process-templates/{id}/versions/{sub}", h_proc_version,
+	    NULL, 0, "One version of a template, as it was saved", "processes" },
+	{ "POST", "/api/v1/process-templates/{id}/archive", h_proc_archive, NULL,
+	    0, "Archive a template: it starts no new processes (admin)",
+	    "processes" },
+	{ "POST", "/api/v1/process-templates/{id}/restore", h_proc_restore, NULL,
+	    0, "Bring an archived template back (admin)", "processes" },
 	{ "GET", "/api/v1/units", h_unit_list, NULL, 0,
 	    "Units of measure; whole ones take whole quantities only", "sales" },
 	{ "POST", "/api/v1/units", h_unit_create, NULL, R_BODY,

@@ -106,6 +106,8 @@ static const struct mtable mtables[] = {
 	{ "documents", NULL, "id", true, NULL },
 	{ "activity_comments", NULL, "id", true, NULL },
 	{ "calendar_feeds", NULL, "id", true, NULL },
+	{ "process_templates", NULL, "id", true, "created_at = 0" },
+	{ "process_template_versions", NULL, "id", true, "created_at = 0" },
 };
 #define NTABLES (sizeof(mtables) / sizeof(*mtables))
 

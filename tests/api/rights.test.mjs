@@ -452,3 +452,25 @@ test('activities: comments are read and written by exactly those who may read th
     }
   }
 });
+
+test('process templates: every role reads them, only administrators write them', async () => {
+  const tpl = (await req(srv, 'GET', '/api/v1/process-templates')).body.data[0];
+  const def = (await req(srv, 'GET', `/api/v1/process-templates/${tpl.id}`)).body.definition;
+  for (const a of ACTORS()) {
+    const auth = users[a].token;
+    const admin = roles[users[a].role]?.is_admin === true || a === 'admin';
+    const list = await req(srv, 'GET', '/api/v1/process-templates', { auth });
+    assert.equal(list.status, 200, `${a} lists process templates: ${list.text}`);
+    assert.equal((await req(srv, 'GET', `/api/v1/process-templates/${tpl.id}`, { auth })).status, 200);
+    assert.equal((await req(srv, 'GET', `/api/v1/process-templates/${tpl.id}/versions/1`, { auth })).status, 200);
+    assert.equal((await req(srv, 'POST', '/api/v1/process-templates/validate', { auth, body: def })).status, 200);
+    const create = await req(srv, 'POST', '/api/v1/process-templates', { auth, body: { ...def, key: `rights_${a.toLowerCase()}` } });
+    assert.equal(create.status, admin ? 201 : 403, `${a} creates a process template: ${create.text}`);
+    const put = await req(srv, 'PUT', `/api/v1/process-templates/${tpl.id}`, { auth, body: def });
+    assert.equal(put.status, admin ? 200 : 403, `${a} saves a process template: ${put.text}`);
+    for (const op of ['archive', 'restore']) {
+      const r = await req(srv, 'POST', `/api/v1/process-templates/${tpl.id}/${op}`, { auth });
+      assert.equal(r.status, admin ? 200 : 403, `${a} ${op}s a process template: ${r.text}`);
+    }
+  }
+});

@@ -388,6 +388,41 @@ export const mail = {
   test: (to: string) => request<{ id: number; to: string; status: string }>('POST', '/system/mail/test', { body: { to } }).then((r) => r.data),
 };
 
+// ---- business process templates (docs/processes.md) ----
+
+export interface ProcessTemplateSummary {
+  id: number;
+  key: string;
+  name: string;
+  entity: string;
+  status: 'active' | 'archived';
+  builtin: boolean;
+  version: number;
+  valid: boolean;
+  created_at: string;
+  created_by: number | null;
+  updated_at: string;
+  updated_by: number | null;
+}
+
+export interface ProcessStep {
+  id: string;
+  kind: string;
+  name: string;
+}
+
+export interface ProcessTemplate extends ProcessTemplateSummary {
+  definition: { description?: string; trigger: { type: string }; start: string; steps: ProcessStep[] };
+  errors: FieldError[];
+  versions: { version: number; created_at: string; created_by: number | null }[];
+}
+
+export const processes = {
+  list: (status: 'active' | 'archived') =>
+    request<{ data: ProcessTemplateSummary[] }>('GET', `/process-templates${status === 'archived' ? '?status=archived' : ''}`).then((r) => r.data.data),
+  get: (id: number) => request<ProcessTemplate>('GET', `/process-templates/${id}`).then((r) => r.data),
+};
+
 export const backups = {
   status: () => request<BackupStatus>('GET', '/system/backups').then((r) => r.data),
   start: () => request<{ job_id: number }>('POST', '/system/backups').then((r) => r.data),
