@@ -428,7 +428,9 @@ activity_after_write(struct core_ctx *cx, int64_t id, json_t *cur,
 	size_t i;
 	int rc = reminder_sync(cx, id, cur, merged);
 
-	/* The next occurrence of a recurring task, in this transaction. */
+	/* A series' first task is in it; its next occurrence, in this transaction. */
+	if (rc == CRM_OK)
+		rc = activity_series_mark(cx, id, merged);
 	if (rc == CRM_OK)
 		rc = activity_recur_after(cx, id, cur, merged);
 	if (rc != CRM_OK)

@@ -212,6 +212,13 @@ bool recur_next(const struct recur_rule *r, int64_t first_ms, int done,
     int64_t *next_ms);
 
 /*
+ * For activities.c's after_write: a task written with a recurrence rule
+ * and no series yet becomes the first of its series (series_id = its own
+ * id), so every task of a series carries series_id.
+ */
+int activity_series_mark(struct core_ctx *cx, int64_t id, json_t *merged);
+
+/*
  * For activities.c's after_write: when the write completed a recurring
  * task that is the latest of its series, creates the next occurrence in
  * the same transaction, as the actor (same subject, body, priority,

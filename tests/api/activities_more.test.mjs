@@ -163,13 +163,16 @@ test('completing a recurring task creates the next one in the series, until the 
     tags: ['report'], recurrence: { freq: 'monthly', count: 3 },
   }, manager);
   assert.deepEqual(first.recurrence, { freq: 'monthly', count: 3 });
-  assert.equal(first.series_id, null);
+  assert.equal(first.series_id, first.id, 'the first task is in its series too');
   const complete = (id) => req(srv, 'POST', `/api/v1/activities/${id}/complete`, { auth: manager });
   const series = async () => (await req(srv, 'GET', `/api/v1/activities?series_id=${first.id}&sort=due_at`, { auth: manager })).body.data;
   assert.equal((await complete(first.id)).status, 200);
   let s = await series();
+  assert.deepEqual(s.map((x) => x.id).slice(0, 1), [first.id]);
+  s = s.filter((x) => x.id !== first.id);
   assert.equal(s.length, 1);
   const second = s[0];
+  assert.equal(second.series_id, first.id);
   assert.equal(second.due_at, '2030-02-28T16:00:00.000Z', 'Jan 31 monthly: the end of February');
   assert.equal(second.start_at, '2030-02-28T14:00:00.000Z', 'the start moves with the deadline');
   assert.equal(second.status, 'open');
@@ -183,24 +186,24 @@ test('completing a recurring task creates the next one in the series, until the 
   // Reopening and completing the first again makes no second copy.
   assert.equal((await req(srv, 'POST', `/api/v1/activities/${first.id}/reopen`, { auth: manager })).status, 200);
   assert.equal((await complete(first.id)).status, 200);
-  assert.equal((await series()).length, 1);
+  assert.equal((await series()).length, 2);
   assert.equal((await complete(second.id)).status, 200);
   s = await series();
-  assert.equal(s.length, 2);
-  assert.equal(s[1].due_at, '2030-03-31T16:00:00.000Z', 'back on the 31st');
-  assert.equal((await complete(s[1].id)).status, 200);
-  assert.equal((await series()).length, 2, 'three occurrences in all: the series is over');
+  assert.equal(s.length, 3);
+  assert.equal(s[2].due_at, '2030-03-31T16:00:00.000Z', 'back on the 31st');
+  assert.equal((await complete(s[2].id)).status, 200);
+  assert.equal((await series()).length, 3, 'three occurrences in all: the series is over');
 });
 
 test('until ends a series; a rule needs a task with a deadline and a valid shape', async () => {
   const t = await createOk(srv, 'activities', { kind: 'task', subject: 'Weekly', due_at: '2030-05-01T09:00:00Z',
                                                 recurrence: { freq: 'weekly', interval: 2, until: '2030-05-15T09:00:00Z' } }, manager);
   await req(srv, 'POST', `/api/v1/activities/${t.id}/complete`, { auth: manager });
-  const s = (await req(srv, 'GET', `/api/v1/activities?series_id=${t.id}`, { auth: manager })).body.data;
-  assert.equal(s.length, 1);
-  assert.equal(s[0].due_at, '2030-05-15T09:00:00.000Z');
-  await req(srv, 'POST', `/api/v1/activities/${s[0].id}/complete`, { auth: manager });
-  assert.equal((await req(srv, 'GET', `/api/v1/activities?series_id=${t.id}`, { auth: manager })).body.data.length, 1);
+  const s = (await req(srv, 'GET', `/api/v1/activities?series_id=${t.id}&sort=due_at`, { auth: manager })).body.data;
+  assert.deepEqual(s.map((x) => x.series_id), [t.id, t.id]);
+  assert.equal(s[1].due_at, '2030-05-15T09:00:00.000Z');
+  await req(srv, 'POST', `/api/v1/activities/${s[1].id}/complete`, { auth: manager });
+  assert.equal((await req(srv, 'GET', `/api/v1/activities?series_id=${t.id}`, { auth: manager })).body.data.length, 2);
   const post = (body) => req(srv, 'POST', '/api/v1/activities', { body, auth: manager });
   assertInvalid(await post({ kind: 'task', subject: 'x', recurrence: { freq: 'daily' } }), ['recurrence'], 'no due_at');
   assertInvalid(await post({ kind: 'note', body: 'x', recurrence: { freq: 'daily' } }), ['recurrence'], 'tasks only');
