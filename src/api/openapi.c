@@ -291,6 +291,20 @@ operation(const struct route *r)
 		    "value_base, current}], won, lost: {count, value_base, "
 		    "reasons}, end_to_end, unconverted, drill} (docs/api.md)",
 		    "content", json_content(json_pack("{s:s}", "type", "object"))));
+	} else if (r->fn == h_doc_list) {
+		json_array_append_new(params, json_pack("{s:s, s:s, s:s, s:{s:s}}",
+		    "name", "deleted", "in", "query", "description", "true: the "
+		    "record's trash, the latest deleted first", "schema", "type",
+		    "boolean"));
+		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
+		    "description", "{data: [document]}: {id, entity, record_id, "
+		    "name, mime, size, sha256, created_at, created_by}",
+		    "content", json_content(json_pack("{s:s}", "type", "object"))));
+	} else if (r->fn == h_doc_get || r->fn == h_doc_restore) {
+		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
+		    "description", "The document: {id, entity, record_id, name, "
+		    "mime, size, sha256, created_at, created_by}", "content",
+		    json_content(json_pack("{s:s}", "type", "object"))));
 	} else if (sname != NULL && r->fn != h_rec_delete) {
 		json_object_set_new(resp, r->fn == h_rec_create ? "201" : "200",
 		    json_pack("{s:s, s:o}", "description", "The record (ETag "
