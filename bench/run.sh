@@ -216,7 +216,8 @@ ACT_SECONDS=
 if [ "$ACTIVITIES" -gt 0 ]; then
   A=$SOURCE
   act_stale=
-  for f in bench/activities.sql "$DEALS_SOURCE" src/store/migrations/sqlite/00*activit*.sql; do
+  for f in bench/activities.sql "$DEALS_SOURCE" src/store/migrations/sqlite/00*activit*.sql \
+      src/store/migrations/sqlite/00*myday*.sql; do
     [ "$f" -nt "$A" ] && act_stale=1
   done
   if [ ! -f "$A" ] || [ -n "$act_stale" ]; then

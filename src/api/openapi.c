@@ -232,9 +232,11 @@ operation(const struct route *r)
 			    "days and the week (to Sunday) are theirs", "string" },
 			{ "user_id", "whose day (default: one's own); only what the "
 			    "caller may read is shown", "integer" },
+			{ "limit", "entries listed per bucket, 1 to 200 (default 20); "
+			    "count stays the bucket's whole count", "integer" },
 		};
 
-		own_params(params, p, 2);
+		own_params(params, p, 3);
 		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
 		    "description", "{user_id, tz, now, date, overdue, today, "
 		    "tomorrow, this_week}: each {data: [activity], count, more}; "

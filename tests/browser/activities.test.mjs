@@ -70,6 +70,27 @@ test('a task past its deadline shows under Overdue, and the landing page is my d
   });
 });
 
+test('a busy part of my day lists its first twenty, counts them all and links to the whole list', async () => {
+  for (let i = 0; i < 22; i++)
+    await create(env.srv, 'activities', { kind: 'task', subject: `Old chore ${i}`, due_at: `2025-0${1 + (i % 9)}-1${i % 10}T09:00:00Z` });
+  const day = (await api(env.srv, 'GET', '/api/v1/activities/my-day')).body;
+  assert.ok(day.overdue.count > 20);
+  await withPage(env, 'activities-myday-more', async (page) => {
+    await signIn(page, env.srv, { hash: '#/my-day' });
+    const overdue = daySection(page, 'overdue');
+    await overdue.locator('.day-entry').first().waitFor();
+    assert.equal(await overdue.locator('.day-entry').count(), 20);
+    assert.match(await overdue.locator('.count-pill').innerText(), new RegExp(`^${day.overdue.count}$`));
+    await overdue.getByText(`${day.overdue.count - 20} more not shown`).waitFor();
+    await overdue.getByRole('link', { name: 'Show all in the activities list' }).click();
+    await page.waitForURL(/#\/activities\?/);
+    const q = new URLSearchParams(new URL(page.url()).hash.split('?')[1]);
+    assert.deepEqual([q.get('due'), q.get('owner_id'), q.get('status')], ['overdue', String(day.user_id), 'open']);
+    await page.getByText('Old chore 0', { exact: true }).waitFor();
+  });
+  assert.deepEqual(env.pageErrors, []);
+});
+
 test('a call logged on a contact shows on the contact’s and its company’s timelines', async () => {
   const company = await create(env.srv, 'companies', { name: 'Globex' });
   const contact = await create(env.srv, 'contacts', { first_name: 'Hank', last_name: 'Scorpio', company_id: company.id });

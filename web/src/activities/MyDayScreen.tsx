@@ -65,7 +65,7 @@ export function MyDayScreen({ query }: { query: URLSearchParams }) {
       {day && (
         <div className="day-grid">
           {BUCKETS.map((b) => (
-            <DaySection key={b} name={b} bucket={day[b]} canComplete={can('activities', 'update')} onComplete={onComplete} />
+            <DaySection key={b} name={b} bucket={day[b]} userId={day.user_id} canComplete={can('activities', 'update')} onComplete={onComplete} />
           ))}
         </div>
       )}
