@@ -158,11 +158,19 @@ list_common_filters(const struct entity *e, json_t *params)
 		    "name", "stuck", "in", "query", "description", "true: open "
 		    "deals past their stage's time limit; false: the others",
 		    "schema", "type", "boolean"));
-	if (e == &entity_activities)
-		json_array_append_new(params, json_pack("{s:s, s:s, s:s, s:{s:s}}",
-		    "name", "participant_id", "in", "query", "description", "the "
-		    "activities this user takes part in", "schema", "type",
-		    "integer"));
+	if (e == &entity_activities) {
+		static const char *const an[] = { "participant_id", "involves",
+		    "involves_department" };
+		static const char *const aw[] = { "the activities this user takes "
+		    "part in", "the activities this user owns or takes part in (a "
+		    "person's calendar)", "the activities someone of this department "
+		    "or one below it owns or takes part in (a team's calendar)" };
+
+		for (size_t i = 0; i < sizeof(an) / sizeof(*an); i++)
+			json_array_append_new(params, json_pack("{s:s, s:s, s:s, "
+			    "s:{s:s}}", "name", an[i], "in", "query", "description",
+			    aw[i], "schema", "type", "integer"));
+	}
 }
 
 /* Query parameters of routes with their own: name, description, type. */

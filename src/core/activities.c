@@ -515,6 +515,12 @@ activity_decorate(json_t *rec)
  * participant_id=U: the activities user U takes part in. overdue=true:
  * open tasks past their deadline (false: the rest), the rule my-day uses.
  */
+/* The users of department ? or of one below it (as list.c's department_id). */
+#define TEAM_SQL "(SELECT fu.id FROM users fu WHERE fu.department_id IN " \
+	"(WITH RECURSIVE fsub(id) AS (SELECT ? UNION SELECT fd.id FROM " \
+	"departments fd JOIN fsub ON fd.parent_id = fsub.id) SELECT id FROM " \
+	"fsub))"
+
 static int
 activity_filter(struct core_ctx *cx, struct dbq *q, const char *key,
     const char *value)
@@ -535,15 +541,30 @@ activity_filter(struct core_ctx *cx, struct dbq *q, const char *key,
 		dbq_int(q, time_now_ms());
 		return CRM_OK;
 	}
-	if (strcmp(key, "participant_id") != 0)
+	if (strcmp(key, "participant_id") != 0 && strcmp(key, "involves") != 0 &&
+	    strcmp(key, "involves_department") != 0)
 		return CRM_ENOTFOUND;
 	id = strtoll(value, &end, 10);
 	if (*value == '\0' || *end != '\0' || id <= 0)
-		return core_fail(cx, CRM_EBADQUERY, "participant_id: must be an "
-		    "id");
-	dbq_sql(q, " AND t.id IN (SELECT ap.activity_id FROM "
-	    "activity_participants ap WHERE ap.user_id = ?)");
-	dbq_int(q, id);
+		return core_fail(cx, CRM_EBADQUERY, "%s: must be an id", key);
+	if (strcmp(key, "participant_id") == 0) {
+		dbq_sql(q, " AND t.id IN (SELECT ap.activity_id FROM "
+		    "activity_participants ap WHERE ap.user_id = ?)");
+		dbq_int(q, id);
+	} else if (strcmp(key, "involves") == 0) {
+		/* A person's calendar: what they own and what they take part in. */
+		dbq_sql(q, " AND (t.owner_id = ? OR t.id IN (SELECT ap.activity_id "
+		    "FROM activity_participants ap WHERE ap.user_id = ?))");
+		dbq_int(q, id);
+		dbq_int(q, id);
+	} else {
+		/* A team's: the same for everyone of a department or one below. */
+		dbq_sql(q, " AND (t.owner_id IN " TEAM_SQL " OR t.id IN (SELECT "
+		    "ap.activity_id FROM activity_participants ap WHERE ap.user_id "
+		    "IN " TEAM_SQL "))");
+		dbq_int(q, id);
+		dbq_int(q, id);
+	}
 	return CRM_OK;
 }
 

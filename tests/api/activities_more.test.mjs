@@ -265,3 +265,43 @@ test('the iCalendar feed: a secret address shows the user\'s open tasks and meet
   assertProblem(await req(srv, 'DELETE', '/api/v1/auth/calendar-feed', { auth: other }), 404, 'nothing left to revoke');
   assertProblem(await req(srv, 'POST', '/api/v1/auth/calendar-feed', { auth: null }), 401);
 });
+
+test('a calendar by person or team: involves lists what one owns and takes part in, involves_department a team\'s', async () => {
+  const dept = await createOk(srv, 'departments', { name: 'Calendar team', parent_id: 1 });
+  const sub = await createOk(srv, 'departments', { name: 'Calendar sub-team', parent_id: dept.id });
+  const mk = async (email, department_id) => {
+    const u = await req(srv, 'POST', '/api/v1/users', { body: { email, name: email.split('@')[0], department_id,
+                                                                   password: 'saffron lighthouse quill 27' } });
+    assert.equal(u.status, 201, u.text);
+    return u.body.id;
+  };
+  const ann = await mk('cal.ann@example.com', dept.id);
+  const ben = await mk('cal.ben@example.com', sub.id);
+  const range = '&start_at[gte]=2031-01-01T00:00:00Z&start_at[lte]=2031-01-31T00:00:00Z';
+  const meet = (subject, body) => createOk(srv, 'activities', { kind: 'meeting', subject, start_at: '2031-01-10T10:00:00Z', ...body });
+  const annOwn = await meet('Ann owns', { owner_id: ann });
+  const annJoins = await meet('Ann joins', { participants: [ann] });
+  const benOwn = await meet('Ben owns', { owner_id: ben });
+  const benJoins = await meet('Ben joins', { participants: [ben] });
+  await meet('Nobody of theirs', {});
+  const ids = async (q) => {
+    const r = await req(srv, 'GET', `/api/v1/activities?kind=meeting${range}&sort=start_at&limit=200&${q}`);
+    assert.equal(r.status, 200, r.text);
+    return r.body.data.map((x) => x.id).sort((a, b) => a - b);
+  };
+  assert.deepEqual(await ids(`involves=${ann}`), [annOwn.id, annJoins.id]);
+  assert.deepEqual(await ids(`owner_id=${ann}`), [annOwn.id], 'owner_id alone leaves out what one takes part in');
+  assert.deepEqual(await ids(`involves_department=${dept.id}`), [annOwn.id, annJoins.id, benOwn.id, benJoins.id], 'the team and the one below it');
+  assert.deepEqual(await ids(`involves_department=${sub.id}`), [benOwn.id, benJoins.id]);
+  assert.deepEqual(await ids(`involves=${ann}&involves_department=${sub.id}`), [], 'filters combine with AND');
+  // Rights still apply: a manager (own scope) sees only what they may read of Ann's.
+  const m = await req(srv, 'GET', `/api/v1/activities?kind=meeting${range}&involves=${ann}`, { auth: manager });
+  assert.equal(m.status, 200, m.text);
+  assert.deepEqual(m.body.data, []);
+  for (const bad of ['involves=abc', 'involves=0', 'involves_department=-1', 'involves=']) {
+    assertProblem(await req(srv, 'GET', `/api/v1/activities?${bad}`), 400, bad);
+  }
+  const oa = (await req(srv, 'GET', '/api/v1/openapi.json', { auth: null })).body;
+  const names = oa.paths['/api/v1/activities'].get.parameters.map((p) => p.name);
+  assert.ok(names.includes('involves') && names.includes('involves_department'));
+});
