@@ -167,25 +167,25 @@ export function DocumentsCard({ entity, id }: Props) {
           {docs && docs.length > 0 && <span className="muted"> · {docs.length}</span>}
         </h2>
         {mayChange && (
-          <label className="btn btn-sm documents-pick">
-            <input
-              ref={input}
-              type="file"
-              multiple
-              className="sr-only"
-              aria-describedby={`documents-hint-${entity}`}
-              onChange={(e) => {
-                upload(e.target.files);
-                e.target.value = '';
-              }}
-            />
-            + {t('documents.upload')}
-          </label>
-        )}
-        {mayChange && (
-          <button type="button" className="btn btn-sm btn-ghost documents-trash-toggle" aria-expanded={trash !== null} onClick={() => void toggleTrash()}>
-            {trash ? t('documents.hideTrash') : t('documents.trash')}
-          </button>
+          <div className="documents-actions">
+            <button type="button" className="btn btn-sm btn-ghost" aria-expanded={trash !== null} onClick={() => void toggleTrash()}>
+              {trash ? t('documents.hideTrash') : t('documents.trash')}
+            </button>
+            <label className="btn btn-sm documents-pick">
+              <input
+                ref={input}
+                type="file"
+                multiple
+                className="sr-only"
+                aria-describedby={`documents-hint-${entity}`}
+                onChange={(e) => {
+                  upload(e.target.files);
+                  e.target.value = '';
+                }}
+              />
+              + {t('documents.upload')}
+            </label>
+          </div>
         )}
       </div>
       {mayChange && (
