@@ -515,12 +515,6 @@ activity_decorate(json_t *rec)
  * participant_id=U: the activities user U takes part in. overdue=true:
  * open tasks past their deadline (false: the rest), the rule my-day uses.
  */
-/* The users of department ? or of one below it (as list.c's department_id). */
-#define TEAM_SQL "(SELECT fu.id FROM users fu WHERE fu.department_id IN " \
-	"(WITH RECURSIVE fsub(id) AS (SELECT ? UNION SELECT fd.id FROM " \
-	"departments fd JOIN fsub ON fd.parent_id = fsub.id) SELECT id FROM " \
-	"fsub))"
-
 static int
 activity_filter(struct core_ctx *cx, struct dbq *q, const char *key,
     const char *value)
@@ -559,9 +553,9 @@ activity_filter(struct core_ctx *cx, struct dbq *q, const char *key,
 		dbq_int(q, id);
 	} else {
 		/* A team's: the same for everyone of a department or one below. */
-		dbq_sql(q, " AND (t.owner_id IN " TEAM_SQL " OR t.id IN (SELECT "
-		    "ap.activity_id FROM activity_participants ap WHERE ap.user_id "
-		    "IN " TEAM_SQL "))");
+		dbq_sql(q, " AND (t.owner_id IN " DEPT_USERS_SQL " OR t.id IN "
+		    "(SELECT ap.activity_id FROM activity_participants ap WHERE "
+		    "ap.user_id IN " DEPT_USERS_SQL "))");
 		dbq_int(q, id);
 		dbq_int(q, id);
 	}

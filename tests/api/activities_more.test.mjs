@@ -293,6 +293,7 @@ test('a calendar by person or team: involves lists what one owns and takes part 
   assert.deepEqual(await ids(`owner_id=${ann}`), [annOwn.id], 'owner_id alone leaves out what one takes part in');
   assert.deepEqual(await ids(`involves_department=${dept.id}`), [annOwn.id, annJoins.id, benOwn.id, benJoins.id], 'the team and the one below it');
   assert.deepEqual(await ids(`involves_department=${sub.id}`), [benOwn.id, benJoins.id]);
+  assert.deepEqual(await ids(`department_id=${dept.id}`), [annOwn.id, benOwn.id], 'department_id: the owners only');
   assert.deepEqual(await ids(`involves=${ann}&involves_department=${sub.id}`), [], 'filters combine with AND');
   // Rights still apply: a manager (own scope) sees only what they may read of Ann's.
   const m = await req(srv, 'GET', `/api/v1/activities?kind=meeting${range}&involves=${ann}`, { auth: manager });
