@@ -83,11 +83,17 @@ test('a busy part of my day lists its first twenty, counts them all and links to
     assert.equal(await overdue.locator('.day-entry').count(), 20);
     assert.match(await overdue.locator('.count-pill').innerText(), new RegExp(`^${day.overdue.count}$`));
     await overdue.getByText(`${day.overdue.count - 20} more not shown`).waitFor();
+    // Completing one of the twenty brings in the next: still twenty listed, one fewer counted.
+    const first = day.overdue.data[0];
+    await overdue.getByRole('checkbox', { name: `Complete “${first.subject}”` }).click();
+    await overdue.getByText(`${day.overdue.count - 21} more not shown`).waitFor();
+    assert.equal(await overdue.locator('.day-entry').count(), 20);
+    assert.equal(await overdue.locator('.count-pill').innerText(), String(day.overdue.count - 1));
     await overdue.getByRole('link', { name: 'Show all in the activities list' }).click();
     await page.waitForURL(/#\/activities\?/);
     const q = new URLSearchParams(new URL(page.url()).hash.split('?')[1]);
     assert.deepEqual([q.get('due'), q.get('owner_id'), q.get('status')], ['overdue', String(day.user_id), 'open']);
-    await page.getByText('Old chore 0', { exact: true }).waitFor();
+    await page.getByText(day.overdue.data[1].subject, { exact: true }).waitFor();
   });
   assert.deepEqual(env.pageErrors, []);
 });
