@@ -150,6 +150,7 @@ void h_doc_list(struct call *c);
 void h_doc_get(struct call *c);
 void h_doc_content(struct call *c);
 void h_doc_delete(struct call *c);
+void h_doc_restore(struct call *c);
 /* api/activity_more.c */
 void h_call_post(struct call *c);
 void h_comment_list(struct call *c);

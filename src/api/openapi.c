@@ -160,11 +160,19 @@ list_common_filters(const struct entity *e, json_t *params)
 		    "name", "stuck", "in", "query", "description", "true: open "
 		    "deals past their stage's time limit; false: the others",
 		    "schema", "type", "boolean"));
-	if (e == &entity_activities)
-		json_array_append_new(params, json_pack("{s:s, s:s, s:s, s:{s:s}}",
-		    "name", "participant_id", "in", "query", "description", "the "
-		    "activities this user takes part in", "schema", "type",
-		    "integer"));
+	if (e == &entity_activities) {
+		static const char *const an[] = { "participant_id", "involves",
+		    "involves_department" };
+		static const char *const aw[] = { "the activities this user takes "
+		    "part in", "the activities this user owns or takes part in (a "
+		    "person's calendar)", "the activities someone of this department "
+		    "or one below it owns or takes part in (a team's calendar)" };
+
+		for (size_t i = 0; i < sizeof(an) / sizeof(*an); i++)
+			json_array_append_new(params, json_pack("{s:s, s:s, s:s, "
+			    "s:{s:s}}", "name", an[i], "in", "query", "description",
+			    aw[i], "schema", "type", "integer"));
+	}
 }
 
 /* Query parameters of routes with their own: name, description, type. */
@@ -360,9 +368,11 @@ operation(const struct route *r)
 			    "days and the week (to Sunday) are theirs", "string" },
 			{ "user_id", "whose day (default: one's own); only what the "
 			    "caller may read is shown", "integer" },
+			{ "limit", "entries listed per bucket, 1 to 200 (default 20); "
+			    "count stays the bucket's whole count", "integer" },
 		};
 
-		own_params(params, p, 2);
+		own_params(params, p, 3);
 		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
 		    "description", "{user_id, tz, now, date, overdue, today, "
 		    "tomorrow, this_week}: each {data: [activity], count, more}; "
@@ -445,6 +455,20 @@ operation(const struct route *r)
 		    json_content(json_pack("{s:s, s:{s:{s:s}, s:{s:s}}}", "type",
 		    "object", "properties", "valid", "type", "boolean", "errors",
 		    "type", "array"))));
+	} else if (r->fn == h_doc_list) {
+		json_array_append_new(params, json_pack("{s:s, s:s, s:s, s:{s:s}}",
+		    "name", "deleted", "in", "query", "description", "true: the "
+		    "record's trash, the latest deleted first", "schema", "type",
+		    "boolean"));
+		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
+		    "description", "{data: [document]}: {id, entity, record_id, "
+		    "name, mime, size, sha256, created_at, created_by}",
+		    "content", json_content(json_pack("{s:s}", "type", "object"))));
+	} else if (r->fn == h_doc_get || r->fn == h_doc_restore) {
+		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
+		    "description", "The document: {id, entity, record_id, name, "
+		    "mime, size, sha256, created_at, created_by}", "content",
+		    json_content(json_pack("{s:s}", "type", "object"))));
 	} else if (sname != NULL && r->fn != h_rec_delete) {
 		json_object_set_new(resp, r->fn == h_rec_create ? "201" : "200",
 		    json_pack("{s:s, s:o}", "description", "The record (ETag "

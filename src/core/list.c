@@ -264,10 +264,7 @@ add_department(struct core_ctx *cx, struct dbq *q, const char *value)
 
 	if (!parse_int64(value, strlen(value), &id) || id <= 0)
 		return core_fail(cx, CRM_EBADQUERY, "department_id: must be an id");
-	dbq_sql(q, " AND t.owner_id IN (SELECT fu.id FROM users fu WHERE "
-	    "fu.department_id IN (WITH RECURSIVE fsub(id) AS (SELECT ? UNION "
-	    "SELECT fd.id FROM departments fd JOIN fsub ON fd.parent_id = "
-	    "fsub.id) SELECT id FROM fsub))");
+	dbq_sql(q, " AND t.owner_id IN " DEPT_USERS_SQL);
 	dbq_int(q, id);
 	return CRM_OK;
 }

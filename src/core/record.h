@@ -147,6 +147,17 @@ bool rec_matches_visible(const struct entity *e, json_t *rec,
 /* Whether the actor's role hides a searchable field of e. */
 bool rec_search_hidden(struct core_ctx *cx, const struct entity *e);
 
+/*
+ * The users of department ? or of one below it, as a subquery of one
+ * parameter, the department's id (the lists' department_id, activities'
+ * involves_department). The CAST types the parameter for PostgreSQL, which
+ * otherwise reads it as text and refuses to compare it with an id.
+ */
+#define DEPT_USERS_SQL "(SELECT fu.id FROM users fu WHERE fu.department_id " \
+	"IN (WITH RECURSIVE fsub(id) AS (SELECT CAST(? AS BIGINT) UNION SELECT " \
+	"fd.id FROM departments fd JOIN fsub ON fd.parent_id = fsub.id) SELECT " \
+	"id FROM fsub))"
+
 /* List parameters as they arrive; the core checks every one. */
 #define LIST_MAX_FILTERS 16
 struct list_query {

@@ -1150,7 +1150,11 @@ export interface Upload {
 export const documents = {
   list: (entity: DocumentEntity, id: number, signal?: AbortSignal) =>
     request<{ data: CrmDocument[] }>('GET', `/${entity}/${id}/documents`, { signal }).then((r) => r.data.data),
+  /** The record's trash: its deleted documents, the latest deleted first. */
+  listDeleted: (entity: DocumentEntity, id: number, signal?: AbortSignal) =>
+    request<{ data: CrmDocument[] }>('GET', `/${entity}/${id}/documents`, { query: { deleted: 'true' }, signal }).then((r) => r.data.data),
   remove: (id: number) => request<null>('DELETE', `/documents/${id}`),
+  restore: (id: number) => request<CrmDocument>('POST', `/documents/${id}/restore`).then((r) => r.data),
   /** The file's address: a plain link downloads it with the session cookie; `inline` for previews (images, PDF). */
   contentUrl: (id: number, inline = false) => `/api/v1/documents/${id}/content${inline ? '?inline=1' : ''}`,
   /**
