@@ -805,6 +805,100 @@ xlsx_a_zip_that_is_not_a_workbook_is_refused(void **state)
 	free(rows);
 }
 
+/* ---- files written by LibreOffice (tests/fixtures/import/make.sh) ---- */
+
+/* The unit tests run from the repository's root (make check does). */
+#define FIXTURE(name) "tests/fixtures/import/" name
+
+static void
+fixture_xlsx_from_libreoffice(void **state)
+{
+	char err[ERRLEN], *rows;
+	struct table_info info;
+
+	(void)state;
+	/* The merged "Name" header names both columns; the phone shown in
+	 * scientific notation is its full number; dates are ISO; the
+	 * formula column and the total row are cached results. */
+	assert_int_equal(readf(FIXTURE("contacts.xlsx"), NULL, &info, &rows,
+	    err), 0);
+	assert_string_equal(rows,
+	    "1:Name|Name|Company|Phone|Discount|Since|Active|Revenue|With VAT\n"
+	    "2:Anna|Smith|Acme, \"Inc\"|n=79161234567|p=0.15|d=2024-03-15|b=TRUE|n=1200.5|=n=1440.6\n"
+	    "3:Иван|Петров|ООО Ромашка|n=74951234567|p=0.075|d=2023-12-01|b=FALSE|n=980|=n=1176\n"
+	    "4:山田|太郎||n=81312345678|p=0|d=1999-01-31|b=TRUE|n=0.1|=n=0.12\n"
+	    "5:Total|||||||=n=2180.6|=n=2616.72\n");
+	assert_int_equal(info.nsheets, 2);
+	assert_string_equal(info.sheets[0], "Contacts");
+	assert_string_equal(info.sheets[1], "Notes");
+	assert_int_equal(info.rows, 5);
+	free(rows);
+	assert_int_equal(readf(FIXTURE("contacts.xlsx"),
+	    &(struct table_opts){ .sheet = "Notes" }, &info, &rows, err), 0);
+	assert_string_equal(rows, "1:Note|Count\n2:Imported from the old CRM|n=3\n");
+	free(rows);
+}
+
+static void
+fixture_csv_from_libreoffice(void **state)
+{
+	char err[ERRLEN], *rows;
+	struct table_info info;
+
+	(void)state;
+	/* CSV holds what the sheet showed: the phone is cut to 7.92E+10. */
+	assert_int_equal(readf(FIXTURE("contacts.csv"), NULL, &info, &rows,
+	    err), 0);
+	assert_string_equal(rows,
+	    "1:Name||Company|Phone|Discount|Since|Active|Revenue|With VAT\n"
+	    "2:Anna|Smith|Acme, \"Inc\"|7.92E+10|15.0%|15.03.2024|TRUE|1200.50|1440.60\n"
+	    "3:Иван|Петров|ООО Ромашка|7.50E+10|7.5%|01.12.2023|FALSE|980.00|1176.00\n"
+	    "4:山田|太郎||8.13E+10|0.0%|31.01.1999|TRUE|0.10|0.12\n"
+	    "5:Total|||||||2180.60|2616.72\n");
+	assert_string_equal(info.encoding, "UTF-8");
+	assert_int_equal(info.delimiter, ',');
+	free(rows);
+
+	assert_int_equal(readf(FIXTURE("contacts-1251.csv"), NULL, &info,
+	    &rows, err), 0);
+	assert_string_equal(rows,
+	    "1:Имя|Фамилия|Компания|Город\n"
+	    "2:Иван|Петров|ООО «Ромашка»|Москва\n"
+	    "3:Ольга|Сидорова|ИП Сидорова; опт|Санкт-Петербург\n"
+	    "4:Пётр|Ёжиков||Тверь\n");
+	assert_string_equal(info.encoding, "WINDOWS-1251");
+	assert_int_equal(info.delimiter, ';');
+	free(rows);
+
+	assert_int_equal(readf(FIXTURE("contacts-sjis.csv"), NULL, &info,
+	    &rows, err), 0);
+	assert_string_equal(rows,
+	    "1:名前|会社|都市\n"
+	    "2:山田 太郎|株式会社テスト|東京\n"
+	    "3:佐藤 花子|サンプル商事|大阪\n"
+	    "4:鈴木 一郎||札幌\n");
+	assert_string_equal(info.encoding, "SHIFT_JIS");
+	assert_int_equal(info.delimiter, '\t');
+	free(rows);
+
+	assert_int_equal(readf(FIXTURE("empty.csv"), NULL, &info, &rows, err), 0);
+	assert_string_equal(rows, "");
+	assert_int_equal(info.rows, 0);
+	free(rows);
+}
+
+static void
+fixture_bad_files_are_refused(void **state)
+{
+	(void)state;
+	expect_error(FIXTURE("not-a-csv.csv"),
+	    "the file is a PDF document, not a CSV or XLSX table");
+	expect_error(FIXTURE("malformed.xlsx"),
+	    "xlsx: xl/worksheets/sheet1.xml line 2: mismatched tag");
+	expect_error(FIXTURE("bomb.xlsx"),
+	    "xlsx: xl/worksheets/sheet1.xml inflates to more than ");
+}
+
 int
 main(void)
 {
@@ -832,6 +926,9 @@ main(void)
 		cmocka_unit_test(xlsx_doctypes_and_entities_are_refused),
 		cmocka_unit_test(xlsx_zip_bombs_are_refused),
 		cmocka_unit_test(xlsx_a_zip_that_is_not_a_workbook_is_refused),
+		cmocka_unit_test(fixture_xlsx_from_libreoffice),
+		cmocka_unit_test(fixture_csv_from_libreoffice),
+		cmocka_unit_test(fixture_bad_files_are_refused),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
