@@ -67,6 +67,12 @@ struct csvr {
 	int			 stop;	/* fn's nonzero value */
 };
 
+static bool
+busy(const struct csvr *r)
+{
+	return !r->failed && r->stop == 0;
+}
+
 static void
 fail(struct csvr *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -76,8 +82,8 @@ fail(struct csvr *r, const char *fmt, ...)
 	char msg[256];
 	va_list ap;
 
-	if (r->failed)
-		return;
+	if (!busy(r))
+		return;		/* the first failure, or the caller's stop, stands */
 	r->failed = true;
 	va_start(ap, fmt);
 	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
@@ -85,11 +91,6 @@ fail(struct csvr *r, const char *fmt, ...)
 	table_err(r->err, r->errlen, "row %zu: %s", r->rowno + 1, msg);
 }
 
-static bool
-busy(const struct csvr *r)
-{
-	return !r->failed && r->stop == 0;
-}
 
 static void
 on_cell(void *s, size_t len, void *data)

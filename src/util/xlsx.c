@@ -157,6 +157,12 @@ struct xr {
 
 static const char empty[] = "";
 
+static bool
+busy(const struct xr *x)
+{
+	return !x->failed && x->stop == 0;
+}
+
 static void
 xfail(struct xr *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -167,8 +173,8 @@ xfail(struct xr *x, const char *fmt, ...)
 	char msg[256];
 	va_list ap;
 
-	if (x->failed)
-		return;
+	if (!busy(x))
+		return;		/* the first failure, or the caller's stop, stands */
 	x->failed = true;
 	va_start(ap, fmt);
 	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
@@ -182,11 +188,6 @@ xfail(struct xr *x, const char *fmt, ...)
 	}
 }
 
-static bool
-busy(const struct xr *x)
-{
-	return !x->failed && x->stop == 0;
-}
 
 /* The name without its namespace prefix: "x:c" -> "c", "r:id" -> "id". */
 static const char *
