@@ -682,8 +682,39 @@ xlsx_merged_cells_repeat_their_top_left_value(void **state)
 	    "</sheetData><mergeCells count=\"3\"><mergeCell ref=\"B1:C1\"/>"
 	    "<mergeCell ref=\"A2:A3\"/><mergeCell ref=\"B3:C4\"/></mergeCells><sheetData>",
 	    "1:Name|Phone|Phone|Email\n2:d=2024-03-15|n=1|n=2\n3:d=2024-03-15|||n=9\n");
+	/* Text that reads like a tag merges nothing; prefixes and single
+	 * quotes are still tags. */
+	XLSX_OK("<row r=\"1\"><c t=\"inlineStr\"><is><t>x mergeCell ref=\"A1:C1\" &lt;mergeCell ref=\"A1:C1\"/&gt;</t></is></c></row>",
+	    "1:x mergeCell ref=\"A1:C1\" <mergeCell ref=\"A1:C1\"/>\n");
+	expect_rows(book("<x:worksheet xmlns:x=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">"
+	    "<x:sheetData><x:row r=\"2\"><x:c r=\"B2\"><x:v>5</x:v></x:c></x:row></x:sheetData>"
+	    "<x:mergeCells><x:mergeCell\n ref = 'B2:C2' /></x:mergeCells></x:worksheet>", NULL),
+	    "2:|n=5|n=5\n");
 	XLSX_FAILS(SHEET("</sheetData><mergeCells><mergeCell ref=\"C1:A1\"/></mergeCells><sheetData>"),
-	    "xlsx: xl/worksheets/sheet1.xml line 3: merged range C1:A1 ends before it starts");
+	    "xlsx: xl/worksheets/sheet1.xml: merged range C1:A1 ends before it starts");
+}
+
+/* A <mergeCell> tag cut anywhere by the end of a 64 KiB chunk is found. */
+static void
+xlsx_merged_cells_across_chunks(void **state)
+{
+	static const char head[] = "<worksheet><sheetData><row r=\"1\"><c r=\"A1\" "
+	    "t=\"inlineStr\"><is><t>Name</t></is></c></row></sheetData>";
+	static const char tag[] = "<mergeCells><mergeCell ref=\"A1:B1\"/>"
+	    "</mergeCells></worksheet>";
+	struct buf b;
+	size_t at;
+
+	(void)state;
+	for (at = 65536 - 40; at <= 65536 + 2; at++) {
+		buf_init(&b, 1 << 20);
+		assert_int_equal(buf_puts(&b, head), 0);
+		while (b.len < at - 12)		/* "<mergeCells>" */
+			assert_int_equal(buf_putc(&b, ' '), 0);
+		assert_int_equal(buf_puts(&b, tag), 0);
+		expect_rows(book(b.data, NULL), "1:Name|Name\n");
+		buf_free(&b);
+	}
 }
 
 static void
@@ -921,6 +952,7 @@ main(void)
 		cmocka_unit_test(xlsx_percent_formats_give_the_fraction),
 		cmocka_unit_test(xlsx_cells_are_placed_by_reference),
 		cmocka_unit_test(xlsx_merged_cells_repeat_their_top_left_value),
+		cmocka_unit_test(xlsx_merged_cells_across_chunks),
 		cmocka_unit_test(xlsx_sheets_are_chosen_by_name),
 		cmocka_unit_test(xlsx_malformed_xml_names_the_part_and_line),
 		cmocka_unit_test(xlsx_doctypes_and_entities_are_refused),
