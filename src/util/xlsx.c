@@ -9,8 +9,9 @@
  *                               text runs joined; phonetic <rPh> skipped)
  *   xl/styles.xml               cellXfs -> numFmtId -> is it a date, a
  *                               date-time, a percentage?
- *   the sheet, twice            first only its <mergeCell> ranges (they
- *                               come after <sheetData>), then its rows
+ *   the sheet, twice            first a byte search for its <mergeCell>
+ *                               ranges (they come after <sheetData>), then
+ *                               its rows
  *
  * Only the shared strings are kept whole (cells point into them); a row
  * is held until its </row>, a merged range's value until its last row.
