@@ -56,6 +56,13 @@
 #define MAX_NUMFMT	4096		/* custom number formats */
 #define MAX_MERGES	65536
 #define MAX_MERGED	(64u << 20)	/* bytes of merged values held at once */
+/*
+ * The shared strings are the one part held whole, so they get their own
+ * caps (16 times a full Excel sheet's worth of distinct short strings):
+ * without them a small archive of "<si/>" could cost gigabytes of offsets.
+ */
+#define MAX_SST		(16u << 20)	/* strings */
+#define MAX_SST_BYTES	(256u << 20)	/* bytes of their text */
 #define MAX_PATH	256
 #define MAX_RID		64
 #define MERGE_PREFIX	32		/* bytes of a namespace prefix on <mergeCell */
@@ -604,6 +611,10 @@ sst_end(struct xr *x, const char *name)
 		x->collect = false;
 	} else if (strcmp(name, "si") == 0 && x->in_si) {
 		x->in_si = false;
+		if (x->nsst == MAX_SST) {
+			xfail(x, "more than %u shared strings", MAX_SST);
+			return;
+		}
 		if (x->nsst == x->sst_alloc) {
 			x->sst_alloc = x->sst_alloc == 0 ? 1024 : 2 * x->sst_alloc;
 			x->sst_off = xrealloc(x->sst_off,
@@ -612,8 +623,8 @@ sst_end(struct xr *x, const char *name)
 		x->sst_off[x->nsst++] = x->sst.len;
 		if (buf_append(&x->sst, x->text.data, x->text.len) != 0 ||
 		    buf_putc(&x->sst, '\0') != 0)
-			xfail(x, "the shared strings are longer than %lld bytes",
-			    TABLE_MAX_UNZIPPED);
+			xfail(x, "the shared strings are longer than %u bytes",
+			    MAX_SST_BYTES);
 	}
 }
 
@@ -1365,7 +1376,7 @@ txlsx_read(zip_t *z, unsigned long long size, const struct table_opts *o,
 	info->format = TABLE_XLSX;
 	buf_init(&x.text, TABLE_MAX_CELL);
 	buf_init(&x.v, TABLE_MAX_CELL);
-	buf_init(&x.sst, (size_t)TABLE_MAX_UNZIPPED);
+	buf_init(&x.sst, MAX_SST_BYTES);
 	buf_init(&x.row, (size_t)TABLE_MAX_COLS * (TABLE_MAX_CELL + 1));
 	x.fmts = xcalloc(MAX_NUMFMT, sizeof(*x.fmts));
 	x.xf = xcalloc(MAX_XF, 1);

@@ -701,6 +701,55 @@ xlsx_merged_cells_across_chunks(void **state)
 }
 
 static void
+xlsx_limits_refuse_the_workbook(void **state)
+{
+	struct buf b;
+	char *big;
+	int i;
+
+	(void)state;
+	/* A cell of TABLE_MAX_CELL bytes is read, one more is not. */
+	big = malloc(TABLE_MAX_CELL + 2);
+	assert_non_null(big);
+	memset(big, 'y', TABLE_MAX_CELL + 1);
+	big[TABLE_MAX_CELL + 1] = '\0';
+	buf_init(&b, 1 << 20);
+	assert_int_equal(buf_printf(&b, SHEET("<row r=\"1\"><c t=\"inlineStr\"><is><t>%s</t></is></c></row>"),
+	    big + 1), 0);
+	{
+		char err[ERRLEN], *rows;
+
+		assert_int_equal(readf(book(b.data, NULL), NULL, NULL, &rows, err), 0);
+		assert_int_equal(strlen(rows), 2 + TABLE_MAX_CELL + 1);
+		free(rows);
+	}
+	buf_reset(&b);
+	assert_int_equal(buf_printf(&b, SHEET("<row r=\"1\"><c t=\"inlineStr\"><is><t>%s</t></is></c></row>"),
+	    big), 0);
+	expect_error(book(b.data, NULL), "xlsx: xl/worksheets/sheet1.xml line 3: "
+	    "a value is longer than 32767 bytes");
+	free(big);
+
+	/* 65 sheets. */
+	buf_reset(&b);
+	assert_int_equal(buf_puts(&b, "<workbook " NS "><sheets>"), 0);
+	for (i = 1; i <= TABLE_MAX_SHEETS + 1; i++)
+		assert_int_equal(buf_printf(&b, "<sheet name=\"S%d\" sheetId=\"%d\" "
+		    "r:id=\"rId%d\"/>", i, i, i), 0);
+	assert_int_equal(buf_puts(&b, "</sheets></workbook>"), 0);
+	{
+		const struct part parts[] = {
+			{ "xl/workbook.xml", b.data, 0 },
+			{ "xl/_rels/workbook.xml.rels", rels_xml, 0 },
+		};
+
+		expect_error(zipf("many.xlsx", parts, 2),
+		    "xlsx: xl/workbook.xml line 1: more than 64 sheets");
+	}
+	buf_free(&b);
+}
+
+static void
 xlsx_sheets_are_chosen_by_name(void **state)
 {
 	char err[ERRLEN], *rows;
@@ -965,6 +1014,7 @@ main(void)
 		cmocka_unit_test(xlsx_cells_are_placed_by_reference),
 		cmocka_unit_test(xlsx_merged_cells_repeat_their_top_left_value),
 		cmocka_unit_test(xlsx_merged_cells_across_chunks),
+		cmocka_unit_test(xlsx_limits_refuse_the_workbook),
 		cmocka_unit_test(xlsx_sheets_are_chosen_by_name),
 		cmocka_unit_test(xlsx_malformed_xml_names_the_part_and_line),
 		cmocka_unit_test(xlsx_doctypes_and_entities_are_refused),
