@@ -44,8 +44,9 @@
 #include "util/buf.h"
 
 #define CHUNK		TABLE_HEAD
-#define OUT_SIZE	(4 * CHUNK + 64)	/* UTF-8 of a chunk: at most 3 bytes a byte */
-#define CARRY_MAX	8			/* bytes of a character cut by a chunk */
+/* UTF-8 of a chunk: at most 3 bytes for each byte in. */
+#define OUT_SIZE	(4 * CHUNK + 64)
+#define CARRY_MAX	8	/* bytes of a character cut by a chunk */
 #define DETECT_LINES	20
 
 struct csvr {
@@ -56,7 +57,7 @@ struct csvr {
 	size_t			 errlen;
 	struct csv_parser	 p;
 	struct buf		 row;	/* this row's cells, each NUL-terminated */
-	size_t			*offs;	/* [TABLE_MAX_COLS] where each cell starts in row */
+	size_t			*offs;	/* where each cell starts in row */
 	size_t			*lens;
 	struct table_cell	*cells;
 	size_t			 ncells;
@@ -83,7 +84,7 @@ fail(struct csvr *r, const char *fmt, ...)
 	va_list ap;
 
 	if (!busy(r))
-		return;		/* the first failure, or the caller's stop, stands */
+		return;	/* the first failure, or the caller's stop, stands */
 	r->failed = true;
 	va_start(ap, fmt);
 	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
@@ -406,13 +407,35 @@ open_iconv(const char *enc, iconv_t *cd, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * The end of the file: no character may be left half read, a stateful
+ * encoding (ISO-2022-JP) may owe a last shift back, and libcsv hands over
+ * the last row (a quote still open is an error).
+ */
+static void
+finish(struct csvr *r, iconv_t cd, size_t carried, const char *enc,
+    char *out)
+{
+	char *op = out;
+	size_t ol = OUT_SIZE;
+
+	if (carried > 0)
+		fail(r, "the file ends inside a character (not valid %s text)",
+		    enc);
+	if (busy(r) && iconv(cd, NULL, NULL, &op, &ol) != (size_t)-1)
+		parse(r, out, (size_t)(op - out));
+	if (busy(r) && csv_fini(&r->p, on_cell, on_row, r) != 0)
+		fail(r, "a quoted cell is not closed before the end of the "
+		    "file");
+}
+
 int
 tcsv_read(FILE *fp, const struct table_opts *o, struct table_info *info,
     table_row_fn fn, void *arg, char *err, size_t errlen)
 {
 	struct csvr r;
 	char *in, *out;
-	size_t n, outn = 0, skip = 0;
+	size_t n, outn, skip = 0;
 	const char *enc;
 	iconv_t cd;
 	bool eof, first = true, bad = false;
@@ -450,7 +473,9 @@ tcsv_read(FILE *fp, const struct table_opts *o, struct table_info *info,
 	r.offs = xcalloc(TABLE_MAX_COLS, sizeof(*r.offs));
 	r.lens = xcalloc(TABLE_MAX_COLS, sizeof(*r.lens));
 	r.cells = xcalloc(TABLE_MAX_COLS, sizeof(*r.cells));
-	csv_init(&r.p, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL | CSV_APPEND_NULL);
+	if (csv_init(&r.p, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL |
+	    CSV_APPEND_NULL) != 0)
+		abort();	/* only for a NULL parser */
 	csv_set_realloc_func(&r.p, cell_realloc);
 	for (;;) {
 		size_t carried;
@@ -482,25 +507,8 @@ tcsv_read(FILE *fp, const struct table_opts *o, struct table_info *info,
 		eof = n < CHUNK;
 		n += carried;
 	}
-	if (busy(&r) && eof) {
-		if (n > 0)
-			fail(&r, "the file ends inside a character (not valid "
-			    "%s text)", enc);
-		outn = 0;
-		/* Stateful encodings (ISO-2022-JP) may owe a last shift back. */
-		{
-			char *op = out;
-			size_t ol = OUT_SIZE;
-
-			if (busy(&r) && iconv(cd, NULL, NULL, &op, &ol) !=
-			    (size_t)-1)
-				parse(&r, out, (size_t)(op - out));
-		}
-		if (busy(&r) && csv_fini(&r.p, on_cell, on_row, &r) != 0 &&
-		    busy(&r))
-			fail(&r, "a quoted cell is not closed before the end "
-			    "of the file");
-	}
+	if (busy(&r) && eof)
+		finish(&r, cd, n, enc, out);
 	rc = r.failed ? -1 : r.stop;
 	csv_free(&r.p);
 	iconv_close(cd);

@@ -51,8 +51,8 @@
 #include "util/timeutil.h"
 
 #define XML_CHUNK	65536
-#define BIG_PART	(1LL << 20)	/* parts above this are held to TABLE_MAX_RATIO */
-#define MAX_XF		65536		/* cell formats (Excel's own limit is 64000) */
+#define BIG_PART	(1LL << 20)	/* held to TABLE_MAX_RATIO above this */
+#define MAX_XF		65536		/* cell formats (Excel's limit: 64000) */
 #define MAX_NUMFMT	4096		/* custom number formats */
 #define MAX_MERGES	65536
 #define MAX_MERGED	(64u << 20)	/* bytes of merged values held at once */
@@ -65,7 +65,7 @@
 #define MAX_SST_BYTES	(256u << 20)	/* bytes of their text */
 #define MAX_PATH	256
 #define MAX_RID		64
-#define MERGE_PREFIX	32		/* bytes of a namespace prefix on <mergeCell */
+#define MERGE_PREFIX	32		/* bytes of a prefix on <mergeCell */
 #define MERGE_TAG	1024		/* bytes of one <mergeCell ...> tag */
 
 /* How a cell format shows a number. */
@@ -187,7 +187,7 @@ xfail(struct xr *x, const char *fmt, ...)
 	va_list ap;
 
 	if (!busy(x))
-		return;		/* the first failure, or the caller's stop, stands */
+		return;	/* the first failure, or the caller's stop, stands */
 	x->failed = true;
 	va_start(ap, fmt);
 	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
@@ -511,7 +511,10 @@ no_end(struct xr *x, const char *name)
 	(void)name;
 }
 
-/* Which sheet to read: the caller's by name (exactly, else ignoring case), or the first. */
+/*
+ * Which sheet to read: the caller's by name (exactly, else ignoring
+ * case), or the first.
+ */
 static int
 choose_sheet(struct xr *x)
 {
@@ -884,7 +887,7 @@ eat_merges(struct xr *x, const char *chunk, size_t n, bool last)
 			return;
 		}
 		if (gt == NULL) {
-			keep = t;	/* the rest of the tag is in the next chunk */
+			keep = t;	/* the rest is in the next chunk */
 			break;
 		}
 		e = (size_t)(gt - w);
@@ -1165,7 +1168,10 @@ start_row(struct xr *x, const char **a)
 	buf_reset(&x->row);
 }
 
-/* Merged ranges that start by this row join the active list; those that ended leave it. */
+/*
+ * Merged ranges that start by this row join the active list; those that
+ * ended leave it.
+ */
 static void
 merges_advance(struct xr *x)
 {
