@@ -6,9 +6,10 @@
  * choice, else the first 64 KiB: UTF-16 when every other byte is NUL,
  * UTF-8 when they are valid UTF-8, else whichever of WINDOWS-1251 and
  * SHIFT_JIS reads more like text (score_1251, score_sjis). Everything,
- * UTF-8 included, goes through iconv, which is also the validator: an
- * invalid sequence stops the read with the row it is in, after the rows
- * before it were handed over. A sequence cut by the end of a chunk is
+ * UTF-8 included, goes through iconv, and what comes out is checked as
+ * UTF-8 again (glibc's decoder lets code points past U+10FFFF through):
+ * an invalid sequence stops the read with the row it is in, after the
+ * rows before it were handed over. A sequence cut by the end of a chunk is
  * carried to the next one. The BOM never reaches a cell.
  *
  * Delimiter. Among , ; TAB and |, the one that occurs (outside quotes) in
@@ -185,11 +186,18 @@ parse(struct csvr *r, const char *s, size_t n)
 
 /* ---- encoding detection ---- */
 
-static bool
-utf8_ok(const unsigned char *s, size_t n, bool complete)
+/*
+ * How many of the n bytes at s are whole, well-formed UTF-8 characters
+ * (no overlongs, surrogates or code points past U+10FFFF; NUL counts as a
+ * character: on_cell refuses it with its own message). *cut says the
+ * first byte after them starts a character that n cuts short.
+ */
+static size_t
+utf8_prefix(const unsigned char *s, size_t n, bool *cut)
 {
 	size_t i = 0;
 
+	*cut = false;
 	while (i < n) {
 		unsigned char c = s[i];
 		size_t len, k;
@@ -209,21 +217,32 @@ utf8_ok(const unsigned char *s, size_t n, bool complete)
 			len = 4;
 			cp = c & 0x07;
 		} else {
-			return false;
+			return i;
 		}
-		if (i + len > n)
-			return !complete;	/* cut by the end of the head */
+		if (i + len > n) {
+			*cut = true;
+			return i;
+		}
 		for (k = 1; k < len; k++) {
 			if ((s[i + k] & 0xc0) != 0x80)
-				return false;
+				return i;
 			cp = cp << 6 | (s[i + k] & 0x3f);
 		}
 		if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
 		    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-			return false;
+			return i;
 		i += len;
 	}
-	return true;
+	return i;
+}
+
+/* The head is UTF-8 (a character its end cuts is not held against it). */
+static bool
+utf8_ok(const unsigned char *s, size_t n, bool complete)
+{
+	bool cut;
+
+	return utf8_prefix(s, n, &cut) == n || (cut && !complete);
 }
 
 /*
@@ -478,11 +497,21 @@ tcsv_read(FILE *fp, const struct table_opts *o, struct table_info *info,
 		abort();	/* only for a NULL parser */
 	csv_set_realloc_func(&r.p, cell_realloc);
 	for (;;) {
-		size_t carried;
+		size_t carried, valid;
+		bool cut;
 
 		outn = 0;
 		bad = convert(cd, in, &n, out, &outn) != 0;
 		carried = n;
+		/*
+		 * glibc's iconv from UTF-8 passes code points past U+10FFFF
+		 * (and maybe more): what it gives is checked again.
+		 */
+		valid = utf8_prefix((unsigned char *)out, outn, &cut);
+		if (valid < outn) {
+			outn = valid;
+			bad = true;
+		}
 		if (first) {
 			first = false;
 			if (outn >= 3 && memcmp(out, "\xef\xbb\xbf", 3) == 0)

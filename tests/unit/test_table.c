@@ -277,6 +277,14 @@ csv_invalid_text_is_an_error_naming_its_row(void **state)
 	assert_string_equal(err, "row 3: bytes that are not valid UTF-8 text");
 	free(rows);
 
+	/* Past U+10FFFF, a surrogate, an overlong: after a BOM, still UTF-8. */
+	CSV_FAILS("\xef\xbb\xbf" "a,b\n\xf5\x82\xb0\x82\n",
+	    "row 2: bytes that are not valid UTF-8 text");
+	CSV_FAILS("\xef\xbb\xbf" "a,b\nc,\xed\xa0\x80\n",
+	    "row 2: bytes that are not valid UTF-8 text");
+	CSV_FAILS("\xef\xbb\xbf" "a,\xc0\xaf\n",
+	    "row 1: bytes that are not valid UTF-8 text");
+
 	/* Past the first 64 KiB, where detection has already said UTF-8. */
 	n = 100000;
 	big = malloc(n);
