@@ -23,7 +23,8 @@
  * XLSX: a cell's kind comes from its type and its style's number format.
  * A merged range repeats its top-left value (and kind) in every cell it
  * covers, so a header merged over two columns names both; a formula cell
- * gives its cached result (the workbook is never recalculated).
+ * gives its cached result (the workbook is never recalculated). Text has
+ * OOXML's _xHHHH_ escapes decoded ("_x000D_" is a carriage return).
  */
 #ifndef UTIL_TABLE_H
 #define UTIL_TABLE_H

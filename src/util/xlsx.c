@@ -29,7 +29,8 @@
  * with Excel's phantom 1900-02-29, or 1904 when the workbook says so); a
  * percent format makes it TC_PERCENT with the fraction as its value.
  * Merged ranges repeat their top-left value in every cell they cover, so
- * a header merged over two columns names both.
+ * a header merged over two columns names both. Text has OOXML's _xHHHH_
+ * escapes decoded (Excel's line break is "_x000D_\n").
  */
 #include "util/tablepriv.h"
 
@@ -48,6 +49,7 @@
 
 #include "util/alloc.h"
 #include "util/buf.h"
+#include "util/text.h"
 #include "util/timeutil.h"
 
 #define XML_CHUNK	65536
@@ -287,6 +289,51 @@ col_name(unsigned col, char out[4])
 	for (i = 0; i < n; i++)
 		out[i] = tmp[n - 1 - i];
 	out[n] = '\0';
+}
+
+/*
+ * Decodes in place the escapes OOXML uses for characters XML cannot carry
+ * (ST_Xstring): "_x000D_" is a carriage return, "_x005F_" a literal '_'.
+ * What Excel writes for a line break typed in a cell is "_x000D_\n". An
+ * escape of NUL or of half a surrogate pair is left as it is.
+ */
+static void
+xstring(struct buf *b)
+{
+	char *s = b->data, *w;
+	size_t i, n = b->len;
+
+	if (s == NULL || memmem(s, n, "_x", 2) == NULL)
+		return;
+	w = s;
+	for (i = 0; i < n; i++) {
+		unsigned cp = 0;
+		int k, h = 0;
+
+		if (s[i] == '_' && i + 6 < n && s[i + 1] == 'x' && s[i + 6] == '_') {
+			for (k = 2; k < 6 && h >= 0; k++) {
+				h = text_hexval(s[i + k]);
+				cp = cp << 4 | (unsigned)(h >= 0 ? h : 0);
+			}
+			if (h >= 0 && cp != 0 && (cp < 0xd800 || cp > 0xdfff)) {
+				if (cp < 0x80) {
+					*w++ = (char)cp;
+				} else if (cp < 0x800) {
+					*w++ = (char)(0xc0 | cp >> 6);
+					*w++ = (char)(0x80 | (cp & 0x3f));
+				} else {
+					*w++ = (char)(0xe0 | cp >> 12);
+					*w++ = (char)(0x80 | (cp >> 6 & 0x3f));
+					*w++ = (char)(0x80 | (cp & 0x3f));
+				}
+				i += 6;
+				continue;
+			}
+		}
+		*w++ = s[i];
+	}
+	b->len = (size_t)(w - s);
+	s[b->len] = '\0';
 }
 
 /* ---- the XML plumbing ---- */
@@ -624,6 +671,7 @@ sst_end(struct xr *x, const char *name)
 			    x->sst_alloc * sizeof(*x->sst_off));
 		}
 		x->sst_off[x->nsst++] = x->sst.len;
+		xstring(&x->text);
 		if (buf_append(&x->sst, x->text.data, x->text.len) != 0 ||
 		    buf_putc(&x->sst, '\0') != 0)
 			xfail(x, "the shared strings are longer than %u bytes",
@@ -1045,6 +1093,7 @@ end_cell(struct xr *x)
 
 	col_name(x->col, ref);
 	if (strcmp(t, "inlineStr") == 0 || strcmp(t, "str") == 0) {
+		xstring(&x->v);
 		put_cell(x, x->col, v, x->v.len, TC_TEXT, x->has_f);
 	} else if (x->v.len == 0) {
 		/* A styled blank (or a formula not yet computed). */

@@ -550,6 +550,11 @@ xlsx_strings_shared_inline_and_rich(void **state)
 	    "<row r=\"2\"><c r=\"A2\" t=\"inlineStr\"><is><t>inline &amp; &lt;ok&gt;</t></is></c>"
 	    "<c r=\"B2\" t=\"inlineStr\"><is><r><t>a</t></r><r><t>b</t></r></is></c></row>",
 	    "1:Name|Иван |山田\n2:inline & <ok>|ab\n");
+	/* OOXML's escapes for what XML cannot carry: Excel's line breaks. */
+	XLSX_OK("<row r=\"1\"><c t=\"inlineStr\"><is><t>one_x000D_\ntwo</t></is></c>"
+	    "<c t=\"inlineStr\"><is><t>a_x005F_x0041_b _x0041_ _x0000_ _xD800_ _x12_ _x00e9_</t></is></c>"
+	    "<c t=\"str\"><f>A1</f><v>_x0009_</v></c></row>",
+	    "1:one\r\ntwo|a_x0041_b A _x0000_ _xD800_ _x12_ é|=\t\n");
 }
 
 static void
