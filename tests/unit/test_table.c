@@ -180,6 +180,8 @@ csv_the_delimiter_is_detected(void **state)
 	/* Commas inside the cells of a ';' file do not fool it. */
 	CSV_OK("name;note\nA;x, y, z\nB;u, v\nC;w\n",
 	    "1:name|note\n2:A|x, y, z\n3:B|u, v\n4:C|w\n");
+	/* Line breaks and delimiters inside quotes do not count. */
+	CSV_OK("\"a;\nb\",c\n\"d;e\",f\n", "1:a;\nb|c\n2:d;e|f\n");
 	/* One column. */
 	CSV_OK("name\nAcme\n", "1:name\n2:Acme\n");
 
@@ -216,6 +218,13 @@ csv_byte_order_marks_decide_the_encoding_and_are_stripped(void **state)
 	assert_int_equal(readf(p, NULL, &info, &rows, err), 0);
 	assert_string_equal(rows, "1:a|Ж\n");
 	assert_string_equal(info.encoding, "UTF-16BE");
+	free(rows);
+	/* A BOM beats the caller's choice. */
+	p = put("bom.csv", "\xef\xbb\xbfЖ\n", 6);
+	assert_int_equal(readf(p, &(struct table_opts){ .encoding = "WINDOWS-1251" },
+	    &info, &rows, err), 0);
+	assert_string_equal(rows, "1:Ж\n");
+	assert_string_equal(info.encoding, "UTF-8");
 	free(rows);
 	/* UTF-16 without a BOM: every other byte NUL. */
 	p = put("nobom.csv", "a\0,\0b\0\n\0", 8);
