@@ -106,6 +106,8 @@ static const struct mtable mtables[] = {
 	{ "documents", NULL, "id", true, NULL },
 	{ "activity_comments", NULL, "id", true, NULL },
 	{ "calendar_feeds", NULL, "id", true, NULL },
+	{ "reports", NULL, "id", true, "created_at = 0 AND builtin IS NOT NULL" },
+	{ "report_shares", NULL, "id", true, NULL },
 };
 #define NTABLES (sizeof(mtables) / sizeof(*mtables))
 

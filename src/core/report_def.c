@@ -1323,6 +1323,27 @@ humanize(struct buf *b, const char *name)
 	}
 }
 
+int
+report_def_ncols(const struct report_def *d)
+{
+	return out_count(d);
+}
+
+enum rd_type
+report_def_col_type(const struct report_def *d, int c)
+{
+	const struct rd_agg *a;
+
+	if (!report_def_is_agg(d))
+		return d->columns[c].type;
+	if (c < d->ngroups)
+		return d->groups[c].bucket != NULL ? RT_DATE : d->groups[c].f.type;
+	a = &d->aggs[c - d->ngroups];
+	if (!a->has_field || a->fn == FN_COUNT || a->fn == FN_COUNT_DISTINCT)
+		return RT_INT;
+	return a->fn == FN_AVG ? RT_NUMBER : a->f.type;
+}
+
 json_t *
 report_def_columns(const struct report_def *d)
 {
@@ -1333,35 +1354,28 @@ report_def_columns(const struct report_def *d)
 
 	buf_init(&b, 256);
 	for (int c = 0; c < out_count(d); c++) {
-		enum rd_type t;
-
 		buf_reset(&b);
 		if (!report_def_is_agg(d)) {
 			humanize(&b, d->columns[c].name);
-			t = d->columns[c].type;
 		} else if (c < d->ngroups) {
 			const struct rd_group *g = &d->groups[c];
 
 			humanize(&b, g->f.name);
 			if (g->bucket != NULL)
 				buf_printf(&b, " (%s)", g->bucket);
-			t = g->bucket != NULL ? RT_DATE : g->f.type;
 		} else {
 			const struct rd_agg *a = &d->aggs[c - d->ngroups];
 
 			if (!a->has_field) {
 				buf_printf(&b, "Count");
-				t = RT_INT;
 			} else {
 				buf_printf(&b, "%s", fn_labels[a->fn]);
 				humanize(&b, a->f.name);
-				t = a->fn == FN_COUNT || a->fn == FN_COUNT_DISTINCT ?
-				    RT_INT : a->fn == FN_AVG ? RT_NUMBER : a->f.type;
 			}
 		}
 		json_array_append_new(cols, json_pack("{s:s, s:s%, s:s}", "key",
 		    out_key(d, c), "label", b.data ? b.data : "", b.len, "type",
-		    rd_type_name(t)));
+		    rd_type_name(report_def_col_type(d, c))));
 	}
 	buf_free(&b);
 	return cols;

@@ -138,6 +138,10 @@ bool report_def_is_agg(const struct report_def *d);
 int report_def_compile(struct core_ctx *cx, const struct report_def *d,
     const struct rd_env *env, bool totals, struct dbq *q);
 
+/* The number of output columns, and the type of column c (0-based). */
+int report_def_ncols(const struct report_def *d);
+enum rd_type report_def_col_type(const struct report_def *d, int c);
+
 /* The output columns [{key, label, type}] (a new reference). */
 json_t *report_def_columns(const struct report_def *d);
 
