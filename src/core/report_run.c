@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/access.h"
 #include "util/alloc.h"
 #include "util/log.h"
 #include "util/timeutil.h"
@@ -145,6 +146,40 @@ report_run_sql(struct core_ctx *cx, const struct dbq *q, json_t *columns,
 		json_array_append_new(drill, json_null());
 	*out = answer(columns, rows, NULL, drill, truncated, chart);
 	return CRM_OK;
+}
+
+int
+report_scope_where(struct core_ctx *cx, const struct entity *e,
+    const struct rd_env *env, const char *alias, struct dbq *q)
+{
+	int rc = access_where(cx, e, ACC_READ, alias, q);
+
+	if (rc == CRM_OK && env->export_scope)
+		rc = access_where(cx, e, ACC_EXPORT, alias, q);
+	return rc;
+}
+
+void
+report_drill_owner(json_t *res, json_t *base)
+{
+	json_t *drill = json_array(), *row;
+	size_t i;
+
+	json_array_foreach(json_object_get(res, "rows"), i, row) {
+		json_t *id = json_array_get(row, 0), *o;
+		char text[32];
+
+		if (!json_is_integer(id)) {
+			json_array_append_new(drill, json_null());
+			continue;
+		}
+		o = base != NULL ? json_deep_copy(base) : json_object();
+		snprintf(text, sizeof(text), "%lld",
+		    (long long)json_integer_value(id));
+		json_object_set_new(o, "owner_id", json_string(text));
+		json_array_append_new(drill, o);
+	}
+	json_object_set_new(res, "drill", drill);
 }
 
 /* ---- drill-downs ---- */

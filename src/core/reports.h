@@ -53,6 +53,18 @@ int report_run_sql(struct core_ctx *cx, const struct dbq *q,
     json_t *columns, const enum rd_type *types, int ncols, int limit,
     const char *chart, json_t **out);
 
+/*
+ * Appends " AND ..." over alias: the rows of e the actor may read, and
+ * export too when env asks (the library's functions).
+ */
+int report_scope_where(struct core_ctx *cx, const struct entity *e,
+    const struct rd_env *env, const char *alias, struct dbq *q);
+/*
+ * Sets the drill of each row of an answer whose first column is an owner
+ * id: base (borrowed list filters) plus owner_id; null for a row without.
+ */
+void report_drill_owner(json_t *res, json_t *base);
+
 /* Loads tz into env's checks: CRM_EBADQUERY naming tz when unknown. */
 int report_tz_check(struct core_ctx *cx, const char *tz);
 
