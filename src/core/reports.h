@@ -16,6 +16,7 @@
 
 #include <jansson.h>
 
+#include "core/export.h"
 #include "core/report_def.h"
 
 /* A run's bound: past it the statement is interrupted (503). */
@@ -103,6 +104,17 @@ int report_export_run(struct core_ctx *cx, int64_t id,
     const struct entity **base);
 int report_export_done(struct core_ctx *cx, int64_t id, const char *format,
     int64_t rows);
+
+/* ---- report_export.c ---- */
+
+/*
+ * Report id as a file in format, written in dir (borrowed): out->fd (the
+ * caller closes it), size and rows. Needs the export right on the report's
+ * base entity (CRM_EFORBIDDEN); audited as report.export once complete.
+ */
+int report_export(struct core_ctx *cx, int64_t id,
+    const struct report_params *p, enum export_format format, const char *dir,
+    struct export_result *out);
 
 /* ---- the library (reports.c and report_lib_*.c) ---- */
 
