@@ -353,3 +353,36 @@ test('relative periods resolve in the viewer\'s time zone', async () => {
                 ['definition.filters[0].value']);
   assertProblem(await run({ entity: 'deals', aggregates: [{ fn: 'count' }] }, undefined, 'Not/AZone'), 400);
 });
+
+test('date buckets cut at the viewer\'s local midnight', async () => {
+  // Kiritimati is UTC+14 all year: a deal's local day is its UTC time + 14 h.
+  const list = await run({ entity: 'deals', columns: ['created_at'] });
+  const expected = {};
+  for (const [at] of list.body.rows) {
+    const day = iso(Date.parse(at) + 14 * 3600000).slice(0, 10);
+    expected[day] = (expected[day] || 0) + 1;
+  }
+  const r = await run({ entity: 'deals', group_by: [{ field: 'created_at', bucket: 'day' }], aggregates: [{ fn: 'count' }] },
+                      undefined, 'Pacific/Kiritimati');
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(Object.fromEntries(r.body.rows), expected);
+  const w = await run({ entity: 'deals', group_by: [{ field: 'created_at', bucket: 'week' }], aggregates: [{ fn: 'count' }] });
+  const monday = new Date(); monday.setUTCDate(monday.getUTCDate() - ((monday.getUTCDay() + 6) % 7));
+  assert.deepEqual(w.body.rows, [[iso(monday.getTime()).slice(0, 10), list.body.rows.length]]);
+});
+
+test('custom fields group, filter and sum by their definition', async () => {
+  await ok('POST', '/api/v1/custom-fields', { entity: 'companies', name: 'tier', label: 'Tier', type: 'choice', options: ['gold', 'silver'] });
+  await ok('POST', '/api/v1/custom-fields', { entity: 'companies', name: 'seats', label: 'Seats', type: 'integer' });
+  await ok('PATCH', `/api/v1/companies/${co.old.id}`, { custom: { tier: 'gold', seats: 10 } });
+  await ok('PATCH', `/api/v1/companies/${co.fresh.id}`, { custom: { tier: 'gold', seats: 5 } });
+  await ok('PATCH', `/api/v1/companies/${co.none.id}`, { custom: { tier: 'silver', seats: 7 } });
+  const r = await run({ entity: 'companies', group_by: [{ field: 'custom.tier' }],
+                        aggregates: [{ fn: 'count' }, { fn: 'sum', field: 'custom.seats' }],
+                        filters: [{ field: 'custom.seats', op: 'gte', value: 6 }] });
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(r.body.rows, [['gold', 1, 10], ['silver', 1, 7]]);
+  assert.deepEqual(r.body.drill, [null, null], 'a custom field has no list filter');
+  assertInvalid(await run({ entity: 'companies', aggregates: [{ fn: 'sum', field: 'custom.tier' }] }), ['definition.aggregates[0].field']);
+  assertInvalid(await run({ entity: 'companies', aggregates: [{ fn: 'count' }], group_by: [{ field: 'custom.nope' }] }), ['definition.group_by[0].field']);
+});
