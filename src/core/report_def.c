@@ -627,9 +627,9 @@ parse_filter(struct parser *p, size_t i, json_t *item)
 			return;
 		}
 		if (!rd_period_days(v, 0, &a, &b)) {
+			/* Within a message's 160 bytes; docs/reports.md lists all. */
 			perr(p, vpath, "must be {\"period\": today, yesterday, "
-			    "this_week, last_week, this_month, last_month, "
-			    "this_quarter, last_quarter, this_year or last_year} or "
+			    "this_ or last_ week, month, quarter, year} or "
 			    "{\"period\": last_n_days or next_n_days, \"n\": 1..3660}");
 			return;
 		}
@@ -729,6 +729,7 @@ parse_groups(struct parser *p, json_t *v)
 			memcpy(g->key, key, sizeof(key));
 		}
 		if (key_taken(p->d, g->key)) {
+			snprintf(path, sizeof(path), "group_by[%zu]", i);
 			perr(p, path, "the same group is given twice");
 			continue;
 		}
@@ -813,6 +814,7 @@ parse_aggs(struct parser *p, json_t *v)
 			memcpy(a->key, key, sizeof(key));
 		}
 		if (key_taken(p->d, a->key)) {
+			snprintf(path, sizeof(path), "aggregates[%zu]", i);
 			perr(p, path, "the same aggregate is given twice");
 			continue;
 		}
