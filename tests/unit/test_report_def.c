@@ -422,6 +422,32 @@ periods_resolve_to_the_days_meant(void **state)
 	}
 }
 
+/*
+ * The store's deadline (db_set_deadline, what bounds a report run): a
+ * statement running past it fails and says why; lifted, the same one runs
+ * to its end. The statement counts to a million, far longer than the
+ * one millisecond it is given.
+ */
+static void
+a_statement_past_its_deadline_is_interrupted(void **state)
+{
+	static const char sql[] = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL "
+	    "SELECT x + 1 FROM c WHERE x < 1000000) SELECT COUNT(*) FROM c";
+	db_stmt_t *st;
+
+	(void)state;
+	assert_int_equal(db_set_deadline(db, 1), DB_OK);
+	assert_int_equal(db_prepare(db, sql, &st), DB_OK);
+	assert_int_equal(db_step(st), DB_ERR);
+	assert_int_equal(db_fault(db), DB_FAULT_TIMEOUT);
+	db_done(st);
+	assert_int_equal(db_set_deadline(db, 0), DB_OK);
+	assert_int_equal(db_prepare(db, sql, &st), DB_OK);
+	assert_int_equal(db_step(st), DB_ROW);
+	assert_int_equal(db_col_int(st, 0), 1000000);
+	db_done(st);
+}
+
 int
 main(void)
 {
@@ -433,6 +459,7 @@ main(void)
 		cmocka_unit_test(a_hidden_field_does_not_exist_for_the_role),
 		cmocka_unit_test(the_output_columns_are_named_and_typed),
 		cmocka_unit_test(periods_resolve_to_the_days_meant),
+		cmocka_unit_test(a_statement_past_its_deadline_is_interrupted),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
