@@ -624,6 +624,19 @@ report_delete(struct core_ctx *cx, int64_t id)
 
 /* ---- running ---- */
 
+/* The body's definition, parsed for the actor (errors under "definition"). */
+static int
+body_def(struct core_ctx *cx, json_t *in, struct report_def **d)
+{
+	*d = NULL;
+	if (json_object_get(in, "definition") == NULL) {
+		verrs_add(&cx->errs, "definition", "is required");
+		return core_invalid(cx);
+	}
+	return report_def_parse(cx, json_object_get(in, "definition"),
+	    "definition", d);
+}
+
 int
 report_validate(struct core_ctx *cx, json_t *in, json_t **out)
 {
@@ -631,12 +644,7 @@ report_validate(struct core_ctx *cx, json_t *in, json_t **out)
 	int rc;
 
 	*out = NULL;
-	if (json_object_get(in, "definition") == NULL) {
-		verrs_add(&cx->errs, "definition", "is required");
-		return core_invalid(cx);
-	}
-	rc = report_def_parse(cx, json_object_get(in, "definition"),
-	    "definition", &d);
+	rc = body_def(cx, in, &d);
 	if (rc != CRM_OK)
 		return rc;
 	*out = json_pack("{s:b, s:o}", "valid", true, "columns",
@@ -691,14 +699,9 @@ report_preview(struct core_ctx *cx, json_t *in, json_t **out)
 		return core_invalid(cx);
 	env.tz = json_string_value(tz);
 	rc = report_tz_check(cx, env.tz);
-	if (rc == CRM_OK)
-		rc = report_validate(cx, in, out);
-	json_decref(*out);
-	*out = NULL;
 	if (rc != CRM_OK)
 		return rc;
-	rc = report_def_parse(cx, json_object_get(in, "definition"),
-	    "definition", &d);
+	rc = body_def(cx, in, &d);
 	if (rc == CRM_OK)
 		rc = report_run(cx, d, &env, out);
 	if (rc == CRM_OK)
