@@ -187,6 +187,10 @@ test('bad descriptions answer 422 naming each path', async () => {
   assertInvalid(await run({ entity: 'deals', aggregates: [{ fn: 'count' }], filters: [{ field: 'title', op: 'in', value: [[[[[['x']]]]]] }] }),
                 ['definition']);
   assertInvalid(await run({ entity: 'deals', aggregates: [{ fn: 'count' }, { fn: 'count' }] }), ['definition.aggregates[1]']);
+  // Within every cap, but too many bound values for one statement: 400, not a broken query.
+  const many = (n) => Array.from({ length: 50 }, (_, i) => `${n}${i}`);
+  assertProblem(await run({ entity: 'deals', aggregates: [{ fn: 'count' }],
+                            filters: [{ field: 'source', op: 'in', value: many('a') }, { field: 'title', op: 'in', value: many('b') }] }), 400);
   const v = await req(srv, 'POST', '/api/v1/reports/validate', { body: { definition: { entity: 'deals', aggregates: [{ fn: 'count' }] } } });
   assert.equal(v.status, 200, v.text);
   assert.deepEqual(v.body, { valid: true, columns: [{ key: 'count', label: 'Count', type: 'integer' }] });
