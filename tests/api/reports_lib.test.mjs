@@ -390,3 +390,21 @@ test('custom fields group, filter and sum by their definition', async () => {
   assertInvalid(await run({ entity: 'companies', aggregates: [{ fn: 'sum', field: 'custom.tier' }] }), ['definition.aggregates[0].field']);
   assertInvalid(await run({ entity: 'companies', aggregates: [{ fn: 'count' }], group_by: [{ field: 'custom.nope' }] }), ['definition.group_by[0].field']);
 });
+
+test('a report shared with a department reaches its members, and a library report exports', async () => {
+  const dept = await ok('POST', '/api/v1/departments', { name: 'Report readers', kind: 'team', parent_id: 1 });
+  assert.equal((await req(srv, 'PATCH', `/api/v1/users/${third.id}`, { body: { department_id: dept.id } })).status, 200);
+  const saved = await req(srv, 'POST', '/api/v1/reports', { auth: mgr.token, body: {
+    name: 'For the team', definition: { entity: 'companies', aggregates: [{ fn: 'count' }] }, shares: [{ department_id: dept.id }] } });
+  assert.equal(saved.status, 201, saved.text);
+  assert.equal((await req(srv, 'GET', `/api/v1/reports/${saved.body.id}`, { auth: third.token })).status, 200);
+  assertProblem(await req(srv, 'GET', `/api/v1/reports/${saved.body.id}`, { auth: other.token }), 404);
+  // A function report of the library as a file: the companies gone quiet for 90 days.
+  const lib = await library();
+  const csv = await req(srv, 'GET', `/api/v1/reports/${lib.clients_no_contact.id}/export?days=90`);
+  assert.equal(csv.status, 200, csv.text);
+  const rows = parseCsv(csv.text.replace(/^\uFEFF/, ''));
+  assert.deepEqual(rows[0], ['Company id', 'Company', 'Owner id', 'Last activity']);
+  assert.deepEqual(rows.slice(1).map((r) => r[1]), ['Never Called Ltd', 'Manager Co']);
+  assertProblem(await req(srv, 'GET', `/api/v1/reports/${lib.clients_no_contact.id}/export?format=pdf`), 400);
+});
