@@ -129,6 +129,15 @@ void h_deal_board(struct call *c);
 void h_deal_items(struct call *c);
 /* api/reports.c */
 void h_report_funnel(struct call *c);
+void h_report_list(struct call *c);
+void h_report_get(struct call *c);
+void h_report_create(struct call *c);
+void h_report_update(struct call *c);
+void h_report_delete(struct call *c);
+void h_report_validate(struct call *c);
+void h_report_preview(struct call *c);
+void h_report_run(struct call *c);
+void h_report_export(struct call *c);
 /* api/activities.c */
 void h_activity_complete(struct call *c);
 void h_activity_reopen(struct call *c);

@@ -451,7 +451,8 @@ operation(const struct route *r)
 		    "object"))));
 	} else if (r->fn == h_proc_validate) {
 		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
-		    "description", "{valid, errors: [{field, message}]}", "content",
+		    "description", "{valid: true, errors: []} (a definition that cannot "
+		    "run answers 422 with its errors)", "content",
 		    json_content(json_pack("{s:s, s:{s:{s:s}, s:{s:s}}}", "type",
 		    "object", "properties", "valid", "type", "boolean", "errors",
 		    "type", "array"))));
@@ -469,11 +470,37 @@ operation(const struct route *r)
 		    "description", "The document: {id, entity, record_id, name, "
 		    "mime, size, sha256, created_at, created_by}", "content",
 		    json_content(json_pack("{s:s}", "type", "object"))));
+	} else if (r->fn == h_report_run || r->fn == h_report_export) {
+		static const char *const rq[] = { "tz", "from", "to", "days",
+		    "format" };
+		static const char *const rd[] = { "IANA time zone for relative "
+		    "periods and date buckets (default UTC)", "the library's: "
+		    "first day, YYYY-MM-DD", "the library's: last day, YYYY-MM-DD",
+		    "clients_no_contact: days without contact (default 30)",
+		    "csv (default) or xlsx" };
+		size_t n = r->fn == h_report_export ? 5 : 4;
+
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(params, json_pack("{s:s, s:s, s:s, "
+			    "s:{s:s}}", "name", rq[i], "in", "query", "description",
+			    rd[i], "schema", "type", i == 3 ? "integer" : "string"));
+		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
+		    "description", r->fn == h_report_run ? "{columns: [{key, "
+		    "label, type}], rows, totals, drill, truncated, chart, "
+		    "row_count} (docs/reports.md)" : "The file (X-Export-Rows: "
+		    "its rows)", "content", json_content(json_pack("{s:s}", "type",
+		    "object"))));
+	} else if (r->fn == h_report_preview) {
+		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
+		    "description", "{columns, rows, totals, drill, truncated, "
+		    "chart, row_count} (docs/reports.md)", "content", json_content(
+		    json_pack("{s:s}", "type", "object"))));
 	} else if (sname != NULL && r->fn != h_rec_delete) {
 		json_object_set_new(resp, r->fn == h_rec_create ? "201" : "200",
 		    json_pack("{s:s, s:o}", "description", "The record (ETag "
 		    "header: its version)", "content", json_content(ref(sname))));
 	} else if (r->fn == h_rec_delete || r->fn == h_cf_delete ||
+	    r->fn == h_report_delete ||
 	    r->fn == h_logout || r->fn == h_currency_rate_delete) {
 		json_object_set_new(resp, "204", json_pack("{s:s}", "description",
 		    "Done"));

@@ -138,6 +138,7 @@ reply_core(struct call *c, int rc)
 			    "changed. Try again in a few seconds.", NULL);
 			http_resp_header(c->resp, "Retry-After", "5");
 			return;
+		case DB_FAULT_TIMEOUT:	/* the core said what ran too long */
 		case DB_FAULT_NONE:
 			break;
 		}

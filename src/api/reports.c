@@ -1,6 +1,17 @@
-/* Reports over HTTP; the counting is in the core (core/funnel.c). */
+/*
+ * Reports over HTTP: the funnel (core/funnel.c), and saved reports, the
+ * designer's preview and check, the library's runs and exports
+ * (core/reports.h). Rights, rules and the audit are the core's.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "api/internal.h"
 #include "core/funnel.h"
+#include "core/reports.h"
+#include "util/timeutil.h"
 
 void
 h_report_funnel(struct call *c)
@@ -14,4 +25,151 @@ h_report_funnel(struct call *c)
 		return;
 	rc = funnel_report(&c->cx, &lq, &out);
 	reply_result(c, rc, 200, out);
+}
+
+void
+h_report_list(struct call *c)
+{
+	json_t *out = NULL;
+	int rc = report_list(&c->cx, &out);
+
+	reply_result(c, rc, 200, out);
+}
+
+/* A saved report with its version as the ETag. */
+static void
+reply_report(struct call *c, int rc, int status, json_t *out)
+{
+	if (rc == CRM_OK)
+		etag_header(c, out);
+	reply_result(c, rc, status, out);
+}
+
+void
+h_report_get(struct call *c)
+{
+	json_t *out = NULL;
+	int rc = report_get(&c->cx, c->id, &out);
+
+	reply_report(c, rc, 200, out);
+}
+
+void
+h_report_create(struct call *c)
+{
+	json_t *in = body_object(c), *out = NULL;
+	int rc;
+
+	if (in == NULL)
+		return;
+	rc = report_create(&c->cx, in, &out);
+	json_decref(in);
+	reply_report(c, rc, 201, out);
+}
+
+void
+h_report_update(struct call *c)
+{
+	int64_t version = if_match(c);
+	json_t *in = body_object(c), *out = NULL;
+	int rc;
+
+	if (in == NULL)
+		return;
+	rc = report_update(&c->cx, c->id, version, in, &out);
+	json_decref(in);
+	reply_report(c, rc, 200, out);
+}
+
+void
+h_report_delete(struct call *c)
+{
+	reply_result(c, report_delete(&c->cx, c->id), 204, NULL);
+}
+
+void
+h_report_validate(struct call *c)
+{
+	call_with_body(c, report_validate, 200);
+}
+
+void
+h_report_preview(struct call *c)
+{
+	call_with_body(c, report_preview, 200);
+}
+
+/* The run's parameters; the first unknown one is the core's to refuse. */
+static int
+param(void *arg, const char *key, const char *value)
+{
+	struct report_params *p = arg;
+
+	if (strcmp(key, "tz") == 0)
+		p->tz = value;
+	else if (strcmp(key, "from") == 0)
+		p->from = value;
+	else if (strcmp(key, "to") == 0)
+		p->to = value;
+	else if (strcmp(key, "days") == 0)
+		p->days = value;
+	else if (strcmp(key, "format") != 0 && p->unknown == NULL)
+		p->unknown = key;
+	return 0;
+}
+
+void
+h_report_run(struct call *c)
+{
+	struct report_params p = { 0 };
+	json_t *out = NULL;
+	int rc;
+
+	(void)http_query_each(c->req, param, &p);
+	rc = report_run_id(&c->cx, c->id, &p, &out);
+	reply_result(c, rc, 200, out);
+}
+
+void
+h_report_export(struct call *c)
+{
+	static const char csv_type[] = "text/csv; charset=utf-8";
+	static const char xlsx_type[] =
+	    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+	const char *format = http_query(c->req, "format");
+	const char *dir = getenv("TMPDIR");
+	struct report_params p = { 0 };
+	struct export_result res;
+	char ts[TIME_RFC3339_LEN], disp[128], rows[24];
+	int fmt = format == NULL ? EXPORT_CSV : export_format_parse(format);
+	int rc;
+
+	if (fmt < 0) {
+		reply_problem(c, 400, NULL, "format: csv or xlsx");
+		return;
+	}
+	(void)http_query_each(c->req, param, &p);
+	rc = report_export(&c->cx, c->id, &p, (enum export_format)fmt,
+	    dir != NULL && dir[0] == '/' ? dir : "/tmp", &res);
+	if (rc != CRM_OK) {
+		reply_core(c, rc);
+		return;
+	}
+	time_format(time_now_ms(), ts, sizeof(ts));
+	if ((size_t)snprintf(disp, sizeof(disp), "attachment; filename=\"report-"
+	    "%lld-%.10s.%s\"", (long long)c->id, ts, fmt == EXPORT_XLSX ? "xlsx" :
+	    "csv") >= sizeof(disp)) {
+		close(res.fd);
+		reply_problem(c, 500, NULL, "The export could not be named");
+		return;
+	}
+	snprintf(rows, sizeof(rows), "%lld", (long long)res.rows);
+	c->resp->status = 200;
+	c->resp->content_type = fmt == EXPORT_XLSX ? xlsx_type : csv_type;
+	c->resp->use_fd = true;
+	c->resp->fd = res.fd;
+	c->resp->len = (size_t)res.size;
+	http_resp_header(c->resp, "Content-Disposition", disp);
+	http_resp_header(c->resp, "Cache-Control", "no-store");
+	http_resp_header(c->resp, "X-Export-Rows", rows);
 }

@@ -447,6 +447,31 @@ const struct route api_routes[] = {
 	    "The sales funnel of a pipeline for the deals created in a period: "
 	    "reached, moved on, conversion, time and value per stage, won and "
 	    "lost with reasons", "reports" },
+	{ "POST", "/api/v1/reports/validate", h_report_validate, NULL, R_BODY,
+	    "Check a report description {definition}: its columns, or 422 with "
+	    "each problem's path (docs/reports.md)", "reports" },
+	{ "POST", "/api/v1/reports/run", h_report_preview, NULL, R_BODY,
+	    "Run an unsaved report description {definition, tz?} (the "
+	    "designer's preview; audited)", "reports" },
+	{ "GET", "/api/v1/reports", h_report_list, NULL, 0,
+	    "The library's ready reports, one's own and those shared with one "
+	    "(an admin: all)", "reports" },
+	{ "POST", "/api/v1/reports", h_report_create, NULL, R_BODY,
+	    "Save a report {name, description?, definition, shares?}", "reports" },
+	{ "GET", "/api/v1/reports/{id}", h_report_get, NULL, 0,
+	    "One saved or ready report, with its definition and shares",
+	    "reports" },
+	{ "PUT", "/api/v1/reports/{id}", h_report_update, NULL, R_BODY,
+	    "Replace a saved report's name, description, definition and shares "
+	    "(its owner or an admin; If-Match)", "reports" },
+	{ "DELETE", "/api/v1/reports/{id}", h_report_delete, NULL, 0,
+	    "Delete a saved report (its owner or an admin)", "reports" },
+	{ "GET", "/api/v1/reports/{id}/run", h_report_run, NULL, 0,
+	    "Run a saved or ready report with the caller's rights; tz, and the "
+	    "library's from, to, days (audited)", "reports" },
+	{ "GET", "/api/v1/reports/{id}/export", h_report_export, NULL, 0,
+	    "A report's run as a CSV or XLSX file (format=csv|xlsx; the export "
+	    "right on its base entity; audited)", "reports" },
 	{ "GET", "/api/v1/departments", h_dept_list, NULL, 0,
 	    "The department tree, with heads and member counts", "organisation" },
 	{ "POST", "/api/v1/departments", h_dept_create, NULL, R_BODY,

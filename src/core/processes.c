@@ -529,19 +529,16 @@ proc_tpl_set_archived(struct core_ctx *cx, int64_t id, bool archived,
 int
 proc_tpl_validate(struct core_ctx *cx, json_t *def, json_t **out)
 {
-	json_t *errors = NULL;
 	int rc = proc_may(cx, false);
 
 	*out = NULL;
 	if (rc == CRM_OK)
-		rc = check_into(cx, def, &errors);
-	if (rc != CRM_OK) {
-		json_decref(errors);
-		return rc;
-	}
-	*out = json_pack("{s:b, s:o}", "valid", json_array_size(errors) == 0,
-	    "errors", errors);
-	return CRM_OK;
+		rc = procdef_check(cx, def);
+	if (rc == CRM_OK && (cx->errs.n > 0 || cx->errs.dropped > 0))
+		rc = core_invalid(cx);
+	if (rc == CRM_OK)
+		*out = json_pack("{s:b, s:[]}", "valid", true, "errors");
+	return rc;
 }
 
 /* ---- the wizard ---- */

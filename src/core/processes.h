@@ -75,9 +75,9 @@ int proc_tpl_set_archived(struct core_ctx *cx, int64_t id, bool archived,
     json_t **out);
 
 /*
- * Checks def without saving it: *out is {"valid": bool, "errors":
- * [{field, message}]} (CRM_OK either way; CRM_EDB when the database
- * failed).
+ * Checks def without saving it: *out is {"valid": true, "errors": []}
+ * when it can run; CRM_EINVAL with the problems in cx->errs when it
+ * cannot (as a save would answer); CRM_EDB when the database failed.
  */
 int proc_tpl_validate(struct core_ctx *cx, json_t *def, json_t **out);
 

@@ -221,6 +221,42 @@ db_search_clause(db_t *db, struct dbq *q, const char *table,
 	    prefix_only);
 }
 
+bool
+db_bucket_known(const char *b)
+{
+	static const char *const names[] = { "day", "week", "month", "quarter",
+	    "year" };
+
+	for (size_t i = 0; b != NULL && i < sizeof(names) / sizeof(*names); i++)
+		if (strcmp(b, names[i]) == 0)
+			return true;
+	return false;
+}
+
+void
+db_bucket_expr(db_t *db, struct dbq *q, const char *expr, const char *bucket,
+    bool is_date, const char *tz)
+{
+	if (!db_bucket_known(bucket)) {
+		dbq_sql(q, "NULL");
+		return;
+	}
+	db->drv->bucket_expr(db, q, expr, bucket, is_date, tz);
+}
+
+void
+db_json_expr(db_t *db, struct dbq *q, const char *col, const char *key,
+    const char *sub, bool integer)
+{
+	db->drv->json_expr(db, q, col, key, sub, integer);
+}
+
+int
+db_set_deadline(db_t *db, int64_t ms)
+{
+	return db->drv->set_deadline(db, ms < 0 ? 0 : ms);
+}
+
 /* ---- the query builder ---- */
 
 void

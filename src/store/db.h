@@ -89,6 +89,7 @@ enum db_fault {
 	DB_FAULT_FULL,		/* the disk (or quota) is full */
 	DB_FAULT_READONLY,	/* the database cannot be written: read-only or failing disk */
 	DB_FAULT_BUSY,		/* locked by someone else longer than we wait */
+	DB_FAULT_TIMEOUT,	/* the statement ran past db_set_deadline() */
 };
 enum db_fault db_fault(db_t *db);
 
@@ -161,6 +162,38 @@ void db_search_clause(db_t *db, struct dbq *q, const char *table,
 void db_search_ids(db_t *db, struct dbq *q, const char *table,
     const char *const *words, const size_t *lens, size_t nwords,
     bool prefix_only);
+
+/*
+ * Date buckets, the second dialect-specific shape (reports). Appends to q
+ * an SQL expression whose value is the first day ("YYYY-MM-DD") of the
+ * bucket holding expr: bucket is "day", "week" (ISO, from Monday),
+ * "month", "quarter" or "year" (anything else appends NULL). With is_date
+ * expr is a "YYYY-MM-DD" text column ('' and NULL give NULL); otherwise it
+ * is a time in milliseconds UTC, cut at the local midnights of the IANA
+ * zone tz (bound as a parameter; the caller has checked it with tz_load).
+ * SQLite computes it with the function crm_bucket the driver registers on
+ * each connection (util/tz.c); PostgreSQL with date_trunc in that zone.
+ */
+void db_bucket_expr(db_t *db, struct dbq *q, const char *expr,
+    const char *bucket, bool is_date, const char *tz);
+
+/*
+ * A value inside a JSON text column (custom field values): appends to q an
+ * expression of the value at col -> key [-> sub] (sub may be NULL), as
+ * text, or as a whole number when integer is set. The path is a bound
+ * parameter, never SQL text.
+ */
+void db_json_expr(db_t *db, struct dbq *q, const char *col, const char *key,
+    const char *sub, bool integer);
+
+/*
+ * Bounds the time of the statements this connection runs from now on:
+ * each fails past ms milliseconds (db_fault: DB_FAULT_TIMEOUT); 0 restores
+ * the connection's usual bound (none on SQLite, the session's
+ * statement_timeout on PostgreSQL). SQLite checks a deadline in a progress
+ * handler; PostgreSQL sets statement_timeout.
+ */
+int db_set_deadline(db_t *db, int64_t ms);
 
 /*
  * The clause to append to a SELECT inside a transaction that claims rows

@@ -37,6 +37,11 @@ struct db_driver {
 	void		(*search_ids)(db_t *db, struct dbq *q, const char *table,
 			    const char *const *words, const size_t *lens,
 			    size_t nwords, bool prefix_only);
+	void		(*bucket_expr)(db_t *db, struct dbq *q, const char *expr,
+			    const char *bucket, bool is_date, const char *tz);
+	void		(*json_expr)(db_t *db, struct dbq *q, const char *col,
+			    const char *key, const char *sub, bool integer);
+	int		(*set_deadline)(db_t *db, int64_t ms);
 	/* Appended to a SELECT that claims rows: skip rows others hold. */
 	const char	*skip_locked;
 	/* Appended to a SELECT of rows about to be updated: lock them. */
@@ -68,6 +73,9 @@ int pg_open(const char *url, db_t **out, char *err, size_t errlen);
 /* SQLite's side of db_file(), db_snapshot() (store/sqlite.c). */
 const char *sqlite_file(db_t *db);
 int sqlite_snapshot(db_t *db, const char *dest, char *err, size_t errlen);
+
+/* Whether b is one of the buckets of db_bucket_expr. */
+bool db_bucket_known(const char *b);
 
 /* A quick hash of SQL text, for the drivers' statement caches. */
 uint64_t db_sql_hash(const char *sql);

@@ -54,6 +54,9 @@ struct pg {
 
 static const struct db_driver pg_driver;
 
+/* Every statement's bound, ms; db_set_deadline(db, 0) comes back to it. */
+#define PG_STATEMENT_TIMEOUT "30000"
+
 /* Maps a failed result to a DB_E* code and keeps its message. */
 static int
 fail(struct pg *p, PGresult *res)
@@ -71,6 +74,8 @@ fail(struct pg *p, PGresult *res)
 		p->base.fault = DB_FAULT_READONLY;
 	else if (state != NULL && strcmp(state, "55P03") == 0)
 		p->base.fault = DB_FAULT_BUSY;
+	else if (state != NULL && strcmp(state, "57014") == 0)
+		p->base.fault = DB_FAULT_TIMEOUT;	/* statement_timeout */
 	if (state != NULL && strncmp(state, "23", 2) == 0)
 		return DB_ECONSTRAINT;
 	if (state != NULL && (strcmp(state, "40001") == 0 ||
@@ -84,7 +89,7 @@ static int
 setup(struct pg *p)
 {
 	PGresult *res = PQexec(p->conn,
-	    "SET client_encoding = 'UTF8'; SET statement_timeout = 30000; "
+	    "SET client_encoding = 'UTF8'; SET statement_timeout = " PG_STATEMENT_TIMEOUT "; "
 	    "SET lock_timeout = 10000; "
 	    "SET idle_in_transaction_session_timeout = 60000; "
 	    /* Many short queries at once: parallel workers only add overhead. */
@@ -582,6 +587,51 @@ pg_is_down(db_t *db)
 
 static const char *const pg_derived[] = { "search_words", NULL };
 
+/* ---- reports: date buckets, JSON values, deadlines ---- */
+
+static void
+pg_bucket_expr(db_t *db, struct dbq *q, const char *expr, const char *bucket,
+    bool is_date, const char *tz)
+{
+	(void)db;
+	/* bucket is one of db_bucket_known's names: safe as a literal. */
+	if (is_date) {
+		dbq_sql(q, "to_char(date_trunc('%s', CAST(CAST(NULLIF(%s, '') AS "
+		    "date) AS timestamp)), 'YYYY-MM-DD')", bucket, expr);
+		return;
+	}
+	dbq_sql(q, "to_char(date_trunc('%s', to_timestamp((%s) / 1000.0) AT TIME "
+	    "ZONE CAST(? AS text)), 'YYYY-MM-DD')", bucket, expr);
+	dbq_text(q, tz == NULL ? "UTC" : tz, strlen(tz == NULL ? "UTC" : tz));
+}
+
+static void
+pg_json_expr(db_t *db, struct dbq *q, const char *col, const char *key,
+    const char *sub, bool integer)
+{
+	struct buf path;
+
+	(void)db;
+	buf_init(&path, 256);
+	/* A text[] literal; the core allows only [a-z0-9_] in keys. */
+	buf_printf(&path, "{%s%s%s}", key, sub ? "," : "", sub ? sub : "");
+	dbq_sql(q, integer ? "CAST(CAST(%s AS jsonb) #>> CAST(? AS text[]) AS "
+	    "BIGINT)" : "(CAST(%s AS jsonb) #>> CAST(? AS text[]))", col);
+	dbq_text(q, path.data ? path.data : "{}", path.data ? path.len : 2);
+	buf_free(&path);
+}
+
+static int
+pg_set_deadline(db_t *db, int64_t ms)
+{
+	char sql[64];
+
+	if (ms == 0)
+		return pg_exec(db, "SET statement_timeout = " PG_STATEMENT_TIMEOUT);
+	snprintf(sql, sizeof(sql), "SET statement_timeout = %lld", (long long)ms);
+	return pg_exec(db, sql);
+}
+
 static const struct db_driver pg_driver = {
 	.name = "pg",
 	.close = pg_close,
@@ -605,6 +655,9 @@ static const struct db_driver pg_driver = {
 	.is_down = pg_is_down,
 	.search_clause = pg_search_clause,
 	.search_ids = pg_search_ids,
+	.bucket_expr = pg_bucket_expr,
+	.json_expr = pg_json_expr,
+	.set_deadline = pg_set_deadline,
 	.for_update = " FOR UPDATE",
 	.skip_locked = " FOR UPDATE SKIP LOCKED",
 	.tables_sql = "SELECT table_name FROM information_schema.tables "

@@ -20,6 +20,8 @@
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/text.h"
+#include "util/timeutil.h"
+#include "util/tz.h"
 
 #define STMT_CACHE 128
 
@@ -38,6 +40,10 @@ struct lite {
 	size_t		 ncache;
 	size_t		 next_evict;
 	struct lite_stmt scratch;	/* an uncached statement when all are busy */
+	int64_t		 deadline_us;	/* db_set_deadline: time_mono_us(), or 0 */
+	/* crm_bucket's last zone, kept so a report loads it once. */
+	struct tz	*bucket_tz;
+	char		 bucket_tzname[TZ_NAME_MAX + 1];
 };
 
 #define LITE(db) ((struct lite *)(void *)(db))
@@ -61,6 +67,10 @@ map_rc(struct lite *l, int rc)
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
 		l->base.fault = DB_FAULT_BUSY;
+		break;
+	case SQLITE_INTERRUPT:
+		/* Only our progress handler interrupts: the deadline passed. */
+		l->base.fault = DB_FAULT_TIMEOUT;
 		break;
 	default:
 		l->base.fault = DB_FAULT_NONE;
@@ -87,6 +97,7 @@ lite_close(db_t *db)
 		free(l->cache[i].sql);
 	}
 	sqlite3_finalize(l->scratch.st);
+	tz_free(l->bucket_tz);
 	/* Closing the last connection checkpoints the WAL into the main file. */
 	sqlite3_close(l->h);
 	free(l);
@@ -107,6 +118,143 @@ lite_exec(db_t *db, const char *sql)
 		sqlite3_free(msg);
 		return mapped;
 	}
+	return DB_OK;
+}
+
+/* ---- reports: date buckets, JSON values, deadlines ---- */
+
+/*
+ * The first day of the bucket holding local day `day` into out
+ * ("YYYY-MM-DD"); false outside the years 1..9999.
+ */
+static bool
+bucket_start(int64_t day, const char *bucket, char *out, size_t outlen)
+{
+	int y, m, d;
+
+	if (strcmp(bucket, "week") == 0) {
+		/* 1970-01-01 was a Thursday: (day + 3) mod 7 is 0 on Mondays. */
+		int64_t wd = ((day + 3) % 7 + 7) % 7;
+
+		day -= wd;
+	}
+	time_civil_from_days(day, &y, &m, &d);
+	if (strcmp(bucket, "month") == 0) {
+		d = 1;
+	} else if (strcmp(bucket, "quarter") == 0) {
+		m = (m - 1) / 3 * 3 + 1;
+		d = 1;
+	} else if (strcmp(bucket, "year") == 0) {
+		m = 1;
+		d = 1;
+	}
+	if (y < 1 || y > 9999)
+		return false;
+	snprintf(out, outlen, "%04d-%02d-%02d", y, m, d);
+	return true;
+}
+
+/*
+ * crm_bucket(value, bucket, tz): value is a "YYYY-MM-DD" text or a time in
+ * ms (cut at tz's local midnights); answers the bucket's first day, or
+ * NULL for NULL, '' and values out of range. A bad zone is an error (the
+ * core checks zones first).
+ */
+static void
+lite_bucket_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct lite *l = sqlite3_user_data(ctx);
+	const char *bucket = (const char *)sqlite3_value_text(argv[1]);
+	const char *tzname = (const char *)sqlite3_value_text(argv[2]);
+	char out[16];
+	int64_t day;
+
+	(void)argc;
+	if (bucket == NULL || sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	if (sqlite3_value_type(argv[0]) == SQLITE_TEXT) {
+		const char *s = (const char *)sqlite3_value_text(argv[0]);
+
+		if (s == NULL || time_parse_date(s, strlen(s), &day) != 0) {
+			sqlite3_result_null(ctx);
+			return;
+		}
+	} else {
+		if (tzname == NULL)
+			tzname = "UTC";
+		if (l->bucket_tz == NULL || strcmp(tzname, l->bucket_tzname) != 0) {
+			struct tz *z = NULL;
+
+			if (strlen(tzname) > TZ_NAME_MAX || tz_load(tzname, &z) != 0) {
+				sqlite3_result_error(ctx, "crm_bucket: unknown time zone",
+				    -1);
+				return;
+			}
+			tz_free(l->bucket_tz);
+			l->bucket_tz = z;
+			snprintf(l->bucket_tzname, sizeof(l->bucket_tzname), "%s",
+			    tzname);
+		}
+		day = tz_local_day(l->bucket_tz, sqlite3_value_int64(argv[0]));
+	}
+	if (!bucket_start(day, bucket, out, sizeof(out))) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	sqlite3_result_text(ctx, out, -1, SQLITE_TRANSIENT);
+}
+
+static void
+lite_bucket_expr(db_t *db, struct dbq *q, const char *expr,
+    const char *bucket, bool is_date, const char *tz)
+{
+	(void)db;
+	/* bucket is one of db_bucket_known's names: safe as a literal. */
+	dbq_sql(q, "crm_bucket(%s, '%s', ?)", expr, bucket);
+	dbq_text(q, is_date || tz == NULL ? "UTC" : tz, strlen(is_date ||
+	    tz == NULL ? "UTC" : tz));
+}
+
+static void
+lite_json_expr(db_t *db, struct dbq *q, const char *col, const char *key,
+    const char *sub, bool integer)
+{
+	struct buf path;
+
+	(void)db;
+	buf_init(&path, 256);
+	buf_printf(&path, "$.\"%s\"", key);
+	if (sub != NULL)
+		buf_printf(&path, ".\"%s\"", sub);
+	dbq_sql(q, integer ? "CAST(json_extract(%s, ?) AS INTEGER)" :
+	    "json_extract(%s, ?)", col);
+	dbq_text(q, path.data ? path.data : "$", path.data ? path.len : 1);
+	buf_free(&path);
+}
+
+/* Called every few thousand VM steps while a deadline is set. */
+static int
+lite_progress(void *arg)
+{
+	struct lite *l = arg;
+
+	return l->deadline_us != 0 && time_mono_us() > l->deadline_us;
+}
+
+static int
+lite_set_deadline(db_t *db, int64_t ms)
+{
+	struct lite *l = LITE(db);
+
+	if (ms == 0) {
+		l->deadline_us = 0;
+		sqlite3_progress_handler(l->h, 0, NULL, NULL);
+		return DB_OK;
+	}
+	l->deadline_us = time_mono_us() + ms * 1000;
+	sqlite3_progress_handler(l->h, 4096, lite_progress, l);
 	return DB_OK;
 }
 
@@ -139,6 +287,15 @@ sqlite_open(const char *path, db_t **out, char *err, size_t errlen)
 	    "PRAGMA temp_store=MEMORY;") != DB_OK) {
 		snprintf(err, errlen, "cannot open database %s: %s", path,
 		    l->base.err);
+		lite_close(&l->base);
+		return DB_EOPEN;
+	}
+	/* Date buckets of reports (db_bucket_expr). */
+	rc = sqlite3_create_function_v2(l->h, "crm_bucket", 3, SQLITE_UTF8 |
+	    SQLITE_DETERMINISTIC, l, lite_bucket_fn, NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "cannot open database %s: %s", path,
+		    sqlite3_errmsg(l->h));
 		lite_close(&l->base);
 		return DB_EOPEN;
 	}
@@ -664,6 +821,9 @@ static const struct db_driver sqlite_driver = {
 	.is_down = lite_is_down,
 	.search_clause = lite_search_clause,
 	.search_ids = lite_search_ids,
+	.bucket_expr = lite_bucket_expr,
+	.json_expr = lite_json_expr,
+	.set_deadline = lite_set_deadline,
 	.for_update = "",
 	.skip_locked = "",	/* BEGIN IMMEDIATE already admits one writer */
 	/*

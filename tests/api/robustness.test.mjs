@@ -79,6 +79,18 @@ before(async () => {
     week: [['09:00-18:00'], ['09:00-18:00'], [], [], [], [], []], holidays: [{ date: '2027-01-01', name: 'New Year' }] } });
   assert.equal(cal.status, 201, cal.text);
   ids['work-calendars'] = cal.body.id;
+  const rep = await req(srv, 'POST', '/api/v1/reports', { body: { name: 'Robust report',
+    definition: { entity: 'deals', group_by: [{ field: 'status' }], aggregates: [{ fn: 'count' }] } } });
+  assert.equal(rep.status, 201, rep.text);
+  ids.reports = rep.body.id;
+  // A template of one's own (a copy of a shipped one), so that hostile bodies
+  // aim at a real template's routes.
+  const shipped = await req(srv, 'GET', '/api/v1/process-templates');
+  assert.equal(shipped.status, 200, shipped.text);
+  const first = await req(srv, 'GET', `/api/v1/process-templates/${shipped.body.data[0].id}`);
+  const tpl = await req(srv, 'POST', '/api/v1/process-templates', { body: { ...first.body.definition, key: 'robust_copy', name: 'Robust copy' } });
+  assert.equal(tpl.status, 201, tpl.text);
+  ids['process-templates'] = tpl.body.id;
   // A notification of the admin's own: a reminder whose moment has passed
   // (two days before a deadline a day away) is sent at once. The deadline
   // stays ahead for the whole sweep, so the task never turns overdue in it.
@@ -294,7 +306,7 @@ async function dbState() {
   const u = await req(srv, 'GET', '/api/v1/users');
   assert.equal(u.status, 200, u.text);
   for (const x of u.body.data) m.set(`users/${x.id}`, JSON.stringify(x));
-  for (const c of ['departments', 'roles', 'pipelines', 'lost-reasons', 'units', 'products', 'price-lists', 'work-calendars']) {
+  for (const c of ['departments', 'roles', 'pipelines', 'lost-reasons', 'units', 'products', 'price-lists', 'work-calendars', 'reports', 'process-templates']) {
     const r = await req(srv, 'GET', `/api/v1/${c}`);
     assert.equal(r.status, 200, r.text);
     for (const x of r.body.data) m.set(`${c}/${x.id}`, JSON.stringify(x));

@@ -1,0 +1,239 @@
+/*
+ * A report's answer as a CSV or XLSX file (core/reports.h, report_export).
+ *
+ * The run is report_export_run's: the base entity's export right and
+ * scope on top of the read scope. A report has at most RD_MAX_LIMIT rows,
+ * so the rows are rendered from the answer in memory; the file itself is
+ * an unnamed temporary one, as the list exports' (core/export.c), whose
+ * cell rules it shares through export_cell: a CSV starts with a BOM, ends
+ * lines with CRLF and quotes per RFC 4180 with formula-like text
+ * prefixed (util/csv.h); an XLSX has a bold header row, numbers, dates and
+ * times as such, and text always as text. The audit entry is written once
+ * the file is complete, before it is handed over.
+ */
+#include "core/reports.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xlsxwriter.h>
+
+#include "util/buf.h"
+#include "util/csv.h"
+#include "util/log.h"
+
+#define REPORT_FILE_MAX (64 * 1024 * 1024)	/* bytes of a CSV in memory */
+#define XLSX_EPOCH_DAYS 25569			/* 1970-01-01, Excel's serial */
+
+static int
+file_fail(struct core_ctx *cx, const char *what)
+{
+	log_error("report export: %s: %s", what, strerror(errno));
+	return core_fail(cx, CRM_EDB, "The export file could not be written");
+}
+
+static enum export_kind
+kind_of(const char *type)
+{
+	if (strcmp(type, "date") == 0)
+		return EXPORT_K_DATE;
+	if (strcmp(type, "time") == 0)
+		return EXPORT_K_TIME;
+	return EXPORT_K_PLAIN;
+}
+
+static int
+write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static int
+write_csv(struct core_ctx *cx, json_t *res, const char *dir, int *fdp)
+{
+	json_t *cols = json_object_get(res, "columns"), *row, *col;
+	struct buf out, cell;
+	enum export_type type;
+	int64_t num;
+	size_t i, c;
+	int fd, rc = CRM_OK;
+	bool ok;
+
+	buf_init(&out, REPORT_FILE_MAX);
+	buf_init(&cell, REPORT_FILE_MAX);
+	ok = buf_puts(&out, "\xef\xbb\xbf") == 0;
+
+	json_array_foreach(cols, c, col)
+		ok = ok && (c == 0 || buf_putc(&out, ',') == 0) && csv_cell(&out,
+		    json_string_value(json_object_get(col, "label"))) == 0;
+	ok = ok && buf_puts(&out, "\r\n") == 0;
+	json_array_foreach(json_object_get(res, "rows"), i, row) {
+		json_array_foreach(cols, c, col) {
+			ok = ok && export_cell(kind_of(json_string_value(
+			    json_object_get(col, "type"))), json_array_get(row, c), -1,
+			    &cell, &type, &num) == 0 && (c == 0 ||
+			    buf_putc(&out, ',') == 0) && csv_cell(&out, cell.data ?
+			    cell.data : "") == 0;
+		}
+		ok = ok && buf_puts(&out, "\r\n") == 0;
+	}
+	buf_free(&cell);
+	if (!ok) {
+		buf_free(&out);
+		return core_fail(cx, CRM_EBADQUERY, "The export would be too "
+		    "large: narrow the report");
+	}
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd < 0 || write_all(fd, out.data, out.len) != 0 ||
+	    lseek(fd, 0, SEEK_SET) != 0) {
+		rc = file_fail(cx, "csv");
+		if (fd >= 0)
+			close(fd);
+		fd = -1;
+	}
+	buf_free(&out);
+	*fdp = fd;
+	return rc;
+}
+
+static lxw_error
+xlsx_value(lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, const char *ctype,
+    json_t *v, struct buf *cell, lxw_format *date, lxw_format *time)
+{
+	enum export_type type;
+	int64_t num;
+
+	if (export_cell(kind_of(ctype), v, -1, cell, &type, &num) != 0)
+		return LXW_ERROR_MEMORY_MALLOC_FAILED;
+	switch (type) {
+	case EXPORT_EMPTY:
+		return LXW_NO_ERROR;
+	case EXPORT_INT:
+		return worksheet_write_number(ws, r, c, (double)num, NULL);
+	case EXPORT_DATE:
+		return worksheet_write_number(ws, r, c, (double)(num +
+		    XLSX_EPOCH_DAYS), date);
+	case EXPORT_TIME:
+		return worksheet_write_number(ws, r, c, (double)num / 86400000.0 +
+		    XLSX_EPOCH_DAYS, time);
+	default:
+		if (json_is_real(v))
+			return worksheet_write_number(ws, r, c, json_real_value(v),
+			    NULL);
+		/* Always a string cell: text starting with = is no formula. */
+		return worksheet_write_string(ws, r, c, cell->data ? cell->data :
+		    "", NULL);
+	}
+}
+
+static int
+write_xlsx(struct core_ctx *cx, json_t *res, const char *dir, int *fdp)
+{
+	lxw_workbook_options o = { .constant_memory = 1, .tmpdir = (char *)dir,
+	    .use_zip64 = 1 };
+	json_t *cols = json_object_get(res, "columns"), *row, *col;
+	char path[4200];
+	lxw_workbook *wb;
+	lxw_worksheet *ws;
+	lxw_format *bold, *date, *time;
+	lxw_error e = LXW_NO_ERROR;
+	struct buf cell;
+	size_t i, c;
+	int fd;
+
+	*fdp = -1;
+	if ((size_t)snprintf(path, sizeof(path), "%s/.report-XXXXXX.xlsx", dir) >=
+	    sizeof(path))
+		return core_fail(cx, CRM_EDB, "The export folder's name is too long");
+	fd = mkostemps(path, 5, O_CLOEXEC);
+	if (fd < 0)
+		return file_fail(cx, "xlsx");
+	close(fd);
+	wb = workbook_new_opt(path, &o);
+	ws = wb != NULL ? workbook_add_worksheet(wb, NULL) : NULL;
+	if (ws == NULL) {
+		if (wb != NULL)
+			workbook_close(wb);
+		unlink(path);
+		return core_fail(cx, CRM_EDB, "The workbook could not be started");
+	}
+	bold = workbook_add_format(wb);
+	format_set_bold(bold);
+	date = workbook_add_format(wb);
+	format_set_num_format(date, "yyyy-mm-dd");
+	time = workbook_add_format(wb);
+	format_set_num_format(time, "yyyy-mm-dd hh:mm:ss");
+	worksheet_freeze_panes(ws, 1, 0);
+	buf_init(&cell, REPORT_FILE_MAX);
+	json_array_foreach(cols, c, col) {
+		if (e == LXW_NO_ERROR)
+			e = worksheet_write_string(ws, 0, (lxw_col_t)c,
+			    json_string_value(json_object_get(col, "label")), bold);
+		worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, 18, NULL);
+	}
+	json_array_foreach(json_object_get(res, "rows"), i, row) {
+		json_array_foreach(cols, c, col) {
+			if (e == LXW_NO_ERROR)
+				e = xlsx_value(ws, (lxw_row_t)(i + 1), (lxw_col_t)c,
+				    json_string_value(json_object_get(col, "type")),
+				    json_array_get(row, c), &cell, date, time);
+		}
+	}
+	buf_free(&cell);
+	if (workbook_close(wb) != LXW_NO_ERROR || e != LXW_NO_ERROR) {
+		unlink(path);
+		return core_fail(cx, CRM_EDB, "The workbook could not be written");
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	unlink(path);
+	if (fd < 0)
+		return file_fail(cx, "open workbook");
+	*fdp = fd;
+	return CRM_OK;
+}
+
+int
+report_export(struct core_ctx *cx, int64_t id, const struct report_params *p,
+    enum export_format format, const char *dir, struct export_result *out)
+{
+	const struct entity *base = NULL;
+	json_t *res = NULL;
+	struct stat sb;
+	int rc, fd = -1;
+
+	out->fd = -1;
+	rc = report_export_run(cx, id, p, &res, NULL, 0, &base);
+	if (rc == CRM_OK)
+		rc = format == EXPORT_XLSX ? write_xlsx(cx, res, dir, &fd) :
+		    write_csv(cx, res, dir, &fd);
+	if (rc == CRM_OK && fstat(fd, &sb) != 0)
+		rc = file_fail(cx, "stat");
+	if (rc == CRM_OK) {
+		out->rows = (int64_t)json_array_size(json_object_get(res, "rows"));
+		out->size = (uint64_t)sb.st_size;
+		rc = report_export_done(cx, id, format == EXPORT_XLSX ? "xlsx" :
+		    "csv", out->rows);
+	}
+	json_decref(res);
+	if (rc != CRM_OK) {
+		if (fd >= 0)
+			close(fd);
+		return rc;
+	}
+	out->fd = fd;
+	return CRM_OK;
+}

@@ -1,0 +1,133 @@
+/*
+ * Reports (issue 11): running descriptions, saved and shared reports, the
+ * library of ready reports, and their exports. docs/reports.md has the
+ * language, the rights and the library; core/report_def.h the parser and
+ * compiler.
+ *
+ * Every answer of a run has one shape:
+ *   {"columns": [{key, label, type}], "rows": [[...]], "totals": [...] |
+ *    null, "drill": [object | null per row], "truncated": bool,
+ *    "chart": name, "row_count": n}
+ * Every run and export is written to the audit log (report.run,
+ * report.export) with the number of rows.
+ */
+#ifndef CORE_REPORTS_H
+#define CORE_REPORTS_H
+
+#include <jansson.h>
+
+#include "core/export.h"
+#include "core/report_def.h"
+
+/* A run's bound: past it the statement is interrupted (503). */
+#define REPORT_TIMEOUT_MS 10000
+#define REPORT_NAME_MAX 200
+#define REPORT_DESC_MAX 2000
+#define REPORT_SHARES_MAX 50
+
+/* Parameters of a run, as they arrive (checked by the core). */
+struct report_params {
+	const char	*tz;		/* IANA zone, NULL: UTC */
+	const char	*from;		/* the library's: YYYY-MM-DD, or NULL */
+	const char	*to;
+	const char	*days;
+	const char	*unknown;	/* the first other parameter, or NULL */
+};
+
+/* ---- report_run.c ---- */
+
+/*
+ * Runs a parsed description under env within REPORT_TIMEOUT_MS: *out is
+ * the answer above. CRM_EUNAVAIL when it ran too long, CRM_EBADQUERY for
+ * an unresolvable period or an oversized statement.
+ */
+int report_run(struct core_ctx *cx, const struct report_def *d,
+    const struct rd_env *env, json_t **out);
+
+/*
+ * Runs a statement the library's own functions built (q; its columns of
+ * the types in types[ncols]) within REPORT_TIMEOUT_MS into the answer
+ * shape, with no totals or drills: the caller adds them. limit rows at
+ * most (one more read says "truncated").
+ */
+int report_run_sql(struct core_ctx *cx, const struct dbq *q,
+    json_t *columns, const enum rd_type *types, int ncols, int limit,
+    const char *chart, json_t **out);
+
+/*
+ * Appends " AND ..." over alias: the rows of e the actor may read, and
+ * export too when env asks (the library's functions).
+ */
+int report_scope_where(struct core_ctx *cx, const struct entity *e,
+    const struct rd_env *env, const char *alias, struct dbq *q);
+/*
+ * Sets the drill of each row of an answer whose first column is an owner
+ * id: base (borrowed list filters) plus owner_id; null for a row without.
+ */
+void report_drill_owner(json_t *res, json_t *base);
+
+/* Loads tz into env's checks: CRM_EBADQUERY naming tz when unknown. */
+int report_tz_check(struct core_ctx *cx, const char *tz);
+
+/* ---- reports.c: saved reports ---- */
+
+/* {"data": [...]}: the library, one's own, those shared with one (admin: all). */
+int report_list(struct core_ctx *cx, json_t **out);
+/* One visible report (with its definition): CRM_ENOTFOUND otherwise. */
+int report_get(struct core_ctx *cx, int64_t id, json_t **out);
+/*
+ * Saves {name, description?, definition, shares?}; the definition must
+ * parse for the actor (CRM_EINVAL, paths under "definition").
+ */
+int report_create(struct core_ctx *cx, json_t *in, json_t **out);
+/* Replaces name, description, definition, shares: the owner or an admin. */
+int report_update(struct core_ctx *cx, int64_t id, int64_t if_version,
+    json_t *in, json_t **out);
+int report_delete(struct core_ctx *cx, int64_t id);
+
+/* {definition}: {"valid": true, "columns": [...]}, or CRM_EINVAL. */
+int report_validate(struct core_ctx *cx, json_t *in, json_t **out);
+/* {definition, tz?}: runs an unsaved description (audited, report_id null). */
+int report_preview(struct core_ctx *cx, json_t *in, json_t **out);
+/* Runs saved or library report id with p (audited). */
+int report_run_id(struct core_ctx *cx, int64_t id,
+    const struct report_params *p, json_t **out);
+
+/*
+ * Runs report id for an export (the base entity's export right and
+ * scope) and hands back the answer and the report's name and base entity
+ * (static) for the file; the caller audits with report_export_done once
+ * the file is complete.
+ */
+int report_export_run(struct core_ctx *cx, int64_t id,
+    const struct report_params *p, json_t **out, char *name, size_t namelen,
+    const struct entity **base);
+int report_export_done(struct core_ctx *cx, int64_t id, const char *format,
+    int64_t rows);
+
+/* ---- report_export.c ---- */
+
+/*
+ * Report id as a file in format, written in dir (borrowed): out->fd (the
+ * caller closes it), size and rows. Needs the export right on the report's
+ * base entity (CRM_EFORBIDDEN); audited as report.export once complete.
+ */
+int report_export(struct core_ctx *cx, int64_t id,
+    const struct report_params *p, enum export_format format, const char *dir,
+    struct export_result *out);
+
+/* ---- the library (reports.c and report_lib_*.c) ---- */
+
+/* A ready report that is a core function rather than a description. */
+int report_lib_deal_cycle(struct core_ctx *cx, const struct rd_env *env,
+    int64_t from_ms, int64_t to_ms, json_t **out);
+int report_lib_pipeline_months(struct core_ctx *cx, const struct rd_env *env,
+    json_t **out);
+int report_lib_activity(struct core_ctx *cx, const struct rd_env *env,
+    int64_t from_ms, int64_t to_ms, json_t **out);
+int report_lib_no_contact(struct core_ctx *cx, const struct rd_env *env,
+    int64_t days, json_t **out);
+int report_lib_completeness(struct core_ctx *cx, const struct rd_env *env,
+    json_t **out);
+
+#endif
