@@ -111,7 +111,7 @@ export function WizardScreen() {
                 <PersonPicker id={`pw-who-${i}`} value={s.who} dir={dir} onChange={(p) => p && put(i, { who: p })} />
               </Row>
               <Row label={t('pw.hours')}>
-                <input type="number" min={1} max={8760} value={s.hours} onChange={(e) => put(i, { hours: Number(e.target.value) })} />
+                <input type="number" value={s.hours} onChange={(e) => put(i, { hours: Number(e.target.value) })} />
               </Row>
               <label className="pe-check">
                 <input type="checkbox" checked={s.approval} onChange={(e) => put(i, { approval: e.target.checked })} />
