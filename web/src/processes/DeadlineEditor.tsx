@@ -21,6 +21,7 @@ export function DeadlineEditor({ stepId, value, def, dir, readOnly, onChange }: 
           <label className="field-inline">
             {t('pe.overdue')}
             <select
+              className="input"
               value={action}
               disabled={readOnly}
               onChange={(e) => {
@@ -45,7 +46,7 @@ export function DeadlineEditor({ stepId, value, def, dir, readOnly, onChange }: 
           {action === 'branch' && (
             <label className="field-inline">
               {t('pe.overdue.step')}
-              <select value={value.on_overdue?.step ?? ''} disabled={readOnly} onChange={(e) => setOverdue({ action: 'branch', step: e.target.value })}>
+              <select className="input" value={value.on_overdue?.step ?? ''} disabled={readOnly} onChange={(e) => setOverdue({ action: 'branch', step: e.target.value })}>
                 {def.steps
                   .filter((s) => s.id !== stepId)
                   .map((s) => (

@@ -43,9 +43,9 @@ function Text({ label, name, step, readOnly, set, rows = 3 }: Props & { label: s
   return (
     <Row label={label}>
       {rows > 1 ? (
-        <textarea rows={rows} value={showValue(step[name])} readOnly={readOnly} onChange={(e) => set({ [name]: e.target.value })} />
+        <textarea className="input" rows={rows} value={showValue(step[name])} readOnly={readOnly} onChange={(e) => set({ [name]: e.target.value })} />
       ) : (
-        <input value={showValue(step[name])} readOnly={readOnly} onChange={(e) => set({ [name]: e.target.value })} />
+        <input className="input" value={showValue(step[name])} readOnly={readOnly} onChange={(e) => set({ [name]: e.target.value })} />
       )}
     </Row>
   );
@@ -67,7 +67,7 @@ function Condition(p: Props) {
       <legend>{t('pe.condition')}</legend>
       <FieldSelect label={t('pe.field')} value={c.field} fields={fieldsOf(dir, def.entity)} readOnly={readOnly} onChange={(f) => put({ field: f })} />
       <Row label={t('pe.op')}>
-        <select value={c.op ?? 'eq'} disabled={readOnly} onChange={(e) => put({ op: e.target.value })}>
+        <select className="input" value={c.op ?? 'eq'} disabled={readOnly} onChange={(e) => put({ op: e.target.value })}>
           {OPS.map((o) => (
             <option key={o} value={o}>
               {o}
@@ -77,7 +77,7 @@ function Condition(p: Props) {
       </Row>
       {'value' in c && (
         <Row label={t('pe.value')}>
-          <input value={showValue(c.value)} readOnly={readOnly} onChange={(e) => put({ value: parseValue(e.target.value) })} />
+          <input className="input" value={showValue(c.value)} readOnly={readOnly} onChange={(e) => put({ value: parseValue(e.target.value) })} />
         </Row>
       )}
     </fieldset>
@@ -92,6 +92,7 @@ function Wait({ step, def, dir, readOnly, set }: Props) {
     <fieldset className="pe-fieldset">
       <legend>{t('pe.wait')}</legend>
       <select
+        className="input"
         aria-label={t('pe.wait')}
         value={mode}
         disabled={readOnly}
@@ -142,14 +143,14 @@ export function KindFields(p: Props) {
         <>
           <FieldSelect label={t('pe.field')} value={String(step.field ?? '')} fields={fieldsOf(dir, def.entity)} readOnly={readOnly} onChange={(f) => set({ field: f })} />
           <Row label={t('pe.value')}>
-            <input value={showValue(step.value)} readOnly={readOnly} onChange={(e) => set({ value: parseValue(e.target.value) })} />
+            <input className="input" value={showValue(step.value)} readOnly={readOnly} onChange={(e) => set({ value: parseValue(e.target.value) })} />
           </Row>
         </>
       );
     case 'move_stage':
       return (
         <Row label={t('pe.stage')}>
-          <select value={String(step.stage_id ?? 0)} disabled={readOnly} onChange={(e) => set({ stage_id: Number(e.target.value) })}>
+          <select className="input" value={String(step.stage_id ?? 0)} disabled={readOnly} onChange={(e) => set({ stage_id: Number(e.target.value) })}>
             <option value="0">{t('pe.chooseStage')}</option>
             {dir.pipelines
               .filter((pl) => !pl.archived)
@@ -192,7 +193,7 @@ export function KindFields(p: Props) {
         <>
           <Text {...p} label={t('pe.url')} name="url" rows={1} />
           <Row label={t('pe.method')}>
-            <select value={String(step.method ?? 'POST')} disabled={readOnly} onChange={(e) => set({ method: e.target.value })}>
+            <select className="input" value={String(step.method ?? 'POST')} disabled={readOnly} onChange={(e) => set({ method: e.target.value })}>
               {['POST', 'PUT', 'PATCH', 'GET', 'DELETE'].map((m) => (
                 <option key={m}>{m}</option>
               ))}
@@ -204,7 +205,7 @@ export function KindFields(p: Props) {
     case 'start_process':
       return (
         <Row label={t('pe.template')}>
-          <select value={String(step.template ?? '')} disabled={readOnly} onChange={(e) => set({ template: e.target.value })}>
+          <select className="input" value={String(step.template ?? '')} disabled={readOnly} onChange={(e) => set({ template: e.target.value })}>
             <option value="">{t('pe.chooseTemplate')}</option>
             {dir.templates
               .filter((x) => x.key !== def.key)

@@ -21,7 +21,7 @@ function decode(v: string): Person | undefined {
 export function PersonPicker({ id, value, dir, onChange, disabled }: { id: string; value: Person | undefined; dir: Directory; onChange: (p: Person | undefined) => void; disabled?: boolean }) {
   const v = encode(value);
   return (
-    <select id={id} value={v} disabled={disabled} onChange={(e) => onChange(decode(e.target.value))}>
+    <select className="input" id={id} value={v} disabled={disabled} onChange={(e) => onChange(decode(e.target.value))}>
       {v === '' && <option value="">{t('pe.person.none')}</option>}
       <option value="record_owner">{t('pe.person.owner')}</option>
       <option value="owner_head">{t('pe.person.head')}</option>

@@ -39,17 +39,17 @@ export function SettingsPanel({ def, isNew, errors, dir, readOnly, onChange }: {
         </ul>
       )}
       <Row label={t('processes.name')}>
-        <input value={def.name} readOnly={readOnly} maxLength={200} onChange={(e) => onChange({ ...def, name: e.target.value })} />
+        <input className="input" value={def.name} readOnly={readOnly} maxLength={200} onChange={(e) => onChange({ ...def, name: e.target.value })} />
       </Row>
       <Row label={t('pe.key')}>
-        <input value={def.key} readOnly={readOnly || !isNew} maxLength={64} onChange={(e) => onChange({ ...def, key: e.target.value })} />
+        <input className="input" value={def.key} readOnly={readOnly || !isNew} maxLength={64} onChange={(e) => onChange({ ...def, key: e.target.value })} />
       </Row>
       <Row label={t('pe.description')}>
-        <textarea rows={2} value={def.description ?? ''} readOnly={readOnly} onChange={(e) => onChange({ ...def, description: e.target.value })} />
+        <textarea className="input" rows={2} value={def.description ?? ''} readOnly={readOnly} onChange={(e) => onChange({ ...def, description: e.target.value })} />
       </Row>
       <EntitySelect label={t('processes.entity')} value={def.entity} readOnly={readOnly} onChange={(en) => onChange({ ...def, entity: en })} />
       <Row label={t('pe.trigger')}>
-        <select value={tr.type} disabled={readOnly} onChange={(e) => onChange({ ...def, trigger: newTrigger(e.target.value as Trigger['type'], fields) })}>
+        <select className="input" value={tr.type} disabled={readOnly} onChange={(e) => onChange({ ...def, trigger: newTrigger(e.target.value as Trigger['type'], fields) })}>
           {TRIGGERS.map((x) => (
             <option key={x} value={x}>
               {t(triggerKey(x))}
@@ -63,6 +63,7 @@ export function SettingsPanel({ def, isNew, errors, dir, readOnly, onChange }: {
       {tr.type === 'field_changed' && (
         <Row label={t('pe.changedTo')}>
           <input
+            className="input"
             value={showValue(tr.to)}
             readOnly={readOnly}
             onChange={(e) => {
@@ -76,16 +77,16 @@ export function SettingsPanel({ def, isNew, errors, dir, readOnly, onChange }: {
       )}
       {tr.type === 'date_offset' && (
         <Row label={t('pe.days')}>
-          <input type="number" value={Number(tr.days ?? 0)} readOnly={readOnly} onChange={(e) => setTrigger({ days: Number(e.target.value) })} />
+          <input className="input" type="number" value={Number(tr.days ?? 0)} readOnly={readOnly} onChange={(e) => setTrigger({ days: Number(e.target.value) })} />
         </Row>
       )}
       {tr.type === 'schedule' && (
         <>
           <Row label={t('pe.cron')}>
-            <input value={String(tr.cron ?? '')} readOnly={readOnly} onChange={(e) => setTrigger({ cron: e.target.value })} />
+            <input className="input" value={String(tr.cron ?? '')} readOnly={readOnly} onChange={(e) => setTrigger({ cron: e.target.value })} />
           </Row>
           <Row label={t('pe.tz')}>
-            <input value={String(tr.tz ?? '')} readOnly={readOnly} onChange={(e) => setTrigger({ tz: e.target.value })} />
+            <input className="input" value={String(tr.tz ?? '')} readOnly={readOnly} onChange={(e) => setTrigger({ tz: e.target.value })} />
           </Row>
         </>
       )}

@@ -44,10 +44,11 @@ export function StepPanel({ def, step, errors, dir, readOnly, onChange, onRemove
         </ul>
       )}
       <Row label={t('pe.stepName')}>
-        <input value={step.name} readOnly={readOnly} maxLength={200} onChange={(e) => set({ name: e.target.value })} />
+        <input className="input" value={step.name} readOnly={readOnly} maxLength={200} onChange={(e) => set({ name: e.target.value })} />
       </Row>
       <Row label={t('pe.stepId')}>
         <input
+          className="input"
           value={id}
           readOnly={readOnly}
           aria-invalid={!SLUG.test(id) || idTaken}
@@ -56,7 +57,7 @@ export function StepPanel({ def, step, errors, dir, readOnly, onChange, onRemove
         />
       </Row>
       <Row label={t('pe.description')}>
-        <textarea rows={2} value={step.description ?? ''} readOnly={readOnly} onChange={(e) => set(e.target.value ? { description: e.target.value } : {}, e.target.value ? [] : ['description'])} />
+        <textarea className="input" rows={2} value={step.description ?? ''} readOnly={readOnly} onChange={(e) => set(e.target.value ? { description: e.target.value } : {}, e.target.value ? [] : ['description'])} />
       </Row>
       <KindFields step={step} def={def} dir={dir} readOnly={readOnly} set={set} />
       {(step.kind === 'task' || step.kind === 'approval' || step.kind === 'wait') && (
@@ -67,7 +68,7 @@ export function StepPanel({ def, step, errors, dir, readOnly, onChange, onRemove
           <legend>{t('pe.then')}</legend>
           {outputsOf(step).map((o) => (
             <Row key={o.name} label={outputLabel(o.name)}>
-              <select value={o.target ?? ''} disabled={readOnly} onChange={(e) => replace(connect(step, o.name, e.target.value || undefined))}>
+              <select className="input" value={o.target ?? ''} disabled={readOnly} onChange={(e) => replace(connect(step, o.name, e.target.value || undefined))}>
                 <option value="">{t('pe.nowhere')}</option>
                 {def.steps.map((s) => (
                   <option key={s.id} value={s.id}>

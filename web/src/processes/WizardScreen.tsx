@@ -75,11 +75,11 @@ export function WizardScreen() {
         }}
       >
         <Row label={t('pw.name')}>
-          <input value={name} required maxLength={200} onChange={(e) => setName(e.target.value)} />
+          <input className="input" value={name} required maxLength={200} onChange={(e) => setName(e.target.value)} />
         </Row>
         <EntitySelect label={t('pw.entity')} value={entity} readOnly={false} onChange={setEntity} />
         <Row label={t('pw.starts')}>
-          <select value={trigger.type} onChange={(e) => setTrigger(newTrigger(e.target.value as Trigger['type'], fields))}>
+          <select className="input" value={trigger.type} onChange={(e) => setTrigger(newTrigger(e.target.value as Trigger['type'], fields))}>
             {STARTS.map((x) => (
               <option key={x} value={x}>
                 {t(triggerKey(x))}
@@ -93,25 +93,26 @@ export function WizardScreen() {
         {trigger.type === 'schedule' && (
           <>
             <Row label={t('pe.cron')}>
-              <input value={String(trigger.cron ?? '')} onChange={(e) => setTrigger({ ...trigger, cron: e.target.value })} />
+              <input className="input" value={String(trigger.cron ?? '')} onChange={(e) => setTrigger({ ...trigger, cron: e.target.value })} />
             </Row>
             <Row label={t('pe.tz')}>
-              <input value={String(trigger.tz ?? '')} onChange={(e) => setTrigger({ ...trigger, tz: e.target.value })} />
+              <input className="input" value={String(trigger.tz ?? '')} onChange={(e) => setTrigger({ ...trigger, tz: e.target.value })} />
             </Row>
           </>
         )}
         <h2 className="card-title">{t('pw.steps')}</h2>
-        <ol className="pw-steps">
+        <ol className="pw-steps" role="list">
           {steps.map((s, i) => (
             <li key={i} aria-label={t('pw.step', { n: i + 1 })}>
+              <h3 className="pw-step-title">{t('pw.step', { n: i + 1 })}</h3>
               <Row label={t('pw.what')}>
-                <input value={s.what} required maxLength={200} onChange={(e) => put(i, { what: e.target.value })} />
+                <input className="input" value={s.what} required maxLength={200} onChange={(e) => put(i, { what: e.target.value })} />
               </Row>
               <Row label={t('pw.who')}>
                 <PersonPicker id={`pw-who-${i}`} value={s.who} dir={dir} onChange={(p) => p && put(i, { who: p })} />
               </Row>
               <Row label={t('pw.hours')}>
-                <input type="number" value={s.hours} onChange={(e) => put(i, { hours: Number(e.target.value) })} />
+                <input className="input" type="number" value={s.hours} onChange={(e) => put(i, { hours: Number(e.target.value) })} />
               </Row>
               <label className="pe-check">
                 <input type="checkbox" checked={s.approval} onChange={(e) => put(i, { approval: e.target.checked })} />

@@ -48,7 +48,7 @@ export function JsonField({ label, value, readOnly, onChange }: { label: string;
       <span>{label}</span>
       <textarea
         rows={5}
-        className="pe-json"
+        className="input pe-json"
         value={text}
         readOnly={readOnly}
         aria-invalid={bad}
@@ -70,7 +70,7 @@ export function JsonField({ label, value, readOnly, onChange }: { label: string;
 export function FieldSelect({ value, fields, readOnly, label, onChange }: { value: string; fields: string[]; readOnly: boolean; label: string; onChange: (f: string) => void }) {
   return (
     <Row label={label}>
-      <select value={value} disabled={readOnly} onChange={(e) => onChange(e.target.value)}>
+      <select className="input" value={value} disabled={readOnly} onChange={(e) => onChange(e.target.value)}>
         {!fields.includes(value) && <option value={value}>{value || t('pe.chooseField')}</option>}
         {fields.map((f) => (
           <option key={f} value={f}>
@@ -86,8 +86,8 @@ export function FieldSelect({ value, fields, readOnly, label, onChange }: { valu
 export function DurationInput({ value, readOnly, onChange }: { value: { amount: number; unit: Unit }; readOnly: boolean; onChange: (v: { amount: number; unit: Unit }) => void }) {
   return (
     <div className="pe-row">
-      <input type="number" min={1} max={100000} aria-label={t('pe.deadline.amount')} value={value.amount} readOnly={readOnly} onChange={(e) => onChange({ ...value, amount: Number(e.target.value) })} />
-      <select aria-label={t('pe.deadline.unit')} value={value.unit} disabled={readOnly} onChange={(e) => onChange({ ...value, unit: e.target.value as Unit })}>
+      <input className="input" type="number" min={1} max={100000} aria-label={t('pe.deadline.amount')} value={value.amount} readOnly={readOnly} onChange={(e) => onChange({ ...value, amount: Number(e.target.value) })} />
+      <select className="input" aria-label={t('pe.deadline.unit')} value={value.unit} disabled={readOnly} onChange={(e) => onChange({ ...value, unit: e.target.value as Unit })}>
         {UNITS.map((u) => (
           <option key={u} value={u}>
             {unitLabel(u)}
@@ -102,7 +102,7 @@ export function DurationInput({ value, readOnly, onChange }: { value: { amount: 
 export function EntitySelect({ label, value, readOnly, onChange }: { label: string; value: string; readOnly: boolean; onChange: (e: string) => void }) {
   return (
     <Row label={label}>
-      <select value={value} disabled={readOnly} onChange={(e) => onChange(e.target.value)}>
+      <select className="input" value={value} disabled={readOnly} onChange={(e) => onChange(e.target.value)}>
         {ENTITIES.map((en) => (
           <option key={en} value={en}>
             {entityLabel(en)}
