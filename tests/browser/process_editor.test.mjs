@@ -6,6 +6,7 @@
 // Real server, real Chromium, real pointer events.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { addUser } from '../lib/helpers.mjs';
 import { api, setup, signIn, withPage } from './helpers.mjs';
 
 let env;
@@ -192,6 +193,13 @@ test('a shipped template is copied as the start of a new one; bad wizard answers
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.waitForURL(/#\/admin\/processes\/\d+$/);
 
+    // Delete on a focused step removes it and the arrows that led to it.
+    const send = page.getByRole('button', { name: 'Send the offer to the client (Task)' });
+    await send.focus();
+    await page.keyboard.press('Delete');
+    assert.equal(await send.count(), 0);
+    await page.getByRole('region', { name: 'Problems' }).getByText("step 'approve': no branch for 'approve'").waitFor();
+
     await page.goto('/#/admin/processes/wizard');
     await page.getByLabel('What is the process called?').fill('Too long');
     await page.getByRole('listitem', { name: 'Step 1' }).getByLabel('What is done').fill('Wait forever');
@@ -204,4 +212,38 @@ test('a shipped template is copied as the start of a new one; bad wizard answers
   const original = await templateByKey('offer_approval');
   assert.equal(copy.builtin, false);
   assert.deepEqual(copy.definition.steps, original.definition.steps);
+});
+
+test('a save over a version someone else saved meanwhile is refused (412); only admins reach the editor', async () => {
+  const def = {
+    key: 'two_editors', name: 'Two editors', entity: 'deals', trigger: { type: 'manual' }, start: 'work',
+    steps: [
+      { id: 'work', kind: 'task', name: 'Work', responsible: 'record_owner', next: 'done', position: { x: 0, y: 0 } },
+      { id: 'done', kind: 'end', name: 'Done', position: { x: 0, y: 120 } },
+    ],
+  };
+  const made = await api(env.srv, 'POST', '/api/v1/process-templates', def);
+  assert.equal(made.status, 201, made.text);
+  addUser(env.srv, 'clerk@example.com', 'quiet violet harbour nine kites', { name: 'Clerk' });
+
+  await withPage(env, 'process-editor-stale', async (page) => {
+    await signIn(page, env.srv, { hash: `#/admin/processes/${made.body.id}` });
+    await page.getByRole('button', { name: 'Work (Task)' }).click();
+    await page.locator('.pe-panel').getByLabel('Name').fill('Work hard');
+    const other = await api(env.srv, 'PUT', `/api/v1/process-templates/${made.body.id}`, { ...def, name: 'Renamed elsewhere' }, { 'If-Match': '"1"' });
+    assert.equal(other.status, 200, other.text);
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByText('Someone saved this template in the meantime.', { exact: false }).waitFor();
+    const now = (await api(env.srv, 'GET', `/api/v1/process-templates/${made.body.id}`)).body;
+    assert.equal(now.version, 2);
+    assert.equal(now.definition.steps[0].name, 'Work');
+  });
+
+  await withPage(env, 'process-editor-clerk', async (page) => {
+    await signIn(page, env.srv, { email: 'clerk@example.com', password: 'quiet violet harbour nine kites', hash: `#/admin/processes/${made.body.id}` });
+    await page.getByText('Only administrators can open this page.').waitFor();
+    assert.equal(await page.locator('.process-canvas').count(), 0);
+    await page.goto('/#/admin/processes/wizard');
+    await page.getByText('Only administrators can open this page.').waitFor();
+  });
 });
