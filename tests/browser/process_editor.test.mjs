@@ -200,6 +200,13 @@ test('a shipped template is copied as the start of a new one; bad wizard answers
     assert.equal(await send.count(), 0);
     await page.getByRole('region', { name: 'Problems' }).getByText("step 'approve': no branch for 'approve'").waitFor();
 
+    // A kind dragged from the palette lands where it is dropped.
+    await page.getByRole('button', { name: 'Add a step: Wait' }).dragTo(page.locator('.process-canvas'), { targetPosition: { x: 500, y: 100 } });
+    await page.getByRole('button', { name: 'Wait (Wait)' }).waitFor();
+    const dropped = await page.locator('[data-step="wait_1"] .pe-box').boundingBox();
+    const canvas = await page.locator('.process-canvas').boundingBox();
+    assert.ok(Math.abs(dropped.x + dropped.width / 2 - (canvas.x + 500)) <= 1, 'dropped where the pointer was');
+
     await page.goto('/#/admin/processes/wizard');
     await page.getByLabel('What is the process called?').fill('Too long');
     await page.getByRole('listitem', { name: 'Step 1' }).getByLabel('What is done').fill('Wait forever');
