@@ -176,6 +176,12 @@ test('the wizard turns a few answers into a template the editor shows', async ()
     await page.getByText('The process can run.').waitFor();
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.waitForURL(/#\/admin\/processes\/\d+$/);
+
+    // "New template" afterwards starts blank, not from the wizard's answer.
+    await page.getByRole('link', { name: 'Processes' }).first().click();
+    await page.getByRole('link', { name: 'New template' }).click();
+    await page.getByRole('heading', { name: 'New process', level: 1 }).waitFor();
+    assert.equal(await page.locator('[data-step]').count(), 0);
   });
   const made = await templateByKey('quick_order');
   assert.equal(made.definition.trigger.type, 'created');

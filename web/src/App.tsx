@@ -179,7 +179,7 @@ function AdminScreen({ isAdmin, path, query }: { isAdmin: boolean; path: string[
       return <WorkCalendarsScreen />;
     case 'processes':
       if (path[2] === 'wizard') return <WizardScreen />;
-      if (path[2] === 'new') return <EditorScreen id="new" version={null} />;
+      if (path[2] === 'new') return <EditorScreen key={query.get('draft') ?? 'blank'} id="new" version={null} draft={query.get('draft') === '1'} />;
       if (path[2] && /^\d+$/.test(path[2])) {
         const v = query.get('v');
         return <EditorScreen key={path[2]} id={Number(path[2])} version={v && /^\d+$/.test(v) ? Number(v) : null} />;

@@ -51,7 +51,7 @@ export function ProcessesScreen() {
       let key = `${tpl.key}_copy`;
       for (let i = 2; keys.has(key); i++) key = `${tpl.key}_copy_${i}`;
       putDraft({ ...(tpl.definition as unknown as Definition), key, name: t('pe.copyName', { name: tpl.name }) });
-      navigate('/admin/processes/new');
+      navigate('/admin/processes/new', { draft: '1' });
     } catch (e) {
       setError(errorText(e));
     }

@@ -19,12 +19,13 @@ import { VersionsCard } from './VersionsCard';
 import './processes.css';
 
 /**
- * #/admin/processes/new and #/admin/processes/{id}[?v=N]: the visual editor. The definition lives
+ * #/admin/processes/new[?draft=1] and #/admin/processes/{id}[?v=N]: the visual editor (draft=1:
+ * the definition the wizard or "Use as a start" left in draft.ts). The definition lives
  * here; the canvas and the panels hand back changed copies. The server checks every change as the
  * user edits (useValidation) and again on save, which it refuses (422) while the template cannot run.
  * An older version opens read only, with "Restore as new version".
  */
-export function EditorScreen({ id, version }: { id: number | 'new'; version: number | null }) {
+export function EditorScreen({ id, version, draft = false }: { id: number | 'new'; version: number | null; draft?: boolean }) {
   const [tpl, setTpl] = useState<ProcessTemplate | null>(null);
   const [def, setDef] = useState<Definition | null>(null);
   const [saved, setSaved] = useState<string>('');
@@ -41,7 +42,7 @@ export function EditorScreen({ id, version }: { id: number | 'new'; version: num
     setError(null);
     setSel(null);
     if (id === 'new') {
-      const d = takeDraft() ?? blankDefinition(t('pe.untitled'));
+      const d = (draft && takeDraft()) || blankDefinition(t('pe.untitled'));
       setTpl(null);
       setDef(placed(d));
       setSaved('');
@@ -60,7 +61,7 @@ export function EditorScreen({ id, version }: { id: number | 'new'; version: num
     return () => {
       live = false;
     };
-  }, [id, version, setErrors]);
+  }, [id, version, draft, setErrors]);
 
   const byStep = useMemo(() => {
     const m = new Map<string, string[]>();

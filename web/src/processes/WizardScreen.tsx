@@ -46,7 +46,7 @@ export function WizardScreen() {
     try {
       const def = await processes.wizard({ name, entity, trigger, steps });
       putDraft(def as unknown as Definition);
-      navigate('/admin/processes/new');
+      navigate('/admin/processes/new', { draft: '1' });
     } catch (e) {
       if (e instanceof ApiError && e.errors.length) setErrors(e.errors);
       setError(errorText(e));
