@@ -235,7 +235,7 @@ export function Canvas({ def, selection, errors, readOnly, onSelect, onChange, o
                   {def.start === s.id ? ` · ${t('pe.start')}` : ''}
                 </text>
                 <text className="pe-name" x={x + 10} y={y + 38}>
-                  {s.name.length > 24 ? `${s.name.slice(0, 23)}…` : s.name}
+                  {s.name.length > 22 ? `${s.name.slice(0, 21)}…` : s.name}
                 </text>
               </g>
               {errs.length > 0 && (
