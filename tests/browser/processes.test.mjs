@@ -1,4 +1,4 @@
-// Administration → Processes (read only in this slice): an admin sees the shipped templates ready to
+// Administration → Processes, the list: an admin sees the shipped templates ready to
 // run, opens one to read its trigger, steps and versions, sees a template that can no longer run
 // (its responsible user was disabled) with the reason, and finds an archived one under "Archived".
 // Real server, real Chromium.
@@ -44,7 +44,7 @@ test('an admin reads the process templates, their state, steps and versions', as
     await offer.getByText('Shipped').waitFor();
     assert.equal(await page.locator('tr', { hasText: 'Shipped' }).count(), 4);
 
-    await offer.getByRole('button', { name: 'Offer approval' }).click();
+    await offer.getByRole('button', { name: 'Offer approval', exact: true }).click();
     const card = page.getByRole('article', { name: 'Offer approval' });
     await card.getByText('Starts by hand on a record.').waitFor();
     await card.getByText('Approve the offer').waitFor();
@@ -52,7 +52,7 @@ test('an admin reads the process templates, their state, steps and versions', as
 
     const handover = page.locator('tr', { hasText: 'handover' });
     await handover.getByText('Cannot run', { exact: true }).waitFor();
-    await handover.getByRole('button', { name: 'Company handover' }).click();
+    await handover.getByRole('button', { name: 'Company handover', exact: true }).click();
     const why = page.getByRole('article', { name: 'Company handover' });
     await why.getByText('Why it cannot run').waitFor();
     await why.getByText(`step 'check': no active user has id ${leaver.id}`).waitFor();

@@ -10,6 +10,8 @@ import { DepartmentsScreen } from './admin/DepartmentsScreen';
 import { ProductsScreen } from './admin/ProductsScreen';
 import { PipelinesScreen } from './admin/pipelines/PipelinesScreen';
 import { ProcessesScreen } from './admin/ProcessesScreen';
+import { EditorScreen } from './processes/EditorScreen';
+import { WizardScreen } from './processes/WizardScreen';
 import { AuditScreen } from './audit/AuditScreen';
 import { RolesScreen } from './admin/RolesScreen';
 import { TransferScreen } from './admin/TransferScreen';
@@ -176,6 +178,12 @@ function AdminScreen({ isAdmin, path, query }: { isAdmin: boolean; path: string[
     case 'work-calendars':
       return <WorkCalendarsScreen />;
     case 'processes':
+      if (path[2] === 'wizard') return <WizardScreen />;
+      if (path[2] === 'new') return <EditorScreen key={query.get('draft') ?? 'blank'} id="new" version={null} draft={query.get('draft') === '1'} />;
+      if (path[2] && /^\d+$/.test(path[2])) {
+        const v = query.get('v');
+        return <EditorScreen key={path[2]} id={Number(path[2])} version={v && /^\d+$/.test(v) ? Number(v) : null} />;
+      }
       return <ProcessesScreen />;
     case 'backups':
       return <BackupsScreen />;

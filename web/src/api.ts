@@ -412,7 +412,7 @@ export interface ProcessStep {
 }
 
 export interface ProcessTemplate extends ProcessTemplateSummary {
-  definition: { description?: string; trigger: { type: string }; start: string; steps: ProcessStep[] };
+  definition: { key: string; name: string; entity: string; description?: string; trigger: { type: string }; start: string; steps: ProcessStep[] };
   errors: FieldError[];
   versions: { version: number; created_at: string; created_by: number | null }[];
 }
@@ -421,6 +421,25 @@ export const processes = {
   list: (status: 'active' | 'archived') =>
     request<{ data: ProcessTemplateSummary[] }>('GET', `/process-templates${status === 'archived' ? '?status=archived' : ''}`).then((r) => r.data.data),
   get: (id: number) => request<ProcessTemplate>('GET', `/process-templates/${id}`).then((r) => r.data),
+  create: (def: unknown) => request<ProcessTemplate>('POST', '/process-templates', { body: def }).then((r) => r.data),
+  /** The next version; `version` is the one the editor started from (412 when someone saved since). */
+  update: (id: number, def: unknown, version: number) =>
+    request<ProcessTemplate>('PUT', `/process-templates/${id}`, { body: def, ifMatch: `"${version}"` }).then((r) => r.data),
+  version: (id: number, v: number) =>
+    request<{ template_id: number; version: number; definition: ProcessTemplate['definition']; created_at: string; created_by: number | null }>(
+      'GET',
+      `/process-templates/${id}/versions/${v}`,
+    ).then((r) => r.data),
+  /** The problems that keep def from running (none: it can run); the server answers them as a 422. */
+  validate: (def: unknown, signal?: AbortSignal) =>
+    request<{ valid: boolean; errors: FieldError[] }>('POST', '/process-templates/validate', { body: def, signal }).then(
+      (r) => r.data,
+      (e: unknown) => {
+        if (e instanceof ApiError && e.status === 422) return { valid: false, errors: e.errors };
+        throw e;
+      },
+    ),
+  wizard: (answers: unknown) => request<ProcessTemplate['definition']>('POST', '/process-templates/wizard', { body: answers }).then((r) => r.data),
 };
 
 export const backups = {

@@ -4,6 +4,9 @@ import { ErrorBanner, errorText } from '../common/ErrorBanner';
 import { useTitle } from '../common/hooks';
 import { formatDateTime } from '../format';
 import { t, type Key } from '../i18n';
+import { putDraft } from '../processes/draft';
+import type { Definition } from '../processes/types';
+import { href, navigate } from '../router';
 
 const ENTITY: Record<string, Key> = { deals: 'nav.deals', companies: 'nav.companies', contacts: 'nav.contacts', activities: 'nav.activities' };
 const TRIGGER: Record<string, Key> = {
@@ -15,9 +18,9 @@ const TRIGGER: Record<string, Key> = {
 };
 
 /**
- * #/admin/processes: the process templates, read only for now (the editor
- * comes later): whether each can run today, and its versions. The server
- * checks every definition again on each read, so "Cannot run" is current.
+ * #/admin/processes: the process templates: whether each can run today, and its versions. The
+ * server checks every definition again on each read, so "Cannot run" is current. Each opens in the
+ * editor; a new one starts blank or from the wizard, and a shipped one can be copied as a start.
  */
 export function ProcessesScreen() {
   const [status, setStatus] = useState<'active' | 'archived'>('active');
@@ -39,6 +42,21 @@ export function ProcessesScreen() {
     };
   }, [status]);
 
+  /** A shipped template copied into a new, unsaved one under a free key. */
+  async function copy(id: number) {
+    setError(null);
+    try {
+      const tpl = await processes.get(id);
+      const keys = new Set((list ?? []).map((p) => p.key));
+      let key = `${tpl.key}_copy`;
+      for (let i = 2; keys.has(key); i++) key = `${tpl.key}_copy_${i}`;
+      putDraft({ ...(tpl.definition as unknown as Definition), key, name: t('pe.copyName', { name: tpl.name }) });
+      navigate('/admin/processes/new', { draft: '1' });
+    } catch (e) {
+      setError(errorText(e));
+    }
+  }
+
   async function show(id: number) {
     setError(null);
     try {
@@ -54,6 +72,14 @@ export function ProcessesScreen() {
         <div>
           <h1>{t('processes.title')}</h1>
           <p className="subtitle">{t('processes.subtitle')}</p>
+        </div>
+        <div className="page-actions">
+          <a className="btn" href={href('/admin/processes/wizard')}>
+            {t('pe.wizard')}
+          </a>
+          <a className="btn btn-primary" href={href('/admin/processes/new')}>
+            {t('pe.new')}
+          </a>
         </div>
         <div className="page-actions" role="group" aria-label={t('processes.status')}>
           {(['active', 'archived'] as const).map((s) => (
@@ -80,6 +106,9 @@ export function ProcessesScreen() {
                   <th scope="col">{t('processes.version')}</th>
                   <th scope="col">{t('processes.state')}</th>
                   <th scope="col">{t('processes.updated')}</th>
+                  <th scope="col">
+                    <span className="sr-only">{t('pe.actions')}</span>
+                  </th>
                 </tr>
               </thead>
               <tbody>
@@ -103,6 +132,16 @@ export function ProcessesScreen() {
                       <span className={p.valid ? 'state-pill on' : 'state-pill off'}>{t(p.valid ? 'processes.valid' : 'processes.invalid')}</span>
                     </td>
                     <td className="nowrap">{formatDateTime(p.updated_at)}</td>
+                    <td className="nowrap">
+                      <a className="btn btn-sm" href={href(`/admin/processes/${p.id}`)} aria-label={t('pe.editNamed', { name: p.name })}>
+                        {t('pe.edit')}
+                      </a>{' '}
+                      {p.builtin && (
+                        <button type="button" className="btn btn-sm" onClick={() => void copy(p.id)} aria-label={t('pe.useNamed', { name: p.name })}>
+                          {t('pe.use')}
+                        </button>
+                      )}
+                    </td>
                   </tr>
                 ))}
               </tbody>
