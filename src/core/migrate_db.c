@@ -106,6 +106,13 @@ static const struct mtable mtables[] = {
 	{ "documents", NULL, "id", true, NULL },
 	{ "activity_comments", NULL, "id", true, NULL },
 	{ "calendar_feeds", NULL, "id", true, NULL },
+	{ "queues", NULL, "id", true, NULL },
+	{ "queue_members", NULL, "id", true, NULL },
+	{ "sla_policies", NULL, "id", true, NULL },
+	{ "canned_responses", NULL, "id", true, NULL },
+	{ "tickets", NULL, "id", true, NULL },
+	{ "ticket_messages", NULL, "id", true, NULL },
+	{ "ticket_links", NULL, "id", true, NULL },
 };
 #define NTABLES (sizeof(mtables) / sizeof(*mtables))
 
