@@ -21,6 +21,7 @@
 #define CONTACT &entity_contacts
 #define DEAL &entity_deals
 #define ACTIVITY &entity_activities
+#define TICKET &entity_tickets
 
 const struct route api_routes[] = {
 	{ "GET", "/healthz", h_health, NULL, R_PUBLIC, "Ready check", "system" },
@@ -277,6 +278,82 @@ const struct route api_routes[] = {
 	{ "POST", "/api/v1/activities/transfer", h_transfer, ACTIVITY, R_BODY,
 	    "Give activities to new owners (one, many, or all of a user's)",
 	    "sharing" },
+	{ "GET", "/api/v1/tickets", h_rec_list, TICKET, 0,
+	    "List, filter, search and page service desk tickets", "tickets" },
+	{ "POST", "/api/v1/tickets", h_rec_create, TICKET, R_BODY,
+	    "Open a ticket (the contact found by email or phone when not "
+	    "given; assigned by its queue's rule when no owner_id)", "tickets" },
+	{ "GET", "/api/v1/tickets/export", h_rec_export, TICKET, 0,
+	    "The list of tickets as a CSV or XLSX file, with the list's filters, "
+	    "search and sort (the export right; audited)", "tickets" },
+	{ "GET", "/api/v1/tickets/{id}", h_rec_get, TICKET, 0,
+	    "Read a ticket with its SLA due times", "tickets" },
+	{ "PATCH", "/api/v1/tickets/{id}", h_rec_update, TICKET, R_BODY,
+	    "Change fields of a ticket, its status along the workflow "
+	    "(If-Match)", "tickets" },
+	{ "DELETE", "/api/v1/tickets/{id}", h_rec_delete, TICKET, 0,
+	    "Move a ticket to the trash", "tickets" },
+	{ "POST", "/api/v1/tickets/{id}/restore", h_rec_restore, TICKET, 0,
+	    "Restore a ticket from the trash", "tickets" },
+	{ "GET", "/api/v1/tickets/{id}/messages", h_ticket_messages, NULL, 0,
+	    "A ticket's public replies and internal notes, oldest first",
+	    "tickets" },
+	{ "POST", "/api/v1/tickets/{id}/messages", h_ticket_message_add, NULL,
+	    R_BODY, "Reply to a ticket or note on it {kind: public|internal, "
+	    "body, contact_id?} (the ticket's update right)", "tickets" },
+	{ "POST", "/api/v1/tickets/{id}/merge", h_ticket_merge, NULL, R_BODY,
+	    "Merge a duplicate into another ticket {into}: messages and links "
+	    "move, the duplicate is closed", "tickets" },
+	{ "GET", "/api/v1/tickets/{id}/shares", h_share_list, TICKET, 0,
+	    "Who a ticket is shared with", "sharing" },
+	{ "POST", "/api/v1/tickets/{id}/shares", h_share_add, TICKET, R_BODY,
+	    "Share a ticket with a user or department", "sharing" },
+	{ "DELETE", "/api/v1/tickets/{id}/shares/{sub}", h_share_delete, TICKET,
+	    0, "Stop sharing a ticket", "sharing" },
+	{ "GET", "/api/v1/tickets/{id}/history", h_rec_history, TICKET, 0,
+	    "Who changed what in a ticket, and when (the audit right)", "audit" },
+	{ "POST", "/api/v1/tickets/transfer", h_transfer, TICKET, R_BODY,
+	    "Give tickets to new owners (one, many, or all of a user's)",
+	    "sharing" },
+	{ "GET", "/api/v1/sla-policies", h_desk_list, NULL, 0,
+	    "SLA policies in the order they are matched", "tickets" },
+	{ "POST", "/api/v1/sla-policies", h_desk_create, NULL, R_BODY,
+	    "Add an SLA policy (admin)", "tickets" },
+	{ "GET", "/api/v1/sla-policies/{id}", h_desk_get, NULL, 0,
+	    "Read an SLA policy", "tickets" },
+	{ "PATCH", "/api/v1/sla-policies/{id}", h_desk_update, NULL, R_BODY,
+	    "Change an SLA policy (admin)", "tickets" },
+	{ "DELETE", "/api/v1/sla-policies/{id}", h_desk_delete, NULL, 0,
+	    "Delete an SLA policy no running clock uses (admin)", "tickets" },
+	{ "GET", "/api/v1/queues", h_desk_list, NULL, 0,
+	    "Ticket queues with their members and rule", "tickets" },
+	{ "POST", "/api/v1/queues", h_desk_create, NULL, R_BODY,
+	    "Add a queue {name, rule, members, category_map} (admin)",
+	    "tickets" },
+	{ "GET", "/api/v1/queues/{id}", h_desk_get, NULL, 0,
+	    "Read a queue", "tickets" },
+	{ "PATCH", "/api/v1/queues/{id}", h_desk_update, NULL, R_BODY,
+	    "Change a queue (admin)", "tickets" },
+	{ "DELETE", "/api/v1/queues/{id}", h_desk_delete, NULL, 0,
+	    "Delete a queue no ticket or policy names (admin)", "tickets" },
+	{ "GET", "/api/v1/canned-responses", h_desk_list, NULL, 0,
+	    "Canned responses", "tickets" },
+	{ "POST", "/api/v1/canned-responses", h_desk_create, NULL, R_BODY,
+	    "Add a canned response {name, body with {{placeholders}}} (admin)",
+	    "tickets" },
+	{ "GET", "/api/v1/canned-responses/{id}", h_desk_get, NULL, 0,
+	    "Read a canned response", "tickets" },
+	{ "PATCH", "/api/v1/canned-responses/{id}", h_desk_update, NULL, R_BODY,
+	    "Change a canned response (admin)", "tickets" },
+	{ "DELETE", "/api/v1/canned-responses/{id}", h_desk_delete, NULL, 0,
+	    "Delete a canned response (admin)", "tickets" },
+	{ "POST", "/api/v1/canned-responses/{id}/render", h_canned_render, NULL,
+	    R_BODY, "Fill a canned response for a ticket {ticket_id}: "
+	    "{body} as plain text", "tickets" },
+	{ "GET", "/api/v1/reports/support", h_report_support, NULL, 0,
+	    "The support dashboard over the tickets one may read: open by age "
+	    "and status, SLA compliance, response and resolution times, "
+	    "satisfaction, per agent and queue; from, to", "reports" },
 	{ "POST", "/api/v1/calls", h_call_post, NULL, R_BODY,
 	    "Log a call event from a PBX {direction, phone, started_at, "
 	    "duration_s, result?, external_id?} as a call of the token's user, "

@@ -133,6 +133,15 @@ int64_t activity_time_of(json_t *v, bool *ok);
 bool activity_phone_same(const char *a, const char *b);
 
 /*
+ * The contact a phone number names: among the contacts the actor may read
+ * whose search text holds the phone's (last) digits, newest change first,
+ * the first with a phone that is the same (activity_phone_same). *contact_id
+ * stays 0 when none is. Calls and tickets link their contact with it.
+ */
+int activity_contact_by_phone(struct core_ctx *cx, const char *phone,
+    int64_t *contact_id);
+
+/*
  * Logs a call a PBX posted for the actor: in is {direction: in|out, phone,
  * started_at (RFC 3339), duration_s (0..a week), result?, external_id?}.
  * It becomes an activity of kind call owned by the actor, linked to the
