@@ -174,12 +174,17 @@ const struct dtable dtable_queues = {
 	.order_by = "name, id",
 };
 
-/* The first active member after last (by id), else the first one. */
+/* The first active member after the last one given a ticket, by id. */
 static int
-round_robin(struct core_ctx *cx, int64_t queue_id, int64_t last, int64_t *user)
+round_robin(struct core_ctx *cx, int64_t queue_id, int64_t *user)
 {
 	db_stmt_t *st;
-	int rc;
+	int64_t last = 0;
+	int rc = desk_exec(cx, "SELECT last_user_id FROM queues WHERE id = ?",
+	    queue_id, 0, &last);
+
+	if (rc != CRM_OK)
+		return rc;
 
 	if (db_prepare(cx->db, "SELECT qm.user_id FROM queue_members qm JOIN "
 	    "users u ON u.id = qm.user_id AND u.active = 1 WHERE qm.queue_id = ? "
@@ -244,8 +249,7 @@ queue_pick(struct core_ctx *cx, int64_t queue_id, const char *category,
 		if (strcmp(rule, "least_loaded") == 0)
 			rc = least_loaded(cx, queue_id, user_id);
 		else
-			rc = round_robin(cx, queue_id, json_integer_value(
-			    json_object_get(q, "last_user_id")), user_id);
+			rc = round_robin(cx, queue_id, user_id);
 	}
 	if (rc == CRM_OK && *user_id > 0)
 		rc = desk_exec(cx, "UPDATE queues SET last_user_id = ? WHERE id = ?",

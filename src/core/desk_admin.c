@@ -185,9 +185,8 @@ check_keys(struct core_ctx *cx, const struct dtable *t, json_t *in)
 		const struct dcol *c = col_of(t, key);
 
 		if (c == NULL) {
-			verrs_add(&cx->errs, key, "is not a field of a %s%s",
-			    t->singular, strcmp(key, "id") == 0 ||
-			    strcmp(key, "version") == 0 ? " one may write" : "");
+			verrs_add(&cx->errs, key, "is not a field one may write "
+			    "(%s)", t->singular);
 			continue;
 		}
 		if (json_is_null(v)) {
