@@ -396,7 +396,7 @@ const struct route api_routes[] = {
 	    "Move a document to the trash (the record's update right)",
 	    "documents" },
 	{ "GET", "/api/v1/search", h_search, NULL, 0,
-	    "Search companies, contacts and deals", "search" },
+	    "Search companies, contacts, deals and tickets", "search" },
 	{ "GET", "/api/v1/custom-fields", h_cf_list, NULL, 0,
 	    "Custom field definitions of an entity", "custom fields" },
 	{ "POST", "/api/v1/custom-fields", h_cf_create, NULL, R_BODY,

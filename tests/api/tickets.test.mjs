@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';
-import { stopClean, req, assertProblem, assertInvalid, createOk, createToken } from '../lib/helpers.mjs';
+import { stopClean, req, assertProblem, assertInvalid, createOk, createToken, until } from '../lib/helpers.mjs';
 
 let srv;
 const users = {};   // key → {id, token}
@@ -24,16 +24,6 @@ async function addPerson(key, role) {
     department_id: 1, role_id: roles[role].id,
   });
   users[key] = { id: u.id, token: createToken(srv, u.email, key) };
-}
-
-async function until(what, fn, ms = 15000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${srv.log().slice(-3000)}`);
-    await new Promise((ok) => setTimeout(ok, 100));
-  }
 }
 
 const get = async (id, auth) => (await req(srv, 'GET', `/api/v1/tickets/${id}`, { auth })).body;
@@ -217,7 +207,7 @@ test('SLA: a breach fires once from the job table and escalates: flag, reassignm
   const done = await until('the breach', async () => {
     const cur = await get(t.id);
     return cur.response_breached === 1 ? cur : null;
-  });
+  }, { srv });
   assert.equal(done.owner_id, users.sup2.id, 'reassigned');
   assert.equal(done.priority, 'high', 'raised one step');
   assert.equal(done.resolution_breached, 0);
