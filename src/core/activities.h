@@ -105,7 +105,12 @@ struct timeline_query {
  *   {"type": "stage", "at", "user_id", "id", "stage_id", "stage_name"}
  *       a deal's stage moves;
  *   {"type": "document", "at", "user_id", "id", "document": {...}}
- *       the record's own documents (core/documents.h), at their upload.
+ *       the record's own documents (core/documents.h), at their upload;
+ *   {"type": "ticket", "at", "user_id", "id", "ticket": {...}} and
+ *   {"type": "ticket_message", "at", "user_id", "id", "ticket_id", "kind",
+ *    "contact_id", "body", "subject"}
+ *       a company's or contact's tickets (core/tickets.h) and their
+ *       messages, when the actor may read the ticket.
  * The cursor holds (at, type, id) of the last entry, so pages never skip
  * or repeat across the merged sources. CRM_ENOTFOUND when the record is
  * not readable, CRM_EBADQUERY for a bad parameter.
