@@ -228,6 +228,35 @@ test('SLA: a breach fires once from the job table and escalates: flag, reassignm
   assert.equal(audit2.filter((a) => a.action === 'ticket.sla_breach').length, 1);
 });
 
+test('SLA: a warning comes before the due time, to the assignee, and is no breach', async () => {
+  await createOk(srv, 'sla-policies', { name: 'Warned', category: 'warned', response_min: 60, resolution_min: 100000,
+    calendar_id: allDay.id, warn_before_min: 120 });
+  // Due in an hour, warned two hours before it: the warning is due at once.
+  const t = await createOk(srv, 'tickets', { subject: 'Soon due', category: 'warned', owner_id: users.sup2.id });
+  const n = await until('the warning', async () => (await req(srv, 'GET', '/api/v1/notifications', { auth: users.sup2.token }))
+    .body.data.find((x) => x.kind === 'sla_warning' && x.record_id === t.id), { srv });
+  assert.match(n.title, /SLA warning/);
+  const cur = await get(t.id);
+  assert.equal(cur.response_breached, 0);
+  assert.equal(cur.priority, 'normal');
+});
+
+test('SLA: a policy matches the company tier (its custom field "tier") and the priority', async () => {
+  const cf = await req(srv, 'POST', '/api/v1/custom-fields', { body: { entity: 'companies', name: 'tier', label: 'Tier', type: 'text' } });
+  assert.equal(cf.status, 201, cf.text);
+  const gold = await createOk(srv, 'sla-policies', { name: 'Gold urgent', position: 0, tier: 'gold', priority: 'urgent', category: 'tiered',
+    response_min: 15, resolution_min: 240 });
+  const rest = await createOk(srv, 'sla-policies', { name: 'Tiered rest', position: 1, category: 'tiered', response_min: 600, resolution_min: 6000 });
+  const g = await createOk(srv, 'companies', { name: 'Goldco', custom: { tier: 'gold' } });
+  const b = await createOk(srv, 'companies', { name: 'Bronzeco', custom: { tier: 'bronze' } });
+  assert.equal((await createOk(srv, 'tickets', { subject: 't1', category: 'tiered', priority: 'urgent', company_id: g.id })).sla_policy_id, gold.id);
+  assert.equal((await createOk(srv, 'tickets', { subject: 't2', category: 'tiered', priority: 'urgent', company_id: b.id })).sla_policy_id, rest.id);
+  const t3 = await createOk(srv, 'tickets', { subject: 't3', category: 'tiered', priority: 'low', company_id: g.id });
+  assert.equal(t3.sla_policy_id, rest.id);
+  // Raising the priority matches the policy again.
+  assert.equal((await patch(t3.id, { priority: 'urgent' })).body.sla_policy_id, gold.id);
+});
+
 test('SLA: a first response after the due time counts as breached, whatever the jobs did', async () => {
   await createOk(srv, 'sla-policies', { name: 'Late', category: 'late', response_min: 1, resolution_min: 100000, calendar_id: allDay.id, notify_owner: false });
   const t = await createOk(srv, 'tickets', { subject: 'Late answer', category: 'late', received_at: new Date(Date.now() - 3600000).toISOString() });
@@ -258,6 +287,14 @@ test('queues: round robin takes turns, least loaded picks the member with fewest
   assertInvalid(await req(srv, 'POST', '/api/v1/queues', { body: { name: 'Bad', rule: 'random', members: [99999] } }), ['rule', 'members']);
   assertProblem(await req(srv, 'DELETE', `/api/v1/queues/${rr.id}`), 409);
   assertProblem(await req(srv, 'POST', '/api/v1/queues', { body: { name: 'Mine' }, auth: users.sup1.token }), 403);
+});
+
+test('queues: by category, the mapped member takes the ticket; other categories go round', async () => {
+  const q = await createOk(srv, 'queues', { name: 'Sorted', rule: 'by_category', members: [users.sup1.id, users.sup2.id],
+    category_map: { billing: users.sup3.id } });
+  assert.equal((await createOk(srv, 'tickets', { subject: 'invoice', category: 'billing', queue_id: q.id })).owner_id, users.sup3.id);
+  assert.equal((await createOk(srv, 'tickets', { subject: 'other', category: 'hardware', queue_id: q.id })).owner_id, users.sup1.id);
+  assertInvalid(await req(srv, 'PATCH', `/api/v1/queues/${q.id}`, { body: { category_map: { billing: 'sup3' } } }), ['category_map']);
 });
 
 test('canned responses: placeholders filled on the server as plain text; unknown ones refused', async () => {
