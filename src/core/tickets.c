@@ -631,6 +631,10 @@ ticket_message_add(struct core_ctx *cx, int64_t id, json_t *in, json_t **out)
 	rc = access_check(cx, &entity_tickets, ACC_UPDATE, id, false);
 	if (rc == CRM_OK)
 		rc = rec_get(cx, &entity_tickets, id, false, &t);
+	if (rc == CRM_OK && set(t, "merged_into_id"))
+		rc = core_fail(cx, CRM_EINUSE, "This ticket was merged into ticket "
+		    "%lld; write there", (long long)json_integer_value(
+		    json_object_get(t, "merged_into_id")));
 	if (rc == CRM_OK && cid > 0) {
 		rc = access_check(cx, &entity_contacts, ACC_READ, cid, false);
 		if (rc == CRM_ENOTFOUND) {

@@ -332,6 +332,7 @@ test('merge: messages and links move, the duplicate is closed with a pointer, bo
     assert.ok(audit.some((x) => x.action === 'ticket.merge'), `merge audited on ${id}`);
   }
   assertProblem(await req(srv, 'POST', `/api/v1/tickets/${b.id}/merge`, { body: { into: a.id } }), 409);
+  assertProblem(await req(srv, 'POST', `/api/v1/tickets/${b.id}/messages`, { body: { kind: 'public', body: 'late' } }), 409);
   assertInvalid(await req(srv, 'POST', `/api/v1/tickets/${a.id}/merge`, { body: { into: a.id } }), ['into']);
   assertProblem(await req(srv, 'POST', `/api/v1/tickets/${a.id}/merge`, { body: { into: 'x' } }), 400);
   assertProblem(await req(srv, 'POST', `/api/v1/tickets/${a.id}/merge`, { body: { into: 99999 } }), 404);
