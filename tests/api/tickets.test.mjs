@@ -257,6 +257,23 @@ test('SLA: a policy matches the company tier (its custom field "tier") and the p
   assert.equal((await patch(t3.id, { priority: 'urgent' })).body.sla_policy_id, gold.id);
 });
 
+test('SLA: a breach may hand the ticket to a queue, whose rule picks the new assignee', async () => {
+  const q = await createOk(srv, 'queues', { name: 'Second line', rule: 'round_robin', members: [users.sup3.id] });
+  await createOk(srv, 'sla-policies', { name: 'To second line', category: 'second-line', response_min: 5, resolution_min: 100000,
+    calendar_id: allDay.id, notify_owner: false, reassign_queue_id: q.id });
+  const t = await createOk(srv, 'tickets', { subject: 'Needs L2', category: 'second-line', owner_id: users.sup1.id,
+    received_at: new Date(Date.now() - 600000).toISOString() });
+  const done = await until('the breach', async () => {
+    const cur = await get(t.id);
+    return cur.response_breached === 1 ? cur : null;
+  }, { srv });
+  assert.equal(done.queue_id, q.id);
+  assert.equal(done.queue_name, 'Second line');
+  assert.equal(done.owner_id, users.sup3.id);
+  assert.equal(done.priority, 'normal', 'not raised unless the policy says so');
+  assertProblem(await req(srv, 'DELETE', `/api/v1/queues/${q.id}`), 409);
+});
+
 test('SLA: a first response after the due time counts as breached, whatever the jobs did', async () => {
   await createOk(srv, 'sla-policies', { name: 'Late', category: 'late', response_min: 1, resolution_min: 100000, calendar_id: allDay.id, notify_owner: false });
   const t = await createOk(srv, 'tickets', { subject: 'Late answer', category: 'late', received_at: new Date(Date.now() - 3600000).toISOString() });
