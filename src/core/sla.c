@@ -254,36 +254,6 @@ const struct dtable dtable_sla_policies = {
 	.order_by = "position, id",
 };
 
-int
-sla_policy_list(struct core_ctx *cx, json_t **out)
-{
-	return dtable_list(cx, &dtable_sla_policies, out);
-}
-
-int
-sla_policy_get(struct core_ctx *cx, int64_t id, json_t **out)
-{
-	return dtable_get(cx, &dtable_sla_policies, id, out);
-}
-
-int
-sla_policy_create(struct core_ctx *cx, json_t *in, json_t **out)
-{
-	return dtable_create(cx, &dtable_sla_policies, in, out);
-}
-
-int
-sla_policy_update(struct core_ctx *cx, int64_t id, json_t *in, json_t **out)
-{
-	return dtable_update(cx, &dtable_sla_policies, id, in, out);
-}
-
-int
-sla_policy_delete(struct core_ctx *cx, int64_t id)
-{
-	return dtable_delete(cx, &dtable_sla_policies, id);
-}
-
 /* ---- the ticket's SLA fields ---- */
 
 static int64_t

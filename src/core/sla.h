@@ -94,15 +94,11 @@ int sla_trash(struct core_ctx *cx, int64_t id, bool trashed);
 int sla_job_run(struct core_ctx *cx, json_t *payload, char *err,
     size_t errlen);
 
-/* The SLA calendar of ticket policy policy_id (0: the default), for reports. */
+/*
+ * The calendar policy policy_id counts in (0, or a policy without one: the
+ * default), into *cal (free with workcal_free). The policies themselves are
+ * the desk's admin table dtable_sla_policies (core/desk.h).
+ */
 int sla_calendar(struct core_ctx *cx, int64_t policy_id, struct workcal **cal);
-
-/* ---- policies (admin writes, everyone reads) ---- */
-int sla_policy_list(struct core_ctx *cx, json_t **out);
-int sla_policy_get(struct core_ctx *cx, int64_t id, json_t **out);
-int sla_policy_create(struct core_ctx *cx, json_t *in, json_t **out);
-int sla_policy_update(struct core_ctx *cx, int64_t id, json_t *in,
-    json_t **out);
-int sla_policy_delete(struct core_ctx *cx, int64_t id);
 
 #endif

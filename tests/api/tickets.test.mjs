@@ -170,6 +170,14 @@ test('SLA: due times in working minutes of the policy calendar from received_at,
   assertProblem(await req(srv, 'POST', '/api/v1/sla-policies', { body: { name: 'Nope', response_min: 5, resolution_min: 5 }, auth: users.sup1.token }), 403);
   assertProblem(await req(srv, 'POST', '/api/v1/sla-policies', { body: { name: 'Office hours', response_min: 5, resolution_min: 5 } }), 409);
   assert.equal((await req(srv, 'GET', '/api/v1/sla-policies', { auth: users.sup1.token })).status, 200);
+  // A calendar an SLA policy counts in is not deleted from under it.
+  const cal = await createOk(srv, 'work-calendars', { name: 'Policy hours', tz: 'UTC', week: ALL_DAY });
+  const pc = await createOk(srv, 'sla-policies', { name: 'On policy hours', category: 'nobody', response_min: 5, resolution_min: 5, calendar_id: cal.id });
+  const del = await req(srv, 'DELETE', `/api/v1/work-calendars/${cal.id}`);
+  assertProblem(del, 409);
+  assert.match(del.body.detail, /SLA polic/);
+  assert.equal((await req(srv, 'DELETE', `/api/v1/sla-policies/${pc.id}`)).status, 204);
+  assert.equal((await req(srv, 'DELETE', `/api/v1/work-calendars/${cal.id}`)).status, 204);
 });
 
 test('SLA: waiting for the client stops the clock; going on recomputes the due time from what is left', async () => {
