@@ -586,20 +586,11 @@ message_effects(struct core_ctx *cx, int64_t id, json_t *t, bool client,
 {
 	const char *status = str(t, "status");
 	json_t *patch = json_object(), *out = NULL;
-	db_stmt_t *st;
 	int rc = CRM_OK;
 
 	if (!client && public && !set(t, "first_response_at")) {
-		if (db_prepare(cx->db, "UPDATE tickets SET first_response_at = ? "
-		    "WHERE id = ? AND first_response_at IS NULL", &st) != DB_OK) {
-			json_decref(patch);
-			return db_fail(cx, "first response");
-		}
-		db_bind_int(st, 1, now);
-		db_bind_int(st, 2, id);
-		rc = db_step(st) == DB_DONE ? CRM_OK : db_fail(cx,
-		    "first response step");
-		db_done(st);
+		rc = desk_exec(cx, "UPDATE tickets SET first_response_at = ? "
+		    "WHERE id = ? AND first_response_at IS NULL", now, id, NULL);
 		if (strcmp(status, "new") == 0)
 			json_object_set_new(patch, "status", json_string("open"));
 	}
@@ -699,7 +690,6 @@ int
 ticket_merge(struct core_ctx *cx, int64_t id, int64_t into, json_t **out)
 {
 	json_t *from = NULL, *to = NULL, *patch = NULL, *res = NULL, *detail;
-	db_stmt_t *st;
 	int rc;
 
 	*out = NULL;
@@ -722,15 +712,8 @@ ticket_merge(struct core_ctx *cx, int64_t id, int64_t into, json_t **out)
 		    "good; merge into the ticket it went into");
 	if (rc != CRM_OK)
 		goto out;
-	if (db_prepare(cx->db, "UPDATE ticket_messages SET ticket_id = ? WHERE "
-	    "ticket_id = ?", &st) != DB_OK) {
-		rc = db_fail(cx, "merge messages");
-		goto out;
-	}
-	db_bind_int(st, 1, into);
-	db_bind_int(st, 2, id);
-	rc = db_step(st) == DB_DONE ? CRM_OK : db_fail(cx, "merge messages step");
-	db_done(st);
+	rc = desk_exec(cx, "UPDATE ticket_messages SET ticket_id = ? WHERE "
+	    "ticket_id = ?", into, id, NULL);
 	if (rc != CRM_OK)
 		goto out;
 	patch = json_pack("{s:o}", "links", links_union(json_object_get(to,
@@ -742,15 +725,8 @@ ticket_merge(struct core_ctx *cx, int64_t id, int64_t into, json_t **out)
 	patch = NULL;
 	if (rc != CRM_OK)
 		goto out;
-	if (db_prepare(cx->db, "UPDATE tickets SET merged_into_id = ? WHERE id = ?",
-	    &st) != DB_OK) {
-		rc = db_fail(cx, "merge pointer");
-		goto out;
-	}
-	db_bind_int(st, 1, into);
-	db_bind_int(st, 2, id);
-	rc = db_step(st) == DB_DONE ? CRM_OK : db_fail(cx, "merge pointer step");
-	db_done(st);
+	rc = desk_exec(cx, "UPDATE tickets SET merged_into_id = ? WHERE id = ?",
+	    into, id, NULL);
 	/* Every status may become closed (tickets.h). */
 	patch = strcmp(str(from, "status"), "closed") == 0 ?
 	    json_pack("{s:[]}", "links") :
