@@ -7,7 +7,8 @@
 // what their role allows. Hostile HTML is text in and text out.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from '../lib/server.mjs';
+import { execFileSync } from 'node:child_process';
+import { PG, pgSql, startServer } from '../lib/server.mjs';
 import { stopClean, req, assertProblem, assertInvalid, createOk, createToken, until } from '../lib/helpers.mjs';
 
 let srv;
@@ -29,6 +30,12 @@ async function addPerson(key, role) {
 const get = async (id, auth) => (await req(srv, 'GET', `/api/v1/tickets/${id}`, { auth })).body;
 const patch = (id, body, auth) => req(srv, 'PATCH', `/api/v1/tickets/${id}`, { body, auth });
 const ms = (s) => Date.parse(s);
+// The SLA jobs waiting for ticket id, from the job table itself.
+function pendingJobs(id) {
+  const sql = `SELECT unique_key FROM jobs WHERE kind = 'sla' AND done_at IS NULL AND unique_key LIKE 'sla:${Number(id)}:%' ORDER BY unique_key`;
+  const out = PG ? pgSql(sql, srv.db) : execFileSync('sqlite3', ['-batch', '-noheader', '-list', srv.db, sql], { encoding: 'utf8' });
+  return out.trim().split('\n').filter(Boolean).map((k) => k.split(':').slice(2, 4).join(':'));
+}
 
 before(async () => {
   srv = await startServer();
@@ -202,6 +209,26 @@ test('SLA: waiting for the client stops the clock; going on recomputes the due t
   const r = (await patch(t.id, { status: 'resolved' })).body;
   assert.equal(r.resolution_due_at, o.resolution_due_at);
   assert.equal(r.resolution_breached, 0);
+});
+
+test('SLA: the jobs follow the due times: replaced on a pause and a resume, dropped in the trash and by a resolution', async () => {
+  await createOk(srv, 'sla-policies', { name: 'Jobs', category: 'jobs', response_min: 100000, resolution_min: 200000,
+    calendar_id: allDay.id, warn_before_min: 60 });
+  const t = await createOk(srv, 'tickets', { subject: 'Job keeper', category: 'jobs' });
+  const all = ['resolution:breach', 'resolution:warn', 'response:breach', 'response:warn'];
+  assert.deepEqual(pendingJobs(t.id), all);
+  await patch(t.id, { status: 'waiting' });
+  assert.deepEqual(pendingJobs(t.id), [], 'a stopped clock has no deadline');
+  await patch(t.id, { status: 'open' });
+  assert.deepEqual(pendingJobs(t.id), all);
+  await req(srv, 'POST', `/api/v1/tickets/${t.id}/messages`, { body: { kind: 'public', body: 'answered' } });
+  assert.deepEqual(pendingJobs(t.id), ['resolution:breach', 'resolution:warn'], 'answered: no response jobs');
+  assert.equal((await req(srv, 'DELETE', `/api/v1/tickets/${t.id}`)).status, 204);
+  assert.deepEqual(pendingJobs(t.id), []);
+  assert.equal((await req(srv, 'POST', `/api/v1/tickets/${t.id}/restore`)).status, 200);
+  assert.deepEqual(pendingJobs(t.id), ['resolution:breach', 'resolution:warn']);
+  await patch(t.id, { status: 'resolved' });
+  assert.deepEqual(pendingJobs(t.id), []);
 });
 
 test('SLA: a breach fires once from the job table and escalates: flag, reassignment, raised priority, notifications, audit', async () => {
