@@ -406,6 +406,19 @@ test('rights: a support agent reads every ticket and changes only their own; a m
   const rep = (await req(srv, 'GET', '/api/v1/reports/support', { auth: users.mgr.token })).body;
   assert.equal(rep.open.total, 1, 'the dashboard counts what the viewer may read');
   assertProblem(await req(srv, 'DELETE', `/api/v1/tickets/${mine.id}`, { auth: users.sup1.token }), 403);
+  // The client's timeline shows the tickets and messages the viewer may read, and no others.
+  const client = await createOk(srv, 'contacts', { first_name: 'Tina', last_name: 'Timeline' }, users.mgr.token);
+  const seenT = await createOk(srv, 'tickets', { subject: 'Visible to the manager', contact_id: client.id }, users.mgr.token);
+  const hiddenT = await createOk(srv, 'tickets', { subject: 'Not for the manager', contact_id: client.id, owner_id: users.sup2.id });
+  for (const t of [seenT, hiddenT]) {
+    const m = await req(srv, 'POST', `/api/v1/tickets/${t.id}/messages`, { body: { kind: 'internal', body: `note on ${t.id}` } });
+    assert.equal(m.status, 201, m.text);
+  }
+  const tl = (await req(srv, 'GET', `/api/v1/contacts/${client.id}/timeline`, { auth: users.mgr.token })).body.data;
+  assert.deepEqual(tl.filter((e) => e.type === 'ticket').map((e) => e.ticket.id), [seenT.id]);
+  assert.deepEqual(tl.filter((e) => e.type === 'ticket_message').map((e) => e.body), [`note on ${seenT.id}`]);
+  const all = (await req(srv, 'GET', `/api/v1/contacts/${client.id}/timeline`)).body.data;
+  assert.deepEqual(all.filter((e) => e.type === 'ticket').map((e) => e.ticket.id).sort(), [seenT.id, hiddenT.id].sort());
 });
 
 test('the support dashboard is exact on a small data set', async () => {
