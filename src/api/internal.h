@@ -143,6 +143,17 @@ void h_activity_complete(struct call *c);
 void h_activity_reopen(struct call *c);
 void h_activity_my_day(struct call *c);
 void h_timeline(struct call *c);
+/* api/tickets.c */
+void h_ticket_messages(struct call *c);
+void h_ticket_message_add(struct call *c);
+void h_ticket_merge(struct call *c);
+void h_desk_list(struct call *c);
+void h_desk_get(struct call *c);
+void h_desk_create(struct call *c);
+void h_desk_update(struct call *c);
+void h_desk_delete(struct call *c);
+void h_canned_render(struct call *c);
+void h_report_support(struct call *c);
 /* api/notify.c, api/notify_stream.c */
 void h_notify_list(struct call *c);
 void h_notify_count(struct call *c);

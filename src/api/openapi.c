@@ -7,6 +7,7 @@
 
 #include "api/internal.h"
 #include "core/absences.h"
+#include "core/desk.h"
 #include "core/workcal.h"
 
 static json_t *
@@ -122,7 +123,8 @@ static const char *
 schema_name(const struct entity *e)
 {
 	return e == &entity_companies ? "Company" : e == &entity_contacts ?
-	    "Contact" : e == &entity_activities ? "Activity" : "Deal";
+	    "Contact" : e == &entity_activities ? "Activity" :
+	    e == &entity_tickets ? "Ticket" : "Deal";
 }
 
 static json_t *
@@ -183,6 +185,39 @@ own_params(json_t *params, const char *const (*p)[3], size_t n)
 		json_array_append_new(params, json_pack("{s:s, s:s, s:s, s:{s:s}}",
 		    "name", p[i][0], "in", "query", "description", p[i][1],
 		    "schema", "type", p[i][2]));
+}
+
+/* A service desk admin table's row (core/desk.h) from its columns. */
+static json_t *
+desk_schema(const struct dtable *t)
+{
+	json_t *props = json_pack("{s:{s:s, s:b}, s:{s:s, s:b}}", "id", "type",
+	    "integer", "readOnly", 1, "version", "type", "integer", "readOnly", 1);
+
+	for (size_t i = 0; i < t->ncols; i++) {
+		const struct dcol *c = &t->cols[i];
+
+		json_object_set_new(props, c->name, c->type == DC_TEXT ?
+		    json_pack("{s:[s,s], s:I}", "type", "string", "null",
+		    "maxLength", (json_int_t)c->maxlen) : c->type == DC_INT ?
+		    json_pack("{s:[s,s], s:i}", "type", "integer", "null",
+		    "minimum", 0) : c->type == DC_BOOL ? json_pack("{s:s}",
+		    "type", "boolean") : c->type == DC_SIDE ? json_pack("{s:s, "
+		    "s:{s:s}}", "type", "array", "items", "type", "integer") :
+		    json_pack("{s:[s,s]}", "type", "object", "array"));
+	}
+	return json_pack("{s:s, s:o}", "type", "object", "properties", props);
+}
+
+/* The schema name of a desk admin route's table, else NULL. */
+static const char *
+desk_name(const struct route *r)
+{
+	if (r->fn != h_desk_list && r->fn != h_desk_get && r->fn != h_desk_create &&
+	    r->fn != h_desk_update && r->fn != h_desk_delete)
+		return NULL;
+	return strstr(r->path, "/sla-policies") != NULL ? "SLAPolicy" :
+	    strstr(r->path, "/queues") != NULL ? "Queue" : "CannedResponse";
 }
 
 /* A working-hours calendar (core/workcal.h), as read and as written. */
@@ -408,6 +443,25 @@ operation(const struct route *r)
 		    "description", "{pipeline, base_currency, columns: [{stage, "
 		    "count, amount_base, unconverted, stuck, cards, more}]}",
 		    "content", json_content(json_pack("{s:s}", "type", "object"))));
+	} else if (r->fn == h_report_support) {
+		static const char *const sp[][3] = {
+			{ "from", "first day of creation, YYYY-MM-DD, inclusive",
+			    "string" },
+			{ "to", "last day of creation, inclusive", "string" },
+		};
+
+		own_params(params, sp, 2);
+		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
+		    "description", "{open, sla, first_response_min, "
+		    "resolution_min, satisfaction, agents, queues} (docs/api.md)",
+		    "content", json_content(json_pack("{s:s}", "type", "object"))));
+	} else if (desk_name(r) != NULL && r->fn != h_desk_delete) {
+		json_object_set_new(resp, r->fn == h_desk_create ? "201" : "200",
+		    json_pack("{s:s, s:o}", "description", r->fn == h_desk_list ?
+		    "{data: [row]}" : "The row", "content", json_content(
+		    r->fn == h_desk_list ? json_pack("{s:s, s:{s:{s:s, s:o}}}",
+		    "type", "object", "properties", "data", "type", "array",
+		    "items", ref(desk_name(r))) : ref(desk_name(r)))));
 	} else if (r->fn == h_report_funnel) {
 		static const char *const fq[] = { "pipeline_id", "from", "to",
 		    "owner_id", "department_id", "source" };
@@ -595,6 +649,7 @@ operation(const struct route *r)
 	else if (r->flags & R_BODY)
 		json_object_set_new(op, "requestBody", json_pack("{s:b, s:o}",
 		    "required", 1, "content", json_content(sname ? ref(sname) :
+		    desk_name(r) != NULL ? ref(desk_name(r)) :
 		    r->fn == h_login ? ref("Login") : r->fn == h_cf_create ||
 		    r->fn == h_cf_update ? ref("CustomField") : r->fn ==
 		    h_workcal_create || r->fn == h_workcal_update ?
@@ -691,6 +746,14 @@ h_openapi(struct call *c)
 	    "schemas"), "Activity", entity_schema(&entity_activities));
 	json_object_set_new(json_object_get(json_object_get(doc, "components"),
 	    "schemas"), "WorkCalendar", workcal_schema());
+	json_object_set_new(json_object_get(json_object_get(doc, "components"),
+	    "schemas"), "Ticket", entity_schema(&entity_tickets));
+	json_object_set_new(json_object_get(json_object_get(doc, "components"),
+	    "schemas"), "SLAPolicy", desk_schema(&dtable_sla_policies));
+	json_object_set_new(json_object_get(json_object_get(doc, "components"),
+	    "schemas"), "Queue", desk_schema(&dtable_queues));
+	json_object_set_new(json_object_get(json_object_get(doc, "components"),
+	    "schemas"), "CannedResponse", desk_schema(&dtable_canned));
 	json_object_set_new(json_object_get(json_object_get(doc, "components"),
 	    "schemas"), "Absence", json_pack("{s:s, s:{s:{s:s, s:b}, s:{s:s, "
 	    "s:s}, s:{s:s, s:s}, s:{s:s, s:[s,s,s]}, s:{s:[s,s], s:i}}, s:[s,s,s]}",

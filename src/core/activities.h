@@ -107,7 +107,12 @@ struct timeline_query {
  *   {"type": "stage", "at", "user_id", "id", "stage_id", "stage_name"}
  *       a deal's stage moves;
  *   {"type": "document", "at", "user_id", "id", "document": {...}}
- *       the record's own documents (core/documents.h), at their upload.
+ *       the record's own documents (core/documents.h), at their upload;
+ *   {"type": "ticket", "at", "user_id", "id", "ticket": {...}} and
+ *   {"type": "ticket_message", "at", "user_id", "id", "ticket_id", "kind",
+ *    "contact_id", "body", "subject"}
+ *       a company's or contact's tickets (core/tickets.h) and their
+ *       messages, when the actor may read the ticket.
  * The cursor holds (at, type, id) of the last entry, so pages never skip
  * or repeat across the merged sources. CRM_ENOTFOUND when the record is
  * not readable, CRM_EBADQUERY for a bad parameter.
@@ -133,6 +138,15 @@ int64_t activity_time_of(json_t *v, bool *ok);
  * internal extensions match only themselves). No digits never matches.
  */
 bool activity_phone_same(const char *a, const char *b);
+
+/*
+ * The contact a phone number names: among the contacts the actor may read
+ * whose search text holds the phone's (last) digits, newest change first,
+ * the first with a phone that is the same (activity_phone_same). *contact_id
+ * stays 0 when none is. Calls and tickets link their contact with it.
+ */
+int activity_contact_by_phone(struct core_ctx *cx, const char *phone,
+    int64_t *contact_id);
 
 /*
  * Logs a call a PBX posted for the actor: in is {direction: in|out, phone,

@@ -124,13 +124,9 @@ dbfail:
 	return core_fail(cx, CRM_EDB, "The database failed; nothing was changed");
 }
 
-/*
- * The contact to link: among the contacts the actor may read whose search
- * text holds the phone's (last) digits, newest change first, the first
- * with a phone that is the same. *contact_id stays 0 when none is.
- */
-static int
-find_contact(struct core_ctx *cx, const char *phone, int64_t *contact_id)
+int
+activity_contact_by_phone(struct core_ctx *cx, const char *phone,
+    int64_t *contact_id)
 {
 	struct list_query lq;
 	char digits[64];
@@ -189,7 +185,7 @@ activity_call_log(struct core_ctx *cx, json_t *in, json_t **out,
 		if (rc != CRM_ENOTFOUND)
 			return rc;
 	}
-	rc = find_contact(cx, phone, &contact);
+	rc = activity_contact_by_phone(cx, phone, &contact);
 	if (rc != CRM_OK)
 		return rc;
 	snprintf(subject, sizeof(subject), "%s call %s %.50s",

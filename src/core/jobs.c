@@ -8,6 +8,7 @@
 #include "core/deals.h"
 #include "core/mail.h"
 #include "core/notify.h"
+#include "core/sla.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -171,6 +172,15 @@ run_reminder(struct core_ctx *cx, const struct job *j, int64_t *again,
 	return reminder_job_run(cx, j->payload, err, errlen);
 }
 
+/* A ticket's SLA warning or breach, in the run transaction: exactly once. */
+static int
+run_sla(struct core_ctx *cx, const struct job *j, int64_t *again, char *err,
+    size_t errlen)
+{
+	(void)again;
+	return sla_job_run(cx, j->payload, err, errlen);
+}
+
 /*
  * One outbox mail over SMTP: outside the run transaction (own_txn), so the
  * write lock is never held while a mail server answers, or fails to.
@@ -194,6 +204,7 @@ static const struct {
 	{ "wal_checkpoint", run_wal_checkpoint, true },
 	{ "deal_revalue", run_deal_revalue, false },
 	{ "reminder", run_reminder, false },
+	{ "sla", run_sla, false },
 	{ "mail_send", run_mail_send, true },
 };
 
@@ -252,6 +263,41 @@ exec_stmt(struct core_ctx *cx, const char *sql, const char *fmt, ...)
 	rc = db_step(st);
 	db_done(st);
 	return rc == DB_DONE || rc == DB_ROW ? CRM_OK : db_fail(cx, sql);
+}
+
+int
+job_drop_keyed(struct core_ctx *cx, const char *kind, const char *prefix,
+    bool unclaimed_only)
+{
+	char hi[128];
+	size_t n = strlen(prefix);
+	db_stmt_t *st;
+	int rc;
+
+	/* [prefix, prefix with its last byte raised): the keys it starts. */
+	if (n == 0 || n >= sizeof(hi))
+		return core_fail(cx, CRM_EINVAL, "A job key prefix of 1 to %zu "
+		    "bytes", sizeof(hi) - 1);
+	memcpy(hi, prefix, n + 1);
+	hi[n - 1]++;
+	if (db_prepare(cx->db, unclaimed_only ? "DELETE FROM jobs WHERE "
+	    "unique_key >= ? AND unique_key < ? AND kind = ? AND done_at IS "
+	    "NULL AND locked_by IS NULL" : "DELETE FROM jobs WHERE unique_key "
+	    ">= ? AND unique_key < ? AND kind = ? AND done_at IS NULL", &st) !=
+	    DB_OK) {
+		log_error("database: jobs drop: %s", db_errmsg(cx->db));
+		return core_fail(cx, CRM_EDB, "The database failed");
+	}
+	db_bind_text(st, 1, prefix, n);
+	db_bind_text(st, 2, hi, n);
+	db_bind_text(st, 3, kind, strlen(kind));
+	rc = db_step(st);
+	db_done(st);
+	if (rc != DB_DONE) {
+		log_error("database: jobs drop step: %s", db_errmsg(cx->db));
+		return core_fail(cx, CRM_EDB, "The database failed");
+	}
+	return CRM_OK;
 }
 
 int

@@ -1,7 +1,7 @@
 /*
  * Background jobs: work that must happen later or regularly (expired
  * sessions, reminders ("reminder", core/notify.h), mail ("mail_send",
- * core/mail.h), scheduled backups; escalations later), kept in the jobs
+ * core/mail.h), scheduled backups, SLA warnings and breaches ("sla", core/sla.h)), kept in the jobs
  * table so that nothing is lost across restarts and nothing runs twice
  * when several servers share one database.
  *
@@ -36,6 +36,15 @@
  */
 int job_enqueue(struct core_ctx *cx, const char *kind, json_t *payload,
     int64_t run_at, const char *unique_key, int64_t *id);
+
+/*
+ * Removes the jobs of kind not yet done whose unique_key starts with
+ * prefix ("reminder:42:"), inside the caller's transaction: the pending
+ * work of one record, about to be replaced. With unclaimed_only, a job a
+ * worker has claimed stays (its handler must then find it stale).
+ */
+int job_drop_keyed(struct core_ctx *cx, const char *kind, const char *prefix,
+    bool unclaimed_only);
 
 /*
  * Claims and runs at most max due jobs as worker, each with a lease of

@@ -110,6 +110,13 @@ static const struct mtable mtables[] = {
 	{ "process_template_versions", NULL, "id", true, "created_at = 0" },
 	{ "reports", NULL, "id", true, "created_at = 0 AND builtin IS NOT NULL" },
 	{ "report_shares", NULL, "id", true, NULL },
+	{ "queues", NULL, "id", true, NULL },
+	{ "queue_members", NULL, "id", true, NULL },
+	{ "sla_policies", NULL, "id", true, NULL },
+	{ "canned_responses", NULL, "id", true, NULL },
+	{ "tickets", NULL, "id", true, NULL },
+	{ "ticket_messages", NULL, "id", true, NULL },
+	{ "ticket_links", NULL, "id", true, NULL },
 };
 #define NTABLES (sizeof(mtables) / sizeof(*mtables))
 

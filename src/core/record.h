@@ -120,6 +120,7 @@ extern const struct entity entity_companies;
 extern const struct entity entity_contacts;
 extern const struct entity entity_deals;
 extern const struct entity entity_activities;
+extern const struct entity entity_tickets;
 
 /*
  * The entity a link field names (FK_COMPANY, FK_CONTACT, FK_DEAL), else
@@ -194,6 +195,13 @@ int rec_get(struct core_ctx *cx, const struct entity *e, int64_t id,
  * precondition; otherwise CRM_ECONFLICT unless it equals the version.
  */
 int rec_update(struct core_ctx *cx, const struct entity *e, int64_t id,
+    int64_t if_version, json_t *patch, json_t **out);
+/*
+ * The same inside the caller's open write transaction, which it neither
+ * commits nor rolls back (a change made as a consequence of another: a
+ * ticket answered by a new message, a merge).
+ */
+int rec_update_txn(struct core_ctx *cx, const struct entity *e, int64_t id,
     int64_t if_version, json_t *patch, json_t **out);
 /* Moves a live record to the trash. */
 int rec_delete(struct core_ctx *cx, const struct entity *e, int64_t id);

@@ -97,19 +97,9 @@ static int
 drop_pending(struct core_ctx *cx, int64_t id)
 {
 	char lo[64], hi[64];
-	db_stmt_t *st;
-	int rc;
 
 	key_range(id, lo, hi, sizeof(lo));
-	if (db_prepare(cx->db, "DELETE FROM jobs WHERE unique_key >= ? AND "
-	    "unique_key < ? AND kind = 'reminder' AND done_at IS NULL",
-	    &st) != DB_OK)
-		return db_fail(cx, "drop");
-	db_bind_text(st, 1, lo, strlen(lo));
-	db_bind_text(st, 2, hi, strlen(hi));
-	rc = db_step(st);
-	db_done(st);
-	return rc == DB_DONE ? CRM_OK : db_fail(cx, "drop step");
+	return job_drop_keyed(cx, "reminder", lo, false);
 }
 
 /* Replaces the pending jobs of activity id by those of the values given. */

@@ -39,6 +39,8 @@ static const struct hit_src sources[] = {
 	    "t.id AS id, t.name AS title, t.industry AS ref", false, true },
 	{ &entity_deals, "deal",
 	    "t.id AS id, t.title AS title, t.company_id AS ref", true, false },
+	{ &entity_tickets, "ticket",
+	    "t.id AS id, t.subject AS title, t.company_id AS ref", true, false },
 };
 
 static bool

@@ -10,7 +10,9 @@
  * instant are split by rank and id, so nothing repeats either.
  *
  * A fourth source, the record's documents (core/documents.c), joins the
- * same way: its own index order, its rank in the cursor.
+ * same way: its own index order, its rank in the cursor. So do the
+ * tickets of a company or contact (core/tickets.h) and their messages,
+ * both under the tickets' read predicate.
  *
  * Rights: the record must be readable; activities are read under the
  * activities' read predicate (so a hidden one never appears); field
@@ -32,10 +34,11 @@
 #include "util/log.h"
 #include "util/timeutil.h"
 
-enum { RANK_ACTIVITY, RANK_CHANGE, RANK_STAGE, RANK_DOCUMENT, NRANKS };
+enum { RANK_ACTIVITY, RANK_CHANGE, RANK_STAGE, RANK_DOCUMENT, RANK_TICKET,
+	RANK_MESSAGE, NRANKS };
 
 static const char *const type_names[NRANKS] = { "activity", "change", "stage",
-	"document" };
+	"document", "ticket", "ticket_message" };
 
 struct tkey {
 	int64_t	at;
@@ -135,8 +138,14 @@ link_column(const struct entity *e)
 
 /* ---- the sources ---- */
 
+/*
+ * The records of entity e linked to the timeline's record (activities,
+ * tickets), at their creation, under e's read predicate: entries of
+ * type/rank with the record under key.
+ */
 static int
-read_activities(struct core_ctx *cx, const struct tctx *t, struct tpage *p)
+read_records(struct core_ctx *cx, const struct tctx *t, struct tpage *p,
+    const struct entity *e, int rank, const char *key)
 {
 	struct dbq q;
 	db_stmt_t *st;
@@ -144,11 +153,11 @@ read_activities(struct core_ctx *cx, const struct tctx *t, struct tpage *p)
 
 	dbq_init(&q);
 	dbq_sql(&q, "SELECT ");
-	rec_select_list(&entity_activities, &q);
-	dbq_sql(&q, " FROM activities t WHERE t.deleted_at IS NULL AND t.%s = ?",
-	    link_column(t->e));
+	rec_select_list(e, &q);
+	dbq_sql(&q, " FROM %s t WHERE t.deleted_at IS NULL AND t.%s = ?",
+	    e->name, link_column(t->e));
 	dbq_int(&q, t->id);
-	if (t->tq->kind != NULL) {
+	if (t->tq->kind != NULL && e == &entity_activities) {
 		dbq_sql(&q, " AND t.kind = ?");
 		dbq_text(&q, t->tq->kind, strlen(t->tq->kind));
 	}
@@ -156,18 +165,18 @@ read_activities(struct core_ctx *cx, const struct tctx *t, struct tpage *p)
 		dbq_sql(&q, " AND t.owner_id = ?");
 		dbq_int(&q, t->tq->user_id);
 	}
-	after_cursor(t, RANK_ACTIVITY, "t.created_at", "t.id", &q);
-	rc = access_where(cx, &entity_activities, ACC_READ, "t", &q);
+	after_cursor(t, rank, "t.created_at", "t.id", &q);
+	rc = access_where(cx, e, ACC_READ, "t", &q);
 	dbq_sql(&q, " ORDER BY t.created_at DESC, t.id DESC LIMIT ?");
 	dbq_int(&q, t->limit + 1);
 	if (rc == CRM_OK && db_prepare_q(cx->db, &q, &st) != DB_OK)
-		rc = db_fail(cx, "activities");
+		rc = db_fail(cx, e->name);
 	dbq_free(&q);
 	if (rc != CRM_OK)
 		return rc;
 	while (arc == CRM_OK && (rc = db_step(st)) == DB_ROW) {
-		json_t *rec = rec_row_to_json(&entity_activities, st);
-		struct tkey k = { 0, RANK_ACTIVITY, 0 };
+		json_t *rec = rec_row_to_json(e, st);
+		struct tkey k = { 0, rank, 0 };
 		json_t *at = json_object_get(rec, "created_at");
 
 		k.id = json_integer_value(json_object_get(rec, "id"));
@@ -175,21 +184,21 @@ read_activities(struct core_ctx *cx, const struct tctx *t, struct tpage *p)
 		    json_string_length(at), &k.at) != 0)
 			k.at = 0;
 		if (++n > t->limit) {
-			p->more[RANK_ACTIVITY] = true;
+			p->more[rank] = true;
 			json_decref(rec);
 			break;
 		}
-		p->last[RANK_ACTIVITY] = k;
-		arc = access_redact(cx, &entity_activities, rec);
+		p->last[rank] = k;
+		arc = access_redact(cx, e, rec);
 		page_add(p, k, json_pack("{s:s, s:O, s:O, s:I, s:o}", "type",
-		    "activity", "at", at, "user_id", json_object_get(rec,
-		    "owner_id"), "id", (json_int_t)k.id, "activity", rec));
+		    type_names[rank], "at", at, "user_id", json_object_get(rec,
+		    "owner_id"), "id", (json_int_t)k.id, key, rec));
 	}
 	db_done(st);
 	if (arc != CRM_OK)
 		return arc;
 	return rc == DB_DONE || rc == DB_ROW ? CRM_OK :
-	    db_fail(cx, "activities step");
+	    db_fail(cx, "records step");
 }
 
 /* What a person set: not the fields the system computes. */
@@ -384,6 +393,55 @@ read_documents(struct core_ctx *cx, const struct tctx *t, struct tpage *p)
 	    db_fail(cx, "documents step");
 }
 
+/* The replies and internal notes of those tickets, at their writing. */
+static int
+read_messages(struct core_ctx *cx, const struct tctx *t, struct tpage *p)
+{
+	struct dbq q;
+	db_stmt_t *st;
+	int rc, n = 0;
+
+	dbq_init(&q);
+	dbq_sql(&q, "SELECT m.id, m.created_at, m.ticket_id, m.kind, "
+	    "m.author_user_id, m.author_contact_id, m.body, t.subject FROM "
+	    "ticket_messages m JOIN tickets t ON t.id = m.ticket_id WHERE "
+	    "t.deleted_at IS NULL AND t.%s = ?", link_column(t->e));
+	dbq_int(&q, t->id);
+	if (t->tq->user_id > 0) {
+		dbq_sql(&q, " AND m.author_user_id = ?");
+		dbq_int(&q, t->tq->user_id);
+	}
+	after_cursor(t, RANK_MESSAGE, "m.created_at", "m.id", &q);
+	rc = access_where(cx, &entity_tickets, ACC_READ, "t", &q);
+	dbq_sql(&q, " ORDER BY m.created_at DESC, m.id DESC LIMIT ?");
+	dbq_int(&q, t->limit + 1);
+	if (rc == CRM_OK && db_prepare_q(cx->db, &q, &st) != DB_OK)
+		rc = db_fail(cx, "ticket messages");
+	dbq_free(&q);
+	if (rc != CRM_OK)
+		return rc;
+	while ((rc = db_step(st)) == DB_ROW) {
+		struct tkey k = { db_col_int(st, 1), RANK_MESSAGE, db_col_int(st, 0) };
+
+		if (++n > t->limit) {
+			p->more[RANK_MESSAGE] = true;
+			break;
+		}
+		p->last[RANK_MESSAGE] = k;
+		page_add(p, k, json_pack("{s:s, s:o, s:o, s:I, s:I, s:s, s:o, s:s, "
+		    "s:s}", "type", "ticket_message", "at", activity_time_json(k.at),
+		    "user_id", db_col_null(st, 4) ? json_null() :
+		    json_integer(db_col_int(st, 4)), "id", (json_int_t)k.id,
+		    "ticket_id", (json_int_t)db_col_int(st, 2), "kind",
+		    db_col_text(st, 3, NULL), "contact_id", db_col_null(st, 5) ?
+		    json_null() : json_integer(db_col_int(st, 5)), "body",
+		    db_col_text(st, 6, NULL), "subject", db_col_text(st, 7, NULL)));
+	}
+	db_done(st);
+	return rc == DB_DONE || rc == DB_ROW ? CRM_OK :
+	    db_fail(cx, "ticket messages step");
+}
+
 /* ---- parameters ---- */
 
 static bool
@@ -421,7 +479,7 @@ parse_params(struct core_ctx *cx, struct tctx *t)
 	static const char *const kinds[] = { "task", "call", "meeting", "email",
 		"note", "chat" };
 	const struct timeline_query *tq = t->tq;
-	bool kind_ok = tq->kind == NULL;
+	bool kind_ok = tq->kind == NULL, any = false;
 	int64_t v;
 
 	t->limit = TIMELINE_DEFAULT;
@@ -439,16 +497,20 @@ parse_params(struct core_ctx *cx, struct tctx *t)
 		    "meeting, email or note");
 	for (int r = 0; r < NRANKS; r++)
 		t->want[r] = tq->type == NULL || strcmp(tq->type, type_names[r]) == 0;
-	if (tq->type != NULL && !t->want[0] && !t->want[1] && !t->want[2] &&
-	    !t->want[3])
+	for (int r = 0; r < NRANKS; r++)
+		any |= t->want[r];
+	if (!any)
 		return core_fail(cx, CRM_EBADQUERY, "type: must be activity, change, "
-		    "stage or document");
+		    "stage, document, ticket or ticket_message");
 	/* A kind is a kind of activity: the other entries have none. */
 	if (tq->kind != NULL)
-		t->want[RANK_CHANGE] = t->want[RANK_STAGE] =
-		    t->want[RANK_DOCUMENT] = false;
+		for (int r = 0; r < NRANKS; r++)
+			t->want[r] = t->want[r] && r == RANK_ACTIVITY;
 	if (t->e != &entity_deals)
 		t->want[RANK_STAGE] = false;
+	/* A deal's tickets are linked, not owned: shown on the ticket. */
+	if (t->e == &entity_deals)
+		t->want[RANK_TICKET] = t->want[RANK_MESSAGE] = false;
 	if (tq->cursor != NULL) {
 		if (strlen(tq->cursor) > 64 || !parse_cursor(tq->cursor, &t->cursor))
 			return core_fail(cx, CRM_EBADQUERY, "cursor: not a cursor "
@@ -481,13 +543,19 @@ activity_timeline(struct core_ctx *cx, const struct entity *e, int64_t id,
 	if (rc == CRM_OK)
 		rc = access_check(cx, e, ACC_READ, id, false);
 	if (rc == CRM_OK && t.want[RANK_ACTIVITY])
-		rc = read_activities(cx, &t, &p);
+		rc = read_records(cx, &t, &p, &entity_activities,
+		    RANK_ACTIVITY, "activity");
 	if (rc == CRM_OK && t.want[RANK_CHANGE])
 		rc = read_changes(cx, &t, &p);
 	if (rc == CRM_OK && t.want[RANK_STAGE])
 		rc = read_stages(cx, &t, &p);
 	if (rc == CRM_OK && t.want[RANK_DOCUMENT])
 		rc = read_documents(cx, &t, &p);
+	if (rc == CRM_OK && t.want[RANK_TICKET])
+		rc = read_records(cx, &t, &p, &entity_tickets, RANK_TICKET,
+		    "ticket");
+	if (rc == CRM_OK && t.want[RANK_MESSAGE])
+		rc = read_messages(cx, &t, &p);
 	if (rc != CRM_OK) {
 		for (i = 0; i < p.n; i++)
 			json_decref(p.e[i].json);

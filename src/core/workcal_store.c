@@ -617,6 +617,25 @@ users_of(struct core_ctx *cx, int64_t id, char *names, size_t len, int *n)
 	return rc == DB_DONE ? CRM_OK : db_fail(cx, "in use step");
 }
 
+/* How many SLA policies (core/sla.h) count their time with calendar id. */
+static int
+policies_of(struct core_ctx *cx, int64_t id, int *n)
+{
+	db_stmt_t *st;
+	int rc;
+
+	*n = 0;
+	if (db_prepare(cx->db, "SELECT COUNT(*) FROM sla_policies WHERE "
+	    "calendar_id = ?", &st) != DB_OK)
+		return db_fail(cx, "policies");
+	db_bind_int(st, 1, id);
+	rc = db_step(st);
+	if (rc == DB_ROW)
+		*n = (int)db_col_int(st, 0);
+	db_done(st);
+	return rc == DB_ROW ? CRM_OK : db_fail(cx, "policies step");
+}
+
 int
 workcal_delete(struct core_ctx *cx, int64_t id)
 {
@@ -637,6 +656,12 @@ workcal_delete(struct core_ctx *cx, int64_t id)
 		rc = core_fail(cx, CRM_EINUSE, "In use by %d department%s (%s%s): "
 		    "give %s another calendar first", n, n == 1 ? "" : "s", names,
 		    n > 5 ? ", ..." : "", n == 1 ? "it" : "them");
+	if (rc == CRM_OK)
+		rc = policies_of(cx, id, &n);
+	if (rc == CRM_OK && n > 0)
+		rc = core_fail(cx, CRM_EINUSE, "In use by %d SLA polic%s: give %s "
+		    "another calendar first", n, n == 1 ? "y" : "ies",
+		    n == 1 ? "it" : "them");
 	if (rc == CRM_OK)
 		rc = exec_id(cx, "DELETE FROM work_holidays WHERE calendar_id = ?",
 		    id, "delete holidays");

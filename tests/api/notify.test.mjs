@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer } from '../lib/server.mjs';
-import { stopClean, req, createOk, assertProblem, assertInvalid, addUser, createToken, login, freePort } from '../lib/helpers.mjs';
+import { stopClean, req, createOk, assertProblem, assertInvalid, addUser, createToken, login, freePort, until as untilDone } from '../lib/helpers.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 // Debian's python has aiosmtpd; a python of another origin first on PATH may not.
@@ -54,14 +54,8 @@ function mails() {
   return readdirSync(mailDir).filter((f) => f.endsWith('.json')).sort()
     .map((f) => JSON.parse(readFileSync(join(mailDir, f), 'utf8')));
 }
-async function until(what, fn, ms = 15000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${srv.log().slice(-3000)}`);
-    await new Promise((ok) => setTimeout(ok, 100));
-  }
+function until(what, fn, ms = 15000) {
+  return untilDone(what, fn, { ms, srv });
 }
 const mailTo = (addr, subject) => mails().filter((m) => m.to.includes(addr) && (!subject || m.data.includes(`Subject: ${subject}`)));
 const notes = async (auth, q = '') => (await req(srv, 'GET', `/api/v1/notifications${q}`, { auth })).body.data;

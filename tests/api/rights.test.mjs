@@ -11,8 +11,8 @@ import { startServer } from '../lib/server.mjs';
 import { stopClean, req, createOk, listAll, assertProblem, assertInvalid, createToken, parseCsv } from '../lib/helpers.mjs';
 
 let srv;
-const ENTITIES = ['companies', 'contacts', 'deals', 'activities'];
-const SINGULAR = { companies: 'company', contacts: 'contact', deals: 'deal', activities: 'activity' };
+const ENTITIES = ['companies', 'contacts', 'deals', 'activities', 'tickets'];
+const SINGULAR = { companies: 'company', contacts: 'contact', deals: 'deal', activities: 'activity', tickets: 'ticket' };
 const MARK = 'Rightsmark';
 const dept = {};      // key → id
 const users = {};     // key → {id, token, dept, heads: [dept ids], role}
@@ -72,6 +72,7 @@ before(async () => {
       const body = e === 'companies' ? { name: `${MARK} ${owner} ${i}`, owner_id: users[owner].id }
         : e === 'contacts' ? { first_name: MARK, last_name: `${owner} ${i}`, owner_id: users[owner].id, company_id }
           : e === 'activities' ? { kind: 'task', subject: `${MARK} ${owner} ${i}`, owner_id: users[owner].id, company_id }
+            : e === 'tickets' ? { subject: `${MARK} ${owner} ${i}`, owner_id: users[owner].id, company_id }
             : { title: `${MARK} ${owner} ${i}`, owner_id: users[owner].id, company_id, amount: 1000 * (i + 1) };
       const rec = await createOk(srv, e, body);
       for (const s of shares) await post(`/api/v1/${e}/${rec.id}/shares`, s);
@@ -189,7 +190,7 @@ for (const e of ENTITIES) {
   });
 
   test(`${e}: update, delete and transfer answer 2xx, 403 when readable but not allowed, 404 when hidden`, async () => {
-    const field = e === 'contacts' ? 'position' : e === 'activities' ? 'body' : 'notes';
+    const field = e === 'contacts' ? 'position' : e === 'activities' ? 'body' : e === 'tickets' ? 'description' : 'notes';
     for (const a of ACTORS()) {
       const auth = users[a].token;
       for (const r of records[e]) {
@@ -221,7 +222,8 @@ for (const e of ENTITIES) {
       const perms = roles[actor.role].perms[e];
       const body = e === 'companies' ? { name: `Created by ${a}` }
         : e === 'contacts' ? { first_name: 'Created', last_name: a }
-          : e === 'activities' ? { kind: 'task', subject: `Created by ${a}` } : { title: `Created by ${a}` };
+          : e === 'activities' ? { kind: 'task', subject: `Created by ${a}` }
+            : e === 'tickets' ? { subject: `Created by ${a}` } : { title: `Created by ${a}` };
       const mine = await req(srv, 'POST', `/api/v1/${e}`, { auth: actor.token, body });
       assert.equal(mine.status, perms.create === 'none' && a !== 'admin' ? 403 : 201, `${a} creates ${e}: ${mine.text}`);
       if (mine.status === 201) {
@@ -240,7 +242,7 @@ for (const e of ENTITIES) {
 
 test('a linked company the reader may not see shows no name on the contact or deal', async () => {
   for (const a of ACTORS()) {
-    for (const e of ['contacts', 'deals', 'activities']) {
+    for (const e of ['contacts', 'deals', 'activities', 'tickets']) {
       for (const r of records[e].filter((c) => can(a, e, c, 'read'))) {
         const g = await req(srv, 'GET', `/api/v1/${e}/${r.id}`, { auth: users[a].token });
         assert.equal(g.status, 200, g.text);

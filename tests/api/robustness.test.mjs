@@ -91,6 +91,15 @@ before(async () => {
   const tpl = await req(srv, 'POST', '/api/v1/process-templates', { body: { ...first.body.definition, key: 'robust_copy', name: 'Robust copy' } });
   assert.equal(tpl.status, 201, tpl.text);
   ids['process-templates'] = tpl.body.id;
+  // The service desk: a queue, an SLA policy (due in working hours, far
+  // from any breach during the sweep), a canned response and a ticket.
+  ids.queues = (await createOk(srv, 'queues', { name: 'Robust queue', members: [u.body.id] })).id;
+  ids['sla-policies'] = (await createOk(srv, 'sla-policies', { name: 'Robust SLA', response_min: 100000,
+                                                              resolution_min: 200000 })).id;
+  ids['canned-responses'] = (await createOk(srv, 'canned-responses', { name: 'Robust reply',
+                                                                      body: 'Hello {{client_name}}' })).id;
+  ids.tickets = (await createOk(srv, 'tickets', { subject: 'Robust ticket', contact_id: ct.id, queue_id: ids.queues,
+                                                  links: [{ entity: 'deals', id: deal.id }] })).id;
   // A notification of the admin's own: a reminder whose moment has passed
   // (two days before a deadline a day away) is sent at once. The deadline
   // stays ahead for the whole sweep, so the task never turns overdue in it.
@@ -292,9 +301,10 @@ const collectionOf = (path) => (/^\/api\/v1\/([^/]+)\/\{id\}/.exec(path) || [])[
 
 async function dbState() {
   const m = new Map();
-  for (const c of ['companies', 'contacts', 'deals', 'activities']) {
+  for (const c of ['companies', 'contacts', 'deals', 'activities', 'tickets']) {
     // The names of linked records are read-only, derived from them (compared on their own).
-    const norm = (r) => JSON.stringify({ ...r, company_name: undefined, contact_name: undefined, deal_name: undefined });
+    const norm = (r) => JSON.stringify({ ...r, company_name: undefined, contact_name: undefined, deal_name: undefined,
+                                         queue_name: undefined });
     for (const r of await listAll(srv, c)) m.set(`${c}/${r.id}`, norm(r));
     for (const r of await listAll(srv, c, 'deleted=true')) m.set(`${c}/${r.id} (trash)`, norm(r));
   }
@@ -306,13 +316,16 @@ async function dbState() {
   const u = await req(srv, 'GET', '/api/v1/users');
   assert.equal(u.status, 200, u.text);
   for (const x of u.body.data) m.set(`users/${x.id}`, JSON.stringify(x));
-  for (const c of ['departments', 'roles', 'pipelines', 'lost-reasons', 'units', 'products', 'price-lists', 'work-calendars', 'reports', 'process-templates']) {
+  for (const c of ['departments', 'roles', 'pipelines', 'lost-reasons', 'units', 'products', 'price-lists', 'work-calendars',
+    'reports', 'process-templates', 'queues', 'sla-policies', 'canned-responses']) {
     const r = await req(srv, 'GET', `/api/v1/${c}`);
     assert.equal(r.status, 200, r.text);
     for (const x of r.body.data) m.set(`${c}/${x.id}`, JSON.stringify(x));
   }
   const pl = await req(srv, 'GET', `/api/v1/price-lists/${ids['price-lists']}`);
   m.set(`price-lists/${ids['price-lists']} items`, JSON.stringify(pl.body.items));
+  const tm = await req(srv, 'GET', `/api/v1/tickets/${ids.tickets}/messages`);
+  m.set(`tickets/${ids.tickets} messages`, JSON.stringify(tm.body.data));
   for (const c of ['companies', 'contacts', 'deals', 'activities']) {
     const r = await req(srv, 'GET', `/api/v1/${c}/${ids[c]}/shares`);
     assert.equal(r.status, 200, r.text);

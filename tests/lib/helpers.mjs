@@ -314,3 +314,17 @@ export function parseCsv(text) {
   assert.equal(row.length + cell.length, 0, 'the last row ends with CRLF');
   return rows;
 }
+
+// Polls fn (every 100 ms) until it answers something truthy, which it
+// returns; after ms it fails naming what it waited for, with the end of
+// srv's log when a server is given. For work the server does in the
+// background (jobs), which a test cannot drive directly.
+export async function until(what, fn, { ms = 15000, srv } = {}) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${srv ? `\n${srv.log().slice(-3000)}` : ''}`);
+    await new Promise((ok) => setTimeout(ok, 100));
+  }
+}

@@ -70,6 +70,12 @@ async function everything(srv, auth) {
     workCalendars: await get('/api/v1/work-calendars'),
     workCalendar: await get(`/api/v1/work-calendars/${F.calendar.id}`),
     departments: await get('/api/v1/departments'),
+    // The service desk: tickets with their messages, and its admin tables.
+    tickets: await listAll(srv, 'tickets', '', { auth }),
+    ticketMessages: await get(`/api/v1/tickets/${F.ticket.id}/messages`),
+    queues: await get('/api/v1/queues'),
+    slaPolicies: await get('/api/v1/sla-policies'),
+    canned: await get('/api/v1/canned-responses'),
   };
 }
 
@@ -124,6 +130,16 @@ before(async () => {
       holidays: [{ date: '2027-01-01', name: 'Новый год' }, { date: '2026-12-31', name: 'Канун', hours: ['09:00-14:00'] }],
     });
     assert.equal((await req(s, 'PATCH', '/api/v1/departments/1', { body: { calendar_id: F.calendar.id } })).status, 200);
+    // The service desk: a ticket in a queue under a policy, with a reply, a
+    // link, and a duplicate merged into a later ticket (a pointer forward).
+    const queue = await createOk(s, 'queues', { name: 'Поддержка', members: [1] });
+    await createOk(s, 'sla-policies', { name: 'Стандарт', response_min: 240, resolution_min: 2400, calendar_id: F.calendar.id });
+    await createOk(s, 'canned-responses', { name: 'Привет', body: 'Здравствуйте, {{client_name}}!' });
+    const dup = await createOk(s, 'tickets', { subject: 'Дубликат', contact_id: F.ivanov.id });
+    F.ticket = await createOk(s, 'tickets', { subject: 'Не работает вход', email: 'ivan@romashka.example', queue_id: queue.id,
+                                              links: [{ entity: 'deals', id: F.deal.id }] });
+    assert.equal((await req(s, 'POST', `/api/v1/tickets/${F.ticket.id}/messages`, { body: { kind: 'public', body: 'Смотрим' } })).status, 201);
+    assert.equal((await req(s, 'POST', `/api/v1/tickets/${dup.id}/merge`, { body: { into: F.ticket.id } })).status, 200);
     // Bulk, so that several batches are copied (1000 rows each).
     for (let i = 0; i < 1200; i += 100) {
       await Promise.all(Array.from({ length: 100 }, (_, k) => createOk(s, 'contacts', {
@@ -167,7 +183,8 @@ test('migrate-db copies every table, verifies it and says so', { skip }, () => {
   assert.match(migrated.stderr, /^verifying\s+record_tags [\d,]+\/[\d,]+ ok$/m, migrated.stderr);
   for (const t of ['users', 'sessions', 'api_tokens', 'companies', 'contacts', 'record_tags', 'custom_fields',
                    'pipelines', 'pipeline_stages', 'deals', 'deal_stage_history', 'deal_items', 'products',
-                   'work_calendars', 'work_holidays']) {
+                   'work_calendars', 'work_holidays', 'tickets', 'ticket_messages', 'ticket_links', 'queues',
+                   'queue_members', 'sla_policies', 'canned_responses']) {
     assert.match(migrated.stderr, new RegExp(`^verifying\\s+${t} `, 'm'), `${t} verified`);
   }
 });
