@@ -247,7 +247,12 @@ times100(char *s, size_t cap)
 	p = tmp + (neg ? 1 : 0);
 	while (p[0] == '0' && p[1] != '\0' && p[1] != '.')
 		p++;
-	snprintf(s, cap, "%s%s", neg ? "-" : "", p);
+	o = 0;
+	if (neg)
+		s[o++] = '-';
+	for (; *p && o + 1 < cap; p++)
+		s[o++] = *p;
+	s[o] = '\0';
 }
 
 /* Trailing fraction zeros and a bare point go: "15.50" -> "15.5". */
@@ -358,7 +363,8 @@ parse_date(const char *s, size_t len, enum imp_datefmt f, char out[11],
 	if (!ok)
 		return fail(why, whylen, "is not a date in the format %s",
 		    imp_datefmt_name(f));
-	snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
+	/* Each part was read from at most 4 (2) digits: it fits. */
+	snprintf(out, 11, "%04d-%02d-%02d", y % 10000, m % 100, d % 100);
 	if (time_parse_date(out, 10, &days) != 0)
 		return fail(why, whylen, "is not a day of the calendar");
 	return 0;
@@ -370,7 +376,7 @@ parse_datetime(const struct table_cell *c, const struct imp_popts *o,
 {
 	const char *s = c->s;
 	size_t len = c->len;
-	char date[11], iso[40];
+	char date[11], iso[96];
 	int64_t ms;
 	int h, mi, sec = 0;
 

@@ -195,8 +195,6 @@ note(struct pass *p, int64_t row, const char *kind, const char *col,
 	char v[VALUE_MAX * 4 + 1];
 	size_t n = vlen, cut = 0;
 
-	if (strcmp(kind, "error") == 0)
-		p->nerrors += 0;
 	if (p->errors_kept >= IMP_ERRORS_MAX)
 		return;
 	/* At most VALUE_MAX characters, cut on a character boundary. */
@@ -220,13 +218,14 @@ flush_errors(struct pass *p)
 	size_t i;
 	int rc = CRM_OK;
 
-	if (json_array_size(p->errors) == 0)
-		return CRM_OK;
-	if (db_prepare(p->cx->db, "INSERT INTO import_errors (import_id, row_no, "
-	    "kind, column_name, value, reason) VALUES (?, ?, ?, ?, ?, ?)", &st) !=
-	    DB_OK)
-		return db_fail(p->cx, "errors");
 	json_array_foreach(p->errors, i, e) {
+		/* Prepared statements are cached by their text: one parse. */
+		if (db_prepare(p->cx->db, "INSERT INTO import_errors (import_id, "
+		    "row_no, kind, column_name, value, reason) VALUES (?, ?, ?, ?, "
+		    "?, ?)", &st) != DB_OK) {
+			rc = db_fail(p->cx, "errors");
+			break;
+		}
 		db_bind_int(st, 1, p->id);
 		db_bind_int(st, 2, json_integer_value(json_array_get(e, 0)));
 		for (int k = 1; k < 5; k++) {
@@ -235,13 +234,12 @@ flush_errors(struct pass *p)
 			db_bind_text(st, k + 2, json_string_value(s),
 			    json_string_length(s));
 		}
-		if (db_step(st) != DB_DONE) {
-			rc = db_fail(p->cx, "errors step");
+		rc = db_step(st) == DB_DONE ? CRM_OK : db_fail(p->cx,
+		    "errors step");
+		db_done(st);
+		if (rc != CRM_OK)
 			break;
-		}
-		db_reset(st);
 	}
-	db_done(st);
 	json_array_clear(p->errors);
 	return rc;
 }
@@ -1045,7 +1043,7 @@ imp_execute(struct core_ctx *cx, int64_t id, bool dry,
 			goto out;
 		}
 		rc = core_txn_end(cx, exec1(cx, "DELETE FROM import_errors WHERE "
-		    "import_id = ? AND ? = ?", id, 0) == CRM_OK ? CRM_OK : CRM_EDB,
+		    "import_id = ? AND row_no >= ?", id, 0) == CRM_OK ? CRM_OK : CRM_EDB,
 		    NULL);
 	}
 	if (rc != CRM_OK)
