@@ -18,6 +18,8 @@ static const struct {
 	{ "system", cmd_system, "show, set or lift the read-only or locked state" },
 	{ "audit", cmd_audit, "verify the audit log's chain and signatures; list it" },
 	{ "jobs", cmd_jobs, "list background jobs; check that servers run them" },
+	{ "import", cmd_import, "import a CSV or XLSX file strictly, with a dry "
+	    "run; list and undo imports" },
 	{ "backup", cmd_backup, "back up a SQLite CRM while it runs; check a "
 	    "backup (--verify)" },
 	{ "restore", cmd_restore, "restore a backup into an empty data folder" },

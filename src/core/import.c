@@ -885,19 +885,22 @@ imp_start(struct core_ctx *cx, int64_t id, bool dry, bool queue)
 		rc = db_fail(cx, "begin");
 		goto out;
 	}
+	/* The dry run counted the rows: the run's progress has a total. */
 	if (db_prepare(cx->db, "UPDATE imports SET status = ?, rows_done = 0, "
-	    "error = '', started_at = ? WHERE id = ? AND status = ?", &st) !=
-	    DB_OK) {
+	    "rows_total = ?, error = '', started_at = ? WHERE id = ? AND "
+	    "status = ?", &st) != DB_OK) {
 		rc = core_txn_end(cx, db_fail(cx, "start"), NULL);
 		goto out;
 	}
 	db_bind_text(st, 1, dry ? "checking" : "running", dry ? 8 : 7);
+	db_bind_int(st, 2, dry ? 0 : json_integer_value(json_object_get(dr,
+	    "rows")));
 	if (dry)
-		db_bind_null(st, 2);
+		db_bind_null(st, 3);
 	else
-		db_bind_int(st, 2, time_now_ms());
-	db_bind_int(st, 3, id);
-	db_bind_text(st, 4, status, strlen(status));
+		db_bind_int(st, 3, time_now_ms());
+	db_bind_int(st, 4, id);
+	db_bind_text(st, 5, status, strlen(status));
 	rc = db_step(st) == DB_DONE ? CRM_OK : db_fail(cx, "start step");
 	db_done(st);
 	if (rc == CRM_OK && db_changes(cx->db) != 1)

@@ -87,7 +87,8 @@ int imp_start(struct core_ctx *cx, int64_t id, bool dry, bool queue);
 /*
  * Runs the queued dry run or run of import id now, in the caller's thread
  * (the job's handler; `crm import`). progress (may be NULL) is called
- * after each chunk with rows done and total.
+ * after each chunk with the rows done and the rows the dry run counted
+ * (0 during a dry run: not known yet).
  */
 typedef void (*imp_progress_fn)(void *arg, int64_t done, int64_t total);
 int imp_execute(struct core_ctx *cx, int64_t id, bool dry,

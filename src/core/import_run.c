@@ -178,6 +178,7 @@ struct pass {
 	json_t			*names;	/* "companies:name" -> id, or error */
 	json_t			*errors;	/* buffered [row, kind, col, value, why] */
 	int64_t			 total, done, created, updated, skipped, failed;
+	int64_t			 expected;	/* rows the dry run counted, or 0 */
 	int64_t			 nerrors;	/* bad rows (not skipped ones) */
 	int64_t			 errors_kept;
 	bool			 in_chunk;
@@ -280,7 +281,7 @@ chunk_end(struct pass *p)
 		rc = core_txn_end(p->cx, rc, NULL);
 	}
 	if (p->progress != NULL)
-		p->progress(p->arg, p->done, p->total);
+		p->progress(p->arg, p->done, p->expected);
 	return rc;
 }
 
@@ -871,7 +872,7 @@ next:
 		if (p->dry) {
 			p->chunk_rows = 0;
 			if (p->progress != NULL)
-				p->progress(p->arg, p->done, p->total);
+				p->progress(p->arg, p->done, p->expected);
 			if (save_progress(p) != CRM_OK)
 				return p->rc = CRM_EDB, 1;
 		} else if ((rc = chunk_end(p)) != CRM_OK) {
@@ -898,6 +899,7 @@ pass_setup(struct pass *p, json_t *imp)
 	if (rc != CRM_OK)
 		return rc;
 	p->header_row = json_integer_value(json_object_get(imp, "header_row"));
+	p->expected = json_integer_value(json_object_get(imp, "rows_total"));
 	p->ncols = json_array_size(mapping);
 	p->cols = xcalloc(p->ncols + 1, sizeof(*p->cols));
 	json_array_foreach(mapping, i, m) {
