@@ -94,6 +94,24 @@ imp_datefmt_parse(const char *s)
 
 /* ---- numbers ---- */
 
+/* A number written as 7.9161E+10 (a phone so written lost its digits). */
+static bool
+scientific(const char *s, size_t len)
+{
+	bool e = false, digit = false;
+
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == 'e' || s[i] == 'E')
+			e = true;
+		else if (s[i] >= '0' && s[i] <= '9')
+			digit = true;
+		else if (s[i] != '.' && s[i] != ',' && s[i] != '+' && s[i] != '-')
+			return false;
+	}
+	return e && digit;
+}
+
+
 /* A thousands separator at p (its length), or 0. */
 static size_t
 thousands_at(const unsigned char *p, size_t n, char dec)
@@ -122,10 +140,9 @@ imp_decimal(const char *s, size_t len, char dec, char *out, size_t cap,
 	p = (const unsigned char *)s;
 	if (len == 0)
 		return fail(why, whylen, "is empty");
-	for (size_t k = 0; k < len; k++)
-		if (p[k] == 'e' || p[k] == 'E')
-			return fail(why, whylen, "is in scientific notation: "
-			    "format the column as a number in the spreadsheet");
+	if (scientific(s, len))
+		return fail(why, whylen, "is in scientific notation: format the "
+		    "column as a number in the spreadsheet");
 	if (p[0] == '-' || p[0] == '+') {
 		neg = p[0] == '-';
 		i++;
@@ -435,23 +452,6 @@ split(const char *s, size_t len, bool space)
 			json_array_append_new(a, json_stringn(piece, n));
 	}
 	return a;
-}
-
-/* A phone written as 7.9161E+10: the spreadsheet rounded it. */
-static bool
-scientific(const char *s, size_t len)
-{
-	bool e = false, digit = false;
-
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] == 'e' || s[i] == 'E')
-			e = true;
-		else if (s[i] >= '0' && s[i] <= '9')
-			digit = true;
-		else if (s[i] != '.' && s[i] != ',' && s[i] != '+' && s[i] != '-')
-			return false;
-	}
-	return e && digit;
 }
 
 static int
