@@ -580,6 +580,11 @@ check_mapping(struct core_ctx *cx, const struct imp_targets *ts,
 			    "(columns '%.60s' and '%.60s')", f, by[t - ts->t], h);
 		by[t - ts->t] = h;
 	}
+	for (i = 0; i < ts->n && by[i] == NULL; )
+		i++;
+	if (i == ts->n)
+		verrs_add(&cx->errs, "mapping", "maps no column: map at least one "
+		    "column to a field");
 	for (i = 0; i < ts->n; i++)
 		if (ts->t[i].required && by[i] == NULL)
 			verrs_add(&cx->errs, "mapping", "the required field '%s' is "

@@ -814,6 +814,21 @@ on_row(void *arg, size_t rowno, const struct table_cell *cells, size_t n)
 	}
 	if (action == OM_CREATE)
 		f.id = 0;
+	/*
+	 * A new record must pass the entity's rule across fields (a contact
+	 * needs a name) in the dry run too; the run has the engine check all.
+	 */
+	if (p->dry && f.id == 0 && p->e->check != NULL) {
+		p->cx->errs.n = 0;
+		p->cx->errs.dropped = 0;
+		p->e->check(p->cx, in);
+		if (p->cx->errs.n > 0) {
+			note_engine(p, row, CRM_EINVAL);
+			p->failed++;
+			p->nerrors++;
+			goto bad;
+		}
+	}
 	if (p->dry) {
 		if (f.id != 0)
 			p->updated++;
@@ -1175,14 +1190,24 @@ restore_patch(const struct entity *e, json_t *cur, json_t *before)
 	return patch;
 }
 
-/* Undoes one item inside the open transaction; a conflict is added to c. */
+/*
+ * Undoes one item inside the open transaction; a conflict is added to c.
+ * seen maps a record ("id") this walk changed already to its version now:
+ * a record the import wrote twice (a duplicate row) is compared with that,
+ * not with the version the older item recorded.
+ */
 static int
 undo_one(struct core_ctx *cx, const struct entity *e, int64_t rec,
     const char *action, int64_t version, json_t *before, int64_t row,
-    int64_t *trashed, int64_t *restored, json_t *c)
+    int64_t *trashed, int64_t *restored, json_t *c, json_t *seen)
 {
 	json_t *cur = NULL, *patch, *out = NULL;
+	char key[24];
 	int rc;
+
+	snprintf(key, sizeof(key), "%lld", (long long)rec);
+	if (json_is_integer(json_object_get(seen, key)))
+		version = json_integer_value(json_object_get(seen, key));
 
 	cx->errs.n = 0;
 	cx->errs.dropped = 0;
@@ -1211,9 +1236,13 @@ undo_one(struct core_ctx *cx, const struct entity *e, int64_t rec,
 		rc = json_object_size(patch) > 0 ? rec_update_txn(cx, e, rec, version,
 		    patch, &out) : CRM_OK;
 		json_decref(patch);
-		json_decref(out);
-		if (rc == CRM_OK)
+		if (rc == CRM_OK) {
 			(*restored)++;
+			json_object_set_new(seen, key, json_integer(out != NULL ?
+			    json_integer_value(json_object_get(out, "version")) :
+			    version));
+		}
+		json_decref(out);
 	}
 	json_decref(cur);
 	if (rc == CRM_EFORBIDDEN || rc == CRM_EINVAL || rc == CRM_ECONFLICT) {
@@ -1230,6 +1259,7 @@ undo_items(struct core_ctx *cx, const struct entity *e, int64_t id,
     int64_t *trashed, int64_t *restored, json_t *conflicts)
 {
 	int64_t last = INT64_MAX;
+	json_t *seen = json_object();
 	int rc = CRM_OK;
 
 	for (;;) {
@@ -1239,12 +1269,14 @@ undo_items(struct core_ctx *cx, const struct entity *e, int64_t id,
 
 		if (db_begin(cx->db) != DB_OK) {
 			json_decref(items);
+			json_decref(seen);
 			return db_fail(cx, "undo begin");
 		}
 		if (db_prepare(cx->db, "SELECT id, record_id, action, version, "
 		    "before, row_no FROM import_items WHERE import_id = ? AND id < ? "
 		    "ORDER BY id DESC LIMIT ?", &st) != DB_OK) {
 			json_decref(items);
+			json_decref(seen);
 			return core_txn_end(cx, db_fail(cx, "undo"), NULL);
 		}
 		db_bind_int(st, 1, id);
@@ -1273,13 +1305,15 @@ undo_items(struct core_ctx *cx, const struct entity *e, int64_t id,
 			    json_integer_value(json_array_get(it, 3)),
 			    json_array_get(it, 4),
 			    json_integer_value(json_array_get(it, 5)), trashed,
-			    restored, conflicts);
+			    restored, conflicts, seen);
 		}
 		rc = core_txn_end(cx, rc, NULL);
 		i = json_array_size(items);
 		json_decref(items);
-		if (rc != CRM_OK || i < IMP_CHUNK)
+		if (rc != CRM_OK || i < IMP_CHUNK) {
+			json_decref(seen);
 			return rc;
+		}
 	}
 }
 
