@@ -192,9 +192,12 @@ suggest_mapping(struct core_ctx *cx, const struct entity *e, json_t *headers,
 		bool taken = false;
 
 		/* A field is suggested once: the first column that names it. */
-		for (size_t k = 0; t != NULL && k < json_array_size(*out); k++)
-			taken |= json_equal(json_object_get(json_array_get(*out, k),
-			    "field"), json_string(t->name)) ? true : false;
+		for (size_t k = 0; t != NULL && k < json_array_size(*out); k++) {
+			const char *f = json_string_value(json_object_get(
+			    json_array_get(*out, k), "field"));
+
+			taken |= f != NULL && strcmp(f, t->name) == 0;
+		}
 		json_array_append_new(*out, json_pack("{s:I, s:O, s:s?}",
 		    "column", (json_int_t)i, "header", v, "field",
 		    t != NULL && !taken ? t->name : NULL));

@@ -380,8 +380,15 @@ parse_date(const char *s, size_t len, enum imp_datefmt f, char out[11],
 	if (!ok)
 		return fail(why, whylen, "is not a date in the format %s",
 		    imp_datefmt_name(f));
-	/* Each part was read from at most 4 (2) digits: it fits. */
-	snprintf(out, 11, "%04d-%02d-%02d", y % 10000, m % 100, d % 100);
+	/* Each part was read from exactly 4 (2) digits. */
+	for (int i = 3; i >= 0; i--, y /= 10)
+		out[i] = (char)('0' + y % 10);
+	out[4] = out[7] = '-';
+	out[5] = (char)('0' + m / 10);
+	out[6] = (char)('0' + m % 10);
+	out[8] = (char)('0' + d / 10);
+	out[9] = (char)('0' + d % 10);
+	out[10] = '\0';
 	if (time_parse_date(out, 10, &days) != 0)
 		return fail(why, whylen, "is not a day of the calendar");
 	return 0;

@@ -433,3 +433,23 @@ test('rights: the import right, one\'s own imports, undo by others', async () =>
   const u = await req(srv, 'POST', `/api/v1/imports/${mine.id}/undo`);
   assert.equal(u.status, 200, u.text);
 });
+
+test('mode all: a row refused during the run undoes the chunks already written', async () => {
+  await createOk(srv, 'companies', { name: 'Stay Chunk Ltd' });
+  const gone = await createOk(srv, 'companies', { name: 'Gone Chunk Ltd' });
+  const rows = ['first_name,last_name,Company'];
+  for (let i = 1; i <= 1100; i++) rows.push(`Chunk${i},Row,${i === 1100 ? 'Gone Chunk Ltd' : 'Stay Chunk Ltd'}`);
+  const imp = await uploadOk('contacts', 'chunks.csv', rows.join('\n') + '\n');
+  const d = await dryRun(imp.id);
+  assert.deepEqual(d.dry_run, { rows: 1100, create: 1100, update: 0, skip: 0, errors: 0 });
+  // The company goes between the dry run and the run: row 1101 is refused
+  // after two chunks of 500 were committed.
+  assert.equal((await req(srv, 'DELETE', `/api/v1/companies/${gone.id}`)).status, 204);
+  const done = await run(imp.id);
+  assert.equal(done.status, 'failed', JSON.stringify(done));
+  assert.match(done.error, /row 1101/);
+  assert.deepEqual(done.errors.map((e) => [e.row, e.column, e.value]), [[1101, 'Company', 'Gone Chunk Ltd']]);
+  assert.equal(done.created, 0);
+  const left = (await listAll(srv, 'contacts')).filter((c) => /^Chunk\d+$/.test(c.first_name));
+  assert.equal(left.length, 0, 'nothing of the file is left');
+});
