@@ -29,7 +29,7 @@ awk -v n="$ROWS" 'BEGIN {
 }' > "$DIR/contacts.csv"
 SIZE=$(du -h "$DIR/contacts.csv" | cut -f1)
 
-export CRM_ADMIN_PASSWORD='bench import password 42'
+export CRM_ADMIN_PASSWORD='saffron lighthouse quill 27'
 "$BIN" init --db "$DIR/crm.db" --admin-email bench@example.com >/dev/null 2>&1
 
 now() { date +%s.%N; }

@@ -895,8 +895,8 @@ imp_start(struct core_ctx *cx, int64_t id, bool dry, bool queue)
 	}
 	/* The dry run counted the rows: the run's progress has a total. */
 	if (db_prepare(cx->db, "UPDATE imports SET status = ?, rows_done = 0, "
-	    "rows_total = ?, error = '', started_at = ? WHERE id = ? AND "
-	    "status = ?", &st) != DB_OK) {
+	    "rows_total = ?, error = '', runner = NULL, started_at = ? WHERE "
+	    "id = ? AND status = ?", &st) != DB_OK) {
 		rc = core_txn_end(cx, db_fail(cx, "start"), NULL);
 		goto out;
 	}

@@ -20,6 +20,7 @@
  */
 #include "core/import.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1029,6 +1030,43 @@ finish(struct pass *p, const char *status)
 	return core_txn_end(p->cx, rc, NULL);
 }
 
+/*
+ * Takes the pass for this process: CRM_EINUSE when another runner has it
+ * (a job whose lease ran out, claimed again by a second server while the
+ * first still works), so a file is never run twice at once.
+ */
+static int
+claim(struct core_ctx *cx, int64_t id, const char *status)
+{
+	unsigned char r[12];
+	char me[sizeof(r) * 2 + 1];
+	db_stmt_t *st;
+	int rc;
+
+	randombytes_buf(r, sizeof(r));
+	sodium_bin2hex(me, sizeof(me), r, sizeof(r));
+	if (db_begin(cx->db) != DB_OK)
+		return db_fail(cx, "claim begin");
+	if (db_prepare(cx->db, "UPDATE imports SET runner = ? WHERE id = ? AND "
+	    "status = ? AND runner IS NULL", &st) != DB_OK)
+		return core_txn_end(cx, db_fail(cx, "claim"), NULL);
+	db_bind_text(st, 1, me, strlen(me));
+	db_bind_int(st, 2, id);
+	db_bind_text(st, 3, status, strlen(status));
+	rc = db_step(st) == DB_DONE ? CRM_OK : db_fail(cx, "claim step");
+	db_done(st);
+	if (rc == CRM_OK && db_changes(cx->db) != 1)
+		rc = core_fail(cx, CRM_EINUSE, "Import %lld is being run elsewhere",
+		    (long long)id);
+	if (rc == CRM_EINUSE) {
+		db_rollback(cx->db);
+		log_warn("import %lld: already claimed by another runner; not run "
+		    "twice", (long long)id);
+		return rc;
+	}
+	return core_txn_end(cx, rc, NULL);
+}
+
 int
 imp_execute(struct core_ctx *cx, int64_t id, bool dry,
     imp_progress_fn progress, void *arg)
@@ -1051,6 +1089,11 @@ imp_execute(struct core_ctx *cx, int64_t id, bool dry,
 	s = json_string_value(json_object_get(imp, "status"));
 	if (strcmp(s, dry ? "checking" : "running") != 0)
 		goto out;	/* done meanwhile (`crm import`), or never queued */
+	rc = claim(cx, id, s);
+	if (rc != CRM_OK) {
+		rc = rc == CRM_EINUSE ? CRM_OK : rc;
+		goto out;
+	}
 	rc = pass_setup(p, imp);
 	if (rc == CRM_OK)
 		rc = index_load(p);
