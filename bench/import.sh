@@ -47,14 +47,16 @@ PLAIN=$(sqlite3 "$DIR/plain.db" 'SELECT COUNT(*) FROM contacts')
 say "crm import --dry-run"
 T0=$(now)
 "$BIN" import "$DIR/contacts.csv" --db "$DIR/crm.db" --entity contacts --dry-run \
-  --as bench@example.com > "$DIR/dry.out" 2> "$DIR/dry.err"
+  --max-upload 1G --as bench@example.com > "$DIR/dry.out" 2> "$DIR/dry.err" ||
+  { cat "$DIR/dry.err" >&2; exit 1; }
 T1=$(now)
 DRY_S=$(echo "$T1 - $T0" | bc -l)
 
 say "crm import (dry run, then the run)"
 T0=$(now)
 "$BIN" import "$DIR/contacts.csv" --db "$DIR/crm.db" --entity contacts \
-  --as bench@example.com > "$DIR/run.out" 2> "$DIR/run.err"
+  --max-upload 1G --as bench@example.com > "$DIR/run.out" 2> "$DIR/run.err" ||
+  { cat "$DIR/run.err" >&2; exit 1; }
 T1=$(now)
 RUN_S=$(echo "$T1 - $T0" | bc -l)
 CREATED=$(sqlite3 "$DIR/crm.db" 'SELECT COUNT(*) FROM contacts WHERE deleted_at IS NULL')
