@@ -212,7 +212,7 @@ suggest_mapping(struct core_ctx *cx, const struct entity *e, json_t *headers,
 	"encoding, delimiter, sheet, header_row, preview, mapping, options, " \
 	"source_key, dry_run, rows_total, rows_done, created, updated, " \
 	"skipped, failed, errors_total, created_by, created_at, started_at, " \
-	"finished_at, undone_at, undone_by, error"
+	"finished_at, undone_at, undone_by, error, resume_row"
 
 static json_t *
 col_json(db_stmt_t *st, int col)
@@ -280,6 +280,7 @@ row_json(db_stmt_t *st)
 	json_object_set_new(o, "undone_by", db_col_null(st, 29) ? json_null() :
 	    json_integer(db_col_int(st, 29)));
 	json_object_set_new(o, "error", json_string(db_col_text(st, 30, NULL)));
+	json_object_set_new(o, "resume_row", json_integer(db_col_int(st, 31)));
 	return o;
 }
 
@@ -359,6 +360,7 @@ imp_get(struct core_ctx *cx, int64_t id, json_t **out)
 	json_object_set_new(*out, "errors", errs);
 	json_object_set_new(*out, "fields", imp_targets_json(&ts));
 	json_object_del(*out, "path");
+	json_object_del(*out, "resume_row");
 	imp_targets_free(&ts);
 	return CRM_OK;
 }
@@ -381,6 +383,7 @@ imp_list(struct core_ctx *cx, int limit, json_t **out)
 
 		/* The list is the history: no previews. */
 		json_object_del(o, "path");
+		json_object_del(o, "resume_row");
 		json_object_del(o, "sample");
 		json_object_del(o, "headers");
 		json_array_append_new(json_object_get(*out, "data"), o);
@@ -895,7 +898,8 @@ imp_start(struct core_ctx *cx, int64_t id, bool dry, bool queue)
 	}
 	/* The dry run counted the rows: the run's progress has a total. */
 	if (db_prepare(cx->db, "UPDATE imports SET status = ?, rows_done = 0, "
-	    "rows_total = ?, error = '', runner = NULL, started_at = ? WHERE "
+	    "rows_total = ?, error = '', resume_row = 0, created = 0, updated = 0, "
+	    "skipped = 0, failed = 0, errors_total = 0, started_at = ? WHERE "
 	    "id = ? AND status = ?", &st) != DB_OK) {
 		rc = core_txn_end(cx, db_fail(cx, "start"), NULL);
 		goto out;

@@ -88,18 +88,25 @@ int imp_start(struct core_ctx *cx, int64_t id, bool dry, bool queue);
  * Runs the queued dry run or run of import id now, in the caller's thread
  * (the job's handler; `crm import`). progress (may be NULL) is called
  * after each chunk with the rows done and the rows the dry run counted
- * (0 during a dry run: not known yet).
+ * (0 during a dry run: not known yet). With slice_ms > 0 a run stops
+ * after the first chunk past that time with *more set (more may be NULL):
+ * the next call goes on after the last committed chunk, as does a run
+ * whose process died. A chunk commits only if no other runner moved the
+ * import on meanwhile, so two runners never write the same rows.
  */
 typedef void (*imp_progress_fn)(void *arg, int64_t done, int64_t total);
-int imp_execute(struct core_ctx *cx, int64_t id, bool dry,
-    imp_progress_fn progress, void *arg);
+int imp_execute(struct core_ctx *cx, int64_t id, bool dry, int64_t slice_ms,
+    imp_progress_fn progress, void *arg, bool *more);
 
 /*
  * The job's handler ("import"): payload {"id", "dry"}, run as the
- * importer (cx is the runner's, acting as the system).
+ * importer (cx is the runner's, acting as the system), a run in slices of
+ * IMP_SLICE_MS: *again asks the runner to come back for the next slice,
+ * so reminders and mail due meanwhile are not held up by a large file.
  */
-int imp_job_run(struct core_ctx *cx, json_t *payload, char *err,
-    size_t errlen);
+#define IMP_SLICE_MS 20000
+int imp_job_run(struct core_ctx *cx, json_t *payload, int64_t *again,
+    char *err, size_t errlen);
 
 /*
  * One import: id, entity, status, file_name, size, format, encoding,

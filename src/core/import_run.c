@@ -20,7 +20,6 @@
  */
 #include "core/import.h"
 
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -180,6 +179,10 @@ struct pass {
 	json_t			*errors;	/* buffered [row, kind, col, value, why] */
 	int64_t			 total, done, created, updated, skipped, failed;
 	int64_t			 expected;	/* rows the dry run counted, or 0 */
+	int64_t			 resume;	/* rows up to this one are done */
+	int64_t			 last_row;	/* the last row handled */
+	int64_t			 until_us;	/* end the slice after (0: never) */
+	bool			 more;		/* the slice ended before the file */
 	int64_t			 nerrors;	/* bad rows (not skipped ones) */
 	int64_t			 errors_kept;
 	bool			 in_chunk;
@@ -261,11 +264,44 @@ exec1(struct core_ctx *cx, const char *sql, int64_t a, int64_t b)
 	return rc == DB_DONE ? CRM_OK : db_fail(cx, sql);
 }
 
+/*
+ * The run's position and counts, in the chunk's transaction: a run that
+ * stops (a slice ends, the process dies) goes on after the last committed
+ * chunk, and only when resume_row is still what this runner wrote last,
+ * so two runners (a job whose lease ran out, claimed again elsewhere)
+ * never both write a chunk: the second one's commit finds the row moved
+ * on and gives way (CRM_EINUSE).
+ */
 static int
 save_progress(struct pass *p)
 {
-	return exec1(p->cx, "UPDATE imports SET rows_done = ? WHERE id = ?",
-	    p->done, p->id);
+	db_stmt_t *st;
+	int rc;
+
+	if (p->dry)
+		return exec1(p->cx, "UPDATE imports SET rows_done = ? WHERE id = ?",
+		    p->done, p->id);
+	if (db_prepare(p->cx->db, "UPDATE imports SET rows_done = ?, created = ?, "
+	    "updated = ?, skipped = ?, failed = ?, errors_total = ?, resume_row = ? "
+	    "WHERE id = ? AND resume_row = ?", &st) != DB_OK)
+		return db_fail(p->cx, "progress");
+	db_bind_int(st, 1, p->done);
+	db_bind_int(st, 2, p->created);
+	db_bind_int(st, 3, p->updated);
+	db_bind_int(st, 4, p->skipped);
+	db_bind_int(st, 5, p->failed);
+	db_bind_int(st, 6, p->nerrors);
+	db_bind_int(st, 7, p->last_row);
+	db_bind_int(st, 8, p->id);
+	db_bind_int(st, 9, p->resume);
+	rc = db_step(st) == DB_DONE ? CRM_OK : db_fail(p->cx, "progress step");
+	db_done(st);
+	if (rc == CRM_OK && db_changes(p->cx->db) != 1)
+		return core_fail(p->cx, CRM_EINUSE, "Import %lld is run by another "
+		    "runner", (long long)p->id);
+	if (rc == CRM_OK)
+		p->resume = p->last_row;
+	return rc;
 }
 
 /* Ends the open chunk: progress, errors, commit. */
@@ -782,8 +818,9 @@ on_row(void *arg, size_t rowno, const struct table_cell *cells, size_t n)
 	json_t *in = NULL;
 	int rc;
 
-	if (row <= p->header_row || n == 0)
+	if (row <= p->header_row || row <= p->resume || n == 0)
 		return 0;
+	p->last_row = row;
 	p->total++;
 	p->done++;
 	if (imp_total_row(cells, n)) {
@@ -894,6 +931,10 @@ next:
 		} else if ((rc = chunk_end(p)) != CRM_OK) {
 			p->rc = rc;
 			return 1;
+		} else if (p->until_us > 0 && time_mono_us() > p->until_us) {
+			/* A slice: the job comes back for the rest. */
+			p->more = true;
+			return 2;
 		}
 	}
 	return 0;
@@ -916,6 +957,18 @@ pass_setup(struct pass *p, json_t *imp)
 		return rc;
 	p->header_row = json_integer_value(json_object_get(imp, "header_row"));
 	p->expected = json_integer_value(json_object_get(imp, "rows_total"));
+	if (!p->dry) {
+		/* A run goes on where the last committed chunk left it. */
+		p->resume = json_integer_value(json_object_get(imp, "resume_row"));
+		p->done = p->total = json_integer_value(json_object_get(imp,
+		    "rows_done"));
+		p->created = json_integer_value(json_object_get(imp, "created"));
+		p->updated = json_integer_value(json_object_get(imp, "updated"));
+		p->skipped = json_integer_value(json_object_get(imp, "skipped"));
+		p->failed = json_integer_value(json_object_get(imp, "failed"));
+		p->nerrors = p->errors_kept = json_integer_value(json_object_get(imp,
+		    "errors_total"));
+	}
 	p->ncols = json_array_size(mapping);
 	p->cols = xcalloc(p->ncols + 1, sizeof(*p->cols));
 	json_array_foreach(mapping, i, m) {
@@ -1030,46 +1083,9 @@ finish(struct pass *p, const char *status)
 	return core_txn_end(p->cx, rc, NULL);
 }
 
-/*
- * Takes the pass for this process: CRM_EINUSE when another runner has it
- * (a job whose lease ran out, claimed again by a second server while the
- * first still works), so a file is never run twice at once.
- */
-static int
-claim(struct core_ctx *cx, int64_t id, const char *status)
-{
-	unsigned char r[12];
-	char me[sizeof(r) * 2 + 1];
-	db_stmt_t *st;
-	int rc;
-
-	randombytes_buf(r, sizeof(r));
-	sodium_bin2hex(me, sizeof(me), r, sizeof(r));
-	if (db_begin(cx->db) != DB_OK)
-		return db_fail(cx, "claim begin");
-	if (db_prepare(cx->db, "UPDATE imports SET runner = ? WHERE id = ? AND "
-	    "status = ? AND runner IS NULL", &st) != DB_OK)
-		return core_txn_end(cx, db_fail(cx, "claim"), NULL);
-	db_bind_text(st, 1, me, strlen(me));
-	db_bind_int(st, 2, id);
-	db_bind_text(st, 3, status, strlen(status));
-	rc = db_step(st) == DB_DONE ? CRM_OK : db_fail(cx, "claim step");
-	db_done(st);
-	if (rc == CRM_OK && db_changes(cx->db) != 1)
-		rc = core_fail(cx, CRM_EINUSE, "Import %lld is being run elsewhere",
-		    (long long)id);
-	if (rc == CRM_EINUSE) {
-		db_rollback(cx->db);
-		log_warn("import %lld: already claimed by another runner; not run "
-		    "twice", (long long)id);
-		return rc;
-	}
-	return core_txn_end(cx, rc, NULL);
-}
-
 int
-imp_execute(struct core_ctx *cx, int64_t id, bool dry,
-    imp_progress_fn progress, void *arg)
+imp_execute(struct core_ctx *cx, int64_t id, bool dry, int64_t slice_ms,
+    imp_progress_fn progress, void *arg, bool *more)
 {
 	struct table_opts o = { NULL, 0, NULL };
 	struct pass *p = xcalloc(1, sizeof(*p));
@@ -1078,26 +1094,25 @@ imp_execute(struct core_ctx *cx, int64_t id, bool dry,
 	const char *s;
 	int rc;
 
+	if (more != NULL)
+		*more = false;
 	p->cx = cx;
 	p->id = id;
 	p->dry = dry;
 	p->progress = progress;
 	p->arg = arg;
+	p->until_us = !dry && slice_ms > 0 ? time_mono_us() + slice_ms * 1000 : 0;
 	rc = imp_load(cx, id, &imp);
 	if (rc != CRM_OK)
 		goto out;
 	s = json_string_value(json_object_get(imp, "status"));
 	if (strcmp(s, dry ? "checking" : "running") != 0)
 		goto out;	/* done meanwhile (`crm import`), or never queued */
-	rc = claim(cx, id, s);
-	if (rc != CRM_OK) {
-		rc = rc == CRM_EINUSE ? CRM_OK : rc;
-		goto out;
-	}
 	rc = pass_setup(p, imp);
 	if (rc == CRM_OK)
 		rc = index_load(p);
-	if (rc == CRM_OK) {
+	if (rc == CRM_OK && p->resume == 0) {
+		/* A fresh pass: the last pass's errors go. */
 		if (db_begin(cx->db) != DB_OK) {
 			rc = db_fail(cx, "clear begin");
 			goto out;
@@ -1122,7 +1137,19 @@ imp_execute(struct core_ctx *cx, int64_t id, bool dry,
 	}
 	if (p->rc == CRM_OK && p->in_chunk)
 		p->rc = chunk_end(p);
-	if (p->rc != CRM_OK) {
+	if (p->rc == CRM_EINUSE) {
+		/* Another runner has the import: its chunk stands, ours went. */
+		if (p->in_chunk)
+			db_rollback(cx->db);
+		p->in_chunk = false;
+		log_warn("import %lld: run by another runner; this one stops",
+		    (long long)id);
+		rc = CRM_OK;
+	} else if (p->rc == CRM_OK && p->more) {
+		if (more != NULL)
+			*more = true;
+		rc = CRM_OK;
+	} else if (p->rc != CRM_OK) {
 		int64_t t = 0, r = 0;
 		json_t *conf = json_array();
 
@@ -1155,8 +1182,10 @@ out:
 }
 
 int
-imp_job_run(struct core_ctx *cx, json_t *payload, char *err, size_t errlen)
+imp_job_run(struct core_ctx *cx, json_t *payload, int64_t *again, char *err,
+    size_t errlen)
 {
+	bool more = false;
 	int64_t id = json_integer_value(json_object_get(payload, "id"));
 	bool dry = json_is_true(json_object_get(payload, "dry"));
 	struct core_ctx *as = xmalloc(sizeof(*as));
@@ -1186,7 +1215,9 @@ imp_job_run(struct core_ctx *cx, json_t *payload, char *err, size_t errlen)
 	core_ctx_init(as, cx->db, &a);
 	as->audit_key = cx->audit_key;
 	as->mail = cx->mail;
-	rc = imp_execute(as, id, dry, NULL, NULL);
+	rc = imp_execute(as, id, dry, IMP_SLICE_MS, NULL, NULL, &more);
+	if (rc == CRM_OK && more)
+		*again = time_now_ms();	/* the next slice, after other due jobs */
 	if (rc == CRM_EINVAL)
 		rc = CRM_OK;	/* the file's fault: recorded on the import */
 	if (rc != CRM_OK)

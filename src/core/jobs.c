@@ -192,8 +192,7 @@ static int
 run_import(struct core_ctx *cx, const struct job *j, int64_t *again,
     char *err, size_t errlen)
 {
-	(void)again;
-	return imp_job_run(cx, j->payload, err, errlen);
+	return imp_job_run(cx, j->payload, again, err, errlen);
 }
 
 static const struct {

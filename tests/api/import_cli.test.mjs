@@ -97,3 +97,20 @@ test('bad flags and rights', () => {
   r = imp([join(dir, 'missing.csv'), '--entity', 'contacts']);
   assert.equal(r.status, 1);
 });
+
+test('a run in slices goes on after the last committed chunk: every row once, duplicates across slices matched', async () => {
+  const rows = ['first_name,last_name,emails'];
+  for (let i = 1; i <= 1200; i++) rows.push(`Slice${i},Row,slice${i === 1150 ? 3 : i}@cli.example`);
+  const p = file('slices.csv', rows.join('\n') + '\n');
+  // Every chunk of 500 rows ends a slice: three slices, each reading the
+  // file again from its start and skipping what is committed.
+  const r = crmRun(['import', p, '--entity', 'contacts', '--match', 'email', '--db', srv.db, '--files-dir', files],
+    { CRM_IMPORT_SLICE_MS: '1' }, { timeout: 120000 });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /1200 rows: 1199 created, 1 updated, 0 skipped, 0 failed/);
+  const mine = (await listAll(srv, 'contacts')).filter((c) => /^Slice\d+$/.test(c.first_name));
+  assert.equal(mine.length, 1199);
+  assert.equal(new Set(mine.map((c) => c.first_name)).size, 1199, 'no row written twice');
+  const third = mine.find((c) => c.emails.includes('slice3@cli.example'));
+  assert.equal(third.first_name, 'Slice1150', 'row 1151 (third slice) updated the record of row 4 (first slice)');
+});

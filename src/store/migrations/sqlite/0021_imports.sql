@@ -6,9 +6,8 @@
 -- documents folder of its own); preview the header, the first rows and the
 -- sheets (JSON); mapping a JSON array of {"column", "header", "field",
 -- "values"}; options the parse and dedupe choices; dry_run the last dry
--- run's counts (JSON); runner names the process executing the current
--- dry run or run (claimed once: a job retried by a second server while
--- the first still works does not run the file twice).
+-- run's counts (JSON); resume_row the last row of the last chunk a run
+-- committed (a run goes on from there after a slice or a crash).
 CREATE TABLE imports (
 	id		INTEGER PRIMARY KEY,
 	entity		TEXT NOT NULL,
@@ -41,7 +40,7 @@ CREATE TABLE imports (
 	undone_at	BIGINT,
 	undone_by	INTEGER REFERENCES users(id),
 	error		TEXT NOT NULL DEFAULT '',
-	runner		TEXT,
+	resume_row	BIGINT NOT NULL DEFAULT 0,
 	CHECK (status IN ('uploaded', 'checking', 'checked', 'running', 'done',
 	    'failed', 'undone')),
 	CHECK (format IN ('csv', 'xlsx')),
