@@ -425,12 +425,14 @@ imp_upload(struct core_ctx *cx, const struct doc_store *ds,
 		verrs_add(&cx->errs, "file", "is empty");
 		return core_invalid(cx);
 	}
-	if (doc_blob_commit(b) != 0)
-		return core_fail(cx, CRM_EDB, "The file could not be stored on the "
-		    "server; nothing was changed");
-	if (!doc_blob_path(ds, b->hash, path, sizeof(path)))
-		return core_fail(cx, CRM_EDB, "The documents folder's path is "
-		    "too long");
+	/*
+	 * Read while still the unnamed temporary file: a file that is no
+	 * table is refused without leaving anything in the folder.
+	 */
+	if (b->tmp[0] != '\0')
+		snprintf(path, sizeof(path), "%s", b->tmp);
+	else
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", b->fd);
 	if (table_sniff(path, &fmt, err, sizeof(err)) != 0) {
 		verrs_add(&cx->errs, "file", "%s", err);
 		return core_invalid(cx);
@@ -438,6 +440,16 @@ imp_upload(struct core_ctx *cx, const struct doc_store *ds,
 	rc = read_preview(cx, path, &o, 1, &info, &preview);
 	if (rc != CRM_OK)
 		return rc;
+	if (doc_blob_commit(b) != 0) {
+		rc = core_fail(cx, CRM_EDB, "The file could not be stored on the "
+		    "server; nothing was changed");
+		goto out;
+	}
+	if (!doc_blob_path(ds, b->hash, path, sizeof(path))) {
+		rc = core_fail(cx, CRM_EDB, "The documents folder's path is too "
+		    "long");
+		goto out;
+	}
 	imp_source_key(json_object_get(preview, "headers"), key);
 	rc = suggest_mapping(cx, e, json_object_get(preview, "headers"), key,
 	    &mapping);

@@ -6,7 +6,7 @@
 // workbook written by LibreOffice.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { readFileSync, readdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -342,7 +342,10 @@ test('bad input: entity, unknown field, a field twice, a required field unmapped
   assertProblem(await req(srv, 'GET', '/api/v1/imports/999999'), 404);
 });
 
+const blobs = () => readdirSync(files, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).length;
+
 test('bad files: a PDF named .csv, an empty file, a too large upload, a malformed workbook', async () => {
+  const stored = blobs();
   const pdf = readFileSync(join(FIX, 'not-a-csv.csv'));
   let r = await upload('contacts', 'not-a-csv.csv', pdf);
   const p = assertInvalid(r, ['file']);
@@ -358,6 +361,7 @@ test('bad files: a PDF named .csv, an empty file, a too large upload, a malforme
   const list = (await req(srv, 'GET', '/api/v1/imports')).body.data;
   assert.ok(!list.some((i) => ['not-a-csv.csv', 'empty.csv', 'big.csv', 'bomb.xlsx'].includes(i.file_name)),
     'a refused file leaves no import');
+  assert.equal(blobs(), stored, 'and no file in the folder');
 });
 
 test('legacy encodings: Windows-1251 and Shift_JIS CSV written by LibreOffice', async () => {
