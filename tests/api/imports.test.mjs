@@ -457,3 +457,25 @@ test('mode all: a row refused during the run undoes the chunks already written',
   const left = (await listAll(srv, 'contacts')).filter((c) => /^Chunk\d+$/.test(c.first_name));
   assert.equal(left.length, 0, 'nothing of the file is left');
 });
+
+test('a row matching a record the importer may not change is an error saying so', async () => {
+  const d = await req(srv, 'POST', '/api/v1/departments', { body: { name: 'Import Branch', kind: 'branch', parent_id: 1 } });
+  assert.equal(d.status, 201, d.text);
+  const roles = (await req(srv, 'GET', '/api/v1/roles')).body.data;
+  const head = roles.find((r) => r.builtin === 'head');
+  const u = await req(srv, 'POST', '/api/v1/users', { body: {
+    email: 'imp.head@example.com', name: 'Imp Head', password: 'saffron lighthouse quill 27',
+    role_id: head.id, department_id: d.body.id } });
+  assert.equal(u.status, 201, u.text);
+  const headToken = createToken(srv, 'imp.head@example.com', 'ih');
+  await createOk(srv, 'contacts', { first_name: 'Owned', last_name: 'ByAdmin', emails: ['owned@guard.example'] });
+  const imp = await uploadOk('contacts', 'guard.csv', 'email,last_name\r\nowned@guard.example,Taken\r\nnew@guard.example,Fresh\r\n',
+    { auth: headToken });
+  await patchOk(imp.id, { options: { match: ['email'], on_match: 'update', mode: 'skip' } }, headToken);
+  const dr = await dryRun(imp.id, headToken);
+  assert.deepEqual(dr.errors.map((e) => [e.row, e.reason]), [[2, 'matches a record you may not change']]);
+  const done = await run(imp.id, headToken);
+  assert.deepEqual([done.created, done.updated, done.failed], [1, 0, 1]);
+  const owned = (await listAll(srv, 'contacts')).find((c) => c.first_name === 'Owned');
+  assert.equal(owned.last_name, 'ByAdmin', 'the record is unchanged');
+});
