@@ -282,7 +282,7 @@ void
 h_import_undo(struct call *c)
 {
 	json_t *out = NULL;
-	int rc = imp_undo(&c->cx, c->id, &out);
+	int rc = imp_undo(&c->cx, c->id, true, &out);
 
-	reply_result(c, rc, 200, out);
+	reply_result(c, rc, 202, out);
 }

@@ -395,7 +395,7 @@ undo(struct core_ctx *cx, const char *arg)
 		    "import --list)\n");
 		return CRM_EINVAL;
 	}
-	rc = imp_undo(cx, id, &out);
+	rc = imp_undo(cx, id, false, &out);
 	if (rc != CRM_OK)
 		return rc;
 	printf("import %lld undone: %lld records to the trash, %lld restored, "

@@ -212,7 +212,7 @@ suggest_mapping(struct core_ctx *cx, const struct entity *e, json_t *headers,
 	"encoding, delimiter, sheet, header_row, preview, mapping, options, " \
 	"source_key, dry_run, rows_total, rows_done, created, updated, " \
 	"skipped, failed, errors_total, created_by, created_at, started_at, " \
-	"finished_at, undone_at, undone_by, error, resume_row"
+	"finished_at, undone_at, undone_by, error, resume_row, undo"
 
 static json_t *
 col_json(db_stmt_t *st, int col)
@@ -281,6 +281,7 @@ row_json(db_stmt_t *st)
 	    json_integer(db_col_int(st, 29)));
 	json_object_set_new(o, "error", json_string(db_col_text(st, 30, NULL)));
 	json_object_set_new(o, "resume_row", json_integer(db_col_int(st, 31)));
+	json_object_set_new(o, "undo", col_json(st, 32));
 	return o;
 }
 

@@ -123,9 +123,20 @@ int imp_list(struct core_ctx *cx, int limit, json_t **out);
 int imp_errors_csv(struct core_ctx *cx, int64_t id, char **csv, size_t *len);
 
 /*
- * Undoes a finished import: {"trashed", "restored", "conflicts": [...]}.
- * CRM_ECONFLICT when it is not done (or already undone).
+ * Undoes a finished import: claims it (status "undoing", undone_by the
+ * actor), then with queue leaves the work to a job (*out as imp_get),
+ * else does it now (*out as imp_undo_execute). CRM_EINUSE when it is not
+ * done, or undone already.
  */
-int imp_undo(struct core_ctx *cx, int64_t id, json_t **out);
+int imp_undo(struct core_ctx *cx, int64_t id, bool queue, json_t **out);
+
+/*
+ * The undo of a claimed import, newest item first, in transactions of
+ * IMP_CHUNK items: created records to the trash, updated ones restored
+ * when unchanged since. *out = {"trashed", "restored", "conflicts": [{row,
+ * id, reason}] (the first 1000), "conflicts_total"}, also kept as the
+ * import's "undo"; the import becomes "undone", audited as import.undo.
+ */
+int imp_undo_execute(struct core_ctx *cx, int64_t id, json_t **out);
 
 #endif

@@ -28,6 +28,7 @@
 #include "core/audit.h"
 #include "core/currency.h"
 #include "core/import_int.h"
+#include "core/jobs.h"
 #include "core/users.h"
 #include "util/alloc.h"
 #include "util/log.h"
@@ -1188,14 +1189,17 @@ imp_job_run(struct core_ctx *cx, json_t *payload, int64_t *again, char *err,
 	bool more = false;
 	int64_t id = json_integer_value(json_object_get(payload, "id"));
 	bool dry = json_is_true(json_object_get(payload, "dry"));
+	bool undo = json_is_true(json_object_get(payload, "undo"));
+	json_t *res = NULL;
 	struct core_ctx *as = xmalloc(sizeof(*as));
 	struct actor a;
 	db_stmt_t *st;
 	int64_t by = 0;
 	int rc;
 
-	if (db_prepare(cx->db, "SELECT created_by FROM imports WHERE id = ?",
-	    &st) != DB_OK) {
+	/* A run as its importer; an undo as the one who asked for it. */
+	if (db_prepare(cx->db, undo ? "SELECT undone_by FROM imports WHERE id = ?" :
+	    "SELECT created_by FROM imports WHERE id = ?", &st) != DB_OK) {
 		free(as);
 		snprintf(err, errlen, "%s", db_errmsg(cx->db));
 		return CRM_EDB;
@@ -1215,7 +1219,12 @@ imp_job_run(struct core_ctx *cx, json_t *payload, int64_t *again, char *err,
 	core_ctx_init(as, cx->db, &a);
 	as->audit_key = cx->audit_key;
 	as->mail = cx->mail;
-	rc = imp_execute(as, id, dry, IMP_SLICE_MS, NULL, NULL, &more);
+	if (undo) {
+		rc = imp_undo_execute(as, id, &res);
+		json_decref(res);
+	} else {
+		rc = imp_execute(as, id, dry, IMP_SLICE_MS, NULL, NULL, &more);
+	}
 	if (rc == CRM_OK && more)
 		*again = time_now_ms();	/* the next slice, after other due jobs */
 	if (rc == CRM_EINVAL)
@@ -1391,14 +1400,15 @@ undo_items(struct core_ctx *cx, const struct entity *e, int64_t id,
 	}
 }
 
+#define UNDO_CONFLICTS_KEPT 1000	/* conflicts listed in the result */
+
 int
-imp_undo(struct core_ctx *cx, int64_t id, json_t **out)
+imp_undo(struct core_ctx *cx, int64_t id, bool queue, json_t **out)
 {
-	json_t *imp = NULL, *conflicts = NULL, *d;
-	const struct entity *e;
+	json_t *imp = NULL, *payload;
 	const char *status;
 	db_stmt_t *st;
-	int64_t trashed = 0, restored = 0;
+	int64_t jid;
 	int rc;
 
 	*out = NULL;
@@ -1406,11 +1416,10 @@ imp_undo(struct core_ctx *cx, int64_t id, json_t **out)
 	if (rc != CRM_OK)
 		return rc;
 	status = json_string_value(json_object_get(imp, "status"));
-	e = entity_find(json_string_value(json_object_get(imp, "entity")));
 	if (strcmp(status, "done") != 0) {
-		rc = core_fail(cx, CRM_EINUSE, strcmp(status, "undone") == 0 ?
-		    "The import was undone already" : "Only a finished import can "
-		    "be undone (this one is %s)", status);
+		rc = core_fail(cx, CRM_EINUSE, strcmp(status, "undone") == 0 ||
+		    strcmp(status, "undoing") == 0 ? "The import was undone already" :
+		    "Only a finished import can be undone (this one is %s)", status);
 		goto out;
 	}
 	/* Claimed first, so two undos at once cannot both walk the batch. */
@@ -1418,37 +1427,90 @@ imp_undo(struct core_ctx *cx, int64_t id, json_t **out)
 		rc = db_fail(cx, "undo claim");
 		goto out;
 	}
-	if (db_prepare(cx->db, "UPDATE imports SET status = 'undone', undone_at = "
-	    "?, undone_by = ? WHERE id = ? AND status = 'done'", &st) != DB_OK) {
+	if (db_prepare(cx->db, "UPDATE imports SET status = 'undoing', undone_by = "
+	    "? WHERE id = ? AND status = 'done'", &st) != DB_OK) {
 		rc = core_txn_end(cx, db_fail(cx, "undo claim"), NULL);
 		goto out;
 	}
-	db_bind_int(st, 1, time_now_ms());
 	if (cx->actor.user_id > 0)
-		db_bind_int(st, 2, cx->actor.user_id);
+		db_bind_int(st, 1, cx->actor.user_id);
 	else
-		db_bind_null(st, 2);
-	db_bind_int(st, 3, id);
+		db_bind_null(st, 1);
+	db_bind_int(st, 2, id);
 	rc = db_step(st) == DB_DONE ? CRM_OK : db_fail(cx, "undo claim step");
 	db_done(st);
 	if (rc == CRM_OK && db_changes(cx->db) != 1)
 		rc = core_fail(cx, CRM_EINUSE, "The import was undone already");
+	if (rc == CRM_OK && queue) {
+		payload = json_pack("{s:I, s:b}", "id", (json_int_t)id, "undo", 1);
+		rc = job_enqueue(cx, "import", payload, time_now_ms(), NULL, &jid);
+		json_decref(payload);
+	}
 	rc = core_txn_end(cx, rc, NULL);
+	if (rc == CRM_OK)
+		rc = queue ? imp_get(cx, id, out) : imp_undo_execute(cx, id, out);
+out:
+	json_decref(imp);
+	return rc;
+}
+
+int
+imp_undo_execute(struct core_ctx *cx, int64_t id, json_t **out)
+{
+	json_t *imp = NULL, *conflicts = json_array(), *res = NULL;
+	const struct entity *e;
+	char *text = NULL;
+	db_stmt_t *st;
+	int64_t trashed = 0, restored = 0;
+	size_t n;
+	int rc;
+
+	*out = NULL;
+	rc = imp_load(cx, id, &imp);
 	if (rc != CRM_OK)
 		goto out;
-	conflicts = json_array();
+	if (strcmp(json_string_value(json_object_get(imp, "status")),
+	    "undoing") != 0)
+		goto out;	/* done meanwhile, or never asked */
+	e = entity_find(json_string_value(json_object_get(imp, "entity")));
 	rc = undo_items(cx, e, id, &trashed, &restored, conflicts);
 	if (rc != CRM_OK)
 		goto out;
-	d = json_pack("{s:I, s:I, s:I}", "trashed", (json_int_t)trashed,
-	    "restored", (json_int_t)restored, "conflicts",
-	    (json_int_t)json_array_size(conflicts));
-	rc = audit_event(cx, "import.undo", e->name, id, d);
-	json_decref(d);
+	n = json_array_size(conflicts);
+	while (json_array_size(conflicts) > UNDO_CONFLICTS_KEPT)
+		json_array_remove(conflicts, json_array_size(conflicts) - 1);
+	res = json_pack("{s:I, s:I, s:O, s:I}", "trashed", (json_int_t)trashed,
+	    "restored", (json_int_t)restored, "conflicts", conflicts,
+	    "conflicts_total", (json_int_t)n);
+	text = json_dumps(res, JSON_COMPACT);
+	if (db_begin(cx->db) != DB_OK) {
+		rc = db_fail(cx, "undo end");
+		goto out;
+	}
+	if (db_prepare(cx->db, "UPDATE imports SET status = 'undone', undone_at = "
+	    "?, undo = ? WHERE id = ? AND status = 'undoing'", &st) != DB_OK) {
+		rc = core_txn_end(cx, db_fail(cx, "undo end"), NULL);
+		goto out;
+	}
+	db_bind_int(st, 1, time_now_ms());
+	db_bind_text(st, 2, text, strlen(text));
+	db_bind_int(st, 3, id);
+	rc = db_step(st) == DB_DONE ? CRM_OK : db_fail(cx, "undo end step");
+	db_done(st);
+	if (rc == CRM_OK) {
+		json_t *d = json_pack("{s:I, s:I, s:I}", "trashed",
+		    (json_int_t)trashed, "restored", (json_int_t)restored,
+		    "conflicts", (json_int_t)n);
+
+		rc = audit_append(cx, "import.undo", e->name, id, d);
+		json_decref(d);
+	}
+	rc = core_txn_end(cx, rc, NULL);
 	if (rc == CRM_OK)
-		*out = json_pack("{s:I, s:I, s:O}", "trashed", (json_int_t)trashed,
-		    "restored", (json_int_t)restored, "conflicts", conflicts);
+		*out = json_incref(res);
 out:
+	free(text);
+	json_decref(res);
 	json_decref(conflicts);
 	json_decref(imp);
 	return rc;

@@ -2,12 +2,13 @@
 -- brought into one entity (core/import.h). The file lives in the documents
 -- folder under its SHA-256 (hash), like a document's. status moves
 -- uploaded -> checking -> checked -> running -> done | failed, and done ->
--- undone. path is the blob's absolute path (the job runner has no
+-- undoing -> undone. path is the blob's absolute path (the job runner has no
 -- documents folder of its own); preview the header, the first rows and the
 -- sheets (JSON); mapping a JSON array of {"column", "header", "field",
 -- "values"}; options the parse and dedupe choices; dry_run the last dry
 -- run's counts (JSON); resume_row the last row of the last chunk a run
--- committed (a run goes on from there after a slice or a crash).
+-- committed (a run goes on from there after a slice or a crash); undo the
+-- undo's result (JSON).
 CREATE TABLE imports (
 	id		INTEGER PRIMARY KEY,
 	entity		TEXT NOT NULL,
@@ -41,8 +42,9 @@ CREATE TABLE imports (
 	undone_by	INTEGER REFERENCES users(id),
 	error		TEXT NOT NULL DEFAULT '',
 	resume_row	BIGINT NOT NULL DEFAULT 0,
+	undo		TEXT,
 	CHECK (status IN ('uploaded', 'checking', 'checked', 'running', 'done',
-	    'failed', 'undone')),
+	    'failed', 'undoing', 'undone')),
 	CHECK (format IN ('csv', 'xlsx')),
 	CHECK (length(hash) = 64)
 );
