@@ -451,7 +451,8 @@ cmd_import(int argc, char **argv)
 		{ "errors", NULL, NULL, "write every bad cell to this CSV file",
 		    false, NULL },
 		{ "as", NULL, NULL, "import as this user (email): their rights, "
-		    "their records", false, NULL },
+		    "their records (default: the system; new records then have no "
+		    "owner)", false, NULL },
 		{ "list", NULL, NULL, "list the imports", true, NULL },
 		{ "undo", NULL, NULL, "undo import ID", false, NULL },
 	};
