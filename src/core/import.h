@@ -17,10 +17,12 @@
  *             rows are left out and listed. Status "running" -> "done" or
  *             "failed"; rows_done/rows_total show the progress
  *   undo      created records go to the trash, updated ones get their
- *             values back unless changed since (those are listed): "undone"
+ *             values back unless changed since (those are listed):
+ *             "undoing", then "undone"
  *
- * Dry runs and runs are jobs (kind "import", core/jobs.h) run as the
- * importer; imp_job_run is also what `crm import` calls in its own process.
+ * Dry runs, runs and undos are jobs (kind "import", core/jobs.h) run as
+ * the importer (the undo as whoever asked for it); `crm import` calls
+ * imp_execute and imp_undo in its own process instead.
  * Rights: the import right (ACC_IMPORT) on the entity, and every record is
  * written by the record engine under the importer's own create and update
  * rights. An import is seen by its importer and by administrators.
@@ -119,7 +121,10 @@ int imp_get(struct core_ctx *cx, int64_t id, json_t **out);
 /* {"data": [imports, newest first]}: one's own, all for administrators. */
 int imp_list(struct core_ctx *cx, int limit, json_t **out);
 
-/* The errors as CSV text (row,column,value,reason) into *csv (free()). */
+/*
+ * The errors as CSV text (row,column,value,reason; a skipped total row's
+ * reason starts "skipped: ") into *csv, *len bytes (the caller free()s).
+ */
 int imp_errors_csv(struct core_ctx *cx, int64_t id, char **csv, size_t *len);
 
 /*
