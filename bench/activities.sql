@@ -189,10 +189,15 @@ FROM (
 	FROM bs s
 ) ORDER BY i;
 
-INSERT INTO activity_participants (activity_id, user_id)
-SELECT i, p1 FROM bs WHERE p1 IS NOT NULL
-UNION ALL
-SELECT i, p2 FROM bs WHERE p2 IS NOT NULL AND p2 <> p1
+-- With the activity's status and day time, as activity_after_write keeps
+-- them (migration 0020).
+INSERT INTO activity_participants (activity_id, user_id, status, day_at)
+SELECT p.i, p.u, CASE WHEN a.deleted_at IS NULL THEN a.status END,
+	CASE a.kind WHEN 'task' THEN a.due_at WHEN 'meeting' THEN a.start_at END
+FROM (SELECT i, p1 AS u FROM bs WHERE p1 IS NOT NULL
+	UNION ALL
+	SELECT i, p2 FROM bs WHERE p2 IS NOT NULL AND p2 <> p1) p
+JOIN activities a ON a.id = p.i
 ORDER BY 1, 2;
 
 DROP TABLE bs;

@@ -216,7 +216,8 @@ ACT_SECONDS=
 if [ "$ACTIVITIES" -gt 0 ]; then
   A=$SOURCE
   act_stale=
-  for f in bench/activities.sql "$DEALS_SOURCE" src/store/migrations/sqlite/00*activit*.sql; do
+  for f in bench/activities.sql "$DEALS_SOURCE" src/store/migrations/sqlite/00*activit*.sql \
+      src/store/migrations/sqlite/00*myday*.sql; do
     [ "$f" -nt "$A" ] && act_stale=1
   done
   if [ ! -f "$A" ] || [ -n "$act_stale" ]; then
@@ -800,7 +801,8 @@ machine and takes CPU from the server, equally for every test, nginx included.
   busy manager (manager1), participants on half the meetings. *timeline*: the company's
   first page of 50 (activities, changes, documents merged newest first), as the admin
   and as the busy manager (rights: his own, shared and named-on activities). *my-day*:
-  the manager's overdue, today, tomorrow and this-week buckets in Europe/Berlin. *list*:
+  the manager's overdue, today, tomorrow and this-week buckets in Europe/Berlin (their
+  counts and first 20 entries each, the default). *list*:
   his tasks due in the next 7 days, soonest first. On 2 connections (one per worker).
 - *RSS*: the server's resident memory (VmRSS) after each run, and the peak (VmHWM).
 - *ready*: from starting \`crm serve\` to the first 200 on \`/healthz\`, on the big database.

@@ -90,10 +90,11 @@ h_activity_my_day(struct call *c)
 	int64_t user = 0;
 	int rc;
 
-	if (only_args(c, " tz user_id ") != 0 || id_arg(c, "user_id", &user) != 0)
+	if (only_args(c, " tz user_id limit ") != 0 ||
+	    id_arg(c, "user_id", &user) != 0)
 		return;
 	rc = activity_my_day(&c->cx, user, http_query(c->req, "tz"),
-	    time_now_ms(), &out);
+	    http_query(c->req, "limit"), time_now_ms(), &out);
 	reply_result(c, rc, 200, out);
 }
 

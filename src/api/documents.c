@@ -190,9 +190,18 @@ h_doc_admit(struct call *c)
 void
 h_doc_list(struct call *c)
 {
+	const char *deleted = http_query(c->req, "deleted");
 	json_t *out = NULL;
-	int rc = doc_list(&c->cx, c->entity, c->id, &out);
+	int rc;
 
+	/* As on the records' collections: deleted=true lists the trash. */
+	if (deleted != NULL && strcmp(deleted, "true") != 0 &&
+	    strcmp(deleted, "false") != 0) {
+		reply_problem(c, 400, NULL, "deleted: must be true or false");
+		return;
+	}
+	rc = doc_list(&c->cx, c->entity, c->id, deleted != NULL &&
+	    strcmp(deleted, "true") == 0, &out);
 	reply_result(c, rc, 200, out);
 }
 
@@ -209,6 +218,15 @@ void
 h_doc_delete(struct call *c)
 {
 	reply_result(c, doc_delete(&c->cx, c->id), 204, NULL);
+}
+
+void
+h_doc_restore(struct call *c)
+{
+	json_t *out = NULL;
+	int rc = doc_restore(&c->cx, c->app->docs, c->id, &out);
+
+	reply_result(c, rc, 200, out);
 }
 
 static bool

@@ -98,6 +98,8 @@ void h_rec_get(struct call *c);
 void h_rec_update(struct call *c);
 void h_rec_delete(struct call *c);
 void h_rec_restore(struct call *c);
+/* api/export.c */
+void h_rec_export(struct call *c);
 void h_search(struct call *c);
 void h_cf_list(struct call *c);
 void h_cf_create(struct call *c);
@@ -157,6 +159,7 @@ void h_doc_list(struct call *c);
 void h_doc_get(struct call *c);
 void h_doc_content(struct call *c);
 void h_doc_delete(struct call *c);
+void h_doc_restore(struct call *c);
 /* api/imports.c */
 void h_import_upload(struct call *c);
 /* Before an import's body: refuses when the query's entity may not be imported. */
@@ -188,6 +191,29 @@ void h_lost_reason_list(struct call *c);
 void h_lost_reason_create(struct call *c);
 void h_lost_reason_update(struct call *c);
 void h_lost_reason_delete(struct call *c);
+/* api/workcal.c */
+void h_workcal_list(struct call *c);
+void h_workcal_get(struct call *c);
+void h_workcal_create(struct call *c);
+void h_workcal_update(struct call *c);
+void h_workcal_delete(struct call *c);
+void h_workcal_due(struct call *c);
+void h_workcal_effective(struct call *c);
+/* api/absences.c */
+void h_absence_list(struct call *c);
+void h_absence_create(struct call *c);
+void h_absence_update(struct call *c);
+void h_absence_delete(struct call *c);
+/* api/processes.c */
+void h_proc_list(struct call *c);
+void h_proc_get(struct call *c);
+void h_proc_create(struct call *c);
+void h_proc_update(struct call *c);
+void h_proc_version(struct call *c);
+void h_proc_archive(struct call *c);
+void h_proc_restore(struct call *c);
+void h_proc_validate(struct call *c);
+void h_proc_wizard(struct call *c);
 /* api/catalog.c */
 void h_unit_list(struct call *c);
 void h_unit_create(struct call *c);

@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "api/internal.h"
+#include "core/absences.h"
+#include "core/workcal.h"
 
 static json_t *
 field_kind_schema(const struct field *f)
@@ -158,11 +160,19 @@ list_common_filters(const struct entity *e, json_t *params)
 		    "name", "stuck", "in", "query", "description", "true: open "
 		    "deals past their stage's time limit; false: the others",
 		    "schema", "type", "boolean"));
-	if (e == &entity_activities)
-		json_array_append_new(params, json_pack("{s:s, s:s, s:s, s:{s:s}}",
-		    "name", "participant_id", "in", "query", "description", "the "
-		    "activities this user takes part in", "schema", "type",
-		    "integer"));
+	if (e == &entity_activities) {
+		static const char *const an[] = { "participant_id", "involves",
+		    "involves_department" };
+		static const char *const aw[] = { "the activities this user takes "
+		    "part in", "the activities this user owns or takes part in (a "
+		    "person's calendar)", "the activities someone of this department "
+		    "or one below it owns or takes part in (a team's calendar)" };
+
+		for (size_t i = 0; i < sizeof(an) / sizeof(*an); i++)
+			json_array_append_new(params, json_pack("{s:s, s:s, s:s, "
+			    "s:{s:s}}", "name", an[i], "in", "query", "description",
+			    aw[i], "schema", "type", "integer"));
+	}
 }
 
 /* Query parameters of routes with their own: name, description, type. */
@@ -173,6 +183,111 @@ own_params(json_t *params, const char *const (*p)[3], size_t n)
 		json_array_append_new(params, json_pack("{s:s, s:s, s:s, s:{s:s}}",
 		    "name", p[i][0], "in", "query", "description", p[i][1],
 		    "schema", "type", p[i][2]));
+}
+
+/* A working-hours calendar (core/workcal.h), as read and as written. */
+static json_t *
+workcal_schema(void)
+{
+	json_t *day = json_pack("{s:s, s:i, s:{s:s, s:s}}", "type", "array",
+	    "maxItems", WORKCAL_SPANS_MAX, "items", "type", "string", "pattern",
+	    "^([01][0-9]|2[0-4]):[0-5][0-9]-([01][0-9]|2[0-4]):[0-5][0-9]$");
+	json_t *sc = json_pack("{s:s, s:{s:{s:s, s:b}, s:{s:s, s:I}, s:{s:s, s:s}, "
+	    "s:{s:s, s:i, s:i, s:O, s:s}, s:{s:s, s:i, s:{s:s, s:{s:{s:s, s:s}, "
+	    "s:{s:s}, s:{s:[s,s], s:O}}, s:[s,s]}}, s:{s:s, s:b}, s:{s:s, s:b}, "
+	    "s:{s:s, s:b, s:{s:s}}}, s:[s,s]}",
+	    "type", "object", "properties",
+	    "id", "type", "integer", "readOnly", 1,
+	    "name", "type", "string", "maxLength", (json_int_t)WORKCAL_NAME_MAX,
+	    "tz", "type", "string", "description", "IANA time zone (default UTC)",
+	    "week", "type", "array", "minItems", 7, "maxItems", 7, "items", day,
+	    "description", "Monday to Sunday, each a list of intervals "
+	    "HH:MM-HH:MM in local time, sorted, not overlapping; [] closed",
+	    "holidays", "type", "array", "maxItems", WORKCAL_HOLIDAYS_MAX,
+	    "items", "type", "object", "properties", "date", "type", "string",
+	    "format", "date", "name", "type", "string", "hours", "type", "array",
+	    "null", "items", json_object_get(day, "items"), "required", "date",
+	    "name",
+	    "is_default", "type", "boolean", "readOnly", 1,
+	    "version", "type", "integer", "readOnly", 1,
+	    "departments", "type", "array", "readOnly", 1, "items", "type",
+	    "integer",
+	    "required", "name", "week");
+
+	json_decref(day);
+	return sc;
+}
+
+/*
+ * The responses and query parameters of the working-hours calendar and
+ * absence routes; false for any other route.
+ */
+static bool
+workcal_responses(const struct route *r, json_t *resp, json_t *params)
+{
+	static const char *const due[][3] = {
+		{ "from", "the start, RFC 3339 (required)", "string" },
+		{ "minutes", "working minutes after from: answers {due_at}",
+		    "integer" },
+		{ "to", "the end, RFC 3339, instead of minutes: answers "
+		    "{minutes} of working time in [from, to)", "string" },
+	};
+	static const char *const abs[][3] = {
+		{ "from", "only absences ending on or after this day, YYYY-MM-DD",
+		    "string" },
+		{ "to", "only absences starting on or before this day", "string" },
+	};
+	static const char *const eff[][3] = {
+		{ "department_id", "this department's calendar", "integer" },
+		{ "user_id", "the calendar of this user's department", "integer" },
+	};
+
+	if (r->fn == h_workcal_due) {
+		own_params(params, due, 3);
+		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
+		    "description", "{calendar_id, from, minutes, due_at} or "
+		    "{calendar_id, from, to, minutes}; 422 naming the parameter "
+		    "when bad or beyond ten years", "content", json_content(
+		    json_pack("{s:s}", "type", "object"))));
+	} else if (r->fn == h_workcal_effective) {
+		own_params(params, eff, 2);
+		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
+		    "description", "{calendar, department_id, "
+		    "set_on_department_id (null: the default)}", "content",
+		    json_content(json_pack("{s:s}", "type", "object"))));
+	} else if (r->fn == h_workcal_list) {
+		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
+		    "description", "{data: [calendar without holidays]}", "content",
+		    json_content(json_pack("{s:s, s:{s:{s:s, s:o}}}", "type",
+		    "object", "properties", "data", "type", "array", "items",
+		    ref("WorkCalendar")))));
+	} else if (r->fn == h_workcal_get || r->fn == h_workcal_create ||
+	    r->fn == h_workcal_update) {
+		json_object_set_new(resp, r->fn == h_workcal_create ? "201" : "200",
+		    json_pack("{s:s, s:o}", "description", "The calendar with its "
+		    "holidays (ETag header: its version)", "content",
+		    json_content(ref("WorkCalendar"))));
+	} else if (r->fn == h_workcal_delete) {
+		json_object_set_new(resp, "204", json_pack("{s:s}", "description",
+		    "Deleted; 409 for the default calendar or one in use"));
+	} else if (r->fn == h_absence_list) {
+		own_params(params, abs, 2);
+		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
+		    "description", "{data: [absence]}, by from", "content",
+		    json_content(json_pack("{s:s, s:{s:{s:s, s:o}}}", "type",
+		    "object", "properties", "data", "type", "array", "items",
+		    ref("Absence")))));
+	} else if (r->fn == h_absence_create || r->fn == h_absence_update) {
+		json_object_set_new(resp, r->fn == h_absence_create ? "201" : "200",
+		    json_pack("{s:s, s:o}", "description", "The absence",
+		    "content", json_content(ref("Absence"))));
+	} else if (r->fn == h_absence_delete) {
+		json_object_set_new(resp, "204", json_pack("{s:s}", "description",
+		    "Deleted"));
+	} else {
+		return false;
+	}
+	return true;
 }
 
 static json_t *
@@ -195,14 +310,15 @@ operation(const struct route *r)
 		    "s:{s:s}}", "name", "secret", "in", "path", "required", 1,
 		    "description", "the feed's secret followed by .ics", "schema",
 		    "type", "string"));
-	if (r->fn == h_rec_list) {
-		static const char *const q[] = { "q", "sort", "cursor", "limit",
-		    "deleted" };
+	if (r->fn == h_rec_list || r->fn == h_rec_export) {
+		static const char *const q[] = { "q", "sort", "deleted", "cursor",
+		    "limit" };
 
-		for (size_t i = 0; i < 5; i++)
+		/* An export takes the list's parameters but its paging. */
+		for (size_t i = 0; i < (r->fn == h_rec_list ? 5 : 3); i++)
 			json_array_append_new(params, json_pack("{s:s, s:s, "
 			    "s:{s:s}}", "name", q[i], "in", "query", "schema",
-			    "type", i == 3 ? "integer" : i == 4 ? "boolean" : "string"));
+			    "type", i == 4 ? "integer" : i == 2 ? "boolean" : "string"));
 		for (size_t i = 0; i < r->entity->nfields; i++)
 			if (r->entity->fields[i].flags & F_FILTER)
 				json_array_append_new(params, json_pack("{s:s, s:s, "
@@ -213,6 +329,26 @@ operation(const struct route *r)
 				    "numbers, dates and times", "schema", "type",
 				    "string"));
 		list_common_filters(r->entity, params);
+	}
+	if (r->fn == h_rec_export) {
+		static const char *const p[][3] = {
+			{ "format", "csv (default; UTF-8 with a BOM) or xlsx",
+			    "string" },
+			{ "columns", "field names separated by commas, as the API "
+			    "names them (name,phones,owner_id,custom.segment); "
+			    "default: every field the caller may see", "string" },
+		};
+
+		own_params(params, p, 2);
+		json_object_set_new(resp, "200", json_pack("{s:s, s:{s:{s:{s:s, "
+		    "s:s}}, s:{s:{s:s, s:s}}}}", "description", "The file as an "
+		    "attachment (contacts-2026-11-27.csv); X-Export-Rows: the "
+		    "records in it. At most 1,000,000 rows and 256 MiB; the "
+		    "export is recorded in the audit log", "content", "text/csv",
+		    "schema", "type", "string", "format", "binary",
+		    "application/vnd.openxmlformats-officedocument.spreadsheetml."
+		    "sheet", "schema", "type", "string", "format", "binary"));
+	} else if (r->fn == h_rec_list) {
 		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
 		    "description", "A page", "content", json_content(json_pack(
 		    "{s:s, s:{s:{s:s, s:o}, s:{s:[s,s]}}}", "type", "object",
@@ -232,9 +368,11 @@ operation(const struct route *r)
 			    "days and the week (to Sunday) are theirs", "string" },
 			{ "user_id", "whose day (default: one's own); only what the "
 			    "caller may read is shown", "integer" },
+			{ "limit", "entries listed per bucket, 1 to 200 (default 20); "
+			    "count stays the bucket's whole count", "integer" },
 		};
 
-		own_params(params, p, 2);
+		own_params(params, p, 3);
 		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
 		    "description", "{user_id, tz, now, date, overdue, today, "
 		    "tomorrow, this_week}: each {data: [activity], count, more}; "
@@ -291,6 +429,46 @@ operation(const struct route *r)
 		    "value_base, current}], won, lost: {count, value_base, "
 		    "reasons}, end_to_end, unconverted, drill} (docs/api.md)",
 		    "content", json_content(json_pack("{s:s}", "type", "object"))));
+	} else if (r->fn == h_proc_list) {
+		static const char *const p[][3] = {
+			{ "status", "active (default) or archived", "string" },
+		};
+
+		own_params(params, p, 1);
+		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
+		    "description", "{data: [{id, key, name, entity, status, "
+		    "builtin, version, valid, created_at, created_by, updated_at, "
+		    "updated_by}], next_cursor: null}, by name", "content",
+		    json_content(json_pack("{s:s}", "type", "object"))));
+	} else if (r->fn == h_proc_create || r->fn == h_proc_get ||
+	    r->fn == h_proc_update || r->fn == h_proc_archive ||
+	    r->fn == h_proc_restore) {
+		json_object_set_new(resp, r->fn == h_proc_create ? "201" : "200",
+		    json_pack("{s:s, s:o}", "description", "The template: the list's "
+		    "members, definition (the current version's), valid, errors, "
+		    "versions [{version, created_at, created_by}] (ETag: the "
+		    "version)", "content", json_content(json_pack("{s:s}", "type",
+		    "object"))));
+	} else if (r->fn == h_proc_validate) {
+		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
+		    "description", "{valid, errors: [{field, message}]}", "content",
+		    json_content(json_pack("{s:s, s:{s:{s:s}, s:{s:s}}}", "type",
+		    "object", "properties", "valid", "type", "boolean", "errors",
+		    "type", "array"))));
+	} else if (r->fn == h_doc_list) {
+		json_array_append_new(params, json_pack("{s:s, s:s, s:s, s:{s:s}}",
+		    "name", "deleted", "in", "query", "description", "true: the "
+		    "record's trash, the latest deleted first", "schema", "type",
+		    "boolean"));
+		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
+		    "description", "{data: [document]}: {id, entity, record_id, "
+		    "name, mime, size, sha256, created_at, created_by}",
+		    "content", json_content(json_pack("{s:s}", "type", "object"))));
+	} else if (r->fn == h_doc_get || r->fn == h_doc_restore) {
+		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
+		    "description", "The document: {id, entity, record_id, name, "
+		    "mime, size, sha256, created_at, created_by}", "content",
+		    json_content(json_pack("{s:s}", "type", "object"))));
 	} else if (sname != NULL && r->fn != h_rec_delete) {
 		json_object_set_new(resp, r->fn == h_rec_create ? "201" : "200",
 		    json_pack("{s:s, s:o}", "description", "The record (ETag "
@@ -305,6 +483,8 @@ operation(const struct route *r)
 		    "entity, record_id, address, agent, detail (JSON); at most "
 		    "50,000 rows, newest first", "content", "text/csv",
 		    "schema", "type", "string"));
+	} else if (workcal_responses(r, resp, params)) {
+		/* the working-hours calendars' own (below) */
 	} else if (r->fn == h_cf_create || r->fn == h_cf_update) {
 		json_object_set_new(resp, r->fn == h_cf_create ? "201" : "200",
 		    json_pack("{s:s, s:o}", "description", "The definition",
@@ -406,7 +586,10 @@ operation(const struct route *r)
 		json_object_set_new(op, "requestBody", json_pack("{s:b, s:o}",
 		    "required", 1, "content", json_content(sname ? ref(sname) :
 		    r->fn == h_login ? ref("Login") : r->fn == h_cf_create ||
-		    r->fn == h_cf_update ? ref("CustomField") : json_pack("{s:s, "
+		    r->fn == h_cf_update ? ref("CustomField") : r->fn ==
+		    h_workcal_create || r->fn == h_workcal_update ?
+		    ref("WorkCalendar") : r->fn == h_absence_create || r->fn ==
+		    h_absence_update ? ref("Absence") : json_pack("{s:s, "
 		    "s:s}", "type", "object", "description", "see docs/api.md"))));
 	if (r->fn == h_doc_content) {
 		json_array_append_new(params, json_pack("{s:s, s:s, s:s, s:{s:s}}",
@@ -419,8 +602,9 @@ operation(const struct route *r)
 		    "content", "application/octet-stream", "schema", "type",
 		    "string", "format", "binary"));
 	}
-	if (r->fn == h_rec_update || r->fn == h_deal_move ||
-	    r->fn == h_activity_complete || r->fn == h_activity_reopen)
+	if (r->fn == h_rec_update || r->fn == h_deal_move || r->fn == h_proc_update ||
+	    r->fn == h_activity_complete || r->fn == h_activity_reopen ||
+	    r->fn == h_workcal_update)
 		json_array_append_new(params, json_pack("{s:s, s:s, s:s, s:{s:s}}",
 		    "name", "If-Match", "in", "header", "description", "the ETag "
 		    "you read; a stale one answers 412", "schema", "type", "string"));
@@ -495,5 +679,15 @@ h_openapi(struct call *c)
 	}
 	json_object_set_new(json_object_get(json_object_get(doc, "components"),
 	    "schemas"), "Activity", entity_schema(&entity_activities));
+	json_object_set_new(json_object_get(json_object_get(doc, "components"),
+	    "schemas"), "WorkCalendar", workcal_schema());
+	json_object_set_new(json_object_get(json_object_get(doc, "components"),
+	    "schemas"), "Absence", json_pack("{s:s, s:{s:{s:s, s:b}, s:{s:s, "
+	    "s:s}, s:{s:s, s:s}, s:{s:s, s:[s,s,s]}, s:{s:[s,s], s:i}}, s:[s,s,s]}",
+	    "type", "object", "properties", "id", "type", "integer", "readOnly", 1,
+	    "from", "type", "string", "format", "date", "to", "type", "string",
+	    "format", "date", "kind", "type", "string", "enum", "vacation", "sick",
+	    "other", "note", "type", "string", "null", "maxLength",
+	    ABSENCE_NOTE_MAX, "required", "from", "to", "kind"));
 	reply_json(c, 200, doc);
 }

@@ -146,6 +146,9 @@ const struct route api_routes[] = {
 	    "List, filter, search and page companies", "companies" },
 	{ "POST", "/api/v1/companies", h_rec_create, COMPANY, R_BODY,
 	    "Create a company", "companies" },
+	{ "GET", "/api/v1/companies/export", h_rec_export, COMPANY, 0,
+	    "The list of companies as a CSV or XLSX file, with the list's filters, "
+	    "search and sort (the export right; audited)", "companies" },
 	{ "GET", "/api/v1/companies/{id}", h_rec_get, COMPANY, 0,
 	    "Read a company", "companies" },
 	{ "PATCH", "/api/v1/companies/{id}", h_rec_update, COMPANY, R_BODY,
@@ -169,6 +172,9 @@ const struct route api_routes[] = {
 	    "List, filter, search and page contacts", "contacts" },
 	{ "POST", "/api/v1/contacts", h_rec_create, CONTACT, R_BODY,
 	    "Create a contact", "contacts" },
+	{ "GET", "/api/v1/contacts/export", h_rec_export, CONTACT, 0,
+	    "The list of contacts as a CSV or XLSX file, with the list's filters, "
+	    "search and sort (the export right; audited)", "contacts" },
 	{ "GET", "/api/v1/contacts/{id}", h_rec_get, CONTACT, 0,
 	    "Read a contact", "contacts" },
 	{ "PATCH", "/api/v1/contacts/{id}", h_rec_update, CONTACT, R_BODY,
@@ -197,6 +203,9 @@ const struct route api_routes[] = {
 	{ "GET", "/api/v1/deals/board", h_deal_board, NULL, 0,
 	    "The Kanban board of a pipeline: per stage, totals and the newest "
 	    "cards, with the list's filters", "deals" },
+	{ "GET", "/api/v1/deals/export", h_rec_export, DEAL, 0,
+	    "The list of deals as a CSV or XLSX file, with the list's filters, "
+	    "search and sort (the export right; audited)", "deals" },
 	{ "GET", "/api/v1/deals/{id}", h_rec_get, DEAL, 0,
 	    "Read a deal", "deals" },
 	{ "PATCH", "/api/v1/deals/{id}", h_rec_update, DEAL, R_BODY,
@@ -233,6 +242,9 @@ const struct route api_routes[] = {
 	{ "GET", "/api/v1/activities/my-day", h_activity_my_day, NULL, 0,
 	    "Open tasks and planned meetings of a user: overdue, today, "
 	    "tomorrow, the rest of the week", "activities" },
+	{ "GET", "/api/v1/activities/export", h_rec_export, ACTIVITY, 0,
+	    "The list of activities as a CSV or XLSX file, with the list's filters, "
+	    "search and sort (the export right; audited)", "activities" },
 	{ "GET", "/api/v1/activities/{id}", h_rec_get, ACTIVITY, 0,
 	    "Read an activity", "activities" },
 	{ "PATCH", "/api/v1/activities/{id}", h_rec_update, ACTIVITY, R_BODY,
@@ -282,22 +294,26 @@ const struct route api_routes[] = {
 	    R_UPLOAD, "Attach a file to a company (multipart/form-data, one "
 	    "part named file)", "documents" },
 	{ "GET", "/api/v1/companies/{id}/documents", h_doc_list, COMPANY, 0,
-	    "A company's documents, newest first", "documents" },
+	    "A company's documents, newest first (deleted=true: its trash)",
+	    "documents" },
 	{ "POST", "/api/v1/contacts/{id}/documents", h_doc_upload, CONTACT,
 	    R_UPLOAD, "Attach a file to a contact (multipart/form-data, one "
 	    "part named file)", "documents" },
 	{ "GET", "/api/v1/contacts/{id}/documents", h_doc_list, CONTACT, 0,
-	    "A contact's documents, newest first", "documents" },
+	    "A contact's documents, newest first (deleted=true: its trash)",
+	    "documents" },
 	{ "POST", "/api/v1/deals/{id}/documents", h_doc_upload, DEAL, R_UPLOAD,
 	    "Attach a file to a deal (multipart/form-data, one part named "
 	    "file)", "documents" },
 	{ "GET", "/api/v1/deals/{id}/documents", h_doc_list, DEAL, 0,
-	    "A deal's documents, newest first", "documents" },
+	    "A deal's documents, newest first (deleted=true: its trash)",
+	    "documents" },
 	{ "POST", "/api/v1/activities/{id}/documents", h_doc_upload, ACTIVITY,
 	    R_UPLOAD, "Attach a file to an activity (multipart/form-data, one "
 	    "part named file)", "documents" },
 	{ "GET", "/api/v1/activities/{id}/documents", h_doc_list, ACTIVITY, 0,
-	    "An activity's documents, newest first", "documents" },
+	    "An activity's documents, newest first (deleted=true: its "
+	    "trash)", "documents" },
 	{ "GET", "/api/v1/documents/{id}", h_doc_get, NULL, 0,
 	    "A document's name, type, size and record", "documents" },
 	{ "GET", "/api/v1/documents/{id}/content", h_doc_content, NULL, 0,
@@ -305,6 +321,9 @@ const struct route api_routes[] = {
 	    "image or PDF", "documents" },
 	{ "DELETE", "/api/v1/documents/{id}", h_doc_delete, NULL, 0,
 	    "Move a document to the trash (the record's update right)",
+	    "documents" },
+	{ "POST", "/api/v1/documents/{id}/restore", h_doc_restore, NULL, 0,
+	    "Take a document back from the trash (the record's update right)",
 	    "documents" },
 	{ "POST", "/api/v1/imports", h_import_upload, NULL, R_UPLOAD,
 	    "Upload a CSV or XLSX file to import (multipart/form-data: file, "
@@ -352,6 +371,16 @@ const struct route api_routes[] = {
 	{ "PATCH", "/api/v1/users/{id}", h_staff_update, NULL, R_BODY,
 	    "Change a user's name, department, role or activity (admin)",
 	    "users" },
+	{ "GET", "/api/v1/users/{id}/absences", h_absence_list, NULL, 0,
+	    "A person's absences (vacation, sick, other), whole days; from/to "
+	    "keep those overlapping a range (admin, the person, their heads)",
+	    "users" },
+	{ "POST", "/api/v1/users/{id}/absences", h_absence_create, NULL, R_BODY,
+	    "Record an absence {from, to, kind, note?} (admin)", "users" },
+	{ "PATCH", "/api/v1/users/{id}/absences/{sub}", h_absence_update, NULL,
+	    R_BODY, "Change an absence (admin)", "users" },
+	{ "DELETE", "/api/v1/users/{id}/absences/{sub}", h_absence_delete, NULL,
+	    0, "Delete an absence (admin)", "users" },
 	{ "GET", "/api/v1/audit", h_audit_list, NULL, 0,
 	    "The audit log, newest first, with filters (admin)", "audit" },
 	{ "GET", "/api/v1/audit/export", h_audit_export, NULL, 0,
@@ -377,6 +406,33 @@ const struct route api_routes[] = {
 	    R_BODY, "Rename or retire a lost reason (admin)", "sales" },
 	{ "DELETE", "/api/v1/lost-reasons/{id}", h_lost_reason_delete, NULL, 0,
 	    "Delete a lost reason (admin)", "sales" },
+	{ "GET", "/api/v1/process-templates", h_proc_list, NULL, 0,
+	    "Process templates, active ones (status=archived: the archived), "
+	    "each with builtin, its current version and whether it is valid "
+	    "today", "processes" },
+	{ "POST", "/api/v1/process-templates", h_proc_create, NULL, R_BODY,
+	    "Create a template from a definition (docs/processes.md); 422 names "
+	    "every problem (admin)", "processes" },
+	{ "POST", "/api/v1/process-templates/validate", h_proc_validate, NULL,
+	    R_BODY, "Check a definition without saving it: {valid, errors}",
+	    "processes" },
+	{ "POST", "/api/v1/process-templates/wizard", h_proc_wizard, NULL,
+	    R_BODY, "A ready, valid definition from a few answers {name, "
+	    "entity, trigger?, steps: [{who, what, hours, approval?}]}; not "
+	    "saved", "processes" },
+	{ "GET", "/api/v1/process-templates/{id}", h_proc_get, NULL, 0,
+	    "A template: its current definition (ETag: the version), "
+	    "validation and versions", "processes" },
+	{ "PUT", "/api/v1/process-templates/{id}", h_proc_update, NULL, R_BODY,
+	    "Save a definition as the template's next version; If-Match on "
+	    "the version (admin)", "processes" },
+	{ "GET", "/api/v1/process-templates/{id}/versions/{sub}", h_proc_version,
+	    NULL, 0, "One version of a template, as it was saved", "processes" },
+	{ "POST", "/api/v1/process-templates/{id}/archive", h_proc_archive, NULL,
+	    0, "Archive a template: it starts no new processes (admin)",
+	    "processes" },
+	{ "POST", "/api/v1/process-templates/{id}/restore", h_proc_restore, NULL,
+	    0, "Bring an archived template back (admin)", "processes" },
 	{ "GET", "/api/v1/units", h_unit_list, NULL, 0,
 	    "Units of measure; whole ones take whole quantities only", "sales" },
 	{ "POST", "/api/v1/units", h_unit_create, NULL, R_BODY,
@@ -423,10 +479,34 @@ const struct route api_routes[] = {
 	{ "POST", "/api/v1/departments", h_dept_create, NULL, R_BODY,
 	    "Add a department (admin)", "organisation" },
 	{ "PATCH", "/api/v1/departments/{id}", h_dept_update, NULL, R_BODY,
-	    "Rename, move or set the heads of a department (admin)",
+	    "Rename, move, set the heads or the work calendar of a department "
+	    "(admin)",
 	    "organisation" },
 	{ "DELETE", "/api/v1/departments/{id}", h_dept_delete, NULL, 0,
 	    "Delete an empty department (admin)", "organisation" },
+	{ "GET", "/api/v1/work-calendars", h_workcal_list, NULL, 0,
+	    "Working-hours calendars (without holidays), with the departments "
+	    "that use each", "organisation" },
+	{ "POST", "/api/v1/work-calendars", h_workcal_create, NULL, R_BODY,
+	    "Define a working-hours calendar: time zone, week, holidays (admin)",
+	    "organisation" },
+	/* Before {id}: the first route that matches answers. */
+	{ "GET", "/api/v1/work-calendars/effective", h_workcal_effective, NULL,
+	    0, "The calendar a department or a user works by: its own, else "
+	    "the nearest parent's, else the default", "organisation" },
+	{ "GET", "/api/v1/work-calendars/{id}", h_workcal_get, NULL, 0,
+	    "Read a working-hours calendar with its holidays (ETag: its "
+	    "version)", "organisation" },
+	{ "PATCH", "/api/v1/work-calendars/{id}", h_workcal_update, NULL, R_BODY,
+	    "Change a calendar's name, zone, week or holidays (the whole list), "
+	    "If-Match its ETag (admin)", "organisation" },
+	{ "DELETE", "/api/v1/work-calendars/{id}", h_workcal_delete, NULL, 0,
+	    "Delete a calendar no department uses; never the default (admin)",
+	    "organisation" },
+	{ "GET", "/api/v1/work-calendars/{id}/due", h_workcal_due, NULL, 0,
+	    "When N working minutes after a moment are done (from, minutes), or "
+	    "the working minutes between two moments (from, to)",
+	    "organisation" },
 	{ "GET", "/api/v1/roles", h_role_list, NULL, 0,
 	    "Roles with their rights matrix (admin)", "organisation" },
 	{ "POST", "/api/v1/roles", h_role_create, NULL, R_BODY,

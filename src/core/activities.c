@@ -416,8 +416,34 @@ activity_prepare(struct core_ctx *cx, json_t *cur, json_t *in, json_t *merged)
 }
 
 /*
- * The participants' side table, rewritten when the list changed; the
- * reminders' jobs and the notices of a new owner (core/notify.h).
+ * What the participations of activity id carry of it for "my day"
+ * (migration 0020), brought up to date from its row: its status (NULL in
+ * the trash) and the time that places it in a day.
+ */
+static int
+participants_day(struct core_ctx *cx, int64_t id)
+{
+	db_stmt_t *st;
+	int rc;
+
+	if (db_prepare(cx->db, "UPDATE activity_participants SET status = "
+	    "(SELECT CASE WHEN a.deleted_at IS NULL THEN a.status END FROM "
+	    "activities a WHERE a.id = activity_participants.activity_id), "
+	    "day_at = (SELECT CASE a.kind WHEN 'task' THEN a.due_at WHEN "
+	    "'meeting' THEN a.start_at END FROM activities a WHERE a.id = "
+	    "activity_participants.activity_id) WHERE activity_id = ?", &st) !=
+	    DB_OK)
+		return db_fail(cx, "participants day");
+	db_bind_int(st, 1, id);
+	rc = db_step(st);
+	db_done(st);
+	return rc == DB_DONE ? CRM_OK : db_fail(cx, "participants day step");
+}
+
+/*
+ * The participants' side table, rewritten when the list changed, what it
+ * carries of the activity kept in step; the reminders' jobs and the
+ * notices of a new owner (core/notify.h).
  */
 static int
 activity_after_write(struct core_ctx *cx, int64_t id, json_t *cur,
@@ -428,13 +454,17 @@ activity_after_write(struct core_ctx *cx, int64_t id, json_t *cur,
 	size_t i;
 	int rc = reminder_sync(cx, id, cur, merged);
 
-	/* The next occurrence of a recurring task, in this transaction. */
+	/* A series' first task is in it; its next occurrence, in this transaction. */
+	if (rc == CRM_OK)
+		rc = activity_series_mark(cx, id, merged);
 	if (rc == CRM_OK)
 		rc = activity_recur_after(cx, id, cur, merged);
 	if (rc != CRM_OK)
 		return rc;
+	/* The same list: only what it carries of the activity. */
 	if (cur != NULL && json_equal(users, json_object_get(cur, "participants")))
-		return CRM_OK;
+		return json_array_size(users) > 0 ? participants_day(cx, id) :
+		    CRM_OK;
 	if (db_prepare(cx->db, "DELETE FROM activity_participants WHERE "
 	    "activity_id = ?", &st) != DB_OK)
 		return db_fail(cx, "participants");
@@ -454,7 +484,19 @@ activity_after_write(struct core_ctx *cx, int64_t id, json_t *cur,
 		if (rc != DB_DONE)
 			return db_fail(cx, "participants insert step");
 	}
-	return CRM_OK;
+	return json_array_size(users) > 0 ? participants_day(cx, id) : CRM_OK;
+}
+
+/*
+ * The trash: the reminders go or come back, and the participations show
+ * no status while the activity is in the trash, so my day passes them by.
+ */
+static int
+activity_after_trash(struct core_ctx *cx, int64_t id, bool trashed)
+{
+	int rc = reminder_trash(cx, id, trashed);
+
+	return rc == CRM_OK ? participants_day(cx, id) : rc;
 }
 
 /* Overdue: an open task past its deadline (computed on reading). */
@@ -493,15 +535,30 @@ activity_filter(struct core_ctx *cx, struct dbq *q, const char *key,
 		dbq_int(q, time_now_ms());
 		return CRM_OK;
 	}
-	if (strcmp(key, "participant_id") != 0)
+	if (strcmp(key, "participant_id") != 0 && strcmp(key, "involves") != 0 &&
+	    strcmp(key, "involves_department") != 0)
 		return CRM_ENOTFOUND;
 	id = strtoll(value, &end, 10);
 	if (*value == '\0' || *end != '\0' || id <= 0)
-		return core_fail(cx, CRM_EBADQUERY, "participant_id: must be an "
-		    "id");
-	dbq_sql(q, " AND t.id IN (SELECT ap.activity_id FROM "
-	    "activity_participants ap WHERE ap.user_id = ?)");
-	dbq_int(q, id);
+		return core_fail(cx, CRM_EBADQUERY, "%s: must be an id", key);
+	if (strcmp(key, "participant_id") == 0) {
+		dbq_sql(q, " AND t.id IN (SELECT ap.activity_id FROM "
+		    "activity_participants ap WHERE ap.user_id = ?)");
+		dbq_int(q, id);
+	} else if (strcmp(key, "involves") == 0) {
+		/* A person's calendar: what they own and what they take part in. */
+		dbq_sql(q, " AND (t.owner_id = ? OR t.id IN (SELECT ap.activity_id "
+		    "FROM activity_participants ap WHERE ap.user_id = ?))");
+		dbq_int(q, id);
+		dbq_int(q, id);
+	} else {
+		/* A team's: the same for everyone of a department or one below. */
+		dbq_sql(q, " AND (t.owner_id IN " DEPT_USERS_SQL " OR t.id IN "
+		    "(SELECT ap.activity_id FROM activity_participants ap WHERE "
+		    "ap.user_id IN " DEPT_USERS_SQL "))");
+		dbq_int(q, id);
+		dbq_int(q, id);
+	}
 	return CRM_OK;
 }
 
@@ -514,7 +571,7 @@ const struct entity entity_activities = {
 	.search_extra = activity_search_extra,
 	.prepare = activity_prepare,
 	.after_write = activity_after_write,
-	.after_trash = reminder_trash,
+	.after_trash = activity_after_trash,
 	.decorate = activity_decorate,
 	.filter = activity_filter,
 	.named_sql = "SELECT ap.activity_id FROM activity_participants ap "

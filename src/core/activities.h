@@ -50,7 +50,8 @@
 
 #define ACTIVITY_CHECKLIST_MAX 100	/* items of a task's checklist */
 #define ACTIVITY_CHECKLIST_TEXT 500	/* characters of one item */
-#define MYDAY_BUCKET_MAX 200		/* entries listed per bucket */
+#define MYDAY_BUCKET_DEFAULT 20	/* entries listed per bucket: the web's */
+#define MYDAY_BUCKET_MAX 200		/* the most a caller may ask for */
 #define TIMELINE_DEFAULT 50
 #define TIMELINE_MAX 200
 
@@ -74,13 +75,14 @@ int activity_set_status(struct core_ctx *cx, int64_t id, int64_t if_version,
  *              when tomorrow already ends the week)
  * {"user_id", "tz", "now", "date": "YYYY-MM-DD" (the user's today),
  *  "overdue": {"data": [activity...], "count", "more"}, "today": ...,
- *  "tomorrow", "this_week"}: each list in time order, at most
- * MYDAY_BUCKET_MAX entries, count all of them, more the rest.
- * CRM_EBADQUERY naming tz for an unknown zone, CRM_ENOTFOUND for no such
- * active user.
+ *  "tomorrow", "this_week"}: each list in time order, at most limit
+ * entries (a whole number 1..MYDAY_BUCKET_MAX as text; NULL:
+ * MYDAY_BUCKET_DEFAULT), count all of them, more the rest.
+ * CRM_EBADQUERY naming tz for an unknown zone or limit, CRM_ENOTFOUND for
+ * no such active user.
  */
 int activity_my_day(struct core_ctx *cx, int64_t user_id, const char *tz,
-    int64_t now_ms, json_t **out);
+    const char *limit, int64_t now_ms, json_t **out);
 
 /* What the timeline is asked for; NULL/0 members do not filter. */
 struct timeline_query {
@@ -210,6 +212,13 @@ int64_t recur_at(const struct recur_rule *r, int64_t first_ms, int k);
  */
 bool recur_next(const struct recur_rule *r, int64_t first_ms, int done,
     int64_t *next_ms);
+
+/*
+ * For activities.c's after_write: a task written with a recurrence rule
+ * and no series yet becomes the first of its series (series_id = its own
+ * id), so every task of a series carries series_id.
+ */
+int activity_series_mark(struct core_ctx *cx, int64_t id, json_t *merged);
 
 /*
  * For activities.c's after_write: when the write completed a recurring

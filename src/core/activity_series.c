@@ -5,8 +5,10 @@
  * task, and a failure undoes the completion too: a series never loses an
  * occurrence. The dates come from recurrence.c.
  *
- * A series is its first task (series_id NULL) and the tasks made from it
- * (series_id = the first's id). Occurrence k is due k steps after the
+ * A series is its first task and the tasks made from it, every one of them
+ * with series_id = the first's id: the first is marked when it gets its
+ * rule (activity_series_mark), so a filter on series_id lists the whole
+ * series, the first included. Occurrence k is due k steps after the
  * first's due_at; the count of occurrences so far is the number of tasks
  * in the series, trashed ones included (they happened, or were dropped on
  * purpose). Only the newest task continues the series, so reopening and
@@ -61,6 +63,18 @@ link_series(struct core_ctx *cx, int64_t id, int64_t series)
 	rc = db_step(st);
 	db_done(st);
 	return rc == DB_DONE ? CRM_OK : db_fail(cx, "link step");
+}
+
+int
+activity_series_mark(struct core_ctx *cx, int64_t id, json_t *merged)
+{
+	const char *kind = json_string_value(json_object_get(merged, "kind"));
+
+	if (kind == NULL || strcmp(kind, "task") != 0 ||
+	    !json_is_object(json_object_get(merged, "recurrence")) ||
+	    json_is_integer(json_object_get(merged, "series_id")))
+		return CRM_OK;
+	return link_series(cx, id, id);
 }
 
 /* A stored time in ms, -1 for none. */
@@ -148,8 +162,9 @@ activity_recur_after(struct core_ctx *cx, int64_t id, json_t *cur,
 		return rc;
 	if (!found)
 		first = due;	/* the first lost its deadline: go on from here */
-	rc = one_int(cx, "SELECT COUNT(*) FROM activities WHERE series_id = ?",
-	    series, 0, &n, &found);
+	/* The occurrences after the first (marked or, made before 0020, not). */
+	rc = one_int(cx, "SELECT COUNT(*) FROM activities WHERE series_id = ? "
+	    "AND id <> ?", series, series, &n, &found);
 	if (rc != CRM_OK || n + 1 > RECUR_COUNT_MAX ||
 	    !recur_next(&r, first, (int)n + 1, &next))
 		return rc;

@@ -65,6 +65,15 @@ core_admin_only(struct core_ctx *cx, const char *what)
 	return core_fail(cx, CRM_EFORBIDDEN, "Only an administrator can %s", what);
 }
 
+void
+core_bind_actor(struct core_ctx *cx, db_stmt_t *st, int idx)
+{
+	if (cx->actor.user_id > 0)
+		db_bind_int(st, idx, cx->actor.user_id);
+	else
+		db_bind_null(st, idx);
+}
+
 int
 core_txn_end(struct core_ctx *cx, int rc, json_t **out)
 {

@@ -120,6 +120,11 @@ int core_fail(struct core_ctx *cx, int code, const char *fmt, ...)
 int core_invalid(struct core_ctx *cx);
 /* CRM_OK for an administrator or the system, else CRM_EFORBIDDEN naming what. */
 int core_admin_only(struct core_ctx *cx, const char *what);
+/*
+ * Binds the actor's user id as parameter idx of st, NULL for the system
+ * (user id 0): the created_by / updated_by of a row.
+ */
+void core_bind_actor(struct core_ctx *cx, db_stmt_t *st, int idx);
 
 struct json_t;
 /*

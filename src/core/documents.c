@@ -713,16 +713,21 @@ doc_may_attach(struct core_ctx *cx, const struct doc_store *s,
 	return rc;
 }
 
-/* Reads the live row of document id; CRM_ENOTFOUND when there is none. */
+/*
+ * Reads the row of document id, live or (trashed) in the trash;
+ * CRM_ENOTFOUND when there is none.
+ */
 static int
-read_row(struct core_ctx *cx, int64_t id, json_t **out)
+read_row(struct core_ctx *cx, int64_t id, bool trashed, json_t **out)
 {
 	db_stmt_t *st;
 	int rc;
 
 	*out = NULL;
-	if (db_prepare(cx->db, "SELECT " DOC_COLUMNS " FROM documents d WHERE "
-	    "d.id = ? AND d.deleted_at IS NULL", &st) != DB_OK)
+	if (db_prepare(cx->db, trashed ? "SELECT " DOC_COLUMNS " FROM documents "
+	    "d WHERE d.id = ? AND d.deleted_at IS NOT NULL" : "SELECT "
+	    DOC_COLUMNS " FROM documents d WHERE d.id = ? AND d.deleted_at IS "
+	    "NULL", &st) != DB_OK)
 		return db_fail(cx, "reading a document");
 	db_bind_int(st, 1, id);
 	rc = db_step(st);
@@ -730,16 +735,18 @@ read_row(struct core_ctx *cx, int64_t id, json_t **out)
 		*out = doc_row_json(st);
 	db_done(st);
 	if (rc == DB_DONE)
-		return core_fail(cx, CRM_ENOTFOUND, "No such document");
+		return core_fail(cx, CRM_ENOTFOUND, "No such document%s",
+		    trashed ? " in the trash" : "");
 	return rc == DB_ROW ? CRM_OK : db_fail(cx, "reading a document");
 }
 
 /* The row of document id when the actor may do action on its record. */
 static int
-get_for(struct core_ctx *cx, int64_t id, enum acc_action action, json_t **out)
+get_for(struct core_ctx *cx, int64_t id, bool trashed, enum acc_action action,
+    json_t **out)
 {
 	const struct entity *e;
-	int rc = read_row(cx, id, out);
+	int rc = read_row(cx, id, trashed, out);
 
 	if (rc != CRM_OK)
 		return rc;
@@ -828,13 +835,13 @@ doc_attach(struct core_ctx *cx, const struct doc_store *s,
 		json_decref(detail);
 	}
 	if (rc == CRM_OK)
-		rc = read_row(cx, did, out);
+		rc = read_row(cx, did, false, out);
 	return core_txn_end(cx, rc, out);
 }
 
 int
 doc_list(struct core_ctx *cx, const struct entity *e, int64_t id,
-    json_t **out)
+    bool trashed, json_t **out)
 {
 	db_stmt_t *st;
 	json_t *data;
@@ -846,10 +853,16 @@ doc_list(struct core_ctx *cx, const struct entity *e, int64_t id,
 	rc = access_check(cx, e, ACC_READ, id, false);
 	if (rc != CRM_OK)
 		return rc;
-	/* Bounded by the per-record limit; the LIMIT guards a lowered one. */
-	if (db_prepare(cx->db, "SELECT " DOC_COLUMNS " FROM documents d WHERE "
-	    "d.entity = ? AND d.record_id = ? AND d.deleted_at IS NULL ORDER BY "
-	    "d.created_at DESC, d.id DESC LIMIT 1000", &st) != DB_OK)
+	/*
+	 * The live ones are bounded by the per-record limit (the LIMIT guards
+	 * a lowered one); the trash is not, and shows its newest 1000.
+	 */
+	if (db_prepare(cx->db, trashed ? "SELECT " DOC_COLUMNS " FROM documents "
+	    "d WHERE d.entity = ? AND d.record_id = ? AND d.deleted_at IS NOT "
+	    "NULL ORDER BY d.deleted_at DESC, d.id DESC LIMIT 1000" : "SELECT "
+	    DOC_COLUMNS " FROM documents d WHERE d.entity = ? AND d.record_id = "
+	    "? AND d.deleted_at IS NULL ORDER BY d.created_at DESC, d.id DESC "
+	    "LIMIT 1000", &st) != DB_OK)
 		return db_fail(cx, "listing documents");
 	db_bind_text(st, 1, e->name, strlen(e->name));
 	db_bind_int(st, 2, id);
@@ -868,7 +881,7 @@ doc_list(struct core_ctx *cx, const struct entity *e, int64_t id,
 int
 doc_get(struct core_ctx *cx, int64_t id, json_t **out)
 {
-	return get_for(cx, id, ACC_READ, out);
+	return get_for(cx, id, false, ACC_READ, out);
 }
 
 int
@@ -877,7 +890,7 @@ doc_open(struct core_ctx *cx, const struct doc_store *s, int64_t id, int *fd,
 {
 	char path[DOC_PATH_MAX];
 	json_t *detail;
-	int rc = get_for(cx, id, ACC_READ, out);
+	int rc = get_for(cx, id, false, ACC_READ, out);
 
 	*fd = -1;
 	if (rc != CRM_OK)
@@ -908,33 +921,75 @@ doc_open(struct core_ctx *cx, const struct doc_store *s, int64_t id, int *fd,
 	return rc;
 }
 
-int
-doc_delete(struct core_ctx *cx, int64_t id)
+/*
+ * Moves document id to the trash (trash) or back (!trash), with its audit
+ * entry, in one transaction. Restoring takes the same right as deleting,
+ * and room under max_per_record as an upload does (s: NULL for a delete).
+ */
+static int
+set_trashed(struct core_ctx *cx, const struct doc_store *s, int64_t id,
+    bool trash, json_t **out)
 {
+	const struct entity *e;
 	json_t *doc = NULL, *detail;
 	db_stmt_t *st;
+	int64_t n = 0;
 	int rc;
 
 	if (db_begin(cx->db) != DB_OK)
 		return db_fail(cx, "starting a transaction");
-	rc = get_for(cx, id, ACC_UPDATE, &doc);
-	if (rc == CRM_OK && db_prepare(cx->db, "UPDATE documents SET deleted_at "
-	    "= ? WHERE id = ? AND deleted_at IS NULL", &st) != DB_OK)
-		rc = db_fail(cx, "deleting a document");
+	rc = get_for(cx, id, !trash, ACC_UPDATE, &doc);
+	e = doc != NULL ? entity_find(json_string_value(json_object_get(doc,
+	    "entity"))) : NULL;
+	if (rc == CRM_OK && !trash && e != NULL)
+		rc = count_live(cx, e, json_integer_value(json_object_get(doc,
+		    "record_id")), &n);
+	if (rc == CRM_OK && !trash && n >= s->max_per_record) {
+		verrs_add(&cx->errs, "id", "a record holds at most %d documents; "
+		    "delete one first", s->max_per_record);
+		rc = core_invalid(cx);
+	}
+	if (rc == CRM_OK && db_prepare(cx->db, trash ? "UPDATE documents SET "
+	    "deleted_at = ? WHERE id = ? AND deleted_at IS NULL" : "UPDATE "
+	    "documents SET deleted_at = NULL WHERE id = ? AND deleted_at IS NOT "
+	    "NULL", &st) != DB_OK)
+		rc = db_fail(cx, "moving a document");
 	if (rc == CRM_OK) {
-		db_bind_int(st, 1, time_now_ms());
-		db_bind_int(st, 2, id);
+		int k = 1;
+
+		if (trash)
+			db_bind_int(st, k++, time_now_ms());
+		db_bind_int(st, k, id);
 		if (db_step(st) != DB_DONE)
-			rc = db_fail(cx, "deleting a document");
+			rc = db_fail(cx, "moving a document");
 		db_done(st);
 	}
 	if (rc == CRM_OK) {
 		detail = json_pack("{s:O, s:O, s:O}", "entity", json_object_get(doc,
 		    "entity"), "record_id", json_object_get(doc, "record_id"),
 		    "name", json_object_get(doc, "name"));
-		rc = audit_append(cx, "document.delete", "documents", id, detail);
+		rc = audit_append(cx, trash ? "document.delete" :
+		    "document.restore", "documents", id, detail);
 		json_decref(detail);
 	}
+	if (rc == CRM_OK && out != NULL) {
+		*out = doc;
+		doc = NULL;
+	}
 	json_decref(doc);
-	return core_txn_end(cx, rc, NULL);
+	return core_txn_end(cx, rc, out);
+}
+
+int
+doc_delete(struct core_ctx *cx, int64_t id)
+{
+	return set_trashed(cx, NULL, id, true, NULL);
+}
+
+int
+doc_restore(struct core_ctx *cx, const struct doc_store *s, int64_t id,
+    json_t **out)
+{
+	*out = NULL;
+	return set_trashed(cx, s, id, false, out);
 }

@@ -152,11 +152,12 @@ int doc_attach(struct core_ctx *cx, const struct doc_store *s,
     const char *ctype, json_t **out);
 
 /*
- * The live documents of record id of e, newest first: {"data": [...]}.
- * CRM_ENOTFOUND when the record is not readable.
+ * The live documents of record id of e, newest first, or (trashed) those
+ * in its trash, the latest deleted first: {"data": [...]}. CRM_ENOTFOUND
+ * when the record is not readable.
  */
 int doc_list(struct core_ctx *cx, const struct entity *e, int64_t id,
-    json_t **out);
+    bool trashed, json_t **out);
 
 /*
  * One document: {"id", "entity", "record_id", "name", "mime", "size",
@@ -173,8 +174,21 @@ int doc_get(struct core_ctx *cx, int64_t id, json_t **out);
 int doc_open(struct core_ctx *cx, const struct doc_store *s, int64_t id,
     int *fd, json_t **out);
 
-/* Moves document id to the trash (the update right on its record). */
+/*
+ * Moves document id to the trash (the update right on its record), audited
+ * as document.delete.
+ */
 int doc_delete(struct core_ctx *cx, int64_t id);
+
+/*
+ * Takes document id out of the trash, audited as document.restore: the
+ * same right as doc_delete, and room on its record (CRM_EINVAL naming
+ * "id" when it already holds max_per_record live documents). *out: the
+ * document (see doc_get). CRM_ENOTFOUND when it is not in the trash or
+ * its record is not readable (a trashed record first needs restoring).
+ */
+int doc_restore(struct core_ctx *cx, const struct doc_store *s, int64_t id,
+    json_t **out);
 
 /* For the timeline: the columns doc_row_json reads, then its JSON. */
 #define DOC_COLUMNS "d.id, d.entity, d.record_id, d.name, d.mime, d.size, " \

@@ -59,9 +59,13 @@ struct mtable {
  * lose a company's data on the day it moves.
  */
 static const struct mtable mtables[] = {
+	/* Before departments, which name their calendar. */
+	{ "work_calendars", NULL, "id", true, "created_at = 0" },
+	{ "work_holidays", NULL, "id", true, NULL },
 	{ "departments", NULL, "id", true, "created_at = 0" },
 	{ "roles", NULL, "id", true, "created_at = 0 AND builtin IS NOT NULL" },
 	{ "users", NULL, "id", true, NULL },
+	{ "user_absences", NULL, "id", true, NULL },
 	{ "department_heads", NULL, "id", true, NULL },
 	{ "sessions", NULL, "id", true, NULL },
 	{ "api_tokens", NULL, "id", true, NULL },
@@ -102,6 +106,8 @@ static const struct mtable mtables[] = {
 	{ "documents", NULL, "id", true, NULL },
 	{ "activity_comments", NULL, "id", true, NULL },
 	{ "calendar_feeds", NULL, "id", true, NULL },
+	{ "process_templates", NULL, "id", true, "created_at = 0" },
+	{ "process_template_versions", NULL, "id", true, "created_at = 0" },
 	{ "imports", NULL, "id", true, NULL },
 	{ "import_items", NULL, "id", true, NULL },
 	{ "import_errors", NULL, "id", true, NULL },

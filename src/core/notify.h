@@ -78,6 +78,13 @@ int notify_mark_read(struct core_ctx *cx, int64_t id, json_t **out);
  * notifies a change of owner. cur is NULL on a create.
  */
 int reminder_sync(struct core_ctx *cx, int64_t id, json_t *cur, json_t *merged);
+/*
+ * For a transfer (core/share.c), which changes owners without the record
+ * engine: the notices reminder_sync gives on a change of owner of activity
+ * id from before to after (0: none), inside the caller's transaction.
+ */
+int notify_owner_moved(struct core_ctx *cx, int64_t id, int64_t before,
+    int64_t after);
 /* For the trash: removes (trashed) or restores an activity's reminders. */
 int reminder_trash(struct core_ctx *cx, int64_t id, bool trashed);
 /* Checks a "reminders" value, adding to cx->errs. */

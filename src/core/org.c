@@ -76,14 +76,16 @@ check_name(struct core_ctx *cx, json_t *v, size_t max)
 static json_t *
 dept_row(db_stmt_t *st)
 {
-	return json_pack("{s:I, s:s, s:s, s:o, s:[], s:I}",
+	return json_pack("{s:I, s:s, s:s, s:o, s:[], s:I, s:o}",
 	    "id", (json_int_t)db_col_int(st, 0),
 	    "name", db_col_text(st, 1, NULL),
 	    "kind", db_col_text(st, 2, NULL),
 	    "parent_id", db_col_null(st, 3) ? json_null() :
 	    json_integer(db_col_int(st, 3)),
 	    "heads",
-	    "members", (json_int_t)db_col_int(st, 4));
+	    "members", (json_int_t)db_col_int(st, 4),
+	    "calendar_id", db_col_null(st, 5) ? json_null() :
+	    json_integer(db_col_int(st, 5)));
 }
 
 static int
@@ -118,11 +120,11 @@ dept_query(struct core_ctx *cx, int64_t id, json_t **out)
 
 	if (db_prepare(cx->db, id > 0 ?
 	    "SELECT d.id, d.name, d.kind, d.parent_id, (SELECT COUNT(*) FROM users "
-	    "u WHERE u.department_id = d.id AND u.active = 1) FROM departments d "
-	    "WHERE d.id = ?" :
+	    "u WHERE u.department_id = d.id AND u.active = 1), d.calendar_id "
+	    "FROM departments d WHERE d.id = ?" :
 	    "SELECT d.id, d.name, d.kind, d.parent_id, (SELECT COUNT(*) FROM users "
-	    "u WHERE u.department_id = d.id AND u.active = 1) FROM departments d "
-	    "ORDER BY d.name, d.id", &st) != DB_OK) {
+	    "u WHERE u.department_id = d.id AND u.active = 1), d.calendar_id "
+	    "FROM departments d ORDER BY d.name, d.id", &st) != DB_OK) {
 		json_decref(arr);
 		return db_fail(cx, "departments");
 	}
@@ -213,6 +215,23 @@ dept_check(struct core_ctx *cx, int64_t id, json_t *in, bool create)
 			if (rc == CRM_OK && loop)
 				verrs_add(&cx->errs, key, "cannot be the department "
 				    "itself or one inside it");
+		} else if (strcmp(key, "calendar_id") == 0) {
+			int64_t cid = json_integer_value(v), x;
+			bool found = false;
+
+			/* null: the parent's calendar (core/workcal.h). */
+			if (json_is_null(v))
+				continue;
+			if (!json_is_integer(v) || cid <= 0) {
+				verrs_add(&cx->errs, key, "must be a work calendar id or "
+				    "null (the parent's)");
+				continue;
+			}
+			rc = query_int(cx, "SELECT id FROM work_calendars WHERE id = ?",
+			    &cid, 1, &x, &found);
+			if (rc == CRM_OK && !found)
+				verrs_add(&cx->errs, key, "no work calendar with id %lld",
+				    (long long)cid);
 		} else if (strcmp(key, "heads") == 0 && !create) {
 			size_t i;
 			json_t *h;
@@ -279,6 +298,16 @@ bind_opt_text(db_stmt_t *st, int idx, json_t *v, const char *dflt)
 	db_bind_text(st, idx, s, strlen(s));
 }
 
+/* An id, or NULL for null or absent. */
+static void
+bind_opt_id(db_stmt_t *st, int idx, json_t *v)
+{
+	if (json_is_integer(v))
+		db_bind_int(st, idx, json_integer_value(v));
+	else
+		db_bind_null(st, idx);
+}
+
 int
 dept_create(struct core_ctx *cx, json_t *in, json_t **out)
 {
@@ -296,18 +325,16 @@ dept_create(struct core_ctx *cx, json_t *in, json_t **out)
 	if (rc == CRM_OK && (cx->errs.n > 0 || cx->errs.dropped > 0))
 		rc = core_invalid(cx);
 	if (rc == CRM_OK && db_prepare(cx->db, "INSERT INTO departments (name, "
-	    "kind, parent_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?) "
-	    "RETURNING id", &st) != DB_OK)
+	    "kind, parent_id, created_at, updated_at, calendar_id) VALUES (?, ?, "
+	    "?, ?, ?, ?) RETURNING id", &st) != DB_OK)
 		rc = db_fail(cx, "create");
 	if (rc == CRM_OK) {
 		bind_opt_text(st, 1, json_object_get(in, "name"), "");
 		bind_opt_text(st, 2, json_object_get(in, "kind"), "department");
-		if (json_is_integer(parent))
-			db_bind_int(st, 3, json_integer_value(parent));
-		else
-			db_bind_null(st, 3);
+		bind_opt_id(st, 3, parent);
 		db_bind_int(st, 4, now);
 		db_bind_int(st, 5, now);
+		bind_opt_id(st, 6, json_object_get(in, "calendar_id"));
 		if (db_step(st) == DB_ROW)
 			id = db_col_int(st, 0);
 		else
@@ -340,7 +367,8 @@ dept_update(struct core_ctx *cx, int64_t id, json_t *in, json_t **out)
 	if (rc == CRM_OK && (cx->errs.n > 0 || cx->errs.dropped > 0))
 		rc = core_invalid(cx);
 	if (rc == CRM_OK && db_prepare(cx->db, "UPDATE departments SET name = ?, "
-	    "kind = ?, parent_id = ?, updated_at = ? WHERE id = ?", &st) != DB_OK)
+	    "kind = ?, parent_id = ?, updated_at = ?, calendar_id = ? WHERE id = ?",
+	    &st) != DB_OK)
 		rc = db_fail(cx, "update");
 	if (rc == CRM_OK) {
 		v = json_object_get(in, "name");
@@ -350,12 +378,11 @@ dept_update(struct core_ctx *cx, int64_t id, json_t *in, json_t **out)
 		v = json_object_get(in, "parent_id");
 		if (v == NULL)
 			v = json_object_get(cur, "parent_id");
-		if (json_is_integer(v))
-			db_bind_int(st, 3, json_integer_value(v));
-		else
-			db_bind_null(st, 3);
+		bind_opt_id(st, 3, v);
 		db_bind_int(st, 4, time_now_ms());
-		db_bind_int(st, 5, id);
+		v = json_object_get(in, "calendar_id");
+		bind_opt_id(st, 5, v ? v : json_object_get(cur, "calendar_id"));
+		db_bind_int(st, 6, id);
 		if (db_step(st) != DB_DONE)
 			rc = db_fail(cx, "update step");
 		db_done(st);

@@ -18,11 +18,18 @@
 #define DEPT_DEPTH_MAX 16	/* company > branch > ... > team */
 #define ROLE_NAME_MAX 80
 
-/* {"data": [{id, name, kind, parent_id, heads: [user ids], members}]} */
+/*
+ * {"data": [{id, name, kind, parent_id, heads: [user ids], members,
+ * calendar_id}]}; calendar_id null: the parent's work calendar applies
+ * (core/workcal.h).
+ */
 int dept_list(struct core_ctx *cx, json_t **out);
-/* {name, kind?, parent_id?}; the top department has no parent. */
+/* {name, kind?, parent_id?, calendar_id?}; the top department has no parent. */
 int dept_create(struct core_ctx *cx, json_t *in, json_t **out);
-/* {name?, kind?, parent_id?, heads?}: a parent inside its own subtree is refused. */
+/*
+ * {name?, kind?, parent_id?, heads?, calendar_id?}: a parent inside its
+ * own subtree is refused.
+ */
 int dept_update(struct core_ctx *cx, int64_t id, json_t *in, json_t **out);
 /* Refused while it has members, sub-departments, or is the last top one. */
 int dept_delete(struct core_ctx *cx, int64_t id);

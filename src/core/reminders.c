@@ -204,6 +204,39 @@ notify_owner_change(struct core_ctx *cx, int64_t id, int64_t before,
 	    NULL);
 }
 
+int
+notify_owner_moved(struct core_ctx *cx, int64_t id, int64_t before,
+    int64_t after)
+{
+	db_stmt_t *st;
+	json_t *rec;
+	int rc;
+
+	if (before == after)
+		return CRM_OK;
+	if (db_prepare(cx->db, "SELECT kind, subject FROM activities WHERE id = ?",
+	    &st) != DB_OK) {
+		log_error("database: owner notice: %s", db_errmsg(cx->db));
+		return core_fail(cx, CRM_EDB, "The database failed; nothing was "
+		    "changed");
+	}
+	db_bind_int(st, 1, id);
+	rc = db_step(st);
+	rec = rc == DB_ROW ? json_pack("{s:s?, s:s?}", "kind", db_col_text(st, 0,
+	    NULL), "subject", db_col_text(st, 1, NULL)) : NULL;
+	db_done(st);
+	if (rc == DB_DONE)
+		return CRM_OK;	/* gone: nothing to tell */
+	if (rc != DB_ROW) {
+		log_error("database: owner notice step: %s", db_errmsg(cx->db));
+		return core_fail(cx, CRM_EDB, "The database failed; nothing was "
+		    "changed");
+	}
+	rc = notify_owner_change(cx, id, before, after, rec);
+	json_decref(rec);
+	return rc;
+}
+
 static bool
 changed(json_t *cur, json_t *merged, const char *key)
 {

@@ -7,6 +7,7 @@
 
 #include "core/access.h"
 #include "core/audit.h"
+#include "core/notify.h"
 #include "core/record.h"
 #include "core/twofactor.h"
 #include "util/alloc.h"
@@ -345,6 +346,9 @@ set_owner(struct core_ctx *cx, const struct entity *e, int64_t id,
 	    old > 0 ? json_integer(old) : json_null(), (json_int_t)owner);
 	rc = audit_append(cx, "record.transfer", e->name, id, detail);
 	json_decref(detail);
+	/* Both people hear of it, as when one task is reassigned. */
+	if (rc == CRM_OK && e == &entity_activities)
+		rc = notify_owner_moved(cx, id, old, owner);
 	return rc;
 }
 

@@ -380,6 +380,28 @@ tz_local_day(const struct tz *z, int64_t utc_ms)
 }
 
 int64_t
+tz_from_local(const struct tz *z, int64_t local_ms)
+{
+	/*
+	 * Real zones change offset at most once in a few days, so the offsets
+	 * a day either side are the two that can apply. A candidate is right
+	 * when it reads back as the same wall-clock time.
+	 */
+	int64_t before = tz_offset_s(z, local_ms - DAY_S * 1000LL);
+	int64_t after = tz_offset_s(z, local_ms + DAY_S * 1000LL);
+	int64_t ta = local_ms - before * 1000, tb = local_ms - after * 1000;
+	bool a_ok = ta + tz_offset_s(z, ta) * 1000 == local_ms;
+	bool b_ok = tb + tz_offset_s(z, tb) * 1000 == local_ms;
+
+	if (a_ok && b_ok)
+		return ta < tb ? ta : tb;
+	if (b_ok)
+		return tb;
+	/* Valid, or in a gap: the offset before it carries the time past it. */
+	return ta;
+}
+
+int64_t
 tz_day_start(const struct tz *z, int64_t day)
 {
 	int64_t local = day * DAY_S * 1000LL;

@@ -29,6 +29,14 @@ void tz_free(struct tz *z);
 int64_t tz_offset_s(const struct tz *z, int64_t utc_ms);
 /* The local day (days since 1970-01-01) of instant utc_ms. */
 int64_t tz_local_day(const struct tz *z, int64_t utc_ms);
+/*
+ * The instant (UTC ms) of a local wall-clock time (ms since 1970-01-01
+ * 00:00 local). A time skipped by a spring-forward transition maps as far
+ * past the gap as it lies into it (02:30 in a 02:00-03:00 gap is 03:30);
+ * a time that happens twice (fall-back) maps to its first occurrence.
+ * Assumes the zone changes offset at most once within a day either side.
+ */
+int64_t tz_from_local(const struct tz *z, int64_t local_ms);
 /* The instant (UTC ms) local day `day` begins. */
 int64_t tz_day_start(const struct tz *z, int64_t day);
 

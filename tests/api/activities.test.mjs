@@ -215,6 +215,71 @@ test('my day: overdue, today, tomorrow and the rest of the week, in the user\'s 
   assert.equal(utc.body.tz, 'UTC');
 });
 
+test('my day follows what one takes part in as it is moved, done, trashed and restored', async () => {
+  const u = 'act.part@example.com';
+  addUser(srv, u, 'amber otter juggles seventeen lanterns', { name: 'Part User' });
+  const tok = createToken(srv, u, 'part');
+  const uid = (await req(srv, 'GET', '/api/v1/auth/me', { auth: tok })).body.id;
+  const day = async () => (await req(srv, 'GET', '/api/v1/activities/my-day', { auth: tok })).body;
+  const where = async (id) => {
+    const d = await day();
+    return ['overdue', 'today', 'tomorrow', 'this_week'].filter((b) => d[b].data.some((x) => x.id === id));
+  };
+  const now = Date.now();
+  // The administrator's task and meeting, the user named on them.
+  const task = await createOk(srv, 'activities', { kind: 'task', subject: 'Their task', due_at: iso(now - H), participants: [uid] });
+  const meet = await createOk(srv, 'activities', { kind: 'meeting', subject: 'Their meeting', start_at: iso(now - 30 * H),
+                                                   participants: [uid] });
+  assert.deepEqual(await where(task.id), ['overdue']);
+  assert.deepEqual(await where(meet.id), ['overdue'], 'a meeting of a past day not marked held');
+  // Moved later: it moves in my day.
+  const later = await req(srv, 'PATCH', `/api/v1/activities/${task.id}`, { body: { due_at: iso(now + 2 * H) } });
+  assert.equal(later.status, 200, later.text);
+  const moved = await where(task.id);
+  assert.equal(moved.length, 1);
+  assert.ok(moved[0] === 'today' || moved[0] === 'tomorrow', `no longer overdue: ${moved}`);
+  // Done, or held: gone; reopened: back.
+  assert.equal((await req(srv, 'POST', `/api/v1/activities/${task.id}/complete`)).status, 200);
+  assert.deepEqual(await where(task.id), []);
+  assert.equal((await req(srv, 'POST', `/api/v1/activities/${task.id}/reopen`)).status, 200);
+  assert.equal((await where(task.id)).length, 1);
+  assert.equal((await req(srv, 'PATCH', `/api/v1/activities/${meet.id}`, { body: { status: 'held' } })).status, 200);
+  assert.deepEqual(await where(meet.id), []);
+  // Trashed: gone; restored: back where it was.
+  const before = await where(task.id);
+  assert.equal((await req(srv, 'DELETE', `/api/v1/activities/${task.id}`)).status, 204);
+  assert.deepEqual(await where(task.id), []);
+  assert.equal((await req(srv, 'POST', `/api/v1/activities/${task.id}/restore`)).status, 200);
+  assert.deepEqual(await where(task.id), before);
+  // Taken off the list: gone.
+  assert.equal((await req(srv, 'PATCH', `/api/v1/activities/${task.id}`, { body: { participants: [] } })).status, 200);
+  assert.deepEqual(await where(task.id), []);
+});
+
+test('my day lists the first entries of each bucket and counts them all; limit asks for more', async () => {
+  const u = 'act.many@example.com';
+  addUser(srv, u, 'amber otter juggles seventeen lanterns', { name: 'Busy User' });
+  const tok = createToken(srv, u, 'many');
+  const uid = (await req(srv, 'GET', '/api/v1/auth/me', { auth: tok })).body.id;
+  const now = Date.now();
+  const made = [];
+  for (let i = 0; i < 23; i++)
+    made.push((await createOk(srv, 'activities', { kind: 'task', subject: `Late ${i}`, owner_id: uid, due_at: iso(now - (i + 1) * 60000) })).id);
+  const get = (q) => req(srv, 'GET', `/api/v1/activities/my-day${q}`, { auth: tok });
+  const d = (await get('')).body.overdue;
+  assert.equal(d.count, 23);
+  assert.equal(d.data.length, 20, 'twenty by default, as the web shows');
+  assert.equal(d.more, 3);
+  assert.deepEqual(d.data.map((x) => x.id), made.slice().reverse().slice(0, 20), 'the oldest deadline first');
+  const all = (await get('?limit=200')).body.overdue;
+  assert.equal(all.data.length, 23);
+  assert.equal(all.more, 0);
+  const one = (await get('?limit=1')).body.overdue;
+  assert.deepEqual([one.data.length, one.count, one.more], [1, 23, 22]);
+  for (const bad of ['0', '201', '-1', 'abc', '', '1.5'])
+    assertProblem(await get(`?limit=${encodeURIComponent(bad)}`), 400, `limit=${bad}`);
+});
+
 test('the timeline: activities, changes and stage moves, newest first, paged without gaps', async () => {
   const c = await createOk(srv, 'companies', { name: 'History Ltd' });
   const person = await createOk(srv, 'contacts', { last_name: 'Historian', company_id: c.id });

@@ -163,13 +163,16 @@ test('completing a recurring task creates the next one in the series, until the 
     tags: ['report'], recurrence: { freq: 'monthly', count: 3 },
   }, manager);
   assert.deepEqual(first.recurrence, { freq: 'monthly', count: 3 });
-  assert.equal(first.series_id, null);
+  assert.equal(first.series_id, first.id, 'the first task is in its series too');
   const complete = (id) => req(srv, 'POST', `/api/v1/activities/${id}/complete`, { auth: manager });
   const series = async () => (await req(srv, 'GET', `/api/v1/activities?series_id=${first.id}&sort=due_at`, { auth: manager })).body.data;
   assert.equal((await complete(first.id)).status, 200);
   let s = await series();
+  assert.deepEqual(s.map((x) => x.id).slice(0, 1), [first.id]);
+  s = s.filter((x) => x.id !== first.id);
   assert.equal(s.length, 1);
   const second = s[0];
+  assert.equal(second.series_id, first.id);
   assert.equal(second.due_at, '2030-02-28T16:00:00.000Z', 'Jan 31 monthly: the end of February');
   assert.equal(second.start_at, '2030-02-28T14:00:00.000Z', 'the start moves with the deadline');
   assert.equal(second.status, 'open');
@@ -183,24 +186,24 @@ test('completing a recurring task creates the next one in the series, until the 
   // Reopening and completing the first again makes no second copy.
   assert.equal((await req(srv, 'POST', `/api/v1/activities/${first.id}/reopen`, { auth: manager })).status, 200);
   assert.equal((await complete(first.id)).status, 200);
-  assert.equal((await series()).length, 1);
+  assert.equal((await series()).length, 2);
   assert.equal((await complete(second.id)).status, 200);
   s = await series();
-  assert.equal(s.length, 2);
-  assert.equal(s[1].due_at, '2030-03-31T16:00:00.000Z', 'back on the 31st');
-  assert.equal((await complete(s[1].id)).status, 200);
-  assert.equal((await series()).length, 2, 'three occurrences in all: the series is over');
+  assert.equal(s.length, 3);
+  assert.equal(s[2].due_at, '2030-03-31T16:00:00.000Z', 'back on the 31st');
+  assert.equal((await complete(s[2].id)).status, 200);
+  assert.equal((await series()).length, 3, 'three occurrences in all: the series is over');
 });
 
 test('until ends a series; a rule needs a task with a deadline and a valid shape', async () => {
   const t = await createOk(srv, 'activities', { kind: 'task', subject: 'Weekly', due_at: '2030-05-01T09:00:00Z',
                                                 recurrence: { freq: 'weekly', interval: 2, until: '2030-05-15T09:00:00Z' } }, manager);
   await req(srv, 'POST', `/api/v1/activities/${t.id}/complete`, { auth: manager });
-  const s = (await req(srv, 'GET', `/api/v1/activities?series_id=${t.id}`, { auth: manager })).body.data;
-  assert.equal(s.length, 1);
-  assert.equal(s[0].due_at, '2030-05-15T09:00:00.000Z');
-  await req(srv, 'POST', `/api/v1/activities/${s[0].id}/complete`, { auth: manager });
-  assert.equal((await req(srv, 'GET', `/api/v1/activities?series_id=${t.id}`, { auth: manager })).body.data.length, 1);
+  const s = (await req(srv, 'GET', `/api/v1/activities?series_id=${t.id}&sort=due_at`, { auth: manager })).body.data;
+  assert.deepEqual(s.map((x) => x.series_id), [t.id, t.id]);
+  assert.equal(s[1].due_at, '2030-05-15T09:00:00.000Z');
+  await req(srv, 'POST', `/api/v1/activities/${s[1].id}/complete`, { auth: manager });
+  assert.equal((await req(srv, 'GET', `/api/v1/activities?series_id=${t.id}`, { auth: manager })).body.data.length, 2);
   const post = (body) => req(srv, 'POST', '/api/v1/activities', { body, auth: manager });
   assertInvalid(await post({ kind: 'task', subject: 'x', recurrence: { freq: 'daily' } }), ['recurrence'], 'no due_at');
   assertInvalid(await post({ kind: 'note', body: 'x', recurrence: { freq: 'daily' } }), ['recurrence'], 'tasks only');
@@ -261,4 +264,45 @@ test('the iCalendar feed: a secret address shows the user\'s open tasks and meet
   assertProblem(await req(srv, 'GET', again.body.path, { auth: null }), 404, 'revoked');
   assertProblem(await req(srv, 'DELETE', '/api/v1/auth/calendar-feed', { auth: other }), 404, 'nothing left to revoke');
   assertProblem(await req(srv, 'POST', '/api/v1/auth/calendar-feed', { auth: null }), 401);
+});
+
+test('a calendar by person or team: involves lists what one owns and takes part in, involves_department a team\'s', async () => {
+  const dept = await createOk(srv, 'departments', { name: 'Calendar team', parent_id: 1 });
+  const sub = await createOk(srv, 'departments', { name: 'Calendar sub-team', parent_id: dept.id });
+  const mk = async (email, department_id) => {
+    const u = await req(srv, 'POST', '/api/v1/users', { body: { email, name: email.split('@')[0], department_id,
+                                                                   password: 'saffron lighthouse quill 27' } });
+    assert.equal(u.status, 201, u.text);
+    return u.body.id;
+  };
+  const ann = await mk('cal.ann@example.com', dept.id);
+  const ben = await mk('cal.ben@example.com', sub.id);
+  const range = '&start_at[gte]=2031-01-01T00:00:00Z&start_at[lte]=2031-01-31T00:00:00Z';
+  const meet = (subject, body) => createOk(srv, 'activities', { kind: 'meeting', subject, start_at: '2031-01-10T10:00:00Z', ...body });
+  const annOwn = await meet('Ann owns', { owner_id: ann });
+  const annJoins = await meet('Ann joins', { participants: [ann] });
+  const benOwn = await meet('Ben owns', { owner_id: ben });
+  const benJoins = await meet('Ben joins', { participants: [ben] });
+  await meet('Nobody of theirs', {});
+  const ids = async (q) => {
+    const r = await req(srv, 'GET', `/api/v1/activities?kind=meeting${range}&sort=start_at&limit=200&${q}`);
+    assert.equal(r.status, 200, r.text);
+    return r.body.data.map((x) => x.id).sort((a, b) => a - b);
+  };
+  assert.deepEqual(await ids(`involves=${ann}`), [annOwn.id, annJoins.id]);
+  assert.deepEqual(await ids(`owner_id=${ann}`), [annOwn.id], 'owner_id alone leaves out what one takes part in');
+  assert.deepEqual(await ids(`involves_department=${dept.id}`), [annOwn.id, annJoins.id, benOwn.id, benJoins.id], 'the team and the one below it');
+  assert.deepEqual(await ids(`involves_department=${sub.id}`), [benOwn.id, benJoins.id]);
+  assert.deepEqual(await ids(`department_id=${dept.id}`), [annOwn.id, benOwn.id], 'department_id: the owners only');
+  assert.deepEqual(await ids(`involves=${ann}&involves_department=${sub.id}`), [], 'filters combine with AND');
+  // Rights still apply: a manager (own scope) sees only what they may read of Ann's.
+  const m = await req(srv, 'GET', `/api/v1/activities?kind=meeting${range}&involves=${ann}`, { auth: manager });
+  assert.equal(m.status, 200, m.text);
+  assert.deepEqual(m.body.data, []);
+  for (const bad of ['involves=abc', 'involves=0', 'involves_department=-1', 'involves=']) {
+    assertProblem(await req(srv, 'GET', `/api/v1/activities?${bad}`), 400, bad);
+  }
+  const oa = (await req(srv, 'GET', '/api/v1/openapi.json', { auth: null })).body;
+  const names = oa.paths['/api/v1/activities'].get.parameters.map((p) => p.name);
+  assert.ok(names.includes('involves') && names.includes('involves_department'));
 });

@@ -189,6 +189,55 @@ test('documents appear on the timeline and go to the trash, their bytes kept', a
   assert.ok(existsSync(join(files, h.slice(0, 2), h.slice(2, 4), h)), 'the blob stays');
 });
 
+test('a document comes back from the trash with its bytes, under the delete\'s right, audited', async () => {
+  const c3 = await createOk(srv, 'companies', { name: 'Trash Docs' });
+  const bytes = pdf(70);
+  const up = await one('companies', c3.id, bytes, 'offer.pdf');
+  assert.equal(up.status, 201, up.text);
+  const id = up.body.id;
+  assertProblem(await req(srv, 'POST', `/api/v1/documents/${id}/restore`), 404, 'not in the trash');
+  assert.equal((await req(srv, 'DELETE', `/api/v1/documents/${id}`)).status, 204);
+  const trash = await req(srv, 'GET', `/api/v1/companies/${c3.id}/documents?deleted=true`);
+  assert.equal(trash.status, 200, trash.text);
+  assert.deepEqual(trash.body.data.map((d) => d.id), [id]);
+  assertProblem(await req(srv, 'GET', `/api/v1/companies/${c3.id}/documents?deleted=maybe`), 400);
+  // Not the manager's company: as if there were no such document.
+  assertProblem(await req(srv, 'POST', `/api/v1/documents/${id}/restore`, { auth: manager }), 404);
+  assertProblem(await req(srv, 'GET', `/api/v1/companies/${c3.id}/documents?deleted=true`, { auth: manager }), 404);
+  const back = await req(srv, 'POST', `/api/v1/documents/${id}/restore`);
+  assert.equal(back.status, 200, back.text);
+  assert.equal(back.body.id, id);
+  assert.equal(back.body.name, 'offer.pdf');
+  assert.deepEqual((await req(srv, 'GET', `/api/v1/companies/${c3.id}/documents`)).body.data.map((d) => d.id), [id]);
+  assert.equal((await req(srv, 'GET', `/api/v1/companies/${c3.id}/documents?deleted=true`)).body.data.length, 0);
+  const got = await download(id);
+  assert.equal(got.status, 200);
+  assert.ok(Buffer.compare(got.bytes, bytes) === 0, 'the same bytes');
+  assertProblem(await req(srv, 'POST', `/api/v1/documents/${id}/restore`), 404, 'restored once');
+  assertProblem(await req(srv, 'POST', '/api/v1/documents/999999/restore'), 404);
+  const log = await req(srv, 'GET', '/api/v1/audit?action=document.restore&limit=50');
+  assert.ok(log.body.data.some((e) => e.record_id === id && e.entity === 'documents'), 'restore audited');
+  // The manager restores on their own company.
+  const mine = await one('companies', myCo.id, pdf(33), 'mine-again.pdf', undefined, manager);
+  assert.equal((await req(srv, 'DELETE', `/api/v1/documents/${mine.body.id}`, { auth: manager })).status, 204);
+  assert.equal((await req(srv, 'POST', `/api/v1/documents/${mine.body.id}/restore`, { auth: manager })).status, 200);
+});
+
+test('a restore that would pass the per-record limit is refused and changes nothing', async () => {
+  const c4 = await createOk(srv, 'companies', { name: 'Full Docs' });
+  const ids = [];
+  for (let i = 0; i < 40; i++) {
+    const r = await one('companies', c4.id, pdf(20 + i), `f${i}.pdf`);
+    assert.equal(r.status, 201, r.text);
+    ids.push(r.body.id);
+  }
+  assert.equal((await req(srv, 'DELETE', `/api/v1/documents/${ids[0]}`)).status, 204);
+  assert.equal((await one('companies', c4.id, pdf(99), 'late.pdf')).status, 201);
+  assertInvalid(await req(srv, 'POST', `/api/v1/documents/${ids[0]}/restore`), ['id']);
+  assert.equal((await req(srv, 'GET', `/api/v1/companies/${c4.id}/documents?deleted=true`)).body.data.length, 1, 'still in the trash');
+  assert.equal(await docCount('companies', c4.id), 40);
+});
+
 test('rights: a manager cannot upload to, list, read, download or delete what is not theirs; downloads are audited', async () => {
   const mine = await one('companies', myCo.id, pdf(64), 'mine.pdf', undefined, manager);
   assert.equal(mine.status, 201, mine.text);
@@ -352,4 +401,6 @@ test('the OpenAPI description has the document routes', async () => {
   assert.ok(p['/api/v1/companies/{id}/documents'].post.requestBody.content['multipart/form-data']);
   assert.ok(p['/api/v1/documents/{id}/content'].get.parameters.some((x) => x.name === 'inline'));
   assert.ok(p['/api/v1/documents/{id}'].delete);
+  assert.ok(p['/api/v1/documents/{id}/restore'].post.responses['200']);
+  assert.ok(p['/api/v1/deals/{id}/documents'].get.parameters.some((x) => x.name === 'deleted'));
 });

@@ -184,6 +184,32 @@ test('reassigning a task notifies the old and the new owner, each only as far as
                                    mailTo('alice@example.com').some((m) => /given to someone else/.test(m.data)));
 });
 
+test('a bulk transfer of tasks notifies the old and the new owner of each, and a refused one nobody', async () => {
+  const t1 = await createOk(srv, 'activities', { kind: 'task', subject: 'Bulk one', owner_id: aliceId });
+  const t2 = await createOk(srv, 'activities', { kind: 'meeting', subject: 'Bulk two', owner_id: aliceId,
+                                                 start_at: '2030-03-01T10:00:00Z', end_at: '2030-03-01T11:00:00Z' });
+  const toBob = (ids) => req(srv, 'POST', '/api/v1/activities/transfer', { body: { ids, to_user_id: bobId } });
+  const told = async (auth, kind) => (await notes(auth)).filter((x) => x.kind === kind);
+  const aliceBefore = (await told(alice, 'unassigned')).length;
+  // One id that does not exist: nothing moves, and nobody hears of anything.
+  assert.equal((await toBob([t1.id, 999999])).status, 404);
+  assert.ok(!(await told(bob, 'assigned')).some((x) => x.record_id === t1.id), 'a refused transfer tells nobody');
+  assert.equal((await told(alice, 'unassigned')).length, aliceBefore);
+  const moved = await toBob([t1.id, t2.id]);
+  assert.equal(moved.status, 200, moved.text);
+  const b = await told(bob, 'assigned');
+  for (const t of [t1, t2]) {
+    const n = b.find((x) => x.record_id === t.id);
+    assert.ok(n, `Bob is told of ${t.subject}`);
+    assert.match(n.title, new RegExp(t.subject));
+  }
+  // Alice (own scope) may no longer read them: told that each left her, nothing of them.
+  const all = await told(alice, 'unassigned');
+  assert.equal(all.length, aliceBefore + 2);
+  const a = all.slice(0, 2); // the newest first
+  for (const n of a) assert.doesNotMatch(n.title + n.body, /Bulk/);
+});
+
 test('a subject in any language arrives intact, encoded for mail', async () => {
   await createOk(srv, 'activities', { kind: 'task', subject: 'Angebot für Müller – 見積もり', owner_id: bobId });
   const m = await until('the mail', () => mails().find((x) => x.to.includes('bob@example.com') && /=\?UTF-8\?B\?/.test(x.data)));

@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';
-import { stopClean, req, createOk, listAll, assertProblem, assertInvalid, createToken } from '../lib/helpers.mjs';
+import { stopClean, req, createOk, listAll, assertProblem, assertInvalid, createToken, parseCsv } from '../lib/helpers.mjs';
 
 let srv;
 const ENTITIES = ['companies', 'contacts', 'deals', 'activities'];
@@ -171,6 +171,20 @@ for (const e of ENTITIES) {
         // A hidden record and one that does not exist answer alike.
         if (want === 404) assert.equal(g.body.detail.replace(/\d+/, 'N'), `No ${SINGULAR[e]} with id N`);
       }
+    }
+  });
+
+  test(`${e}: an export holds exactly what each role may both read and export; 403 without the right`, async () => {
+    for (const a of ACTORS()) {
+      const r = await req(srv, 'GET', `/api/v1/${e}/export?q=${MARK}&columns=id`, { auth: users[a].token });
+      if (a !== 'admin' && roles[users[a].role].perms[e].export === 'none') {
+        assertProblem(r, 403, `${a} exports ${e}`);
+        continue;
+      }
+      assert.equal(r.status, 200, `${a} exports ${e}: ${r.text}`);
+      const want = records[e].filter((x) => can(a, e, x, 'read') && can(a, e, x, 'export')).map((x) => String(x.id));
+      const got = parseCsv(r.text).slice(1).map((row) => row[0]);
+      assert.deepEqual(got.sort(), want.sort(), `${a} exports ${e}`);
     }
   });
 
@@ -443,6 +457,28 @@ test('activities: comments are read and written by exactly those who may read th
       assert.equal(list.status, ok ? 200 : 404, `${a} lists the comments of ${rec.owner}'s activity: ${list.text}`);
       const add = await req(srv, 'POST', path, { body: { body: `from ${a}` }, auth: users[a].token });
       assert.equal(add.status, ok ? 201 : 404, `${a} comments on ${rec.owner}'s activity: ${add.text}`);
+    }
+  }
+});
+
+test('process templates: every role reads them, only administrators write them', async () => {
+  const tpl = (await req(srv, 'GET', '/api/v1/process-templates')).body.data[0];
+  const def = (await req(srv, 'GET', `/api/v1/process-templates/${tpl.id}`)).body.definition;
+  for (const a of ACTORS()) {
+    const auth = users[a].token;
+    const admin = roles[users[a].role]?.is_admin === true || a === 'admin';
+    const list = await req(srv, 'GET', '/api/v1/process-templates', { auth });
+    assert.equal(list.status, 200, `${a} lists process templates: ${list.text}`);
+    assert.equal((await req(srv, 'GET', `/api/v1/process-templates/${tpl.id}`, { auth })).status, 200);
+    assert.equal((await req(srv, 'GET', `/api/v1/process-templates/${tpl.id}/versions/1`, { auth })).status, 200);
+    assert.equal((await req(srv, 'POST', '/api/v1/process-templates/validate', { auth, body: def })).status, 200);
+    const create = await req(srv, 'POST', '/api/v1/process-templates', { auth, body: { ...def, key: `rights_${a.toLowerCase()}` } });
+    assert.equal(create.status, admin ? 201 : 403, `${a} creates a process template: ${create.text}`);
+    const put = await req(srv, 'PUT', `/api/v1/process-templates/${tpl.id}`, { auth, body: def });
+    assert.equal(put.status, admin ? 200 : 403, `${a} saves a process template: ${put.text}`);
+    for (const op of ['archive', 'restore']) {
+      const r = await req(srv, 'POST', `/api/v1/process-templates/${tpl.id}/${op}`, { auth });
+      assert.equal(r.status, admin ? 200 : 403, `${a} ${op}s a process template: ${r.text}`);
     }
   }
 });

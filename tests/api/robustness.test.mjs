@@ -75,6 +75,10 @@ before(async () => {
                          { body: { name: 'Robust list', currency: 'EUR', items: [{ product_id: product.body.id, price: 90 }] } });
   assert.equal(list.status, 201, list.text);
   ids['price-lists'] = list.body.id;
+  const cal = await req(srv, 'POST', '/api/v1/work-calendars', { body: { name: 'Robust hours', tz: 'Europe/Berlin',
+    week: [['09:00-18:00'], ['09:00-18:00'], [], [], [], [], []], holidays: [{ date: '2027-01-01', name: 'New Year' }] } });
+  assert.equal(cal.status, 201, cal.text);
+  ids['work-calendars'] = cal.body.id;
   // A notification of the admin's own: a reminder whose moment has passed
   // (two days before a deadline a day away) is sent at once. The deadline
   // stays ahead for the whole sweep, so the task never turns overdue in it.
@@ -290,7 +294,7 @@ async function dbState() {
   const u = await req(srv, 'GET', '/api/v1/users');
   assert.equal(u.status, 200, u.text);
   for (const x of u.body.data) m.set(`users/${x.id}`, JSON.stringify(x));
-  for (const c of ['departments', 'roles', 'pipelines', 'lost-reasons', 'units', 'products', 'price-lists']) {
+  for (const c of ['departments', 'roles', 'pipelines', 'lost-reasons', 'units', 'products', 'price-lists', 'work-calendars']) {
     const r = await req(srv, 'GET', `/api/v1/${c}`);
     assert.equal(r.status, 200, r.text);
     for (const x of r.body.data) m.set(`${c}/${x.id}`, JSON.stringify(x));

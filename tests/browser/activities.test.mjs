@@ -6,6 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, create, setup, signIn, withPage } from './helpers.mjs';
+import { addUser, createToken, req } from '../lib/helpers.mjs';
 
 let env;
 before(async () => {
@@ -68,6 +69,58 @@ test('a task past its deadline shows under Overdue, and the landing page is my d
     await overdue.getByText('Renew the lease').waitFor();
     assert.equal(await overdue.locator('.day-entry.overdue').count() >= 1, true);
   });
+});
+
+test('a busy part of my day lists its first twenty, counts them all and links to the whole list', async () => {
+  for (let i = 0; i < 22; i++)
+    await create(env.srv, 'activities', { kind: 'task', subject: `Old chore ${i}`, due_at: `2025-0${1 + (i % 9)}-1${i % 10}T09:00:00Z` });
+  const day = (await api(env.srv, 'GET', '/api/v1/activities/my-day')).body;
+  assert.ok(day.overdue.count > 20);
+  await withPage(env, 'activities-myday-more', async (page) => {
+    await signIn(page, env.srv, { hash: '#/my-day' });
+    const overdue = daySection(page, 'overdue');
+    await overdue.locator('.day-entry').first().waitFor();
+    assert.equal(await overdue.locator('.day-entry').count(), 20);
+    assert.match(await overdue.locator('.count-pill').innerText(), new RegExp(`^${day.overdue.count}$`));
+    await overdue.getByText(`${day.overdue.count - 20} more not shown`).waitFor();
+    // Completing one of the twenty brings in the next: still twenty listed, one fewer counted.
+    const first = day.overdue.data[0];
+    await overdue.getByRole('checkbox', { name: `Complete “${first.subject}”` }).click();
+    await overdue.getByText(`${day.overdue.count - 21} more not shown`).waitFor();
+    assert.equal(await overdue.locator('.day-entry').count(), 20);
+    assert.equal(await overdue.locator('.count-pill').innerText(), String(day.overdue.count - 1));
+    await overdue.getByRole('link', { name: 'Show all in the activities list' }).click();
+    await page.waitForURL(/#\/activities\?/);
+    const q = new URLSearchParams(new URL(page.url()).hash.split('?')[1]);
+    assert.deepEqual([q.get('due'), q.get('owner_id'), q.get('status')], ['overdue', String(day.user_id), 'open']);
+    await page.getByText(day.overdue.data[1].subject, { exact: true }).waitFor();
+  });
+  assert.deepEqual(env.pageErrors, []);
+});
+
+test('a task is reassigned in two clicks on its page, and both people are notified', async () => {
+  addUser(env.srv, 'cy.old@example.com', 'amber otter juggles seventeen lanterns', { name: 'Cy Old' });
+  addUser(env.srv, 'bea.new@example.com', 'amber otter juggles seventeen lanterns', { name: 'Bea New' });
+  const cy = createToken(env.srv, 'cy.old@example.com', 'cy');
+  const bea = createToken(env.srv, 'bea.new@example.com', 'bea');
+  const cyId = (await req(env.srv, 'GET', '/api/v1/auth/me', { auth: cy })).body.id;
+  const beaId = (await req(env.srv, 'GET', '/api/v1/auth/me', { auth: bea })).body.id;
+  const task = await create(env.srv, 'activities', { kind: 'task', subject: 'Call the notary', owner_id: cyId, due_at: '2030-02-01T09:00:00Z' });
+  await withPage(env, 'activities-reassign', async (page) => {
+    await signIn(page, env.srv, { hash: `#/activities/${task.id}` });
+    await page.getByRole('heading', { name: 'Call the notary', level: 1 }).waitFor();
+    await page.locator('#activity-owner option', { hasText: 'Bea New' }).waitFor({ state: 'attached' });
+    const patch = page.waitForResponse((r) => r.url().endsWith(`/api/v1/activities/${task.id}`) && r.request().method() === 'PATCH');
+    await page.locator('#activity-owner').selectOption({ label: 'Bea New' });
+    assert.equal((await patch).status(), 200);
+    await page.getByText('Given to Bea New').waitFor();
+    assert.equal(await page.locator('.detail', { hasText: 'Assignee' }).locator('dd').innerText(), 'Bea New');
+  });
+  assert.equal((await api(env.srv, 'GET', `/api/v1/activities/${task.id}`)).body.owner_id, beaId);
+  const told = async (auth, kind) => (await req(env.srv, 'GET', '/api/v1/notifications', { auth })).body.data.filter((n) => n.kind === kind);
+  assert.ok((await told(bea, 'assigned')).some((n) => n.record_id === task.id), 'the new assignee is told');
+  assert.equal((await told(cy, 'unassigned')).length, 1, 'the old one is told');
+  assert.deepEqual(env.pageErrors, []);
 });
 
 test('a call logged on a contact shows on the contact’s and its company’s timelines', async () => {

@@ -123,3 +123,28 @@ test('a meeting moved with the keyboard shifts start and end together; a refused
     assert.equal(await entry('2030-05-09').count(), 0);
   });
 });
+
+test('a head picks a team member and sees the tasks they own and the meetings they take part in', async () => {
+  const dept = (await api(env.srv, 'POST', '/api/v1/departments', { name: 'Field team', parent_id: 1 })).body;
+  const mk = async (email, name) => (await api(env.srv, 'POST', '/api/v1/users', {
+    email, name, department_id: dept.id, password: 'saffron lighthouse quill 27' })).body;
+  const kim = await mk('kim.field@example.com', 'Kim Field');
+  const lou = await mk('lou.field@example.com', 'Lou Field');
+  await create(env.srv, 'activities', { kind: 'task', subject: 'Kim’s own task', owner_id: kim.id, due_at: '2030-05-14T09:00:00Z' });
+  await create(env.srv, 'activities', { kind: 'meeting', subject: 'Lou’s meeting with Kim', owner_id: lou.id, participants: [kim.id],
+                                        start_at: '2030-05-15T13:00:00Z', end_at: '2030-05-15T14:00:00Z' });
+  await create(env.srv, 'activities', { kind: 'meeting', subject: 'Lou alone', owner_id: lou.id,
+                                        start_at: '2030-05-16T13:00:00Z', end_at: '2030-05-16T14:00:00Z' });
+  await withPage(env, 'calendar-person', async (page) => {
+    await signIn(page, env.srv, { hash: '#/calendar?view=week&date=2030-05-14' });
+    await page.locator('#calendar-person').selectOption(String(kim.id));
+    await col(page, '2030-05-14').locator('.cal-entry', { hasText: 'Kim’s own task' }).waitFor();
+    await col(page, '2030-05-15').locator('.cal-entry', { hasText: 'Lou’s meeting with Kim' }).waitFor();
+    assert.equal(await page.locator('.cal-entry', { hasText: 'Lou alone' }).count(), 0);
+    // Only what Kim owns: the meeting they merely take part in leaves.
+    await page.locator('#calendar-role').selectOption('owner');
+    await col(page, '2030-05-15').locator('.cal-entry', { hasText: 'Lou’s meeting with Kim' }).waitFor({ state: 'detached' });
+    await col(page, '2030-05-14').locator('.cal-entry', { hasText: 'Kim’s own task' }).waitFor();
+  });
+  assert.deepEqual(env.pageErrors, []);
+});

@@ -238,6 +238,37 @@ test('create a deal with a decimal amount, move it on its stage bar, see its sta
   });
 });
 
+test('a deal’s contacts are picked from a search, by mouse or keyboard, and removed as chips', async () => {
+  const a = await create(env.srv, 'contacts', { first_name: 'Pia', last_name: 'Pickerton' });
+  const b = await create(env.srv, 'contacts', { first_name: 'Paul', last_name: 'Pickerell' });
+  await withPage(env, 'deals-contacts-picker', async (page) => {
+    await signIn(page, env.srv, { hash: '#/deals/new' });
+    await page.getByRole('heading', { name: 'New deal' }).waitFor();
+    await page.getByLabel('Title').fill('Picker deal');
+    const box = page.getByPlaceholder('Type a name to add a contact…');
+    await box.fill('Pickert');
+    const list = page.getByRole('listbox');
+    await list.getByRole('option', { name: /Pickerton/ }).click();
+    await page.locator('.chip', { hasText: 'Pickerton' }).waitFor();
+    // The keyboard: the only match left is the other one.
+    await box.fill('Pickere');
+    await list.getByRole('option', { name: /Pickerell/ }).waitFor();
+    assert.equal(await box.getAttribute('aria-activedescendant'), await list.getByRole('option').first().getAttribute('id'));
+    await box.press('Enter');
+    await page.locator('.chip', { hasText: 'Pickerell' }).waitFor();
+    await page.getByRole('button', { name: /Remove.*Pickerton/ }).click();
+    await page.locator('.chip', { hasText: 'Pickerton' }).waitFor({ state: 'detached' });
+    const post = page.waitForResponse((r) => r.url().endsWith('/api/v1/deals') && r.request().method() === 'POST');
+    await page.getByRole('button', { name: 'Create deal' }).click();
+    const res = await post;
+    assert.equal(res.status(), 201);
+    const deal = await res.json();
+    assert.deepEqual(deal.contact_ids, [b.id]);
+    assert.ok(a.id !== b.id);
+  });
+  assert.deepEqual(env.pageErrors, []);
+});
+
 test('a deal with line items keeps its amount and currency locked in the form, and saves other changes', async () => {
   await withPage(env, 'deals-items-locked', async (page) => {
     const { srv } = env;

@@ -1,7 +1,8 @@
 // Documents in the browser: a PNG chosen with the file picker and a PDF dropped on a company's
 // Documents card are listed with their type and size; the PNG previews inline; the PDF downloads
 // byte for byte and opens in a tab of its own; HTML bytes named .png show the server's reason;
-// a document deleted after confirmation leaves the list and the API's.
+// a document deleted after confirmation leaves the list and the API's, and comes back from the
+// card's trash.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -111,6 +112,16 @@ test('files uploaded to a company are listed, previewed, downloaded, refused whe
     await row(page, 'logo.png').waitFor({ state: 'detached' });
     const left = await api(env.srv, 'GET', `/api/v1/companies/${company.id}/documents`);
     assert.deepEqual(left.body.data.map((d) => d.name), ['offer.pdf']);
+
+    // The card's trash lists it; Restore puts it back on the card and in the API's list.
+    await card(page).getByRole('button', { name: 'Trash' }).click();
+    const trash = card(page).locator('.documents-trash');
+    await trash.locator('li', { hasText: 'logo.png' }).waitFor();
+    await trash.getByRole('button', { name: 'Restore logo.png' }).click();
+    await row(page, 'logo.png').waitFor();
+    await trash.getByText('The trash is empty').waitFor();
+    const back = await api(env.srv, 'GET', `/api/v1/companies/${company.id}/documents`);
+    assert.deepEqual(back.body.data.map((d) => d.name).sort(), ['logo.png', 'offer.pdf']);
   });
   assert.deepEqual(env.pageErrors, []);
 });

@@ -356,7 +356,7 @@ my_day_is_cut_at_the_users_midnight(void **state)
 	/* Thursday 2026-11-26, 23:30 in Berlin. */
 	assert_int_equal(time_parse_datetime("2026-11-26T22:30:00Z", 20, &now), 0);
 
-	assert_int_equal(activity_my_day(as(&max), 0, "Europe/Berlin", now, &day),
+	assert_int_equal(activity_my_day(as(&max), 0, "Europe/Berlin", NULL, now, &day),
 	    CRM_OK);
 	assert_string_equal(str(day, "date"), "2026-11-26");
 	bucket_ids(day, "overdue", ids, sizeof(ids));
@@ -375,7 +375,7 @@ my_day_is_cut_at_the_users_midnight(void **state)
 	json_decref(day);
 
 	/* The same moment in UTC: 22:30 on Thursday. */
-	assert_int_equal(activity_my_day(as(&max), 0, NULL, now, &day), CRM_OK);
+	assert_int_equal(activity_my_day(as(&max), 0, NULL, NULL, now, &day), CRM_OK);
 	bucket_ids(day, "today", ids, sizeof(ids));
 	snprintf(want, sizeof(want), "%lld,%lld", (long long)id[1],
 	    (long long)id[2]);
@@ -392,19 +392,19 @@ my_day_is_cut_at_the_users_midnight(void **state)
 	json_decref(day);
 
 	/* Ann looks at Max's day and sees the same; Max at Ann's sees nothing of hers. */
-	assert_int_equal(activity_my_day(as(&ann), max.user_id, NULL, now, &day),
+	assert_int_equal(activity_my_day(as(&ann), max.user_id, NULL, NULL, now, &day),
 	    CRM_OK);
 	bucket_ids(day, "this_week", ids, sizeof(ids));
 	assert_string_equal(ids, want);
 	json_decref(day);
-	assert_int_equal(activity_my_day(as(&max), ann.user_id, NULL, now, &day),
+	assert_int_equal(activity_my_day(as(&max), ann.user_id, NULL, NULL, now, &day),
 	    CRM_OK);
 	bucket_ids(day, "today", ids, sizeof(ids));
 	assert_string_equal(ids, "");
 	json_decref(day);
-	assert_int_equal(activity_my_day(as(&max), 0, "Nowhere/Land", now, &day),
+	assert_int_equal(activity_my_day(as(&max), 0, "Nowhere/Land", NULL, now, &day),
 	    CRM_EBADQUERY);
-	assert_int_equal(activity_my_day(as(&max), 999999, NULL, now, &day),
+	assert_int_equal(activity_my_day(as(&max), 999999, NULL, NULL, now, &day),
 	    CRM_ENOTFOUND);
 }
 

@@ -321,7 +321,7 @@ same_content_is_stored_once_and_nothing_else_is_left(void **state)
 	assert_true(doc_blob_path(&store, json_string_value(json_object_get(a,
 	    "sha256")), path, sizeof(path)));
 	assert_int_equal(access(path, R_OK), 0);
-	assert_int_equal(doc_list(&cx, &entity_companies, id, &list), CRM_OK);
+	assert_int_equal(doc_list(&cx, &entity_companies, id, false, &list), CRM_OK);
 	assert_int_equal(json_array_size(json_object_get(list, "data")), 2);
 	json_decref(a);
 	json_decref(b);
@@ -347,7 +347,7 @@ refused_files_leave_no_blob_and_no_row(void **state)
 	assert_string_equal(cx.errs.items[0].field, "name");
 	assert_int_equal(attach(999999, "%PDF-1", 6, "x.pdf", &out), CRM_ENOTFOUND);
 	assert_int_equal(files_in_store(), before);
-	assert_int_equal(doc_list(&cx, &entity_companies, id, &list), CRM_OK);
+	assert_int_equal(doc_list(&cx, &entity_companies, id, false, &list), CRM_OK);
 	assert_int_equal(json_array_size(json_object_get(list, "data")), 0);
 	json_decref(list);
 }
@@ -366,6 +366,16 @@ deleted_documents_leave_the_list_and_keep_their_bytes(void **state)
 	assert_int_equal(doc_delete(&cx, did), CRM_OK);
 	assert_int_equal(doc_get(&cx, did, &got), CRM_ENOTFOUND);
 	assert_int_equal(doc_delete(&cx, did), CRM_ENOTFOUND);
+	assert_int_equal(files_in_store(), before);
+	/* Back from the trash, once; the same bytes still there. */
+	assert_int_equal(doc_restore(&cx, &store, did, &got), CRM_OK);
+	assert_int_equal(json_integer_value(json_object_get(got, "id")), did);
+	json_decref(got);
+	got = NULL;
+	assert_int_equal(doc_restore(&cx, &store, did, &got), CRM_ENOTFOUND);
+	assert_null(got);
+	assert_int_equal(doc_get(&cx, did, &got), CRM_OK);
+	json_decref(got);
 	assert_int_equal(files_in_store(), before);
 	json_decref(d);
 }

@@ -9,10 +9,12 @@ import { MailScreen } from './admin/MailScreen';
 import { DepartmentsScreen } from './admin/DepartmentsScreen';
 import { ProductsScreen } from './admin/ProductsScreen';
 import { PipelinesScreen } from './admin/pipelines/PipelinesScreen';
+import { ProcessesScreen } from './admin/ProcessesScreen';
 import { AuditScreen } from './audit/AuditScreen';
 import { RolesScreen } from './admin/RolesScreen';
 import { TransferScreen } from './admin/TransferScreen';
 import { UsersScreen } from './admin/UsersScreen';
+import { WorkCalendarsScreen } from './admin/WorkCalendarsScreen';
 import { AccountScreen } from './account/AccountScreen';
 import { SystemBanner } from './account/SystemBanner';
 import { SignIn } from './auth/SignIn';
@@ -149,7 +151,7 @@ export function App() {
   );
 }
 
-/** #/admin/users, #/admin/departments, #/admin/roles[/…], #/admin/transfer, #/admin/products, #/admin/pipelines, #/admin/backups, #/admin/mail, #/admin/audit: administrators only. */
+/** #/admin/users, #/admin/departments, #/admin/roles[/…], #/admin/transfer, #/admin/products, #/admin/pipelines, #/admin/processes, #/admin/work-calendars, #/admin/backups, #/admin/mail, #/admin/audit: administrators only. */
 function AdminScreen({ isAdmin, path, query }: { isAdmin: boolean; path: string[]; query: URLSearchParams }) {
   if (!isAdmin) {
     return (
@@ -171,6 +173,10 @@ function AdminScreen({ isAdmin, path, query }: { isAdmin: boolean; path: string[
       return <ProductsScreen />;
     case 'pipelines':
       return <PipelinesScreen />;
+    case 'work-calendars':
+      return <WorkCalendarsScreen />;
+    case 'processes':
+      return <ProcessesScreen />;
     case 'backups':
       return <BackupsScreen />;
     case 'mail':

@@ -388,6 +388,41 @@ export const mail = {
   test: (to: string) => request<{ id: number; to: string; status: string }>('POST', '/system/mail/test', { body: { to } }).then((r) => r.data),
 };
 
+// ---- business process templates (docs/processes.md) ----
+
+export interface ProcessTemplateSummary {
+  id: number;
+  key: string;
+  name: string;
+  entity: string;
+  status: 'active' | 'archived';
+  builtin: boolean;
+  version: number;
+  valid: boolean;
+  created_at: string;
+  created_by: number | null;
+  updated_at: string;
+  updated_by: number | null;
+}
+
+export interface ProcessStep {
+  id: string;
+  kind: string;
+  name: string;
+}
+
+export interface ProcessTemplate extends ProcessTemplateSummary {
+  definition: { description?: string; trigger: { type: string }; start: string; steps: ProcessStep[] };
+  errors: FieldError[];
+  versions: { version: number; created_at: string; created_by: number | null }[];
+}
+
+export const processes = {
+  list: (status: 'active' | 'archived') =>
+    request<{ data: ProcessTemplateSummary[] }>('GET', `/process-templates${status === 'archived' ? '?status=archived' : ''}`).then((r) => r.data.data),
+  get: (id: number) => request<ProcessTemplate>('GET', `/process-templates/${id}`).then((r) => r.data),
+};
+
 export const backups = {
   status: () => request<BackupStatus>('GET', '/system/backups').then((r) => r.data),
   start: () => request<{ job_id: number }>('POST', '/system/backups').then((r) => r.data),
@@ -403,6 +438,13 @@ export const records = {
     request<T>('PATCH', `/${entity}/${id}`, { body, ifMatch: etag }),
   remove: (entity: EntityName, id: number) => request<null>('DELETE', `/${entity}/${id}`),
   restore: <T extends AnyRecord>(entity: EntityName, id: number) => request<T>('POST', `/${entity}/${id}/restore`),
+  /** The address of a list as a file: its query without paging, the format and the columns. */
+  exportUrl: (entity: EntityName | 'activities', query: Query, format: 'csv' | 'xlsx', columns: string[]) => {
+    const q: Query = { ...query, format, columns: columns.join(',') };
+    delete q.cursor;
+    delete q.limit;
+    return `/api/v1/${entity}/export${buildQuery(q)}`;
+  },
 };
 
 export const search = (q: string, signal?: AbortSignal, limit = 20) =>
@@ -518,13 +560,15 @@ export interface Department {
   parent_id: number | null;
   heads: number[];
   members: number;
+  /** Its working-hours calendar; null: the parent's (up to the default). */
+  calendar_id: number | null;
 }
 
 export const departments = {
   list: () => request<{ data: Department[] }>('GET', '/departments').then((r) => r.data.data),
-  create: (body: { name: string; kind: DeptKind; parent_id: number | null }) =>
+  create: (body: { name: string; kind: DeptKind; parent_id: number | null; calendar_id?: number | null }) =>
     request<Department>('POST', '/departments', { body }).then((r) => r.data),
-  update: (id: number, body: Partial<Pick<Department, 'name' | 'kind' | 'parent_id' | 'heads'>>) =>
+  update: (id: number, body: Partial<Pick<Department, 'name' | 'kind' | 'parent_id' | 'heads' | 'calendar_id'>>) =>
     request<Department>('PATCH', `/departments/${id}`, { body }).then((r) => r.data),
   remove: (id: number) => request<null>('DELETE', `/departments/${id}`),
 };
@@ -1106,7 +1150,11 @@ export interface Upload {
 export const documents = {
   list: (entity: DocumentEntity, id: number, signal?: AbortSignal) =>
     request<{ data: CrmDocument[] }>('GET', `/${entity}/${id}/documents`, { signal }).then((r) => r.data.data),
+  /** The record's trash: its deleted documents, the latest deleted first. */
+  listDeleted: (entity: DocumentEntity, id: number, signal?: AbortSignal) =>
+    request<{ data: CrmDocument[] }>('GET', `/${entity}/${id}/documents`, { query: { deleted: 'true' }, signal }).then((r) => r.data.data),
   remove: (id: number) => request<null>('DELETE', `/documents/${id}`),
+  restore: (id: number) => request<CrmDocument>('POST', `/documents/${id}/restore`).then((r) => r.data),
   /** The file's address: a plain link downloads it with the session cookie; `inline` for previews (images, PDF). */
   contentUrl: (id: number, inline = false) => `/api/v1/documents/${id}/content${inline ? '?inline=1' : ''}`,
   /**
@@ -1147,3 +1195,41 @@ export const documents = {
     return { done, abort: () => xhr.abort() };
   },
 };
+
+// workcal:begin
+/* Working-hours calendars (admin screen #/admin/work-calendars; departments pick one). */
+export interface WorkHoliday {
+  date: string;
+  name: string;
+  /** null: closed all day; else the shortened day's intervals. */
+  hours: string[] | null;
+}
+export interface WorkCalendar {
+  id: number;
+  name: string;
+  tz: string;
+  /** Monday to Sunday, each a list of "HH:MM-HH:MM"; [] is closed. */
+  week: string[][];
+  holidays?: WorkHoliday[];
+  is_default: boolean;
+  version: number;
+  departments: number[];
+}
+export interface WorkCalendarInput {
+  name?: string;
+  tz?: string;
+  week?: string[][];
+  holidays?: WorkHoliday[];
+}
+export const workCalendars = {
+  list: () => request<{ data: WorkCalendar[] }>('GET', '/work-calendars').then((r) => r.data.data),
+  get: (id: number) => request<WorkCalendar>('GET', `/work-calendars/${id}`),
+  create: (body: WorkCalendarInput) => request<WorkCalendar>('POST', '/work-calendars', { body }).then((r) => r.data),
+  update: (id: number, body: WorkCalendarInput, ifMatch: string | null) =>
+    request<WorkCalendar>('PATCH', `/work-calendars/${id}`, { body, ifMatch }).then((r) => r.data),
+  remove: (id: number) => request<null>('DELETE', `/work-calendars/${id}`),
+  /** When `minutes` of working time after `from` (RFC 3339) are done. */
+  due: (id: number, from: string, minutes: number) =>
+    request<{ due_at: string }>('GET', `/work-calendars/${id}/due`, { query: { from, minutes } }).then((r) => r.data),
+};
+// workcal:end

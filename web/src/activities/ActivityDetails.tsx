@@ -35,7 +35,8 @@ export function ActivityDetails({ a }: { a: Activity }) {
   if (hasField(a.kind, 'participants')) rows.push(['field.participants', a.participants.map(who).join(', ')]);
   if (hasField(a.kind, 'reminders') && a.reminders?.length) rows.push(['act.reminders', a.reminders.map(reminderLabel).join(', ')]);
   if (hasField(a.kind, 'recurrence') && a.recurrence) rows.push(['act.recurrence', recurrenceText(a.recurrence)]);
-  if (a.series_id)
+  // The first task of a series carries its own id: the link leads to the first from the others.
+  if (a.series_id && a.series_id !== a.id)
     rows.push([
       'act.series',
       <a href={`#/activities/${a.series_id}`} className="series-link">

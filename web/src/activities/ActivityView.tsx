@@ -14,8 +14,13 @@ import { CommentsCard } from './CommentsCard';
 import { activityTitle } from './activityText';
 import { KindIcon } from './KindIcon';
 import { kindLabel } from './kinds';
+import { PersonSelect } from './PersonSelect';
+import { useUsers } from '../common/inputs';
 
-/** #/activities/7: an activity, with Complete / Reopen for a task, Edit and Move to trash. */
+/**
+ * #/activities/7: an activity, with Complete / Reopen for a task, Edit, Move to trash, and its
+ * assignee changed in place (two clicks; the server tells the old and the new one).
+ */
 export function ActivityView({ id }: { id: number }) {
   const toast = useToast();
   const [a, setA] = useState<Activity | null>(null);
@@ -24,6 +29,7 @@ export function ActivityView({ id }: { id: number }) {
   const [banner, setBanner] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [confirming, setConfirming] = useState(false);
+  const users = useUsers();
   useTitle(a ? activityTitle(a) : t('activities.title'));
 
   const load = useCallback(() => {
@@ -46,6 +52,23 @@ export function ActivityView({ id }: { id: number }) {
       setA(r.data);
       setEtag(etagOf(r));
       toast(t(what === 'complete' ? 'activity.completed' : 'activity.reopened'));
+    } catch (e) {
+      setBanner(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function reassign(owner: number | null) {
+    if (!a || owner === null || owner === a.owner_id) return;
+    setBusy(true);
+    setBanner(null);
+    try {
+      const r = await activities.update(a.id, { owner_id: owner }, etag);
+      setA(r.data);
+      setEtag(etagOf(r));
+      const u = users.find((x) => x.id === owner);
+      toast(t('activity.reassigned', { name: u ? u.name || u.email : `#${owner}` }));
     } catch (e) {
       setBanner(errorText(e));
     } finally {
@@ -82,6 +105,12 @@ export function ActivityView({ id }: { id: number }) {
           </div>
         </div>
         <div className="page-actions">
+          {mayChange && can('activities', 'assign') && (
+            <label className="inline-field">
+              <span>{t(a.kind === 'task' ? 'field.assignee' : 'field.owner')}</span>
+              <PersonSelect id="activity-owner" value={a.owner_id} onChange={(v) => void reassign(v)} />
+            </label>
+          )}
           {can('activities', 'delete') && (
             <button type="button" className="btn btn-danger-ghost" onClick={() => setConfirming(true)}>
               {t('common.moveToTrash')}

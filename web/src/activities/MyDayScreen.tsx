@@ -26,7 +26,11 @@ export function MyDayScreen({ query }: { query: URLSearchParams }) {
   async function onComplete(a: Activity) {
     const e = await complete(a);
     if (e) toast(t('myday.completeFailed', { reason: errorText(e) }));
-    else toast(t('activity.completed'));
+    else {
+      toast(t('activity.completed'));
+      // A part that lists only its first entries takes in the next one.
+      if (day && BUCKETS.some((b) => day[b].more > 0)) void reload();
+    }
   }
 
   return (
@@ -65,7 +69,7 @@ export function MyDayScreen({ query }: { query: URLSearchParams }) {
       {day && (
         <div className="day-grid">
           {BUCKETS.map((b) => (
-            <DaySection key={b} name={b} bucket={day[b]} canComplete={can('activities', 'update')} onComplete={onComplete} />
+            <DaySection key={b} name={b} bucket={day[b]} userId={day.user_id} canComplete={can('activities', 'update')} onComplete={onComplete} />
           ))}
         </div>
       )}

@@ -1,5 +1,5 @@
-import { useState, type FormEvent } from 'react';
-import { DEPT_KINDS, departments as deptApi, type Department, type DeptKind } from '../api';
+import { useEffect, useState, type FormEvent } from 'react';
+import { DEPT_KINDS, departments as deptApi, workCalendars, type Department, type DeptKind, type WorkCalendar } from '../api';
 import { ConfirmDialog } from '../common/ConfirmDialog';
 import { ErrorBanner, errorText } from '../common/ErrorBanner';
 import { FormField, inputAria } from '../common/FormField';
@@ -209,11 +209,19 @@ function DeptEditor({ editing, org, onDone }: EditorProps) {
   const [kind, setKind] = useState<DeptKind>(dept?.kind ?? childKind('parent' in editing ? editing.parent : null));
   const [parent, setParent] = useState(parent0 === null ? '' : String(parent0));
   const [heads, setHeads] = useState<number[]>(dept?.heads ?? []);
+  const [calendar, setCalendar] = useState(dept?.calendar_id ? String(dept.calendar_id) : '');
+  const [calendars, setCalendars] = useState<WorkCalendar[]>([]);
   const [errors, setErrors] = useState<ReturnType<typeof splitErrors>['errors']>([]);
   const [banner, setBanner] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
   // A department cannot move under itself or anything below it.
   const excluded = dept ? subtreeIds(org.depts, dept.id) : new Set<number>();
+  useEffect(() => {
+    workCalendars
+      .list()
+      .then(setCalendars)
+      .catch(() => setCalendars([]));
+  }, []);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -221,6 +229,7 @@ function DeptEditor({ editing, org, onDone }: EditorProps) {
     setSaving(true);
     setBanner(null);
     const parent_id = parent ? Number(parent) : null;
+    const calendar_id = calendar ? Number(calendar) : null;
     try {
       if (dept) {
         const patch: Parameters<typeof deptApi.update>[1] = {};
@@ -228,13 +237,14 @@ function DeptEditor({ editing, org, onDone }: EditorProps) {
         if (kind !== dept.kind) patch.kind = kind;
         if (parent_id !== dept.parent_id) patch.parent_id = parent_id;
         if (JSON.stringify([...heads].sort()) !== JSON.stringify([...dept.heads].sort())) patch.heads = heads;
+        if (calendar_id !== dept.calendar_id) patch.calendar_id = calendar_id;
         if (Object.keys(patch).length) await deptApi.update(dept.id, patch);
       } else {
-        await deptApi.create({ name: name.trim(), kind, parent_id });
+        await deptApi.create({ name: name.trim(), kind, parent_id, calendar_id });
       }
       onDone(true);
     } catch (err) {
-      const s = splitErrors(err, ['name', 'kind', 'parent_id', 'heads']);
+      const s = splitErrors(err, ['name', 'kind', 'parent_id', 'heads', 'calendar_id']);
       setErrors(s.errors);
       setBanner(s.banner);
     } finally {
@@ -298,6 +308,22 @@ function DeptEditor({ editing, org, onDone }: EditorProps) {
                   {d.name}
                 </option>
               ))}
+          </select>
+        </FormField>
+        <FormField name="calendar_id" label={t('workcal.deptCalendar')} errors={m('calendar_id')} hint={t('workcal.deptCalendarHint')}>
+          <select
+            {...inputAria('calendar_id', m('calendar_id').length > 0, true)}
+            name="calendar_id"
+            className="input"
+            value={calendar}
+            onChange={(e) => setCalendar(e.target.value)}
+          >
+            <option value="">{t('workcal.deptInherit')}</option>
+            {calendars.map((c) => (
+              <option key={c.id} value={String(c.id)}>
+                {c.name}
+              </option>
+            ))}
           </select>
         </FormField>
         {dept && (

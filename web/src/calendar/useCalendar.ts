@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { activities, type Activity, type Query } from '../api';
 import { toRfc3339 } from '../activities/time';
 
-/** Whose calendar: one person's (what they own, take part in, or both), or a department's. */
+/** Whose calendar: one person's (what they own, take part in, or both), or a department's (both, for everyone in it). */
 export type Who =
   | { user: number; role: 'any' | 'owner' | 'participant' }
   | { department: number };
@@ -57,13 +57,11 @@ async function all(query: Query, signal: AbortSignal): Promise<Activity[]> {
 function queries(who: Who, from: Date, to: Date): Query[] {
   const gte = from.toISOString();
   const lte = new Date(to.getTime() - 1).toISOString();
+  // "Someone's" is what they own and what they take part in (involves), unless one of the two is asked.
   const people: Query[] =
     'department' in who
-      ? [{ department_id: who.department }]
-      : [
-          ...(who.role !== 'participant' ? [{ owner_id: who.user }] : []),
-          ...(who.role !== 'owner' ? [{ participant_id: who.user }] : []),
-        ];
+      ? [{ involves_department: who.department }]
+      : [who.role === 'owner' ? { owner_id: who.user } : who.role === 'participant' ? { participant_id: who.user } : { involves: who.user }];
   return people.flatMap((p) => [
     { ...p, kind: 'task', 'due_at[gte]': gte, 'due_at[lte]': lte, sort: 'due_at' },
     { ...p, kind: 'meeting', 'start_at[gte]': gte, 'start_at[lte]': lte, sort: 'start_at' },

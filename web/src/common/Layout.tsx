@@ -128,6 +128,13 @@ const icons = {
       <path d="M4 5v10c0 1.4 2.7 2.5 6 2.5s6-1.1 6-2.5V5M4 10c0 1.4 2.7 2.5 6 2.5s6-1.1 6-2.5" fill="none" stroke="currentColor" strokeWidth="1.6" />
     </svg>
   ),
+  processes: (
+    <svg viewBox="0 0 20 20">
+      <rect x="2.5" y="3" width="5" height="4" rx="1" fill="none" stroke="currentColor" strokeWidth="1.6" />
+      <rect x="12.5" y="13" width="5" height="4" rx="1" fill="none" stroke="currentColor" strokeWidth="1.6" />
+      <path d="M5 7v3h10v3" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinejoin="round" />
+    </svg>
+  ),
   mail: (
     <svg viewBox="0 0 20 20">
       <path d="M3 5h14v10H3ZM3 5l7 6 7-6" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinejoin="round" />
@@ -227,6 +234,12 @@ export function Layout({ user, section, onSignOut, onLang, children }: Props) {
               </NavLink>
               <NavLink to="/admin/pipelines" active={section === 'admin/pipelines'} icon={icons.deals}>
                 {t('nav.pipelines')}
+              </NavLink>
+              <NavLink to="/admin/work-calendars" active={section === 'admin/work-calendars'} icon={icons.myDay}>
+                {t('nav.workCalendars')}
+              </NavLink>
+              <NavLink to="/admin/processes" active={section === 'admin/processes'} icon={icons.processes}>
+                {t('nav.processes')}
               </NavLink>
               <NavLink to="/admin/backups" active={section === 'admin/backups'} icon={icons.backup}>
                 {t('nav.backups')}

@@ -1,5 +1,6 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { useDebounced } from './hooks';
+import { PickerList, pickerOptionId } from './PickerList';
 import type { CompanyRef } from './inputs';
 
 /** One choice of a picker: the record's id, its name, and a hint after it. */
@@ -79,7 +80,7 @@ export function RecordPicker({ id, source, value, invalid, describedBy, name, pl
           aria-autocomplete="list"
           aria-invalid={invalid || undefined}
           aria-describedby={describedBy}
-          aria-activedescendant={open && options[active] ? `${listId}-${active}` : undefined}
+          aria-activedescendant={open && options[active] ? pickerOptionId(listId, active) : undefined}
           autoComplete="off"
           placeholder={placeholder}
           value={text}
@@ -114,25 +115,20 @@ export function RecordPicker({ id, source, value, invalid, describedBy, name, pl
         )}
       </div>
       {open && options.length > 0 && (
-        <ul className="picker-list" role="listbox" id={listId}>
-          {options.map((r, i) => (
-            <li
-              key={r.id}
-              id={`${listId}-${i}`}
-              role="option"
-              aria-selected={i === active}
-              className={i === active ? 'active' : undefined}
-              onMouseEnter={() => setActive(i)}
-              onMouseDown={(e) => {
-                e.preventDefault();
-                pick(r);
-              }}
-            >
+        <PickerList
+          id={listId}
+          options={options}
+          active={active}
+          keyOf={(r) => r.id}
+          onActive={setActive}
+          onPick={pick}
+          render={(r) => (
+            <>
               <span>{r.label}</span>
               {r.sub && <span className="muted"> · {r.sub}</span>}
-            </li>
-          ))}
-        </ul>
+            </>
+          )}
+        />
       )}
     </div>
   );

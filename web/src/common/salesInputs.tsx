@@ -6,6 +6,7 @@ import { contactName } from '../contacts/config';
 import { rememberCurrencyDigits } from '../format';
 import { t } from '../i18n';
 import { useDebounced } from './hooks';
+import { PickerList, pickerOptionId } from './PickerList';
 
 /** The pipelines with their stages in order (null while loading). */
 export function usePipelines(): Pipeline[] | null {
@@ -192,7 +193,7 @@ export function ContactsPicker({ id, value, invalid, describedBy, onChange }: Om
         aria-autocomplete="list"
         aria-invalid={invalid || undefined}
         aria-describedby={describedBy}
-        aria-activedescendant={open && options[active] ? `${listId}-${active}` : undefined}
+        aria-activedescendant={open && options[active] ? pickerOptionId(listId, active) : undefined}
         autoComplete="off"
         placeholder={t('deals.contactsPlaceholder')}
         value={text}
@@ -219,25 +220,20 @@ export function ContactsPicker({ id, value, invalid, describedBy, onChange }: Om
         }}
       />
       {open && options.length > 0 && (
-        <ul className="picker-list" role="listbox" id={listId}>
-          {options.map((c, i) => (
-            <li
-              key={c.id}
-              id={`${listId}-${i}`}
-              role="option"
-              aria-selected={i === active}
-              className={i === active ? 'active' : undefined}
-              onMouseEnter={() => setActive(i)}
-              onMouseDown={(e) => {
-                e.preventDefault();
-                add(c);
-              }}
-            >
+        <PickerList
+          id={listId}
+          options={options}
+          active={active}
+          keyOf={(c) => c.id}
+          onActive={setActive}
+          onPick={add}
+          render={(c) => (
+            <>
               <span>{contactName(c)}</span>
               {c.company_name && <span className="muted"> · {c.company_name}</span>}
-            </li>
-          ))}
-        </ul>
+            </>
+          )}
+        />
       )}
     </div>
   );

@@ -37,7 +37,10 @@ function uploadError(e: unknown): string {
 
 let nextKey = 1;
 
-/** The files of a company, contact, deal or activity: list, upload (picker or drop), preview, download, delete. */
+/**
+ * The files of a company, contact, deal or activity: list, upload (picker or drop), preview, download,
+ * delete (undone from the toast) and the record's trash, where a deleted one is restored.
+ */
 export function DocumentsCard({ entity, id }: Props) {
   const toast = useToast();
   const dir = useDirectory();
@@ -48,6 +51,7 @@ export function DocumentsCard({ entity, id }: Props) {
   const [confirm, setConfirm] = useState<CrmDocument | null>(null);
   const [busy, setBusy] = useState(false);
   const [preview, setPreview] = useState<CrmDocument | null>(null);
+  const [trash, setTrash] = useState<CrmDocument[] | null>(null); // null: the trash is closed
   const input = useRef<HTMLInputElement>(null);
   const mayChange = can(entity, 'update');
 
@@ -102,13 +106,37 @@ export function DocumentsCard({ entity, id }: Props) {
       await documents.remove(d.id);
       setDocs((l) => (l ?? []).filter((x) => x.id !== d.id));
       if (preview?.id === d.id) setPreview(null);
-      toast(t('documents.deleted', { name: d.name }));
+      setTrash((l) => (l ? [d, ...l] : l));
+      toast(t('documents.deleted', { name: d.name }), { label: t('common.undo'), run: () => void restore(d) });
       setConfirm(null);
     } catch (e) {
       setConfirm(null);
       setError(e);
     } finally {
       setBusy(false);
+    }
+  }
+
+  async function restore(d: CrmDocument) {
+    try {
+      const back = await documents.restore(d.id);
+      setDocs((l) => [back, ...(l ?? []).filter((x) => x.id !== back.id)]);
+      setTrash((l) => (l ? l.filter((x) => x.id !== back.id) : l));
+      toast(t('documents.restored', { name: back.name }));
+    } catch (e) {
+      setError(e);
+    }
+  }
+
+  async function toggleTrash() {
+    if (trash) {
+      setTrash(null);
+      return;
+    }
+    try {
+      setTrash(await documents.listDeleted(entity, id));
+    } catch (e) {
+      setError(e);
     }
   }
 
@@ -139,20 +167,25 @@ export function DocumentsCard({ entity, id }: Props) {
           {docs && docs.length > 0 && <span className="muted"> · {docs.length}</span>}
         </h2>
         {mayChange && (
-          <label className="btn btn-sm documents-pick">
-            <input
-              ref={input}
-              type="file"
-              multiple
-              className="sr-only"
-              aria-describedby={`documents-hint-${entity}`}
-              onChange={(e) => {
-                upload(e.target.files);
-                e.target.value = '';
-              }}
-            />
-            + {t('documents.upload')}
-          </label>
+          <div className="documents-actions">
+            <button type="button" className="btn btn-sm btn-ghost" aria-expanded={trash !== null} onClick={() => void toggleTrash()}>
+              {trash ? t('documents.hideTrash') : t('documents.trash')}
+            </button>
+            <label className="btn btn-sm documents-pick">
+              <input
+                ref={input}
+                type="file"
+                multiple
+                className="sr-only"
+                aria-describedby={`documents-hint-${entity}`}
+                onChange={(e) => {
+                  upload(e.target.files);
+                  e.target.value = '';
+                }}
+              />
+              + {t('documents.upload')}
+            </label>
+          </div>
         )}
       </div>
       {mayChange && (
@@ -261,6 +294,26 @@ export function DocumentsCard({ entity, id }: Props) {
             </button>
           </figcaption>
         </figure>
+      )}
+      {trash && (
+        <div className="documents-trash">
+          <h3>{t('documents.trashTitle')}</h3>
+          {trash.length === 0 ? (
+            <p className="muted">{t('documents.trashEmpty')}</p>
+          ) : (
+            <ul className="documents-trash-list">
+              {trash.map((d) => (
+                <li key={d.id} data-id={d.id}>
+                  <span className="document-name">{d.name}</span> <span className="muted small">{formatSize(d.size)}</span>
+                  <button type="button" className="btn btn-sm" onClick={() => void restore(d)}>
+                    {t('common.restore')}
+                    <span className="sr-only"> {d.name}</span>
+                  </button>
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
       )}
       {confirm && (
         <ConfirmDialog

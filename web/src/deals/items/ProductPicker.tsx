@@ -1,6 +1,7 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { catalog, type Product } from '../../api';
 import { useDebounced } from '../../common/hooks';
+import { PickerList, pickerOptionId } from '../../common/PickerList';
 import { formatMoney } from '../../format';
 import { t } from '../../i18n';
 
@@ -53,7 +54,7 @@ export function ProductPicker({ value, label, invalid, describedBy, onText, onPi
         aria-autocomplete="list"
         aria-invalid={invalid || undefined}
         aria-describedby={describedBy}
-        aria-activedescendant={showing && options[active] ? `${listId}-${active}` : undefined}
+        aria-activedescendant={showing && options[active] ? pickerOptionId(listId, active) : undefined}
         autoComplete="off"
         placeholder={t('items.searchProduct')}
         value={value}
@@ -80,27 +81,23 @@ export function ProductPicker({ value, label, invalid, describedBy, onText, onPi
         }}
       />
       {showing && (
-        <ul className="picker-list" role="listbox" id={listId} aria-label={label}>
-          {options.map((p, i) => (
-            <li
-              key={p.id}
-              id={`${listId}-${i}`}
-              role="option"
-              aria-selected={i === active}
-              className={i === active ? 'active' : undefined}
-              onMouseEnter={() => setActive(i)}
-              onMouseDown={(e) => {
-                e.preventDefault();
-                pick(p);
-              }}
-            >
+        <PickerList
+          id={listId}
+          label={label}
+          options={options}
+          active={active}
+          keyOf={(p) => p.id}
+          onActive={setActive}
+          onPick={pick}
+          render={(p) => (
+            <>
               <span>{p.name}</span>
               <span className="muted">
                 {p.sku ? ` · ${p.sku}` : ''} · {formatMoney({ amount: p.price, currency: p.currency })} / {p.unit}
               </span>
-            </li>
-          ))}
-        </ul>
+            </>
+          )}
+        />
       )}
     </div>
   );

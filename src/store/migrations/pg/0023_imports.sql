@@ -1,4 +1,4 @@
--- Imports (keep in step with sqlite/0021_imports.sql): a CSV or XLSX file
+-- Imports (keep in step with sqlite/0023_imports.sql): a CSV or XLSX file
 -- brought into one entity (core/import.h). The file lives in the documents
 -- folder under its SHA-256 (hash), like a document's. status moves
 -- uploaded -> checking -> checked -> running -> done | failed, and done ->
