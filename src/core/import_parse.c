@@ -577,14 +577,30 @@ imp_parse_cell(const struct imp_target *t, const struct imp_popts *o,
 {
 	const char *s = c->s;
 	size_t len = c->len;
+	struct table_cell trimmed;
 	char num[NUM_MAX], date[11];
 	int64_t v;
 	bool b;
 
 	*out = NULL;
 	trim(&s, &len);
+	/*
+	 * A text cell "'+1 555..." is how crm's export (and spreadsheets)
+	 * keep a value starting with = + - @ from running as a formula: the
+	 * apostrophe is the guard, not the value.
+	 */
+	if (c->kind == TC_TEXT && len > 1 && s[0] == '\'' &&
+	    strchr("=+-@\t\r", s[1]) != NULL) {
+		s++;
+		len--;
+	}
 	if (c->kind == TC_EMPTY || len == 0)
 		return 0;
+	/* Every rule below reads the trimmed value. */
+	trimmed = *c;
+	trimmed.s = s;
+	trimmed.len = len;
+	c = &trimmed;
 	if (c->kind == TC_ERROR)
 		return fail(why, whylen, "the spreadsheet shows an error here "
 		    "(%.40s)", s);

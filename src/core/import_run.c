@@ -763,12 +763,26 @@ parse_row(struct pass *p, int64_t row, const struct table_cell *cells,
 
 			if (t == NULL || (t->type == IT_MONEY) != (money == 1))
 				continue;
+			struct table_cell cell = cells[i];
+			char code[4] = "";
+
+			/* A custom money value may name its currency: "9.90 EUR". */
+			if (money && strncmp(t->name, "custom.", 7) == 0 &&
+			    cell.len > 4 && cell.s[cell.len - 4] == ' ') {
+				memcpy(code, cell.s + cell.len - 3, 3);
+				code[3] = '\0';
+				if (currency_find(code) != NULL)
+					cell.len -= 4;
+				else
+					code[0] = '\0';
+			}
 			if (money) {
-				const struct currency *c = currency_find(cur);
+				const struct currency *c = currency_find(code[0] ? code :
+				    cur);
 
 				p->po.money_digits = c != NULL ? c->digits : 2;
 			}
-			if (imp_parse_cell(t, &p->po, &cells[i], p->cols[i].values, &v,
+			if (imp_parse_cell(t, &p->po, &cell, p->cols[i].values, &v,
 			    why, sizeof(why)) != 0) {
 				note(p, row, "error", p->cols[i].header, cells[i].s,
 				    cells[i].len, why);
@@ -793,7 +807,8 @@ parse_row(struct pass *p, int64_t row, const struct table_cell *cells,
 			if (t->type == IT_CURRENCY)
 				cur = json_string_value(v);
 			if (t->type == IT_MONEY && strncmp(t->name, "custom.", 7) == 0)
-				v = json_pack("{s:o, s:s}", "amount", v, "currency", cur);
+				v = json_pack("{s:o, s:s}", "amount", v, "currency",
+				    code[0] ? code : cur);
 			put_value(*in, t, v);
 		}
 	}

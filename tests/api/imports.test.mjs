@@ -484,3 +484,35 @@ test('a row matching a record the importer may not change is an error saying so'
   const owned = (await listAll(srv, 'contacts')).find((c) => c.first_name === 'Owned');
   assert.equal(owned.last_name, 'ByAdmin', 'the record is unchanged');
 });
+
+test('round trip: a CSV exported by crm imports back onto the same fields and values', async () => {
+  const cf = await req(srv, 'POST', '/api/v1/custom-fields', { body: {
+    entity: 'contacts', name: 'budget', label: 'Budget', type: 'money' } });
+  assert.equal(cf.status, 201, cf.text);
+  const co = await createOk(srv, 'companies', { name: 'Round Trip Contacts Ltd' });
+  const made = [
+    await createOk(srv, 'contacts', { first_name: 'Rita', last_name: 'Trip', emails: ['rita@rt.example', 'r.trip@rt.example'],
+      phones: ['+44 20 7946 0000'], company_id: co.id, birthday: '1980-05-06', source: 'roundtrip', tags: ['vip', 'b2b'],
+      notes: 'line one, with a comma', custom: { budget: { amount: 990, currency: 'EUR' } } }),
+    await createOk(srv, 'contacts', { first_name: 'Sven', last_name: '=SUM(A1)', source: 'roundtrip', position: '-lead-' }),
+  ];
+  const ex = await fetch(`${srv.url}/api/v1/contacts/export?format=csv&source=roundtrip`,
+    { headers: { Authorization: `Bearer ${srv.token}` } });
+  const csv = Buffer.from(await ex.arrayBuffer());
+  assert.equal(ex.status, 200, csv.toString());
+  for (const c of made) assert.equal((await req(srv, 'DELETE', `/api/v1/contacts/${c.id}`)).status, 204);
+  const imp = await uploadOk('contacts', 'contacts-export.csv', csv);
+  const m = mapOf(imp);
+  for (const f of ['first_name', 'last_name', 'emails', 'phones', 'company_id', 'birthday', 'source', 'tags', 'notes',
+    'position', 'owner_id', 'custom.budget']) assert.equal(m[f], f, `${f} maps onto itself: ${JSON.stringify(m)}`);
+  const d = await dryRun(imp.id);
+  assert.deepEqual(d.errors, [], JSON.stringify(d.errors));
+  const done = await run(imp.id);
+  assert.equal(done.created, 2, JSON.stringify(done));
+  const back = (await listAll(srv, 'contacts')).filter((c) => c.source === 'roundtrip');
+  const pick = (c) => ({ first_name: c.first_name, last_name: c.last_name, emails: c.emails, phones: c.phones,
+    company_id: c.company_id, birthday: c.birthday, tags: c.tags, notes: c.notes, position: c.position,
+    owner_id: c.owner_id, custom: c.custom });
+  assert.deepEqual(back.map(pick).sort((a, b) => a.first_name.localeCompare(b.first_name)),
+    made.map(pick).sort((a, b) => a.first_name.localeCompare(b.first_name)));
+});

@@ -209,6 +209,10 @@ urls_currencies_tags(void **state)
 	bad(IT_CURRENCY, &dot, TC_TEXT, "XYZ", "not a known currency");
 	ok(IT_TAGS, &dot, TC_TEXT, "vip; retail,  b2b ", "[\"vip\",\"retail\",\"b2b\"]");
 	ok(IT_ID, &dot, TC_TEXT, "17", "17");
+	/* The export's guard against formulas is not part of the value. */
+	ok(IT_PHONES, &dot, TC_TEXT, "'+46 70 123 45 67", "[\"+46 70 123 45 67\"]");
+	ok(IT_INTEGER, &dot, TC_TEXT, "'-5", "-5");
+	ok(IT_TEXT, &dot, TC_TEXT, "'quoted", "\"'quoted\"");
 	bad(IT_ID, &dot, TC_TEXT, "0", "not an id");
 }
 
