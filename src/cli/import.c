@@ -40,9 +40,9 @@ static const char about[] =
     "  crm import --undo 12\n\n"
     "exit status: 0 done (or a clean dry run), 1 bad rows or refused, 2 bad "
     "flags\n\n"
-    "environment: CRM_IMPORT_SLICE_MS (default 20000): the run commits in\n"
-    "chunks of 500 rows and goes in slices of this many milliseconds, each\n"
-    "going on after the last committed chunk (as the server's job does)";
+    "The run commits in chunks of 500 rows. CRM_IMPORT_SLICE_MS=N makes it go\n"
+    "in slices of N milliseconds, each going on after the last committed\n"
+    "chunk, as the server's job does (default: one slice)";
 
 struct progress {
 	bool	tty;
@@ -264,22 +264,22 @@ summary(json_t *imp, bool dry)
 
 /*
  * A dry run or the run now, with progress; *imp is the import after it.
- * The run goes in slices as the server's job does (CRM_IMPORT_SLICE_MS,
- * default IMP_SLICE_MS), each going on after the last committed chunk.
+ * With CRM_IMPORT_SLICE_MS the run goes in slices as the server's job
+ * does, each going on after the last committed chunk; by default in one.
  */
 static int
 pass(struct core_ctx *cx, int64_t id, bool dry, json_t **imp)
 {
 	struct progress pr = { isatty(STDERR_FILENO) != 0, 0, dry };
 	const char *env = getenv("CRM_IMPORT_SLICE_MS");
-	int64_t slice = env != NULL ? strtoll(env, NULL, 10) : IMP_SLICE_MS;
+	int64_t slice = env != NULL ? strtoll(env, NULL, 10) : 0;
 	bool more = true;
 	int rc = imp_start(cx, id, dry, false);
 
 	*imp = NULL;
 	while (rc == CRM_OK && more)
-		rc = imp_execute(cx, id, dry, slice > 0 ? slice : IMP_SLICE_MS,
-		    on_progress, &pr, &more);
+		rc = imp_execute(cx, id, dry, slice > 0 ? slice : 0, on_progress,
+		    &pr, &more);
 	progress_end(&pr);
 	if (rc != CRM_OK && rc != CRM_EINVAL)
 		return rc;
