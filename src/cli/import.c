@@ -107,8 +107,12 @@ store_file(const struct doc_store *ds, const char *path, struct doc_blob *b)
 		return -1;
 	}
 	buf = xmalloc(64 * 1024);
-	while (rc == 0 && (got = fread(buf, 1, 64 * 1024, f)) > 0)
+	while (rc == 0) {
+		got = fread(buf, 1, 64 * 1024, f);
+		if (got == 0)
+			break;
 		rc = doc_blob_write(b, buf, got);
+	}
 	if (rc == 0 && ferror(f))
 		rc = -1;
 	free(buf);

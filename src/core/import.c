@@ -728,23 +728,27 @@ imp_update(struct core_ctx *cx, int64_t id, json_t *patch, json_t **out)
 	o.encoding = json_string_value(json_object_get(cur, "encoding"));
 	o.delimiter = json_string_value(json_object_get(cur, "delimiter"))[0];
 	header_row = json_integer_value(json_object_get(cur, "header_row"));
-	if ((v = json_object_get(patch, "sheet")) != NULL && !json_is_string(v))
+	v = json_object_get(patch, "sheet");
+	if (v != NULL && !json_is_string(v))
 		verrs_add(&cx->errs, "sheet", "must be a sheet's name");
 	else if (v != NULL)
 		o.sheet = json_string_value(v);
-	if ((v = json_object_get(patch, "encoding")) != NULL &&
+	v = json_object_get(patch, "encoding");
+	if (v != NULL &&
 	    (!json_is_string(v) || json_string_length(v) > 30))
 		verrs_add(&cx->errs, "encoding", "must be an encoding's name "
 		    "(UTF-8, WINDOWS-1251, SHIFT_JIS)");
 	else if (v != NULL)
 		o.encoding = json_string_value(v);
-	if ((v = json_object_get(patch, "delimiter")) != NULL &&
+	v = json_object_get(patch, "delimiter");
+	if (v != NULL &&
 	    (!json_is_string(v) || json_string_length(v) != 1 ||
 	    strchr(",;\t|", json_string_value(v)[0]) == NULL))
 		verrs_add(&cx->errs, "delimiter", "must be one of , ; | or a tab");
 	else if (v != NULL)
 		o.delimiter = json_string_value(v)[0];
-	if ((v = json_object_get(patch, "header_row")) != NULL &&
+	v = json_object_get(patch, "header_row");
+	if (v != NULL &&
 	    (!json_is_integer(v) || json_integer_value(v) < 1 ||
 	    json_integer_value(v) > 1000))
 		verrs_add(&cx->errs, "header_row", "must be a row number from 1 "
@@ -778,7 +782,8 @@ imp_update(struct core_ctx *cx, int64_t id, json_t *patch, json_t **out)
 	if (rc != CRM_OK)
 		goto out;
 	imp_source_key(json_object_get(preview, "headers"), skey);
-	if ((v = json_object_get(patch, "mapping")) != NULL) {
+	v = json_object_get(patch, "mapping");
+	if (v != NULL) {
 		mapping = check_mapping(cx, &ts, json_object_get(preview, "headers"),
 		    v);
 	} else if (reread) {

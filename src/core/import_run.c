@@ -944,13 +944,17 @@ next:
 				p->progress(p->arg, p->done, p->expected);
 			if (save_progress(p) != CRM_OK)
 				return p->rc = CRM_EDB, 1;
-		} else if ((rc = chunk_end(p)) != CRM_OK) {
-			p->rc = rc;
-			return 1;
-		} else if (p->until_us > 0 && time_mono_us() > p->until_us) {
-			/* A slice: the job comes back for the rest. */
-			p->more = true;
-			return 2;
+		} else {
+			rc = chunk_end(p);
+			if (rc != CRM_OK) {
+				p->rc = rc;
+				return 1;
+			}
+			if (p->until_us > 0 && time_mono_us() > p->until_us) {
+				/* A slice: the job comes back for the rest. */
+				p->more = true;
+				return 2;
+			}
 		}
 	}
 	return 0;
@@ -1006,8 +1010,11 @@ pass_setup(struct pass *p, json_t *imp)
 	s = json_string_value(json_object_get(opts, "currency"));
 	if (s != NULL)
 		snprintf(p->currency, sizeof(p->currency), "%s", s);
-	else if ((rc = currency_base_get(p->cx, p->currency)) != CRM_OK)
-		return rc;
+	else {
+		rc = currency_base_get(p->cx, p->currency);
+		if (rc != CRM_OK)
+			return rc;
+	}
 	s = json_string_value(json_object_get(opts, "mode"));
 	p->skip_bad = s != NULL && strcmp(s, "skip") == 0;
 	on = json_string_value(json_object_get(opts, "on_match"));
