@@ -14,8 +14,11 @@ FUZZ_SAN      = -fsanitize=address,undefined -fno-sanitize-recover=undefined \
                 -fno-omit-frame-pointer
 FUZZ_CFLAGS   = -O1 -g $(FUZZ_SAN)
 FUZZ_SRC     := $(filter-out src/cli/%,$(SRC))
+# Helpers the harnesses share: every fuzz/*.c that is not a harness.
+FUZZ_HELPERS := $(filter-out fuzz/fuzz_%.c,$(wildcard fuzz/*.c))
 FUZZ_OBJ     := $(FUZZ_SRC:src/%.c=build/fuzz/obj/%.o) \
-                $(GENOBJ:build/obj/%=build/fuzz/obj/%) build/fuzz/obj/common.o
+                $(GENOBJ:build/obj/%=build/fuzz/obj/%) \
+                $(FUZZ_HELPERS:fuzz/%.c=build/fuzz/obj/fuzz/%.o)
 FUZZ_HARNESS := $(sort $(wildcard fuzz/fuzz_*.c))
 FUZZ_BIN     := $(FUZZ_HARNESS:fuzz/%.c=build/fuzz/%)
 
@@ -38,12 +41,12 @@ build/fuzz/obj/gen/%.o: build/gen/%.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(CPPFLAGS) -O1 -c -o $@ $<
 
-build/fuzz/obj/common.o: fuzz/common.c fuzz/common.h $(wildcard src/*/*.h)
+build/fuzz/obj/fuzz/%.o: fuzz/%.c $(wildcard fuzz/*.h) $(wildcard src/*/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(CPPFLAGS) $(WARN) $(FUZZ_CFLAGS) -Ifuzz \
 	  -fsanitize=fuzzer-no-link -c -o $@ $<
 
-build/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/common.h $(FUZZ_OBJ)
+build/fuzz/fuzz_%: fuzz/fuzz_%.c $(wildcard fuzz/*.h) $(FUZZ_OBJ)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(CPPFLAGS) $(WARN) $(FUZZ_CFLAGS) -Ifuzz -fsanitize=fuzzer \
 	  -o $@ $< $(FUZZ_OBJ) $(LDLIBS)

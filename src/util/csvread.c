@@ -6,9 +6,10 @@
  * choice, else the first 64 KiB: UTF-16 when every other byte is NUL,
  * UTF-8 when they are valid UTF-8, else whichever of WINDOWS-1251 and
  * SHIFT_JIS reads more like text (score_1251, score_sjis). Everything,
- * UTF-8 included, goes through iconv, which is also the validator: an
- * invalid sequence stops the read with the row it is in, after the rows
- * before it were handed over. A sequence cut by the end of a chunk is
+ * UTF-8 included, goes through iconv, and what comes out is checked as
+ * UTF-8 again (glibc's decoder lets code points past U+10FFFF through):
+ * an invalid sequence stops the read with the row it is in, after the
+ * rows before it were handed over. A sequence cut by the end of a chunk is
  * carried to the next one. The BOM never reaches a cell.
  *
  * Delimiter. Among , ; TAB and |, the one that occurs (outside quotes) in
@@ -44,8 +45,9 @@
 #include "util/buf.h"
 
 #define CHUNK		TABLE_HEAD
-#define OUT_SIZE	(4 * CHUNK + 64)	/* UTF-8 of a chunk: at most 3 bytes a byte */
-#define CARRY_MAX	8			/* bytes of a character cut by a chunk */
+/* UTF-8 of a chunk: at most 3 bytes for each byte in. */
+#define OUT_SIZE	(4 * CHUNK + 64)
+#define CARRY_MAX	8	/* bytes of a character cut by a chunk */
 #define DETECT_LINES	20
 
 struct csvr {
@@ -56,7 +58,7 @@ struct csvr {
 	size_t			 errlen;
 	struct csv_parser	 p;
 	struct buf		 row;	/* this row's cells, each NUL-terminated */
-	size_t			*offs;	/* [TABLE_MAX_COLS] where each cell starts in row */
+	size_t			*offs;	/* where each cell starts in row */
 	size_t			*lens;
 	struct table_cell	*cells;
 	size_t			 ncells;
@@ -67,6 +69,12 @@ struct csvr {
 	int			 stop;	/* fn's nonzero value */
 };
 
+static bool
+busy(const struct csvr *r)
+{
+	return !r->failed && r->stop == 0;
+}
+
 static void
 fail(struct csvr *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -76,8 +84,8 @@ fail(struct csvr *r, const char *fmt, ...)
 	char msg[256];
 	va_list ap;
 
-	if (r->failed)
-		return;
+	if (!busy(r))
+		return;	/* the first failure, or the caller's stop, stands */
 	r->failed = true;
 	va_start(ap, fmt);
 	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
@@ -85,11 +93,6 @@ fail(struct csvr *r, const char *fmt, ...)
 	table_err(r->err, r->errlen, "row %zu: %s", r->rowno + 1, msg);
 }
 
-static bool
-busy(const struct csvr *r)
-{
-	return !r->failed && r->stop == 0;
-}
 
 static void
 on_cell(void *s, size_t len, void *data)
@@ -183,11 +186,18 @@ parse(struct csvr *r, const char *s, size_t n)
 
 /* ---- encoding detection ---- */
 
-static bool
-utf8_ok(const unsigned char *s, size_t n, bool complete)
+/*
+ * How many of the n bytes at s are whole, well-formed UTF-8 characters
+ * (no overlongs, surrogates or code points past U+10FFFF; NUL counts as a
+ * character: on_cell refuses it with its own message). *cut says the
+ * first byte after them starts a character that n cuts short.
+ */
+static size_t
+utf8_prefix(const unsigned char *s, size_t n, bool *cut)
 {
 	size_t i = 0;
 
+	*cut = false;
 	while (i < n) {
 		unsigned char c = s[i];
 		size_t len, k;
@@ -207,21 +217,32 @@ utf8_ok(const unsigned char *s, size_t n, bool complete)
 			len = 4;
 			cp = c & 0x07;
 		} else {
-			return false;
+			return i;
 		}
-		if (i + len > n)
-			return !complete;	/* cut by the end of the head */
+		if (i + len > n) {
+			*cut = true;
+			return i;
+		}
 		for (k = 1; k < len; k++) {
 			if ((s[i + k] & 0xc0) != 0x80)
-				return false;
+				return i;
 			cp = cp << 6 | (s[i + k] & 0x3f);
 		}
 		if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
 		    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-			return false;
+			return i;
 		i += len;
 	}
-	return true;
+	return i;
+}
+
+/* The head is UTF-8 (a character its end cuts is not held against it). */
+static bool
+utf8_ok(const unsigned char *s, size_t n, bool complete)
+{
+	bool cut;
+
+	return utf8_prefix(s, n, &cut) == n || (cut && !complete);
 }
 
 /*
@@ -405,13 +426,35 @@ open_iconv(const char *enc, iconv_t *cd, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * The end of the file: no character may be left half read, a stateful
+ * encoding (ISO-2022-JP) may owe a last shift back, and libcsv hands over
+ * the last row (a quote still open is an error).
+ */
+static void
+finish(struct csvr *r, iconv_t cd, size_t carried, const char *enc,
+    char *out)
+{
+	char *op = out;
+	size_t ol = OUT_SIZE;
+
+	if (carried > 0)
+		fail(r, "the file ends inside a character (not valid %s text)",
+		    enc);
+	if (busy(r) && iconv(cd, NULL, NULL, &op, &ol) != (size_t)-1)
+		parse(r, out, (size_t)(op - out));
+	if (busy(r) && csv_fini(&r->p, on_cell, on_row, r) != 0)
+		fail(r, "a quoted cell is not closed before the end of the "
+		    "file");
+}
+
 int
 tcsv_read(FILE *fp, const struct table_opts *o, struct table_info *info,
     table_row_fn fn, void *arg, char *err, size_t errlen)
 {
 	struct csvr r;
 	char *in, *out;
-	size_t n, outn = 0, skip = 0;
+	size_t n, outn, skip = 0;
 	const char *enc;
 	iconv_t cd;
 	bool eof, first = true, bad = false;
@@ -449,14 +492,26 @@ tcsv_read(FILE *fp, const struct table_opts *o, struct table_info *info,
 	r.offs = xcalloc(TABLE_MAX_COLS, sizeof(*r.offs));
 	r.lens = xcalloc(TABLE_MAX_COLS, sizeof(*r.lens));
 	r.cells = xcalloc(TABLE_MAX_COLS, sizeof(*r.cells));
-	csv_init(&r.p, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL | CSV_APPEND_NULL);
+	if (csv_init(&r.p, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL |
+	    CSV_APPEND_NULL) != 0)
+		abort();	/* only for a NULL parser */
 	csv_set_realloc_func(&r.p, cell_realloc);
 	for (;;) {
-		size_t carried;
+		size_t carried, valid;
+		bool cut;
 
 		outn = 0;
 		bad = convert(cd, in, &n, out, &outn) != 0;
 		carried = n;
+		/*
+		 * glibc's iconv from UTF-8 passes code points past U+10FFFF
+		 * (and maybe more): what it gives is checked again.
+		 */
+		valid = utf8_prefix((unsigned char *)out, outn, &cut);
+		if (valid < outn) {
+			outn = valid;
+			bad = true;
+		}
 		if (first) {
 			first = false;
 			if (outn >= 3 && memcmp(out, "\xef\xbb\xbf", 3) == 0)
@@ -481,25 +536,8 @@ tcsv_read(FILE *fp, const struct table_opts *o, struct table_info *info,
 		eof = n < CHUNK;
 		n += carried;
 	}
-	if (busy(&r) && eof) {
-		if (n > 0)
-			fail(&r, "the file ends inside a character (not valid "
-			    "%s text)", enc);
-		outn = 0;
-		/* Stateful encodings (ISO-2022-JP) may owe a last shift back. */
-		{
-			char *op = out;
-			size_t ol = OUT_SIZE;
-
-			if (busy(&r) && iconv(cd, NULL, NULL, &op, &ol) !=
-			    (size_t)-1)
-				parse(&r, out, (size_t)(op - out));
-		}
-		if (busy(&r) && csv_fini(&r.p, on_cell, on_row, &r) != 0 &&
-		    busy(&r))
-			fail(&r, "a quoted cell is not closed before the end "
-			    "of the file");
-	}
+	if (busy(&r) && eof)
+		finish(&r, cd, n, enc, out);
 	rc = r.failed ? -1 : r.stop;
 	csv_free(&r.p);
 	iconv_close(cd);

@@ -7,14 +7,14 @@
  */
 #include "util/tablepriv.h"
 
-#include "util/alloc.h"
-
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "util/alloc.h"
 
 void
 table_err(char *err, size_t errlen, const char *fmt, ...)

@@ -10,7 +10,21 @@
  * outlives a call.
  *
  * The readers stream: a million-row file costs memory for one row (and,
- * for XLSX, the shared strings), not for the file.
+ * for XLSX, the shared strings), not for the file. Rows already handed
+ * over stay handed over when a later one fails: a caller that wants all
+ * or nothing collects first and writes after table_read returns 0.
+ *
+ * CSV: the encoding is a BOM, else the caller's, else UTF-8 when the first
+ * 64 KiB are valid UTF-8, else the likelier of WINDOWS-1251 and SHIFT_JIS;
+ * the BOM never reaches a cell. Spaces around an unquoted cell are
+ * trimmed, quoted cells kept as they are; a quote inside an unquoted
+ * cell, text after a closing quote and a quote left open are errors.
+ *
+ * XLSX: a cell's kind comes from its type and its style's number format.
+ * A merged range repeats its top-left value (and kind) in every cell it
+ * covers, so a header merged over two columns names both; a formula cell
+ * gives its cached result (the workbook is never recalculated). Text has
+ * OOXML's _xHHHH_ escapes decoded ("_x000D_" is a carriage return).
  */
 #ifndef UTIL_TABLE_H
 #define UTIL_TABLE_H
@@ -36,10 +50,28 @@ enum table_format {
 enum table_cell_kind {
 	TC_EMPTY,	/* no value: s is "" */
 	TC_TEXT,	/* a string (shared, inline, or a formula's text result) */
-	TC_NUMBER,	/* a number, s its shortest round-trip decimal: "79161234567", "0.15" */
+	/*
+	 * A number, s the shortest decimal that reads back as the same
+	 * double: integers below 1e17 in full ("79161234567", whatever
+	 * the cell showed, "7.92E+10"), others the first of %.15g, %.16g,
+	 * %.17g to round-trip ("0.15", "0.30000000000000004", "1.5e+20").
+	 */
+	TC_NUMBER,
 	TC_PERCENT,	/* a number formatted as a percentage: s is the fraction, "0.15" */
-	TC_DATE,	/* a date serial with a date format: s is "YYYY-MM-DD" */
-	TC_DATETIME,	/* ... with a time part: s is "YYYY-MM-DDTHH:MM:SS" */
+	/*
+	 * A date serial with a date format: s is "YYYY-MM-DD". The 1900
+	 * system (serial 1 is 1900-01-01; Excel's phantom 1900-02-29, serial
+	 * 60, reads as 1900-02-28) or 1904, as the workbook says; a serial
+	 * before the epoch or past 9999-12-31 stays TC_NUMBER. Cells of type
+	 * "d" (ISO text) are dates too.
+	 */
+	TC_DATE,
+	/*
+	 * ... whose format shows a time: s is "YYYY-MM-DDTHH:MM:SS", rounded
+	 * to the second; a time-only format (h:mm) gives a time below one day
+	 * on 1899-12-31 (1904-01-01 in the 1904 system).
+	 */
+	TC_DATETIME,
 	TC_BOOL,	/* s is "TRUE" or "FALSE" */
 	TC_ERROR,	/* a formula error: s is its text, "#DIV/0!" */
 };

@@ -11,10 +11,10 @@
 
 #include "util/table.h"
 
-/* Bytes looked at to sniff a file and to detect a CSV's encoding and delimiter. */
+/* Bytes looked at to sniff a file, and a CSV's encoding and delimiter. */
 #define TABLE_HEAD	65536
 
-/* Writes the message into err (errlen bytes, NUL-terminated, cut if need be). */
+/* The message into err: errlen bytes at most, NUL-terminated, maybe cut. */
 void table_err(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

@@ -9,8 +9,9 @@
  *                               text runs joined; phonetic <rPh> skipped)
  *   xl/styles.xml               cellXfs -> numFmtId -> is it a date, a
  *                               date-time, a percentage?
- *   the sheet, twice            first only its <mergeCell> ranges (they
- *                               come after <sheetData>), then its rows
+ *   the sheet, twice            first a byte search for its <mergeCell>
+ *                               ranges (they come after <sheetData>), then
+ *                               its rows
  *
  * Only the shared strings are kept whole (cells point into them); a row
  * is held until its </row>, a merged range's value until its last row.
@@ -28,7 +29,8 @@
  * with Excel's phantom 1900-02-29, or 1904 when the workbook says so); a
  * percent format makes it TC_PERCENT with the fraction as its value.
  * Merged ranges repeat their top-left value in every cell they cover, so
- * a header merged over two columns names both.
+ * a header merged over two columns names both. Text has OOXML's _xHHHH_
+ * escapes decoded (Excel's line break is "_x000D_\n").
  */
 #include "util/tablepriv.h"
 
@@ -47,16 +49,26 @@
 
 #include "util/alloc.h"
 #include "util/buf.h"
+#include "util/text.h"
 #include "util/timeutil.h"
 
 #define XML_CHUNK	65536
-#define BIG_PART	(1LL << 20)	/* parts above this are held to TABLE_MAX_RATIO */
-#define MAX_XF		65536		/* cell formats (Excel's own limit is 64000) */
+#define BIG_PART	(1LL << 20)	/* held to TABLE_MAX_RATIO above this */
+#define MAX_XF		65536		/* cell formats (Excel's limit: 64000) */
 #define MAX_NUMFMT	4096		/* custom number formats */
 #define MAX_MERGES	65536
 #define MAX_MERGED	(64u << 20)	/* bytes of merged values held at once */
+/*
+ * The shared strings are the one part held whole, so they get their own
+ * caps (16 times a full Excel sheet's worth of distinct short strings):
+ * without them a small archive of "<si/>" could cost gigabytes of offsets.
+ */
+#define MAX_SST		(16u << 20)	/* strings */
+#define MAX_SST_BYTES	(256u << 20)	/* bytes of their text */
 #define MAX_PATH	256
 #define MAX_RID		64
+#define MERGE_PREFIX	32		/* bytes of a prefix on <mergeCell */
+#define MERGE_TAG	1024		/* bytes of one <mergeCell ...> tag */
 
 /* How a cell format shows a number. */
 enum shows {
@@ -83,6 +95,7 @@ struct merge {
 struct xr;
 typedef void (*start_fn)(struct xr *, const char *, const char **);
 typedef void (*end_fn)(struct xr *, const char *);
+typedef void (*eat_fn)(struct xr *, const char *, size_t, bool);
 
 struct xr {
 	zip_t			*z;
@@ -133,6 +146,8 @@ struct xr {
 	size_t			*active;
 	size_t			 nactive;
 	size_t			 merged_bytes;
+	char			*win;	/* eat_merges: the carry, then a chunk */
+	size_t			 ncarry;
 
 	/* the row being read, by column (0-based) */
 	bool			 in_row;
@@ -157,6 +172,12 @@ struct xr {
 
 static const char empty[] = "";
 
+static bool
+busy(const struct xr *x)
+{
+	return !x->failed && x->stop == 0;
+}
+
 static void
 xfail(struct xr *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -167,8 +188,8 @@ xfail(struct xr *x, const char *fmt, ...)
 	char msg[256];
 	va_list ap;
 
-	if (x->failed)
-		return;
+	if (!busy(x))
+		return;	/* the first failure, or the caller's stop, stands */
 	x->failed = true;
 	va_start(ap, fmt);
 	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
@@ -177,16 +198,13 @@ xfail(struct xr *x, const char *fmt, ...)
 		table_err(x->err, x->errlen, "xlsx: %s line %lu: %s", x->part,
 		    (unsigned long)XML_GetCurrentLineNumber(x->p), msg);
 		XML_StopParser(x->p, XML_FALSE);
+	} else if (x->part != NULL) {
+		table_err(x->err, x->errlen, "xlsx: %s: %s", x->part, msg);
 	} else {
 		table_err(x->err, x->errlen, "xlsx: %s", msg);
 	}
 }
 
-static bool
-busy(const struct xr *x)
-{
-	return !x->failed && x->stop == 0;
-}
 
 /* The name without its namespace prefix: "x:c" -> "c", "r:id" -> "id". */
 static const char *
@@ -273,6 +291,51 @@ col_name(unsigned col, char out[4])
 	out[n] = '\0';
 }
 
+/*
+ * Decodes in place the escapes OOXML uses for characters XML cannot carry
+ * (ST_Xstring): "_x000D_" is a carriage return, "_x005F_" a literal '_'.
+ * What Excel writes for a line break typed in a cell is "_x000D_\n". An
+ * escape of NUL or of half a surrogate pair is left as it is.
+ */
+static void
+xstring(struct buf *b)
+{
+	char *s = b->data, *w;
+	size_t i, n = b->len;
+
+	if (s == NULL || memmem(s, n, "_x", 2) == NULL)
+		return;
+	w = s;
+	for (i = 0; i < n; i++) {
+		unsigned cp = 0;
+		int k, h = 0;
+
+		if (s[i] == '_' && i + 6 < n && s[i + 1] == 'x' && s[i + 6] == '_') {
+			for (k = 2; k < 6 && h >= 0; k++) {
+				h = text_hexval(s[i + k]);
+				cp = cp << 4 | (unsigned)(h >= 0 ? h : 0);
+			}
+			if (h >= 0 && cp != 0 && (cp < 0xd800 || cp > 0xdfff)) {
+				if (cp < 0x80) {
+					*w++ = (char)cp;
+				} else if (cp < 0x800) {
+					*w++ = (char)(0xc0 | cp >> 6);
+					*w++ = (char)(0x80 | (cp & 0x3f));
+				} else {
+					*w++ = (char)(0xe0 | cp >> 12);
+					*w++ = (char)(0x80 | (cp >> 6 & 0x3f));
+					*w++ = (char)(0x80 | (cp & 0x3f));
+				}
+				i += 6;
+				continue;
+			}
+		}
+		*w++ = s[i];
+	}
+	b->len = (size_t)(w - s);
+	s[b->len] = '\0';
+}
+
 /* ---- the XML plumbing ---- */
 
 static void XMLCALL
@@ -350,11 +413,12 @@ collect(struct xr *x)
 }
 
 /*
- * Inflates the part at index idx and parses it with s and e. Counts every
- * byte against the limits (see the top of the file).
+ * Inflates the part name, a chunk at a time, handing each to eat (the
+ * last call with n == 0). Counts every byte against the limits (see the
+ * top of the file).
  */
 static int
-parse_part(struct xr *x, const char *name, start_fn s, end_fn e)
+inflate_part(struct xr *x, const char *name, eat_fn eat)
 {
 	zip_int64_t idx;
 	zip_stat_t st;
@@ -363,36 +427,24 @@ parse_part(struct xr *x, const char *name, start_fn s, end_fn e)
 	char *chunk;
 	bool last = false;
 
+	x->part = name;
 	idx = zip_name_locate(x->z, name, ZIP_FL_NOCASE);
 	if (idx < 0) {
-		xfail(x, "the workbook has no %s", name);
+		xfail(x, "the workbook has no such part");
 		return -1;
 	}
 	zip_stat_init(&st);
 	if (zip_stat_index(x->z, (zip_uint64_t)idx, 0, &st) != 0 ||
 	    (st.valid & ZIP_STAT_COMP_SIZE) == 0) {
-		xfail(x, "%s: %s", name, zip_strerror(x->z));
+		xfail(x, "%s", zip_strerror(x->z));
 		return -1;
 	}
 	comp = st.comp_size < x->size ? st.comp_size : x->size;
 	f = zip_fopen_index(x->z, (zip_uint64_t)idx, 0);
 	if (f == NULL) {
-		xfail(x, "%s: %s", name, zip_strerror(x->z));
+		xfail(x, "%s", zip_strerror(x->z));
 		return -1;
 	}
-	x->p = XML_ParserCreate(NULL);
-	if (x->p == NULL)
-		abort();	/* out of memory, as xmalloc */
-	x->part = name;
-	x->on_start = s;
-	x->on_end = e;
-	x->collect = false;
-	x->skip = 0;
-	XML_SetUserData(x->p, x);
-	XML_SetElementHandler(x->p, x_start, x_end);
-	XML_SetCharacterDataHandler(x->p, x_text);
-	XML_SetStartDoctypeDeclHandler(x->p, x_doctype);
-	XML_SetEntityDeclHandler(x->p, x_entity);
 	chunk = xmalloc(XML_CHUNK);
 	while (busy(x) && !last) {
 		zip_int64_t n = zip_fread(f, chunk, XML_CHUNK);
@@ -415,19 +467,48 @@ parse_part(struct xr *x, const char *name, start_fn s, end_fn e)
 			break;
 		}
 		last = n == 0;
-		if (XML_Parse(x->p, chunk, (int)n, last) == XML_STATUS_ERROR &&
-		    busy(x)) {
-			table_err(x->err, x->errlen, "xlsx: %s line %lu: %s",
-			    name, (unsigned long)XML_GetCurrentLineNumber(x->p),
-			    XML_ErrorString(XML_GetErrorCode(x->p)));
-			x->failed = true;
-		}
+		eat(x, chunk, (size_t)n, last);
 	}
 	free(chunk);
 	zip_fclose(f);
+	x->part = NULL;
+	return busy(x) ? 0 : -1;
+}
+
+static void
+eat_xml(struct xr *x, const char *chunk, size_t n, bool last)
+{
+	if (XML_Parse(x->p, chunk, (int)n, last) == XML_STATUS_ERROR &&
+	    busy(x)) {
+		table_err(x->err, x->errlen, "xlsx: %s line %lu: %s", x->part,
+		    (unsigned long)XML_GetCurrentLineNumber(x->p),
+		    XML_ErrorString(XML_GetErrorCode(x->p)));
+		x->failed = true;
+	}
+}
+
+/* Parses the part name with the element handlers s and e. */
+static int
+parse_part(struct xr *x, const char *name, start_fn s, end_fn e)
+{
+	int rc;
+
+	x->p = XML_ParserCreate(NULL);
+	if (x->p == NULL)
+		abort();	/* out of memory, as xmalloc */
+	x->on_start = s;
+	x->on_end = e;
+	x->collect = false;
+	x->skip = 0;
+	XML_SetUserData(x->p, x);
+	XML_SetElementHandler(x->p, x_start, x_end);
+	XML_SetCharacterDataHandler(x->p, x_text);
+	XML_SetStartDoctypeDeclHandler(x->p, x_doctype);
+	XML_SetEntityDeclHandler(x->p, x_entity);
+	rc = inflate_part(x, name, eat_xml);
 	XML_ParserFree(x->p);
 	x->p = NULL;
-	return busy(x) ? 0 : -1;
+	return rc;
 }
 
 static bool
@@ -477,7 +558,10 @@ no_end(struct xr *x, const char *name)
 	(void)name;
 }
 
-/* Which sheet to read: the caller's by name (exactly, else ignoring case), or the first. */
+/*
+ * Which sheet to read: the caller's by name (exactly, else ignoring
+ * case), or the first.
+ */
 static int
 choose_sheet(struct xr *x)
 {
@@ -577,16 +661,21 @@ sst_end(struct xr *x, const char *name)
 		x->collect = false;
 	} else if (strcmp(name, "si") == 0 && x->in_si) {
 		x->in_si = false;
+		if (x->nsst == MAX_SST) {
+			xfail(x, "more than %u shared strings", MAX_SST);
+			return;
+		}
 		if (x->nsst == x->sst_alloc) {
 			x->sst_alloc = x->sst_alloc == 0 ? 1024 : 2 * x->sst_alloc;
 			x->sst_off = xrealloc(x->sst_off,
 			    x->sst_alloc * sizeof(*x->sst_off));
 		}
 		x->sst_off[x->nsst++] = x->sst.len;
+		xstring(&x->text);
 		if (buf_append(&x->sst, x->text.data, x->text.len) != 0 ||
 		    buf_putc(&x->sst, '\0') != 0)
-			xfail(x, "the shared strings are longer than %lld bytes",
-			    TABLE_MAX_UNZIPPED);
+			xfail(x, "the shared strings are longer than %u bytes",
+			    MAX_SST_BYTES);
 	}
 }
 
@@ -708,25 +797,17 @@ styles_end(struct xr *x, const char *name)
 
 /* ---- the sheet's merged ranges ---- */
 
+/* Adds the range ref ("A1:B2"). */
 static void
-merge_start(struct xr *x, const char *name, const char **a)
+add_merge(struct xr *x, const char *ref)
 {
-	const char *ref, *colon, *why;
+	const char *colon = strchr(ref, ':'), *why;
 	char first[16];
 	struct merge *m;
-	size_t n;
+	size_t n = colon != NULL ? (size_t)(colon - ref) : 0;
 
-	if (strcmp(name, "sheetData") == 0) {
-		x->skip = 1;	/* rows are for the second pass */
-		return;
-	}
-	if (strcmp(name, "mergeCell") != 0)
-		return;
-	ref = attr(a, "ref");
-	colon = ref != NULL ? strchr(ref, ':') : NULL;
-	n = colon != NULL ? (size_t)(colon - ref) : 0;
 	if (colon == NULL || n >= sizeof(first)) {
-		xfail(x, "a merged range without a ref like A1:B2");
+		xfail(x, "merged range \"%s\" is not like A1:B2", ref);
 		return;
 	}
 	if (x->nm == MAX_MERGES) {
@@ -751,6 +832,126 @@ merge_start(struct xr *x, const char *name, const char **a)
 		return;
 	}
 	x->nm++;
+}
+
+static bool
+is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/*
+ * The value of the attribute ref in the tag text t[0..n), into out; false
+ * when the tag has none (or one longer than out).
+ */
+static bool
+tag_ref(const char *t, size_t n, char *out, size_t outlen)
+{
+	size_t i, j, k;
+
+	for (i = 1; i + 3 < n; i++) {
+		char q;
+
+		if (!is_space(t[i - 1]) || memcmp(t + i, "ref", 3) != 0)
+			continue;
+		j = i + 3;
+		while (j < n && is_space(t[j]))
+			j++;
+		if (j == n || t[j] != '=')
+			continue;
+		j++;
+		while (j < n && is_space(t[j]))
+			j++;
+		if (j == n || (t[j] != '"' && t[j] != '\''))
+			continue;
+		q = t[j++];
+		for (k = 0; j < n && t[j] != q && k + 1 < outlen; j++)
+			out[k++] = t[j];
+		out[k] = '\0';
+		return j < n && t[j] == q;
+	}
+	return false;
+}
+
+/*
+ * Where the tag holding the name at h starts: h - 1 for "<mergeCell", the
+ * '<' before a prefix for "<x:mergeCell"; SIZE_MAX when h is not a tag's
+ * name (text, an attribute value).
+ */
+static size_t
+tag_start(const char *w, size_t h)
+{
+	size_t b = h;
+
+	if (b > 0 && w[b - 1] == ':') {
+		b--;
+		while (b > 0 && h - b <= MERGE_PREFIX &&
+		    (isalnum((unsigned char)w[b - 1]) || w[b - 1] == '_' ||
+		    w[b - 1] == '-' || w[b - 1] == '.'))
+			b--;
+	}
+	return b > 0 && w[b - 1] == '<' ? b - 1 : SIZE_MAX;
+}
+
+/*
+ * The first pass over a sheet: only its <mergeCell ref="..."> tags, found
+ * by a plain byte search (no XML parse: the rows pass checks the XML), so
+ * a big sheet costs little more than inflating it. A tag cut by the end of
+ * a chunk is carried (with enough bytes before it for a prefix) to the
+ * next. "<" cannot occur in XML text or attribute values, so only a tag
+ * matches, except in a comment or CDATA, where a fake one would merely
+ * repeat values.
+ */
+static void
+eat_merges(struct xr *x, const char *chunk, size_t n, bool last)
+{
+	static const char name[] = "mergeCell";
+	const size_t nl = sizeof(name) - 1;
+	char *w = x->win, ref[64];
+	size_t len = x->ncarry + n, at = 0, keep, h, t, e;
+
+	memcpy(w + x->ncarry, chunk, n);
+	keep = len > nl + MERGE_PREFIX + 2 ? len - nl - MERGE_PREFIX - 2 : 0;
+	for (;;) {
+		const char *hit = memmem(w + at, len - at, name, nl);
+		const char *gt;
+
+		if (hit == NULL)
+			break;
+		h = (size_t)(hit - w);
+		if (h + nl == len) {
+			keep = h > MERGE_PREFIX + 1 ? h - MERGE_PREFIX - 1 : 0;
+			break;		/* the next byte is in the next chunk */
+		}
+		t = tag_start(w, h);
+		if (t == SIZE_MAX || !(is_space(w[h + nl]) || w[h + nl] == '/' ||
+		    w[h + nl] == '>')) {
+			at = h + nl;	/* mergeCells, or not a tag */
+			continue;
+		}
+		gt = memchr(w + h + nl, '>', len - h - nl);
+		if (gt == NULL && len - t > MERGE_TAG) {
+			xfail(x, "a mergeCell tag longer than %d bytes", MERGE_TAG);
+			return;
+		}
+		if (gt == NULL) {
+			keep = t;	/* the rest is in the next chunk */
+			break;
+		}
+		e = (size_t)(gt - w);
+		if (!tag_ref(w + h + nl, e - h - nl, ref, sizeof(ref))) {
+			xfail(x, "a mergeCell without a ref like A1:B2");
+			return;
+		}
+		add_merge(x, ref);
+		if (!busy(x))
+			return;
+		at = e + 1;
+	}
+	if (keep < at)
+		keep = at;
+	x->ncarry = last ? 0 : len - keep;
+	memmove(w, w + keep, x->ncarry);
 }
 
 static int
@@ -892,6 +1093,7 @@ end_cell(struct xr *x)
 
 	col_name(x->col, ref);
 	if (strcmp(t, "inlineStr") == 0 || strcmp(t, "str") == 0) {
+		xstring(&x->v);
 		put_cell(x, x->col, v, x->v.len, TC_TEXT, x->has_f);
 	} else if (x->v.len == 0) {
 		/* A styled blank (or a formula not yet computed). */
@@ -1015,7 +1217,10 @@ start_row(struct xr *x, const char **a)
 	buf_reset(&x->row);
 }
 
-/* Merged ranges that start by this row join the active list; those that ended leave it. */
+/*
+ * Merged ranges that start by this row join the active list; those that
+ * ended leave it.
+ */
 static void
 merges_advance(struct xr *x)
 {
@@ -1160,6 +1365,7 @@ static int
 read_sheet(struct xr *x)
 {
 	char part[MAX_PATH];
+	unsigned long long before;
 
 	if (x->sheet_path[0] == '\0') {
 		xfail(x, "xl/_rels/workbook.xml.rels has no part for sheet "
@@ -1168,8 +1374,12 @@ read_sheet(struct xr *x)
 	}
 	/* x->part points at it while parsing; xfail may print it after. */
 	memcpy(part, x->sheet_path, sizeof(part));
-	if (parse_part(x, part, merge_start, no_end) != 0)
+	before = x->total;
+	x->win = xmalloc(XML_CHUNK + MERGE_TAG + MERGE_PREFIX + 16);
+	if (inflate_part(x, part, eat_merges) != 0)
 		return -1;
+	/* The rows pass inflates the same bytes again: counted once. */
+	x->total = before;
 	if (x->nm > 0)
 		qsort(x->m, x->nm, sizeof(*x->m), by_first_row);
 	x->active = xcalloc(x->nm + 1, sizeof(*x->active));
@@ -1185,6 +1395,7 @@ xr_free(struct xr *x)
 		free(x->m[i].s);
 	free(x->m);
 	free(x->active);
+	free(x->win);
 	free(x->sst_off);
 	free(x->fmts);
 	free(x->xf);
@@ -1220,7 +1431,7 @@ txlsx_read(zip_t *z, unsigned long long size, const struct table_opts *o,
 	info->format = TABLE_XLSX;
 	buf_init(&x.text, TABLE_MAX_CELL);
 	buf_init(&x.v, TABLE_MAX_CELL);
-	buf_init(&x.sst, (size_t)TABLE_MAX_UNZIPPED);
+	buf_init(&x.sst, MAX_SST_BYTES);
 	buf_init(&x.row, (size_t)TABLE_MAX_COLS * (TABLE_MAX_CELL + 1));
 	x.fmts = xcalloc(MAX_NUMFMT, sizeof(*x.fmts));
 	x.xf = xcalloc(MAX_XF, 1);
