@@ -15,3 +15,9 @@ build/bench/gen: bench/gen.c $(BENCH_OBJ)
 .PHONY: bench-pg
 bench-pg: build/crm
 	BENCH_DB=pg bench/run.sh
+
+# `make bench-import`: crm import of a generated CSV (1,000,000 contacts by
+# default, BENCH_IMPORT_ROWS) beside sqlite3's .import; see bench/import.sh.
+.PHONY: bench-import
+bench-import: build/crm
+	bench/import.sh

@@ -117,6 +117,10 @@ static const struct mtable mtables[] = {
 	{ "tickets", NULL, "id", true, NULL },
 	{ "ticket_messages", NULL, "id", true, NULL },
 	{ "ticket_links", NULL, "id", true, NULL },
+	{ "imports", NULL, "id", true, NULL },
+	{ "import_items", NULL, "id", true, NULL },
+	{ "import_errors", NULL, "id", true, NULL },
+	{ "import_mappings", NULL, "id", true, NULL },
 };
 #define NTABLES (sizeof(mtables) / sizeof(*mtables))
 

@@ -1102,19 +1102,20 @@ trash_move(struct core_ctx *cx, const struct entity *e, int64_t id, bool to_tras
 int
 rec_delete(struct core_ctx *cx, const struct entity *e, int64_t id)
 {
-	int rc;
-
 	if (db_begin(cx->db) != DB_OK)
 		return db_fail(cx, "begin");
-	rc = access_check(cx, e, ACC_DELETE, id, false);
+	return core_txn_end(cx, rec_delete_txn(cx, e, id), NULL);
+}
+
+int
+rec_delete_txn(struct core_ctx *cx, const struct entity *e, int64_t id)
+{
+	int rc = access_check(cx, e, ACC_DELETE, id, false);
+
 	if (rc == CRM_OK)
 		rc = trash_move(cx, e, id, true);
 	if (rc == CRM_OK)
 		rc = audit_append(cx, "record.delete", e->name, id, NULL);
-	if (rc == CRM_OK && db_commit(cx->db) != DB_OK)
-		rc = db_fail(cx, "commit");
-	if (rc != CRM_OK)
-		db_rollback(cx->db);
 	return rc;
 }
 

@@ -216,6 +216,14 @@ for (const e of ENTITIES) {
     }
   });
 
+  test(`${e}: importing needs the import right`, async () => {
+    for (const a of ACTORS()) {
+      const perms = roles[users[a].role].perms[e];
+      const f = await req(srv, 'GET', `/api/v1/imports/fields?entity=${e}`, { auth: users[a].token });
+      assert.equal(f.status, perms.import === 'none' && a !== 'admin' ? 403 : 200, `${a} may import ${e}: ${f.text}`);
+    }
+  });
+
   test(`${e}: creating needs the create right; giving a new record to someone else needs assign`, async () => {
     for (const a of ACTORS()) {
       const actor = users[a];
