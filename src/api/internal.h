@@ -98,6 +98,8 @@ void h_rec_get(struct call *c);
 void h_rec_update(struct call *c);
 void h_rec_delete(struct call *c);
 void h_rec_restore(struct call *c);
+/* api/export.c */
+void h_rec_export(struct call *c);
 void h_search(struct call *c);
 void h_cf_list(struct call *c);
 void h_cf_create(struct call *c);

@@ -195,14 +195,15 @@ operation(const struct route *r)
 		    "s:{s:s}}", "name", "secret", "in", "path", "required", 1,
 		    "description", "the feed's secret followed by .ics", "schema",
 		    "type", "string"));
-	if (r->fn == h_rec_list) {
-		static const char *const q[] = { "q", "sort", "cursor", "limit",
-		    "deleted" };
+	if (r->fn == h_rec_list || r->fn == h_rec_export) {
+		static const char *const q[] = { "q", "sort", "deleted", "cursor",
+		    "limit" };
 
-		for (size_t i = 0; i < 5; i++)
+		/* An export takes the list's parameters but its paging. */
+		for (size_t i = 0; i < (r->fn == h_rec_list ? 5 : 3); i++)
 			json_array_append_new(params, json_pack("{s:s, s:s, "
 			    "s:{s:s}}", "name", q[i], "in", "query", "schema",
-			    "type", i == 3 ? "integer" : i == 4 ? "boolean" : "string"));
+			    "type", i == 4 ? "integer" : i == 2 ? "boolean" : "string"));
 		for (size_t i = 0; i < r->entity->nfields; i++)
 			if (r->entity->fields[i].flags & F_FILTER)
 				json_array_append_new(params, json_pack("{s:s, s:s, "
@@ -213,6 +214,26 @@ operation(const struct route *r)
 				    "numbers, dates and times", "schema", "type",
 				    "string"));
 		list_common_filters(r->entity, params);
+	}
+	if (r->fn == h_rec_export) {
+		static const char *const p[][3] = {
+			{ "format", "csv (default; UTF-8 with a BOM) or xlsx",
+			    "string" },
+			{ "columns", "field names separated by commas, as the API "
+			    "names them (name,phones,owner_id,custom.segment); "
+			    "default: every field the caller may see", "string" },
+		};
+
+		own_params(params, p, 2);
+		json_object_set_new(resp, "200", json_pack("{s:s, s:{s:{s:{s:s, "
+		    "s:s}}, s:{s:{s:s, s:s}}}}", "description", "The file as an "
+		    "attachment (contacts-2026-11-27.csv); X-Export-Rows: the "
+		    "records in it. At most 1,000,000 rows and 256 MiB; the "
+		    "export is recorded in the audit log", "content", "text/csv",
+		    "schema", "type", "string", "format", "binary",
+		    "application/vnd.openxmlformats-officedocument.spreadsheetml."
+		    "sheet", "schema", "type", "string", "format", "binary"));
+	} else if (r->fn == h_rec_list) {
 		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
 		    "description", "A page", "content", json_content(json_pack(
 		    "{s:s, s:{s:{s:s, s:o}, s:{s:[s,s]}}}", "type", "object",

@@ -146,6 +146,9 @@ const struct route api_routes[] = {
 	    "List, filter, search and page companies", "companies" },
 	{ "POST", "/api/v1/companies", h_rec_create, COMPANY, R_BODY,
 	    "Create a company", "companies" },
+	{ "GET", "/api/v1/companies/export", h_rec_export, COMPANY, 0,
+	    "The list of companies as a CSV or XLSX file, with the list's filters, "
+	    "search and sort (the export right; audited)", "companies" },
 	{ "GET", "/api/v1/companies/{id}", h_rec_get, COMPANY, 0,
 	    "Read a company", "companies" },
 	{ "PATCH", "/api/v1/companies/{id}", h_rec_update, COMPANY, R_BODY,
@@ -169,6 +172,9 @@ const struct route api_routes[] = {
 	    "List, filter, search and page contacts", "contacts" },
 	{ "POST", "/api/v1/contacts", h_rec_create, CONTACT, R_BODY,
 	    "Create a contact", "contacts" },
+	{ "GET", "/api/v1/contacts/export", h_rec_export, CONTACT, 0,
+	    "The list of contacts as a CSV or XLSX file, with the list's filters, "
+	    "search and sort (the export right; audited)", "contacts" },
 	{ "GET", "/api/v1/contacts/{id}", h_rec_get, CONTACT, 0,
 	    "Read a contact", "contacts" },
 	{ "PATCH", "/api/v1/contacts/{id}", h_rec_update, CONTACT, R_BODY,
@@ -197,6 +203,9 @@ const struct route api_routes[] = {
 	{ "GET", "/api/v1/deals/board", h_deal_board, NULL, 0,
 	    "The Kanban board of a pipeline: per stage, totals and the newest "
 	    "cards, with the list's filters", "deals" },
+	{ "GET", "/api/v1/deals/export", h_rec_export, DEAL, 0,
+	    "The list of deals as a CSV or XLSX file, with the list's filters, "
+	    "search and sort (the export right; audited)", "deals" },
 	{ "GET", "/api/v1/deals/{id}", h_rec_get, DEAL, 0,
 	    "Read a deal", "deals" },
 	{ "PATCH", "/api/v1/deals/{id}", h_rec_update, DEAL, R_BODY,
@@ -233,6 +242,9 @@ const struct route api_routes[] = {
 	{ "GET", "/api/v1/activities/my-day", h_activity_my_day, NULL, 0,
 	    "Open tasks and planned meetings of a user: overdue, today, "
 	    "tomorrow, the rest of the week", "activities" },
+	{ "GET", "/api/v1/activities/export", h_rec_export, ACTIVITY, 0,
+	    "The list of activities as a CSV or XLSX file, with the list's filters, "
+	    "search and sort (the export right; audited)", "activities" },
 	{ "GET", "/api/v1/activities/{id}", h_rec_get, ACTIVITY, 0,
 	    "Read an activity", "activities" },
 	{ "PATCH", "/api/v1/activities/{id}", h_rec_update, ACTIVITY, R_BODY,

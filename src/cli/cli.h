@@ -50,6 +50,7 @@ int cmd_token(int argc, char **argv);
 int cmd_jobs(int argc, char **argv);
 int cmd_system(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 /*
  * The audit key file: given, or beside a SQLite database ("data/crm.db"

@@ -17,6 +17,8 @@ static const struct {
 	{ "token", cmd_token, "create, list and revoke API tokens" },
 	{ "system", cmd_system, "show, set or lift the read-only or locked state" },
 	{ "audit", cmd_audit, "verify the audit log's chain and signatures; list it" },
+	{ "export", cmd_export, "write a list of records to a CSV or XLSX file "
+	    "(audited)" },
 	{ "jobs", cmd_jobs, "list background jobs; check that servers run them" },
 	{ "backup", cmd_backup, "back up a SQLite CRM while it runs; check a "
 	    "backup (--verify)" },

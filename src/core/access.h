@@ -2,7 +2,7 @@
  * Access: the one rule that decides which client records an actor may see
  * and what they may do with them. Every read and write path of the record
  * engine (single reads, lists, search, linked names, shares, transfers,
- * and later exports, reports and the timeline) asks here; nothing else
+ * exports, and later reports and the timeline) asks here; nothing else
  * decides.
  *
  * The rule: a role gives, per entity and action, a scope (none, own, own

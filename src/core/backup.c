@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -220,6 +221,75 @@ hash_entry(const char *abs, struct bkf_entry *e, char *err, size_t errlen)
 
 /* ---- making a backup ---- */
 
+#define WORK_PREFIX ".crm-backup-"	/* + 6 characters from mkdtemp */
+#define TMP_SUFFIX ".crmbak.tmp"
+
+/*
+ * Removes what backups killed half-way left in dir: their work folders
+ * (a whole copy of the database each) and FILE.crmbak.tmp. Only names
+ * backups make are touched; a .tmp of another name is left alone.
+ */
+static void
+clear_leftovers(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	size_t wlen = strlen(WORK_PREFIX), tlen = strlen(TMP_SUFFIX);
+
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		char p[BACKUP_PATH_MAX];
+		size_t n = strlen(de->d_name);
+		struct stat st;
+		bool work = n == wlen + 6 &&
+		    strncmp(de->d_name, WORK_PREFIX, wlen) == 0;
+		bool tmp = n > tlen &&
+		    strcmp(de->d_name + n - tlen, TMP_SUFFIX) == 0;
+
+		if ((!work && !tmp) || !join(p, sizeof(p), dir, de->d_name) ||
+		    lstat(p, &st) != 0)
+			continue;
+		if (work && S_ISDIR(st.st_mode))
+			rm_tree(p);
+		else if (tmp && S_ISREG(st.st_mode))
+			(void)unlink(p);
+		else
+			continue;
+		log_info("backup: removed %s, left by a backup that did not "
+		    "finish", p);
+	}
+	closedir(d);
+}
+
+/*
+ * Every backup into dir holds a shared lock on dir/.crm-backup.lock while
+ * it runs. Whoever gets it exclusively sees no backup running there, so
+ * it may clear the leftovers of killed ones first. Returns the lock's
+ * descriptor (closing it releases the lock), or -1 with err.
+ */
+static int
+lock_folder(const char *dir, char *err, size_t errlen)
+{
+	char p[BACKUP_PATH_MAX];
+	int fd;
+
+	if (!join(p, sizeof(p), dir, ".crm-backup.lock"))
+		return fail(err, errlen, -1, "%s: the path is too long", dir);
+	fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return fail(err, errlen, -1, "cannot create %s: %s (the folder "
+		    "must exist and be writable)", p, strerror(errno));
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		clear_leftovers(dir);
+	if (flock(fd, LOCK_SH) != 0) {
+		close(fd);
+		return fail(err, errlen, -1, "cannot lock %s: %s", p,
+		    strerror(errno));
+	}
+	return fd;
+}
+
 int
 backup_make(db_t *db, const char *to, struct backup_result *res, char *err,
     size_t errlen)
@@ -232,7 +302,7 @@ backup_make(db_t *db, const char *to, struct backup_result *res, char *err,
 	struct flist l = { NULL, 0, 0 };
 	struct stat st;
 	int64_t version = 0;
-	int fd = -1, rc = CRM_EINVAL;
+	int fd = -1, lockfd = -1, rc = CRM_EINVAL;
 
 	memset(&m, 0, sizeof(m));
 	memset(res, 0, sizeof(*res));
@@ -251,7 +321,10 @@ backup_make(db_t *db, const char *to, struct backup_result *res, char *err,
 	if (lstat(to, &st) == 0)
 		return fail(err, errlen, CRM_EEXISTS, "%s already exists; backups "
 		    "never overwrite a file: choose a new name", to);
-	if (!join(work, sizeof(work), todir, ".crm-backup-XXXXXX") ||
+	lockfd = lock_folder(todir, err, errlen);
+	if (lockfd < 0)
+		return CRM_EINVAL;
+	if (!join(work, sizeof(work), todir, WORK_PREFIX "XXXXXX") ||
 	    mkdtemp(work) == NULL) {
 		rc = fail(err, errlen, CRM_EINVAL, "cannot make a work folder in "
 		    "%s: %s (the folder must exist and be writable)", todir,
@@ -372,6 +445,8 @@ out:
 	if (tmp[0] != '\0')
 		unlink(tmp);
 	rm_tree(work);
+	if (lockfd >= 0)
+		close(lockfd);
 	for (size_t i = 0; i < l.n; i++)
 		free(l.v[i].path);
 	free(l.v);

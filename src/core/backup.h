@@ -11,7 +11,10 @@
  * written, then each entry is streamed into FILE.tmp while being hashed
  * again (a file that changed in between fails the backup), and FILE.tmp
  * is flushed and renamed to FILE. A crash leaves at most FILE.tmp and the
- * work folder .crm-backup-XXXXXX, never a partial FILE.
+ * work folder .crm-backup-XXXXXX, never a partial FILE; the next backup
+ * into that folder removes them (backups there hold a shared lock on
+ * .crm-backup.lock, and leftovers are cleared only by one that gets it
+ * alone, so a backup running beside it is never touched).
  *
  * Restoring: everything is extracted into a staging folder
  * (.crm-restore-XXXXXX) next to the target database and checked (every

@@ -24,14 +24,7 @@
 
 #define LIST_DEFAULT 50
 #define LIST_MAX 200
-#define MAX_SEARCH_WORDS 8
 #define MAX_CURSOR 4096	/* hex chars: id and a sort value of up to 200 characters */
-
-struct sortkey {
-	const char	*col;		/* column name from the descriptor */
-	bool		 desc;
-	bool		 numeric;	/* id and times compare as integers */
-};
 
 static const struct field *
 field_find(const struct entity *e, const char *name, size_t len)
@@ -45,23 +38,23 @@ field_find(const struct entity *e, const char *name, size_t len)
 
 static int
 parse_sort(struct core_ctx *cx, const struct entity *e, const char *s,
-    struct sortkey *k)
+    struct rec_scan *k)
 {
 	static const char *const numeric[] = { "id", "created_at", "updated_at" };
 	const struct field *f;
 
-	k->col = "id";
-	k->desc = false;
-	k->numeric = true;
+	k->sort_col = "id";
+	k->sort_desc = false;
+	k->sort_numeric = true;
 	if (s == NULL || *s == '\0')
 		return CRM_OK;
 	if (*s == '-') {
-		k->desc = true;
+		k->sort_desc = true;
 		s++;
 	}
 	for (size_t i = 0; i < sizeof(numeric) / sizeof(*numeric); i++) {
 		if (strcmp(s, numeric[i]) == 0) {
-			k->col = numeric[i];
+			k->sort_col = numeric[i];
 			return CRM_OK;
 		}
 	}
@@ -71,8 +64,8 @@ parse_sort(struct core_ctx *cx, const struct entity *e, const char *s,
 	    access_field(cx, e, f->name) == FIELD_HIDDEN)
 		return core_fail(cx, CRM_EBADQUERY, "sort: cannot sort %s by '%.64s'",
 		    e->name, s);
-	k->col = f->name;
-	k->numeric = f->kind == FK_INT || f->kind == FK_REF ||
+	k->sort_col = f->name;
+	k->sort_numeric = f->kind == FK_INT || f->kind == FK_REF ||
 	    f->kind == FK_TIME;
 	return CRM_OK;
 }
@@ -412,81 +405,106 @@ search_words(const char *q, char *digits, size_t dlen, const char **words,
 }
 
 int
+rec_scan_sql(struct core_ctx *cx, const struct entity *e,
+    const struct list_query *lq, const char *extra, struct rec_scan *s,
+    struct dbq *q)
+{
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	if (parse_sort(cx, e, lq->sort, s) != CRM_OK)
+		return CRM_EBADQUERY;
+	dbq_sql(q, "SELECT ");
+	rec_select_list(e, q);
+	dbq_sql(q, ", t.%s%s%s FROM %s t WHERE t.deleted_at IS %s", s->sort_col,
+	    extra != NULL ? ", " : "", extra != NULL ? extra : "", e->name,
+	    lq->deleted ? "NOT NULL" : "NULL");
+	rc = rec_where(cx, e, lq, q);
+	if (rc != CRM_OK || lq->q == NULL || lq->q[0] == '\0')
+		return rc;
+	if (strlen(lq->q) > 200 || !text_utf8_valid(lq->q, strlen(lq->q)))
+		return core_fail(cx, CRM_EBADQUERY, "q: must be at most 200 bytes "
+		    "of text");
+	s->nwords = search_words(lq->q, s->digits, sizeof(s->digits), s->words,
+	    s->lens, REC_SCAN_WORDS);
+	if (s->nwords > 0) {
+		dbq_sql(q, " AND ");
+		db_search_clause(cx->db, q, e->name, "t", s->words, s->lens,
+		    s->nwords, false);
+		s->recheck = rec_search_hidden(cx, e);
+	}
+	return CRM_OK;
+}
+
+void
+rec_scan_order(const struct rec_scan *s, struct dbq *q)
+{
+	if (strcmp(s->sort_col, "id") == 0)
+		dbq_sql(q, " ORDER BY t.id%s", s->sort_desc ? " DESC" : "");
+	else
+		dbq_sql(q, " ORDER BY t.%s%s, t.id%s", s->sort_col,
+		    s->sort_desc ? " DESC" : "", s->sort_desc ? " DESC" : "");
+}
+
+int
+rec_scan_keep(struct core_ctx *cx, const struct entity *e,
+    const struct rec_scan *s, json_t *rec, bool *keep)
+{
+	int rc = access_redact(cx, e, rec);
+
+	/* Matched only through a hidden field: not a match for the actor. */
+	*keep = rc == CRM_OK && (!s->recheck ||
+	    rec_matches_visible(e, rec, s->words, s->lens, s->nwords));
+	return rc;
+}
+
+int
 rec_list(struct core_ctx *cx, const struct entity *e,
     const struct list_query *lq, json_t **out)
 {
-	struct sortkey k;
+	struct rec_scan s;
 	struct dbq q;
 	db_stmt_t *st;
 	json_t *data, *next = json_null();
 	int limit, rc, rows = 0;
-	const char *words[MAX_SEARCH_WORDS];
-	size_t lens[MAX_SEARCH_WORDS], n = 0;
-	char digits[64];
-	bool recheck = false;
 	int arc = CRM_OK;
 	char *cval = NULL;
 	size_t cvlen = 0;
 	int64_t cid = 0;
 
-	if (parse_sort(cx, e, lq->sort, &k) != CRM_OK ||
-	    parse_limit(cx, lq->limit, &limit) != CRM_OK)
+	if (parse_limit(cx, lq->limit, &limit) != CRM_OK)
 		return CRM_EBADQUERY;
 	if (lq->cursor != NULL && !cursor_decode(lq->cursor, &cid, &cval, &cvlen))
 		return core_fail(cx, CRM_EBADQUERY, "cursor: not a cursor this "
 		    "server gave out; start again without it");
 	dbq_init(&q);
-	dbq_sql(&q, "SELECT ");
-	rec_select_list(e, &q);
-	dbq_sql(&q, ", t.%s FROM %s t WHERE t.deleted_at IS %s", k.col, e->name,
-	    lq->deleted ? "NOT NULL" : "NULL");
-	rc = rec_where(cx, e, lq, &q);
+	rc = rec_scan_sql(cx, e, lq, NULL, &s, &q);
 	if (rc != CRM_OK)
 		goto out;
-	if (lq->q != NULL && lq->q[0] != '\0') {
-
-		if (strlen(lq->q) > 200 || !text_utf8_valid(lq->q, strlen(lq->q))) {
-			rc = core_fail(cx, CRM_EBADQUERY, "q: must be at most 200 "
-			    "bytes of text");
-			goto out;
-		}
-		n = search_words(lq->q, digits, sizeof(digits), words, lens,
-		    MAX_SEARCH_WORDS);
-		if (n > 0) {
-			dbq_sql(&q, " AND ");
-			db_search_clause(cx->db, &q, e->name, "t", words, lens, n,
-			    false);
-			recheck = rec_search_hidden(cx, e);
-		}
-	}
 	if (cval != NULL) {
-		const char *op = k.desc ? "<" : ">";
+		const char *op = s.sort_desc ? "<" : ">";
 
-		if (strcmp(k.col, "id") == 0) {
+		if (strcmp(s.sort_col, "id") == 0) {
 			dbq_sql(&q, " AND t.id %s ?", op);
 			dbq_int(&q, cid);
 		} else {
 			int64_t iv = 0;
 
-			if (k.numeric && !parse_int64(cval, cvlen, &iv)) {
+			if (s.sort_numeric && !parse_int64(cval, cvlen, &iv)) {
 				rc = core_fail(cx, CRM_EBADQUERY, "cursor: does not "
 				    "belong to this sort order");
 				goto out;
 			}
 			/* A row value, so the index seeks straight to the cursor. */
-			dbq_sql(&q, " AND (t.%s, t.id) %s (?, ?)", k.col, op);
-			if (k.numeric)
+			dbq_sql(&q, " AND (t.%s, t.id) %s (?, ?)", s.sort_col, op);
+			if (s.sort_numeric)
 				dbq_int(&q, iv);
 			else
 				dbq_text(&q, cval, cvlen);
 			dbq_int(&q, cid);
 		}
 	}
-	if (strcmp(k.col, "id") == 0)
-		dbq_sql(&q, " ORDER BY t.id%s", k.desc ? " DESC" : "");
-	else
-		dbq_sql(&q, " ORDER BY t.%s%s, t.id%s", k.col, k.desc ? " DESC" : "",
-		    k.desc ? " DESC" : "");
+	rec_scan_order(&s, &q);
 	dbq_sql(&q, " LIMIT ?");
 	dbq_int(&q, limit + 1);
 	if (db_prepare_q(cx->db, &q, &st) != DB_OK) {
@@ -500,6 +518,7 @@ rec_list(struct core_ctx *cx, const struct entity *e,
 		int sortcol = db_col_count(st) - 1;
 		size_t vlen;
 		const char *v;
+		bool keep;
 
 		if (++rows > limit)
 			break;
@@ -508,15 +527,14 @@ rec_list(struct core_ctx *cx, const struct entity *e,
 		v = db_col_text(st, sortcol, &vlen);
 		next = cursor_encode(json_integer_value(json_object_get(rec, "id")),
 		    v, vlen);
-		if ((arc = access_redact(cx, e, rec)) != CRM_OK) {
+		if ((arc = rec_scan_keep(cx, e, &s, rec, &keep)) != CRM_OK) {
 			json_decref(rec);
 			break;
 		}
-		/* Matched only through a hidden field: not a match for the actor. */
-		if (recheck && !rec_matches_visible(e, rec, words, lens, n))
-			json_decref(rec);
-		else
+		if (keep)
 			json_array_append_new(data, rec);
+		else
+			json_decref(rec);
 	}
 	db_done(st);
 	if (arc != CRM_OK) {

@@ -84,8 +84,8 @@ field_link(const struct field *f)
 	    f->kind == FK_DEAL ? &entity_deals : NULL;
 }
 
-static const struct field *
-field_find(const struct entity *e, const char *name)
+const struct field *
+entity_field(const struct entity *e, const char *name)
 {
 	for (size_t i = 0; i < e->nfields; i++)
 		if (strcmp(e->fields[i].name, name) == 0)
@@ -523,7 +523,7 @@ check_input(struct core_ctx *cx, const struct entity *e, json_t *in,
 	int rc = CRM_OK;
 
 	json_object_foreach(in, key, v) {
-		const struct field *f = field_find(e, key);
+		const struct field *f = entity_field(e, key);
 		bool ro = false;
 
 		for (size_t i = 0; i < sizeof(readonly_keys) / sizeof(*readonly_keys); i++)

@@ -127,6 +127,8 @@ extern const struct entity entity_activities;
  * when the linked record is hidden.
  */
 const struct entity *field_link(const struct field *f);
+/* The field of e called name (a descriptor entry); NULL if there is none. */
+const struct field *entity_field(const struct entity *e, const char *name);
 /* Finds an entity by name ("companies"); NULL if there is none. */
 const struct entity *entity_find(const char *name);
 /* Every entity, by index 0..entity_count()-1; entity_index is -1 for none. */
@@ -208,6 +210,37 @@ int rec_where(struct core_ctx *cx, const struct entity *e,
  */
 void rec_select_list(const struct entity *e, struct dbq *q);
 json_t *rec_row_to_json(const struct entity *e, db_stmt_t *st);
+
+/*
+ * What a list and an export share (list.c): the statement of the records
+ * of lq in its sort order, without paging. rec_scan_sql checks lq's sort,
+ * filters and search and writes into q "SELECT <rec_select_list>, t.<sort
+ * column>[, extra] FROM <entity> t WHERE ..." with the read rights, the
+ * filters and the search; the caller may append " AND ..." (the export
+ * right, a cursor), then rec_scan_order. extra (borrowed SQL over t, or
+ * NULL) adds columns after the sort column. Each row read back with
+ * rec_row_to_json goes through rec_scan_keep, which redacts it for the
+ * actor and says whether it is a match at all (a search that matched only
+ * a hidden field is not). CRM_EBADQUERY with cx->detail for a bad sort,
+ * filter or q.
+ */
+#define REC_SCAN_WORDS 8
+struct rec_scan {
+	const char	*sort_col;	/* column name from the descriptor */
+	bool		 sort_desc;
+	bool		 sort_numeric;	/* id and times compare as integers */
+	const char	*words[REC_SCAN_WORDS];	/* the search words (into lq->q) */
+	size_t		 lens[REC_SCAN_WORDS];
+	size_t		 nwords;
+	char		 digits[64];	/* a phone-like q, as digits */
+	bool		 recheck;	/* the role hides a searched field */
+};
+int rec_scan_sql(struct core_ctx *cx, const struct entity *e,
+    const struct list_query *lq, const char *extra, struct rec_scan *s,
+    struct dbq *q);
+void rec_scan_order(const struct rec_scan *s, struct dbq *q);
+int rec_scan_keep(struct core_ctx *cx, const struct entity *e,
+    const struct rec_scan *s, json_t *rec, bool *keep);
 
 /*
  * Splits a search query into at most max words (pointers into q), turning

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { startServer, PG, pgSql } from '../lib/server.mjs';
-import { stopClean, assertProblem, createOk, createToken, crmRun, csrfSessions } from '../lib/helpers.mjs';
+import { stopClean, assertProblem, createOk, createToken, crmRun, csrfSessions, parseCsv } from '../lib/helpers.mjs';
 
 const { login, req } = csrfSessions();
 const PASSWORD = 'amber otter juggles seventeen lanterns';
@@ -220,28 +220,6 @@ test('backups and restores are in the log, and a restored log still verifies', {
   const v = crmRun(['audit', 'verify', '--db', target, '--key', `${srv.db}.audit-key`]);
   assert.equal(v.status, 0, v.stdout + v.stderr);
 });
-
-// RFC 4180: rows of cells; quoted cells may hold commas, quotes and line breaks.
-function parseCsv(text) {
-  const rows = [];
-  let row = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') { cell += '"'; i++; }
-      else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') { row.push(cell); cell = ''; }
-    else if (ch === '\r' && text[i + 1] === '\n') { row.push(cell); rows.push(row); row = []; cell = ''; i++; }
-    else cell += ch;
-  }
-  assert.equal(quoted, false, 'no quote left open');
-  assert.equal(row.length + cell.length, 0, 'the last row ends with CRLF');
-  return rows;
-}
 
 test('the CSV export: header, RFC 4180 quoting, formulas defused, itself logged, admins only', async () => {
   const agent = '=HYPERLINK("http://evil.example","click"), @once';

@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';
-import { stopClean, req, createOk, listAll, assertProblem, assertInvalid, createToken } from '../lib/helpers.mjs';
+import { stopClean, req, createOk, listAll, assertProblem, assertInvalid, createToken, parseCsv } from '../lib/helpers.mjs';
 
 let srv;
 const ENTITIES = ['companies', 'contacts', 'deals', 'activities'];
@@ -171,6 +171,20 @@ for (const e of ENTITIES) {
         // A hidden record and one that does not exist answer alike.
         if (want === 404) assert.equal(g.body.detail.replace(/\d+/, 'N'), `No ${SINGULAR[e]} with id N`);
       }
+    }
+  });
+
+  test(`${e}: an export holds exactly what each role may both read and export; 403 without the right`, async () => {
+    for (const a of ACTORS()) {
+      const r = await req(srv, 'GET', `/api/v1/${e}/export?q=${MARK}&columns=id`, { auth: users[a].token });
+      if (a !== 'admin' && roles[users[a].role].perms[e].export === 'none') {
+        assertProblem(r, 403, `${a} exports ${e}`);
+        continue;
+      }
+      assert.equal(r.status, 200, `${a} exports ${e}: ${r.text}`);
+      const want = records[e].filter((x) => can(a, e, x, 'read') && can(a, e, x, 'export')).map((x) => String(x.id));
+      const got = parseCsv(r.text).slice(1).map((row) => row[0]);
+      assert.deepEqual(got.sort(), want.sort(), `${a} exports ${e}`);
     }
   });
 

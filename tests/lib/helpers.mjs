@@ -272,3 +272,45 @@ export function csrfSessions() {
     },
   };
 }
+
+// One JSON request as the server's admin token, with a 10 s deadline, that
+// never throws: {status, body, text}, or {error} when the connection failed
+// (the crash tests kill the server under it).
+export async function tryCall(srv, method, path, body, headers = {}) {
+  try {
+    const r = await fetch(srv.url + path, {
+      method,
+      headers: { Authorization: `Bearer ${srv.token}`, 'Content-Type': 'application/json', ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(10000),
+    });
+    const text = await r.text();
+    let json;
+    try { json = JSON.parse(text); } catch { json = undefined; }
+    return { status: r.status, body: json, text };
+  } catch (e) {
+    return { error: e };
+  }
+}
+
+// An RFC 4180 CSV text (CRLF rows, every row ended) as an array of rows of cells.
+export function parseCsv(text) {
+  const rows = [];
+  let row = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') { cell += '"'; i++; }
+      else if (ch === '"') quoted = false;
+      else cell += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') { row.push(cell); cell = ''; }
+    else if (ch === '\r' && text[i + 1] === '\n') { row.push(cell); rows.push(row); row = []; cell = ''; i++; }
+    else cell += ch;
+  }
+  assert.equal(quoted, false, 'no quote left open');
+  assert.equal(row.length + cell.length, 0, 'the last row ends with CRLF');
+  return rows;
+}

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { startServer, PG } from '../lib/server.mjs';
-import { listAll, waitExit, crmRun } from '../lib/helpers.mjs';
+import { listAll, waitExit, crmRun, tryCall as call } from '../lib/helpers.mjs';
 
 const ROUNDS = Number(process.env.CRASH_ROUNDS || 10);
 const WRITERS = 8;
@@ -18,23 +18,6 @@ function sqlite(db, sql) {
   return execFileSync('sqlite3', [db, sql], { encoding: 'utf8', timeout: 60000 }).trim();
 }
 
-// One JSON request with a deadline; resolves {status, body} or {error}.
-async function call(srv, method, path, body, headers = {}) {
-  try {
-    const r = await fetch(srv.url + path, {
-      method,
-      headers: { Authorization: `Bearer ${srv.token}`, 'Content-Type': 'application/json', ...headers },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(10000),
-    });
-    const text = await r.text();
-    let json;
-    try { json = JSON.parse(text); } catch { json = undefined; }
-    return { status: r.status, body: json, text };
-  } catch (e) {
-    return { error: e };
-  }
-}
 
 // What one record must hold: the fields sent on create, and the notes of the
 // last acknowledged update (or of the update in flight when the server died).

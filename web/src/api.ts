@@ -403,6 +403,13 @@ export const records = {
     request<T>('PATCH', `/${entity}/${id}`, { body, ifMatch: etag }),
   remove: (entity: EntityName, id: number) => request<null>('DELETE', `/${entity}/${id}`),
   restore: <T extends AnyRecord>(entity: EntityName, id: number) => request<T>('POST', `/${entity}/${id}/restore`),
+  /** The address of a list as a file: its query without paging, the format and the columns. */
+  exportUrl: (entity: EntityName | 'activities', query: Query, format: 'csv' | 'xlsx', columns: string[]) => {
+    const q: Query = { ...query, format, columns: columns.join(',') };
+    delete q.cursor;
+    delete q.limit;
+    return `/api/v1/${entity}/export${buildQuery(q)}`;
+  },
 };
 
 export const search = (q: string, signal?: AbortSignal, limit = 20) =>

@@ -4,6 +4,7 @@ import { activities, type Activity } from '../api';
 import { DataTable } from '../common/DataTable';
 import type { Column } from '../common/entity';
 import { ErrorBanner } from '../common/ErrorBanner';
+import { exportColumns, ExportMenu } from '../common/ExportMenu';
 import { useDebounced, useTitle } from '../common/hooks';
 import { OwnerName } from '../deals/OwnerName';
 import { formatDateTime } from '../format';
@@ -20,16 +21,22 @@ import { apiQuery, FILTER_KEYS, filtersOf, type ListFilters } from './listQuery'
 const columns: Column<Activity>[] = [
   { key: 'kind', label: 'field.kind', render: (a) => <KindIcon name={a.kind} />, className: 'nowrap' },
   { key: 'subject', label: 'field.subject', sort: 'subject', render: (a) => <strong>{activityTitle(a)}</strong> },
-  { key: 'about', label: 'activity.about', render: (a) => <ActivityLinks a={a} /> },
+  {
+    key: 'about',
+    label: 'activity.about',
+    export: ['company_id', 'company_name', 'contact_id', 'contact_name', 'deal_id', 'deal_name'],
+    render: (a) => <ActivityLinks a={a} />,
+  },
   {
     key: 'when',
     label: 'field.due_at',
+    export: ['due_at', 'start_at'],
     sort: 'due_at',
     render: (a) => <span className={a.overdue ? 'overdue-text' : undefined}>{formatDateTime(activityWhen(a))}{a.overdue ? ` · ${t('activity.overdue')}` : ''}</span>,
     className: 'nowrap',
   },
   { key: 'status', label: 'field.status', render: (a) => t(statusLabel(a.status)), className: 'nowrap' },
-  { key: 'owner', label: 'field.owner', render: (a) => <OwnerName id={a.owner_id} />, className: 'nowrap' },
+  { key: 'owner', label: 'field.owner', export: ['owner_id', 'owner_name'], render: (a) => <OwnerName id={a.owner_id} />, className: 'nowrap' },
 ];
 
 /** #/activities: every activity the user may read, filtered as the hash says, 50 at a time. */
@@ -79,6 +86,7 @@ export function ActivityList({ query }: { query: URLSearchParams }) {
       <header className="page-header">
         <h1>{t('activities.title')}</h1>
         <div className="page-actions">
+          <ExportMenu entity="activities" query={apiQuery(debounced)} columns={exportColumns('activities', columns)} />
           <a className="btn" href="#/my-day">
             {t('myday.title')}
           </a>

@@ -53,6 +53,10 @@ const ACTION_LABELS: Record<string, Key> = {
   'setting.custom_field_deleted': 'audit.act.setting.custom_field_deleted',
   'system.state': 'audit.act.system.state',
   'audit.export': 'audit.act.audit.export',
+  'companies.export': 'audit.act.list.export',
+  'contacts.export': 'audit.act.list.export',
+  'deals.export': 'audit.act.list.export',
+  'activities.export': 'audit.act.list.export',
   'audit.archive': 'audit.act.audit.archive',
 };
 
@@ -219,6 +223,10 @@ export function summaryText(dir: Directory, defs: CustomFieldDef[], e: AuditEntr
     case 'bulk.transfer':
       return t('audit.moved', { n: typeof d.moved === 'number' ? d.moved : 0 });
     case 'audit.export':
+    case 'companies.export':
+    case 'contacts.export':
+    case 'deals.export':
+    case 'activities.export':
       return t('audit.exportedRows', { n: typeof d.rows === 'number' ? d.rows : 0 });
     case 'audit.archive':
       return typeof d.first_id === 'number' && typeof d.last_id === 'number'

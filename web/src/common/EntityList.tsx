@@ -7,6 +7,7 @@ import { replaceQuery } from '../router';
 import { DataTable } from './DataTable';
 import { et, type Column, type EntityConfig } from './entity';
 import { ErrorBanner } from './ErrorBanner';
+import { exportColumns, ExportMenu } from './ExportMenu';
 import { useDebounced, useTitle } from './hooks';
 import { useToast } from './Toast';
 
@@ -122,6 +123,7 @@ export function EntityList<T extends AnyRecord>({ config, query, trash }: Props<
             </a>
           ) : (
             <>
+              <ExportMenu entity={entity} query={baseQuery} columns={exportColumns(entity, visible)} />
               <a className="btn btn-ghost" href={`#/${entity}/trash`}>
                 <TrashIcon /> {t('common.trash')}
               </a>

@@ -29,6 +29,8 @@ export interface Column<T> {
   sort?: string;
   /** The record field it shows (a role that hides the field hides the column). */
   field?: string;
+  /** The API columns an export writes for it (default: field, else key); [] for none. */
+  export?: string[];
   render: (r: T) => ReactNode;
   className?: string;
 }

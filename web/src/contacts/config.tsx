@@ -32,11 +32,12 @@ export const contactConfig: EntityConfig<Contact> = {
     { name: 'notes', kind: 'textarea', label: 'field.notes' },
   ],
   columns: [
-    { key: 'last_name', label: 'field.name', sort: 'last_name', render: (r) => <strong>{contactName(r)}</strong>, className: 'nowrap' },
+    { key: 'last_name', label: 'field.name', sort: 'last_name', export: ['first_name', 'last_name'], render: (r) => <strong>{contactName(r)}</strong>, className: 'nowrap' },
     { key: 'position', field: 'position', label: 'field.position', render: (r) => r.position ?? '' },
     {
       key: 'company',
       field: 'company_id',
+      export: ['company_id', 'company_name'],
       label: 'field.company',
       render: (r) => (r.company_id ? <a href={`#/companies/${r.company_id}`}>{r.company_name ?? `#${r.company_id}`}</a> : ''),
       className: 'nowrap',

@@ -1,10 +1,12 @@
 import { useTitle } from '../common/hooks';
 import { PlusIcon, TrashIcon } from '../common/EntityList';
+import { exportColumns, ExportMenu } from '../common/ExportMenu';
 import { usePipelines } from '../common/salesInputs';
 import { t } from '../i18n';
-import { can } from '../rights';
+import { can, isHidden } from '../rights';
 import { BoardView } from './BoardView';
 import { DealList } from './DealList';
+import { dealConfig } from './config';
 import { DealsToolbar } from './DealsToolbar';
 import { dealsHref, filtersFrom, toQueryString, type Filters } from './filters';
 
@@ -47,6 +49,11 @@ export function DealsOverview({ view, query }: Props) {
               {t('deals.list')}
             </a>
           </nav>
+          <ExportMenu
+            entity="deals"
+            query={{ ...(view === 'list' ? effective : boardFilters), sort }}
+            columns={exportColumns('deals', dealConfig.columns.filter((c) => !c.field || !isHidden('deals', c.field)))}
+          />
           <a className="btn btn-ghost" href="#/deals/trash">
             <TrashIcon /> {t('common.trash')}
           </a>

@@ -32,20 +32,22 @@ export const dealConfig: EntityConfig<Deal> = {
     {
       key: 'company',
       field: 'company_id',
+      export: ['company_id', 'company_name'],
       label: 'field.company',
       render: (r) => (r.company_id ? <a href={`#/companies/${r.company_id}`}>{r.company_name ?? `#${r.company_id}`}</a> : ''),
     },
     {
       key: 'stage',
       field: 'stage_id',
+      export: ['stage_id', 'stage_name'],
       label: 'field.stage',
       render: (r) => (
         <span className={`stage-pill stage-${r.status}`}>{r.stage_name ?? `#${r.stage_id}`}</span>
       ),
       className: 'nowrap',
     },
-    { key: 'amount', field: 'amount', label: 'field.amount', sort: 'amount', render: (r) => dealAmount(r), className: 'nowrap num' },
-    { key: 'owner', field: 'owner_id', label: 'field.owner', render: (r) => <OwnerName id={r.owner_id} />, className: 'nowrap' },
+    { key: 'amount', field: 'amount', export: ['amount', 'currency'], label: 'field.amount', sort: 'amount', render: (r) => dealAmount(r), className: 'nowrap num' },
+    { key: 'owner', field: 'owner_id', export: ['owner_id', 'owner_name'], label: 'field.owner', render: (r) => <OwnerName id={r.owner_id} />, className: 'nowrap' },
     {
       key: 'expected_close',
       field: 'expected_close',
@@ -54,7 +56,7 @@ export const dealConfig: EntityConfig<Deal> = {
       render: (r) => formatDate(r.expected_close),
       className: 'nowrap',
     },
-    { key: 'stuck', label: 'deals.stuck', render: (r) => (r.stuck ? <StuckFlag deal={r} /> : ''), className: 'nowrap' },
+    { key: 'stuck', label: 'deals.stuck', export: [], render: (r) => (r.stuck ? <StuckFlag deal={r} /> : ''), className: 'nowrap' },
     { key: 'tags', field: 'tags', label: 'field.tags', render: (r) => <Tags tags={r.tags} />, className: 'hide-phone' },
   ],
   filters: [
