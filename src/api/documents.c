@@ -62,9 +62,8 @@ up_end(void *arg)
 	return 0;
 }
 
-/* Feeds the whole body (spooled, or in memory) to the parser. */
-static int
-parse_body(struct call *c, struct mp_parser *mp)
+int
+upload_feed(struct call *c, struct mp_parser *mp)
 {
 	const struct http_req *r = c->req;
 	char *buf;
@@ -110,17 +109,22 @@ reply_parse(struct call *c, const struct upload *u, const struct mp_parser *mp,
 		    "form-data; name=\"file\"; filename=\"...\")");
 		break;
 	default:
-		if (u->blob_rc == DOC_ETOOBIG)
-			reply_problem(c, 413, "File too large", "A file may be at "
-			    "most %lld bytes (%lld MiB)",
-			    (long long)c->app->docs->max_bytes,
-			    (long long)(c->app->docs->max_bytes / (1024 * 1024)));
-		else
-			reply_problem(c, u->blob.err == ENOSPC ? 507 : 500, NULL,
-			    "The file could not be stored on the server (%s); nothing "
-			    "was changed", strerror(u->blob.err));
+		reply_blob_failure(c, &u->blob, u->blob_rc);
 		break;
 	}
+}
+
+void
+reply_blob_failure(struct call *c, const struct doc_blob *b, int blob_rc)
+{
+	if (blob_rc == DOC_ETOOBIG)
+		reply_problem(c, 413, "File too large", "A file may be at most "
+		    "%lld bytes (%lld MiB)", (long long)c->app->docs->max_bytes,
+		    (long long)(c->app->docs->max_bytes / (1024 * 1024)));
+	else
+		reply_problem(c, b->err == ENOSPC ? 507 : 500, NULL, "The file "
+		    "could not be stored on the server (%s); nothing was changed",
+		    strerror(b->err));
 }
 
 void
@@ -160,7 +164,7 @@ h_doc_upload(struct call *c)
 		return;
 	}
 	mp_init(&mp, boundary, &cb, u);
-	rc = parse_body(c, &mp);
+	rc = upload_feed(c, &mp);
 	if (rc != MP_OK)
 		reply_parse(c, u, &mp, rc);
 	else if (u->nparts == 0)

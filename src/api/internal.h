@@ -143,6 +143,15 @@ void h_notify_stream(struct call *c);
 void h_mail_status(struct call *c);
 void h_mail_test(struct call *c);
 /* api/documents.c */
+struct mp_parser;
+/*
+ * Feeds an upload's whole body (spooled to disk, or in memory) to the
+ * multipart parser and finishes it: MP_OK or the parser's error.
+ */
+int upload_feed(struct call *c, struct mp_parser *mp);
+struct doc_blob;
+/* Answers a refused doc_blob_write (blob_rc): too large (413) or not stored. */
+void reply_blob_failure(struct call *c, const struct doc_blob *b, int blob_rc);
 void h_doc_upload(struct call *c);
 /* Before an upload's body: replies only to refuse (rights, room). */
 void h_doc_admit(struct call *c);
@@ -150,6 +159,18 @@ void h_doc_list(struct call *c);
 void h_doc_get(struct call *c);
 void h_doc_content(struct call *c);
 void h_doc_delete(struct call *c);
+/* api/imports.c */
+void h_import_upload(struct call *c);
+/* Before an import's body: refuses when the query's entity may not be imported. */
+void h_import_admit(struct call *c);
+void h_import_fields(struct call *c);
+void h_import_update(struct call *c);
+void h_import_dry_run(struct call *c);
+void h_import_run(struct call *c);
+void h_import_get(struct call *c);
+void h_import_list(struct call *c);
+void h_import_errors(struct call *c);
+void h_import_undo(struct call *c);
 /* api/activity_more.c */
 void h_call_post(struct call *c);
 void h_comment_list(struct call *c);

@@ -398,6 +398,23 @@ operation(const struct route *r)
 		    "properties", "stage_id", "type", "integer", "lost_reason_id",
 		    "type", "integer", "lost_comment", "type", "string", "required",
 		    "stage_id", "additionalProperties", 0))));
+	else if (r->fn == h_import_upload)
+		json_object_set_new(op, "requestBody", json_pack("{s:b, s:{s:{s:{s:s, "
+		    "s:{s:{s:s, s:s, s:s}, s:{s:s, s:[s,s,s,s]}, s:{s:s, s:s}, "
+		    "s:{s:s, s:s}, s:{s:s, s:s}}, s:[s,s]}}}}", "required", 1,
+		    "content", "multipart/form-data", "schema", "type", "object",
+		    "properties",
+		    "file", "type", "string", "format", "binary", "description",
+		    "the CSV or XLSX file (--max-upload)",
+		    "entity", "type", "string", "enum", "companies", "contacts",
+		    "deals", "activities",
+		    "encoding", "type", "string", "description", "CSV: an iconv "
+		    "name (UTF-8, WINDOWS-1251, SHIFT_JIS); default detected",
+		    "delimiter", "type", "string", "description", "CSV: , ; | or a "
+		    "tab; default detected",
+		    "sheet", "type", "string", "description", "XLSX: the sheet; "
+		    "default the first",
+		    "required", "file", "entity"));
 	else if (r->flags & R_UPLOAD)
 		json_object_set_new(op, "requestBody", json_pack("{s:b, s:{s:{s:{s:s, "
 		    "s:{s:{s:s, s:s, s:s}}, s:[s]}}}}", "required", 1, "content",

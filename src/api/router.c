@@ -318,6 +318,33 @@ const struct route api_routes[] = {
 	{ "DELETE", "/api/v1/documents/{id}", h_doc_delete, NULL, 0,
 	    "Move a document to the trash (the record's update right)",
 	    "documents" },
+	{ "POST", "/api/v1/imports", h_import_upload, NULL, R_UPLOAD,
+	    "Upload a CSV or XLSX file to import (multipart/form-data: file, "
+	    "entity, optional encoding, delimiter, sheet); answers the header, "
+	    "the first rows, a suggested mapping and the fields", "imports" },
+	{ "GET", "/api/v1/imports", h_import_list, NULL, 0,
+	    "The imports, newest first: one's own, all for administrators",
+	    "imports" },
+	{ "GET", "/api/v1/imports/fields", h_import_fields, NULL, 0,
+	    "What the columns of a file can be mapped to (entity=...), each "
+	    "with its type", "imports" },
+	{ "GET", "/api/v1/imports/{id}", h_import_get, NULL, 0,
+	    "One import: status, progress, counts, mapping, options, the dry "
+	    "run's result and the first 100 errors", "imports" },
+	{ "PATCH", "/api/v1/imports/{id}", h_import_update, NULL, R_BODY,
+	    "Change the sheet, encoding, delimiter, header row (the header and "
+	    "sample are read again), mapping or options", "imports" },
+	{ "POST", "/api/v1/imports/{id}/dry-run", h_import_dry_run, NULL, 0,
+	    "Check the whole file without writing (202; the result on GET)",
+	    "imports" },
+	{ "POST", "/api/v1/imports/{id}/run", h_import_run, NULL, 0,
+	    "Import (202; progress on GET): mode all needs a dry run without "
+	    "errors", "imports" },
+	{ "GET", "/api/v1/imports/{id}/errors", h_import_errors, NULL, 0,
+	    "Every bad cell as CSV: row,column,value,reason", "imports" },
+	{ "POST", "/api/v1/imports/{id}/undo", h_import_undo, NULL, 0,
+	    "Undo a finished import: created records to the trash, updated "
+	    "ones restored unless changed since", "imports" },
 	{ "GET", "/api/v1/search", h_search, NULL, 0,
 	    "Search companies, contacts and deals", "search" },
 	{ "GET", "/api/v1/custom-fields", h_cf_list, NULL, 0,
@@ -669,8 +696,12 @@ dispatch(struct call *c)
 		reply_problem(c, 403, "Cross-site request refused", "The request "
 		    "came from another site (its Origin is not this server)");
 	} else if (c->admit) {
-		if (!guard(c, hit) && (hit->flags & R_UPLOAD))
-			h_doc_admit(c);
+		if (!guard(c, hit) && (hit->flags & R_UPLOAD)) {
+			if (hit->fn == h_import_upload)
+				h_import_admit(c);
+			else
+				h_doc_admit(c);
+		}
 	} else if ((hit->flags & R_PUBLIC) || !guard(c, hit)) {
 		hit->fn(c);
 	}

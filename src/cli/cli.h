@@ -58,6 +58,16 @@ int cmd_export(int argc, char **argv);
  */
 void cli_audit_key_path(const char *db, const char *given, char *out,
     size_t outlen);
+/*
+ * The documents folder (and imported files): flag (--files-dir), else
+ * files/ next to a SQLite database, else ./crm-files; limits from
+ * --max-upload and --max-documents. 0, or the exit code after a message
+ * that names cmd.
+ */
+struct doc_store;
+int cli_docs_open(const char *cmd, const char *flag, const char *db,
+    const char *max_upload, const char *max_docs, struct doc_store *docs);
+int cmd_import(int argc, char **argv);
 int cmd_migrate_db(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_restore(int argc, char **argv);

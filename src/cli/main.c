@@ -20,6 +20,8 @@ static const struct {
 	{ "export", cmd_export, "write a list of records to a CSV or XLSX file "
 	    "(audited)" },
 	{ "jobs", cmd_jobs, "list background jobs; check that servers run them" },
+	{ "import", cmd_import, "import a CSV or XLSX file strictly, with a dry "
+	    "run; list and undo imports" },
 	{ "backup", cmd_backup, "back up a SQLite CRM while it runs; check a "
 	    "backup (--verify)" },
 	{ "restore", cmd_restore, "restore a backup into an empty data folder" },

@@ -207,9 +207,9 @@ smtp_settings(const struct opt *opts, size_t n, struct mail_conf *mc,
  * The documents folder: --files-dir, else files/ next to a SQLite
  * database (the folder crm backup carries), else ./crm-files.
  */
-static int
-serve_docs(const char *flag, const char *db, const char *max_upload,
-    const char *max_docs, struct doc_store *docs)
+int
+cli_docs_open(const char *cmd, const char *flag, const char *db,
+    const char *max_upload, const char *max_docs, struct doc_store *docs)
 {
 	char dir[DOC_PATH_MAX], err[512], *end;
 	bool create = true;
@@ -219,8 +219,9 @@ serve_docs(const char *flag, const char *db, const char *max_upload,
 	per = strtol(max_docs, &end, 10);
 	if (parse_size(max_upload, 1, 1024LL * 1024 * 1024, &max_bytes) != 0 ||
 	    *end != '\0' || *max_docs == '\0' || per < 1 || per > 10000) {
-		fprintf(stderr, "crm serve: --max-upload takes a size such as 25M "
-		    "(1 byte to 1G) and --max-documents a count from 1 to 10000\n");
+		fprintf(stderr, "crm %s: --max-upload takes a size such as 25M "
+		    "(1 byte to 1G) and --max-documents a count from 1 to 10000\n",
+		    cmd);
 		return 2;
 	}
 	if (flag != NULL && flag[0] != '\0')
@@ -231,12 +232,12 @@ serve_docs(const char *flag, const char *db, const char *max_upload,
 		log_warn("documents go to ./crm-files; with several servers, give "
 		    "each --files-dir on storage they share");
 	} else if (backup_files_dir(db, dir, sizeof(dir)) != CRM_OK) {
-		fprintf(stderr, "crm serve: --db %s: the path is too long\n", db);
+		fprintf(stderr, "crm %s: --db %s: the path is too long\n", cmd, db);
 		return 2;
 	}
 	if (doc_store_open(docs, dir, max_bytes, (int)per, create, err,
 	    sizeof(err)) != 0) {
-		fprintf(stderr, "crm serve: --files-dir: %s\n", err);
+		fprintf(stderr, "crm %s: --files-dir: %s\n", cmd, err);
 		return 1;
 	}
 	return 0;
@@ -486,7 +487,7 @@ cmd_serve(int argc, char **argv)
 		}
 	}
 	memset(&app, 0, sizeof(app));
-	sig = serve_docs(opt_get(opts, n, "files-dir"), opt_get(opts, n, "db"),
+	sig = cli_docs_open("serve", opt_get(opts, n, "files-dir"), opt_get(opts, n, "db"),
 	    opt_get(opts, n, "max-upload"), opt_get(opts, n, "max-documents"),
 	    &docs);
 	if (sig != 0) {

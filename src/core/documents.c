@@ -132,8 +132,8 @@ doc_blob_abort(struct doc_blob *b)
  * link that fails with EEXIST when the content is stored already (kept:
  * equal hash, equal bytes). 0, or DOC_EIO with b->err.
  */
-static int
-blob_commit(struct doc_blob *b)
+int
+doc_blob_commit(struct doc_blob *b)
 {
 	unsigned char sum[crypto_hash_sha256_BYTES];
 	char path[DOC_PATH_MAX], dir[DOC_PATH_MAX], proc[64];
@@ -788,7 +788,7 @@ doc_attach(struct core_ctx *cx, const struct doc_store *s,
 	rc = doc_may_attach(cx, s, e, id);
 	if (rc != CRM_OK)
 		return rc;
-	if (blob_commit(b) != 0) {
+	if (doc_blob_commit(b) != 0) {
 		log_error("documents: cannot store a file in %s: %s", s->dir,
 		    strerror(b->err));
 		return core_fail(cx, CRM_EDB, "The file could not be stored: %s",

@@ -90,6 +90,11 @@ struct doc_blob {
 int doc_blob_begin(const struct doc_store *s, struct doc_blob *b);
 /* Appends n bytes: 0, DOC_ETOOBIG past store->max_bytes, or DOC_EIO. */
 int doc_blob_write(struct doc_blob *b, const void *p, size_t n);
+/*
+ * Links the received blob into place under its hash (b->hash): 0, or
+ * DOC_EIO. The same content already there is kept as it is.
+ */
+int doc_blob_commit(struct doc_blob *b);
 /* Closes and forgets an uncommitted blob (the temporary file goes). Idempotent. */
 void doc_blob_abort(struct doc_blob *b);
 

@@ -3,6 +3,7 @@
  * two-transaction claim/run protocol below is what provides them.
  */
 #include "core/jobs.h"
+#include "core/import.h"
 
 #include "core/backup.h"
 #include "core/deals.h"
@@ -182,6 +183,19 @@ run_mail_send(struct core_ctx *cx, const struct job *j, int64_t *again,
 	return mail_job_run(cx, j->payload, again, err, errlen);
 }
 
+/*
+ * A dry run or run of an import (core/import.h): outside the run
+ * transaction, as it writes in chunks of its own so that other users'
+ * writes wait for one chunk, not for the whole file.
+ */
+static int
+run_import(struct core_ctx *cx, const struct job *j, int64_t *again,
+    char *err, size_t errlen)
+{
+	(void)again;
+	return imp_job_run(cx, j->payload, err, errlen);
+}
+
 static const struct {
 	const char	*kind;
 	job_fn		 fn;
@@ -195,6 +209,7 @@ static const struct {
 	{ "deal_revalue", run_deal_revalue, false },
 	{ "reminder", run_reminder, false },
 	{ "mail_send", run_mail_send, true },
+	{ "import", run_import, true },
 };
 
 static job_fn

@@ -102,6 +102,10 @@ static const struct mtable mtables[] = {
 	{ "documents", NULL, "id", true, NULL },
 	{ "activity_comments", NULL, "id", true, NULL },
 	{ "calendar_feeds", NULL, "id", true, NULL },
+	{ "imports", NULL, "id", true, NULL },
+	{ "import_items", NULL, "id", true, NULL },
+	{ "import_errors", NULL, "id", true, NULL },
+	{ "import_mappings", NULL, "id", true, NULL },
 };
 #define NTABLES (sizeof(mtables) / sizeof(*mtables))
 

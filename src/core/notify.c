@@ -11,6 +11,7 @@
 
 #include "core/access.h"
 #include "core/mail.h"
+#include "core/users.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/log.h"
@@ -36,33 +37,6 @@ cut(const char *s, size_t max)
 			break;
 	out[i] = '\0';
 	return out;
-}
-
-/*
- * Loads user_id as an actor when active. CRM_ENOTFOUND otherwise.
- */
-static int
-load_user(struct core_ctx *cx, int64_t user_id, struct actor *a)
-{
-	db_stmt_t *st;
-	int rc;
-
-	if (db_prepare(cx->db, "SELECT email, name, is_admin FROM users WHERE "
-	    "id = ? AND active = 1", &st) != DB_OK)
-		return db_fail(cx, "user");
-	db_bind_int(st, 1, user_id);
-	rc = db_step(st);
-	if (rc == DB_ROW) {
-		memset(a, 0, sizeof(*a));
-		a->user_id = user_id;
-		snprintf(a->email, sizeof(a->email), "%s", db_col_text(st, 0, NULL));
-		snprintf(a->name, sizeof(a->name), "%s", db_col_text(st, 1, NULL));
-		a->is_admin = db_col_int(st, 2) != 0;
-	}
-	db_done(st);
-	if (rc == DB_DONE)
-		return CRM_ENOTFOUND;
-	return rc == DB_ROW ? CRM_OK : db_fail(cx, "user step");
 }
 
 /*
@@ -97,7 +71,7 @@ notify_user(struct core_ctx *cx, int64_t user_id, const char *kind,
 
 	if (sent != NULL)
 		*sent = false;
-	rc = load_user(cx, user_id, &a);
+	rc = user_load_actor(cx, user_id, &a);
 	if (rc == CRM_ENOTFOUND)
 		return CRM_OK;		/* gone or deactivated: nobody to tell */
 	if (rc == CRM_OK && e != NULL)

@@ -184,8 +184,13 @@ int rec_get(struct core_ctx *cx, const struct entity *e, int64_t id,
  */
 int rec_update(struct core_ctx *cx, const struct entity *e, int64_t id,
     int64_t if_version, json_t *patch, json_t **out);
+/* The same inside the caller's open write transaction (an import's chunk). */
+int rec_update_txn(struct core_ctx *cx, const struct entity *e, int64_t id,
+    int64_t if_version, json_t *patch, json_t **out);
 /* Moves a live record to the trash. */
 int rec_delete(struct core_ctx *cx, const struct entity *e, int64_t id);
+/* The same inside the caller's open write transaction (an import's undo). */
+int rec_delete_txn(struct core_ctx *cx, const struct entity *e, int64_t id);
 /* Brings a record back from the trash; *out is the restored record. */
 int rec_restore(struct core_ctx *cx, const struct entity *e, int64_t id,
     json_t **out);

@@ -283,3 +283,27 @@ user_actor_json(const struct actor *a)
 	return json_pack("{s:I, s:s, s:s, s:b}", "id", (json_int_t)a->user_id,
 	    "email", a->email, "name", a->name, "is_admin", a->is_admin);
 }
+
+int
+user_load_actor(struct core_ctx *cx, int64_t user_id, struct actor *a)
+{
+	db_stmt_t *st;
+	int rc;
+
+	if (db_prepare(cx->db, "SELECT email, name, is_admin FROM users WHERE "
+	    "id = ? AND active = 1", &st) != DB_OK)
+		return db_fail(cx, "user");
+	db_bind_int(st, 1, user_id);
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		memset(a, 0, sizeof(*a));
+		a->user_id = user_id;
+		snprintf(a->email, sizeof(a->email), "%s", db_col_text(st, 0, NULL));
+		snprintf(a->name, sizeof(a->name), "%s", db_col_text(st, 1, NULL));
+		a->is_admin = db_col_int(st, 2) != 0;
+	}
+	db_done(st);
+	if (rc == DB_DONE)
+		return CRM_ENOTFOUND;
+	return rc == DB_ROW ? CRM_OK : db_fail(cx, "user step");
+}

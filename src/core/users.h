@@ -30,6 +30,11 @@ int user_set_active(struct core_ctx *cx, const char *email, bool active);
 int user_list(struct core_ctx *cx, json_t **out);
 /* Number of users in the database (to know whether init is needed). */
 int user_count(struct core_ctx *cx, int64_t *n);
+/*
+ * Loads user_id as an actor when active (work done later on a user's
+ * behalf: notifications, imports). CRM_ENOTFOUND otherwise.
+ */
+int user_load_actor(struct core_ctx *cx, int64_t user_id, struct actor *a);
 /* The public view of the actor (auth/me). New reference. */
 json_t *user_actor_json(const struct actor *a);
 
