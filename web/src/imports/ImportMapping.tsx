@@ -20,8 +20,12 @@ interface Props {
   busy: boolean;
 }
 
+/** A field as the forms name it ("First name", "Company"); a custom field by its label. */
 function fieldName(f: ImportField): string {
-  return f.label ? `${f.label} (${f.name})` : f.name;
+  if (f.label) return f.label;
+  const key = `field.${f.name.replace(/_ids?$/, (m) => (m === '_ids' ? 's' : ''))}`;
+  const s = t(key as Key);
+  return s === key ? f.name : s;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { useRef, useState, type DragEvent, type FormEvent } from 'react';
-import { IMPORT_ENTITIES, imports, type ImportEntity, type Upload, type CrmImport } from '../api';
+import { ApiError, IMPORT_ENTITIES, imports, type ImportEntity, type Upload, type CrmImport } from '../api';
 import { ErrorBanner } from '../common/ErrorBanner';
 import { useTitle } from '../common/hooks';
 import { t, type Key } from '../i18n';
@@ -79,7 +79,7 @@ export function ImportUpload({ initialEntity }: { initialEntity: string | null }
           {t('imports.history')}
         </a>
       </header>
-      {error !== null && <ErrorBanner error={error} onDismiss={() => setError(null)} />}
+      {error !== null && <ErrorBanner error={error} extra={error instanceof ApiError ? error.errors.map((x) => x.message) : undefined} onDismiss={() => setError(null)} />}
       <form className="card form-card import-upload" onSubmit={(e) => void submit(e)}>
         <div className="field">
           <label htmlFor="import-entity">{t('imports.into')}</label>
