@@ -1090,6 +1090,7 @@ const en = {
   // notifications:end
   // imports:begin
   'nav.imports': 'Imports',
+  'imports.importButton': 'Import',
   'imports.title': 'Imports',
   'imports.subtitle': 'Spreadsheets brought into the CRM: checked before anything is written, and undone in one action.',
   'imports.new': 'New import',
@@ -2291,6 +2292,7 @@ const ru: Dict = {
   // notifications:end
   // imports:begin
   'nav.imports': 'Импорт',
+  'imports.importButton': 'Импорт',
   'imports.title': 'Импорт',
   'imports.subtitle': 'Таблицы, загруженные в CRM: проверяются до записи и отменяются одним действием.',
   'imports.new': 'Новый импорт',
@@ -3460,6 +3462,7 @@ const ja: Dict = {
   // notifications:end
   // imports:begin
   'nav.imports': 'インポート',
+  'imports.importButton': 'インポート',
   'imports.title': 'インポート',
   'imports.subtitle': 'CRM に取り込んだ表計算ファイル。書き込む前に確認し、一度の操作で取り消せます。',
   'imports.new': '新しいインポート',
