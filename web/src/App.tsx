@@ -27,6 +27,7 @@ import { CompaniesScreen } from './companies/CompaniesScreen';
 import { ContactsScreen } from './contacts/ContactsScreen';
 import { CustomFieldsScreen } from './customfields/CustomFieldsScreen';
 import { DealsScreen } from './deals/DealsScreen';
+import { ImportsScreen } from './imports/ImportsScreen';
 import { ReportsScreen } from './reports/ReportsScreen';
 import { setLang, t, type Lang } from './i18n';
 import { can } from './rights';
@@ -122,6 +123,7 @@ export function App() {
   else if (section === 'calendar') screen = <CalendarScreen query={route.query} />;
   else if (section === 'activities') screen = <ActivitiesScreen path={route.path} query={route.query} />;
   else if (section === 'deals') screen = <DealsScreen path={route.path} query={route.query} />;
+  else if (section === 'imports') screen = <ImportsScreen path={route.path} query={route.query} />;
   else if (section === 'reports') screen = <ReportsScreen path={route.path} query={route.query} />;
   else if (section === 'account' && route.path[1] === 'two-factor') screen = <TwoFactorScreen />;
   else if (section === 'account') screen = <AccountScreen isAdmin={session.user.is_admin} />;

@@ -1160,10 +1160,46 @@ export interface CrmDocument {
   created_by: number | null;
 }
 
-/** An upload under way: `abort()` stops it; `done` settles with the stored document or an ApiError. */
-export interface Upload {
-  done: Promise<CrmDocument>;
+/** An upload under way: `abort()` stops it; `done` settles with the server's answer or an ApiError. */
+export interface Upload<T = CrmDocument> {
+  done: Promise<T>;
   abort: () => void;
+}
+
+/**
+ * POSTs a multipart/form-data body to path. XMLHttpRequest rather than fetch, because only it
+ * reports the upload's progress; `onProgress` gets the fraction sent (0..1).
+ */
+function uploadForm<T>(path: string, form: FormData, onProgress?: (fraction: number) => void): Upload<T> {
+  const xhr = new XMLHttpRequest();
+  const done = new Promise<T>((resolve, reject) => {
+    xhr.open('POST', `/api/v1${path}`);
+    xhr.withCredentials = true;
+    xhr.setRequestHeader('Accept', 'application/json');
+    if (csrfToken) xhr.setRequestHeader('X-CSRF-Token', csrfToken);
+    xhr.upload.onprogress = (e) => {
+      if (e.lengthComputable && onProgress) onProgress(e.total ? e.loaded / e.total : 1);
+    };
+    xhr.onload = () => {
+      if (xhr.status >= 200 && xhr.status < 300) {
+        try {
+          resolve(JSON.parse(xhr.responseText) as T);
+        } catch {
+          reject(new ApiError(xhr.status, xhr.statusText, ''));
+        }
+        return;
+      }
+      const res = new Response(xhr.responseText || null, { status: xhr.status, statusText: xhr.statusText });
+      void parseError(res).then((err) => {
+        if (xhr.status === 401 && unauthorizedHandler) unauthorizedHandler();
+        reject(err);
+      });
+    };
+    xhr.onerror = () => reject(new ApiError(0, 'Network error', ''));
+    xhr.onabort = () => reject(new DOMException('Upload cancelled', 'AbortError'));
+    xhr.send(form);
+  });
+  return { done, abort: () => xhr.abort() };
 }
 
 export const documents = {
@@ -1176,42 +1212,11 @@ export const documents = {
   restore: (id: number) => request<CrmDocument>('POST', `/documents/${id}/restore`).then((r) => r.data),
   /** The file's address: a plain link downloads it with the session cookie; `inline` for previews (images, PDF). */
   contentUrl: (id: number, inline = false) => `/api/v1/documents/${id}/content${inline ? '?inline=1' : ''}`,
-  /**
-   * Uploads one file as multipart/form-data (the part named `file`). XMLHttpRequest rather than
-   * fetch, because only it reports the upload's progress; `onProgress` gets the fraction sent (0..1).
-   */
+  /** Uploads one file (the part named `file`); `onProgress` gets the fraction sent (0..1). */
   upload(entity: DocumentEntity, id: number, file: File, onProgress?: (fraction: number) => void): Upload {
-    const xhr = new XMLHttpRequest();
-    const done = new Promise<CrmDocument>((resolve, reject) => {
-      xhr.open('POST', `/api/v1/${entity}/${id}/documents`);
-      xhr.withCredentials = true;
-      xhr.setRequestHeader('Accept', 'application/json');
-      if (csrfToken) xhr.setRequestHeader('X-CSRF-Token', csrfToken);
-      xhr.upload.onprogress = (e) => {
-        if (e.lengthComputable && onProgress) onProgress(e.total ? e.loaded / e.total : 1);
-      };
-      xhr.onload = () => {
-        if (xhr.status >= 200 && xhr.status < 300) {
-          try {
-            resolve(JSON.parse(xhr.responseText) as CrmDocument);
-          } catch {
-            reject(new ApiError(xhr.status, xhr.statusText, ''));
-          }
-          return;
-        }
-        const res = new Response(xhr.responseText || null, { status: xhr.status, statusText: xhr.statusText });
-        void parseError(res).then((err) => {
-          if (xhr.status === 401 && unauthorizedHandler) unauthorizedHandler();
-          reject(err);
-        });
-      };
-      xhr.onerror = () => reject(new ApiError(0, 'Network error', ''));
-      xhr.onabort = () => reject(new DOMException('Upload cancelled', 'AbortError'));
-      const form = new FormData();
-      form.append('file', file, file.name);
-      xhr.send(form);
-    });
-    return { done, abort: () => xhr.abort() };
+    const form = new FormData();
+    form.append('file', file, file.name);
+    return uploadForm<CrmDocument>(`/${entity}/${id}/documents`, form, onProgress);
   },
 };
 
@@ -1252,3 +1257,124 @@ export const workCalendars = {
     request<{ due_at: string }>('GET', `/work-calendars/${id}/due`, { query: { from, minutes } }).then((r) => r.data),
 };
 // workcal:end
+// ---- imports: CSV and XLSX files brought into a list (docs/api.md "Imports") ----
+
+export type ImportEntity = 'companies' | 'contacts' | 'deals' | 'activities';
+export const IMPORT_ENTITIES: ImportEntity[] = ['companies', 'contacts', 'deals', 'activities'];
+export type ImportStatus = 'uploaded' | 'checking' | 'checked' | 'running' | 'done' | 'failed' | 'undoing' | 'undone';
+
+/** A field a column can be mapped to. */
+export interface ImportField {
+  name: string;
+  type: string;
+  required: boolean;
+  /** A custom field's label. */
+  label?: string;
+  max_length?: number;
+  choices?: string[];
+  /** For links: the entity named (by name or id). */
+  links?: string;
+}
+
+/** One column of the file and where it goes (null: not imported). */
+export interface ImportColumn {
+  column: number;
+  header: string;
+  field: string | null;
+  /** For choices: a value of the file -> the choice it stands for. */
+  values?: Record<string, string>;
+}
+
+export interface ImportOptions {
+  mode?: 'all' | 'skip';
+  match?: string[];
+  on_match?: 'create' | 'update' | 'skip' | 'merge';
+  decimal?: '.' | ',';
+  date_format?: string;
+  percent?: 'sign' | 'fraction' | 'number';
+  currency?: string;
+}
+
+export interface ImportError {
+  row: number;
+  kind: string;
+  column: string;
+  value: string;
+  reason: string;
+}
+
+export interface ImportCounts {
+  rows_total: number;
+  rows_done: number;
+  created: number;
+  updated: number;
+  skipped: number;
+  failed: number;
+  errors_total: number;
+}
+
+export interface CrmImport extends ImportCounts {
+  id: number;
+  entity: ImportEntity;
+  status: ImportStatus;
+  file_name: string;
+  size: number;
+  format: 'csv' | 'xlsx';
+  encoding: string | null;
+  delimiter: string | null;
+  sheet: string | null;
+  sheets: string[] | null;
+  header_row: number;
+  headers: string[];
+  sample: string[][];
+  mapping: ImportColumn[];
+  options: ImportOptions | null;
+  /** The dry run's counts, once it ran. */
+  dry_run: { rows: number; create: number; update: number; skip: number; errors: number } | null;
+  errors?: ImportError[];
+  fields?: ImportField[];
+  created_by: number;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  undone_at: string | null;
+  /** What the undo did, once it ran. */
+  undo?: ImportUndo | null;
+  error: string | null;
+}
+
+export interface ImportUndo {
+  trashed: number;
+  restored: number;
+  conflicts: unknown[];
+}
+
+export interface ImportPatch {
+  sheet?: string;
+  encoding?: string | null;
+  delimiter?: string | null;
+  header_row?: number;
+  mapping?: Pick<ImportColumn, 'column' | 'field' | 'values'>[];
+  options?: ImportOptions;
+}
+
+export const imports = {
+  /** Uploads a file for entity; encoding and delimiter empty to detect them. */
+  upload(entity: ImportEntity, file: File, choice: { encoding?: string; delimiter?: string }, onProgress?: (f: number) => void): Upload<CrmImport> {
+    const form = new FormData();
+    form.append('entity', entity);
+    if (choice.encoding) form.append('encoding', choice.encoding);
+    if (choice.delimiter) form.append('delimiter', choice.delimiter);
+    form.append('file', file, file.name);
+    return uploadForm<CrmImport>('/imports', form, onProgress);
+  },
+  list: () => request<{ data: CrmImport[] }>('GET', '/imports').then((r) => r.data.data),
+  get: (id: number, signal?: AbortSignal) => request<CrmImport>('GET', `/imports/${id}`, { signal }).then((r) => r.data),
+  update: (id: number, patch: ImportPatch) => request<CrmImport>('PATCH', `/imports/${id}`, { body: patch }).then((r) => r.data),
+  dryRun: (id: number) => request<unknown>('POST', `/imports/${id}/dry-run`),
+  run: (id: number) => request<unknown>('POST', `/imports/${id}/run`),
+  /** Starts the undo (a job: the import shows "undoing", then "undone" with its `undo` result). */
+  undo: (id: number) => request<CrmImport>('POST', `/imports/${id}/undo`).then((r) => r.data),
+  /** The error file (row,column,value,reason): a plain link downloads it with the session cookie. */
+  errorsUrl: (id: number) => `/api/v1/imports/${id}/errors`,
+};

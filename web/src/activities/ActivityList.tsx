@@ -5,6 +5,7 @@ import { DataTable } from '../common/DataTable';
 import type { Column } from '../common/entity';
 import { ErrorBanner } from '../common/ErrorBanner';
 import { exportColumns, ExportMenu } from '../common/ExportMenu';
+import { ImportLink } from '../imports/ImportLink';
 import { useDebounced, useTitle } from '../common/hooks';
 import { OwnerName } from '../deals/OwnerName';
 import { formatDateTime } from '../format';
@@ -87,6 +88,7 @@ export function ActivityList({ query }: { query: URLSearchParams }) {
         <h1>{t('activities.title')}</h1>
         <div className="page-actions">
           <ExportMenu entity="activities" query={apiQuery(debounced)} columns={exportColumns('activities', columns)} />
+          <ImportLink entity="activities" />
           <a className="btn" href="#/my-day">
             {t('myday.title')}
           </a>

@@ -8,6 +8,7 @@ import { DataTable } from './DataTable';
 import { et, type Column, type EntityConfig } from './entity';
 import { ErrorBanner } from './ErrorBanner';
 import { exportColumns, ExportMenu } from './ExportMenu';
+import { ImportLink } from '../imports/ImportLink';
 import { useDebounced, useTitle } from './hooks';
 import { useToast } from './Toast';
 
@@ -124,6 +125,7 @@ export function EntityList<T extends AnyRecord>({ config, query, trash }: Props<
           ) : (
             <>
               <ExportMenu entity={entity} query={baseQuery} columns={exportColumns(entity, visible)} />
+              <ImportLink entity={entity} />
               <a className="btn btn-ghost" href={`#/${entity}/trash`}>
                 <TrashIcon /> {t('common.trash')}
               </a>

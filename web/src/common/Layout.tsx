@@ -1,5 +1,5 @@
 import { useEffect, useState, type ReactNode } from 'react';
-import { audit, type Me } from '../api';
+import { audit, IMPORT_ENTITIES, type Me } from '../api';
 import { getLang, LANGUAGES, t, type Lang } from '../i18n';
 import { can } from '../rights';
 import { GlobalSearch } from './GlobalSearch';
@@ -51,6 +51,11 @@ function useRecentAlerts(enabled: boolean): number {
 }
 
 const icons = {
+  imports: (
+    <svg viewBox="0 0 20 20">
+      <path d="M10 3v9M6.5 8.5 10 12l3.5-3.5M4 13.5V16h12v-2.5" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" strokeLinejoin="round" />
+    </svg>
+  ),
   myDay: (
     <svg viewBox="0 0 20 20">
       <circle cx="10" cy="10" r="7" fill="none" stroke="currentColor" strokeWidth="1.6" />
@@ -205,6 +210,11 @@ export function Layout({ user, section, onSignOut, onLang, children }: Props) {
                 {t('nav.funnel')}
               </NavLink>
             </>
+          )}
+          {IMPORT_ENTITIES.some((e) => can(e, 'import')) && (
+            <NavLink to="/imports" active={section === 'imports'} icon={icons.imports}>
+              {t('nav.imports')}
+            </NavLink>
           )}
           <div className="nav-group" aria-hidden="true">
             {t('nav.settings')}

@@ -1,6 +1,7 @@
 import { useTitle } from '../common/hooks';
 import { PlusIcon, TrashIcon } from '../common/EntityList';
 import { exportColumns, ExportMenu } from '../common/ExportMenu';
+import { ImportLink } from '../imports/ImportLink';
 import { usePipelines } from '../common/salesInputs';
 import { t } from '../i18n';
 import { can, isHidden } from '../rights';
@@ -54,6 +55,7 @@ export function DealsOverview({ view, query }: Props) {
             query={{ ...(view === 'list' ? effective : boardFilters), sort }}
             columns={exportColumns('deals', dealConfig.columns.filter((c) => !c.field || !isHidden('deals', c.field)))}
           />
+          <ImportLink entity="deals" />
           <a className="btn btn-ghost" href="#/deals/trash">
             <TrashIcon /> {t('common.trash')}
           </a>
