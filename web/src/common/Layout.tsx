@@ -1,4 +1,4 @@
-import { useEffect, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { audit, IMPORT_ENTITIES, type Me } from '../api';
 import { getLang, LANGUAGES, t, type Lang } from '../i18n';
 import { can } from '../rights';
@@ -166,6 +166,11 @@ const icons = {
 /** The signed-in frame: left navigation (a top menu on phones) and the top bar with search. */
 export function Layout({ user, section, onSignOut, onLang, children }: Props) {
   const alerts = useRecentAlerts(user.is_admin);
+  const nav = useRef<HTMLElement>(null);
+  // The menu scrolls on short screens: keep the current section in sight.
+  useEffect(() => {
+    nav.current?.querySelector('.nav-link.active')?.scrollIntoView({ block: 'nearest' });
+  }, [section]);
   const initials = (user.name || user.email)
     .split(/\s+/)
     .map((w) => w.charAt(0))
@@ -181,7 +186,7 @@ export function Layout({ user, section, onSignOut, onLang, children }: Props) {
           </span>
           <span className="brand-name">{t('app.name')}</span>
         </a>
-        <nav className="nav" aria-label={t('nav.main')}>
+        <nav className="nav" ref={nav} aria-label={t('nav.main')}>
           {can('activities', 'read') && (
             <>
               <NavLink to="/my-day" active={section === 'my-day'} icon={icons.myDay}>
