@@ -136,6 +136,56 @@ expect_error(const char *path, const char *msg)
 #define CSV_FAILS(bytes, msg) \
 	expect_error(put("t.csv", bytes, sizeof(bytes) - 1), msg)
 
+/* Counts rows and keeps the last one's first and third cells. */
+struct tally {
+	size_t	rows;
+	size_t	last;
+	char	first[64];
+	char	third[64];
+};
+
+static int
+count_row(void *arg, size_t rowno, const struct table_cell *cells, size_t n)
+{
+	struct tally *t = arg;
+
+	t->rows++;
+	t->last = rowno;
+	snprintf(t->first, sizeof(t->first), "%s", n > 0 ? cells[0].s : "");
+	snprintf(t->third, sizeof(t->third), "%s", n > 2 ? cells[2].s : "");
+	return 0;
+}
+
+/*
+ * A million rows (the issue's own example of a big file) stream through in
+ * memory for one row: every row reported, numbered, the last one intact.
+ */
+static void
+csv_a_million_rows_stream_through(void **state)
+{
+	char path[512], err[ERRLEN];
+	struct tally t;
+	FILE *fp;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/million.csv", tmpdir);
+	fp = fopen(path, "wb");
+	assert_non_null(fp);
+	fputs("name;email;phone;city\r\n", fp);
+	for (int i = 1; i <= 1000000; i++)
+		fprintf(fp, "\"Person %d\";p%d@example.com;+49 30 %07d;\"Berlin; Mitte\"\r\n",
+		    i, i, i);
+	assert_int_equal(fclose(fp), 0);
+	memset(&t, 0, sizeof(t));
+	if (table_read(path, NULL, NULL, count_row, &t, err, ERRLEN) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(t.rows, 1000001);
+	assert_int_equal(t.last, 1000001);
+	assert_string_equal(t.first, "Person 1000000");
+	assert_string_equal(t.third, "+49 30 1000000");
+	assert_int_equal(unlink(path), 0);
+}
+
 static void
 csv_records_are_numbered_as_a_spreadsheet_shows_them(void **state)
 {
@@ -1019,6 +1069,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(csv_records_are_numbered_as_a_spreadsheet_shows_them),
+		cmocka_unit_test(csv_a_million_rows_stream_through),
 		cmocka_unit_test(csv_empty_lines_are_rows_without_cells),
 		cmocka_unit_test(csv_spaces_around_unquoted_cells_are_trimmed),
 		cmocka_unit_test(csv_the_delimiter_is_detected),
