@@ -142,6 +142,14 @@ struct json_t;
  */
 int core_txn_end(struct core_ctx *cx, int rc, struct json_t **out);
 
+/*
+ * Runs one statement of bound values: fmt has a letter per "?": 'i' an
+ * int64_t, 'n' an int64_t bound as NULL when 0, 's' a string (NULL: SQL
+ * NULL). CRM_OK, or CRM_EDB logged with the SQL. db_changes() tells the
+ * rows an UPDATE changed.
+ */
+int core_exec(struct core_ctx *cx, const char *sql, const char *fmt, ...);
+
 /* CRM_OK when the database answers a trivial query (readiness checks). */
 int core_ping(struct core_ctx *cx);
 

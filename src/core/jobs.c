@@ -8,10 +8,10 @@
 #include "core/deals.h"
 #include "core/mail.h"
 #include "core/notify.h"
+#include "core/process_run.h"
 
 #include <errno.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,6 +182,18 @@ run_mail_send(struct core_ctx *cx, const struct job *j, int64_t *again,
 	return mail_job_run(cx, j->payload, again, err, errlen);
 }
 
+/*
+ * A process's timer (the end of a wait, a deadline), in the run
+ * transaction: the step moves on exactly once (core/process_run.h).
+ */
+static int
+run_process_timer(struct core_ctx *cx, const struct job *j, int64_t *again,
+    char *err, size_t errlen)
+{
+	(void)again;
+	return prun_timer_run(cx, j->payload, err, errlen);
+}
+
 static const struct {
 	const char	*kind;
 	job_fn		 fn;
@@ -195,6 +207,7 @@ static const struct {
 	{ "deal_revalue", run_deal_revalue, false },
 	{ "reminder", run_reminder, false },
 	{ "mail_send", run_mail_send, true },
+	{ "process_timer", run_process_timer, false },
 };
 
 static job_fn
@@ -220,38 +233,6 @@ db_fail(struct core_ctx *cx, const char *what)
 {
 	log_error("database: jobs: %s: %s", what, db_errmsg(cx->db));
 	return core_fail(cx, CRM_EDB, "The database failed");
-}
-
-/*
- * Runs one statement; fmt has a letter per value: 'i' an int64_t, 's' a
- * string (NULL for SQL NULL).
- */
-static int
-exec_stmt(struct core_ctx *cx, const char *sql, const char *fmt, ...)
-{
-	db_stmt_t *st;
-	va_list ap;
-	int rc, i = 1;
-
-	if (db_prepare(cx->db, sql, &st) != DB_OK)
-		return db_fail(cx, sql);
-	va_start(ap, fmt);
-	for (const char *f = fmt; *f; f++, i++) {
-		if (*f == 'i') {
-			db_bind_int(st, i, va_arg(ap, int64_t));
-		} else {
-			const char *s = va_arg(ap, const char *);
-
-			if (s == NULL)
-				db_bind_null(st, i);
-			else
-				db_bind_text(st, i, s, strlen(s));
-		}
-	}
-	va_end(ap);
-	rc = db_step(st);
-	db_done(st);
-	return rc == DB_DONE || rc == DB_ROW ? CRM_OK : db_fail(cx, sql);
 }
 
 int
@@ -377,7 +358,7 @@ claim(struct core_ctx *cx, const char *worker, int64_t lease_ms, struct job *j)
 	if (rc != DB_ROW)
 		goto fail;
 	snprintf(j->lock, sizeof(j->lock), "%s#%lld", worker, (long long)j->run_id);
-	if (exec_stmt(cx, "UPDATE jobs SET locked_by = ?, locked_until = ?, "
+	if (core_exec(cx, "UPDATE jobs SET locked_by = ?, locked_until = ?, "
 	    "attempts = attempts + 1 WHERE id = ?", "sii", j->lock, now + lease_ms,
 	    j->id) != CRM_OK || db_commit(cx->db) != DB_OK)
 		goto fail;
@@ -403,15 +384,15 @@ record_failure(struct core_ctx *cx, struct job *j, const char *error)
 	if (db_begin(cx->db) != DB_OK)
 		return;
 	if (last)
-		rc = exec_stmt(cx, "UPDATE jobs SET last_error = ?, locked_by = NULL, "
+		rc = core_exec(cx, "UPDATE jobs SET last_error = ?, locked_by = NULL, "
 		    "locked_until = NULL, done_at = ? WHERE id = ? AND locked_by = ?",
 		    "siis", error, now, j->id, j->lock);
 	else
-		rc = exec_stmt(cx, "UPDATE jobs SET last_error = ?, locked_by = NULL, "
+		rc = core_exec(cx, "UPDATE jobs SET last_error = ?, locked_by = NULL, "
 		    "locked_until = NULL, run_at = ? WHERE id = ? AND locked_by = ?",
 		    "siis", error, now + backoff, j->id, j->lock);
 	if (rc == CRM_OK)
-		rc = exec_stmt(cx, "UPDATE job_runs SET finished_at = ?, outcome = ? "
+		rc = core_exec(cx, "UPDATE job_runs SET finished_at = ?, outcome = ? "
 		    "WHERE id = ?", "isi", now, last ? "failed" : "retry", j->run_id);
 	if (rc != CRM_OK || db_commit(cx->db) != DB_OK)
 		db_rollback(cx->db);
@@ -446,11 +427,11 @@ run_one(struct core_ctx *cx, struct job *j)
 	}
 	now = time_now_ms();
 	if (again > 0)
-		rc = exec_stmt(cx, "UPDATE jobs SET run_at = ?, attempts = 0, "
+		rc = core_exec(cx, "UPDATE jobs SET run_at = ?, attempts = 0, "
 		    "locked_by = NULL, locked_until = NULL, last_error = NULL "
 		    "WHERE id = ? AND locked_by = ?", "iis", again, j->id, j->lock);
 	else
-		rc = exec_stmt(cx, "UPDATE jobs SET done_at = ?, locked_by = NULL, "
+		rc = core_exec(cx, "UPDATE jobs SET done_at = ?, locked_by = NULL, "
 		    "locked_until = NULL WHERE id = ? AND locked_by = ?", "iis", now,
 		    j->id, j->lock);
 	if (rc == CRM_OK && db_changes(cx->db) != 1) {
@@ -461,7 +442,7 @@ run_one(struct core_ctx *cx, struct job *j)
 		return;
 	}
 	if (rc == CRM_OK)
-		rc = exec_stmt(cx, "UPDATE job_runs SET finished_at = ?, outcome = "
+		rc = core_exec(cx, "UPDATE job_runs SET finished_at = ?, outcome = "
 		    "'done' WHERE id = ?", "ii", now, j->run_id);
 	if (rc != CRM_OK || db_commit(cx->db) != DB_OK) {
 		db_rollback(cx->db);

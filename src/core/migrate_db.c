@@ -108,6 +108,8 @@ static const struct mtable mtables[] = {
 	{ "calendar_feeds", NULL, "id", true, NULL },
 	{ "process_templates", NULL, "id", true, "created_at = 0" },
 	{ "process_template_versions", NULL, "id", true, "created_at = 0" },
+	{ "process_instances", NULL, "id", true, NULL },
+	{ "process_steps", NULL, "id", true, NULL },
 };
 #define NTABLES (sizeof(mtables) / sizeof(*mtables))
 

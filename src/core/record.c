@@ -973,14 +973,23 @@ int
 rec_update(struct core_ctx *cx, const struct entity *e, int64_t id,
     int64_t if_version, json_t *patch, json_t **out)
 {
+	if (db_begin(cx->db) != DB_OK)
+		return db_fail(cx, "begin");
+	return core_txn_end(cx, rec_update_txn(cx, e, id, if_version, patch,
+	    out), out);
+}
+
+int
+rec_update_txn(struct core_ctx *cx, const struct entity *e, int64_t id,
+    int64_t if_version, json_t *patch, json_t **out)
+{
 	json_t *cur = NULL, *merged = NULL;
 	const char *key;
 	json_t *v;
 	int64_t version;
 	int rc;
 
-	if (db_begin(cx->db) != DB_OK)
-		return db_fail(cx, "begin");
+	*out = NULL;
 	rc = access_check(cx, e, ACC_UPDATE, id, false);
 	if (rc != CRM_OK)
 		goto fail;
@@ -1044,18 +1053,7 @@ rec_update(struct core_ctx *cx, const struct entity *e, int64_t id,
 	if (rc != CRM_OK)
 		goto fail;
 	rc = load(cx, e, id, false, out);
-	if (rc != CRM_OK)
-		goto fail;
-	if (db_commit(cx->db) != DB_OK) {
-		json_decref(*out);
-		rc = db_fail(cx, "commit");
-		goto fail;
-	}
-	json_decref(cur);
-	json_decref(merged);
-	return CRM_OK;
 fail:
-	db_rollback(cx->db);
 	json_decref(cur);
 	json_decref(merged);
 	return rc;

@@ -184,6 +184,12 @@ int rec_get(struct core_ctx *cx, const struct entity *e, int64_t id,
  */
 int rec_update(struct core_ctx *cx, const struct entity *e, int64_t id,
     int64_t if_version, json_t *patch, json_t **out);
+/*
+ * The same inside the caller's open write transaction, which it neither
+ * commits nor rolls back (a process step setting a field).
+ */
+int rec_update_txn(struct core_ctx *cx, const struct entity *e, int64_t id,
+    int64_t if_version, json_t *patch, json_t **out);
 /* Moves a live record to the trash. */
 int rec_delete(struct core_ctx *cx, const struct entity *e, int64_t id);
 /* Brings a record back from the trash; *out is the restored record. */
