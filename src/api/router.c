@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "api/internal.h"
+#include "core/jobs.h"
 #include "core/twofactor.h"
 #include "core/sessions.h"
 #include "core/tokens.h"
@@ -753,6 +754,9 @@ dispatch(struct call *c)
 		hit->fn(c);
 	}
 	db_pool_put(c->app->pool, db);
+	/* Its transaction is over: queued work is due for the runner now. */
+	if (c->cx.jobs_queued)
+		jobs_runner_poke(c->app->runner);
 }
 
 bool

@@ -577,8 +577,13 @@ cmd_serve(int argc, char **argv)
 			snprintf(host, sizeof(host), "localhost");
 		host[sizeof(host) - 1] = '\0';
 		snprintf(worker, sizeof(worker), "%s:%ld", host, (long)getpid());
+		/*
+		 * Idle, the runner sleeps until the next job is due, woken at
+		 * once when a call here queues one; the cap bounds how late
+		 * it sees a job another server queued.
+		 */
 		if (jobs_runner_start(opt_get(opts, n, "db"), worker, lease * 1000,
-		    500, &mail, &runner, err, sizeof(err)) != CRM_OK) {
+		    JOBS_POLL_CAP_MS, &mail, &runner, err, sizeof(err)) != CRM_OK) {
 			fprintf(stderr, "crm serve: %s\n", err);
 			http_stop(srv, 0);
 			api_streams_stop(&app);
@@ -590,6 +595,7 @@ cmd_serve(int argc, char **argv)
 			return 1;
 		}
 	}
+	app.runner = runner;
 	db_display(opt_get(opts, n, "db"), shown, sizeof(shown));
 	log_info("crm %s serving http%s://%s (db %s, %ld workers), ready in %lld ms",
 	    CRM_VERSION, tls.cert_pem != NULL ? "s" : "", opt_get(opts, n, "listen"),

@@ -108,6 +108,13 @@ struct core_ctx {
 	char		 detail[256];
 	struct rights	 rights;
 	int64_t		 retry_after_s;	/* > 0: when to try again (throttle) */
+	/*
+	 * Set by job_enqueue: the call queued background work, so the face
+	 * wakes its job runner once the call's transaction is over
+	 * (jobs_runner_poke) instead of leaving it asleep until its next
+	 * known due time.
+	 */
+	bool		 jobs_queued;
 };
 
 /* Prepares cx for one call on db as actor (copied). */

@@ -265,6 +265,7 @@ job_enqueue(struct core_ctx *cx, const char *kind, json_t *payload,
 	db_done(st);
 	if (rc != DB_ROW && rc != DB_DONE)
 		return db_fail(cx, "enqueue step");
+	cx->jobs_queued = true;
 	return CRM_OK;
 }
 
@@ -525,12 +526,36 @@ struct jobs_runner {
 	pthread_mutex_t	 mu;
 	pthread_cond_t	 cv;
 	bool		 stop;
+	bool		 poked;		/* work was queued since the last look */
 	db_t		*db;
 	char		 worker[JOB_WORKER_LEN];
 	const struct mail_conf *mail;
 	int64_t		 lease_ms;
 	int		 poll_ms;
 };
+
+/*
+ * How long the idle runner may sleep: until the next job is due (one
+ * enqueued since by this process pokes it awake sooner), at most cap ms,
+ * so jobs another server queued are seen within the cap. 0: due now.
+ */
+static int64_t
+next_due_in(struct core_ctx *cx, int64_t cap)
+{
+	db_stmt_t *st;
+	int64_t next = -1, now = time_now_ms();
+
+	if (db_prepare(cx->db, "SELECT MIN(CASE WHEN locked_until IS NOT NULL "
+	    "AND locked_until > run_at THEN locked_until ELSE run_at END) FROM "
+	    "jobs WHERE done_at IS NULL", &st) != DB_OK)
+		return cap;
+	if (db_step(st) == DB_ROW && !db_col_null(st, 0))
+		next = db_col_int(st, 0);
+	db_done(st);
+	if (next < 0 || next - now > cap)
+		return cap;
+	return next > now ? next - now : 0;
+}
 
 static void *
 runner_main(void *arg)
@@ -543,6 +568,7 @@ runner_main(void *arg)
 	pthread_mutex_lock(&r->mu);
 	while (!r->stop) {
 		struct timespec until;
+		int64_t wait_ms;
 		int ran = 0;
 
 		pthread_mutex_unlock(&r->mu);
@@ -550,14 +576,20 @@ runner_main(void *arg)
 		/* One job at a time, so a stop request waits for one job at most. */
 		if (job_run_due(&cx, r->worker, r->lease_ms, 1, &ran) != CRM_OK)
 			ran = 0;	/* logged; try again after the pause */
+		wait_ms = ran > 0 ? 0 : next_due_in(&cx, r->poll_ms);
 		pthread_mutex_lock(&r->mu);
-		if (ran > 0 || r->stop)
+		if (ran > 0 || r->stop || r->poked || wait_ms == 0) {
+			r->poked = false;
 			continue;
+		}
 		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_nsec += (long)(r->poll_ms % 1000) * 1000000;
-		until.tv_sec += r->poll_ms / 1000 + until.tv_nsec / 1000000000;
+		until.tv_nsec += (long)(wait_ms % 1000) * 1000000;
+		until.tv_sec += (time_t)(wait_ms / 1000) + until.tv_nsec / 1000000000;
 		until.tv_nsec %= 1000000000;
-		pthread_cond_timedwait(&r->cv, &r->mu, &until);
+		while (!r->stop && !r->poked &&
+		    pthread_cond_timedwait(&r->cv, &r->mu, &until) == 0)
+			;
+		r->poked = false;
 	}
 	pthread_mutex_unlock(&r->mu);
 	return NULL;
@@ -596,6 +628,17 @@ jobs_runner_start(const char *address, const char *worker, int64_t lease_ms,
 	}
 	*out = r;
 	return CRM_OK;
+}
+
+void
+jobs_runner_poke(struct jobs_runner *r)
+{
+	if (r == NULL)
+		return;
+	pthread_mutex_lock(&r->mu);
+	r->poked = true;
+	pthread_cond_signal(&r->cv);
+	pthread_mutex_unlock(&r->mu);
 }
 
 void
