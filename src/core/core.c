@@ -39,6 +39,7 @@ core_ctx_init(struct core_ctx *cx, db_t *db, const struct actor *actor)
 	cx->errs.dropped = 0;
 	cx->detail[0] = '\0';
 	cx->jobs_queued = false;
+	cx->proc_depth = 0;
 	cx->session = NULL;
 	cx->address = NULL;
 	cx->agent = NULL;

@@ -115,6 +115,13 @@ struct core_ctx {
 	 * known due time.
 	 */
 	bool		 jobs_queued;
+	/*
+	 * How many processes deep this call writes: 0 for a user, n + 1 for
+	 * the system acting for a process started at depth n. Processes a
+	 * write triggers start no deeper than PRUN_DEPTH_MAX
+	 * (core/process_run.h), so a process cannot trigger itself forever.
+	 */
+	int		 proc_depth;
 };
 
 /* Prepares cx for one call on db as actor (copied). */

@@ -201,7 +201,13 @@ resolve_one(struct run *r, json_t *who, int64_t *id)
 	int64_t ids[PROCDEF_RECIPIENTS_MAX];
 	int n, rc = resolve(r, who, ids, PROCDEF_RECIPIENTS_MAX, &n);
 
-	*id = n > 0 ? ids[0] : r->owner_id;
+	/* Nobody there (no head, no one with the role): the process owner. */
+	if (n > 0)
+		*id = ids[0];
+	else if (r->owner_id > 0)
+		*id = r->owner_id;
+	else
+		*id = json_integer_value(json_object_get(r->rec, "owner_id"));
 	return rc;
 }
 
@@ -692,7 +698,7 @@ write_field(struct run *r, json_t *patch)
 
 static int start_instance(struct core_ctx *cx, struct core_ctx *sys,
     int64_t template_id, const struct entity *e, int64_t record_id,
-    int64_t owner, int64_t parent, int depth, int64_t *id);
+    int64_t owner, int64_t parent, int depth, bool by_hand, int64_t *id);
 
 /*
  * Runs an automatic step; *next is the id of the step that follows (NULL:
@@ -803,7 +809,7 @@ run_auto(struct run *r, json_t *s, const char *kind, const char **next,
 		}
 		*outcome = "started";
 		return start_instance(r->cx, r->sys, tid, r->e, r->record_id,
-		    r->owner_id, r->id, r->depth + 1, &child);
+		    r->owner_id, r->id, r->depth + 1, false, &child);
 	}
 	if (strcmp(kind, "webhook") == 0) {
 		*soft_fail = true;
@@ -812,6 +818,28 @@ run_auto(struct run *r, json_t *s, const char *kind, const char **next,
 	}
 	*soft_fail = true;
 	return core_fail(r->cx, CRM_EINVAL, "unknown step kind");
+}
+
+/*
+ * A step that could not do its work (a field the record refuses, a
+ * person who cannot hold a task): the step and the instance fail,
+ * recorded with why, and the write that moved the instance on goes
+ * through rather than being refused for the process's sake.
+ */
+static int
+step_failed(struct run *r, int64_t row, const char *step_id)
+{
+	char why[256];
+	bool won;
+	int rc;
+
+	snprintf(why, sizeof(why), "%s", r->cx->detail[0] ? r->cx->detail :
+	    r->sys->detail);
+	r->cx->errs.n = 0;
+	r->cx->errs.dropped = 0;
+	r->cx->detail[0] = '\0';
+	rc = finish_step(r->cx, row, "failed", why, NULL, 0, &won);
+	return rc == CRM_OK ? fail_instance(r, step_id, why) : rc;
 }
 
 /*
@@ -841,10 +869,15 @@ enter(struct run *r, const char *step_id)
 		rc = new_step(r, s, &row);
 		if (rc != CRM_OK)
 			return rc;
-		if (strcmp(kind, "task") == 0 || strcmp(kind, "approval") == 0)
-			return enter_task(r, s, row);
+		if (strcmp(kind, "task") == 0 || strcmp(kind, "approval") == 0) {
+			rc = enter_task(r, s, row);
+			return rc == CRM_OK || rc == CRM_EDB ? rc : step_failed(r,
+			    row, cur);
+		}
 		if (strcmp(kind, "wait") == 0) {
 			rc = enter_wait(r, s, row, &later);
+			if (rc != CRM_OK && rc != CRM_EDB)
+				return step_failed(r, row, cur);
 			if (rc != CRM_OK || later)
 				return rc;
 			next = json_string_value(json_object_get(s, "next"));
@@ -859,14 +892,8 @@ enter(struct run *r, const char *step_id)
 			return rc;
 		} else {
 			rc = run_auto(r, s, kind, &next, &outcome, &soft);
-			if (rc != CRM_OK && soft) {
-				char why[256];
-
-				snprintf(why, sizeof(why), "%s", r->cx->detail);
-				r->cx->errs.n = 0;
-				rc = finish_step(r->cx, row, "failed", why, NULL, 0, &won);
-				return rc == CRM_OK ? fail_instance(r, cur, why) : rc;
-			}
+			if (rc != CRM_OK && (soft || rc != CRM_EDB))
+				return step_failed(r, row, cur);
 			if (rc != CRM_OK)
 				return rc;
 		}
@@ -916,6 +943,7 @@ run_load(struct core_ctx *cx, struct core_ctx *sys, int64_t id, struct run *r,
 	if (rc != DB_ROW)
 		return db_fail(cx, "instance step");
 	*running = strcmp(status, "running") == 0;
+	sys->proc_depth = r->depth + 1;
 	r->e = procdef_entity(ent);
 	if (r->e == NULL)
 		return core_fail(cx, CRM_ENOTFOUND, "No such process instance");
@@ -940,7 +968,7 @@ run_free(struct run *r)
 static int
 start_instance(struct core_ctx *cx, struct core_ctx *sys, int64_t template_id,
     const struct entity *e, int64_t record_id, int64_t owner, int64_t parent,
-    int depth, int64_t *id)
+    int depth, bool by_hand, int64_t *id)
 {
 	struct run r;
 	db_stmt_t *st;
@@ -964,7 +992,10 @@ start_instance(struct core_ctx *cx, struct core_ctx *sys, int64_t template_id,
 	db_bind_int(st, 2, version);
 	db_bind_text(st, 3, e->name, strlen(e->name));
 	db_bind_int(st, 4, record_id);
-	core_bind_actor(cx, st, 5);
+	if (by_hand)
+		core_bind_actor(cx, st, 5);
+	else
+		db_bind_null(st, 5);
 	if (owner > 0)
 		db_bind_int(st, 6, owner);
 	else
@@ -1087,7 +1118,8 @@ prun_start(struct core_ctx *cx, json_t *in, json_t **out)
 		return core_txn_end(cx, core_invalid(cx), NULL);
 	sys = sys_ctx(cx);
 	rc = start_instance(cx, sys, json_integer_value(tv), e,
-	    json_integer_value(rv), cx->actor.user_id, 0, 0, &id);
+	    json_integer_value(rv), cx->actor.user_id, 0, cx->proc_depth, true,
+	    &id);
 	if (rc == CRM_OK)
 		rc = audit_detail(cx, "process.started", e->name,
 		    json_integer_value(rv), json_pack("{s:I,s:I}", "instance_id",
@@ -1723,4 +1755,86 @@ prun_waiting_for(struct core_ctx *cx, int64_t user_id, json_t **out)
 	}
 	*out = arr;
 	return CRM_OK;
+}
+
+/* Whether a template's trigger fires for this write of a record. */
+static bool
+triggered(json_t *trigger, json_t *cur, json_t *merged)
+{
+	const char *type = json_string_value(json_object_get(trigger, "type"));
+	const char *field = json_string_value(json_object_get(trigger, "field"));
+	json_t *to = json_object_get(trigger, "to"), *was, *now;
+
+	if (type == NULL)
+		return false;
+	if (strcmp(type, "created") == 0)
+		return cur == NULL;
+	if (strcmp(type, "field_changed") != 0 || cur == NULL || field == NULL)
+		return false;
+	was = field_value(cur, field);
+	now = field_value(merged, field);
+	if (is_empty(was) && is_empty(now))
+		return false;
+	if (was != NULL && now != NULL && json_equal(was, now))
+		return false;
+	return to == NULL || same(now, to);
+}
+
+int
+prun_on_write(struct core_ctx *cx, const struct entity *e, int64_t id,
+    json_t *cur, json_t *merged)
+{
+	int64_t ids[PRUN_TRIGGERED_MAX];
+	struct core_ctx *sys;
+	db_stmt_t *st;
+	int n = 0, rc;
+
+	if (procdef_entity(e->name) != e)
+		return CRM_OK;
+	/*
+	 * A shipped template is an example until an administrator saves a
+	 * version of it: a new install does not start processes on every
+	 * deal by itself.
+	 */
+	if (db_prepare(cx->db, "SELECT t.id, v.definition FROM process_templates "
+	    "t JOIN process_template_versions v ON v.template_id = t.id AND "
+	    "v.version = t.current_version WHERE t.status = 'active' AND "
+	    "t.entity = ? AND (t.builtin = 0 OR t.current_version > 1) "
+	    "ORDER BY t.id", &st) != DB_OK)
+		return db_fail(cx, "triggers");
+	db_bind_text(st, 1, e->name, strlen(e->name));
+	while ((rc = db_step(st)) == DB_ROW && n < PRUN_TRIGGERED_MAX) {
+		size_t len;
+		const char *text = db_col_text(st, 1, &len);
+		json_t *def = json_loadb(text, len, 0, NULL);
+
+		if (triggered(json_object_get(def, "trigger"), cur, merged))
+			ids[n++] = db_col_int(st, 0);
+		json_decref(def);
+	}
+	db_done(st);
+	if (rc != DB_DONE && rc != DB_ROW)
+		return db_fail(cx, "triggers step");
+	if (n == 0)
+		return CRM_OK;
+	if (cx->proc_depth >= PRUN_DEPTH_MAX) {
+		/* A process's own write started this one: the loop guard. */
+		log_warn("processes: %s %lld: %d processes not started, %d deep",
+		    e->name, (long long)id, n, cx->proc_depth);
+		return CRM_OK;
+	}
+	sys = sys_ctx(cx);
+	rc = CRM_OK;
+	for (int k = 0; k < n && rc == CRM_OK; k++) {
+		int64_t inst;
+
+		rc = start_instance(cx, sys, ids[k], e, id, 0, 0, cx->proc_depth,
+		    false, &inst);
+		if (rc == CRM_OK)
+			rc = audit_detail(cx, "process.started", e->name, id,
+			    json_pack("{s:I,s:I,s:s}", "instance_id", (json_int_t)inst,
+			    "template_id", (json_int_t)ids[k], "by", "trigger"));
+	}
+	free(sys);
+	return rc;
 }

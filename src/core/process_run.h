@@ -28,9 +28,11 @@
  * owner, or an administrator. Answering a step: its assignee or an
  * administrator.
  *
- * Not in this slice: webhook steps (the instance fails at one, saying
- * so), waits until a field changes, and the automatic triggers (created,
- * field_changed, schedule, date_offset): instances start by hand.
+ * Triggers: by hand (prun_start), "created" and "field_changed" (the
+ * record engine calls prun_on_write in the write's transaction). Not in
+ * this slice: webhook steps (the instance fails at one, saying so),
+ * waits until a field changes, and the "schedule" and "date_offset"
+ * triggers.
  *
  * JSON in, JSON out; *out is a new reference for the caller.
  */
@@ -46,6 +48,7 @@
 #define PRUN_LIST_MAX 200
 #define PRUN_COMMENT_MAX 2000
 #define PRUN_WORK_DAY_MIN (8 * 60)	/* a work day: 8 working hours */
+#define PRUN_TRIGGERED_MAX 32		/* processes one write starts */
 
 /*
  * Starts template in.template_id (its current version) on the record
@@ -119,6 +122,21 @@ int prun_timer_run(struct core_ctx *cx, json_t *payload, char *err,
  * template.
  */
 int prun_stats(struct core_ctx *cx, int64_t id, json_t **out);
+
+/*
+ * Called by the record engine (core/record.c) inside every create (cur
+ * NULL) and update of a record of e, after the row, its side tables and
+ * its audit entry are written: starts the active templates on e whose
+ * trigger is "created" (a create) or "field_changed" (the field's value
+ * differs between cur and merged and, with "to", is now that value),
+ * owned by nobody (the record's owner answers for it), as far as the
+ * loop guard allows: a write made by a process PRUN_DEPTH_MAX deep
+ * (cx->proc_depth) starts nothing. A shipped template (builtin) triggers
+ * only once an administrator saved a version of it (version 2 on).
+ */
+struct entity;
+int prun_on_write(struct core_ctx *cx, const struct entity *e, int64_t id,
+    json_t *cur, json_t *merged);
 
 /*
  * The steps waiting for user_id (the actor's "my day"): [{id,

@@ -261,3 +261,58 @@ test('per step statistics of a template show counts and times', async () => {
   assert.ok(call.overdue >= 1);
   assertProblem(await req(srv, 'GET', '/api/v1/process-templates/999999/stats'), 404);
 });
+
+test('triggers: a created company and a deal moved to won start their processes; a process writing its own trigger field stops 5 deep', async () => {
+  const onCreate = await req(srv, 'POST', '/api/v1/process-templates', { body: {
+    key: 'welcome', name: 'Welcome a company', entity: 'companies', trigger: { type: 'created' }, start: 'greet',
+    steps: [
+      { id: 'greet', kind: 'task', name: 'Greet {{record.name}}', responsible: 'record_owner', next: 'done' },
+      { id: 'done', kind: 'end', name: 'Done' },
+    ] } });
+  assert.equal(onCreate.status, 201, onCreate.text);
+  const co = await createOk(srv, 'companies', { name: 'Fresh Ltd' }, manager);
+  const started = (await req(srv, 'GET', `/api/v1/process-instances?record=companies:${co.id}`, { auth: manager })).body.data;
+  assert.equal(started.length, 1);
+  assert.equal(started[0].template_id, onCreate.body.id);
+  assert.equal(started[0].started_by, null, 'a trigger started it');
+  assert.equal(started[0].assignee_id, managerId);
+  // Updating the company starts nothing more.
+  assert.equal((await req(srv, 'PATCH', `/api/v1/companies/${co.id}`, { auth: manager, body: { industry: 'Retail' } })).status, 200);
+  assert.equal((await req(srv, 'GET', `/api/v1/process-instances?record=companies:${co.id}`, { auth: manager })).body.data.length, 1);
+
+  const onWon = await req(srv, 'POST', '/api/v1/process-templates', { body: {
+    key: 'won_thanks', name: 'Thank for the order', entity: 'deals', trigger: { type: 'field_changed', field: 'stage_id', to: S.Won },
+    start: 'thank', steps: [
+      { id: 'thank', kind: 'notify', name: 'Won', to: ['record_owner'], text: 'Won {{record.name}}', next: 'done' },
+      { id: 'done', kind: 'end', name: 'Done' },
+    ] } });
+  assert.equal(onWon.status, 201, onWon.text);
+  const deal = await createOk(srv, 'deals', { title: 'Winner', amount: 10, pipeline_id: pipe.id }, manager);
+  const byDeal = async () => (await req(srv, 'GET', `/api/v1/process-instances?record=deals:${deal.id}`, { auth: manager })).body.data;
+  assert.equal((await byDeal()).length, 0);
+  assert.equal((await req(srv, 'POST', `/api/v1/deals/${deal.id}/move`, { auth: manager, body: { stage_id: S.Offer } })).status, 200);
+  assert.equal((await byDeal()).length, 0, 'another stage is not the one asked for');
+  assert.equal((await req(srv, 'POST', `/api/v1/deals/${deal.id}/move`, { auth: manager, body: { stage_id: S.Won } })).status, 200);
+  const won = await byDeal();
+  assert.equal(won.length, 1);
+  assert.equal(won[0].status, 'completed');
+  const bell = (await req(srv, 'GET', '/api/v1/notifications', { auth: manager })).body.data;
+  assert.ok(bell.some((n) => n.body === 'Won Winner'));
+
+  // A process whose set_field changes the field that triggers it: the loop guard.
+  const loop = await req(srv, 'POST', '/api/v1/process-templates', { body: {
+    key: 'echo', name: 'Echo', entity: 'contacts', trigger: { type: 'field_changed', field: 'position' },
+    start: 'write', steps: [
+      { id: 'write', kind: 'set_field', name: 'Write', field: 'position', value: 'x{{record.position}}', next: 'done' },
+      { id: 'done', kind: 'end', name: 'Done' },
+    ] } });
+  assert.equal(loop.status, 201, loop.text);
+  const person = await createOk(srv, 'contacts', { first_name: 'Loop', last_name: 'Test' }, manager);
+  assert.equal((await req(srv, 'PATCH', `/api/v1/contacts/${person.id}`, { auth: manager, body: { position: 'a' } })).status, 200);
+  const echoes = (await req(srv, 'GET', `/api/v1/process-instances?record=contacts:${person.id}`, { auth: manager })).body.data;
+  assert.equal(echoes.length, 5, 'five levels, then the guard');
+  assert.ok(echoes.every((x) => x.status === 'completed'));
+  assert.equal((await req(srv, 'GET', `/api/v1/contacts/${person.id}`, { auth: manager })).body.position, 'xxxxxa');
+  // The shipped new-lead template starts by itself only once an administrator saved it.
+  assert.ok(!(await byDeal()).some((x) => x.template_name === 'New lead follow-up'));
+});
