@@ -365,8 +365,11 @@ operation(const struct route *r)
 		own_params(params, p, 2);
 		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
 		    "description", "{user_id, tz, now, date, overdue, today, "
-		    "tomorrow, this_week}: each {data: [activity], count, more}; "
-		    "open tasks by due_at, planned meetings by start_at",
+		    "tomorrow, this_week, process_steps}: each bucket {data: "
+		    "[activity], count, more}; open tasks by due_at, planned "
+		    "meetings by start_at; process_steps: the process steps "
+		    "waiting for the user [{id, instance_id, step_id, kind, name, "
+		    "task_id, entity, record_id, started_at, due_at, overdue}]",
 		    "content", json_content(json_pack("{s:s}", "type", "object"))));
 	} else if (r->fn == h_timeline) {
 		static const char *const p[][3] = {

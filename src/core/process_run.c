@@ -1731,8 +1731,15 @@ prun_waiting_for(struct core_ctx *cx, int64_t user_id, json_t **out)
 	db_bind_int(st, 2, PRUN_LIST_MAX);
 	arr = json_array();
 	while ((rc = db_step(st)) == DB_ROW) {
-		json_t *o = json_object();
+		json_t *o;
 
+		/* Someone else's day shows only what the actor may read. */
+		if (may_see(cx, db_col_text(st, 6, NULL), db_col_int(st, 7)) !=
+		    CRM_OK) {
+			cx->detail[0] = '\0';
+			continue;
+		}
+		o = json_object();
 		json_object_set_new(o, "id", json_integer(db_col_int(st, 0)));
 		json_object_set_new(o, "instance_id", json_integer(db_col_int(st, 1)));
 		json_object_set_new(o, "step_id", col_text_or_null(st, 2));

@@ -139,9 +139,10 @@ int prun_on_write(struct core_ctx *cx, const struct entity *e, int64_t id,
     json_t *cur, json_t *merged);
 
 /*
- * The steps waiting for user_id (the actor's "my day"): [{id,
- * instance_id, step_id, kind, name, task_id, entity, record_id,
- * started_at, due_at, overdue}] (new reference), at most PRUN_LIST_MAX.
+ * The steps waiting for user_id ("my day"), on records the actor may
+ * read, by deadline: [{id, instance_id, step_id, kind, name, task_id,
+ * entity, record_id, started_at, due_at, overdue}] (new reference), at
+ * most PRUN_LIST_MAX.
  */
 int prun_waiting_for(struct core_ctx *cx, int64_t user_id, json_t **out);
 

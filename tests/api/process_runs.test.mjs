@@ -164,9 +164,23 @@ test('a process on a deal: task, condition, approval with a rejected round, stag
 test('a condition takes its false branch for a small deal and the process completes', async () => {
   const deal = await createOk(srv, 'deals', { title: 'Tiny', amount: 10, pipeline_id: pipe.id }, manager);
   const inst = (await start(deal)).body;
+  // "My day" lists the step waiting for the manager, with its task.
+  const day = await req(srv, 'GET', '/api/v1/activities/my-day', { auth: manager });
+  assert.equal(day.status, 200, day.text);
+  const mine = day.body.process_steps.find((s) => s.instance_id === inst.id);
+  assert.equal(mine.step_id, 'call');
+  assert.equal(mine.task_id, waiting(inst).task_id);
+  assert.equal(mine.entity, 'deals');
+  assert.equal(mine.record_id, deal.id);
+  // Another user's day, seen by someone who cannot read the deal, does not show it.
+  const theirs = await req(srv, 'GET', `/api/v1/activities/my-day?user_id=${managerId}`, { auth: other });
+  assert.equal(theirs.status, 200, theirs.text);
+  assert.ok(!theirs.body.process_steps.some((s) => s.instance_id === inst.id));
   const a = await answer(inst, {}, manager);
   assert.equal(a.status, 200, a.text);
   assert.equal(a.body.status, 'completed');
+  const after = (await req(srv, 'GET', '/api/v1/activities/my-day', { auth: manager })).body;
+  assert.ok(!after.process_steps.some((s) => s.instance_id === inst.id));
   assert.deepEqual(a.body.steps.map((s) => [s.step_id, s.outcome]),
     [['call', 'done'], ['big', 'false'], ['small', 'sent'], ['done', 'ended']]);
   // The task made for the step is closed too.
