@@ -40,6 +40,7 @@ core_ctx_init(struct core_ctx *cx, db_t *db, const struct actor *actor)
 	cx->detail[0] = '\0';
 	cx->jobs_queued = false;
 	cx->proc_depth = 0;
+	cx->webhook_loopback = false;
 	cx->session = NULL;
 	cx->address = NULL;
 	cx->agent = NULL;

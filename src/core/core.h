@@ -122,6 +122,8 @@ struct core_ctx {
 	 * (core/process_run.h), so a process cannot trigger itself forever.
 	 */
 	int		 proc_depth;
+	/* Tests only: process webhooks may call loopback (core/webhook.h). */
+	bool		 webhook_loopback;
 };
 
 /* Prepares cx for one call on db as actor (copied). */

@@ -194,6 +194,20 @@ run_process_timer(struct core_ctx *cx, const struct job *j, int64_t *again,
 	return prun_timer_run(cx, j->payload, err, errlen);
 }
 
+/*
+ * A process's webhook: outside the run transaction (own_txn), so no lock
+ * is held while the other side answers; its step moves on in a
+ * transaction of its own, conditionally, so a second run changes nothing.
+ */
+static int
+run_process_webhook(struct core_ctx *cx, const struct job *j, int64_t *again,
+    char *err, size_t errlen)
+{
+	(void)again;
+	return prun_webhook_run(cx, j->payload, j->attempts >= j->max_attempts,
+	    err, errlen);
+}
+
 static const struct {
 	const char	*kind;
 	job_fn		 fn;
@@ -208,6 +222,7 @@ static const struct {
 	{ "reminder", run_reminder, false },
 	{ "mail_send", run_mail_send, true },
 	{ "process_timer", run_process_timer, false },
+	{ "process_webhook", run_process_webhook, true },
 };
 
 static job_fn
@@ -530,6 +545,7 @@ struct jobs_runner {
 	db_t		*db;
 	char		 worker[JOB_WORKER_LEN];
 	const struct mail_conf *mail;
+	bool		 webhook_loopback;
 	int64_t		 lease_ms;
 	int		 poll_ms;
 };
@@ -565,6 +581,7 @@ runner_main(void *arg)
 
 	core_ctx_init(&cx, r->db, NULL);
 	cx.mail = r->mail;
+	cx.webhook_loopback = r->webhook_loopback;
 	pthread_mutex_lock(&r->mu);
 	while (!r->stop) {
 		struct timespec until;
@@ -597,8 +614,8 @@ runner_main(void *arg)
 
 int
 jobs_runner_start(const char *address, const char *worker, int64_t lease_ms,
-    int poll_ms, const struct mail_conf *mail, struct jobs_runner **out,
-    char *err, size_t errlen)
+    int poll_ms, const struct mail_conf *mail, bool webhook_loopback,
+    struct jobs_runner **out, char *err, size_t errlen)
 {
 	struct jobs_runner *r = xcalloc(1, sizeof(*r));
 	struct core_ctx cx;
@@ -616,6 +633,7 @@ jobs_runner_start(const char *address, const char *worker, int64_t lease_ms,
 	}
 	snprintf(r->worker, sizeof(r->worker), "%s", worker);
 	r->mail = mail;
+	r->webhook_loopback = webhook_loopback;
 	r->lease_ms = lease_ms;
 	r->poll_ms = poll_ms;
 	pthread_mutex_init(&r->mu, NULL);

@@ -23,6 +23,7 @@
 #define CORE_JOBS_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 #include "core/core.h"
 
@@ -62,13 +63,15 @@ int job_list(struct core_ctx *cx, bool pending_only, int limit, json_t **out);
  * jobs_runner_stop(). While idle it sleeps until the next job is due, at
  * most poll_ms (the bound on how late it sees a job another server
  * queued), and wakes at once when poked. mail (borrowed, may be NULL) is
- * the SMTP settings the "mail_send" jobs use.
+ * the SMTP settings the "mail_send" jobs use; webhook_loopback (tests
+ * only) lets process webhooks call loopback addresses.
  */
 struct jobs_runner;
 struct mail_conf;
 int jobs_runner_start(const char *address, const char *worker,
     int64_t lease_ms, int poll_ms, const struct mail_conf *mail,
-    struct jobs_runner **out, char *err, size_t errlen);
+    bool webhook_loopback, struct jobs_runner **out, char *err,
+    size_t errlen);
 void jobs_runner_stop(struct jobs_runner *r);
 /*
  * Wakes the runner to look for due jobs now: a call queued one

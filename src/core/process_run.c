@@ -23,6 +23,7 @@
 #include "core/notify.h"
 #include "core/process_def.h"
 #include "core/record.h"
+#include "core/webhook.h"
 #include "core/workcal.h"
 #include "core/processes.h"
 #include "util/alloc.h"
@@ -811,11 +812,6 @@ run_auto(struct run *r, json_t *s, const char *kind, const char **next,
 		return start_instance(r->cx, r->sys, tid, r->e, r->record_id,
 		    r->owner_id, r->id, r->depth + 1, false, &child);
 	}
-	if (strcmp(kind, "webhook") == 0) {
-		*soft_fail = true;
-		return core_fail(r->cx, CRM_EINVAL, "webhook steps are not called "
-		    "yet");
-	}
 	*soft_fail = true;
 	return core_fail(r->cx, CRM_EINVAL, "unknown step kind");
 }
@@ -873,6 +869,16 @@ enter(struct run *r, const char *step_id)
 			rc = enter_task(r, s, row);
 			return rc == CRM_OK || rc == CRM_EDB ? rc : step_failed(r,
 			    row, cur);
+		}
+		if (strcmp(kind, "webhook") == 0) {
+			/* Called by a job, outside the transaction (prun_webhook_run). */
+			json_t *p = json_pack("{s:I}", "step", (json_int_t)row);
+			int64_t job;
+
+			rc = job_enqueue(r->cx, "process_webhook", p, time_now_ms(),
+			    NULL, &job);
+			json_decref(p);
+			return rc;
 		}
 		if (strcmp(kind, "wait") == 0) {
 			rc = enter_wait(r, s, row, &later);
@@ -1844,4 +1850,87 @@ prun_on_write(struct core_ctx *cx, const struct entity *e, int64_t id,
 	}
 	free(sys);
 	return rc;
+}
+
+int
+prun_webhook_run(struct core_ctx *cx, json_t *payload, bool last, char *err,
+    size_t errlen)
+{
+	int64_t row = json_integer_value(json_object_get(payload, "step"));
+	struct core_ctx *sys = sys_ctx(cx);
+	struct run r;
+	db_stmt_t *st;
+	json_t *s;
+	const char *url, *method;
+	char step_id[PROCDEF_KEY_MAX + 1] = "", why[256] = "", outcome[64];
+	char *body = NULL, *link = NULL;
+	int64_t inst = 0, timeout;
+	long status = 0;
+	bool running = false, won, ok;
+	int rc;
+
+	if (db_prepare(cx->db, "SELECT instance_id, step_id FROM process_steps "
+	    "WHERE id = ? AND status = 'waiting'", &st) != DB_OK) {
+		free(sys);
+		snprintf(err, errlen, "%s", db_errmsg(cx->db));
+		return CRM_EDB;
+	}
+	db_bind_int(st, 1, row);
+	if (db_step(st) == DB_ROW) {
+		inst = db_col_int(st, 0);
+		snprintf(step_id, sizeof(step_id), "%s", db_col_text(st, 1, NULL));
+	}
+	db_done(st);
+	if (inst == 0) {
+		free(sys);
+		return CRM_OK;	/* cancelled, or called already */
+	}
+	rc = run_load(cx, sys, inst, &r, &running);
+	if (rc != CRM_OK || !running) {
+		if (rc == CRM_OK)
+			run_free(&r);
+		free(sys);
+		snprintf(err, errlen, "%s", cx->detail);
+		return rc;
+	}
+	s = step_def(r.def, step_id);
+	url = json_string_value(json_object_get(s, "url"));
+	method = json_string_value(json_object_get(s, "method"));
+	timeout = json_integer_value(json_object_get(s, "timeout_s"));
+	link = xstrdup(url != NULL ? url : "");
+	if (json_is_string(json_object_get(s, "body")))
+		body = expand(&r, s, json_string_value(json_object_get(s, "body")));
+	run_free(&r);
+	/* No transaction is open while the other side answers, or does not. */
+	ok = webhook_call(link, method != NULL ? method : "POST", body,
+	    timeout > 0 ? (long)timeout : 10, cx->webhook_loopback, &status, why,
+	    sizeof(why)) == 0;
+	free(body);
+	free(link);
+	if (!ok && !last) {
+		free(sys);
+		snprintf(err, errlen, "%s", why);
+		return CRM_EINVAL;	/* the job runner tries again later */
+	}
+	snprintf(outcome, sizeof(outcome), "HTTP %ld", status);
+	if (db_begin(cx->db) != DB_OK) {
+		free(sys);
+		snprintf(err, errlen, "%s", db_errmsg(cx->db));
+		return CRM_EDB;
+	}
+	if (ok) {
+		rc = leave_step(cx, sys, row, "done", outcome, NULL, 0, NULL, &won);
+	} else {
+		rc = run_load(cx, sys, inst, &r, &running);
+		if (rc == CRM_OK) {
+			rc = finish_step(cx, row, "failed", why, NULL, 0, &won);
+			if (rc == CRM_OK && won)
+				rc = fail_instance(&r, step_id, why);
+			run_free(&r);
+		}
+	}
+	free(sys);
+	if (rc != CRM_OK)
+		snprintf(err, errlen, "%s", cx->detail);
+	return core_txn_end(cx, rc, NULL);
 }

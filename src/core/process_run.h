@@ -29,10 +29,10 @@
  * administrator.
  *
  * Triggers: by hand (prun_start), "created" and "field_changed" (the
- * record engine calls prun_on_write in the write's transaction). Not in
- * this slice: webhook steps (the instance fails at one, saying so),
- * waits until a field changes, and the "schedule" and "date_offset"
- * triggers.
+ * record engine calls prun_on_write in the write's transaction). A
+ * webhook step waits for its "process_webhook" job, which calls outside
+ * any transaction (prun_webhook_run). Not in this slice: waits until a
+ * field changes, and the "schedule" and "date_offset" triggers.
  *
  * JSON in, JSON out; *out is a new reference for the caller.
  */
@@ -114,6 +114,17 @@ int prun_task_done(struct core_ctx *cx, int64_t task_id);
  */
 int prun_timer_run(struct core_ctx *cx, json_t *payload, char *err,
     size_t errlen);
+
+/*
+ * The "process_webhook" job ({step}), outside any transaction: calls the
+ * webhook of a waiting step (core/webhook.h; cx->webhook_loopback lets
+ * loopback through, for tests), then, in a transaction, leaves the step
+ * with the answer's status as its outcome. A failed call answers an
+ * error (err says why) so the job runner tries again with its backoff;
+ * on the last attempt (last) the step and its instance fail instead.
+ */
+int prun_webhook_run(struct core_ctx *cx, json_t *payload, bool last,
+    char *err, size_t errlen);
 
 /*
  * Per step of template id, over every finished step of its instances:

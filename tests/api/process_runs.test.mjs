@@ -11,6 +11,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createServer } from 'node:https';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startServer, PG, pgSql } from '../lib/server.mjs';
 import { stopClean, req, assertProblem, assertInvalid, addUser, createToken, createOk } from '../lib/helpers.mjs';
 
@@ -60,7 +64,8 @@ function definition(key) {
 }
 
 before(async () => {
-  srv = await startServer();
+  // Webhooks may call this test's own HTTPS server on 127.0.0.1 (a test-only flag).
+  srv = await startServer({ args: ['--webhook-test-loopback'] });
   adminId = (await req(srv, 'GET', '/api/v1/auth/me')).body.id;
   addUser(srv, 'run.manager@example.com', 'amber otter juggles seventeen lanterns', { name: 'Run Manager' });
   manager = createToken(srv, 'run.manager@example.com', 'rm');
@@ -329,4 +334,60 @@ test('triggers: a created company and a deal moved to won start their processes;
   assert.equal((await req(srv, 'GET', `/api/v1/contacts/${person.id}`, { auth: manager })).body.position, 'xxxxxa');
   // The shipped new-lead template starts by itself only once an administrator saved it.
   assert.ok(!(await byDeal()).some((x) => x.template_name === 'New lead follow-up'));
+});
+
+test('a webhook step calls the address over HTTPS, is retried after a failure, and refuses the server\'s own network', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'crm-hook-'));
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=localhost',
+    '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+  const calls = [];
+  const hook = createServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (rq, rs) => {
+    let body = '';
+    rq.on('data', (d) => { body += d; });
+    rq.on('end', () => {
+      calls.push({ method: rq.method, type: rq.headers['content-type'], body });
+      rs.statusCode = calls.length === 1 ? 500 : 200;
+      rs.end('ok');
+    });
+  });
+  await new Promise((ok) => hook.listen(0, '127.0.0.1', ok));
+  try {
+    const def = (key, url) => ({
+      key, name: key, entity: 'deals', trigger: { type: 'manual' }, start: 'call',
+      steps: [
+        { id: 'call', kind: 'webhook', name: 'Tell the shop', url, body: '{"deal": "{{record.name}}"}', timeout_s: 5, next: 'done' },
+        { id: 'done', kind: 'end', name: 'Done' },
+      ] });
+    const t = await req(srv, 'POST', '/api/v1/process-templates', { body: def('hook', `https://127.0.0.1:${hook.address().port}/hook`) });
+    assert.equal(t.status, 201, t.text);
+    const deal = await createOk(srv, 'deals', { title: 'Hooked', amount: 10, pipeline_id: pipe.id }, manager);
+    const inst = (await req(srv, 'POST', '/api/v1/process-instances', { auth: manager,
+      body: { template_id: t.body.id, entity: 'deals', record_id: deal.id } })).body;
+    assert.equal(inst.current_step, 'call');
+    // The first answer is a 500: the job is kept for a retry with its error, the step waits.
+    await until('the first call', () => calls.length === 1);
+    await until('the failure recorded', () => /HTTP 500/.test(query("SELECT last_error FROM jobs WHERE kind = 'process_webhook' AND done_at IS NULL")));
+    assert.equal(waiting(await get(inst.id, manager)).step_id, 'call');
+    assert.deepEqual(calls[0], { method: 'POST', type: 'application/json', body: '{"deal": "Hooked"}' });
+    // The retry (made due now) gets a 200 and the process moves on, once.
+    query("UPDATE jobs SET run_at = 0 WHERE kind = 'process_webhook' AND done_at IS NULL");
+    const done = await until('the process to end', async () => {
+      const x = await get(inst.id, manager);
+      return x.status === 'completed' && x;
+    });
+    assert.equal(done.steps[0].outcome, 'HTTP 200');
+    assert.equal(calls.length, 2);
+    // A private address is refused before any connection is made.
+    const lan = await req(srv, 'POST', '/api/v1/process-templates', { body: def('hook_lan', 'https://10.1.2.3/hook') });
+    assert.equal(lan.status, 201, lan.text);
+    const other = await createOk(srv, 'deals', { title: 'Not sent', amount: 10, pipeline_id: pipe.id }, manager);
+    const i2 = (await req(srv, 'POST', '/api/v1/process-instances', { auth: manager,
+      body: { template_id: lan.body.id, entity: 'deals', record_id: other.id } })).body;
+    await until('the refusal', () => /own network/.test(query("SELECT last_error FROM jobs WHERE kind = 'process_webhook' AND done_at IS NULL")));
+    assert.equal((await get(i2.id, manager)).status, 'running');
+    assert.equal(calls.length, 2);
+  } finally {
+    hook.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
