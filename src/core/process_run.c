@@ -1577,6 +1577,7 @@ overdue(struct core_ctx *cx, int64_t row, char *err, size_t errlen)
 	bool running = false, won;
 	int rc;
 
+	memset(&r, 0, sizeof(r));
 	rc = core_exec(cx, "UPDATE process_steps SET overdue_at = ? WHERE id = ? AND "
 	    "status = 'waiting' AND overdue_at IS NULL", "ii", time_now_ms(), row);
 	if (rc != CRM_OK || db_changes(cx->db) != 1)
@@ -1632,16 +1633,22 @@ overdue(struct core_ctx *cx, int64_t row, char *err, size_t errlen)
 			    "An overdue step of a process was handed to you.", r.e,
 			    r.record_id, false, NULL);
 	} else if (strcmp(action, "branch") == 0) {
+		char to_step[PROCDEF_KEY_MAX + 1];
+
+		/* The definition is read again by leave_step: keep the id. */
+		snprintf(to_step, sizeof(to_step), "%s", json_string_value(
+		    json_object_get(act, "step")) ? json_string_value(
+		    json_object_get(act, "step")) : "");
 		run_free(&r);
-		running = false;
+		r.def = NULL;
+		r.rec = NULL;
 		rc = leave_step(cx, sys, row, "skipped", "overdue", NULL, 0,
-		    json_string_value(json_object_get(act, "step")), &won);
+		    to_step, &won);
 		if (rc == CRM_OK)
 			rc = close_task(sys, task, "cancelled");
 	}
 out:
-	if (running || rc != CRM_OK)
-		run_free(&r);
+	run_free(&r);
 	if (rc != CRM_OK)
 		snprintf(err, errlen, "%s", cx->detail[0] ? cx->detail : sys->detail);
 	free(sys);

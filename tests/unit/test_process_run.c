@@ -435,6 +435,92 @@ test_a_wait_survives_a_restart_and_fires_once(void **state)
 	}
 }
 
+static void
+test_escalations_reassign_notify_the_owner_and_branch(void **state)
+{
+	int64_t other, tid, d, task;
+	json_t *inst, *t = NULL;
+	char def[2048], q[200];
+
+	(void)state;
+	fake_now = at("2026-12-07T10:00:00Z");
+	assert_int_equal(user_add(&cx, "kim@example.com", "Kim Cover", "correct "
+	    "horse battery", false, &other), CRM_OK);
+	snprintf(def, sizeof(def), "{\"key\": \"esc\", \"name\": \"Escalate\", "
+	    "\"entity\": \"deals\", \"trigger\": {\"type\": \"manual\"}, "
+	    "\"start\": \"a\", \"steps\": ["
+	    "{\"id\": \"a\", \"kind\": \"task\", \"name\": \"A\", "
+	    "\"responsible\": \"record_owner\", \"deadline\": {\"amount\": 1, "
+	    "\"unit\": \"hours\", \"on_overdue\": {\"action\": \"reassign\", "
+	    "\"to\": {\"user\": %lld}}}, \"next\": \"b\"},"
+	    "{\"id\": \"b\", \"kind\": \"task\", \"name\": \"B\", "
+	    "\"responsible\": \"record_owner\", \"deadline\": {\"amount\": 1, "
+	    "\"unit\": \"hours\", \"on_overdue\": {\"action\": "
+	    "\"notify_owner\"}}, \"next\": \"c\"},"
+	    "{\"id\": \"c\", \"kind\": \"task\", \"name\": \"C\", "
+	    "\"responsible\": \"record_owner\", \"deadline\": {\"amount\": 30, "
+	    "\"unit\": \"minutes\", \"on_overdue\": {\"action\": \"branch\", "
+	    "\"step\": \"late\"}}, \"next\": \"done\"},"
+	    "{\"id\": \"late\", \"kind\": \"end\", \"name\": \"Late\"},"
+	    "{\"id\": \"done\", \"kind\": \"end\", \"name\": \"Done\"}]}",
+	    (long long)other);
+	tid = template(def);
+	d = deal("Escalated", 10);
+	inst = start(tid, d);
+	task = json_integer_value(json_object_get(waiting(inst), "task_id"));
+	json_decref(inst);
+	/* An hour later the step and its task go to Kim. */
+	fake_now = at("2026-12-07T11:00:00Z");
+	run_jobs();
+	inst = get(sql_int("SELECT MAX(id) FROM process_instances"));
+	assert_int_equal(json_integer_value(json_object_get(waiting(inst),
+	    "assignee_id")), other);
+	assert_non_null(json_object_get(waiting(inst), "overdue_at"));
+	assert_int_equal(rec_get(&cx, &entity_activities, task, false, &t), CRM_OK);
+	assert_int_equal(json_integer_value(json_object_get(t, "owner_id")), other);
+	json_decref(t);
+	/* Kim answers; B's deadline tells the process owner (who started it). */
+	assert_int_equal(answer(inst, NULL, NULL), CRM_OK);
+	json_decref(inst);
+	fake_now = at("2026-12-07T12:00:00Z");
+	run_jobs();
+	snprintf(q, sizeof(q), "SELECT COUNT(*) FROM notifications WHERE kind = "
+	    "'process_overdue' AND user_id = %lld AND record_id = %lld",
+	    (long long)me.user_id, (long long)d);
+	assert_int_equal(sql_int(q), 1);
+	inst = get(sql_int("SELECT MAX(id) FROM process_instances"));
+	assert_int_equal(answer(inst, NULL, NULL), CRM_OK);
+	json_decref(inst);
+	/* C is not answered in time: the process leaves it for 'late'. */
+	fake_now = at("2026-12-07T12:30:00Z");
+	run_jobs();
+	inst = get(sql_int("SELECT MAX(id) FROM process_instances"));
+	assert_string_equal(str(inst, "status"), "completed");
+	snprintf(q, sizeof(q), "SELECT COUNT(*) FROM process_steps WHERE "
+	    "instance_id = %lld AND ((step_id = 'c' AND status = 'skipped') OR "
+	    "(step_id = 'late' AND status = 'done'))",
+	    (long long)json_integer_value(json_object_get(inst, "id")));
+	assert_int_equal(sql_int(q), 2);
+	/* Its task was cancelled with it, and a late answer is refused. */
+	snprintf(q, sizeof(q), "SELECT a.status = 'cancelled' FROM activities a "
+	    "JOIN process_steps s ON s.task_id = a.id WHERE s.instance_id = %lld "
+	    "AND s.step_id = 'c'",
+	    (long long)json_integer_value(json_object_get(inst, "id")));
+	assert_int_equal(sql_int(q), 1);
+	{
+		json_t *in = json_object(), *out = NULL;
+
+		snprintf(q, sizeof(q), "SELECT id FROM process_steps WHERE "
+		    "instance_id = %lld AND step_id = 'c'",
+		    (long long)json_integer_value(json_object_get(inst, "id")));
+		cx.errs.n = 0;
+		assert_int_equal(prun_step_complete(&cx, sql_int(q), in, &out),
+		    CRM_EINUSE);
+		json_decref(in);
+	}
+	json_decref(inst);
+}
+
 int
 main(void)
 {
@@ -446,6 +532,8 @@ main(void)
 		cmocka_unit_test(
 		    test_approval_branches_and_the_instance_keeps_its_version),
 		cmocka_unit_test(test_a_wait_survives_a_restart_and_fires_once),
+		cmocka_unit_test(
+		    test_escalations_reassign_notify_the_owner_and_branch),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
