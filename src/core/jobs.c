@@ -208,6 +208,15 @@ run_process_webhook(struct core_ctx *cx, const struct job *j, int64_t *again,
 	    err, errlen);
 }
 
+/* Processes that start some days before or after a record's date. */
+static int
+run_process_date_offset(struct core_ctx *cx, const struct job *j,
+    int64_t *again, char *err, size_t errlen)
+{
+	(void)j;
+	return prun_date_offset_run(cx, again, err, errlen);
+}
+
 static const struct {
 	const char	*kind;
 	job_fn		 fn;
@@ -223,6 +232,7 @@ static const struct {
 	{ "mail_send", run_mail_send, true },
 	{ "process_timer", run_process_timer, false },
 	{ "process_webhook", run_process_webhook, true },
+	{ "process_date_offset", run_process_date_offset, false },
 };
 
 static job_fn
@@ -319,6 +329,9 @@ job_schedule_system(struct core_ctx *cx)
 	if (rc == CRM_OK)
 		rc = job_enqueue(cx, "wal_checkpoint", NULL, time_now_ms() +
 		    CHECKPOINT_EVERY_MS, "wal_checkpoint", &id);
+	if (rc == CRM_OK)
+		rc = job_enqueue(cx, "process_date_offset", NULL, time_now_ms(),
+		    "process_date_offset", &id);
 	return rc;
 }
 

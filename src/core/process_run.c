@@ -1941,3 +1941,168 @@ prun_webhook_run(struct core_ctx *cx, json_t *payload, bool last, char *err,
 		snprintf(err, errlen, "%s", cx->detail);
 	return core_txn_end(cx, rc, NULL);
 }
+
+/* The records of e whose date field is on day (YYYY-MM-DD), at most max. */
+static int
+records_on(struct core_ctx *cx, const struct entity *e, const char *field,
+    const char *day, int64_t day_ms, int64_t *ids, int max, int *n)
+{
+	const struct field *f = NULL;
+	bool custom = strncmp(field, "custom.", 7) == 0;
+	char like[32];
+	struct dbq q;
+	db_stmt_t *st;
+	int rc;
+
+	*n = 0;
+	if (!custom) {
+		f = entity_field(e, field);
+		if (f == NULL || (f->kind != FK_DATE && f->kind != FK_TIME))
+			return CRM_OK;	/* the check refuses these; be safe */
+	}
+	dbq_init(&q);
+	/* The names come from the entity's descriptor, never from the input. */
+	if (custom) {
+		/* A text prefilter; the value itself is compared below. */
+		snprintf(like, sizeof(like), "%%%s%%", day);
+		dbq_sql(&q, "SELECT id, custom FROM %s WHERE deleted_at IS NULL AND "
+		    "custom LIKE ?", e->name);
+		dbq_text(&q, like, strlen(like));
+	} else if (f->kind == FK_DATE) {
+		dbq_sql(&q, "SELECT id, NULL FROM %s WHERE deleted_at IS NULL AND "
+		    "%s = ?", e->name, f->name);
+		dbq_text(&q, day, strlen(day));
+	} else {
+		dbq_sql(&q, "SELECT id, NULL FROM %s WHERE deleted_at IS NULL AND "
+		    "%s >= ? AND %s < ?", e->name, f->name, f->name);
+		dbq_int(&q, day_ms);
+		dbq_int(&q, day_ms + 86400000);
+	}
+	dbq_sql(&q, " ORDER BY id LIMIT 10000");
+	rc = db_prepare_q(cx->db, &q, &st);
+	dbq_free(&q);
+	if (rc != DB_OK)
+		return db_fail(cx, "date offset");
+	while ((rc = db_step(st)) == DB_ROW && *n < max) {
+		if (custom) {
+			size_t len;
+			const char *text = db_col_text(st, 1, &len);
+			json_t *c = json_loadb(text, len, 0, NULL);
+			const char *v = json_string_value(json_object_get(c, field + 7));
+			bool hit = v != NULL && strncmp(v, day, 10) == 0;
+
+			json_decref(c);
+			if (!hit)
+				continue;
+		}
+		ids[(*n)++] = db_col_int(st, 0);
+	}
+	db_done(st);
+	return rc == DB_DONE || rc == DB_ROW ? CRM_OK : db_fail(cx, "date step");
+}
+
+/* Whether template tid started on the record within the last day. */
+static int
+started_lately(struct core_ctx *cx, int64_t tid, const struct entity *e,
+    int64_t id, bool *yes)
+{
+	db_stmt_t *st;
+	int rc;
+
+	if (db_prepare(cx->db, "SELECT 1 FROM process_instances WHERE "
+	    "template_id = ? AND entity = ? AND record_id = ? AND started_at > ?",
+	    &st) != DB_OK)
+		return db_fail(cx, "lately");
+	db_bind_int(st, 1, tid);
+	db_bind_text(st, 2, e->name, strlen(e->name));
+	db_bind_int(st, 3, id);
+	db_bind_int(st, 4, time_now_ms() - PRUN_DATE_OFFSET_GAP_MS);
+	rc = db_step(st);
+	*yes = rc == DB_ROW;
+	db_done(st);
+	return rc == DB_ROW || rc == DB_DONE ? CRM_OK : db_fail(cx, "lately step");
+}
+
+int
+prun_date_offset_run(struct core_ctx *cx, int64_t *again, char *err,
+    size_t errlen)
+{
+	struct {
+		int64_t			 tid;
+		const struct entity	*e;
+		char			 field[80];
+		int64_t			 days;
+	} t[PRUN_TRIGGERED_MAX];
+	int64_t now = time_now_ms(), today = now / 86400000, *ids;
+	struct core_ctx *sys;
+	db_stmt_t *st;
+	int nt = 0, rc;
+
+	*again = (today + 1) * 86400000 + PRUN_DATE_OFFSET_AT_MS;
+	if (db_prepare(cx->db, "SELECT t.id, t.entity, v.definition FROM "
+	    "process_templates t JOIN process_template_versions v ON "
+	    "v.template_id = t.id AND v.version = t.current_version WHERE "
+	    "t.status = 'active' AND (t.builtin = 0 OR t.current_version > 1) "
+	    "ORDER BY t.id", &st) != DB_OK) {
+		snprintf(err, errlen, "%s", db_errmsg(cx->db));
+		return CRM_EDB;
+	}
+	while ((rc = db_step(st)) == DB_ROW && nt < PRUN_TRIGGERED_MAX) {
+		size_t len;
+		const char *text = db_col_text(st, 2, &len);
+		json_t *def = json_loadb(text, len, 0, NULL);
+		json_t *tr = json_object_get(def, "trigger");
+		const char *type = json_string_value(json_object_get(tr, "type"));
+		const char *field = json_string_value(json_object_get(tr, "field"));
+
+		if (type != NULL && strcmp(type, "date_offset") == 0 &&
+		    field != NULL && strlen(field) < sizeof(t[0].field)) {
+			t[nt].tid = db_col_int(st, 0);
+			t[nt].e = procdef_entity(db_col_text(st, 1, NULL));
+			snprintf(t[nt].field, sizeof(t[nt].field), "%s", field);
+			t[nt].days = json_integer_value(json_object_get(tr, "days"));
+			if (t[nt].e != NULL)
+				nt++;
+		}
+		json_decref(def);
+	}
+	db_done(st);
+	if (rc != DB_DONE && rc != DB_ROW) {
+		snprintf(err, errlen, "%s", db_errmsg(cx->db));
+		return CRM_EDB;
+	}
+	ids = xcalloc(PRUN_DATE_OFFSET_MAX, sizeof(*ids));
+	sys = sys_ctx(cx);
+	rc = CRM_OK;
+	for (int k = 0; k < nt && rc == CRM_OK; k++) {
+		/* days after the date is today: the date is today - days. */
+		int64_t day = today - t[k].days;
+		char ymd[16];
+		int y, m, d, n = 0;
+
+		time_civil_from_days(day, &y, &m, &d);
+		snprintf(ymd, sizeof(ymd), "%04d-%02d-%02d", y, m, d);
+		rc = records_on(cx, t[k].e, t[k].field, ymd, day * 86400000, ids,
+		    PRUN_DATE_OFFSET_MAX, &n);
+		for (int i = 0; i < n && rc == CRM_OK; i++) {
+			int64_t inst;
+			bool yes = false;
+
+			rc = started_lately(cx, t[k].tid, t[k].e, ids[i], &yes);
+			if (rc != CRM_OK || yes)
+				continue;
+			rc = start_instance(cx, sys, t[k].tid, t[k].e, ids[i], 0, 0, 0,
+			    false, &inst);
+			if (rc == CRM_OK)
+				rc = audit_detail(cx, "process.started", t[k].e->name,
+				    ids[i], json_pack("{s:I,s:I,s:s}", "instance_id",
+				    (json_int_t)inst, "template_id", (json_int_t)t[k].tid,
+				    "by", "date_offset"));
+		}
+	}
+	free(ids);
+	free(sys);
+	if (rc != CRM_OK)
+		snprintf(err, errlen, "%s", cx->detail);
+	return rc;
+}

@@ -31,8 +31,10 @@
  * Triggers: by hand (prun_start), "created" and "field_changed" (the
  * record engine calls prun_on_write in the write's transaction). A
  * webhook step waits for its "process_webhook" job, which calls outside
- * any transaction (prun_webhook_run). Not in this slice: waits until a
- * field changes, and the "schedule" and "date_offset" triggers.
+ * any transaction (prun_webhook_run). "date_offset" runs from a daily
+ * job (prun_date_offset_run). Not in this slice: waits until a field
+ * changes, and the "schedule" trigger (a schedule names no record to run
+ * on; what it should run on is for the lead to decide).
  *
  * JSON in, JSON out; *out is a new reference for the caller.
  */
@@ -49,6 +51,9 @@
 #define PRUN_COMMENT_MAX 2000
 #define PRUN_WORK_DAY_MIN (8 * 60)	/* a work day: 8 working hours */
 #define PRUN_TRIGGERED_MAX 32		/* processes one write starts */
+#define PRUN_DATE_OFFSET_MAX 1000	/* records per template and day */
+#define PRUN_DATE_OFFSET_AT_MS (5 * 60 * 1000)	/* 00:05 UTC daily */
+#define PRUN_DATE_OFFSET_GAP_MS (20LL * 60 * 60 * 1000)	/* once a day */
 
 /*
  * Starts template in.template_id (its current version) on the record
@@ -125,6 +130,17 @@ int prun_timer_run(struct core_ctx *cx, json_t *payload, char *err,
  */
 int prun_webhook_run(struct core_ctx *cx, json_t *payload, bool last,
     char *err, size_t errlen);
+
+/*
+ * The daily "process_date_offset" job (a system job, run at 00:05 UTC):
+ * starts each active "date_offset" template on the records whose date
+ * field (a date, a time, a custom date or time) falls on today (UTC)
+ * minus its days, at most PRUN_DATE_OFFSET_MAX a day, and not on a
+ * record it started on within the last 20 hours (a rerun of the day
+ * starts nothing twice). *again is the next run.
+ */
+int prun_date_offset_run(struct core_ctx *cx, int64_t *again, char *err,
+    size_t errlen);
 
 /*
  * Per step of template id, over every finished step of its instances:

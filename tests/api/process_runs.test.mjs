@@ -391,3 +391,26 @@ test('a webhook step calls the address over HTTPS, is retried after a failure, a
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a date_offset trigger starts its process once on the day, some days before the deal\'s expected close', async () => {
+  const t = await req(srv, 'POST', '/api/v1/process-templates', { body: {
+    key: 'before_close', name: 'Before the close', entity: 'deals', trigger: { type: 'date_offset', field: 'expected_close', days: -2 },
+    start: 'remind', steps: [
+      { id: 'remind', kind: 'notify', name: 'Soon', to: ['record_owner'], text: '{{record.name}} closes in two days', next: 'done' },
+      { id: 'done', kind: 'end', name: 'Done' },
+    ] } });
+  assert.equal(t.status, 201, t.text);
+  const day = (n) => new Date(Date.now() + n * 86400000).toISOString().slice(0, 10);
+  const soon = await createOk(srv, 'deals', { title: 'Closing soon', amount: 10, pipeline_id: pipe.id, expected_close: day(2) }, manager);
+  const later = await createOk(srv, 'deals', { title: 'Closing later', amount: 10, pipeline_id: pipe.id, expected_close: day(3) }, manager);
+  const runDaily = () => query("UPDATE jobs SET run_at = 0 WHERE kind = 'process_date_offset'");
+  const of = async (d) => (await req(srv, 'GET', `/api/v1/process-instances?record=deals:${d.id}&template_id=${t.body.id}`, { auth: manager })).body.data;
+  runDaily();
+  const started = await until('the process on the deal closing in two days', async () => (await of(soon)).length === 1 && (await of(soon)));
+  assert.equal(started[0].status, 'completed');
+  assert.equal((await of(later)).length, 0);
+  // The day's job runs again (a restart, a second server): nothing starts twice.
+  runDaily();
+  await until('the daily job to run again', () => Number(query("SELECT run_at FROM jobs WHERE kind = 'process_date_offset'")) > Date.now());
+  assert.equal((await of(soon)).length, 1);
+});
