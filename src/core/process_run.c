@@ -58,6 +58,8 @@ sys_ctx(struct core_ctx *cx)
 	struct core_ctx *sys = xcalloc(1, sizeof(*sys));
 
 	core_ctx_init(sys, cx->db, NULL);
+	/* One level deeper than the call it acts within (the loop guard). */
+	sys->proc_depth = cx->proc_depth + 1;
 	sys->mail = cx->mail;
 	sys->audit_key = cx->audit_key;
 	return sys;
@@ -595,7 +597,8 @@ static int
 enter_wait(struct run *r, json_t *s, int64_t row, bool *later)
 {
 	json_t *f = json_object_get(s, "until_field");
-	int64_t at = 0;
+	json_t *deadline = json_object_get(s, "deadline");
+	int64_t at = 0, due = 0;
 	bool ok = true;
 	int rc = CRM_OK;
 
@@ -615,21 +618,25 @@ enter_wait(struct run *r, json_t *s, int64_t row, bool *later)
 			at = days * 86400000;
 		else
 			ok = false;
-	} else {
-		return fail_instance(r, json_string_value(json_object_get(s, "id")),
-		    "waiting until a field changes is not supported yet");
 	}
+	/* until_changed: no timer; the record's next write that changes the
+	 * field ends it (prun_on_write). */
 	if (rc != CRM_OK)
 		return rc;
-	if (!ok || at <= time_now_ms()) {
+	if (f != NULL && (!ok || at <= time_now_ms())) {
 		/* No date, or a date gone by: nothing to wait for. */
 		*later = false;
 		return CRM_OK;
 	}
-	rc = core_exec(r->cx, "UPDATE process_steps SET wake_at = ? WHERE id = ?",
-	    "ii", at, row);
+	if (deadline != NULL)
+		rc = add_span(r->cx, deadline, r->owner_id, time_now_ms(), &due);
 	if (rc == CRM_OK)
+		rc = core_exec(r->cx, "UPDATE process_steps SET wake_at = ?, due_at "
+		    "= ? WHERE id = ?", "nni", at, due, row);
+	if (rc == CRM_OK && at > 0)
 		rc = enqueue_timer(r->cx, row, "wake", at);
+	if (rc == CRM_OK && due > 0)
+		rc = enqueue_timer(r->cx, row, "deadline", due);
 	return rc;
 }
 
@@ -949,7 +956,8 @@ run_load(struct core_ctx *cx, struct core_ctx *sys, int64_t id, struct run *r,
 	if (rc != DB_ROW)
 		return db_fail(cx, "instance step");
 	*running = strcmp(status, "running") == 0;
-	sys->proc_depth = r->depth + 1;
+	if (sys->proc_depth < r->depth + 1)
+		sys->proc_depth = r->depth + 1;
 	r->e = procdef_entity(ent);
 	if (r->e == NULL)
 		return core_fail(cx, CRM_ENOTFOUND, "No such process instance");
@@ -1800,6 +1808,66 @@ triggered(json_t *trigger, json_t *cur, json_t *merged)
 	return to == NULL || same(now, to);
 }
 
+/*
+ * The waits of running instances on the record that wait until a field
+ * changes, and this write changed it: they end, and their instances move
+ * on, in this write's transaction.
+ */
+static int
+end_changed_waits(struct core_ctx *cx, const struct entity *e, int64_t id,
+    json_t *cur, json_t *merged)
+{
+	int64_t rows[PRUN_TRIGGERED_MAX], insts[PRUN_TRIGGERED_MAX];
+	char steps[PRUN_TRIGGERED_MAX][PROCDEF_KEY_MAX + 1];
+	struct core_ctx *sys;
+	db_stmt_t *st;
+	int n = 0, rc;
+
+	if (cx->proc_depth >= PRUN_DEPTH_MAX)
+		return CRM_OK;	/* the loop guard, as for triggers */
+	if (db_prepare(cx->db, "SELECT s.id, s.instance_id, s.step_id FROM "
+	    "process_steps s JOIN process_instances i ON i.id = s.instance_id "
+	    "WHERE i.entity = ? AND i.record_id = ? AND i.status = 'running' AND "
+	    "s.status = 'waiting' AND s.kind = 'wait' AND s.wake_at IS NULL",
+	    &st) != DB_OK)
+		return db_fail(cx, "waits");
+	db_bind_text(st, 1, e->name, strlen(e->name));
+	db_bind_int(st, 2, id);
+	while ((rc = db_step(st)) == DB_ROW && n < PRUN_TRIGGERED_MAX) {
+		rows[n] = db_col_int(st, 0);
+		insts[n] = db_col_int(st, 1);
+		snprintf(steps[n], sizeof(steps[n]), "%s", db_col_text(st, 2, NULL));
+		n++;
+	}
+	db_done(st);
+	if (rc != DB_DONE && rc != DB_ROW)
+		return db_fail(cx, "waits step");
+	if (n == 0)
+		return CRM_OK;
+	sys = sys_ctx(cx);
+	rc = CRM_OK;
+	for (int k = 0; k < n && rc == CRM_OK; k++) {
+		struct run r;
+		const char *field;
+		bool running, changed = false, won;
+
+		rc = run_load(cx, sys, insts[k], &r, &running);
+		if (rc == CRM_OK && running) {
+			field = json_string_value(json_object_get(step_def(r.def,
+			    steps[k]), "until_changed"));
+			changed = field != NULL && !json_equal(field_value(cur, field) ?
+			    field_value(cur, field) : json_null(), field_value(merged,
+			    field) ? field_value(merged, field) : json_null());
+		}
+		run_free(&r);
+		if (rc == CRM_OK && changed)
+			rc = leave_step(cx, sys, rows[k], "done", "changed", NULL, 0,
+			    NULL, &won);
+	}
+	free(sys);
+	return rc;
+}
+
 int
 prun_on_write(struct core_ctx *cx, const struct entity *e, int64_t id,
     json_t *cur, json_t *merged)
@@ -1811,6 +1879,11 @@ prun_on_write(struct core_ctx *cx, const struct entity *e, int64_t id,
 
 	if (procdef_entity(e->name) != e)
 		return CRM_OK;
+	if (cur != NULL) {
+		rc = end_changed_waits(cx, e, id, cur, merged);
+		if (rc != CRM_OK)
+			return rc;
+	}
 	/*
 	 * A shipped template is an example until an administrator saves a
 	 * version of it: a new install does not start processes on every

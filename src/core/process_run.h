@@ -32,9 +32,9 @@
  * record engine calls prun_on_write in the write's transaction). A
  * webhook step waits for its "process_webhook" job, which calls outside
  * any transaction (prun_webhook_run). "date_offset" runs from a daily
- * job (prun_date_offset_run). Not in this slice: waits until a field
- * changes, and the "schedule" trigger (a schedule names no record to run
- * on; what it should run on is for the lead to decide).
+ * job (prun_date_offset_run); a wait until_changed ends in the write
+ * that changes the field (prun_on_write). Not in this slice: the
+ * "schedule" trigger (a schedule names no record to run on).
  *
  * JSON in, JSON out; *out is a new reference for the caller.
  */
@@ -153,7 +153,9 @@ int prun_stats(struct core_ctx *cx, int64_t id, json_t **out);
 /*
  * Called by the record engine (core/record.c) inside every create (cur
  * NULL) and update of a record of e, after the row, its side tables and
- * its audit entry are written: starts the active templates on e whose
+ * its audit entry are written: ends the waits until_changed on the
+ * record whose field this write changed, and starts the active templates
+ * on e whose
  * trigger is "created" (a create) or "field_changed" (the field's value
  * differs between cur and merged and, with "to", is now that value),
  * owned by nobody (the record's owner answers for it), as far as the

@@ -414,3 +414,39 @@ test('a date_offset trigger starts its process once on the day, some days before
   await until('the daily job to run again', () => Number(query("SELECT run_at FROM jobs WHERE kind = 'process_date_offset'")) > Date.now());
   assert.equal((await of(soon)).length, 1);
 });
+
+test('a wait until a field changes ends with the write that changes it; a wait\'s deadline can branch away', async () => {
+  const t = await req(srv, 'POST', '/api/v1/process-templates', { body: {
+    key: 'until_amount', name: 'Until the amount changes', entity: 'deals', trigger: { type: 'manual' }, start: 'hold',
+    steps: [
+      { id: 'hold', kind: 'wait', name: 'Hold', until_changed: 'amount',
+        deadline: { amount: 2, unit: 'days', on_overdue: { action: 'branch', step: 'gave_up' } }, next: 'done' },
+      { id: 'gave_up', kind: 'end', name: 'Gave up' },
+      { id: 'done', kind: 'end', name: 'Done' },
+    ] } });
+  assert.equal(t.status, 201, t.text);
+  const startOn = async (title) => {
+    const d = await createOk(srv, 'deals', { title, amount: 10, pipeline_id: pipe.id }, manager);
+    const r = await req(srv, 'POST', '/api/v1/process-instances', { auth: manager, body: { template_id: t.body.id, entity: 'deals', record_id: d.id } });
+    assert.equal(r.status, 201, r.text);
+    return [d, r.body];
+  };
+  const [d1, i1] = await startOn('Waiting for money');
+  assert.equal(i1.current_step, 'hold');
+  assert.ok(waiting(i1).due_at);
+  // Another field changes: it still waits; the amount changes: it goes on.
+  assert.equal((await req(srv, 'PATCH', `/api/v1/deals/${d1.id}`, { auth: manager, body: { title: 'Still waiting' } })).status, 200);
+  assert.equal((await get(i1.id, manager)).status, 'running');
+  assert.equal((await req(srv, 'PATCH', `/api/v1/deals/${d1.id}`, { auth: manager, body: { amount: 20 } })).status, 200);
+  const done = await get(i1.id, manager);
+  assert.equal(done.status, 'completed');
+  assert.deepEqual(done.steps.map((s) => [s.step_id, s.outcome]), [['hold', 'changed'], ['done', 'ended']]);
+  // Nothing changes in time: the deadline takes the other branch.
+  const [, i2] = await startOn('Never paid');
+  query(`UPDATE jobs SET run_at = 0 WHERE kind = 'process_timer' AND done_at IS NULL AND payload LIKE '%"step":${waiting(i2).id},%'`);
+  const late = await until('the deadline branch', async () => {
+    const x = await get(i2.id, manager);
+    return x.status === 'completed' && x;
+  });
+  assert.deepEqual(late.steps.map((s) => [s.step_id, s.status]), [['hold', 'skipped'], ['gave_up', 'done']]);
+});
