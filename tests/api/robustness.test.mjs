@@ -79,6 +79,16 @@ before(async () => {
     week: [['09:00-18:00'], ['09:00-18:00'], [], [], [], [], []], holidays: [{ date: '2027-01-01', name: 'New Year' }] } });
   assert.equal(cal.status, 201, cal.text);
   ids['work-calendars'] = cal.body.id;
+  // A shipped process template, and an instance of it on the deal waiting at its first step.
+  const tpls = await req(srv, 'GET', '/api/v1/process-templates');
+  assert.equal(tpls.status, 200, tpls.text);
+  const offer = tpls.body.data.find((x) => x.key === 'offer_approval');
+  ids['process-templates'] = offer.id;
+  const inst = await req(srv, 'POST', '/api/v1/process-instances', { body: { template_id: offer.id, entity: 'deals', record_id: deal.id } });
+  assert.equal(inst.status, 201, inst.text);
+  ids['process-instances'] = inst.body.id;
+  ids['process-steps'] = inst.body.steps.find((x) => x.status === 'waiting').id;
+  ids.processTask = inst.body.steps.find((x) => x.status === 'waiting').task_id;
   // A notification of the admin's own: a reminder whose moment has passed
   // (two days before a deadline a day away) is sent at once. The deadline
   // stays ahead for the whole sweep, so the task never turns overdue in it.
@@ -405,6 +415,8 @@ test('every route answers hostile bodies with 4xx problem+json and changes nothi
             legit.add(`${path.split('/').pop()}/${r.body.id}`);
           } else if (coll && !destructive) {
             legit.add(`${coll}/${ids[coll]}`);
+            // Cancelling a process cancels the task its waiting step made.
+            if (coll === 'process-instances') legit.add(`activities/${ids.processTask}`);
           } else if (destructive && path.includes('{')) {
             // (A DELETE without an id removes one's own singleton, such as the
             // calendar feed an earlier POST of this test made: that exists.)
