@@ -168,9 +168,6 @@ answer(json_t *inst, const char *outcome, const char *comment)
 	cx.errs.n = 0;
 	rc = prun_step_complete(&cx, json_integer_value(json_object_get(
 	    waiting(inst), "id")), in, &out);
-	if (rc != CRM_OK)
-		print_message("answer: %s %s\n", cx.detail, cx.errs.n > 0 ?
-		    cx.errs.items[0].message : "");
 	json_decref(in);
 	json_decref(out);
 	return rc;
