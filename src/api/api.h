@@ -38,6 +38,12 @@ struct app {
 	char		 state_msg[504];
 	const struct mail_conf *mail;	/* SMTP settings, or NULL (core/mail.h) */
 	struct stream_hub *streams;	/* live notifications (api_streams_start) */
+	/*
+	 * The job runner (core/jobs.h), poked after a call that queued a job;
+	 * NULL without one. Set once it runs, while calls are served, hence
+	 * atomic.
+	 */
+	struct jobs_runner *_Atomic runner;
 };
 
 /* Prepares app's own fields (the state cache) after the caller set the rest. */

@@ -234,6 +234,13 @@ void h_proc_archive(struct call *c);
 void h_proc_restore(struct call *c);
 void h_proc_validate(struct call *c);
 void h_proc_wizard(struct call *c);
+/* api/process_runs.c */
+void h_prun_start(struct call *c);
+void h_prun_list(struct call *c);
+void h_prun_get(struct call *c);
+void h_prun_cancel(struct call *c);
+void h_prun_step_complete(struct call *c);
+void h_prun_stats(struct call *c);
 /* api/catalog.c */
 void h_unit_list(struct call *c);
 void h_unit_create(struct call *c);

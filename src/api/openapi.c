@@ -410,8 +410,11 @@ operation(const struct route *r)
 		own_params(params, p, 3);
 		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
 		    "description", "{user_id, tz, now, date, overdue, today, "
-		    "tomorrow, this_week}: each {data: [activity], count, more}; "
-		    "open tasks by due_at, planned meetings by start_at",
+		    "tomorrow, this_week, process_steps}: each bucket {data: "
+		    "[activity], count, more}; open tasks by due_at, planned "
+		    "meetings by start_at; process_steps: the process steps "
+		    "waiting for the user [{id, instance_id, step_id, kind, name, "
+		    "task_id, entity, record_id, started_at, due_at, overdue}]",
 		    "content", json_content(json_pack("{s:s}", "type", "object"))));
 	} else if (r->fn == h_timeline) {
 		static const char *const p[][3] = {
@@ -482,6 +485,37 @@ operation(const struct route *r)
 		    "stages: [{stage, reached, moved_on, conversion, avg_ms, "
 		    "value_base, current}], won, lost: {count, value_base, "
 		    "reasons}, end_to_end, unconverted, drill} (docs/api.md)",
+		    "content", json_content(json_pack("{s:s}", "type", "object"))));
+	} else if (r->fn == h_prun_list) {
+		static const char *const p[][3] = {
+			{ "status", "running, completed, cancelled, failed, or "
+			    "overdue (running with an overdue step)", "string" },
+			{ "template_id", "instances of this template", "integer" },
+			{ "record", "instances on one record: entity:id, like "
+			    "deals:12", "string" },
+		};
+
+		own_params(params, p, 3);
+		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
+		    "description", "{data: [{id, template_id, template_name, "
+		    "version, entity, record_id, status, current_step, "
+		    "current_step_name, waiting_step, assignee_id, waiting_since, "
+		    "due_at, overdue, started_at, finished_at, started_by, "
+		    "owner_id, error}], next_cursor: null}, newest first, at most "
+		    "200", "content", json_content(json_pack("{s:s}", "type",
+		    "object"))));
+	} else if (r->fn == h_prun_start || r->fn == h_prun_get ||
+	    r->fn == h_prun_cancel || r->fn == h_prun_step_complete) {
+		json_object_set_new(resp, r->fn == h_prun_start ? "201" : "200",
+		    json_pack("{s:s, s:o}", "description", "The instance: the "
+		    "list's members and steps [{id, step_id, kind, name, status, "
+		    "assignee_id, assignee_name, task_id, started_at, due_at, "
+		    "wake_at, overdue_at, done_at, outcome, comment, done_by}]",
+		    "content", json_content(json_pack("{s:s}", "type", "object"))));
+	} else if (r->fn == h_prun_stats) {
+		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
+		    "description", "{template_id, data: [{step_id, name, count, "
+		    "avg_ms, max_ms, waiting, overdue}]}, slowest average first",
 		    "content", json_content(json_pack("{s:s}", "type", "object"))));
 	} else if (r->fn == h_proc_list) {
 		static const char *const p[][3] = {

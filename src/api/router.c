@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "api/internal.h"
+#include "core/jobs.h"
 #include "core/twofactor.h"
 #include "core/sessions.h"
 #include "core/tokens.h"
@@ -510,6 +511,23 @@ const struct route api_routes[] = {
 	    "processes" },
 	{ "POST", "/api/v1/process-templates/{id}/restore", h_proc_restore, NULL,
 	    0, "Bring an archived template back (admin)", "processes" },
+	{ "GET", "/api/v1/process-templates/{id}/stats", h_prun_stats, NULL, 0,
+	    "Per step of the template's instances: how many, the average and "
+	    "the longest time, how many wait and are overdue", "processes" },
+	{ "GET", "/api/v1/process-instances", h_prun_list, NULL, 0,
+	    "The monitor: running, finished, overdue instances on records one "
+	    "may read", "processes" },
+	{ "POST", "/api/v1/process-instances", h_prun_start, NULL, R_BODY,
+	    "Start a process by hand on a record one may read", "processes" },
+	{ "GET", "/api/v1/process-instances/{id}", h_prun_get, NULL, 0,
+	    "One instance: where it is, who holds it, since when, what is "
+	    "overdue, and its steps", "processes" },
+	{ "POST", "/api/v1/process-instances/{id}/cancel", h_prun_cancel, NULL,
+	    0, "Cancel a running instance (who started it, its owner, an admin)",
+	    "processes" },
+	{ "POST", "/api/v1/process-steps/{id}/complete", h_prun_step_complete,
+	    NULL, R_BODY, "Answer a waiting task or approval step (its assignee "
+	    "or an admin)", "processes" },
 	{ "GET", "/api/v1/units", h_unit_list, NULL, 0,
 	    "Units of measure; whole ones take whole quantities only", "sales" },
 	{ "POST", "/api/v1/units", h_unit_create, NULL, R_BODY,
@@ -876,6 +894,9 @@ dispatch(struct call *c)
 		hit->fn(c);
 	}
 	db_pool_put(c->app->pool, db);
+	/* Its transaction is over: queued work is due for the runner now. */
+	if (c->cx.jobs_queued)
+		jobs_runner_poke(c->app->runner);
 }
 
 bool

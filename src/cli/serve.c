@@ -279,6 +279,10 @@ cmd_serve(int argc, char **argv)
 		    "once this passes", false, NULL },
 		{ "no-jobs", "CRM_NO_JOBS", NULL, "do not run background jobs in "
 		    "this process (another server runs them)", true, NULL },
+		{ "webhook-test-loopback", "CRM_WEBHOOK_TEST_LOOPBACK", NULL, "for "
+		    "tests only: let process webhooks call loopback addresses "
+		    "(127.0.0.1, ::1) without checking their certificate", true,
+		    NULL },
 		{ "origin", "CRM_ORIGIN", NULL, "the URL users open, such as "
 		    "https://crm.example.com (security keys are bound to its host; "
 		    "default http://localhost:PORT)", false, NULL },
@@ -578,8 +582,15 @@ cmd_serve(int argc, char **argv)
 			snprintf(host, sizeof(host), "localhost");
 		host[sizeof(host) - 1] = '\0';
 		snprintf(worker, sizeof(worker), "%s:%ld", host, (long)getpid());
+		/*
+		 * Idle, the runner sleeps until the next job is due, woken at
+		 * once when a call here queues one; the cap bounds how late
+		 * it sees a job another server queued.
+		 */
 		if (jobs_runner_start(opt_get(opts, n, "db"), worker, lease * 1000,
-		    500, &mail, &runner, err, sizeof(err)) != CRM_OK) {
+		    JOBS_POLL_CAP_MS, &mail, opt_get(opts, n,
+		    "webhook-test-loopback") != NULL, &runner, err, sizeof(err)) !=
+		    CRM_OK) {
 			fprintf(stderr, "crm serve: %s\n", err);
 			http_stop(srv, 0);
 			api_streams_stop(&app);
@@ -591,6 +602,7 @@ cmd_serve(int argc, char **argv)
 			return 1;
 		}
 	}
+	app.runner = runner;
 	db_display(opt_get(opts, n, "db"), shown, sizeof(shown));
 	log_info("crm %s serving http%s://%s (db %s, %ld workers), ready in %lld ms",
 	    CRM_VERSION, tls.cert_pem != NULL ? "s" : "", opt_get(opts, n, "listen"),

@@ -12,6 +12,7 @@
 
 #include "core/access.h"
 #include "core/notify.h"
+#include "core/process_run.h"
 #include "util/buf.h"
 #include "util/log.h"
 #include "util/text.h"
@@ -415,6 +416,14 @@ activity_prepare(struct core_ctx *cx, json_t *cur, json_t *in, json_t *merged)
 	return settle_company(cx, merged);
 }
 
+static bool
+is_status(json_t *rec, const char *status)
+{
+	const char *s = json_string_value(json_object_get(rec, "status"));
+
+	return s != NULL && strcmp(s, status) == 0;
+}
+
 /*
  * What the participations of activity id carry of it for "my day"
  * (migration 0020), brought up to date from its row: its status (NULL in
@@ -459,6 +468,10 @@ activity_after_write(struct core_ctx *cx, int64_t id, json_t *cur,
 		rc = activity_series_mark(cx, id, merged);
 	if (rc == CRM_OK)
 		rc = activity_recur_after(cx, id, cur, merged);
+	/* A process waiting on this task moves on, in this transaction. */
+	if (rc == CRM_OK && cur != NULL && is_status(merged, "done") &&
+	    !is_status(cur, "done"))
+		rc = prun_task_done(cx, id);
 	if (rc != CRM_OK)
 		return rc;
 	/* The same list: only what it carries of the activity. */

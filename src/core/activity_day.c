@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "core/access.h"
+#include "core/process_run.h"
 #include "core/watch.h"
 #include "util/log.h"
 #include "util/timeutil.h"
@@ -285,6 +286,14 @@ activity_my_day(struct core_ctx *cx, int64_t user_id, const char *tzname,
 	rc = buckets(cx, uid, &r, per, &shown, b);
 	for (int i = 0; i < 4 && rc == CRM_OK; i++)
 		json_object_set_new(res, names[i], b[i]);
+	/* The process steps waiting for the user; their tasks are above too. */
+	if (rc == CRM_OK) {
+		json_t *steps = NULL;
+
+		rc = prun_waiting_for(cx, uid, &steps);
+		if (rc == CRM_OK)
+			json_object_set_new(res, "process_steps", steps);
+	}
 	if (rc == CRM_OK)
 		rc = watch_reads(cx, &entity_activities, shown);
 	if (rc != CRM_OK) {

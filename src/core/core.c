@@ -38,6 +38,9 @@ core_ctx_init(struct core_ctx *cx, db_t *db, const struct actor *actor)
 	cx->errs.n = 0;
 	cx->errs.dropped = 0;
 	cx->detail[0] = '\0';
+	cx->jobs_queued = false;
+	cx->proc_depth = 0;
+	cx->webhook_loopback = false;
 	cx->session = NULL;
 	cx->address = NULL;
 	cx->agent = NULL;
@@ -140,4 +143,41 @@ core_text_ok(const struct json_t *v, size_t max)
 
 	return json_is_string(v) && len > 0 && text_utf8_valid(s, len) &&
 	    text_is_printable(s, len) && text_utf8_count(s, len) <= max;
+}
+
+int
+core_exec(struct core_ctx *cx, const char *sql, const char *fmt, ...)
+{
+	db_stmt_t *st;
+	va_list ap;
+	int rc, i = 1;
+
+	if (db_prepare(cx->db, sql, &st) != DB_OK)
+		goto fail;
+	va_start(ap, fmt);
+	for (const char *f = fmt; *f; f++, i++) {
+		if (*f == 'i' || *f == 'n') {
+			int64_t v = va_arg(ap, int64_t);
+
+			if (*f == 'n' && v == 0)
+				db_bind_null(st, i);
+			else
+				db_bind_int(st, i, v);
+		} else {
+			const char *s = va_arg(ap, const char *);
+
+			if (s == NULL)
+				db_bind_null(st, i);
+			else
+				db_bind_text(st, i, s, strlen(s));
+		}
+	}
+	va_end(ap);
+	rc = db_step(st);
+	db_done(st);
+	if (rc == DB_DONE || rc == DB_ROW)
+		return CRM_OK;
+fail:
+	log_error("database: %s: %s", sql, db_errmsg(cx->db));
+	return core_fail(cx, CRM_EDB, "The database failed");
 }

@@ -108,6 +108,22 @@ struct core_ctx {
 	char		 detail[256];
 	struct rights	 rights;
 	int64_t		 retry_after_s;	/* > 0: when to try again (throttle) */
+	/*
+	 * Set by job_enqueue: the call queued background work, so the face
+	 * wakes its job runner once the call's transaction is over
+	 * (jobs_runner_poke) instead of leaving it asleep until its next
+	 * known due time.
+	 */
+	bool		 jobs_queued;
+	/*
+	 * How many processes deep this call writes: 0 for a user, n + 1 for
+	 * the system acting for a process started at depth n. Processes a
+	 * write triggers start no deeper than PRUN_DEPTH_MAX
+	 * (core/process_run.h), so a process cannot trigger itself forever.
+	 */
+	int		 proc_depth;
+	/* Tests only: process webhooks may call loopback (core/webhook.h). */
+	bool		 webhook_loopback;
 };
 
 /* Prepares cx for one call on db as actor (copied). */
@@ -141,6 +157,14 @@ struct json_t;
  * not NULL) is released and set to NULL, so the caller returns nothing.
  */
 int core_txn_end(struct core_ctx *cx, int rc, struct json_t **out);
+
+/*
+ * Runs one statement of bound values: fmt has a letter per "?": 'i' an
+ * int64_t, 'n' an int64_t bound as NULL when 0, 's' a string (NULL: SQL
+ * NULL). CRM_OK, or CRM_EDB logged with the SQL. db_changes() tells the
+ * rows an UPDATE changed.
+ */
+int core_exec(struct core_ctx *cx, const char *sql, const char *fmt, ...);
 
 /* CRM_OK when the database answers a trivial query (readiness checks). */
 int core_ping(struct core_ctx *cx);

@@ -10,10 +10,10 @@
 #include "core/mail.h"
 #include "core/notify.h"
 #include "core/sla.h"
+#include "core/process_run.h"
 
 #include <errno.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -205,6 +205,41 @@ run_import(struct core_ctx *cx, const struct job *j, int64_t *again,
 	return imp_job_run(cx, j->payload, again, err, errlen);
 }
 
+/*
+ * A process's timer (the end of a wait, a deadline), in the run
+ * transaction: the step moves on exactly once (core/process_run.h).
+ */
+static int
+run_process_timer(struct core_ctx *cx, const struct job *j, int64_t *again,
+    char *err, size_t errlen)
+{
+	(void)again;
+	return prun_timer_run(cx, j->payload, err, errlen);
+}
+
+/*
+ * A process's webhook: outside the run transaction (own_txn), so no lock
+ * is held while the other side answers; its step moves on in a
+ * transaction of its own, conditionally, so a second run changes nothing.
+ */
+static int
+run_process_webhook(struct core_ctx *cx, const struct job *j, int64_t *again,
+    char *err, size_t errlen)
+{
+	(void)again;
+	return prun_webhook_run(cx, j->payload, j->attempts >= j->max_attempts,
+	    err, errlen);
+}
+
+/* Processes that start some days before or after a record's date. */
+static int
+run_process_date_offset(struct core_ctx *cx, const struct job *j,
+    int64_t *again, char *err, size_t errlen)
+{
+	(void)j;
+	return prun_date_offset_run(cx, again, err, errlen);
+}
+
 static const struct {
 	const char	*kind;
 	job_fn		 fn;
@@ -220,6 +255,9 @@ static const struct {
 	{ "sla", run_sla, false },
 	{ "mail_send", run_mail_send, true },
 	{ "import", run_import, true },
+	{ "process_timer", run_process_timer, false },
+	{ "process_webhook", run_process_webhook, true },
+	{ "process_date_offset", run_process_date_offset, false },
 };
 
 static job_fn
@@ -245,38 +283,6 @@ db_fail(struct core_ctx *cx, const char *what)
 {
 	log_error("database: jobs: %s: %s", what, db_errmsg(cx->db));
 	return core_fail(cx, CRM_EDB, "The database failed");
-}
-
-/*
- * Runs one statement; fmt has a letter per value: 'i' an int64_t, 's' a
- * string (NULL for SQL NULL).
- */
-static int
-exec_stmt(struct core_ctx *cx, const char *sql, const char *fmt, ...)
-{
-	db_stmt_t *st;
-	va_list ap;
-	int rc, i = 1;
-
-	if (db_prepare(cx->db, sql, &st) != DB_OK)
-		return db_fail(cx, sql);
-	va_start(ap, fmt);
-	for (const char *f = fmt; *f; f++, i++) {
-		if (*f == 'i') {
-			db_bind_int(st, i, va_arg(ap, int64_t));
-		} else {
-			const char *s = va_arg(ap, const char *);
-
-			if (s == NULL)
-				db_bind_null(st, i);
-			else
-				db_bind_text(st, i, s, strlen(s));
-		}
-	}
-	va_end(ap);
-	rc = db_step(st);
-	db_done(st);
-	return rc == DB_DONE || rc == DB_ROW ? CRM_OK : db_fail(cx, sql);
 }
 
 int
@@ -344,6 +350,7 @@ job_enqueue(struct core_ctx *cx, const char *kind, json_t *payload,
 	db_done(st);
 	if (rc != DB_ROW && rc != DB_DONE)
 		return db_fail(cx, "enqueue step");
+	cx->jobs_queued = true;
 	return CRM_OK;
 }
 
@@ -382,6 +389,9 @@ job_schedule_system(struct core_ctx *cx)
 	if (rc == CRM_OK)
 		rc = job_enqueue(cx, "wal_checkpoint", NULL, time_now_ms() +
 		    CHECKPOINT_EVERY_MS, "wal_checkpoint", &id);
+	if (rc == CRM_OK)
+		rc = job_enqueue(cx, "process_date_offset", NULL, time_now_ms(),
+		    "process_date_offset", &id);
 	return rc;
 }
 
@@ -437,7 +447,7 @@ claim(struct core_ctx *cx, const char *worker, int64_t lease_ms, struct job *j)
 	if (rc != DB_ROW)
 		goto fail;
 	snprintf(j->lock, sizeof(j->lock), "%s#%lld", worker, (long long)j->run_id);
-	if (exec_stmt(cx, "UPDATE jobs SET locked_by = ?, locked_until = ?, "
+	if (core_exec(cx, "UPDATE jobs SET locked_by = ?, locked_until = ?, "
 	    "attempts = attempts + 1 WHERE id = ?", "sii", j->lock, now + lease_ms,
 	    j->id) != CRM_OK || db_commit(cx->db) != DB_OK)
 		goto fail;
@@ -463,15 +473,15 @@ record_failure(struct core_ctx *cx, struct job *j, const char *error)
 	if (db_begin(cx->db) != DB_OK)
 		return;
 	if (last)
-		rc = exec_stmt(cx, "UPDATE jobs SET last_error = ?, locked_by = NULL, "
+		rc = core_exec(cx, "UPDATE jobs SET last_error = ?, locked_by = NULL, "
 		    "locked_until = NULL, done_at = ? WHERE id = ? AND locked_by = ?",
 		    "siis", error, now, j->id, j->lock);
 	else
-		rc = exec_stmt(cx, "UPDATE jobs SET last_error = ?, locked_by = NULL, "
+		rc = core_exec(cx, "UPDATE jobs SET last_error = ?, locked_by = NULL, "
 		    "locked_until = NULL, run_at = ? WHERE id = ? AND locked_by = ?",
 		    "siis", error, now + backoff, j->id, j->lock);
 	if (rc == CRM_OK)
-		rc = exec_stmt(cx, "UPDATE job_runs SET finished_at = ?, outcome = ? "
+		rc = core_exec(cx, "UPDATE job_runs SET finished_at = ?, outcome = ? "
 		    "WHERE id = ?", "isi", now, last ? "failed" : "retry", j->run_id);
 	if (rc != CRM_OK || db_commit(cx->db) != DB_OK)
 		db_rollback(cx->db);
@@ -506,11 +516,11 @@ run_one(struct core_ctx *cx, struct job *j)
 	}
 	now = time_now_ms();
 	if (again > 0)
-		rc = exec_stmt(cx, "UPDATE jobs SET run_at = ?, attempts = 0, "
+		rc = core_exec(cx, "UPDATE jobs SET run_at = ?, attempts = 0, "
 		    "locked_by = NULL, locked_until = NULL, last_error = NULL "
 		    "WHERE id = ? AND locked_by = ?", "iis", again, j->id, j->lock);
 	else
-		rc = exec_stmt(cx, "UPDATE jobs SET done_at = ?, locked_by = NULL, "
+		rc = core_exec(cx, "UPDATE jobs SET done_at = ?, locked_by = NULL, "
 		    "locked_until = NULL WHERE id = ? AND locked_by = ?", "iis", now,
 		    j->id, j->lock);
 	if (rc == CRM_OK && db_changes(cx->db) != 1) {
@@ -521,7 +531,7 @@ run_one(struct core_ctx *cx, struct job *j)
 		return;
 	}
 	if (rc == CRM_OK)
-		rc = exec_stmt(cx, "UPDATE job_runs SET finished_at = ?, outcome = "
+		rc = core_exec(cx, "UPDATE job_runs SET finished_at = ?, outcome = "
 		    "'done' WHERE id = ?", "ii", now, j->run_id);
 	if (rc != CRM_OK || db_commit(cx->db) != DB_OK) {
 		db_rollback(cx->db);
@@ -604,12 +614,37 @@ struct jobs_runner {
 	pthread_mutex_t	 mu;
 	pthread_cond_t	 cv;
 	bool		 stop;
+	bool		 poked;		/* work was queued since the last look */
 	db_t		*db;
 	char		 worker[JOB_WORKER_LEN];
 	const struct mail_conf *mail;
+	bool		 webhook_loopback;
 	int64_t		 lease_ms;
 	int		 poll_ms;
 };
+
+/*
+ * How long the idle runner may sleep: until the next job is due (one
+ * enqueued since by this process pokes it awake sooner), at most cap ms,
+ * so jobs another server queued are seen within the cap. 0: due now.
+ */
+static int64_t
+next_due_in(struct core_ctx *cx, int64_t cap)
+{
+	db_stmt_t *st;
+	int64_t next = -1, now = time_now_ms();
+
+	if (db_prepare(cx->db, "SELECT MIN(CASE WHEN locked_until IS NOT NULL "
+	    "AND locked_until > run_at THEN locked_until ELSE run_at END) FROM "
+	    "jobs WHERE done_at IS NULL", &st) != DB_OK)
+		return cap;
+	if (db_step(st) == DB_ROW && !db_col_null(st, 0))
+		next = db_col_int(st, 0);
+	db_done(st);
+	if (next < 0 || next - now > cap)
+		return cap;
+	return next > now ? next - now : 0;
+}
 
 static void *
 runner_main(void *arg)
@@ -619,9 +654,11 @@ runner_main(void *arg)
 
 	core_ctx_init(&cx, r->db, NULL);
 	cx.mail = r->mail;
+	cx.webhook_loopback = r->webhook_loopback;
 	pthread_mutex_lock(&r->mu);
 	while (!r->stop) {
 		struct timespec until;
+		int64_t wait_ms;
 		int ran = 0;
 
 		pthread_mutex_unlock(&r->mu);
@@ -629,14 +666,20 @@ runner_main(void *arg)
 		/* One job at a time, so a stop request waits for one job at most. */
 		if (job_run_due(&cx, r->worker, r->lease_ms, 1, &ran) != CRM_OK)
 			ran = 0;	/* logged; try again after the pause */
+		wait_ms = ran > 0 ? 0 : next_due_in(&cx, r->poll_ms);
 		pthread_mutex_lock(&r->mu);
-		if (ran > 0 || r->stop)
+		if (ran > 0 || r->stop || r->poked || wait_ms == 0) {
+			r->poked = false;
 			continue;
+		}
 		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_nsec += (long)(r->poll_ms % 1000) * 1000000;
-		until.tv_sec += r->poll_ms / 1000 + until.tv_nsec / 1000000000;
+		until.tv_nsec += (long)(wait_ms % 1000) * 1000000;
+		until.tv_sec += (time_t)(wait_ms / 1000) + until.tv_nsec / 1000000000;
 		until.tv_nsec %= 1000000000;
-		pthread_cond_timedwait(&r->cv, &r->mu, &until);
+		while (!r->stop && !r->poked &&
+		    pthread_cond_timedwait(&r->cv, &r->mu, &until) == 0)
+			;
+		r->poked = false;
 	}
 	pthread_mutex_unlock(&r->mu);
 	return NULL;
@@ -644,8 +687,8 @@ runner_main(void *arg)
 
 int
 jobs_runner_start(const char *address, const char *worker, int64_t lease_ms,
-    int poll_ms, const struct mail_conf *mail, struct jobs_runner **out,
-    char *err, size_t errlen)
+    int poll_ms, const struct mail_conf *mail, bool webhook_loopback,
+    struct jobs_runner **out, char *err, size_t errlen)
 {
 	struct jobs_runner *r = xcalloc(1, sizeof(*r));
 	struct core_ctx cx;
@@ -663,6 +706,7 @@ jobs_runner_start(const char *address, const char *worker, int64_t lease_ms,
 	}
 	snprintf(r->worker, sizeof(r->worker), "%s", worker);
 	r->mail = mail;
+	r->webhook_loopback = webhook_loopback;
 	r->lease_ms = lease_ms;
 	r->poll_ms = poll_ms;
 	pthread_mutex_init(&r->mu, NULL);
@@ -675,6 +719,17 @@ jobs_runner_start(const char *address, const char *worker, int64_t lease_ms,
 	}
 	*out = r;
 	return CRM_OK;
+}
+
+void
+jobs_runner_poke(struct jobs_runner *r)
+{
+	if (r == NULL)
+		return;
+	pthread_mutex_lock(&r->mu);
+	r->poked = true;
+	pthread_cond_signal(&r->cv);
+	pthread_mutex_unlock(&r->mu);
 }
 
 void

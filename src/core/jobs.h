@@ -23,10 +23,12 @@
 #define CORE_JOBS_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 #include "core/core.h"
 
 #define JOB_WORKER_LEN 96
+#define JOBS_POLL_CAP_MS 2000	/* the idle runner looks at least this often */
 
 /*
  * Adds a job of kind (a registered handler) to run at run_at (epoch ms).
@@ -67,14 +69,23 @@ int job_list(struct core_ctx *cx, bool pending_only, int limit, json_t **out);
 
 /*
  * A thread that runs due jobs on its own connection to address until
- * jobs_runner_stop(). Polls every poll_ms while idle. mail (borrowed,
- * may be NULL) is the SMTP settings the "mail_send" jobs use.
+ * jobs_runner_stop(). While idle it sleeps until the next job is due, at
+ * most poll_ms (the bound on how late it sees a job another server
+ * queued), and wakes at once when poked. mail (borrowed, may be NULL) is
+ * the SMTP settings the "mail_send" jobs use; webhook_loopback (tests
+ * only) lets process webhooks call loopback addresses.
  */
 struct jobs_runner;
 struct mail_conf;
 int jobs_runner_start(const char *address, const char *worker,
     int64_t lease_ms, int poll_ms, const struct mail_conf *mail,
-    struct jobs_runner **out, char *err, size_t errlen);
+    bool webhook_loopback, struct jobs_runner **out, char *err,
+    size_t errlen);
 void jobs_runner_stop(struct jobs_runner *r);
+/*
+ * Wakes the runner to look for due jobs now: a call queued one
+ * (cx->jobs_queued) and its transaction is over. r may be NULL.
+ */
+void jobs_runner_poke(struct jobs_runner *r);
 
 #endif

@@ -121,6 +121,8 @@ static const struct mtable mtables[] = {
 	{ "import_items", NULL, "id", true, NULL },
 	{ "import_errors", NULL, "id", true, NULL },
 	{ "import_mappings", NULL, "id", true, NULL },
+	{ "process_instances", NULL, "id", true, NULL },
+	{ "process_steps", NULL, "id", true, NULL },
 };
 #define NTABLES (sizeof(mtables) / sizeof(*mtables))
 

@@ -19,6 +19,7 @@
 
 #include "core/access.h"
 #include "core/audit.h"
+#include "core/process_run.h"
 #include "core/currency.h"
 #include "core/customfields.h"
 #include "core/watch.h"
@@ -947,6 +948,9 @@ rec_create_txn(struct core_ctx *cx, const struct entity *e, json_t *in,
 		rc = e->after_write(cx, id, NULL, merged);
 	if (rc == CRM_OK)
 		rc = audit_append(cx, "record.create", e->name, id, merged);
+	/* Processes that start when such a record is created. */
+	if (rc == CRM_OK)
+		rc = prun_on_write(cx, e, id, NULL, merged);
 	if (rc != CRM_OK)
 		goto fail;
 	rc = load(cx, e, id, false, out);
@@ -1052,6 +1056,9 @@ rec_update_txn(struct core_ctx *cx, const struct entity *e, int64_t id,
 		    "record.update", e->name, id, diff);
 		json_decref(diff);
 	}
+	/* Processes that start when one of its fields changes. */
+	if (rc == CRM_OK)
+		rc = prun_on_write(cx, e, id, cur, merged);
 	if (rc != CRM_OK)
 		goto fail;
 	rc = load(cx, e, id, false, out);

@@ -199,7 +199,7 @@ int rec_update(struct core_ctx *cx, const struct entity *e, int64_t id,
 /*
  * The same inside the caller's open write transaction, which it neither
  * commits nor rolls back (an import's chunk; a ticket answered by a new
- * message, a merge).
+ * message, a merge; a process step setting a field).
  */
 int rec_update_txn(struct core_ctx *cx, const struct entity *e, int64_t id,
     int64_t if_version, json_t *patch, json_t **out);

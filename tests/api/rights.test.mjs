@@ -484,3 +484,24 @@ test('process templates: every role reads them, only administrators write them',
     }
   }
 });
+
+test('running processes: started on, seen on and cancelled on exactly the deals one may read', async () => {
+  const tpl = (await req(srv, 'GET', '/api/v1/process-templates')).body.data.find((t) => t.key === 'offer_approval');
+  for (const a of ACTORS()) {
+    const auth = users[a].token;
+    for (const rec of records.deals) {
+      const ok = can(a, 'deals', rec, 'read');
+      const r = await req(srv, 'POST', '/api/v1/process-instances', { auth, body: { template_id: tpl.id, entity: 'deals', record_id: rec.id } });
+      assert.equal(r.status, ok ? 201 : 404, `${a} starts a process on ${rec.owner}'s deal: ${r.text}`);
+      if (!ok) continue;
+      const seen = await req(srv, 'GET', `/api/v1/process-instances?record=deals:${rec.id}`, { auth });
+      assert.ok(seen.body.data.some((x) => x.id === r.body.id), `${a} sees the process on ${rec.owner}'s deal`);
+      for (const b of ACTORS()) {
+        const g = await req(srv, 'GET', `/api/v1/process-instances/${r.body.id}`, { auth: users[b].token });
+        assert.equal(g.status, can(b, 'deals', rec, 'read') ? 200 : 404, `${b} reads ${a}'s process on ${rec.owner}'s deal`);
+      }
+      const c = await req(srv, 'POST', `/api/v1/process-instances/${r.body.id}/cancel`, { auth });
+      assert.equal(c.status, 200, `${a} cancels the process they started: ${c.text}`);
+    }
+  }
+});

@@ -100,6 +100,22 @@ before(async () => {
                                                                       body: 'Hello {{client_name}}' })).id;
   ids.tickets = (await createOk(srv, 'tickets', { subject: 'Robust ticket', contact_id: ct.id, queue_id: ids.queues,
                                                   links: [{ entity: 'deals', id: deal.id }] })).id;
+  // An import waiting for its mapping, for the import routes.
+  const form = new FormData();
+  form.append('entity', 'contacts');
+  form.append('file', new Blob(['first_name,emails\r\nRobust,robust@example.com\r\n'], { type: 'text/csv' }), 'robust.csv');
+  const imp = await fetch(`${srv.url}/api/v1/imports`, { method: 'POST', headers: { Authorization: `Bearer ${srv.token}` }, body: form });
+  assert.equal(imp.status, 201, await imp.clone().text());
+  ids.imports = (await imp.json()).id;
+  // A shipped process template, and an instance of it on the deal waiting at its first step.
+  const tpls = await req(srv, 'GET', '/api/v1/process-templates');
+  assert.equal(tpls.status, 200, tpls.text);
+  const offer = tpls.body.data.find((x) => x.key === 'offer_approval');
+  const inst = await req(srv, 'POST', '/api/v1/process-instances', { body: { template_id: offer.id, entity: 'deals', record_id: deal.id } });
+  assert.equal(inst.status, 201, inst.text);
+  ids['process-instances'] = inst.body.id;
+  ids['process-steps'] = inst.body.steps.find((x) => x.status === 'waiting').id;
+  ids.processTask = inst.body.steps.find((x) => x.status === 'waiting').task_id;
   // A notification of the admin's own: a reminder whose moment has passed
   // (two days before a deadline a day away) is sent at once. The deadline
   // stays ahead for the whole sweep, so the task never turns overdue in it.
@@ -430,6 +446,8 @@ test('every route answers hostile bodies with 4xx problem+json and changes nothi
             legit.add(`${path.split('/').pop()}/${r.body.id}`);
           } else if (coll && !destructive) {
             legit.add(`${coll}/${ids[coll]}`);
+            // Cancelling a process cancels the task its waiting step made.
+            if (coll === 'process-instances') legit.add(`activities/${ids.processTask}`);
           } else if (destructive && path.includes('{')) {
             // (A DELETE without an id removes one's own singleton, such as the
             // calendar feed an earlier POST of this test made: that exists.)
@@ -450,6 +468,14 @@ test('every route answers hostile bodies with 4xx problem+json and changes nothi
       }
     };
     await Promise.all([worker(), worker(), worker(), worker()]);
+    if (coll === 'imports') {
+      // Running (and undoing) the import writes what its file holds: the one
+      // contact of robust.csv, live or in the trash.
+      for (const q of ['q=Robust', 'q=Robust&deleted=true']) {
+        const r = await req(srv, 'GET', `/api/v1/contacts?${q}`);
+        for (const c of r.body.data) if (c.first_name === 'Robust') legit.add(`contacts/${c.id}`);
+      }
+    }
     const diff = changes(before, await dbState(), legit);
     if (diff.length) failures.push(`${method} ${path}: the database changed:\n  ${diff.slice(0, 10).join('\n  ')}`);
   }
