@@ -1,6 +1,6 @@
 // Reading an answer for display: which columns are measures (numbers a chart can draw), which
 // label a row, and how a cell reads (money in the base currency, dates in the user's locale).
-import { formatDate, formatDateTime, formatMoney, formatNumber } from '../format';
+import { formatDate, formatDateTime, formatMoney, formatNumber, userLocale } from '../format';
 import type { Answer, Cell, ReportColumn } from './reportsApi';
 
 /** A measure: a number column that is not an id. */
@@ -20,13 +20,25 @@ export function labelColumns(a: Answer): number[] {
   return named.length > 0 ? named : cols;
 }
 
+const monthFmt = new Intl.DateTimeFormat(userLocale, { year: 'numeric', month: 'short', timeZone: 'UTC' });
+
+/** A date bucket by its first day (`closed_at:month` "2026-03-01") as the period it names: "Mar 2026", "Q2 2026", "2026". */
+function formatBucket(key: string, v: string): string {
+  const m = /^(\d{4})-(\d{2})-01$/.exec(v);
+  if (!m) return formatDate(v);
+  if (key.endsWith(':month')) return monthFmt.format(new Date(Date.UTC(+m[1], +m[2] - 1, 1)));
+  if (key.endsWith(':quarter')) return `Q${Math.floor((+m[2] - 1) / 3) + 1} ${m[1]}`;
+  if (key.endsWith(':year')) return m[1];
+  return formatDate(v);
+}
+
 export function formatCell(c: ReportColumn, v: Cell, base: string): string {
   if (v === null || v === undefined) return '—';
   if (Array.isArray(v)) return v.join(', ');
   if (typeof v === 'boolean') return v ? '✓' : '';
   if (typeof v === 'number' && isMoney(c) && base) return formatMoney({ amount: Math.round(v), currency: base });
   if (typeof v === 'number') return formatNumber(v);
-  if (c.type === 'date') return formatDate(v);
+  if (c.type === 'date') return formatBucket(c.key, v);
   if (c.type === 'time') return formatDateTime(v);
   return v;
 }
