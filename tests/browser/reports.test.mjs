@@ -1,7 +1,7 @@
 // Reports in the browser (issue 11): a ready report (revenue by month) on known data shows its
 // chart and exact numbers, and a bar opens the deals behind it; the designer builds a report
 // (deals by stage, count and sum) with a live preview, saves it, finds it in the library and
-// pins it to the dashboard; a bad filter's 422 is shown at that filter; the export links are
+// pins it to the dashboard (kept on the server); a bad filter's 422 is shown at that filter; the export links are
 // there for an administrator and not for a role without the export right.
 // Real server, real Chromium, no mocks.
 import { test, before, after } from 'node:test';
@@ -126,6 +126,8 @@ test('the designer builds deals by stage (count and sum), previews it, saves it,
     await own.getByRole('link', { name: 'Deals by stage' }).click();
     await page.getByRole('button', { name: 'Pin to dashboard' }).click();
     await page.getByRole('button', { name: 'Unpin from dashboard' }).waitFor();
+    // The pin is kept on the server, for this user.
+    assert.deepEqual((await api(env.srv, 'GET', '/api/v1/dashboard')).body.report_ids, [made.id]);
     await page.goto('/#/reports/dashboard');
     const widget = page.getByRole('region', { name: 'Deals by stage' });
     await widget.getByRole('img', { name: 'Deals by stage: Sum of amount' }).waitFor();

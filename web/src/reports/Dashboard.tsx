@@ -1,31 +1,51 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
+import { ErrorBanner } from '../common/ErrorBanner';
 import { useTitle } from '../common/hooks';
 import { t } from '../i18n';
-import { move, pinned, unpin } from './pins';
+import { dashboard, moved } from './dashboardApi';
 import { ReportsTabs } from './ReportsTabs';
 import { Widget } from './Widget';
 
 /** #/reports/dashboard: the reports the user pinned, as a grid of charts; Refresh runs them all again. */
 export function Dashboard() {
   useTitle(t('rw.dashboard'));
-  const [ids, setIds] = useState(pinned);
+  const [ids, setIds] = useState<number[] | null>(null);
+  const [error, setError] = useState<unknown>(null);
   const [tick, setTick] = useState(0);
-  const change = (f: () => void) => {
-    f();
-    setIds(pinned());
+  useEffect(() => {
+    const ctl = new AbortController();
+    dashboard
+      .get(ctl.signal)
+      .then((d) => setIds(d.report_ids))
+      .catch((e) => !(e instanceof DOMException && e.name === 'AbortError') && setError(e));
+    return () => ctl.abort();
+  }, []);
+  const save = (next: number[]) => {
+    const was = ids;
+    setIds(next);
+    dashboard
+      .put(next)
+      .then((d) => setIds(d.report_ids))
+      .catch((e) => {
+        setIds(was);
+        setError(e);
+      });
   };
   return (
     <section className="page page-wide">
       <header className="page-header">
         <h1>{t('rw.title')}</h1>
         <div className="page-actions">
-          <button type="button" className="btn" onClick={() => setTick((x) => x + 1)} disabled={ids.length === 0}>
+          <button type="button" className="btn" onClick={() => setTick((x) => x + 1)} disabled={!ids?.length}>
             {t('rw.refresh')}
           </button>
         </div>
       </header>
       <ReportsTabs current="dashboard" />
-      {ids.length === 0 ? (
+      {error !== null && <ErrorBanner error={error} />}
+      {ids === null ? (
+        error === null && <div className="card placeholder">{t('common.loading')}</div>
+      ) : ids.length === 0 ? (
         <div className="card empty-state">
           <p>{t('rw.dashboardEmpty')}</p>
           <a className="btn" href="#/reports">
@@ -35,7 +55,7 @@ export function Dashboard() {
       ) : (
         <div className="widget-grid">
           {ids.map((id) => (
-            <Widget key={id} id={id} tick={tick} onUnpin={() => change(() => unpin(id))} onMove={(by) => change(() => move(id, by))} />
+            <Widget key={id} id={id} tick={tick} onUnpin={() => save(ids.filter((x) => x !== id))} onMove={(by) => save(moved(ids, id, by))} />
           ))}
         </div>
       )}

@@ -52,7 +52,8 @@ export function ReportTable({ answer, base, title, link }: Props) {
             );
           })}
         </tbody>
-        {a.totals && a.rows.length > 0 && (
+        {/* Without groups the one row is the total already. */}
+        {a.totals && a.rows.length > 0 && a.columns.some((c) => !isMeasure(c)) && (
           <tfoot>
             <tr data-row="total">
               {a.columns.map((c, j) => (

@@ -41,7 +41,9 @@ export function ReportChart({ answer, kind, measure, base, title, link }: Props)
     ? [{ label: t('rw.total'), value: Number(answer.totals[measure] ?? 0), text: formatCell(answer.columns[measure], answer.totals[measure], base), href: null }]
     : seriesOf(answer, measure, base, link);
   if (points.length === 0) return null;
-  switch (kind) {
+  // Without groups there is one figure to show, whatever the chart asked for.
+  const single = labelColumns(answer).length === 0;
+  switch (single ? 'number' : kind) {
     case 'number':
       return <NumberChart points={points} title={name} caption={answer.columns[measure].label} />;
     case 'line':
