@@ -173,3 +173,40 @@ test('a role without the export right sees no export links (the administrator do
     assert.equal(await page.getByRole('link', { name: 'XLSX' }).count(), 0);
   });
 });
+
+test('each chart kind draws the preview; two group levels make a heat map; a mark opens its records from the keyboard', async () => {
+  await withPage(env, 'reports-charts', async (page) => {
+    await signIn(page, env.srv, { hash: '#/reports/new' });
+    await page.getByLabel('Name', { exact: true }).fill('Status by source');
+    await page.getByRole('button', { name: 'Add group level' }).click();
+    await page.getByLabel('Group level 1', { exact: true }).selectOption('status');
+    const preview = page.getByRole('region', { name: 'Preview' });
+    // One level: open, won, lost as bars, lines, slices and funnel steps.
+    for (const kind of ['bar', 'line', 'area', 'pie', 'funnel']) {
+      await page.locator('select[name=chart]').selectOption(kind);
+      const chart = preview.getByRole('img', { name: 'Status by source: Count' });
+      await chart.waitFor();
+      await page.waitForFunction((k) => document.querySelectorAll('.designer-preview .report-chart .chart-mark').length === k, 3);
+      assert.deepEqual((await chart.locator('.chart-mark').evaluateAll((ms) => ms.map((m) => m.getAttribute('aria-label')))).sort(), ['lost: 1', 'open: 1', 'won: 3'], kind);
+    }
+    // Table only: no chart.
+    await page.locator('select[name=chart]').selectOption('table');
+    await page.waitForFunction(() => !document.querySelector('.designer-preview .report-chart'));
+    // Two levels as a heat map: a cell per status and source that has deals.
+    await page.getByRole('button', { name: 'Add group level' }).click();
+    await page.getByLabel('Group level 2', { exact: true }).selectOption('source');
+    await page.locator('select[name=chart]').selectOption('heatmap');
+    const heat = preview.getByRole('img', { name: 'Status by source: Count' });
+    await heat.waitFor();
+    await page.waitForFunction(() => document.querySelectorAll('.designer-preview .report-chart .chart-mark').length === 4);
+    assert.deepEqual((await heat.locator('.chart-mark').evaluateAll((ms) => ms.map((m) => m.getAttribute('aria-label')))).sort(), ['lost · —: 1', 'open · —: 1', 'won · fair: 1', 'won · —: 2']);
+    // The won-at-a-fair cell from the keyboard: focused, Enter opens that one deal.
+    const cell = heat.getByRole('link', { name: 'won · fair: 1' });
+    await cell.focus();
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'won · fair: 1');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/#\/deals\/list\?/);
+    await rowCount(page, 1);
+    assert.match(await page.locator('table.data-table tbody tr').first().textContent(), /Won Beta/);
+  });
+});
