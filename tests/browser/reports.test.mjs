@@ -210,3 +210,26 @@ test('each chart kind draws the preview; two group levels make a heat map; a mar
     assert.match(await page.locator('table.data-table tbody tr').first().textContent(), /Won Beta/);
   });
 });
+
+test('the designer lists records with chosen columns; an empty list of columns is refused at the columns', async () => {
+  await withPage(env, 'reports-list', async (page) => {
+    await signIn(page, env.srv, { hash: '#/reports/new' });
+    await page.getByRole('button', { name: 'A list of records' }).click();
+    await page.getByRole('button', { name: 'Remove column 1' }).click();
+    const problem = page.locator('[data-path="columns"]');
+    await problem.waitFor();
+    await page.getByRole('button', { name: 'Add column' }).click();
+    await page.getByLabel('Column 1', { exact: true }).selectOption('title');
+    await page.getByRole('button', { name: 'Add column' }).click();
+    await page.getByLabel('Column 2', { exact: true }).selectOption('amount');
+    await problem.waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Add sort' }).click();
+    await page.getByLabel('Sort 1: by').selectOption('amount');
+    await page.getByLabel('Sort 1: direction').selectOption('desc');
+    const preview = page.getByRole('region', { name: 'Preview' });
+    await page.waitForFunction(() => document.querySelector('.designer-preview table.report-table tbody tr td')?.textContent === 'Won Gamma');
+    const rows = await cells(preview);
+    assert.deepEqual(rows.map((r) => r[0]), ['Won Gamma', 'Won Beta', 'Won Alpha', 'Lost Delta', 'Open Epsilon']);
+    assert.equal(await preview.locator('table.report-table tfoot').count(), 0);
+  });
+});

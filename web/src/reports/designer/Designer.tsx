@@ -11,10 +11,12 @@ import { ReportAnswer } from '../ReportAnswer';
 import { reports, type Definition, type ReportEntity, type Share } from '../reportsApi';
 import { AggregateRows } from './AggregateRows';
 import { cleaned } from './clean';
+import { ColumnRows } from './ColumnRows';
 import { EntityPicker } from './EntityPicker';
 import { fieldsOf } from './fields';
 import { FilterRows } from './FilterRows';
 import { GroupRows } from './GroupRows';
+import { ModePicker, type Mode } from './ModePicker';
 import { OutputOptions } from './OutputOptions';
 import { ProblemText } from './ProblemText';
 import { at, unclaimed, type Problems } from './problems';
@@ -22,7 +24,7 @@ import { SharePicker } from './SharePicker';
 import { usePreview } from './usePreview';
 
 const BLANK: Definition = { entity: 'deals', aggregates: [{ fn: 'count' }], chart: 'bar' };
-const PARTS = ['entity', 'joins', 'filters', 'group_by', 'aggregates', 'sort', 'limit', 'chart', 'name', 'description'];
+const PARTS = ['entity', 'joins', 'columns', 'filters', 'group_by', 'aggregates', 'sort', 'limit', 'chart', 'name', 'description'];
 
 interface Props {
   /** The report changed (#/reports/{id}/edit), or null for a new one (#/reports/new?copy={id}). */
@@ -91,6 +93,9 @@ export function Designer({ id, copy }: Props) {
     setDef({ ...def, ...d });
   };
   const onEntity = (e: ReportEntity) => change({ entity: e, joins: [], filters: [], group_by: [], sort: [], aggregates: [{ fn: 'count' }], columns: undefined });
+  const mode: Mode = def.columns ? 'rows' : 'counts';
+  const onMode = (m: Mode) =>
+    m === mode || change(m === 'rows' ? { columns: ['id'], group_by: undefined, aggregates: undefined, sort: [], chart: 'table' } : { columns: undefined, aggregates: [{ fn: 'count' }], sort: [], chart: 'bar' });
 
   const save = async () => {
     setBusy(true);
@@ -163,8 +168,15 @@ export function Designer({ id, copy }: Props) {
           <EntityPicker entity={def.entity} joins={def.joins ?? []} onEntity={onEntity} onJoins={(j) => change({ joins: j })} />
           <ProblemText messages={[...at(problems, 'entity'), ...at(problems, 'joins')]} path="joins" />
           <FilterRows filters={def.filters ?? []} fields={fields} problems={problems} onChange={(f) => change({ filters: f })} />
-          <GroupRows groups={def.group_by ?? []} fields={fields} problems={problems} onChange={(g) => change({ group_by: g })} />
-          <AggregateRows aggregates={def.aggregates ?? []} fields={fields} problems={problems} onChange={(a) => change({ aggregates: a })} />
+          <ModePicker mode={mode} onChange={onMode} />
+          {mode === 'rows' ? (
+            <ColumnRows columns={def.columns ?? []} fields={fields} problems={problems} onChange={(c) => change({ columns: c })} />
+          ) : (
+            <>
+              <GroupRows groups={def.group_by ?? []} fields={fields} problems={problems} onChange={(g) => change({ group_by: g })} />
+              <AggregateRows aggregates={def.aggregates ?? []} fields={fields} problems={problems} onChange={(a) => change({ aggregates: a })} />
+            </>
+          )}
           <OutputOptions def={def} problems={problems} onChange={change} />
           <SharePicker shares={shares} ownerId={ownerId} onChange={setShares} />
         </form>

@@ -9,7 +9,8 @@ export function cleaned(d: Definition): Definition {
   if (d.filters?.length) out.filters = d.filters;
   if (d.group_by?.length) out.group_by = d.group_by;
   if (d.aggregates?.length) out.aggregates = d.aggregates;
-  if (d.columns?.length) out.columns = d.columns;
+  // A list of records keeps its columns even empty: the server then says what is missing.
+  if (d.columns) out.columns = d.columns;
   if (d.sort?.length) out.sort = d.sort;
   if (d.limit) out.limit = d.limit;
   if (d.chart) out.chart = d.chart;

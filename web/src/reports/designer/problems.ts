@@ -15,6 +15,11 @@ export function at(problems: Problems, path: string): string[] {
   }).map((e) => e.message);
 }
 
+/** The messages at exactly this path (a list's own, not its items'). */
+export function atExactly(problems: Problems, path: string): string[] {
+  return problems.filter((e) => norm(e.field) === path).map((e) => e.message);
+}
+
 /** The problems none of these paths claim. */
 export function unclaimed(problems: Problems, paths: string[]): Problems {
   return problems.filter((e) => !paths.some((p) => at([e], p).length > 0));
