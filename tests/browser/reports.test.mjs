@@ -233,3 +233,26 @@ test('the designer lists records with chosen columns; an empty list of columns i
     assert.equal(await preview.locator('table.report-table tfoot').count(), 0);
   });
 });
+
+test('the designer does not offer fields the role hides, on the base entity or a joined one', async () => {
+  const role = await ok('POST', '/api/v1/roles', {
+    name: 'Amount-blind',
+    perms: { '*': { create: 'all', read: 'all', update: 'all' } },
+    fields: { deals: { amount: 'hidden' }, companies: { tax_id: 'hidden' } },
+  });
+  const blind = { email: 'blind.reports@example.com', password: 'saffron lighthouse quill 27' };
+  await ok('POST', '/api/v1/users', { ...blind, name: 'Blind', role_id: role.id });
+  await withPage(env, 'reports-hidden', async (page) => {
+    await signIn(page, env.srv, { ...blind, hash: '#/reports/new' });
+    await page.getByRole('group', { name: 'With', exact: true }).getByRole('checkbox', { name: 'Company' }).check();
+    await page.getByRole('button', { name: 'Add filter' }).click();
+    const offered = await page.getByLabel('Filter 1: field').locator('option').evaluateAll((os) => os.map((o) => o.value));
+    assert.ok(offered.includes('title') && offered.includes('amount_base') && offered.includes('company.name'), offered.join());
+    assert.ok(!offered.includes('amount'), 'a hidden field of the deal');
+    assert.ok(!offered.includes('company.tax_id'), 'a hidden field of the joined company');
+    await page.getByRole('button', { name: 'Add value' }).click();
+    await page.getByLabel('Value 2', { exact: true }).selectOption('sum');
+    const summed = await page.getByLabel('Value 2: field').locator('option').evaluateAll((os) => os.map((o) => o.value));
+    assert.ok(summed.includes('amount_base') && !summed.includes('amount'), summed.join());
+  });
+});
