@@ -256,3 +256,24 @@ test('the designer does not offer fields the role hides, on the base entity or a
     assert.ok(summed.includes('amount_base') && !summed.includes('amount'), summed.join());
   });
 });
+
+test('a saved report is changed in the designer (If-Match) and deleted from it', async () => {
+  const made = await ok('POST', '/api/v1/reports', { name: 'To change', definition: { entity: 'deals', aggregates: [{ fn: 'count' }], chart: 'number' } });
+  await withPage(env, 'reports-edit', async (page) => {
+    await signIn(page, env.srv, { hash: `#/reports/${made.id}` });
+    await page.getByRole('heading', { name: 'To change', level: 1 }).waitFor();
+    // No groups: one big figure, the five deals.
+    await page.locator('.report-number .big-number').filter({ hasText: '5' }).waitFor();
+    await page.getByRole('link', { name: 'Edit' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('Changed');
+    const put = page.waitForRequest((r) => r.method() === 'PUT' && new URL(r.url()).pathname === `/api/v1/reports/${made.id}`);
+    await page.getByRole('button', { name: 'Save' }).click();
+    assert.equal((await put).headers()['if-match'], '"1"');
+    await page.getByRole('heading', { name: 'Changed', level: 1 }).waitFor();
+    await page.getByRole('link', { name: 'Edit' }).click();
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('heading', { name: 'Reports', level: 1 }).waitFor();
+    assert.equal((await api(env.srv, 'GET', `/api/v1/reports/${made.id}`)).status, 404);
+  });
+});

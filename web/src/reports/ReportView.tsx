@@ -1,5 +1,4 @@
 import { useEffect, useState } from 'react';
-import { etagOf } from '../api';
 import { ErrorBanner } from '../common/ErrorBanner';
 import { useTitle } from '../common/hooks';
 import { t } from '../i18n';
@@ -26,7 +25,7 @@ export function ReportView({ id, query }: { id: number; query: URLSearchParams }
     const ctl = new AbortController();
     reports
       .get(id, ctl.signal)
-      .then((r) => setReport({ ...r.data, version: Number(etagOf(r)?.replace(/"/g, '') ?? r.data.version) }))
+      .then((r) => setReport(r.data))
       .catch((e) => !(e instanceof DOMException && e.name === 'AbortError') && setLoadError(e));
     return () => ctl.abort();
   }, [id]);
