@@ -114,11 +114,15 @@ test('the designer builds deals by stage (count and sum), previews it, saves it,
     assert.deepEqual(rows[0], ['Won', '3', '€70.00']);
     assert.deepEqual(rows.slice(1).map((r) => r.slice(1)).sort(), [['1', '€5.00'], ['1', '€7.00']]);
     await preview.getByRole('img', { name: 'Deals by stage: Sum of amount' }).waitFor();
+    // Shared with Rita (she runs it with her own rights).
+    await page.getByRole('group', { name: 'People' }).getByRole('checkbox', { name: 'Rita Rep' }).check();
     const saved = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/api/v1/reports');
     await page.getByRole('button', { name: 'Save' }).click();
     const made = await (await saved).json();
     assert.deepEqual(made.definition.group_by, [{ field: 'stage.name' }]);
     assert.deepEqual(made.definition.aggregates, [{ fn: 'count' }, { fn: 'sum', field: 'amount' }]);
+    const rita = (await api(env.srv, 'GET', '/api/v1/users')).body.data.find((u) => u.email === mgr.email);
+    assert.deepEqual(made.shares, [{ user_id: rita.id }]);
     await page.getByRole('heading', { name: 'Deals by stage', level: 1 }).waitFor();
     // In the library, among one's own; opened from there and pinned.
     await page.getByRole('link', { name: 'Library' }).click();
