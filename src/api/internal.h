@@ -137,6 +137,8 @@ void h_report_delete(struct call *c);
 void h_report_validate(struct call *c);
 void h_report_preview(struct call *c);
 void h_report_run(struct call *c);
+void h_dashboard_get(struct call *c);
+void h_dashboard_put(struct call *c);
 void h_report_export(struct call *c);
 /* api/activities.c */
 void h_activity_complete(struct call *c);

@@ -578,6 +578,14 @@ operation(const struct route *r)
 		    "row_count} (docs/reports.md)" : "The file (X-Export-Rows: "
 		    "its rows)", "content", json_content(json_pack("{s:s}", "type",
 		    "object"))));
+	} else if (r->fn == h_dashboard_get || r->fn == h_dashboard_put) {
+		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
+		    "description", "{report_ids: [id], layout: {...}, updated_at: "
+		    "time | null}: only the reports one may see now", "content",
+		    json_content(json_pack("{s:s, s:{s:{s:s, s:{s:s}}, s:{s:s}, "
+		    "s:{s:s}}}", "type", "object", "properties", "report_ids",
+		    "type", "array", "items", "type", "integer", "layout", "type",
+		    "object", "updated_at", "type", "string"))));
 	} else if (r->fn == h_report_preview) {
 		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
 		    "description", "{columns, rows, totals, drill, truncated, "

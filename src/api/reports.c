@@ -1,7 +1,8 @@
 /*
  * Reports over HTTP: the funnel (core/funnel.c), and saved reports, the
  * designer's preview and check, the library's runs and exports
- * (core/reports.h). Rights, rules and the audit are the core's.
+ * (core/reports.h), and each user's dashboard of pinned reports
+ * (core/dashboard.h). Rights, rules and the audit are the core's.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include "api/internal.h"
+#include "core/dashboard.h"
 #include "core/funnel.h"
 #include "core/reports.h"
 #include "util/timeutil.h"
@@ -172,4 +174,19 @@ h_report_export(struct call *c)
 	http_resp_header(c->resp, "Content-Disposition", disp);
 	http_resp_header(c->resp, "Cache-Control", "no-store");
 	http_resp_header(c->resp, "X-Export-Rows", rows);
+}
+
+void
+h_dashboard_get(struct call *c)
+{
+	json_t *out = NULL;
+	int rc = dashboard_get(&c->cx, &out);
+
+	reply_result(c, rc, 200, out);
+}
+
+void
+h_dashboard_put(struct call *c)
+{
+	call_with_body(c, dashboard_put, 200);
 }

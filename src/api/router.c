@@ -594,6 +594,12 @@ const struct route api_routes[] = {
 	{ "GET", "/api/v1/reports/{id}/export", h_report_export, NULL, 0,
 	    "A report's run as a CSV or XLSX file (format=csv|xlsx; the export "
 	    "right on its base entity; audited)", "reports" },
+	{ "GET", "/api/v1/dashboard", h_dashboard_get, NULL, 0,
+	    "One's own dashboard: the reports one pinned, in order, and the "
+	    "web's layout", "reports" },
+	{ "PUT", "/api/v1/dashboard", h_dashboard_put, NULL, R_BODY,
+	    "Replace one's own dashboard {report_ids, layout?} (reports one may "
+	    "see; audited)", "reports" },
 	{ "GET", "/api/v1/departments", h_dept_list, NULL, 0,
 	    "The department tree, with heads and member counts", "organisation" },
 	{ "POST", "/api/v1/departments", h_dept_create, NULL, R_BODY,

@@ -110,6 +110,7 @@ static const struct mtable mtables[] = {
 	{ "process_template_versions", NULL, "id", true, "created_at = 0" },
 	{ "reports", NULL, "id", true, "created_at = 0 AND builtin IS NOT NULL" },
 	{ "report_shares", NULL, "id", true, NULL },
+	{ "dashboards", NULL, "user_id", false, NULL },
 	{ "queues", NULL, "id", true, NULL },
 	{ "queue_members", NULL, "id", true, NULL },
 	{ "sla_policies", NULL, "id", true, NULL },

@@ -297,6 +297,29 @@ report_get(struct core_ctx *cx, int64_t id, json_t **out)
 	}
 	return rc;
 }
+int
+report_visible(struct core_ctx *cx, int64_t id, bool *visible)
+{
+	struct dbq q;
+	db_stmt_t *st;
+	int rc;
+
+	*visible = false;
+	dbq_init(&q);
+	dbq_sql(&q, "SELECT 1 FROM reports r WHERE r.id = ?");
+	dbq_int(&q, id);
+	visible_sql(cx, &q);
+	rc = db_prepare_q(cx->db, &q, &st);
+	dbq_free(&q);
+	if (rc != DB_OK)
+		return db_fail(cx, "visible");
+	rc = db_step(st);
+	db_done(st);
+	*visible = rc == DB_ROW;
+	return rc == DB_ROW || rc == DB_DONE ? CRM_OK : db_fail(cx,
+	    "visible step");
+}
+
 
 /* ---- writing ---- */
 

@@ -75,6 +75,8 @@ int report_tz_check(struct core_ctx *cx, const char *tz);
 int report_list(struct core_ctx *cx, json_t **out);
 /* One visible report (with its definition): CRM_ENOTFOUND otherwise. */
 int report_get(struct core_ctx *cx, int64_t id, json_t **out);
+/* Sets *visible to whether the actor may see report id (read and run it). */
+int report_visible(struct core_ctx *cx, int64_t id, bool *visible);
 /*
  * Saves {name, description?, definition, shares?}; the definition must
  * parse for the actor (CRM_EINVAL, paths under "definition").

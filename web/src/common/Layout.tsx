@@ -207,15 +207,13 @@ export function Layout({ user, section, onSignOut, onLang, children }: Props) {
             {t('nav.contacts')}
           </NavLink>
           {can('deals', 'read') && (
-            <>
-              <NavLink to="/deals" active={section === 'deals'} icon={icons.deals}>
-                {t('nav.deals')}
-              </NavLink>
-              <NavLink to="/reports/funnel" active={section === 'reports'} icon={icons.funnel}>
-                {t('nav.funnel')}
-              </NavLink>
-            </>
+            <NavLink to="/deals" active={section === 'deals'} icon={icons.deals}>
+              {t('nav.deals')}
+            </NavLink>
           )}
+          <NavLink to="/reports" active={section === 'reports'} icon={icons.funnel}>
+            {t('nav.reports')}
+          </NavLink>
           {IMPORT_ENTITIES.some((e) => can(e, 'import')) && (
             <NavLink to="/imports" active={section === 'imports'} icon={icons.imports}>
               {t('nav.imports')}

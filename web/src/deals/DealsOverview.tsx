@@ -9,7 +9,7 @@ import { BoardView } from './BoardView';
 import { DealList } from './DealList';
 import { dealConfig } from './config';
 import { DealsToolbar } from './DealsToolbar';
-import { dealsHref, filtersFrom, toQueryString, type Filters } from './filters';
+import { ALL_PIPELINES, dealsHref, filtersFrom, toQueryString, type Filters } from './filters';
 
 interface Props {
   view: 'board' | 'list';
@@ -23,8 +23,12 @@ export function DealsOverview({ view, query }: Props) {
   const filters = filtersFrom(query);
   const sort = query.get('sort') ?? '';
   const fallback = pipelines?.find((p) => !p.archived) ?? pipelines?.[0];
-  const pipelineId = filters.pipeline_id ?? (fallback ? String(fallback.id) : '');
-  const effective: Filters = pipelineId ? { ...filters, pipeline_id: pipelineId } : { ...filters };
+  const asked = filters.pipeline_id;
+  const all = view === 'list' && asked === ALL_PIPELINES;
+  const pipelineId = all ? ALL_PIPELINES : asked && asked !== ALL_PIPELINES ? asked : fallback ? String(fallback.id) : '';
+  const effective: Filters = { ...filters };
+  if (all || !pipelineId) delete effective.pipeline_id;
+  else effective.pipeline_id = pipelineId;
   // The board's API does not search: a search typed in the list stays in the URL for the list only.
   const boardFilters: Filters = { ...effective };
   delete boardFilters.q;
@@ -60,7 +64,7 @@ export function DealsOverview({ view, query }: Props) {
             <TrashIcon /> {t('common.trash')}
           </a>
           {can('deals', 'create') && (
-            <a className="btn btn-primary" href={`#/deals/new${pipelineId ? `?pipeline_id=${pipelineId}` : ''}`}>
+            <a className="btn btn-primary" href={`#/deals/new${pipelineId && !all ? `?pipeline_id=${pipelineId}` : ''}`}>
               <PlusIcon /> {t('deals.new')}
             </a>
           )}

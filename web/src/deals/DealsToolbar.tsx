@@ -5,7 +5,7 @@ import { usePipelines } from '../common/salesInputs';
 import { treeOrder } from '../common/useOrg';
 import { t } from '../i18n';
 import { FilterChips } from './FilterChips';
-import { onBar, type Filters } from './filters';
+import { ALL_PIPELINES, onBar, type Filters } from './filters';
 import { useDepartments } from './useDepartments';
 
 interface Props {
@@ -53,6 +53,7 @@ export function DealsToolbar({ filters, pipelineId, search, onChange }: Props) {
       <label className="field-inline">
         <span className="field-inline-label">{t('deals.pipeline')}</span>
         <select className="input input-sm" name="pipeline_id" value={pipelineId} onChange={(e) => set('pipeline_id', e.target.value)}>
+          {search && <option value={ALL_PIPELINES}>{t('rw.allPipelines')}</option>}
           {pipelines
             .filter((p) => !p.archived || String(p.id) === pipelineId)
             .map((p) => (

@@ -6,6 +6,9 @@ import { t, type Key } from '../i18n';
 
 export type Filters = Record<string, string>;
 
+/** `pipeline_id=all`: the list over every pipeline (a report's drill-down); the board shows one. */
+export const ALL_PIPELINES = 'all';
+
 /** The filters the toolbar edits; any other one is shown as a removable chip. */
 export const BAR_KEYS = ['pipeline_id', 'owner_id', 'department_id', 'source', 'created_at[gte]', 'created_at[lte]', 'stuck', 'q'];
 

@@ -1,0 +1,15 @@
+import { t } from '../i18n';
+
+/** The library and the dashboard, as two tabs of the reports section. */
+export function ReportsTabs({ current }: { current: 'library' | 'dashboard' }) {
+  return (
+    <nav className="tabs" aria-label={t('rw.title')}>
+      <a href="#/reports" className={current === 'library' ? 'tab active' : 'tab'} aria-current={current === 'library' ? 'page' : undefined}>
+        {t('rw.library')}
+      </a>
+      <a href="#/reports/dashboard" className={current === 'dashboard' ? 'tab active' : 'tab'} aria-current={current === 'dashboard' ? 'page' : undefined}>
+        {t('rw.dashboard')}
+      </a>
+    </nav>
+  );
+}
