@@ -219,6 +219,10 @@ void h_workcal_update(struct call *c);
 void h_workcal_delete(struct call *c);
 void h_workcal_due(struct call *c);
 void h_workcal_effective(struct call *c);
+/* api/workload.c */
+void h_workload(struct call *c);
+void h_workload_check(struct call *c);
+
 /* api/absences.c */
 void h_absence_list(struct call *c);
 void h_absence_create(struct call *c);

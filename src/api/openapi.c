@@ -325,6 +325,46 @@ workcal_responses(const struct route *r, json_t *resp, json_t *params)
 	return true;
 }
 
+/*
+ * The responses and query parameters of the workload routes; false for
+ * any other route.
+ */
+static bool
+workload_responses(const struct route *r, json_t *resp, json_t *params)
+{
+	static const char *const wl[][3] = {
+		{ "department_id", "everyone active in this department and below "
+		    "(its heads and those above, admin)", "integer" },
+		{ "user_id", "one person (themself, their heads, admin)",
+		    "integer" },
+		{ "from", "the first day, YYYY-MM-DD (default: today, UTC)",
+		    "string" },
+		{ "days", "how many days, 1 to 62 (default 21)", "integer" },
+	};
+
+	if (r->fn == h_workload) {
+		own_params(params, wl, 4);
+		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
+		    "description", "{from, to, days, default_estimate_min, people: "
+		    "[{user_id, name, department_id, capacity_min, planned_min, "
+		    "load_pct, days: [{date, capacity_min, absent, task_min, "
+		    "meeting_min, planned_min, load_pct (null: work on a day "
+		    "without capacity), overloaded, items: [{id, kind, subject, "
+		    "minutes, estimated, at}]}]}]}; 422 naming a bad parameter, "
+		    "403 for someone else's", "content", json_content(json_pack(
+		    "{s:s}", "type", "object"))));
+	} else if (r->fn == h_workload_check) {
+		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
+		    "description", "{user_id, day, capacity_min, "
+		    "planned_before_min, planned_after_min, load_before, "
+		    "load_after, overloaded}", "content", json_content(json_pack(
+		    "{s:s}", "type", "object"))));
+	} else {
+		return false;
+	}
+	return true;
+}
+
 static json_t *
 operation(const struct route *r)
 {
@@ -564,7 +604,8 @@ operation(const struct route *r)
 		    "entity, record_id, address, agent, detail (JSON); at most "
 		    "50,000 rows, newest first", "content", "text/csv",
 		    "schema", "type", "string"));
-	} else if (workcal_responses(r, resp, params)) {
+	} else if (workcal_responses(r, resp, params) ||
+	    workload_responses(r, resp, params)) {
 		/* the working-hours calendars' own (below) */
 	} else if (r->fn == h_cf_create || r->fn == h_cf_update) {
 		json_object_set_new(resp, r->fn == h_cf_create ? "201" : "200",

@@ -609,6 +609,13 @@ const struct route api_routes[] = {
 	    "When N working minutes after a moment are done (from, minutes), or "
 	    "the working minutes between two moments (from, to)",
 	    "organisation" },
+	{ "GET", "/api/v1/workload", h_workload, NULL, 0,
+	    "Each person's next days (default 21): working minutes, tasks by "
+	    "estimate and meetings, load in percent, the work behind each day "
+	    "(the person, their heads, admin)", "workload" },
+	{ "POST", "/api/v1/workload/check", h_workload_check, NULL, R_BODY,
+	    "Would a task {user_id, due_at, estimate_min?, activity_id?} "
+	    "overload its assignee that day?", "workload" },
 	{ "GET", "/api/v1/roles", h_role_list, NULL, 0,
 	    "Roles with their rights matrix (admin)", "organisation" },
 	{ "POST", "/api/v1/roles", h_role_create, NULL, R_BODY,
