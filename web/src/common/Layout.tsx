@@ -62,6 +62,11 @@ const icons = {
       <path d="M10 5.5V10l3 2" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" />
     </svg>
   ),
+  workload: (
+    <svg viewBox="0 0 20 20">
+      <path d="M3.5 4h4v4h-4ZM8 4h4v4H8ZM12.5 4h4v4h-4ZM3.5 8.5h4v4h-4ZM8 8.5h4v4H8ZM12.5 8.5h4v4h-4ZM3.5 13h4v3.5h-4ZM8 13h4v3.5H8ZM12.5 13h4v3.5h-4Z" fill="none" stroke="currentColor" strokeWidth="1.2" strokeLinejoin="round" />
+    </svg>
+  ),
   calendar: (
     <svg viewBox="0 0 20 20">
       <path d="M3.5 5h13v11.5h-13ZM3.5 8.5h13M7 3v3.5M13 3v3.5M7 11.5h2M11 11.5h2M7 14h2" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" strokeLinejoin="round" />
@@ -197,6 +202,9 @@ export function Layout({ user, section, onSignOut, onLang, children }: Props) {
               </NavLink>
               <NavLink to="/activities" active={section === 'activities'} icon={icons.activities}>
                 {t('nav.activities')}
+              </NavLink>
+              <NavLink to="/workload" active={section === 'workload'} icon={icons.workload}>
+                {t('nav.workload')}
               </NavLink>
             </>
           )}
