@@ -326,8 +326,8 @@ workcal_responses(const struct route *r, json_t *resp, json_t *params)
 }
 
 /*
- * The responses and query parameters of the workload routes; false for
- * any other route.
+ * The responses and query parameters of the workload and plan routes;
+ * false for any other route.
  */
 static bool
 workload_responses(const struct route *r, json_t *resp, json_t *params)
@@ -342,7 +342,29 @@ workload_responses(const struct route *r, json_t *resp, json_t *params)
 		{ "days", "how many days, 1 to 62 (default 21)", "integer" },
 	};
 
-	if (r->fn == h_workload) {
+	static const char *const pl[][3] = {
+		{ "period", "a year (2026), a quarter (2026-Q4) or a month (2026-11); "
+		    "required", "string" },
+		{ "department_id", "this department and everything below it "
+		    "(default: all the caller may read)", "integer" },
+	};
+
+	if (r->fn == h_plan_grid || r->fn == h_plan_fact) {
+		own_params(params, pl, r->fn == h_plan_fact ? 2 : 1);
+		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
+		    "description", r->fn == h_plan_grid ? "{period, metrics, rows: "
+		    "[{scope, id, name, parent_id | department_id, plan: {metric: "
+		    "target}}]}" : "{period, from, to, working_days, elapsed_days, "
+		    "rows: [{scope, id, name, metrics: {metric: {plan, actual, "
+		    "percent, projection, pace_needed, behind}}}]}", "content",
+		    json_content(json_pack("{s:s}", "type", "object"))));
+	} else if (r->fn == h_plan_put || r->fn == h_plan_split) {
+		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
+		    "description", r->fn == h_plan_put ? "The grid after the write" :
+		    "{department_id, metric, period, target, people: [{user_id, "
+		    "name, target}]}", "content", json_content(json_pack("{s:s}",
+		    "type", "object"))));
+	} else if (r->fn == h_workload) {
 		own_params(params, wl, 4);
 		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
 		    "description", "{from, to, days, default_estimate_min, people: "
