@@ -55,3 +55,24 @@ test('the heatmap shows an overloaded day in red, and a task reassigned from the
     assert.equal(task.body.owner_id, ids.boris);
   });
 });
+
+test('the task form warns when the assignee and the due date would overload someone', async () => {
+  await withPage(env, 'workload-warning', async (page) => {
+    await signIn(page, env.srv, { hash: '#/activities/new?kind=task' });
+    await page.locator('#f-subject').fill('Board deck');
+    await page.locator('#f-owner_id').selectOption(String(ids.anna));
+    await page.locator('#f-due_at').fill('2026-12-08T12:00');
+    // An hour fits into Anna's free Tuesday (her audit went to Boris above).
+    await page.locator('#f-estimate_min').fill('60');
+    const check = page.waitForResponse((r) => r.url().endsWith('/api/v1/workload/check'));
+    assert.equal((await check).status(), 200);
+    assert.equal(await page.getByTestId('overload-warning').count(), 0);
+    // Ten hours do not fit into nine.
+    const again = page.waitForResponse((r) => r.url().endsWith('/api/v1/workload/check'));
+    await page.locator('#f-estimate_min').fill('600');
+    await again;
+    const warning = page.getByTestId('overload-warning');
+    await warning.waitFor();
+    assert.match(await warning.innerText(), /This would overload Anna Field on Tuesday.*111%/);
+  });
+});

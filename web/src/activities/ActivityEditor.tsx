@@ -8,7 +8,6 @@ import { useToast } from '../common/Toast';
 import { t } from '../i18n';
 import { navigate } from '../router';
 import { ActivityFields } from './ActivityFields';
-import { OverloadWarning } from './OverloadWarning';
 import { activityTitle } from './activityText';
 import { draftBody, draftOf, emptyDraft, type Draft } from './draft';
 import { KindPicker } from './KindPicker';
@@ -138,8 +137,7 @@ export function ActivityEditor({ id, kind, query }: Props) {
           ) : (
             <p className="muted">{t('field.kind')}: {t(kindLabel(draft.kind))}</p>
           )}
-          <ActivityFields draft={draft} errors={errors} onChange={setDraft} />
-          <OverloadWarning draft={draft} activityId={id} />
+          <ActivityFields draft={draft} errors={errors} onChange={setDraft} activityId={id} />
         </section>
         <div className="form-actions sticky">
           <span className="muted small hide-phone">{t('form.keyboardHint')}</span>
