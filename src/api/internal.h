@@ -221,6 +221,16 @@ void h_workcal_update(struct call *c);
 void h_workcal_delete(struct call *c);
 void h_workcal_due(struct call *c);
 void h_workcal_effective(struct call *c);
+/* api/plans.c */
+void h_plan_grid(struct call *c);
+void h_plan_put(struct call *c);
+void h_plan_split(struct call *c);
+void h_plan_fact(struct call *c);
+
+/* api/workload.c */
+void h_workload(struct call *c);
+void h_workload_check(struct call *c);
+
 /* api/absences.c */
 void h_absence_list(struct call *c);
 void h_absence_create(struct call *c);

@@ -325,6 +325,68 @@ workcal_responses(const struct route *r, json_t *resp, json_t *params)
 	return true;
 }
 
+/*
+ * The responses and query parameters of the workload and plan routes;
+ * false for any other route.
+ */
+static bool
+workload_responses(const struct route *r, json_t *resp, json_t *params)
+{
+	static const char *const wl[][3] = {
+		{ "department_id", "everyone active in this department and below "
+		    "(its heads and those above, admin)", "integer" },
+		{ "user_id", "one person (themself, their heads, admin)",
+		    "integer" },
+		{ "from", "the first day, YYYY-MM-DD (default: today, UTC)",
+		    "string" },
+		{ "days", "how many days, 1 to 62 (default 21)", "integer" },
+	};
+
+	static const char *const pl[][3] = {
+		{ "period", "a year (2026), a quarter (2026-Q4) or a month (2026-11); "
+		    "required", "string" },
+		{ "department_id", "this department and everything below it "
+		    "(default: all the caller may read)", "integer" },
+	};
+
+	if (r->fn == h_plan_grid || r->fn == h_plan_fact) {
+		own_params(params, pl, r->fn == h_plan_fact ? 2 : 1);
+		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
+		    "description", r->fn == h_plan_grid ? "{period, metrics, rows: "
+		    "[{scope, id, name, parent_id | department_id, plan: {metric: "
+		    "target}}]}" : "{period, from, to, working_days, elapsed_days, "
+		    "rows: [{scope, id, name, metrics: {metric: {plan, actual, "
+		    "percent, projection, pace_needed, behind}}}]}", "content",
+		    json_content(json_pack("{s:s}", "type", "object"))));
+	} else if (r->fn == h_plan_put || r->fn == h_plan_split) {
+		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
+		    "description", r->fn == h_plan_put ? "The grid after the write" :
+		    "{department_id, metric, period, target, people: [{user_id, "
+		    "name, target}]}", "content", json_content(json_pack("{s:s}",
+		    "type", "object"))));
+	} else if (r->fn == h_workload) {
+		own_params(params, wl, 4);
+		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
+		    "description", "{from, to, days, default_estimate_min, people: "
+		    "[{user_id, name, department_id, capacity_min, planned_min, "
+		    "load_pct, days: [{date, capacity_min, absent, task_min, "
+		    "meeting_min, planned_min, load_pct (null: work on a day "
+		    "without capacity), overloaded, items: [{id, kind, subject, "
+		    "minutes, estimated, at}]}]}]}; 422 naming a bad parameter, "
+		    "403 for someone else's", "content", json_content(json_pack(
+		    "{s:s}", "type", "object"))));
+	} else if (r->fn == h_workload_check) {
+		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
+		    "description", "{user_id, day, capacity_min, "
+		    "planned_before_min, planned_after_min, load_before, "
+		    "load_after, overloaded}", "content", json_content(json_pack(
+		    "{s:s}", "type", "object"))));
+	} else {
+		return false;
+	}
+	return true;
+}
+
 static json_t *
 operation(const struct route *r)
 {
@@ -606,7 +668,8 @@ operation(const struct route *r)
 		    "entity, record_id, address, agent, detail (JSON); at most "
 		    "50,000 rows, newest first", "content", "text/csv",
 		    "schema", "type", "string"));
-	} else if (workcal_responses(r, resp, params)) {
+	} else if (workcal_responses(r, resp, params) ||
+	    workload_responses(r, resp, params)) {
 		/* the working-hours calendars' own (below) */
 	} else if (r->fn == h_cf_create || r->fn == h_cf_update) {
 		json_object_set_new(resp, r->fn == h_cf_create ? "201" : "200",

@@ -633,6 +633,26 @@ const struct route api_routes[] = {
 	    "When N working minutes after a moment are done (from, minutes), or "
 	    "the working minutes between two moments (from, to)",
 	    "organisation" },
+	{ "GET", "/api/v1/plans", h_plan_grid, NULL, 0,
+	    "The plan grid of a period: rows (company, departments, people the "
+	    "caller may read) by metrics", "plans" },
+	{ "PUT", "/api/v1/plans", h_plan_put, NULL, R_BODY,
+	    "Set or clear targets {period, cells: [{scope, id, metric, target}]} "
+	    "(admin; heads for their departments and people); audited", "plans" },
+	{ "POST", "/api/v1/plans/split", h_plan_split, NULL, R_BODY,
+	    "Share a department's plan among its people {department_id, metric, "
+	    "period, mode: equal}; audited", "plans" },
+	{ "GET", "/api/v1/plans/fact", h_plan_fact, NULL, 0,
+	    "Plan vs actual of a period: percent, projection at the current "
+	    "pace, pace needed, behind; rolled up the department tree",
+	    "plans" },
+	{ "GET", "/api/v1/workload", h_workload, NULL, 0,
+	    "Each person's next days (default 21): working minutes, tasks by "
+	    "estimate and meetings, load in percent, the work behind each day "
+	    "(the person, their heads, admin)", "workload" },
+	{ "POST", "/api/v1/workload/check", h_workload_check, NULL, R_BODY,
+	    "Would a task {user_id, due_at, estimate_min?, activity_id?} "
+	    "overload its assignee that day?", "workload" },
 	{ "GET", "/api/v1/roles", h_role_list, NULL, 0,
 	    "Roles with their rights matrix (admin)", "organisation" },
 	{ "POST", "/api/v1/roles", h_role_create, NULL, R_BODY,

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/audit.h"
+#include "core/org.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 
@@ -35,24 +36,6 @@ good_day(json_t *v, int64_t *days)
 	return true;
 }
 
-/* Runs sql binding the ids in v (n of them); *found says if a row came. */
-static int
-probe(struct core_ctx *cx, const char *sql, const int64_t *v, int n,
-    bool *found)
-{
-	db_stmt_t *st;
-	int rc;
-
-	if (db_prepare(cx->db, sql, &st) != DB_OK)
-		return db_fail(cx, "probe");
-	for (int i = 0; i < n; i++)
-		db_bind_int(st, i + 1, v[i]);
-	rc = db_step(st);
-	*found = rc == DB_ROW;
-	db_done(st);
-	return rc == DB_ROW || rc == DB_DONE ? CRM_OK : db_fail(cx, "probe step");
-}
-
 /*
  * May the actor see user_id's absences? An administrator, the person, or
  * a head of their department or one above it; anyone else is told there
@@ -61,18 +44,13 @@ probe(struct core_ctx *cx, const char *sql, const int64_t *v, int n,
 static int
 may_read(struct core_ctx *cx, int64_t user_id)
 {
-	int64_t v[2] = { cx->actor.user_id, user_id };
 	bool found = false;
-	int rc = probe(cx, "SELECT 1 FROM users WHERE id = ?", &user_id, 1,
-	    &found);
+	int rc = core_probe(cx, "absences: user", "SELECT 1 FROM users WHERE "
+	    "id = ?", &user_id, 1, &found);
 
 	if (rc == CRM_OK && found && !cx->actor.is_admin &&
 	    cx->actor.user_id != 0 && cx->actor.user_id != user_id)
-		rc = probe(cx, "WITH RECURSIVE sub(id) AS (SELECT department_id "
-		    "FROM department_heads WHERE user_id = ? UNION SELECT d.id FROM "
-		    "departments d JOIN sub ON d.parent_id = sub.id) SELECT 1 FROM "
-		    "users u WHERE u.id = ? AND u.department_id IN (SELECT id FROM "
-		    "sub)", v, 2, &found);
+		rc = org_heads_user(cx, user_id, &found);
 	if (rc == CRM_OK && !found)
 		rc = core_fail(cx, CRM_ENOTFOUND, "No user with id %lld",
 		    (long long)user_id);
@@ -366,8 +344,8 @@ absence_delete(struct core_ctx *cx, int64_t user_id, int64_t id)
 
 	if (rc != CRM_OK)
 		return rc;
-	rc = probe(cx, "DELETE FROM user_absences WHERE user_id = ? AND id = ?",
-	    v, 2, &found);
+	rc = core_probe(cx, "absences: delete", "DELETE FROM user_absences "
+	    "WHERE user_id = ? AND id = ?", v, 2, &found);
 	if (rc == CRM_OK)
 		rc = audit_append(cx, "user.absence_deleted", "users", user_id, cur);
 	json_decref(cur);

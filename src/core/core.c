@@ -107,6 +107,29 @@ core_fail(struct core_ctx *cx, int code, const char *fmt, ...)
 }
 
 int
+core_probe(struct core_ctx *cx, const char *what, const char *sql,
+    const int64_t *v, int n, bool *found)
+{
+	db_stmt_t *st;
+	int rc;
+
+	*found = false;
+	if (db_prepare(cx->db, sql, &st) != DB_OK) {
+		log_error("database: %s: %s", what, db_errmsg(cx->db));
+		return core_fail(cx, CRM_EDB, "The database failed");
+	}
+	for (int i = 0; i < n; i++)
+		db_bind_int(st, i + 1, v[i]);
+	rc = db_step(st);
+	*found = rc == DB_ROW;
+	db_done(st);
+	if (rc == DB_ROW || rc == DB_DONE)
+		return CRM_OK;
+	log_error("database: %s: %s", what, db_errmsg(cx->db));
+	return core_fail(cx, CRM_EDB, "The database failed");
+}
+
+int
 core_ping(struct core_ctx *cx)
 {
 	db_stmt_t *st;

@@ -166,6 +166,14 @@ int core_txn_end(struct core_ctx *cx, int rc, struct json_t **out);
  */
 int core_exec(struct core_ctx *cx, const char *sql, const char *fmt, ...);
 
+/*
+ * Runs sql binding the ids in v (n of them) as parameters 1..n and steps
+ * once: *found says whether a row came. CRM_EDB (logged with what) when
+ * the database fails. For existence and rights questions of one row.
+ */
+int core_probe(struct core_ctx *cx, const char *what, const char *sql,
+    const int64_t *v, int n, bool *found);
+
 /* CRM_OK when the database answers a trivial query (readiness checks). */
 int core_ping(struct core_ctx *cx);
 

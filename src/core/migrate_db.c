@@ -124,6 +124,7 @@ static const struct mtable mtables[] = {
 	{ "import_mappings", NULL, "id", true, NULL },
 	{ "process_instances", NULL, "id", true, NULL },
 	{ "process_steps", NULL, "id", true, NULL },
+	{ "plans", NULL, "id", true, NULL },
 };
 #define NTABLES (sizeof(mtables) / sizeof(*mtables))
 

@@ -851,3 +851,22 @@ access_describe(struct core_ctx *cx, json_t **out)
 	    "rights", rights, "fields", fields);
 	return CRM_OK;
 }
+
+int
+org_heads_user(struct core_ctx *cx, int64_t user_id, bool *heads)
+{
+	int64_t v[2] = { cx->actor.user_id, user_id };
+
+	return core_probe(cx, "heads of a user", ORG_HEADED_SQL "SELECT 1 FROM "
+	    "users u WHERE u.id = ? AND u.department_id IN (SELECT id FROM sub)",
+	    v, 2, heads);
+}
+
+int
+org_heads_dept(struct core_ctx *cx, int64_t dept_id, bool *heads)
+{
+	int64_t v[2] = { cx->actor.user_id, dept_id };
+
+	return core_probe(cx, "heads of a department", ORG_HEADED_SQL
+	    "SELECT 1 FROM sub WHERE id = ?", v, 2, heads);
+}

@@ -59,6 +59,22 @@ int staff_create(struct core_ctx *cx, json_t *in, json_t **out);
 int staff_update(struct core_ctx *cx, int64_t id, json_t *in, json_t **out);
 
 /*
+ * The departments user ? heads and every one below them, as a CTE "sub(id)"
+ * to put before a SELECT (bind the head's id first).
+ */
+#define ORG_HEADED_SQL "WITH RECURSIVE sub(id) AS (SELECT department_id " \
+	"FROM department_heads WHERE user_id = ? UNION SELECT d.id FROM " \
+	"departments d JOIN sub ON d.parent_id = sub.id) "
+
+/*
+ * Whether the actor heads user_id's department or one above it, into
+ * *heads (false for no such user): who plans that person's work.
+ */
+int org_heads_user(struct core_ctx *cx, int64_t user_id, bool *heads);
+/* Whether the actor heads department dept_id or one above it. */
+int org_heads_dept(struct core_ctx *cx, int64_t dept_id, bool *heads);
+
+/*
  * The actor's own rights for the UI: {"role": {id, name}, "department_id",
  * "rights": {entity: {action: scope}}, "fields": {entity: {field: rule}}}.
  */

@@ -29,6 +29,8 @@ import { CustomFieldsScreen } from './customfields/CustomFieldsScreen';
 import { DealsScreen } from './deals/DealsScreen';
 import { ImportsScreen } from './imports/ImportsScreen';
 import { ReportsScreen } from './reports/ReportsScreen';
+import { WorkloadScreen } from './workload/WorkloadScreen';
+import { PlansScreen } from './plans/PlansScreen';
 import { setLang, t, type Lang } from './i18n';
 import { can } from './rights';
 import { navigate, useRoute } from './router';
@@ -124,6 +126,8 @@ export function App() {
   else if (section === 'activities') screen = <ActivitiesScreen path={route.path} query={route.query} />;
   else if (section === 'deals') screen = <DealsScreen path={route.path} query={route.query} />;
   else if (section === 'imports') screen = <ImportsScreen path={route.path} query={route.query} />;
+  else if (section === 'workload') screen = <WorkloadScreen query={route.query} />;
+  else if (section === 'plans') screen = <PlansScreen query={route.query} />;
   else if (section === 'reports') screen = <ReportsScreen path={route.path} query={route.query} />;
   else if (section === 'account' && route.path[1] === 'two-factor') screen = <TwoFactorScreen />;
   else if (section === 'account') screen = <AccountScreen isAdmin={session.user.is_admin} />;

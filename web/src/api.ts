@@ -1378,3 +1378,112 @@ export const imports = {
   /** The error file (row,column,value,reason): a plain link downloads it with the session cookie. */
   errorsUrl: (id: number) => `/api/v1/imports/${id}/errors`,
 };
+
+// ---- workload: each person's next days, and the overload check (issue 12) ----
+
+export interface WorkloadItem {
+  id: number;
+  kind: 'task' | 'meeting';
+  subject: string;
+  minutes: number;
+  /** false: a task without an estimate (counted as the default) or a meeting without an end. */
+  estimated: boolean;
+  at: string;
+}
+
+export interface WorkloadDay {
+  date: string;
+  capacity_min: number;
+  absent: boolean;
+  task_min: number;
+  meeting_min: number;
+  planned_min: number;
+  /** null: work on a day without working hours. */
+  load_pct: number | null;
+  overloaded: boolean;
+  items: WorkloadItem[];
+}
+
+export interface WorkloadPerson {
+  user_id: number;
+  name: string;
+  department_id: number | null;
+  capacity_min: number;
+  planned_min: number;
+  load_pct: number | null;
+  days: WorkloadDay[];
+}
+
+export interface Workload {
+  from: string;
+  to: string;
+  days: number;
+  default_estimate_min: number;
+  people: WorkloadPerson[];
+}
+
+export interface WorkloadCheck {
+  user_id: number;
+  day: string;
+  capacity_min: number;
+  planned_before_min: number;
+  planned_after_min: number;
+  load_before: number | null;
+  load_after: number | null;
+  overloaded: boolean;
+}
+
+export const workload = {
+  get: (query: Query, signal?: AbortSignal) => request<Workload>('GET', '/workload', { query, signal }).then((r) => r.data),
+  check: (body: { user_id: number; due_at: string; estimate_min?: number; activity_id?: number }, signal?: AbortSignal) =>
+    request<WorkloadCheck>('POST', '/workload/check', { body, signal }).then((r) => r.data),
+};
+
+// ---- plans and plan-fact (issue 12) ----
+
+export const PLAN_METRICS = ['revenue_won', 'deals_won', 'avg_deal_size', 'new_clients', 'calls', 'meetings', 'tasks_done'] as const;
+export type PlanMetric = (typeof PLAN_METRICS)[number];
+export type PlanScope = 'company' | 'department' | 'user';
+
+export interface PlanRow {
+  scope: PlanScope;
+  id: number | null;
+  name: string;
+  parent_id?: number | null;
+  department_id?: number | null;
+  plan: Partial<Record<PlanMetric, number>>;
+}
+
+export interface PlanGrid {
+  period: string;
+  metrics: PlanMetric[];
+  rows: PlanRow[];
+}
+
+export interface PlanFactCell {
+  plan: number | null;
+  actual: number;
+  percent: number | null;
+  projection: number | null;
+  pace_needed: number | null;
+  behind: boolean;
+}
+
+export interface PlanFact {
+  period: string;
+  from: string;
+  to: string;
+  working_days: number;
+  elapsed_days: number;
+  rows: (Omit<PlanRow, 'plan'> & { metrics: Record<PlanMetric, PlanFactCell> })[];
+}
+
+export const plans = {
+  grid: (period: string) => request<PlanGrid>('GET', '/plans', { query: { period } }).then((r) => r.data),
+  put: (period: string, cells: { scope: PlanScope; id: number | null; metric: PlanMetric; target: number | null }[]) =>
+    request<PlanGrid>('PUT', '/plans', { body: { period, cells } }).then((r) => r.data),
+  split: (body: { department_id: number; metric: PlanMetric; period: string; mode: 'equal' }) =>
+    request<{ people: { user_id: number; name: string; target: number }[] }>('POST', '/plans/split', { body }).then((r) => r.data),
+  fact: (period: string, departmentId?: string) =>
+    request<PlanFact>('GET', '/plans/fact', { query: { period, department_id: departmentId || undefined } }).then((r) => r.data),
+};

@@ -137,7 +137,7 @@ export function ActivityEditor({ id, kind, query }: Props) {
           ) : (
             <p className="muted">{t('field.kind')}: {t(kindLabel(draft.kind))}</p>
           )}
-          <ActivityFields draft={draft} errors={errors} onChange={setDraft} />
+          <ActivityFields draft={draft} errors={errors} onChange={setDraft} activityId={id} />
         </section>
         <div className="form-actions sticky">
           <span className="muted small hide-phone">{t('form.keyboardHint')}</span>

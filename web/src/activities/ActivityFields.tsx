@@ -9,6 +9,7 @@ import type { Draft } from './draft';
 import { DueInput } from './DueInput';
 import { hasField, KIND_STATUSES, PRIORITIES, statusLabel, type ActivityField } from './kinds';
 import { LinkPicker } from './LinkPicker';
+import { OverloadWarning } from './OverloadWarning';
 import { ParticipantsPicker } from './ParticipantsPicker';
 import { RecurrenceEditor, RemindersPicker } from './Schedule';
 
@@ -16,10 +17,12 @@ interface Props {
   draft: Draft;
   errors: FieldError[];
   onChange: (d: Draft) => void;
+  /** The task being edited (null: a new one), for the overload warning. */
+  activityId?: number | null;
 }
 
 /** The fields of the draft's kind, each with the server's messages for it beside it. */
-export function ActivityFields({ draft: d, errors, onChange }: Props) {
+export function ActivityFields({ draft: d, errors, onChange, activityId = null }: Props) {
   const set = (patch: Partial<Draft>) => onChange({ ...d, ...patch });
   const own = (name: string) => errorsFor(errors, name).filter((e) => !/\[\d+\]/.test(e.field));
 
@@ -100,6 +103,7 @@ export function ActivityFields({ draft: d, errors, onChange }: Props) {
       {row('owner_id', k === 'task' ? 'field.assignee' : 'field.owner', (aria) => (
         <OwnerSelect id={aria.id as string} value={d.owner_id} invalid={!!aria['aria-invalid']} describedBy={describedBy(aria)} onChange={(v) => set({ owner_id: v })} />
       ))}
+      {k === 'task' && <OverloadWarning draft={d} activityId={activityId} />}
       {is('participants') &&
         row('participants', 'field.participants', (aria) => (
           <ParticipantsPicker id={aria.id as string} value={d.participants} ownerId={d.owner_id ? Number(d.owner_id) : null} onChange={(v) => set({ participants: v })} />

@@ -62,6 +62,16 @@ const icons = {
       <path d="M10 5.5V10l3 2" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" />
     </svg>
   ),
+  plans: (
+    <svg viewBox="0 0 20 20">
+      <path d="M3.5 16.5h13M5.5 16.5v-5M9.5 16.5v-8M13.5 16.5V5M4 8l4-3 3 2 5-4" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" strokeLinejoin="round" />
+    </svg>
+  ),
+  workload: (
+    <svg viewBox="0 0 20 20">
+      <path d="M3.5 4h4v4h-4ZM8 4h4v4H8ZM12.5 4h4v4h-4ZM3.5 8.5h4v4h-4ZM8 8.5h4v4H8ZM12.5 8.5h4v4h-4ZM3.5 13h4v3.5h-4ZM8 13h4v3.5H8ZM12.5 13h4v3.5h-4Z" fill="none" stroke="currentColor" strokeWidth="1.2" strokeLinejoin="round" />
+    </svg>
+  ),
   calendar: (
     <svg viewBox="0 0 20 20">
       <path d="M3.5 5h13v11.5h-13ZM3.5 8.5h13M7 3v3.5M13 3v3.5M7 11.5h2M11 11.5h2M7 14h2" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" strokeLinejoin="round" />
@@ -198,6 +208,9 @@ export function Layout({ user, section, onSignOut, onLang, children }: Props) {
               <NavLink to="/activities" active={section === 'activities'} icon={icons.activities}>
                 {t('nav.activities')}
               </NavLink>
+              <NavLink to="/workload" active={section === 'workload'} icon={icons.workload}>
+                {t('nav.workload')}
+              </NavLink>
             </>
           )}
           <NavLink to="/companies" active={section === 'companies'} icon={icons.companies}>
@@ -207,9 +220,14 @@ export function Layout({ user, section, onSignOut, onLang, children }: Props) {
             {t('nav.contacts')}
           </NavLink>
           {can('deals', 'read') && (
-            <NavLink to="/deals" active={section === 'deals'} icon={icons.deals}>
-              {t('nav.deals')}
-            </NavLink>
+            <>
+              <NavLink to="/deals" active={section === 'deals'} icon={icons.deals}>
+                {t('nav.deals')}
+              </NavLink>
+              <NavLink to="/plans" active={section === 'plans'} icon={icons.plans}>
+                {t('nav.plans')}
+              </NavLink>
+            </>
           )}
           <NavLink to="/reports" active={section === 'reports'} icon={icons.funnel}>
             {t('nav.reports')}
