@@ -51,6 +51,16 @@ function useRecentAlerts(enabled: boolean): number {
 }
 
 const icons = {
+  tickets: (
+    <svg viewBox="0 0 20 20">
+      <path d="M3 5.5h14v3a1.8 1.8 0 0 0 0 3.5v3H3v-3a1.8 1.8 0 0 0 0-3.5ZM8 5.5v9" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinejoin="round" strokeDasharray="0" />
+    </svg>
+  ),
+  support: (
+    <svg viewBox="0 0 20 20">
+      <path d="M3 16.5h14M5 16.5v-5M9 16.5V6M13 16.5v-8M17 16.5V4" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" />
+    </svg>
+  ),
   imports: (
     <svg viewBox="0 0 20 20">
       <path d="M10 3v9M6.5 8.5 10 12l3.5-3.5M4 13.5V16h12v-2.5" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" strokeLinejoin="round" />
@@ -211,8 +221,18 @@ export function Layout({ user, section, onSignOut, onLang, children }: Props) {
               <NavLink to="/deals" active={section === 'deals'} icon={icons.deals}>
                 {t('nav.deals')}
               </NavLink>
-              <NavLink to="/reports/funnel" active={section === 'reports'} icon={icons.funnel}>
+              <NavLink to="/reports/funnel" active={section === 'reports' || section === 'reports/funnel'} icon={icons.funnel}>
                 {t('nav.funnel')}
+              </NavLink>
+            </>
+          )}
+          {can('tickets', 'read') && (
+            <>
+              <NavLink to="/tickets" active={section === 'tickets'} icon={icons.tickets}>
+                {t('nav.tickets')}
+              </NavLink>
+              <NavLink to="/reports/support" active={section === 'reports/support'} icon={icons.support}>
+                {t('nav.support')}
               </NavLink>
             </>
           )}
@@ -252,6 +272,15 @@ export function Layout({ user, section, onSignOut, onLang, children }: Props) {
               </NavLink>
               <NavLink to="/admin/work-calendars" active={section === 'admin/work-calendars'} icon={icons.myDay}>
                 {t('nav.workCalendars')}
+              </NavLink>
+              <NavLink to="/admin/sla-policies" active={section === 'admin/sla-policies'} icon={icons.myDay}>
+                {t('nav.slaPolicies')}
+              </NavLink>
+              <NavLink to="/admin/queues" active={section === 'admin/queues'} icon={icons.tickets}>
+                {t('nav.queues')}
+              </NavLink>
+              <NavLink to="/admin/canned-responses" active={section === 'admin/canned-responses'} icon={icons.mail}>
+                {t('nav.canned')}
               </NavLink>
               <NavLink to="/admin/processes" active={section === 'admin/processes'} icon={icons.processes}>
                 {t('nav.processes')}

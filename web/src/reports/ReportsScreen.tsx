@@ -1,11 +1,13 @@
 import { ErrorBanner } from '../common/ErrorBanner';
 import { t } from '../i18n';
 import { FunnelScreen } from './FunnelScreen';
+import { SupportScreen } from './SupportScreen';
 import '../deals/deals.css';
 
-/** #/reports/funnel (the one report so far). */
+/** #/reports/funnel and #/reports/support. */
 export function ReportsScreen({ path, query }: { path: string[]; query: URLSearchParams }) {
   if (!path[1] || path[1] === 'funnel') return <FunnelScreen query={query} />;
+  if (path[1] === 'support') return <SupportScreen query={query} />;
   return (
     <section className="page">
       <ErrorBanner message={t('error.notFound')} />
