@@ -121,6 +121,9 @@ static const struct mtable mtables[] = {
 	{ "import_items", NULL, "id", true, NULL },
 	{ "import_errors", NULL, "id", true, NULL },
 	{ "import_mappings", NULL, "id", true, NULL },
+	{ "kb_categories", NULL, "id", true, NULL },
+	{ "kb_articles", NULL, "id", true, NULL },
+	{ "kb_quiz_results", NULL, "id", true, NULL },
 };
 #define NTABLES (sizeof(mtables) / sizeof(*mtables))
 
