@@ -19,6 +19,7 @@ import { UsersScreen } from './admin/UsersScreen';
 import { WorkCalendarsScreen } from './admin/WorkCalendarsScreen';
 import { CannedScreen, QueuesScreen, SlaPoliciesScreen } from './admin/DeskAdminScreen';
 import { TicketsScreen } from './tickets/TicketsScreen';
+import { KbScreen } from './kb/KbScreen';
 import { AccountScreen } from './account/AccountScreen';
 import { SystemBanner } from './account/SystemBanner';
 import { SignIn } from './auth/SignIn';
@@ -126,6 +127,7 @@ export function App() {
   else if (section === 'activities') screen = <ActivitiesScreen path={route.path} query={route.query} />;
   else if (section === 'deals') screen = <DealsScreen path={route.path} query={route.query} />;
   else if (section === 'tickets') screen = <TicketsScreen path={route.path} query={route.query} />;
+  else if (section === 'kb') screen = <KbScreen path={route.path} query={route.query} />;
   else if (section === 'imports') screen = <ImportsScreen path={route.path} query={route.query} />;
   else if (section === 'reports') screen = <ReportsScreen path={route.path} query={route.query} />;
   else if (section === 'account' && route.path[1] === 'two-factor') screen = <TwoFactorScreen />;

@@ -1526,3 +1526,59 @@ export const desk = {
     request<{ body: string }>('POST', `/canned-responses/${cannedId}/render`, { body: { ticket_id: ticketId } }).then((r) => r.data.body),
   report: (query: Query) => request<SupportReport>('GET', '/reports/support', { query }).then((r) => r.data),
 };
+
+// ---- knowledge base (docs/api.md, "Knowledge base") ----
+
+export type KbVisibility = 'internal' | 'public';
+export interface KbQuestion {
+  question: string;
+  choices: string[];
+  /** Only administrators receive the right answer. */
+  answer?: number;
+}
+export interface KbCategory {
+  id: number;
+  name: string;
+  position: number | null;
+}
+export interface KbArticleSummary {
+  id: number;
+  title: string;
+  category_id: number | null;
+  visibility: KbVisibility;
+  has_quiz: boolean;
+  updated_at: string;
+}
+export interface KbArticle {
+  id: number;
+  version: number;
+  title: string;
+  category_id: number | null;
+  visibility: KbVisibility;
+  body: string;
+  /** Sanitised on the server (cmark's safe mode); shown through SafeHtml all the same. */
+  body_html: string;
+  quiz: KbQuestion[] | null;
+  updated_at: string;
+}
+export interface KbQuizResult {
+  id: number;
+  user_id: number;
+  name: string;
+  score: number;
+  total: number;
+  created_at: string;
+}
+
+export const kb = {
+  categories: deskTable<KbCategory>('/kb/categories'),
+  list: (query: Query, signal?: AbortSignal) =>
+    request<{ data: KbArticleSummary[] }>('GET', '/kb/articles', { query, signal }).then((r) => r.data.data),
+  get: (id: number) => request<KbArticle>('GET', `/kb/articles/${id}`).then((r) => r.data),
+  create: (body: Record<string, unknown>) => request<KbArticle>('POST', '/kb/articles', { body }).then((r) => r.data),
+  update: (id: number, body: Record<string, unknown>) => request<KbArticle>('PATCH', `/kb/articles/${id}`, { body }).then((r) => r.data),
+  remove: (id: number) => request<null>('DELETE', `/kb/articles/${id}`),
+  takeQuiz: (id: number, answers: number[]) =>
+    request<{ score: number; total: number; correct: boolean[] }>('POST', `/kb/articles/${id}/quiz`, { body: { answers } }).then((r) => r.data),
+  results: (id: number) => request<{ data: KbQuizResult[] }>('GET', `/kb/articles/${id}/quiz-results`).then((r) => r.data.data),
+};

@@ -51,6 +51,11 @@ function useRecentAlerts(enabled: boolean): number {
 }
 
 const icons = {
+  kb: (
+    <svg viewBox="0 0 20 20">
+      <path d="M10 5.5C8.5 4.3 6 3.8 3 4v11.5c3-.2 5.5.3 7 1.5 1.5-1.2 4-1.7 7-1.5V4c-3-.2-5.5.3-7 1.5ZM10 5.5V17" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinejoin="round" />
+    </svg>
+  ),
   tickets: (
     <svg viewBox="0 0 20 20">
       <path d="M3 5.5h14v3a1.8 1.8 0 0 0 0 3.5v3H3v-3a1.8 1.8 0 0 0 0-3.5ZM8 5.5v9" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinejoin="round" strokeDasharray="0" />
@@ -236,6 +241,9 @@ export function Layout({ user, section, onSignOut, onLang, children }: Props) {
               </NavLink>
             </>
           )}
+          <NavLink to="/kb" active={section === 'kb'} icon={icons.kb}>
+            {t('nav.kb')}
+          </NavLink>
           {IMPORT_ENTITIES.some((e) => can(e, 'import')) && (
             <NavLink to="/imports" active={section === 'imports'} icon={icons.imports}>
               {t('nav.imports')}

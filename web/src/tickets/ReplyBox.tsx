@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { desk, type CannedResponse, type Ticket } from '../api';
+import { desk, kb, type CannedResponse, type KbArticleSummary, type Ticket } from '../api';
 import { ErrorBanner } from '../common/ErrorBanner';
 import { useToast } from '../common/Toast';
 import { t } from '../i18n';
@@ -12,6 +12,7 @@ export function ReplyBox({ ticket, onSent }: { ticket: Ticket; onSent: () => Pro
   const [kind, setKind] = useState<'public' | 'internal'>('public');
   const [body, setBody] = useState('');
   const [canned, setCanned] = useState<CannedResponse[]>([]);
+  const [articles, setArticles] = useState<KbArticleSummary[]>([]);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const area = useRef<HTMLTextAreaElement>(null);
@@ -25,20 +26,36 @@ export function ReplyBox({ ticket, onSent }: { ticket: Ticket; onSent: () => Pro
       .catch(() => {
         /* replies still work without canned responses */
       });
+    kb.list({})
+      .then((a) => live && setArticles(a))
+      .catch(() => {
+        /* replies still work without the knowledge base */
+      });
     return () => {
       live = false;
     };
   }, []);
 
+  /** Puts text at the cursor (replacing a selection) and gives the box the focus back. */
+  const place = (text: string) => {
+    const el = area.current;
+    const at = el ? el.selectionStart : body.length;
+    const end = el ? el.selectionEnd : body.length;
+    setBody((b) => b.slice(0, at) + text + b.slice(end));
+    el?.focus();
+  };
+
+  /** A link to an article: its title and its address in the app. A public reply offers public articles only. */
+  const linkArticle = (id: number) => {
+    const a = articles.find((x) => x.id === id);
+    if (a) place(`${a.title}: ${window.location.origin}${window.location.pathname}#/kb/${a.id}`);
+  };
+  const linkable = articles.filter((a) => kind === 'internal' || a.visibility === 'public');
+
   const insert = async (cannedId: number) => {
     setError(null);
     try {
-      const text = await desk.render(cannedId, ticket.id);
-      const el = area.current;
-      const at = el ? el.selectionStart : body.length;
-      const end = el ? el.selectionEnd : body.length;
-      setBody((b) => b.slice(0, at) + text + b.slice(end));
-      el?.focus();
+      place(await desk.render(cannedId, ticket.id));
     } catch (e) {
       setError(e);
     }
@@ -90,6 +107,24 @@ export function ReplyBox({ ticket, onSent }: { ticket: Ticket; onSent: () => Pro
               {canned.map((c) => (
                 <option key={c.id} value={c.id}>
                   {c.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        {linkable.length > 0 && (
+          <label className="reply-canned reply-article">
+            <span>{t('desk.article')}</span>
+            <select
+              value=""
+              onChange={(e) => {
+                if (e.target.value) linkArticle(Number(e.target.value));
+              }}
+            >
+              <option value="">{t('desk.articlePick')}</option>
+              {linkable.map((a) => (
+                <option key={a.id} value={a.id}>
+                  {a.title}
                 </option>
               ))}
             </select>
