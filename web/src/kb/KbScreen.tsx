@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { currentUser, kb, type KbArticleSummary, type KbCategory } from '../api';
-import { ErrorBanner } from '../common/ErrorBanner';
+import { ErrorBanner, NotFoundPage } from '../common/ErrorBanner';
 import { useTitle } from '../common/hooks';
 import { formatDateTime } from '../format';
 import { t } from '../i18n';
@@ -16,11 +16,7 @@ export function KbScreen({ path, query }: { path: string[]; query: URLSearchPara
   if (sub === 'new') return <ArticleEditor id={null} />;
   const id = Number(sub);
   if (!Number.isInteger(id) || id <= 0) {
-    return (
-      <section className="page">
-        <ErrorBanner message={t('error.notFound')} />
-      </section>
-    );
+    return <NotFoundPage />;
   }
   return action === 'edit' ? <ArticleEditor key={`e${id}`} id={id} /> : <ArticlePage key={id} id={id} />;
 }

@@ -1,5 +1,4 @@
-import { ErrorBanner } from '../common/ErrorBanner';
-import { t } from '../i18n';
+import { NotFoundPage } from '../common/ErrorBanner';
 import { FunnelScreen } from './FunnelScreen';
 import { SupportScreen } from './SupportScreen';
 import '../deals/deals.css';
@@ -8,9 +7,5 @@ import '../deals/deals.css';
 export function ReportsScreen({ path, query }: { path: string[]; query: URLSearchParams }) {
   if (!path[1] || path[1] === 'funnel') return <FunnelScreen query={query} />;
   if (path[1] === 'support') return <SupportScreen query={query} />;
-  return (
-    <section className="page">
-      <ErrorBanner message={t('error.notFound')} />
-    </section>
-  );
+  return <NotFoundPage />;
 }

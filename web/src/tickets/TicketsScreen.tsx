@@ -1,4 +1,4 @@
-import { ErrorBanner } from '../common/ErrorBanner';
+import { NotFoundPage } from '../common/ErrorBanner';
 import { t } from '../i18n';
 import { can } from '../rights';
 import { NewTicket } from './NewTicket';
@@ -10,21 +10,13 @@ import './tickets.css';
 export function TicketsScreen({ path, query }: { path: string[]; query: URLSearchParams }) {
   const sub = path[1];
   if (!can('tickets', 'read')) {
-    return (
-      <section className="page">
-        <ErrorBanner message={t('error.forbidden')} />
-      </section>
-    );
+    return <NotFoundPage message={t('error.forbidden')} />;
   }
   if (!sub) return <TicketList query={query} />;
   if (sub === 'new') return <NewTicket query={query} />;
   const id = Number(sub);
   if (!Number.isInteger(id) || id <= 0) {
-    return (
-      <section className="page">
-        <ErrorBanner message={t('error.notFound')} />
-      </section>
-    );
+    return <NotFoundPage />;
   }
   return <TicketPage key={id} id={id} />;
 }
