@@ -17,7 +17,7 @@ import { RolesScreen } from './admin/RolesScreen';
 import { TransferScreen } from './admin/TransferScreen';
 import { UsersScreen } from './admin/UsersScreen';
 import { WorkCalendarsScreen } from './admin/WorkCalendarsScreen';
-import { CannedScreen, QueuesScreen, SlaPoliciesScreen } from './admin/DeskAdminScreen';
+import { CannedScreen, KbCategoriesScreen, QueuesScreen, SlaPoliciesScreen } from './admin/DeskAdminScreen';
 import { TicketsScreen } from './tickets/TicketsScreen';
 import { KbScreen } from './kb/KbScreen';
 import { AccountScreen } from './account/AccountScreen';
@@ -160,7 +160,7 @@ export function App() {
   );
 }
 
-/** #/admin/users, #/admin/departments, #/admin/roles[/…], #/admin/transfer, #/admin/products, #/admin/pipelines, #/admin/processes, #/admin/work-calendars, #/admin/sla-policies, #/admin/queues, #/admin/canned-responses, #/admin/backups, #/admin/mail, #/admin/audit: administrators only. */
+/** #/admin/users, #/admin/departments, #/admin/roles[/…], #/admin/transfer, #/admin/products, #/admin/pipelines, #/admin/processes, #/admin/work-calendars, #/admin/sla-policies, #/admin/queues, #/admin/canned-responses, #/admin/kb-categories, #/admin/backups, #/admin/mail, #/admin/audit: administrators only. */
 function AdminScreen({ isAdmin, path, query }: { isAdmin: boolean; path: string[]; query: URLSearchParams }) {
   if (!isAdmin) {
     return (
@@ -190,6 +190,8 @@ function AdminScreen({ isAdmin, path, query }: { isAdmin: boolean; path: string[
       return <QueuesScreen />;
     case 'canned-responses':
       return <CannedScreen />;
+    case 'kb-categories':
+      return <KbCategoriesScreen />;
     case 'processes':
       if (path[2] === 'wizard') return <WizardScreen />;
       if (path[2] === 'new') return <EditorScreen key={query.get('draft') ?? 'blank'} id="new" version={null} draft={query.get('draft') === '1'} />;

@@ -1602,6 +1602,9 @@ const en = {
   'kb.person': 'Person',
   'kb.scoreCol': 'Score',
   'kb.when': 'When',
+  'nav.kbCategories': 'Article categories',
+  'deskAdmin.kbCategories': 'Knowledge base categories',
+  'deskAdmin.positionIs': 'Order {n}',
   // desk-web:end
 } as const;
 
@@ -3187,6 +3190,9 @@ const ru: Dict = {
   'kb.person': 'Сотрудник',
   'kb.scoreCol': 'Баллы',
   'kb.when': 'Когда',
+  'nav.kbCategories': 'Категории статей',
+  'deskAdmin.kbCategories': 'Категории базы знаний',
+  'deskAdmin.positionIs': 'Порядок {n}',
   // desk-web:end
 };
 
@@ -4740,6 +4746,9 @@ const ja: Dict = {
   'kb.person': '担当者',
   'kb.scoreCol': '得点',
   'kb.when': '日時',
+  'nav.kbCategories': '記事カテゴリ',
+  'deskAdmin.kbCategories': 'ナレッジベースのカテゴリ',
+  'deskAdmin.positionIs': '順序 {n}',
   // desk-web:end
 };
 

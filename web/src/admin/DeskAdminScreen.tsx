@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { ApiError, desk, TICKET_PRIORITIES, workCalendars, type CannedResponse, type FieldError, type Queue, type SlaPolicy, type WorkCalendar } from '../api';
+import { ApiError, desk, kb, TICKET_PRIORITIES, workCalendars, type CannedResponse, type KbCategory, type FieldError, type Queue, type SlaPolicy, type WorkCalendar } from '../api';
 import { ErrorBanner } from '../common/ErrorBanner';
 import { useTitle } from '../common/hooks';
 import { useUsers } from '../common/inputs';
@@ -8,7 +8,8 @@ import { t, type Key } from '../i18n';
 import '../tickets/tickets.css';
 
 /**
- * The desk's admin tables (#/admin/sla-policies, #/admin/queues, #/admin/canned-responses):
+ * The desk's admin tables (#/admin/sla-policies, #/admin/queues, #/admin/canned-responses,
+ * #/admin/kb-categories):
  * each a list with a form above it. One component serves the three; a field list says what the
  * form holds and how its text becomes the JSON the API takes.
  */
@@ -296,6 +297,20 @@ export function CannedScreen() {
     fields: [
       { name: 'name', label: 'deskAdmin.name', kind: 'text' },
       { name: 'body', label: 'deskAdmin.body', kind: 'textarea' },
+    ],
+  };
+  return <DeskTable table={table} />;
+}
+
+/** #/admin/kb-categories: the knowledge base's categories. */
+export function KbCategoriesScreen() {
+  const table: Table = {
+    title: 'deskAdmin.kbCategories',
+    api: { ...kb.categories, list: () => asRows<KbCategory>(kb.categories.list()) } as Table['api'],
+    summary: (r) => (r.position === null ? '' : t('deskAdmin.positionIs', { n: String(r.position) })),
+    fields: [
+      { name: 'name', label: 'deskAdmin.name', kind: 'text' },
+      { name: 'position', label: 'deskAdmin.position', kind: 'number' },
     ],
   };
   return <DeskTable table={table} />;

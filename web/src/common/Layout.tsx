@@ -290,6 +290,9 @@ export function Layout({ user, section, onSignOut, onLang, children }: Props) {
               <NavLink to="/admin/canned-responses" active={section === 'admin/canned-responses'} icon={icons.mail}>
                 {t('nav.canned')}
               </NavLink>
+              <NavLink to="/admin/kb-categories" active={section === 'admin/kb-categories'} icon={icons.kb}>
+                {t('nav.kbCategories')}
+              </NavLink>
               <NavLink to="/admin/processes" active={section === 'admin/processes'} icon={icons.processes}>
                 {t('nav.processes')}
               </NavLink>
