@@ -201,3 +201,19 @@ test('an administrator adds a canned response; an unknown placeholder is refused
     assert.equal(saved.body, 'Glad we could help, {{client_name}}.');
   });
 });
+
+test('a deal is linked to a ticket from its page and unlinked again', async () => {
+  await withPage(env, 'tickets-link-deal', async (page) => {
+    const { srv } = env;
+    const deal = await create(srv, 'deals', { title: 'Printer fleet renewal', amount: 100000, currency: 'EUR' });
+    const tk = await create(srv, 'tickets', { subject: 'Which printers do we lease?' });
+    await signIn(page, srv, { hash: `#/tickets/${tk.id}` });
+    await page.locator('.ticket-link-add [role="combobox"]').fill('fleet');
+    await page.getByRole('option', { name: /Printer fleet renewal/ }).click();
+    await page.locator('.ticket-links').getByRole('link', { name: `Deal #${deal.id}` }).waitFor();
+    assert.deepEqual((await api(srv, 'GET', `/api/v1/tickets/${tk.id}`)).body.links, [{ entity: 'deals', id: deal.id }]);
+    await page.getByRole('button', { name: `Unlink #${deal.id}` }).click();
+    await page.locator('.ticket-links').waitFor({ state: 'detached' });
+    assert.deepEqual((await api(srv, 'GET', `/api/v1/tickets/${tk.id}`)).body.links, []);
+  });
+});

@@ -1605,6 +1605,7 @@ const en = {
   'nav.kbCategories': 'Article categories',
   'deskAdmin.kbCategories': 'Knowledge base categories',
   'deskAdmin.positionIs': 'Order {n}',
+  'desk.unlink': 'Unlink #{id}',
   // desk-web:end
 } as const;
 
@@ -3193,6 +3194,7 @@ const ru: Dict = {
   'nav.kbCategories': 'Категории статей',
   'deskAdmin.kbCategories': 'Категории базы знаний',
   'deskAdmin.positionIs': 'Порядок {n}',
+  'desk.unlink': 'Отвязать №{id}',
   // desk-web:end
 };
 
@@ -4749,6 +4751,7 @@ const ja: Dict = {
   'nav.kbCategories': '記事カテゴリ',
   'deskAdmin.kbCategories': 'ナレッジベースのカテゴリ',
   'deskAdmin.positionIs': '順序 {n}',
+  'desk.unlink': '#{id} のリンクを解除',
   // desk-web:end
 };
 

@@ -1,9 +1,9 @@
 import { useState } from 'react';
-import { ApiError, desk, records, type Contact, type FieldError } from '../api';
+import { ApiError, desk, type FieldError } from '../api';
+import { LinkPicker } from '../activities/LinkPicker';
 import { ErrorBanner } from '../common/ErrorBanner';
 import { FormField, errorsFor, fieldIds } from '../common/FormField';
 import { CompanyPicker, type CompanyRef } from '../common/inputs';
-import { RecordPicker } from '../common/RecordPicker';
 
 import { t } from '../i18n';
 import { navigate } from '../router';
@@ -77,20 +77,7 @@ export function NewTicket({ query }: { query: URLSearchParams }) {
             <CompanyPicker id={fieldIds('company_id').id} value={company} onChange={setCompany} />
           </FormField>
           <FormField name="contact_id" label={t('desk.contact')} errors={msgs('contact_id')}>
-            <RecordPicker
-              id={fieldIds('contact_id').id}
-              source="contacts"
-              name="contact"
-              value={contact}
-              placeholder={t('desk.contactPlaceholder')}
-              clearLabel={t('desk.clearContact')}
-              search={(q, signal) =>
-                records
-                  .list<Contact>('contacts', { q, limit: 8 }, signal)
-                  .then((p) => p.data.map((c) => ({ id: c.id, label: `${c.first_name ?? ''} ${c.last_name ?? ''}`.trim(), sub: '' })))
-              }
-              onChange={setContact}
-            />
+            <LinkPicker id={fieldIds('contact_id').id} entity="contacts" value={contact} onChange={setContact} />
           </FormField>
           <FormField name="email" label={t('desk.email')} errors={msgs('email')}>
             <input className="input" id={fieldIds('email').id} type="email" value={email} onChange={(e) => setEmail(e.target.value)} />

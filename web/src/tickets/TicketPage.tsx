@@ -7,6 +7,7 @@ import { t } from '../i18n';
 import { can } from '../rights';
 import { Conversation } from './Conversation';
 import { MergeBox } from './MergeBox';
+import { TicketLinks } from './TicketLinks';
 import { NamedOptions, PriorityOptions } from './options';
 import { ReplyBox } from './ReplyBox';
 import { SlaClocks } from './SlaClocks';
@@ -161,18 +162,7 @@ export function TicketPage({ id }: { id: number }) {
               <dd>{formatDateTime(ticket.received_at)}</dd>
             </dl>
           </div>
-          {ticket.links && ticket.links.length > 0 && (
-            <div className="card">
-              <h2>{t('desk.links')}</h2>
-              <ul className="ticket-links">
-                {ticket.links.map((l) => (
-                  <li key={`${l.entity}-${l.id}`}>
-                    <a href={`#/${l.entity}/${l.id}`}>{t(l.entity === 'deals' ? 'desk.link.deal' : 'desk.link.task', { id: l.id })}</a>
-                  </li>
-                ))}
-              </ul>
-            </div>
-          )}
+          <TicketLinks ticket={ticket} editable={editable} busy={busy} onChange={(links) => change({ links })} />
           {editable && <MergeBox ticket={ticket} />}
         </aside>
       </div>
