@@ -128,6 +128,24 @@ test('a breached SLA is red in the list and on the page, and the list filters by
   });
 });
 
+test('an SLA within the policy\'s warning time is amber, in the list and on the page', async () => {
+  await withPage(env, 'tickets-at-risk', async (page) => {
+    const { srv } = env;
+    // First response due 240 working minutes after receipt; the policy warns 30 minutes before.
+    const close = await create(srv, 'tickets', { subject: 'Almost due', priority: 'high', received_at: new Date(Date.now() - 225 * 60000).toISOString() });
+    const early = await create(srv, 'tickets', { subject: 'Plenty of time', priority: 'high', received_at: new Date(Date.now() - 120 * 60000).toISOString() });
+    await signIn(page, srv, { hash: '#/tickets?priority=high&sla=risk' });
+    await page.locator(`tr[data-id="${close.id}"] .sla-badge.sla-risk`).waitFor();
+    assert.equal(await page.locator(`tr[data-id="${early.id}"]`).count(), 0, '2 hours left is not at risk yet');
+    await page.goto(`/#/tickets/${close.id}`);
+    const clock = page.locator('.sla-clock[data-target="response"][data-state="risk"]');
+    await clock.waitFor();
+    await page.waitForFunction(() => /left/.test(document.querySelector('.sla-clock[data-target="response"] .sla-clock-left')?.textContent ?? ''));
+    assert.match(await clock.locator('.sla-clock-left').innerText(), /^1\d min of working time left$/);
+    assert.equal(await clock.evaluate((el) => getComputedStyle(el).backgroundColor), 'rgb(255, 244, 214)', 'amber');
+  });
+});
+
 test('hostile HTML in a subject and a message is shown as text, never run', async () => {
   await withPage(env, 'tickets-hostile', async (page) => {
     const { srv } = env;

@@ -4,16 +4,17 @@ import { formatDateTime } from '../format';
 import { t } from '../i18n';
 import { clockState, formatMinutes, type ClockState } from './sla';
 
-/** The calendar the ticket's SLA counts in: its policy's, else the default one. */
-function useSlaCalendar(policyId: number | null): number | null {
-  const [id, setId] = useState<number | null>(null);
+/** The calendar the ticket's SLA counts in (its policy's, else the default one) and the policy's warning. */
+function useSlaCalendar(policyId: number | null): { calendar: number | null; warnMin?: number } {
+  const [found, setFound] = useState<{ calendar: number | null; warnMin?: number }>({ calendar: null });
   useEffect(() => {
     if (policyId === null) return undefined;
     let live = true;
     Promise.all([desk.policies.list(), workCalendars.list()])
       .then(([ps, cs]) => {
-        const own = ps.find((p) => p.id === policyId)?.calendar_id ?? null;
-        if (live) setId(own ?? cs.find((c) => c.is_default)?.id ?? null);
+        const policy = ps.find((p) => p.id === policyId);
+        const own = policy?.calendar_id ?? null;
+        if (live) setFound({ calendar: own ?? cs.find((c) => c.is_default)?.id ?? null, warnMin: policy?.warn_before_min });
       })
       .catch(() => {
         /* the clock then shows the due time without the working time left */
@@ -22,15 +23,15 @@ function useSlaCalendar(policyId: number | null): number | null {
       live = false;
     };
   }, [policyId]);
-  return id;
+  return found;
 }
 
 /** One target: its due time and, while it runs, the working time left (asked of the server's calendar). */
-function Clock({ ticket, target, calendar }: { ticket: Ticket; target: 'response' | 'resolution'; calendar: number | null }) {
+function Clock({ ticket, target, calendar, warnMin }: { ticket: Ticket; target: 'response' | 'resolution'; calendar: number | null; warnMin?: number }) {
   const due = target === 'response' ? ticket.response_due_at : ticket.resolution_due_at;
   const [now, setNow] = useState(() => Date.now());
   const [left, setLeft] = useState<number | null>(null);
-  const state: ClockState = clockState(ticket, target, now);
+  const state: ClockState = clockState(ticket, target, now, warnMin);
 
   useEffect(() => {
     const timer = window.setInterval(() => setNow(Date.now()), 60000);
@@ -69,12 +70,12 @@ function Clock({ ticket, target, calendar }: { ticket: Ticket; target: 'response
 
 /** The SLA clocks of a ticket: time left in working hours, amber when close, red when breached. */
 export function SlaClocks({ ticket }: { ticket: Ticket }) {
-  const calendar = useSlaCalendar(ticket.sla_policy_id);
+  const { calendar, warnMin } = useSlaCalendar(ticket.sla_policy_id);
   if (ticket.sla_policy_id === null) return <p className="muted sla-none">{t('desk.clock.noPolicy')}</p>;
   return (
     <div className="sla-clocks" aria-label={t('desk.sla')}>
-      <Clock ticket={ticket} target="response" calendar={calendar} />
-      <Clock ticket={ticket} target="resolution" calendar={calendar} />
+      <Clock ticket={ticket} target="response" calendar={calendar} warnMin={warnMin} />
+      <Clock ticket={ticket} target="resolution" calendar={calendar} warnMin={warnMin} />
     </div>
   );
 }

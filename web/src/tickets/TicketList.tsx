@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { desk, type Queue, type Ticket, type User } from '../api';
+import { desk, type Queue, type SlaPolicy, type Ticket, type User } from '../api';
 import { useUsers } from '../common/inputs';
 import { ErrorBanner } from '../common/ErrorBanner';
 import { formatDateTime } from '../format';
@@ -24,8 +24,9 @@ function setFilter(query: URLSearchParams, name: string, value: string) {
 }
 
 /** Queues and people for the filters and the form; any signed-in user may read both. */
-export function useDeskDirectory(): { queues: Queue[]; people: User[] } {
+export function useDeskDirectory(): { queues: Queue[]; people: User[]; policies: SlaPolicy[] } {
   const [queues, setQueues] = useState<Queue[]>([]);
+  const [policies, setPolicies] = useState<SlaPolicy[]>([]);
   const people = useUsers();
   useEffect(() => {
     let live = true;
@@ -35,18 +36,24 @@ export function useDeskDirectory(): { queues: Queue[]; people: User[] } {
       .catch(() => {
         /* the filter just offers no queues */
       });
+    desk.policies
+      .list()
+      .then((p) => live && setPolicies(p))
+      .catch(() => {
+        /* the clocks turn amber at the usual hour */
+      });
     return () => {
       live = false;
     };
   }, []);
-  return { queues, people };
+  return { queues, people, policies };
 }
 
 /** #/tickets: the tickets the user may read, the ones due first at the top. */
 export function TicketList({ query }: { query: URLSearchParams }) {
   const [rows, setRows] = useState<Ticket[] | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const { queues, people } = useDeskDirectory();
+  const { queues, people, policies } = useDeskDirectory();
   const sla = query.get('sla') ?? '';
   const key = query.toString();
 
@@ -71,7 +78,12 @@ export function TicketList({ query }: { query: URLSearchParams }) {
 
   // Breached and at risk are states of the clock at this moment, so the page picks them out.
   const now = Date.now();
-  const shown = rows?.filter((r) => !sla || worstClock(r, now) === sla) ?? null;
+  const warnOf = (r: Ticket) => policies.find((p) => p.id === r.sla_policy_id)?.warn_before_min;
+  // Due first (the server's order), then the tickets without a due time, whichever way the store sorts nulls.
+  const shown =
+    rows
+      ?.filter((r) => !sla || worstClock(r, now, warnOf(r)) === sla)
+      .sort((a, b) => Number(a.resolution_due_at === null) - Number(b.resolution_due_at === null)) ?? null;
   const nameOf = (id: number | null) => people.find((p) => p.id === id)?.name ?? '';
 
   return (
@@ -159,7 +171,7 @@ export function TicketList({ query }: { query: URLSearchParams }) {
                   <td>{nameOf(r.owner_id)}</td>
                   <td>{r.queue_name ?? ''}</td>
                   <td>
-                    <SlaBadge ticket={r} now={now} />
+                    <SlaBadge ticket={r} now={now} warnMin={warnOf(r)} />
                     <span className="desk-due">{formatDateTime(r.resolution_due_at)}</span>
                   </td>
                 </tr>

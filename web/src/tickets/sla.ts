@@ -1,15 +1,15 @@
 import type { Ticket } from '../api';
 import { t as tr } from '../i18n';
 
-/** Minutes before a due time when the clock turns amber (the policies' usual warning). */
+/** Minutes before a due time when the clock turns amber, when the policy's own warning is not known. */
 export const AT_RISK_MIN = 60;
 
 export type ClockState = 'ok' | 'risk' | 'breached' | 'paused' | 'done' | 'none';
 
 const truthy = (v: number | boolean | null | undefined) => v === true || (typeof v === 'number' && v !== 0);
 
-/** The state of one SLA target of a ticket at `now` (ms). */
-export function clockState(t: Ticket, target: 'response' | 'resolution', now: number): ClockState {
+/** The state of one SLA target of a ticket at `now` (ms); amber from warnMin minutes before the due time (the policy's warn_before_min). */
+export function clockState(t: Ticket, target: 'response' | 'resolution', now: number, warnMin = AT_RISK_MIN): ClockState {
   if (t.sla_policy_id === null) return 'none';
   const breached = truthy(target === 'response' ? t.response_breached : t.resolution_breached);
   const due = target === 'response' ? t.response_due_at : t.resolution_due_at;
@@ -20,14 +20,14 @@ export function clockState(t: Ticket, target: 'response' | 'resolution', now: nu
   if (!due) return 'none';
   const left = Date.parse(due) - now;
   if (left <= 0) return 'breached';
-  return left <= AT_RISK_MIN * 60000 ? 'risk' : 'ok';
+  return left <= warnMin * 60000 ? 'risk' : 'ok';
 }
 
 /** The worst state of a ticket's two targets (for the list's SLA column and filter). */
-export function worstClock(t: Ticket, now: number): ClockState {
+export function worstClock(t: Ticket, now: number, warnMin = AT_RISK_MIN): ClockState {
   const order: ClockState[] = ['breached', 'risk', 'ok', 'paused', 'done', 'none'];
-  const a = clockState(t, 'response', now);
-  const b = clockState(t, 'resolution', now);
+  const a = clockState(t, 'response', now, warnMin);
+  const b = clockState(t, 'resolution', now, warnMin);
   return order.indexOf(a) <= order.indexOf(b) ? a : b;
 }
 
