@@ -181,7 +181,9 @@ test('without the tickets read right there is no Tickets menu and the list is re
 test('the support dashboard shows open tickets, SLA compliance and bars per agent', async () => {
   await withPage(env, 'tickets-support-dashboard', async (page) => {
     const { srv } = env;
+    await create(srv, 'tickets', { subject: 'Counted on the dashboard' });
     const report = (await api(srv, 'GET', '/api/v1/reports/support')).body;
+    assert.ok(report.open.total >= 1);
     await signIn(page, srv, { hash: '#/reports/support' });
     await page.getByRole('heading', { name: 'Support dashboard' }).waitFor();
     assert.equal(await page.locator('[data-kpi="open"] strong').innerText(), String(report.open.total));
@@ -192,11 +194,13 @@ test('the support dashboard shows open tickets, SLA compliance and bars per agen
       const v = await page.locator(`svg[aria-label="Open tickets by status"] .support-row[data-key="${s}"] rect`).getAttribute('data-value');
       assert.equal(Number(v), report.open.by_status[s] ?? 0, s);
     }
-    const admin = report.agents.find((a) => a.open > 0);
-    if (admin) {
-      const row = page.locator(`svg[aria-label="Per agent"] .support-row[data-key="${admin.user_id}"]`);
-      assert.equal(Number(await row.locator('rect.bar-open').getAttribute('data-value')), admin.open);
-    }
+    // The new ticket's assignee is its author, the administrator: a row of three bars.
+    const admin = report.agents.find((a) => a.name === 'Ada Admin');
+    assert.ok(admin && admin.open >= 1);
+    const row = page.locator(`svg[aria-label="Per agent"] .support-row[data-key="${admin.user_id}"]`);
+    assert.equal(Number(await row.locator('rect.bar-open').getAttribute('data-value')), admin.open);
+    assert.equal(Number(await row.locator('rect.bar-resolved').getAttribute('data-value')), admin.resolved);
+    assert.equal(Number(await row.locator('rect.bar-breached').getAttribute('data-value')), admin.breached);
   });
 });
 

@@ -1606,6 +1606,8 @@ const en = {
   'deskAdmin.kbCategories': 'Knowledge base categories',
   'deskAdmin.positionIs': 'Order {n}',
   'desk.unlink': 'Unlink #{id}',
+  'support.empty': 'No tickets in this period.',
+  'support.noQueues': 'No tickets in queues in this period.',
   // desk-web:end
 } as const;
 
@@ -3195,6 +3197,8 @@ const ru: Dict = {
   'deskAdmin.kbCategories': 'Категории базы знаний',
   'deskAdmin.positionIs': 'Порядок {n}',
   'desk.unlink': 'Отвязать №{id}',
+  'support.empty': 'Нет обращений за этот период.',
+  'support.noQueues': 'Нет обращений в очередях за этот период.',
   // desk-web:end
 };
 
@@ -4752,6 +4756,8 @@ const ja: Dict = {
   'deskAdmin.kbCategories': 'ナレッジベースのカテゴリ',
   'deskAdmin.positionIs': '順序 {n}',
   'desk.unlink': '#{id} のリンクを解除',
+  'support.empty': 'この期間のチケットはありません。',
+  'support.noQueues': 'この期間にキューのチケットはありません。',
   // desk-web:end
 };
 

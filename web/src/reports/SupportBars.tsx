@@ -6,17 +6,18 @@ export interface BarRow {
   values: number[];
 }
 
-const W = 560;
-const LABEL = 140;
-const NUMBER = 44;
-const BAR_H = 14;
+const W = 400;
+const LABEL = 130;
+const NUMBER = 40;
+const BAR_H = 18;
 const ROW_GAP = 10;
 
 /**
  * Horizontal bars drawn as SVG (no chart library): one row per label, one bar per series
  * (classes name the series for the colours), all on one scale so that rows compare.
  */
-export function SupportBars({ title, rows, series }: { title: string; rows: BarRow[]; series: readonly string[] }) {
+export function SupportBars({ title, rows, series, empty }: { title: string; rows: BarRow[]; series: readonly string[]; empty: string }) {
+  if (rows.length === 0) return <p className="muted support-empty">{empty}</p>;
   const max = Math.max(1, ...rows.flatMap((r) => r.values));
   const area = W - LABEL - NUMBER;
   const rowH = series.length * BAR_H + ROW_GAP;

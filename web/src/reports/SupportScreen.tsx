@@ -97,6 +97,7 @@ export function SupportScreen({ query }: { query: URLSearchParams }) {
               <h2>{t('support.byStatus')}</h2>
               <SupportBars
                 title={t('support.byStatus')}
+                empty={t('support.empty')}
                 series={['open']}
                 rows={STATUSES.map((s) => ({ key: s, label: t(`desk.status.${s}`), values: [report.open.by_status[s] ?? 0] }))}
               />
@@ -105,6 +106,7 @@ export function SupportScreen({ query }: { query: URLSearchParams }) {
               <h2>{t('support.byAge')}</h2>
               <SupportBars
                 title={t('support.byAge')}
+                empty={t('support.empty')}
                 series={['open']}
                 rows={AGES.map((a) => ({ key: a, label: t(`support.age.${a}`), values: [report.open.by_age[a] ?? 0] }))}
               />
@@ -113,6 +115,7 @@ export function SupportScreen({ query }: { query: URLSearchParams }) {
               <h2>{t('support.agents')}</h2>
               <SupportBars
                 title={t('support.agents')}
+                empty={t('support.empty')}
                 series={TEAM_SERIES}
                 rows={report.agents.map((a) => ({ key: String(a.user_id), label: a.name, values: [a.open, a.resolved, a.breached] }))}
               />
@@ -122,6 +125,7 @@ export function SupportScreen({ query }: { query: URLSearchParams }) {
               <h2>{t('support.queues')}</h2>
               <SupportBars
                 title={t('support.queues')}
+                empty={t('support.noQueues')}
                 series={TEAM_SERIES}
                 rows={report.queues.map((q) => ({ key: String(q.queue_id), label: q.name, values: [q.open, q.resolved, q.breached] }))}
               />
