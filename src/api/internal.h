@@ -156,6 +156,11 @@ void h_desk_update(struct call *c);
 void h_desk_delete(struct call *c);
 void h_canned_render(struct call *c);
 void h_report_support(struct call *c);
+/* api/kb.c */
+void h_kb_list(struct call *c);
+void h_kb_get(struct call *c);
+void h_kb_quiz(struct call *c);
+void h_kb_results(struct call *c);
 /* api/notify.c, api/notify_stream.c */
 void h_notify_list(struct call *c);
 void h_notify_count(struct call *c);

@@ -351,6 +351,36 @@ const struct route api_routes[] = {
 	{ "POST", "/api/v1/canned-responses/{id}/render", h_canned_render, NULL,
 	    R_BODY, "Fill a canned response for a ticket {ticket_id}: "
 	    "{body} as plain text", "tickets" },
+	{ "GET", "/api/v1/kb/categories", h_desk_list, NULL, 0,
+	    "Knowledge base categories", "kb" },
+	{ "POST", "/api/v1/kb/categories", h_desk_create, NULL, R_BODY,
+	    "Add a category {name, position?} (admin)", "kb" },
+	{ "GET", "/api/v1/kb/categories/{id}", h_desk_get, NULL, 0,
+	    "Read a category", "kb" },
+	{ "PATCH", "/api/v1/kb/categories/{id}", h_desk_update, NULL, R_BODY,
+	    "Change a category (admin)", "kb" },
+	{ "DELETE", "/api/v1/kb/categories/{id}", h_desk_delete, NULL, 0,
+	    "Delete a category no article is in (admin)", "kb" },
+	{ "GET", "/api/v1/kb/articles", h_kb_list, NULL, 0,
+	    "The articles one may read (public: everyone; internal: the desk's "
+	    "staff); q finds every word in any language, category_id", "kb" },
+	{ "POST", "/api/v1/kb/articles", h_desk_create, NULL, R_BODY,
+	    "Write an article {title, body (Markdown), visibility: "
+	    "internal|public, category_id?, quiz?}; body_html is rendered and "
+	    "sanitised on the server (admin)", "kb" },
+	{ "GET", "/api/v1/kb/articles/{id}", h_kb_get, NULL, 0,
+	    "Read an article: body and its sanitised body_html; a quiz without "
+	    "its answers", "kb" },
+	{ "PATCH", "/api/v1/kb/articles/{id}", h_desk_update, NULL, R_BODY,
+	    "Change an article (admin)", "kb" },
+	{ "DELETE", "/api/v1/kb/articles/{id}", h_desk_delete, NULL, 0,
+	    "Delete an article and its quiz results (admin)", "kb" },
+	{ "POST", "/api/v1/kb/articles/{id}/quiz", h_kb_quiz, NULL, R_BODY,
+	    "Take a training article's quiz {answers: [choice index per "
+	    "question]}: {score, total, correct}", "kb" },
+	{ "GET", "/api/v1/kb/articles/{id}/quiz-results", h_kb_results, NULL, 0,
+	    "Quiz results: one's own, a head's department's, all for an "
+	    "administrator", "kb" },
 	{ "GET", "/api/v1/reports/support", h_report_support, NULL, 0,
 	    "The support dashboard over the tickets one may read: open by age "
 	    "and status, SLA compliance, response and resolution times, "

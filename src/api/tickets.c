@@ -1,7 +1,8 @@
 /*
  * What the service desk adds over HTTP to the record routes of tickets:
  * messages, merge, the admin tables (SLA policies, queues, canned
- * responses) on one set of handlers, rendering a canned response, and the
+ * responses, and the knowledge base's categories and article writes) on
+ * one set of handlers, rendering a canned response, and the
  * support dashboard. Status changes are PATCH {"status"} (docs/api.md).
  */
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 
 #include "api/internal.h"
 #include "core/desk.h"
+#include "core/kb.h"
 #include "core/tickets.h"
 
 void
@@ -64,6 +66,10 @@ table_of(struct call *c)
 		return &dtable_sla_policies;
 	if (strstr(p, "/queues") != NULL)
 		return &dtable_queues;
+	if (strstr(p, "/kb/categories") != NULL)
+		return &dtable_kb_categories;
+	if (strstr(p, "/kb/articles") != NULL)
+		return &dtable_kb_articles;
 	return &dtable_canned;
 }
 

@@ -419,8 +419,8 @@ dtable_delete(struct core_ctx *cx, const struct dtable *t, int64_t id)
 	if (rc == CRM_OK && t->in_use_sql != NULL)
 		rc = desk_exec(cx, t->in_use_sql, id, 0, &used);
 	if (rc == CRM_OK && used > 0)
-		rc = core_fail(cx, CRM_EINUSE, "The %s is in use (%lld tickets or "
-		    "policies name it); change those first", t->singular,
+		rc = core_fail(cx, CRM_EINUSE, "The %s is in use (%lld records name "
+		    "it); change those first", t->singular,
 		    (long long)used);
 	if (rc == CRM_OK && t->before_delete_sql != NULL)
 		rc = desk_exec(cx, t->before_delete_sql, id, 0, NULL);

@@ -125,6 +125,9 @@ static const struct mtable mtables[] = {
 	{ "process_instances", NULL, "id", true, NULL },
 	{ "process_steps", NULL, "id", true, NULL },
 	{ "plans", NULL, "id", true, NULL },
+	{ "kb_categories", NULL, "id", true, NULL },
+	{ "kb_articles", NULL, "id", true, NULL },
+	{ "kb_quiz_results", NULL, "id", true, NULL },
 };
 #define NTABLES (sizeof(mtables) / sizeof(*mtables))
 

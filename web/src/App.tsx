@@ -17,6 +17,9 @@ import { RolesScreen } from './admin/RolesScreen';
 import { TransferScreen } from './admin/TransferScreen';
 import { UsersScreen } from './admin/UsersScreen';
 import { WorkCalendarsScreen } from './admin/WorkCalendarsScreen';
+import { CannedScreen, KbCategoriesScreen, QueuesScreen, SlaPoliciesScreen } from './admin/DeskAdminScreen';
+import { TicketsScreen } from './tickets/TicketsScreen';
+import { KbScreen } from './kb/KbScreen';
 import { AccountScreen } from './account/AccountScreen';
 import { SystemBanner } from './account/SystemBanner';
 import { SignIn } from './auth/SignIn';
@@ -125,6 +128,8 @@ export function App() {
   else if (section === 'calendar') screen = <CalendarScreen query={route.query} />;
   else if (section === 'activities') screen = <ActivitiesScreen path={route.path} query={route.query} />;
   else if (section === 'deals') screen = <DealsScreen path={route.path} query={route.query} />;
+  else if (section === 'tickets') screen = <TicketsScreen path={route.path} query={route.query} />;
+  else if (section === 'kb') screen = <KbScreen path={route.path} query={route.query} />;
   else if (section === 'imports') screen = <ImportsScreen path={route.path} query={route.query} />;
   else if (section === 'workload') screen = <WorkloadScreen query={route.query} />;
   else if (section === 'plans') screen = <PlansScreen query={route.query} />;
@@ -148,7 +153,7 @@ export function App() {
     <ToastProvider>
       <Layout
         user={session.user}
-        section={section === 'admin' || section === 'account' ? [section, ...route.path.slice(1, 2)].join('/') : section}
+        section={section === 'admin' || section === 'account' || section === 'reports' ? [section, ...route.path.slice(1, 2)].join('/') : section}
         onSignOut={signOut}
         onLang={changeLang}
       >
@@ -159,7 +164,7 @@ export function App() {
   );
 }
 
-/** #/admin/users, #/admin/departments, #/admin/roles[/…], #/admin/transfer, #/admin/products, #/admin/pipelines, #/admin/processes, #/admin/work-calendars, #/admin/backups, #/admin/mail, #/admin/audit: administrators only. */
+/** #/admin/users, #/admin/departments, #/admin/roles[/…], #/admin/transfer, #/admin/products, #/admin/pipelines, #/admin/processes, #/admin/work-calendars, #/admin/sla-policies, #/admin/queues, #/admin/canned-responses, #/admin/kb-categories, #/admin/backups, #/admin/mail, #/admin/audit: administrators only. */
 function AdminScreen({ isAdmin, path, query }: { isAdmin: boolean; path: string[]; query: URLSearchParams }) {
   if (!isAdmin) {
     return (
@@ -183,6 +188,14 @@ function AdminScreen({ isAdmin, path, query }: { isAdmin: boolean; path: string[
       return <PipelinesScreen />;
     case 'work-calendars':
       return <WorkCalendarsScreen />;
+    case 'sla-policies':
+      return <SlaPoliciesScreen />;
+    case 'queues':
+      return <QueuesScreen />;
+    case 'canned-responses':
+      return <CannedScreen />;
+    case 'kb-categories':
+      return <KbCategoriesScreen />;
     case 'processes':
       if (path[2] === 'wizard') return <WizardScreen />;
       if (path[2] === 'new') return <EditorScreen key={query.get('draft') ?? 'blank'} id="new" version={null} draft={query.get('draft') === '1'} />;

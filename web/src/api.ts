@@ -1255,6 +1255,9 @@ export const workCalendars = {
   /** When `minutes` of working time after `from` (RFC 3339) are done. */
   due: (id: number, from: string, minutes: number) =>
     request<{ due_at: string }>('GET', `/work-calendars/${id}/due`, { query: { from, minutes } }).then((r) => r.data),
+  /** The working minutes between two instants (RFC 3339), from <= to. */
+  between: (id: number, from: string, to: string) =>
+    request<{ minutes: number }>('GET', `/work-calendars/${id}/due`, { query: { from, to } }).then((r) => r.data.minutes),
 };
 // workcal:end
 // ---- imports: CSV and XLSX files brought into a list (docs/api.md "Imports") ----
@@ -1486,4 +1489,204 @@ export const plans = {
     request<{ people: { user_id: number; name: string; target: number }[] }>('POST', '/plans/split', { body }).then((r) => r.data),
   fact: (period: string, departmentId?: string) =>
     request<PlanFact>('GET', '/plans/fact', { query: { period, department_id: departmentId || undefined } }).then((r) => r.data),
+
+// ---- service desk (docs/api.md, "Service desk: tickets") ----
+
+export const TICKET_STATUSES = ['new', 'open', 'waiting', 'resolved', 'closed', 'reopened'] as const;
+export type TicketStatus = (typeof TICKET_STATUSES)[number];
+export const TICKET_PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
+export type TicketPriority = (typeof TICKET_PRIORITIES)[number];
+
+/** The moves the server's workflow allows (a copy for the buttons; the server decides). */
+export const TICKET_MOVES: Record<TicketStatus, TicketStatus[]> = {
+  new: ['open', 'waiting', 'resolved', 'closed'],
+  open: ['waiting', 'resolved', 'closed'],
+  reopened: ['waiting', 'resolved', 'closed'],
+  waiting: ['open', 'resolved', 'closed'],
+  resolved: ['closed', 'reopened'],
+  closed: ['reopened'],
+};
+
+export interface TicketLink {
+  entity: 'deals' | 'activities';
+  id: number;
+}
+
+export interface Ticket {
+  id: number;
+  version: number;
+  owner_id: number | null;
+  subject: string;
+  description: string | null;
+  channel: string;
+  category: string | null;
+  priority: TicketPriority;
+  status: TicketStatus;
+  queue_id: number | null;
+  queue_name?: string | null;
+  company_id: number | null;
+  company_name?: string | null;
+  contact_id: number | null;
+  contact_name?: string | null;
+  email: string | null;
+  phone: string | null;
+  links: TicketLink[] | null;
+  received_at: string | null;
+  first_response_at: string | null;
+  resolved_at: string | null;
+  closed_at: string | null;
+  satisfaction: number | null;
+  sla_policy_id: number | null;
+  response_due_at: string | null;
+  resolution_due_at: string | null;
+  response_breached: number | boolean | null;
+  resolution_breached: number | boolean | null;
+  sla_paused_at: string | null;
+  merged_into_id: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface TicketMessage {
+  id: number;
+  ticket_id: number;
+  kind: 'public' | 'internal';
+  author_user_id: number | null;
+  author_name: string | null;
+  author_contact_id: number | null;
+  body: string;
+  created_at: string;
+}
+
+export interface SlaPolicy {
+  id: number;
+  name: string;
+  position: number;
+  priority: string | null;
+  category: string | null;
+  tier: string | null;
+  response_min: number;
+  resolution_min: number;
+  calendar_id: number | null;
+  warn_before_min: number;
+  notify_owner: boolean;
+  notify_user_ids: number[];
+  reassign_user_id: number | null;
+  reassign_queue_id: number | null;
+  raise_priority: boolean;
+}
+
+export type QueueRule = 'round_robin' | 'least_loaded' | 'by_category';
+export interface Queue {
+  id: number;
+  name: string;
+  rule: QueueRule;
+  members: number[];
+  category_map: Record<string, number>;
+}
+
+export interface CannedResponse {
+  id: number;
+  name: string;
+  body: string;
+}
+
+export interface SupportCounts {
+  open: number;
+  resolved: number;
+  breached: number;
+}
+
+export interface SupportReport {
+  open: { total: number; by_status: Record<string, number>; by_age: Record<string, number> };
+  sla: { with_policy: number; met: number; breached: number; compliance_pct: number | null };
+  first_response_min: { count: number; median: number | null };
+  resolution_min: { count: number; median: number | null };
+  satisfaction: { count: number; average: number | null };
+  agents: (SupportCounts & { user_id: number; name: string })[];
+  queues: (SupportCounts & { queue_id: number; name: string })[];
+}
+
+/** The admin tables of the desk share one shape: list, create, update, delete. */
+function deskTable<T, I = Partial<T>>(path: string) {
+  return {
+    list: () => request<{ data: T[] }>('GET', path).then((r) => r.data.data),
+    create: (body: I) => request<T>('POST', path, { body }).then((r) => r.data),
+    update: (id: number, body: I) => request<T>('PATCH', `${path}/${id}`, { body }).then((r) => r.data),
+    remove: (id: number) => request<null>('DELETE', `${path}/${id}`),
+  };
+}
+
+export const desk = {
+  list: (query: Query, signal?: AbortSignal) => request<Page<Ticket>>('GET', '/tickets', { query, signal }).then((r) => r.data),
+  get: (id: number) => request<Ticket>('GET', `/tickets/${id}`),
+  create: (body: Record<string, unknown>) => request<Ticket>('POST', '/tickets', { body }).then((r) => r.data),
+  update: (id: number, body: Record<string, unknown>, etag: string | null) =>
+    request<Ticket>('PATCH', `/tickets/${id}`, { body, ifMatch: etag }),
+  messages: (id: number) => request<{ data: TicketMessage[] }>('GET', `/tickets/${id}/messages`).then((r) => r.data.data),
+  reply: (id: number, body: { kind: 'public' | 'internal'; body: string }) =>
+    request<TicketMessage>('POST', `/tickets/${id}/messages`, { body }).then((r) => r.data),
+  merge: (id: number, into: number) => request<Ticket>('POST', `/tickets/${id}/merge`, { body: { into } }).then((r) => r.data),
+  policies: deskTable<SlaPolicy>('/sla-policies'),
+  queues: deskTable<Queue>('/queues'),
+  canned: deskTable<CannedResponse>('/canned-responses'),
+  render: (cannedId: number, ticketId: number) =>
+    request<{ body: string }>('POST', `/canned-responses/${cannedId}/render`, { body: { ticket_id: ticketId } }).then((r) => r.data.body),
+  report: (query: Query) => request<SupportReport>('GET', '/reports/support', { query }).then((r) => r.data),
+};
+
+// ---- knowledge base (docs/api.md, "Knowledge base") ----
+
+export type KbVisibility = 'internal' | 'public';
+export interface KbQuestion {
+  question: string;
+  choices: string[];
+  /** Only administrators receive the right answer. */
+  answer?: number;
+}
+export interface KbCategory {
+  id: number;
+  name: string;
+  position: number | null;
+}
+export interface KbArticleSummary {
+  id: number;
+  title: string;
+  category_id: number | null;
+  visibility: KbVisibility;
+  has_quiz: boolean;
+  updated_at: string;
+}
+export interface KbArticle {
+  id: number;
+  version: number;
+  title: string;
+  category_id: number | null;
+  visibility: KbVisibility;
+  body: string;
+  /** Sanitised on the server (cmark's safe mode); shown through SafeHtml all the same. */
+  body_html: string;
+  quiz: KbQuestion[] | null;
+  updated_at: string;
+}
+export interface KbQuizResult {
+  id: number;
+  user_id: number;
+  name: string;
+  score: number;
+  total: number;
+  created_at: string;
+}
+
+export const kb = {
+  categories: deskTable<KbCategory>('/kb/categories'),
+  list: (query: Query, signal?: AbortSignal) =>
+    request<{ data: KbArticleSummary[] }>('GET', '/kb/articles', { query, signal }).then((r) => r.data.data),
+  get: (id: number) => request<KbArticle>('GET', `/kb/articles/${id}`).then((r) => r.data),
+  create: (body: Record<string, unknown>) => request<KbArticle>('POST', '/kb/articles', { body }).then((r) => r.data),
+  update: (id: number, body: Record<string, unknown>) => request<KbArticle>('PATCH', `/kb/articles/${id}`, { body }).then((r) => r.data),
+  remove: (id: number) => request<null>('DELETE', `/kb/articles/${id}`),
+  takeQuiz: (id: number, answers: number[]) =>
+    request<{ score: number; total: number; correct: boolean[] }>('POST', `/kb/articles/${id}/quiz`, { body: { answers } }).then((r) => r.data),
+  results: (id: number) => request<{ data: KbQuizResult[] }>('GET', `/kb/articles/${id}/quiz-results`).then((r) => r.data.data),
 };

@@ -2,8 +2,8 @@
 // The UI only hides what cannot be used; the server decides every request anyway.
 import { currentUser, type Action, type EntityName, type Scope } from './api';
 
-/** The entities with rights of their own: the records, and activities (which have no custom fields or list config). */
-export type RightsEntity = EntityName | 'activities';
+/** The entities with rights of their own: the records, activities and tickets (which have no custom fields or list config). */
+export type RightsEntity = EntityName | 'activities' | 'tickets';
 
 /** The scope the role gives for action on entity ("all" for administrators). */
 export function scopeOf(entity: RightsEntity, action: Action): Scope {

@@ -46,3 +46,12 @@ export function ErrorBanner({ error, message, extra, children, onDismiss }: Prop
     </div>
   );
 }
+
+/** A page of its own saying that the address leads nowhere (or to something one may not see). */
+export function NotFoundPage({ message }: { message?: string }) {
+  return (
+    <section className="page">
+      <ErrorBanner message={message ?? t('error.notFound')} />
+    </section>
+  );
+}

@@ -21,7 +21,7 @@ export function exportColumns<T>(entity: RightsEntity, columns: Column<T>[]): st
 }
 
 interface Props {
-  entity: RightsEntity;
+  entity: Exclude<RightsEntity, 'tickets'>;
   /** The list's query as it stands: search, sort and filters (paging is dropped). */
   query: Query;
   /** The API columns, in the list's order (exportColumns). */

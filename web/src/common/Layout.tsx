@@ -51,6 +51,21 @@ function useRecentAlerts(enabled: boolean): number {
 }
 
 const icons = {
+  kb: (
+    <svg viewBox="0 0 20 20">
+      <path d="M10 5.5C8.5 4.3 6 3.8 3 4v11.5c3-.2 5.5.3 7 1.5 1.5-1.2 4-1.7 7-1.5V4c-3-.2-5.5.3-7 1.5ZM10 5.5V17" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinejoin="round" />
+    </svg>
+  ),
+  tickets: (
+    <svg viewBox="0 0 20 20">
+      <path d="M3 5.5h14v3a1.8 1.8 0 0 0 0 3.5v3H3v-3a1.8 1.8 0 0 0 0-3.5ZM8 5.5v9" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinejoin="round" strokeDasharray="0" />
+    </svg>
+  ),
+  support: (
+    <svg viewBox="0 0 20 20">
+      <path d="M3 16.5h14M5 16.5v-5M9 16.5V6M13 16.5v-8M17 16.5V4" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" />
+    </svg>
+  ),
   imports: (
     <svg viewBox="0 0 20 20">
       <path d="M10 3v9M6.5 8.5 10 12l3.5-3.5M4 13.5V16h12v-2.5" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" strokeLinejoin="round" />
@@ -229,7 +244,20 @@ export function Layout({ user, section, onSignOut, onLang, children }: Props) {
               </NavLink>
             </>
           )}
-          <NavLink to="/reports" active={section === 'reports'} icon={icons.funnel}>
+          {can('tickets', 'read') && (
+            <>
+              <NavLink to="/tickets" active={section === 'tickets'} icon={icons.tickets}>
+                {t('nav.tickets')}
+              </NavLink>
+              <NavLink to="/reports/support" active={section === 'reports/support'} icon={icons.support}>
+                {t('nav.support')}
+              </NavLink>
+            </>
+          )}
+          <NavLink to="/kb" active={section === 'kb'} icon={icons.kb}>
+            {t('nav.kb')}
+          </NavLink>
+          <NavLink to="/reports" active={section.startsWith('reports') && section !== 'reports/support'} icon={icons.funnel}>
             {t('nav.reports')}
           </NavLink>
           {IMPORT_ENTITIES.some((e) => can(e, 'import')) && (
@@ -268,6 +296,18 @@ export function Layout({ user, section, onSignOut, onLang, children }: Props) {
               </NavLink>
               <NavLink to="/admin/work-calendars" active={section === 'admin/work-calendars'} icon={icons.myDay}>
                 {t('nav.workCalendars')}
+              </NavLink>
+              <NavLink to="/admin/sla-policies" active={section === 'admin/sla-policies'} icon={icons.myDay}>
+                {t('nav.slaPolicies')}
+              </NavLink>
+              <NavLink to="/admin/queues" active={section === 'admin/queues'} icon={icons.tickets}>
+                {t('nav.queues')}
+              </NavLink>
+              <NavLink to="/admin/canned-responses" active={section === 'admin/canned-responses'} icon={icons.mail}>
+                {t('nav.canned')}
+              </NavLink>
+              <NavLink to="/admin/kb-categories" active={section === 'admin/kb-categories'} icon={icons.kb}>
+                {t('nav.kbCategories')}
               </NavLink>
               <NavLink to="/admin/processes" active={section === 'admin/processes'} icon={icons.processes}>
                 {t('nav.processes')}

@@ -5,13 +5,14 @@ import { Designer } from './designer/Designer';
 import { FunnelScreen } from './FunnelScreen';
 import { Library } from './Library';
 import { ReportView } from './ReportView';
+import { SupportScreen } from './SupportScreen';
 import '../deals/deals.css';
 import './reports.css';
 
 const ID = /^\d+$/;
 
 /**
- * #/reports (the library), #/reports/dashboard, #/reports/funnel, #/reports/new[?copy={id}],
+ * #/reports (the library), #/reports/dashboard, #/reports/funnel, #/reports/support, #/reports/new[?copy={id}],
  * #/reports/{id}[?from=&to=&days=], #/reports/{id}/edit.
  */
 export function ReportsScreen({ path, query }: { path: string[]; query: URLSearchParams }) {
@@ -19,6 +20,7 @@ export function ReportsScreen({ path, query }: { path: string[]; query: URLSearc
   if (!sub) return <Library />;
   if (sub === 'dashboard') return <Dashboard />;
   if (sub === 'funnel') return <FunnelScreen query={query} />;
+  if (sub === 'support') return <SupportScreen query={query} />;
   if (sub === 'new') {
     const copy = query.get('copy');
     return <Designer key={`new-${copy ?? ''}`} id={null} copy={copy && ID.test(copy) ? Number(copy) : null} />;

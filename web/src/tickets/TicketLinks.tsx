@@ -1,0 +1,51 @@
+import { useState } from 'react';
+import type { Ticket, TicketLink } from '../api';
+import { LinkPicker } from '../activities/LinkPicker';
+import type { CompanyRef } from '../common/inputs';
+import { t } from '../i18n';
+
+/** The deals and tasks a ticket is linked with; deals are linked and unlinked here (the server checks each). */
+export function TicketLinks({ ticket, editable, busy, onChange }: { ticket: Ticket; editable: boolean; busy: boolean; onChange: (links: TicketLink[]) => Promise<void> }) {
+  const links = ticket.links ?? [];
+  const [pick, setPick] = useState<CompanyRef>({ id: '', label: '' });
+  if (!editable && links.length === 0) return null;
+  return (
+    <div className="card ticket-links-card">
+      <h2>{t('desk.links')}</h2>
+      {links.length > 0 && (
+        <ul className="ticket-links">
+          {links.map((l) => (
+            <li key={`${l.entity}-${l.id}`}>
+              <a href={`#/${l.entity}/${l.id}`}>{t(l.entity === 'deals' ? 'desk.link.deal' : 'desk.link.task', { id: l.id })}</a>
+              {editable && (
+                <button
+                  type="button"
+                  className="icon-btn"
+                  disabled={busy}
+                  aria-label={t('desk.unlink', { id: l.id })}
+                  onClick={() => void onChange(links.filter((x) => !(x.entity === l.entity && x.id === l.id)))}
+                >
+                  ×
+                </button>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      {editable && (
+        <div className="ticket-link-add">
+          <LinkPicker
+            id="ticket-link-deal"
+            entity="deals"
+            value={pick}
+            onChange={(v) => {
+              setPick({ id: '', label: '' });
+              const id = Number(v.id);
+              if (id > 0 && !links.some((l) => l.entity === 'deals' && l.id === id)) void onChange([...links, { entity: 'deals', id }]);
+            }}
+          />
+        </div>
+      )}
+    </div>
+  );
+}
