@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +35,7 @@ struct job {
 	int64_t	 id;
 	int64_t	 run_id;
 	char	 kind[64];
-	char	 lock[JOB_WORKER_LEN + 24];	/* worker#run: this claim's mark */
+	char	 lock[JOB_LOCK_LEN];	/* worker#run: this claim's mark */
 	json_t	*payload;
 	int	 attempts;
 	int	 max_attempts;
@@ -646,6 +647,87 @@ next_due_in(struct core_ctx *cx, int64_t cap)
 	return next > now ? next - now : 0;
 }
 
+/*
+ * Whether the worker named in a lock ("host:pid#run") ran on this host
+ * (prefix "host:") in a process that is gone. A pid another process has
+ * taken since counts as alive: that job then waits for its lease.
+ */
+static bool
+worker_dead(const char *lock, const char *prefix, size_t plen)
+{
+	const char *p = lock + plen;
+	char *end;
+	long pid;
+
+	if (strncmp(lock, prefix, plen) != 0)
+		return false;
+	errno = 0;
+	pid = strtol(p, &end, 10);
+	if (errno != 0 || end == p || *end != '#' || pid <= 0)
+		return false;
+	return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+}
+
+int
+job_release_dead(struct core_ctx *cx, const char *worker, int *released)
+{
+	char prefix[JOB_WORKER_LEN + 2], (*locks)[JOB_LOCK_LEN] = NULL;
+	const char *colon = strrchr(worker, ':');
+	size_t plen, n = 0, cap = 0;
+	db_stmt_t *st;
+	int rc, step;
+
+	*released = 0;
+	if (colon == NULL)
+		return CRM_OK;
+	plen = (size_t)(colon - worker) + 1;
+	snprintf(prefix, sizeof(prefix), "%.*s", (int)plen, worker);
+	if (db_prepare(cx->db, "SELECT DISTINCT locked_by FROM jobs WHERE "
+	    "done_at IS NULL AND locked_until >= ? AND substr(locked_by, 1, ?) "
+	    "= ?", &st) != DB_OK)
+		return db_fail(cx, "release dead");
+	db_bind_int(st, 1, time_now_ms());
+	db_bind_int(st, 2, (int64_t)plen);
+	db_bind_text(st, 3, prefix, plen);
+	while ((step = db_step(st)) == DB_ROW) {
+		const char *lock = db_col_text(st, 0, NULL);
+
+		if (lock == NULL || !worker_dead(lock, prefix, plen) ||
+		    strlen(lock) >= JOB_LOCK_LEN)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 8;
+			locks = xrealloc(locks, cap * sizeof(*locks));
+		}
+		snprintf(locks[n++], JOB_LOCK_LEN, "%s", lock);
+	}
+	db_done(st);
+	rc = step == DB_DONE ? CRM_OK : db_fail(cx, "release dead step");
+	for (size_t i = 0; rc == CRM_OK && i < n; i++) {
+		/* Its run never finished: say so, and let the job run again now. */
+		const char *hash = strrchr(locks[i], '#');
+
+		if (db_begin(cx->db) != DB_OK) {
+			rc = db_fail(cx, "release dead begin");
+			break;
+		}
+		rc = core_exec(cx, "UPDATE jobs SET locked_by = NULL, locked_until = "
+		    "NULL WHERE locked_by = ? AND done_at IS NULL", "s", locks[i]);
+		if (rc == CRM_OK && hash != NULL)
+			rc = core_exec(cx, "UPDATE job_runs SET finished_at = ? WHERE "
+			    "id = ? AND finished_at IS NULL", "ii", time_now_ms(),
+			    strtoll(hash + 1, NULL, 10));
+		rc = core_txn_end(cx, rc, NULL);
+		if (rc == CRM_OK) {
+			(*released)++;
+			log_info("jobs: released the jobs of %s, a server on this "
+			    "host that is no longer running", locks[i]);
+		}
+	}
+	free(locks);
+	return rc;
+}
+
 static void *
 runner_main(void *arg)
 {
@@ -692,12 +774,15 @@ jobs_runner_start(const char *address, const char *worker, int64_t lease_ms,
 {
 	struct jobs_runner *r = xcalloc(1, sizeof(*r));
 	struct core_ctx cx;
+	int released;
 
 	if (db_open(address, &r->db, err, errlen) != DB_OK) {
 		free(r);
 		return CRM_EDB;
 	}
 	core_ctx_init(&cx, r->db, NULL);
+	if (job_release_dead(&cx, worker, &released) != CRM_OK)
+		log_warn("jobs: %s", cx.detail);	/* their leases still end */
 	if (job_schedule_system(&cx) != CRM_OK) {
 		snprintf(err, errlen, "cannot schedule system jobs: %s", cx.detail);
 		db_close(r->db);

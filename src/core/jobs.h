@@ -28,6 +28,7 @@
 #include "core/core.h"
 
 #define JOB_WORKER_LEN 96
+#define JOB_LOCK_LEN (JOB_WORKER_LEN + 24)	/* "worker#run", a claim's mark */
 #define JOBS_POLL_CAP_MS 2000	/* the idle runner looks at least this often */
 
 /*
@@ -54,6 +55,16 @@ int job_drop_keyed(struct core_ctx *cx, const char *kind, const char *prefix,
  */
 int job_run_due(struct core_ctx *cx, const char *worker, int64_t lease_ms,
     int max, int *ran);
+
+/*
+ * Lets the jobs that a killed server on this host was running run again
+ * at once, instead of after their lease: worker is this server's own name
+ * ("host:pid"); locks of other "host:" workers whose process is gone are
+ * cleared (a pid taken by another process since counts as alive). Workers
+ * on other hosts are left to their leases. *released counts the workers.
+ * The job runner does this when it starts.
+ */
+int job_release_dead(struct core_ctx *cx, const char *worker, int *released);
 
 /*
  * Queues count jobs that do nothing for ms milliseconds (at most 1000), in

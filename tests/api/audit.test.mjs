@@ -25,7 +25,7 @@ before(async () => {
 after(async () => { await stopClean(srv); });
 
 const sql = (q) => (PG ? pgSql(q, srv.db)
-  : execFileSync('sqlite3', ['-batch', '-noheader', '-list', srv.db, q], { encoding: 'utf8' })).trim();
+  : execFileSync('sqlite3', ['-batch', '-cmd', '.timeout 10000', '-noheader', '-list', srv.db, q], { encoding: 'utf8' })).trim();
 
 async function newest(n = 1) {
   const r = await req(srv, 'GET', `/api/v1/audit?limit=${n}`);

@@ -32,7 +32,7 @@ async function until(what, ms, fn) {
 // Time passing, as the database would see it: the test moves a deal's stay back.
 function sql(text) {
   if (PG) return pgSql(text, srv.db);
-  return execFileSync('sqlite3', [srv.db, text], { encoding: 'utf8' });
+  return execFileSync('sqlite3', ['-cmd', '.timeout 10000', srv.db, text], { encoding: 'utf8' });
 }
 
 before(async () => {

@@ -19,7 +19,7 @@ after(async () => {
 
 function query(db, sql) {
   const out = PG ? pgSql(sql, db)
-    : execFileSync('sqlite3', ['-batch', '-noheader', '-list', db, sql], { encoding: 'utf8' });
+    : execFileSync('sqlite3', ['-batch', '-cmd', '.timeout 10000', '-noheader', '-list', db, sql], { encoding: 'utf8' });
   return out.trim();
 }
 

@@ -26,7 +26,7 @@ let flow;
 
 function query(sql) {
   const out = PG ? pgSql(sql, srv.db)
-    : execFileSync('sqlite3', ['-batch', '-noheader', '-list', srv.db, sql], { encoding: 'utf8' });
+    : execFileSync('sqlite3', ['-batch', '-cmd', '.timeout 10000', '-noheader', '-list', srv.db, sql], { encoding: 'utf8' });
   return out.trim();
 }
 

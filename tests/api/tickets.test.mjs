@@ -33,7 +33,7 @@ const ms = (s) => Date.parse(s);
 // The SLA jobs waiting for ticket id, from the job table itself.
 function pendingJobs(id) {
   const sql = `SELECT unique_key FROM jobs WHERE kind = 'sla' AND done_at IS NULL AND unique_key LIKE 'sla:${Number(id)}:%' ORDER BY unique_key`;
-  const out = PG ? pgSql(sql, srv.db) : execFileSync('sqlite3', ['-batch', '-noheader', '-list', srv.db, sql], { encoding: 'utf8' });
+  const out = PG ? pgSql(sql, srv.db) : execFileSync('sqlite3', ['-batch', '-cmd', '.timeout 10000', '-noheader', '-list', srv.db, sql], { encoding: 'utf8' });
   return out.trim().split('\n').filter(Boolean).map((k) => k.split(':').slice(2, 4).join(':'));
 }
 

@@ -116,6 +116,13 @@ test(`kill -9 during backups, ${ROUNDS} times: integrity holds, no partial backu
       await new Promise((ok) => setTimeout(ok, 100));
     }
     assert.ok(runs.body.data.some((d) => d.file && d.file.endsWith(made) && d.ok), `not listed as good: ${runs.text}`);
+    // A backup asked for just before a kill is still queued and runs after
+    // the restart: wait until none runs or waits, then the folder is clean.
+    for (let i = 0; i < 600 && (runs.body.running || runs.body.queued > 0); i++) {
+      await new Promise((ok) => setTimeout(ok, 100));
+      runs = await call(srv, 'GET', '/api/v1/system/backups');
+    }
+    assert.ok(!runs.body.running && runs.body.queued === 0, `backups still running after 60 s: ${runs.text}`);
     const left = folder(bdir);
     assert.deepEqual([left.tmp, left.work], [[], []], 'a completed backup clears what killed ones left');
     const target = mkdtempSync(join(tmpdir(), 'crm-restore-'));

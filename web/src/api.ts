@@ -1489,6 +1489,7 @@ export const plans = {
     request<{ people: { user_id: number; name: string; target: number }[] }>('POST', '/plans/split', { body }).then((r) => r.data),
   fact: (period: string, departmentId?: string) =>
     request<PlanFact>('GET', '/plans/fact', { query: { period, department_id: departmentId || undefined } }).then((r) => r.data),
+};
 
 // ---- service desk (docs/api.md, "Service desk: tickets") ----
 
