@@ -121,6 +121,7 @@ static const struct mtable mtables[] = {
 	{ "import_items", NULL, "id", true, NULL },
 	{ "import_errors", NULL, "id", true, NULL },
 	{ "import_mappings", NULL, "id", true, NULL },
+	{ "search_deferred", NULL, "id", true, NULL },
 };
 #define NTABLES (sizeof(mtables) / sizeof(*mtables))
 
