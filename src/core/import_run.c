@@ -698,7 +698,7 @@ merge_patch_of(json_t *cur, json_t *in)
 
 static int
 item_add(struct pass *p, int64_t row, int64_t rec_id, const char *action,
-    json_t *after, json_t *before)
+    int64_t version, json_t *before)
 {
 	db_stmt_t *st;
 	char *b = before != NULL ? json_dumps(before, JSON_COMPACT) : NULL;
@@ -714,7 +714,7 @@ item_add(struct pass *p, int64_t row, int64_t rec_id, const char *action,
 	db_bind_int(st, 2, row);
 	db_bind_int(st, 3, rec_id);
 	db_bind_text(st, 4, action, strlen(action));
-	db_bind_int(st, 5, json_integer_value(json_object_get(after, "version")));
+	db_bind_int(st, 5, version);
 	if (b != NULL)
 		db_bind_text(st, 6, b, strlen(b));
 	else
@@ -741,12 +741,9 @@ write_row(struct pass *p, int64_t row, json_t *in, int64_t match,
 	if (rc != CRM_OK)
 		return rc;
 	if (match == 0) {
-		rc = rec_create_txn(cx, p->e, in, &out);
-		if (rc == CRM_OK) {
-			*id = json_integer_value(json_object_get(out, "id"));
-			rc = item_add(p, row, *id, "created", out, NULL);
-		}
-		json_decref(out);
+		rc = rec_create_id_txn(cx, p->e, in, id);
+		if (rc == CRM_OK)
+			rc = item_add(p, row, *id, "created", 1, NULL);
 		return rc;
 	}
 	*id = match;
@@ -766,7 +763,8 @@ write_row(struct pass *p, int64_t row, json_t *in, int64_t match,
 	rc = rec_update_txn(cx, p->e, match, -1, patch, &out);
 	if (rc == CRM_OK)
 		rc = item_add(p, row, match, action == OM_MERGE ? "merged" :
-		    "updated", out, cur);
+		    "updated", json_integer_value(json_object_get(out, "version")),
+		    cur);
 	json_decref(patch);
 	json_decref(cur);
 	json_decref(out);

@@ -911,6 +911,18 @@ int
 rec_create_txn(struct core_ctx *cx, const struct entity *e, json_t *in,
     json_t **out)
 {
+	int64_t id = 0;
+	int rc = rec_create_id_txn(cx, e, in, &id);
+
+	if (rc != CRM_OK)
+		return rc;
+	return load(cx, e, id, false, out);
+}
+
+int
+rec_create_id_txn(struct core_ctx *cx, const struct entity *e, json_t *in,
+    int64_t *id_out)
+{
 	json_t *merged = NULL;
 	int64_t id = 0;
 	int rc;
@@ -947,9 +959,8 @@ rec_create_txn(struct core_ctx *cx, const struct entity *e, json_t *in,
 		rc = e->after_write(cx, id, NULL, merged);
 	if (rc == CRM_OK)
 		rc = audit_append(cx, "record.create", e->name, id, merged);
-	if (rc != CRM_OK)
-		goto fail;
-	rc = load(cx, e, id, false, out);
+	if (rc == CRM_OK)
+		*id_out = id;
 fail:
 	json_decref(merged);
 	return rc;
