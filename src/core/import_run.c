@@ -7,11 +7,13 @@
  * the chosen keys, from an in-memory index built once at the start (one
  * read of the table instead of a query per row), and against the rows
  * before it in the same file. A dry run only counts. The run writes
- * through the record engine (rec_create_txn, rec_update_txn), so the
+ * through the record engine (rec_create_id_txn, rec_update_txn), so the
  * importer's rights, every validation rule and the per-record audit are
  * the same as for a record made by hand, in transactions of IMP_CHUNK
  * rows, so other users' writes wait at most one chunk. Each record
- * written is an import_items row: the batch that undo walks back.
+ * written is an import_items row: the batch that undo walks back. The
+ * search index of a chunk's new records is written at the chunk's end
+ * (search_catch_up), inside its transaction.
  *
  * Mode "all" stops at the first row that fails anyway (the dry run was
  * clean, so this is a rule that needs the database, or another user's
