@@ -4,7 +4,7 @@
 #   2. API tests over real HTTP against build/crm
 #   3. the same API tests against build/asan/crm (ASan + UBSan); any
 #      sanitizer report fails the stage
-#   4. reliability tests: kill -9 during writes and backups, full and
+#   4. reliability tests: kill -9 during writes, imports and backups, full and
 #      read-only disks
 #   5. the API tests again on PostgreSQL (a throwaway cluster from
 #      scripts/pg.sh), with the multi-server and restart tests of tests/pg/

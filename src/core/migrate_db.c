@@ -128,6 +128,7 @@ static const struct mtable mtables[] = {
 	{ "kb_categories", NULL, "id", true, NULL },
 	{ "kb_articles", NULL, "id", true, NULL },
 	{ "kb_quiz_results", NULL, "id", true, NULL },
+	{ "search_deferred", NULL, "id", true, NULL },
 };
 #define NTABLES (sizeof(mtables) / sizeof(*mtables))
 

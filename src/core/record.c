@@ -912,11 +912,22 @@ int
 rec_create_txn(struct core_ctx *cx, const struct entity *e, json_t *in,
     json_t **out)
 {
+	int64_t id = 0;
+	int rc = rec_create_id_txn(cx, e, in, &id);
+
+	if (rc != CRM_OK)
+		return rc;
+	return load(cx, e, id, false, out);
+}
+
+int
+rec_create_id_txn(struct core_ctx *cx, const struct entity *e, json_t *in,
+    int64_t *id_out)
+{
 	json_t *merged = NULL;
 	int64_t id = 0;
-	int rc;
-
 	enum acc_scope sc;
+	int rc;
 
 	rc = access_scope(cx, e, ACC_CREATE, &sc);
 	if (rc == CRM_OK && sc == SCOPE_NONE)
@@ -951,9 +962,8 @@ rec_create_txn(struct core_ctx *cx, const struct entity *e, json_t *in,
 	/* Processes that start when such a record is created. */
 	if (rc == CRM_OK)
 		rc = prun_on_write(cx, e, id, NULL, merged);
-	if (rc != CRM_OK)
-		goto fail;
-	rc = load(cx, e, id, false, out);
+	if (rc == CRM_OK)
+		*id_out = id;
 fail:
 	json_decref(merged);
 	return rc;

@@ -221,6 +221,23 @@ db_search_clause(db_t *db, struct dbq *q, const char *table,
 	    prefix_only);
 }
 
+int
+db_search_defer(db_t *db, const char *table, int64_t *mark)
+{
+	*mark = 0;
+	if (db->drv->search_defer == NULL)
+		return DB_OK;
+	return db->drv->search_defer(db, table, mark);
+}
+
+int
+db_search_catch_up(db_t *db, const char *table, int64_t *mark, bool resume)
+{
+	if (db->drv->search_catch_up == NULL)
+		return DB_OK;
+	return db->drv->search_catch_up(db, table, mark, resume);
+}
+
 bool
 db_bucket_known(const char *b)
 {

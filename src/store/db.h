@@ -164,6 +164,23 @@ void db_search_ids(db_t *db, struct dbq *q, const char *table,
     bool prefix_only);
 
 /*
+ * Deferred search indexing, for a bulk write inside one transaction (an
+ * import's chunk). db_search_defer() stops the per-row index upkeep of
+ * rows inserted into table from now on in this transaction and sets *mark
+ * to the highest id before them. db_search_catch_up() indexes the rows
+ * inserted after *mark in one statement per index and moves *mark past
+ * them; with resume set it also ends the deferral. The caller catches up
+ * before it updates or deletes a row it inserted meanwhile, and with
+ * resume before it commits, so every commit leaves the index whole; a
+ * rollback undoes the deferral with the rows. table is a constant from an
+ * entity (never input). PostgreSQL's indexes keep up by themselves: both
+ * are no-ops there (*mark 0).
+ */
+int db_search_defer(db_t *db, const char *table, int64_t *mark);
+int db_search_catch_up(db_t *db, const char *table, int64_t *mark,
+    bool resume);
+
+/*
  * Date buckets, the second dialect-specific shape (reports). Appends to q
  * an SQL expression whose value is the first day ("YYYY-MM-DD") of the
  * bucket holding expr: bucket is "day", "week" (ISO, from Monday),

@@ -37,6 +37,10 @@ struct db_driver {
 	void		(*search_ids)(db_t *db, struct dbq *q, const char *table,
 			    const char *const *words, const size_t *lens,
 			    size_t nwords, bool prefix_only);
+	/* Deferred search indexing (db.h); NULL: the indexes keep up. */
+	int		(*search_defer)(db_t *db, const char *table, int64_t *mark);
+	int		(*search_catch_up)(db_t *db, const char *table,
+			    int64_t *mark, bool resume);
 	void		(*bucket_expr)(db_t *db, struct dbq *q, const char *expr,
 			    const char *bucket, bool is_date, const char *tz);
 	void		(*json_expr)(db_t *db, struct dbq *q, const char *col,

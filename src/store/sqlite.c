@@ -538,6 +538,87 @@ lite_search_clause(db_t *db, struct dbq *q, const char *table,
 	dbq_sql(q, ")");
 }
 
+/*
+ * Deferred indexing: a row of search_deferred (migration 0026) makes the
+ * insert trigger of table skip; the catch-up feeds both FTS5 indexes the
+ * rows past the mark in one INSERT ... SELECT each, which FTS5 merges far
+ * faster than a trigger run per row. An INTEGER PRIMARY KEY gives every
+ * row inserted in this transaction an id above the largest before it.
+ */
+static int
+lite_max_id(db_t *db, const char *table, int64_t *id)
+{
+	char sql[160];
+	db_stmt_t *st;
+	int rc;
+
+	if ((size_t)snprintf(sql, sizeof(sql), "SELECT COALESCE(MAX(id), 0) "
+	    "FROM %s", table) >= sizeof(sql))
+		return DB_ERR;
+	if (lite_prepare(db, sql, &st) != DB_OK)
+		return DB_ERR;
+	rc = lite_step(st);
+	if (rc == DB_ROW)
+		*id = lite_col_int(st, 0);
+	lite_done(st);
+	return rc == DB_ROW ? DB_OK : DB_ERR;
+}
+
+static int
+lite_exec_text(db_t *db, const char *sql, const char *v)
+{
+	db_stmt_t *st;
+	int rc;
+
+	if (lite_prepare(db, sql, &st) != DB_OK)
+		return DB_ERR;
+	rc = lite_bind_text(st, 1, v, strlen(v));
+	if (rc == DB_OK)
+		rc = lite_step(st) == DB_DONE ? DB_OK : DB_ERR;
+	lite_done(st);
+	return rc;
+}
+
+static int
+lite_search_defer(db_t *db, const char *table, int64_t *mark)
+{
+	if (lite_exec_text(db, "INSERT OR IGNORE INTO search_deferred (tbl) "
+	    "VALUES (?)", table) != DB_OK)
+		return DB_ERR;
+	return lite_max_id(db, table, mark);
+}
+
+static int
+lite_search_catch_up(db_t *db, const char *table, int64_t *mark,
+    bool resume)
+{
+	static const char *const kinds[] = { "tri", "words" };
+	char sql[256];
+	db_stmt_t *st;
+	int rc;
+
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(*kinds); i++) {
+		if ((size_t)snprintf(sql, sizeof(sql), "INSERT INTO %s_%s (rowid, "
+		    "search_text) SELECT id, search_text FROM %s WHERE id > ?",
+		    table, kinds[i], table) >= sizeof(sql))
+			return DB_ERR;
+		if (lite_prepare(db, sql, &st) != DB_OK)
+			return DB_ERR;
+		rc = lite_bind_int(st, 1, *mark);
+		if (rc == DB_OK)
+			rc = lite_step(st) == DB_DONE ? DB_OK : DB_ERR;
+		lite_done(st);
+		if (rc != DB_OK)
+			return rc;
+	}
+	if (lite_max_id(db, table, mark) != DB_OK)
+		return DB_ERR;
+	if (resume)
+		return lite_exec_text(db, "DELETE FROM search_deferred WHERE "
+		    "tbl = ?", table);
+	return DB_OK;
+}
+
 /* An INTEGER PRIMARY KEY always takes the largest id plus one. */
 static int
 lite_reset_ids(db_t *db, const char *table)
@@ -821,6 +902,8 @@ static const struct db_driver sqlite_driver = {
 	.is_down = lite_is_down,
 	.search_clause = lite_search_clause,
 	.search_ids = lite_search_ids,
+	.search_defer = lite_search_defer,
+	.search_catch_up = lite_search_catch_up,
 	.bucket_expr = lite_bucket_expr,
 	.json_expr = lite_json_expr,
 	.set_deadline = lite_set_deadline,

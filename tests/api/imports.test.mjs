@@ -10,7 +10,8 @@ import { readFileSync, readdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer } from '../lib/server.mjs';
+import { execFileSync } from 'node:child_process';
+import { startServer, PG } from '../lib/server.mjs';
 import { stopClean, req, createOk, assertProblem, assertInvalid, listAll, addUser, createToken } from '../lib/helpers.mjs';
 
 const FIX = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/import');
@@ -461,6 +462,42 @@ test('mode all: a row refused during the run undoes the chunks already written',
   assert.equal(done.created, 0);
   const left = (await listAll(srv, 'contacts')).filter((c) => /^Chunk\d+$/.test(c.first_name));
   assert.equal(left.length, 0, 'nothing of the file is left');
+});
+
+// A run indexes each chunk's new records for search in one statement at the
+// chunk's end (not a trigger per row): search must find them at once, in
+// every chunk, and a row updated later in the same chunk must be found by its
+// new text only; the index must pass SQLite's own FTS5 check.
+test('search finds imported records right after the run, in every chunk, with the latest text', async () => {
+  const rows = ['first_name,last_name,email'];
+  const last = (i) => `Lastq${String(i).padStart(4, '0')}`;
+  for (let i = 1; i <= 1200; i++) rows.push(`Srch${i},${last(i)},s${i}@srch.example`);
+  rows[700] = 'Srch700,Quokkafied,s600@srch.example'; // row 700 updates row 600 (same chunk)
+  const imp = await uploadOk('contacts', 'srch.csv', rows.join('\n') + '\n');
+  await patchOk(imp.id, { options: { match: ['email'], on_match: 'update' } });
+  await dryRun(imp.id);
+  const done = await run(imp.id);
+  assert.deepEqual([done.status, done.created, done.updated], ['done', 1199, 1], JSON.stringify(done));
+  const hits = async (q) => {
+    const r = await req(srv, 'GET', `/api/v1/search?q=${encodeURIComponent(q)}`);
+    assert.equal(r.status, 200, r.text);
+    return r.body.data.filter((h) => h.type === 'contact').map((h) => h.title || h.name || JSON.stringify(h));
+  };
+  for (const i of [1, 499, 501, 1199, 1200]) {
+    const h = await hits(last(i));
+    assert.equal(h.length, 1, `${last(i)}: ${JSON.stringify(h)}`);
+  }
+  const list = (await req(srv, 'GET', '/api/v1/contacts?q=Quokkafied')).body.data;
+  assert.deepEqual(list.map((c) => [c.first_name, c.emails]), [['Srch700', ['s600@srch.example']]]);
+  assert.equal((await hits(last(600))).length, 0, 'the old text of the updated row is out of the index');
+  assert.equal((await hits('Srch70')).length, 11, 'word starts: Srch70 and Srch700..Srch709');
+  if (!PG) {
+    for (const idx of ['contacts_tri', 'contacts_words']) {
+      const out = execFileSync('sqlite3', [srv.db, `INSERT INTO ${idx}(${idx}, rank) VALUES ('integrity-check', 1)`],
+        { encoding: 'utf8' });
+      assert.equal(out.trim(), '', `${idx} integrity-check`);
+    }
+  }
 });
 
 test('a row matching a record the importer may not change is an error saying so', async () => {
