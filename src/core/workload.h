@@ -13,8 +13,9 @@
  * - planned meetings they organise or take part in, the minutes of each
  *   that fall within that day (one without end_at counts
  *   WORKLOAD_DEFAULT_MEETING minutes from its start, flagged);
- * - process steps due that day: not yet, as the store has no table of
- *   running steps (the business-processes issue adds it).
+ * - process steps due that day come in as tasks: a task or approval step
+ *   makes a task owned by the person who holds it, due at the step's
+ *   deadline (core/process_run.h), so it counts like any other task.
  * load_pct is planned * 100 / capacity, rounded to the nearest whole; a
  * day with work and no capacity has load_pct null and is overloaded.
  *

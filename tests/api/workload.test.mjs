@@ -163,3 +163,20 @@ test('reassigning a task moves its minutes from one person to the other', async 
   assert.equal(tue(u.b.id).task_min, 120);
   assert.ok(tue(u.b.id).items.some((i) => i.id === act.report));
 });
+
+test("a business process's step counts in the workload of the person who holds it, on its deadline's day", async () => {
+  // The shipped lead follow-up: the deal's owner calls back within the hour.
+  const tpls = await req(srv, 'GET', '/api/v1/process-templates');
+  const follow = tpls.body.data.find((x) => x.key === 'lead_follow_up');
+  assert.ok(follow, 'the shipped lead follow-up template');
+  const deal = await post('/api/v1/deals', { title: 'Process load', owner_id: u.b.id });
+  const inst = await post('/api/v1/process-instances', { template_id: follow.id, entity: 'deals', record_id: deal.id });
+  const step = inst.steps.find((x) => x.status === 'waiting');
+  assert.ok(step && step.task_id && step.due_at, `a waiting step with a task and a deadline: ${JSON.stringify(inst.steps)}`);
+  const day = step.due_at.slice(0, 10);
+  const r = await req(srv, 'GET', `/api/v1/workload?user_id=${u.b.id}&from=${day}&days=1`);
+  assert.equal(r.status, 200, r.text);
+  const items = r.body.people[0].days[0].items;
+  assert.ok(items.some((i) => i.id === step.task_id && i.kind === 'task'),
+    `the step's task is in Boris's load of ${day}: ${JSON.stringify(items)}`);
+});
