@@ -522,7 +522,8 @@ export const processRuns = {
   /** Completes a task (no outcome) or answers an approval; answers the instance as it is now. */
   complete: (stepId: number, outcome: 'approve' | 'reject' | null, comment: string) =>
     request<ProcessInstance>('POST', `/process-steps/${stepId}/complete`, {
-      body: outcome ? { outcome, comment } : { comment },
+      // An empty comment is left out: a task takes none, a rejection is refused without one.
+      body: { ...(outcome ? { outcome } : {}), ...(comment ? { comment } : {}) },
     }).then((r) => r.data),
   stats: (templateId: number, signal?: AbortSignal) =>
     request<{ template_id: number; data: StepStats[] }>('GET', `/process-templates/${templateId}/stats`, { signal }).then((r) => r.data.data),
