@@ -165,7 +165,8 @@ test('the wizard turns a few answers into a template the editor shows', async ()
     await page.waitForURL(/#\/admin\/processes\/\d+$/);
 
     // "New template" afterwards starts blank, not from the wizard's answer.
-    await page.getByRole('link', { name: 'Processes' }).first().click();
+    // The templates under Administration (the other "Processes" in the menu is the monitor).
+    await page.locator('nav a[href="#/admin/processes"]').click();
     await page.getByRole('link', { name: 'New template' }).click();
     await page.getByRole('heading', { name: 'New process', level: 1 }).waitFor();
     assert.equal(await page.locator('[data-step]').count(), 0);
