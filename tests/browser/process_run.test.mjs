@@ -74,9 +74,12 @@ test('a process built in the editor runs on a deal: task, rejected, task again, 
     instId = Number(/#\/processes\/(\d+)/.exec(page.url())[1]);
     await page.getByRole('heading', { name: 'Window check', level: 1 }).waitFor();
     await page.locator('[data-step="task_1"].prun-step-waiting').waitFor();
+    // The template's graph, read only, with the waiting step marked and the rest not yet reached.
+    await page.locator('g[data-step="task_1"].run-waiting').waitFor();
+    assert.equal(await page.locator('g[data-step="approval_1"][class*="run-"]').count(), 0);
     // The admin does not hold the task: no action buttons, but the admin may cancel.
     assert.equal(await page.getByRole('button', { name: 'Complete the step' }).count(), 0);
-    assert.equal(await page.getByRole('button', { name: 'Approve' }).count(), 0);
+    assert.equal(await page.getByRole('button', { name: 'Approve', exact: true }).count(), 0);
     await page.getByRole('button', { name: 'Cancel the process' }).waitFor();
   });
   assert.equal((await instance(instId)).status, 'running');
@@ -100,7 +103,7 @@ test('a process built in the editor runs on a deal: task, rejected, task again, 
     await page.goto(`/#/processes/${instId}`);
     const approval = page.locator('[data-step="approval_1"].prun-step-waiting');
     await approval.getByLabel('Comment').fill('Measure the balcony too');
-    await approval.getByRole('button', { name: 'Reject' }).click();
+    await approval.getByRole('button', { name: 'Reject', exact: true }).click();
     await page.getByText('Rejected', { exact: true }).waitFor();
     await page.locator('[data-step="task_1"].prun-step-waiting').waitFor();
     await page.getByText('Measure the balcony too').waitFor();
@@ -119,7 +122,7 @@ test('a process built in the editor runs on a deal: task, rejected, task again, 
     await page.locator('[data-step="task_1"].prun-step-waiting').getByRole('button', { name: 'Complete the step' }).click();
     await page.getByText('Step completed').waitFor();
     await page.locator('[data-step="approval_1"].prun-step-waiting').waitFor();
-    assert.equal(await page.getByRole('button', { name: 'Approve' }).count(), 0);
+    assert.equal(await page.getByRole('button', { name: 'Approve', exact: true }).count(), 0);
     assert.equal(await page.getByRole('button', { name: 'Complete the step' }).count(), 0);
   });
 
@@ -127,9 +130,10 @@ test('a process built in the editor runs on a deal: task, rejected, task again, 
   await withPage(env, 'process-run-approve', async (page) => {
     await signIn(page, env.srv, { hash: `#/processes/${instId}` });
     await page.goto(`/#/processes/${instId}`);
-    await page.locator('[data-step="approval_1"].prun-step-waiting').getByRole('button', { name: 'Approve' }).click();
+    await page.locator('[data-step="approval_1"].prun-step-waiting').getByRole('button', { name: 'Approve', exact: true }).click();
     await page.getByText('Approved', { exact: true }).waitFor();
     await page.locator('.page-header .prun-completed').waitFor();
+    for (const id of ['task_1', 'approval_1', 'end_1']) await page.locator(`g[data-step="${id}"].run-done`).waitFor();
 
     await page.goto('/#/processes');
     const table = page.getByRole('table', { name: 'Process instances' });

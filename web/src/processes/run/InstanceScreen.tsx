@@ -1,6 +1,9 @@
+import '../processes.css';
 import './run.css';
 import { useCallback, useEffect, useState } from 'react';
-import { currentUser, processRuns, type ProcessInstance, type RunStep } from '../../api';
+import { currentUser, processes, processRuns, type ProcessInstance, type RunStep } from '../../api';
+import { Canvas } from '../Canvas';
+import type { Definition } from '../types';
 import { useDirectory } from '../../audit/useDirectory';
 import { userName } from '../../audit/describe';
 import { ConfirmDialog } from '../../common/ConfirmDialog';
@@ -18,6 +21,18 @@ function stepClass(s: RunStep, now: number): string {
   return `prun-step prun-step-${s.status}`;
 }
 
+/** Each step of the graph as far as the instance got: its latest run decides. */
+function marksOf(steps: RunStep[], now: number): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const s of steps) {
+    const overdue = s.status === 'waiting' && s.due_at !== null && Date.parse(s.due_at) < now;
+    m.set(s.step_id, overdue ? 'overdue' : s.status);
+  }
+  return m;
+}
+
+const noop = () => {};
+
 /** #/processes/7: one running (or finished) process: its steps in order, the waiting step's actions. */
 export function InstanceScreen({ id }: { id: number }) {
   const toast = useToast();
@@ -26,6 +41,7 @@ export function InstanceScreen({ id }: { id: number }) {
   const [inst, setInst] = useState<ProcessInstance | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [confirm, setConfirm] = useState(false);
+  const [def, setDef] = useState<Definition | null>(null);
   useTitle(inst ? inst.template_name : t('prun.instance'));
 
   const load = useCallback(async (signal?: AbortSignal) => {
@@ -43,6 +59,21 @@ export function InstanceScreen({ id }: { id: number }) {
     void load(ctl.signal);
     return () => ctl.abort();
   }, [load]);
+
+  // The graph of the version the instance runs; without it the steps' list still tells all.
+  const templateId = inst?.template_id;
+  const version = inst?.version;
+  useEffect(() => {
+    if (templateId === undefined || version === undefined) return;
+    let live = true;
+    processes
+      .version(templateId, version)
+      .then((v) => live && setDef(v.definition as unknown as Definition))
+      .catch(() => {});
+    return () => {
+      live = false;
+    };
+  }, [templateId, version]);
 
   async function cancel() {
     setConfirm(false);
@@ -88,6 +119,21 @@ export function InstanceScreen({ id }: { id: number }) {
         </div>
       </header>
       {inst.error && <ErrorBanner message={inst.error} />}
+      {def && (
+        <div className="card prun-graph">
+          <Canvas
+            def={def}
+            selection={null}
+            errors={new Map()}
+            readOnly
+            marks={marksOf(steps, now)}
+            onSelect={noop}
+            onChange={noop}
+            onRemoveStep={noop}
+            onDropKind={noop}
+          />
+        </div>
+      )}
       <ol className="prun-steps" aria-label={t('prun.history')}>
         {steps.map((s) => (
           <li key={s.id} className={stepClass(s, now)} data-step={s.step_id}>
