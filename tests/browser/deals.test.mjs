@@ -195,7 +195,7 @@ test('the list takes any filter from the URL and shows it as a removable chip', 
     await page.getByRole('cell', { name: 'Beta boosters' }).waitFor();
     assert.ok(page.url().includes('q=Beta'), page.url());
     // Board and list share the filters.
-    await page.getByRole('link', { name: 'Board' }).click();
+    await page.getByRole('link', { name: 'Board', exact: true }).click();
     await page.locator('.board').waitFor();
     assert.ok(page.url().includes('source=board-test'), page.url());
   });

@@ -129,3 +129,20 @@ export function idFromUrl(page, entity) {
   const m = new RegExp(`#/${entity}/(\\d+)`).exec(page.url());
   return m ? Number(m[1]) : null;
 }
+
+// The process editor's canvas (tests/browser/process_*.test.mjs).
+
+/** Drags with the mouse from the centre of one element to the centre of another, in steps. */
+export async function dragBetween(page, from, to) {
+  const a = await from.boundingBox();
+  const b = await to.boundingBox();
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move((a.x + b.x) / 2 + b.width / 4, (a.y + b.y) / 2 + b.height / 4, { steps: 5 });
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 5 });
+  await page.mouse.up();
+}
+
+/** A step's box and one of its output handles on the canvas. */
+export const box = (page, id) => page.locator(`[data-step="${id}"] .pe-box`);
+export const handle = (page, id, output) => page.locator(`[data-output="${id}:${output}"]`);

@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { addUser } from '../lib/helpers.mjs';
-import { api, setup, signIn, withPage } from './helpers.mjs';
+import { api, box, dragBetween, handle, setup, signIn, withPage } from './helpers.mjs';
 
 let env;
 before(async () => {
@@ -18,19 +18,6 @@ after(async () => {
   assert.deepEqual(env?.pageErrors.map(String) ?? [], []);
 });
 
-/** Drags with the mouse from the centre of one element to the centre of another, in steps. */
-async function dragBetween(page, from, to) {
-  const a = await from.boundingBox();
-  const b = await to.boundingBox();
-  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
-  await page.mouse.down();
-  await page.mouse.move((a.x + b.x) / 2 + b.width / 4, (a.y + b.y) / 2 + b.height / 4, { steps: 5 });
-  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 5 });
-  await page.mouse.up();
-}
-
-const box = (page, id) => page.locator(`[data-step="${id}"] .pe-box`);
-const handle = (page, id, output) => page.locator(`[data-output="${id}:${output}"]`);
 const badge = (page, id) => page.locator(`[data-step="${id}"] .pe-badge`);
 
 async function templateByKey(key) {
@@ -178,7 +165,8 @@ test('the wizard turns a few answers into a template the editor shows', async ()
     await page.waitForURL(/#\/admin\/processes\/\d+$/);
 
     // "New template" afterwards starts blank, not from the wizard's answer.
-    await page.getByRole('link', { name: 'Processes' }).first().click();
+    // The templates under Administration (the other "Processes" in the menu is the monitor).
+    await page.locator('nav a[href="#/admin/processes"]').click();
     await page.getByRole('link', { name: 'New template' }).click();
     await page.getByRole('heading', { name: 'New process', level: 1 }).waitFor();
     assert.equal(await page.locator('[data-step]').count(), 0);

@@ -37,7 +37,8 @@ test('an admin reads the process templates, their state, steps and versions', as
 
   await withPage(env, 'processes-list', async (page) => {
     await signIn(page, env.srv);
-    await page.getByRole('link', { name: 'Processes' }).click();
+    // The templates under Administration (the other "Processes" in the menu is the monitor).
+    await page.locator('nav a[href="#/admin/processes"]').click();
     await page.getByRole('heading', { name: 'Processes', level: 1 }).waitFor();
     const offer = page.locator('tr', { hasText: 'offer_approval' });
     await offer.getByText('Ready', { exact: true }).waitFor();

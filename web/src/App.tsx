@@ -12,6 +12,8 @@ import { PipelinesScreen } from './admin/pipelines/PipelinesScreen';
 import { ProcessesScreen } from './admin/ProcessesScreen';
 import { EditorScreen } from './processes/EditorScreen';
 import { WizardScreen } from './processes/WizardScreen';
+import { InstanceScreen } from './processes/run/InstanceScreen';
+import { MonitorScreen } from './processes/run/MonitorScreen';
 import { AuditScreen } from './audit/AuditScreen';
 import { RolesScreen } from './admin/RolesScreen';
 import { TransferScreen } from './admin/TransferScreen';
@@ -127,6 +129,8 @@ export function App() {
   else if (section === 'my-day') screen = <MyDayScreen key={route.query.get('user_id') ?? ''} query={route.query} />;
   else if (section === 'calendar') screen = <CalendarScreen query={route.query} />;
   else if (section === 'activities') screen = <ActivitiesScreen path={route.path} query={route.query} />;
+  else if (section === 'processes' && route.path[1]) screen = <InstanceScreen key={route.path[1]} id={Number(route.path[1])} />;
+  else if (section === 'processes') screen = <MonitorScreen query={route.query} />;
   else if (section === 'deals') screen = <DealsScreen path={route.path} query={route.query} />;
   else if (section === 'tickets') screen = <TicketsScreen path={route.path} query={route.query} />;
   else if (section === 'kb') screen = <KbScreen path={route.path} query={route.query} />;

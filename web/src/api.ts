@@ -442,6 +442,93 @@ export const processes = {
   wizard: (answers: unknown) => request<ProcessTemplate['definition']>('POST', '/process-templates/wizard', { body: answers }).then((r) => r.data),
 };
 
+// ---- running processes (docs/api.md "Business processes: running instances") ----
+
+export type RunEntity = 'deals' | 'companies' | 'contacts';
+
+export interface RunStep {
+  id: number;
+  step_id: string;
+  kind: string;
+  name: string;
+  status: 'waiting' | 'done' | 'skipped' | 'failed' | 'cancelled';
+  assignee_id: number | null;
+  assignee_name: string | null;
+  task_id: number | null;
+  started_at: string;
+  due_at: string | null;
+  overdue_at: string | null;
+  done_at: string | null;
+  outcome: string | null;
+  comment: string | null;
+  done_by: number | null;
+}
+
+export interface ProcessInstance {
+  id: number;
+  template_id: number;
+  template_name: string;
+  version: number;
+  entity: string;
+  record_id: number;
+  status: 'running' | 'completed' | 'cancelled' | 'failed';
+  current_step: string | null;
+  current_step_name: string | null;
+  waiting_step: number | null;
+  assignee_id: number | null;
+  waiting_since: string | null;
+  due_at: string | null;
+  overdue: boolean;
+  started_at: string;
+  finished_at: string | null;
+  started_by: number | null;
+  owner_id: number | null;
+  error: string | null;
+  steps?: RunStep[];
+}
+
+/** A step waiting for the user, from my day. */
+export interface WaitingStep {
+  id: number;
+  instance_id: number;
+  step_id: string;
+  kind: string;
+  name: string;
+  task_id: number | null;
+  entity: string;
+  record_id: number;
+  started_at: string;
+  due_at: string | null;
+  overdue: boolean;
+}
+
+export interface StepStats {
+  step_id: string;
+  name: string;
+  count: number;
+  avg_ms: number;
+  max_ms: number;
+  waiting: number;
+  overdue: number;
+}
+
+export const processRuns = {
+  list: (query: Query, signal?: AbortSignal) =>
+    request<{ data: ProcessInstance[] }>('GET', '/process-instances', { query, signal }).then((r) => r.data.data),
+  get: (id: number, signal?: AbortSignal) => request<ProcessInstance>('GET', `/process-instances/${id}`, { signal }).then((r) => r.data),
+  start: (templateId: number, entity: string, recordId: number) =>
+    request<ProcessInstance>('POST', '/process-instances', { body: { template_id: templateId, entity, record_id: recordId } }).then((r) => r.data),
+  cancel: (id: number) => request<ProcessInstance>('POST', `/process-instances/${id}/cancel`).then((r) => r.data),
+  /** Completes a task (no outcome) or answers an approval; answers the instance as it is now. */
+  complete: (stepId: number, outcome: 'approve' | 'reject' | null, comment: string) =>
+    request<ProcessInstance>('POST', `/process-steps/${stepId}/complete`, {
+      // An empty comment is left out: a task takes none, a rejection is refused without one.
+      body: { ...(outcome ? { outcome } : {}), ...(comment ? { comment } : {}) },
+    }).then((r) => r.data),
+  stats: (templateId: number, signal?: AbortSignal) =>
+    request<{ template_id: number; data: StepStats[] }>('GET', `/process-templates/${templateId}/stats`, { signal }).then((r) => r.data.data),
+};
+
 export const backups = {
   status: () => request<BackupStatus>('GET', '/system/backups').then((r) => r.data),
   start: () => request<{ job_id: number }>('POST', '/system/backups').then((r) => r.data),
@@ -1061,6 +1148,7 @@ export interface MyDay {
   today: DayBucket;
   tomorrow: DayBucket;
   this_week: DayBucket;
+  process_steps?: WaitingStep[];
 }
 
 export type TimelineEntry =

@@ -6,6 +6,7 @@ import { useTitle } from '../common/hooks';
 import { useToast } from '../common/Toast';
 import { t } from '../i18n';
 import { can, scopeOf } from '../rights';
+import { ProcessStepsSection } from '../processes/run/ProcessStepsSection';
 import { DaySection } from './DaySection';
 import { PersonSelect } from './PersonSelect';
 import { browserTz } from './time';
@@ -66,6 +67,9 @@ export function MyDayScreen({ query }: { query: URLSearchParams }) {
         </ErrorBanner>
       )}
       {!day && error === null && <div className="card placeholder">{t('common.loading')}</div>}
+      {day && (day.process_steps?.length ?? 0) > 0 && (
+        <ProcessStepsSection steps={day.process_steps ?? []} own={day.user_id === me?.id} onChange={() => void reload()} />
+      )}
       {day && (
         <div className="day-grid">
           {BUCKETS.map((b) => (

@@ -254,6 +254,9 @@ export function Layout({ user, section, onSignOut, onLang, children }: Props) {
               </NavLink>
             </>
           )}
+          <NavLink to="/processes" active={section === 'processes'} icon={icons.processes}>
+            {t('nav.processesRun')}
+          </NavLink>
           <NavLink to="/kb" active={section === 'kb'} icon={icons.kb}>
             {t('nav.kb')}
           </NavLink>

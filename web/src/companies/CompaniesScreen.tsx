@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { records, type Company, type Contact } from '../api';
 import { EntityList } from '../common/EntityList';
+import { ProcessesCard } from '../processes/run/ProcessesCard';
 import { RecordPage, type Mode } from '../common/RecordPage';
 import { contactName } from '../contacts/config';
 import { t } from '../i18n';
@@ -30,6 +31,7 @@ export function CompaniesScreen({ path, query }: Props) {
       aside={(c) => <CompanyContacts company={c} />}
       main={(c) => (
         <>
+          <ProcessesCard entity="companies" id={c.id} />
           <DocumentsCard entity="companies" id={c.id} />
           <TimelineCard entity="companies" id={c.id} name={c.name} />
         </>

@@ -1,4 +1,5 @@
 import { EntityList } from '../common/EntityList';
+import { ProcessesCard } from '../processes/run/ProcessesCard';
 import { RecordPage, type Mode } from '../common/RecordPage';
 import { DocumentsCard } from '../documents/DocumentsCard';
 import { TimelineCard } from '../timeline/TimelineCard';
@@ -29,6 +30,7 @@ export function ContactsScreen({ path, query }: Props) {
       mode={mode}
       main={(c) => (
         <>
+          <ProcessesCard entity="contacts" id={c.id} />
           <DocumentsCard entity="contacts" id={c.id} />
           <TimelineCard entity="contacts" id={c.id} name={contactName(c)} />
         </>

@@ -1,4 +1,5 @@
 import { EntityList } from '../common/EntityList';
+import { ProcessesCard } from '../processes/run/ProcessesCard';
 import { RecordPage, type Mode } from '../common/RecordPage';
 import { useCurrencies, usePipelines } from '../common/salesInputs';
 import { t } from '../i18n';
@@ -42,6 +43,7 @@ export function DealsScreen({ path, query }: Props) {
         <>
           <DealItemsCard deal={d} />
           <StageHistory deal={d} />
+          <ProcessesCard entity="deals" id={d.id} />
           <DocumentsCard entity="deals" id={d.id} />
           <TimelineCard entity="deals" id={d.id} name={d.title} />
         </>

@@ -21,6 +21,8 @@ interface Props {
   onChange: (def: Definition) => void;
   onRemoveStep: (id: string) => void;
   onDropKind: (kind: string, x: number, y: number) => void;
+  /** How far a running instance got, by step id ('done', 'waiting', 'overdue'): a class on its box. */
+  marks?: Map<string, string>;
 }
 
 type Drag =
@@ -51,7 +53,7 @@ function arrowPath(sx: number, sy: number, tx: number, ty: number): string {
  * from one of a step's output handles onto another step; an arrow is selected by a click and
  * removed with Delete. The parent owns the definition: every change comes back through onChange.
  */
-export function Canvas({ def, selection, errors, readOnly, onSelect, onChange, onRemoveStep, onDropKind }: Props) {
+export function Canvas({ def, selection, errors, readOnly, onSelect, onChange, onRemoveStep, onDropKind, marks }: Props) {
   const svgRef = useRef<SVGSVGElement>(null);
   const [drag, setDrag] = useState<Drag | null>(null);
   const minX = Math.min(0, ...def.steps.map((s) => pos(s).x));
@@ -219,7 +221,7 @@ export function Canvas({ def, selection, errors, readOnly, onSelect, onChange, o
           const sel = !!selection && 'step' in selection && selection.step === s.id;
           const outs = outputsOf(s);
           return (
-            <g key={s.id} className={`pe-step kind-${s.kind}${sel ? ' selected' : ''}${errs.length ? ' has-error' : ''}`} data-step={s.id}>
+            <g key={s.id} className={`pe-step kind-${s.kind}${sel ? ' selected' : ''}${errs.length ? ' has-error' : ''}${marks?.has(s.id) ? ` run-${marks.get(s.id)}` : ''}`} data-step={s.id}>
               <g
                 tabIndex={0}
                 role="button"
