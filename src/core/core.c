@@ -46,6 +46,7 @@ core_ctx_init(struct core_ctx *cx, db_t *db, const struct actor *actor)
 	cx->agent = NULL;
 	cx->audit_key = NULL;
 	cx->watch = NULL;
+	cx->mail = NULL;
 	cx->rights.loaded = false;
 	cx->rights.nseen = 0;
 	cx->retry_after_s = 0;
