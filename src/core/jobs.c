@@ -301,22 +301,35 @@ job_drop_keyed(struct core_ctx *cx, const char *kind, const char *prefix,
 		    "bytes", sizeof(hi) - 1);
 	memcpy(hi, prefix, n + 1);
 	hi[n - 1]++;
-	if (db_prepare(cx->db, unclaimed_only ? "DELETE FROM jobs WHERE "
-	    "unique_key >= ? AND unique_key < ? AND kind = ? AND done_at IS "
-	    "NULL AND locked_by IS NULL" : "DELETE FROM jobs WHERE unique_key "
-	    ">= ? AND unique_key < ? AND kind = ? AND done_at IS NULL", &st) !=
-	    DB_OK) {
-		log_error("database: jobs drop: %s", db_errmsg(cx->db));
-		return core_fail(cx, CRM_EDB, "The database failed");
-	}
-	db_bind_text(st, 1, prefix, n);
-	db_bind_text(st, 2, hi, n);
-	db_bind_text(st, 3, kind, strlen(kind));
-	rc = db_step(st);
-	db_done(st);
-	if (rc != DB_DONE) {
-		log_error("database: jobs drop step: %s", db_errmsg(cx->db));
-		return core_fail(cx, CRM_EDB, "The database failed");
+	/*
+	 * The runs of a job that ran before (and waits to retry, or runs now)
+	 * go with it: job_runs refers to jobs. A run in progress then finds
+	 * its lease gone and leaves the job alone.
+	 */
+	for (int pass = 0; pass < 2; pass++) {
+		struct dbq q;
+
+		dbq_init(&q);
+		dbq_sql(&q, "%s unique_key >= ? AND unique_key < ? AND kind = ? "
+		    "AND done_at IS NULL%s%s", pass == 0 ? "DELETE FROM job_runs "
+		    "WHERE job_id IN (SELECT id FROM jobs WHERE" : "DELETE FROM "
+		    "jobs WHERE", unclaimed_only ? " AND locked_by IS NULL" : "",
+		    pass == 0 ? ")" : "");
+		dbq_text(&q, prefix, n);
+		dbq_text(&q, hi, n);
+		dbq_text(&q, kind, strlen(kind));
+		rc = db_prepare_q(cx->db, &q, &st);
+		dbq_free(&q);
+		if (rc != DB_OK) {
+			log_error("database: jobs drop: %s", db_errmsg(cx->db));
+			return core_fail(cx, CRM_EDB, "The database failed");
+		}
+		rc = db_step(st);
+		db_done(st);
+		if (rc != DB_DONE) {
+			log_error("database: jobs drop step: %s", db_errmsg(cx->db));
+			return core_fail(cx, CRM_EDB, "The database failed");
+		}
 	}
 	return CRM_OK;
 }

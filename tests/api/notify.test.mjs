@@ -7,12 +7,12 @@
 // as it changes and ends on sign-out; bad input is refused.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer } from '../lib/server.mjs';
+import { startServer, PG, pgSql } from '../lib/server.mjs';
 import { stopClean, req, createOk, assertProblem, assertInvalid, addUser, createToken, login, freePort, until as untilDone } from '../lib/helpers.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -300,6 +300,28 @@ test('bad reminders are refused and nothing is written', async () => {
   assert.deepEqual(ok.reminders, [0, 15, 1440]);
   const cleared = await req(srv, 'PATCH', `/api/v1/activities/${ok.id}`, { body: { reminders: null }, auth: alice });
   assert.equal(cleared.status, 200, cleared.text);
+});
+
+// Runs SQL on the server's database (tests reach in only to arrange a state
+// the API cannot make on demand).
+function sql(text) {
+  return (PG ? pgSql(text, srv.db)
+    : execFileSync('sqlite3', ['-batch', '-cmd', '.timeout 10000', '-noheader', '-list', srv.db, text], { encoding: 'utf8' })).trim();
+}
+
+test('reminders whose job already ran once (a retry waiting) are replaced without a database error', async () => {
+  const due = iso(Date.now() + 3 * 86400000);
+  const t = await createOk(srv, 'activities', { kind: 'task', subject: 'Retrying reminder', due_at: due, reminders: [60] }, alice);
+  const [job, key] = sql(`SELECT id, unique_key FROM jobs WHERE unique_key LIKE 'reminder:${t.id}:%' AND done_at IS NULL`).split('|');
+  assert.match(job, /^\d+$/, 'one pending reminder job');
+  // As if a runner had tried it once and it waits to retry: a run refers to it.
+  sql(`INSERT INTO job_runs (job_id, worker, started_at, finished_at, outcome) VALUES (${job}, 'gone:1', 1, 2, 'retry')`);
+  const changed = await req(srv, 'PATCH', `/api/v1/activities/${t.id}`, { body: { reminders: [30] }, auth: alice });
+  assert.equal(changed.status, 200, changed.text);
+  // (SQLite may give the new job the old one's id: keys tell them apart.)
+  assert.equal(sql(`SELECT COUNT(*) FROM jobs WHERE unique_key = '${key}'`), '0', 'the old reminder is gone');
+  assert.equal(sql(`SELECT COUNT(*) FROM job_runs r JOIN jobs j ON j.id = r.job_id WHERE r.worker = 'gone:1'`), '0', 'and its run with it');
+  assert.equal(sql(`SELECT COUNT(*) FROM jobs WHERE unique_key LIKE 'reminder:${t.id}:%' AND done_at IS NULL`), '1', 'the new one waits');
 });
 
 test('the live stream sends the unread count as it changes', async () => {
