@@ -287,7 +287,7 @@ tidy(char *s)
 	if (s[n - 1] == '.')
 		s[n - 1] = '\0';
 	if (strcmp(s, "-0") == 0)
-		strcpy(s, "0");
+		memmove(s, s + 1, 2);	/* "0" and its NUL */
 }
 
 /* The number of a cell: XLSX numbers are written with '.'. */
