@@ -551,6 +551,17 @@ cmd_serve(int argc, char **argv)
 		watch_free(app.watch);
 		return 1;
 	}
+	/*
+	 * Blocked before the first thread starts (the stream hub, the HTTP
+	 * threads, the job runner), so every thread inherits the mask and
+	 * SIGTERM reaches only the wait below: one thread started earlier
+	 * with it unblocked let the default action kill the server.
+	 */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
 	if (api_streams_start(&app, opt_get(opts, n, "db"), err, sizeof(err)) != 0) {
 		fprintf(stderr, "crm serve: %s\n", err);
 		db_pool_close(app.pool);
@@ -560,11 +571,6 @@ cmd_serve(int argc, char **argv)
 		watch_free(app.watch);
 		return 1;
 	}
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-	signal(SIGPIPE, SIG_IGN);
 	if (http_start(opt_get(opts, n, "listen"), (int)threads, (unsigned)per_ip,
 	    tls.cert_pem != NULL ? &tls : NULL, &upload, api_handle, &app,
 	    &srv, err, sizeof(err)) != 0) {
