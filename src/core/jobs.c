@@ -783,7 +783,7 @@ runner_main(void *arg)
 int
 jobs_runner_start(const char *address, const char *worker, int64_t lease_ms,
     int poll_ms, const struct mail_conf *mail, bool webhook_loopback,
-    struct jobs_runner **out, char *err, size_t errlen)
+    struct db_gate *gate, struct jobs_runner **out, char *err, size_t errlen)
 {
 	struct jobs_runner *r = xcalloc(1, sizeof(*r));
 	struct core_ctx cx;
@@ -793,6 +793,7 @@ jobs_runner_start(const char *address, const char *worker, int64_t lease_ms,
 		free(r);
 		return CRM_EDB;
 	}
+	db_set_gate(r->db, gate);
 	core_ctx_init(&cx, r->db, NULL);
 	if (job_release_dead(&cx, worker, &released) != CRM_OK)
 		log_warn("jobs: %s", cx.detail);	/* their leases still end */
