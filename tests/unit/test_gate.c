@@ -57,7 +57,6 @@ a_waiting_writer_goes_before_the_bulk_writers_next_transaction(void **state)
 	struct other o = { 0 };
 	pthread_t th;
 	db_t *bulk;
-	int was;
 
 	(void)state;
 	assert_non_null(mkdtemp(dir));
@@ -76,11 +75,13 @@ a_waiting_writer_goes_before_the_bulk_writers_next_transaction(void **state)
 		sched_yield();
 	assert_int_equal(__atomic_load_n(&o.begun, __ATOMIC_SEQ_CST), 0);
 
-	/* Commit, yield, begin again: the waiting writer got in between. */
+	/*
+	 * Commit, yield, begin again: the waiting writer got in between
+	 * (woken by the commit it may have the lock before the yield even
+	 * looks; else the yield waits for it).
+	 */
 	assert_int_equal(db_commit(bulk), DB_OK);
-	was = db_yield_writers(bulk, 5000);
-	assert_int_equal(was, 1);
-	assert_int_equal(__atomic_load_n(&o.begun, __ATOMIC_SEQ_CST), 1);
+	db_yield_writers(bulk, 5000);
 	assert_int_equal(db_begin(bulk), DB_OK);
 	assert_int_equal(__atomic_load_n(&o.committed, __ATOMIC_SEQ_CST), 1);
 	assert_int_equal(db_exec(bulk, "INSERT INTO t (who) VALUES ('bulk')"),
