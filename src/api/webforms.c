@@ -129,8 +129,7 @@ page_start(struct buf *b, const char *title)
 {
 	buf_puts(b, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
 	    "<meta name=\"viewport\" content=\"width=device-width, "
-	    "initial-scale=1\"><meta name=\"referrer\" content=\"no-referrer\">"
-	    "<title>");
+	    "initial-scale=1\"><title>");
 	html(b, title);
 	buf_printf(b, "</title><style>%s</style></head><body><main><h1>",
 	    page_css);
