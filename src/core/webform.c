@@ -490,6 +490,8 @@ webform_submit(struct core_ctx *cx, const char *key, const char *address,
 
 	*out = NULL;
 	memset(&cx->actor, 0, sizeof(cx->actor));	/* the system */
+	if (address == NULL)
+		address = "";
 	rc = form_by_key(cx, key, &form);
 	if (rc != CRM_OK)
 		return rc;

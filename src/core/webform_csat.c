@@ -74,10 +74,11 @@ int
 webform_csat_offer(struct core_ctx *cx, int64_t ticket_id, json_t *ticket)
 {
 	json_t *sat = json_object_get(ticket, "satisfaction");
+	const char *subject = str(ticket, "subject");
 	unsigned char raw[32];
-	char token[WEBFORM_TOKEN_MAX], hex[65], to[MAIL_ADDR_MAX + 1], subj[400];
+	char token[WEBFORM_TOKEN_MAX], hex[65], to[MAIL_ADDR_MAX + 1];
 	int64_t now = time_now_ms();
-	struct buf body;
+	struct buf subj, body;
 	int rc;
 
 	if (json_is_integer(sat) || !mail_enabled(cx->mail))
@@ -100,17 +101,24 @@ webform_csat_offer(struct core_ctx *cx, int64_t ticket_id, json_t *ticket)
 		    now + WEBFORM_CSAT_TTL_MS);
 	if (rc != CRM_OK)
 		return rc;
-	snprintf(subj, sizeof(subj), "How did we do? Request #%lld: %s",
-	    (long long)ticket_id, str(ticket, "subject"));
+	if (subject == NULL)
+		subject = "";
+	/* Whole subjects (at most 500 characters): mail_queue cuts its own. */
+	buf_init(&subj, 4096);
+	buf_printf(&subj, "How did we do? Request #%lld: %s", (long long)ticket_id,
+	    subject);
 	buf_init(&body, 8192);
-	buf_printf(&body, "Hello,\n\nyour request #%lld \"%.200s\" has been "
+	buf_printf(&body, "Hello,\n\nyour request #%lld \"%s\" has been "
 	    "resolved. How satisfied are you with our help? Choose from 1 (not "
 	    "at all) to 5 (very) on this page, and tell us more if you like:\n\n"
 	    "%s/r/%s\n\nThe link works once, for %d days.\n\nThank you.\n",
-	    (long long)ticket_id, str(ticket, "subject"),
+	    (long long)ticket_id, subject,
 	    cx->mail->origin != NULL ? cx->mail->origin : "", token,
 	    (int)(WEBFORM_CSAT_TTL_MS / 86400000));
-	rc = mail_queue(cx, to, subj, body.data != NULL ? body.data : "", NULL);
+	rc = subj.data == NULL || body.data == NULL ? core_fail(cx, CRM_EDB,
+	    "The satisfaction mail could not be made") : mail_queue(cx, to,
+	    subj.data, body.data, NULL);
+	buf_free(&subj);
 	buf_free(&body);
 	sodium_memzero(token, sizeof(token));
 	return rc;

@@ -73,7 +73,7 @@ export function TicketTasks({ ticket, editable, busy, onChange }: { ticket: Tick
       <h2 id={`${formId}-title`}>{t('desk.tasks.title')}</h2>
       {taskIds.length === 0 && <p className="muted">{t('desk.tasks.none')}</p>}
       {taskIds.length > 0 && (
-        <ul className="ticket-links" aria-labelledby={`${formId}-title`}>
+        <ul className="ticket-task-list" aria-labelledby={`${formId}-title`}>
           {taskIds.map((id) => {
             const a = tasks[id];
             const name = a?.subject || t('desk.link.task', { id });
@@ -103,7 +103,7 @@ export function TicketTasks({ ticket, editable, busy, onChange }: { ticket: Tick
       )}
       {editable && (
         <>
-          <div className="ticket-link-add">
+          <div className="ticket-task-add">
             <label htmlFor={`${formId}-find`}>{t('desk.tasks.find')}</label>
             <RecordPicker
               id={`${formId}-find`}
