@@ -2,9 +2,10 @@
 // keeps (and nobody else), their page embeddable only on the sites they
 // allow, submissions without a session becoming tickets of channel "form"
 // with the client matched by email, floods refused with 429 and
-// Retry-After per client address and per form (counted in the database),
-// the honeypot, size limits on every input, hostile HTML kept as text and
-// never echoed as markup; and the satisfaction question: a resolved
+// Retry-After per client address and per form (counted in the database,
+// so two servers sharing it count together), the honeypot, size limits on
+// every input, hostile HTML kept as text and never echoed as markup; and
+// the satisfaction question: a resolved
 // ticket's client gets a mail (through a real SMTP server) whose link
 // records a rating and comment once, while a used or expired link says so.
 import { test, before, after } from 'node:test';
@@ -29,8 +30,8 @@ let agent;          // a support agent: no admin rights
 
 // One request from a chosen loopback address (the whole 127/8 is this
 // machine), so that "another client" is a real other address.
-function post(path, body, { from = '127.0.0.1', type = 'application/json', headers = {} } = {}) {
-  const u = new URL(srv.url);
+function post(path, body, { from = '127.0.0.1', type = 'application/json', headers = {}, server = srv } = {}) {
+  const u = new URL(server.url);
   const data = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
   return new Promise((resolve, reject) => {
     const r = http.request({ host: u.hostname, port: u.port, method: 'POST', path, localAddress: from, agent: false,
@@ -283,6 +284,20 @@ test('floods are refused with 429 and Retry-After: per client address, then per 
   // The counts live in the database: a limit raised by the admin applies at once.
   await req(srv, 'PATCH', `/api/v1/desk/forms/${f.id}`, { body: { form_max: 10 } });
   assert.equal((await ok('127.0.0.3')).status, 201);
+});
+
+test('two servers on one database count the same submissions: the form takes exactly its limit', async () => {
+  const f = await createOk(srv, 'desk/forms', { name: 'Shared', address_max: 100, form_max: 4 });
+  const second = await startServer({ db: srv.db });
+  try {
+    const sent = await Promise.all(Array.from({ length: 10 }, (_, i) => submit(f.public_key,
+      { email: 'shared@example.com', message: `number ${i}` }, { server: i % 2 ? second : srv, from: `127.0.0.${10 + i}` })));
+    const codes = sent.map((r) => r.status).sort();
+    assert.deepEqual(codes, [201, 201, 201, 201, 429, 429, 429, 429, 429, 429], sent.map((r) => r.text).join('\n'));
+    assert.equal((await formTickets()).filter((t) => t.email === 'shared@example.com').length, 4);
+  } finally {
+    await stopClean(second);
+  }
 });
 
 test('a turned-off or unknown form takes nothing, and other sites may post only when allowed', async () => {
