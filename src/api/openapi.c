@@ -8,6 +8,7 @@
 #include "api/internal.h"
 #include "core/absences.h"
 #include "core/desk.h"
+#include "core/webform.h"
 #include "core/workcal.h"
 
 static json_t *
@@ -205,6 +206,9 @@ desk_schema(const struct dtable *t)
 		    "type", "boolean") : c->type == DC_SIDE ? json_pack("{s:s, "
 		    "s:{s:s}}", "type", "array", "items", "type", "integer") :
 		    json_pack("{s:[s,s]}", "type", "object", "array"));
+		if (t->readonly != NULL && strcmp(t->readonly, c->name) == 0)
+			json_object_set_new(json_object_get(props, c->name),
+			    "readOnly", json_true());
 	}
 	return json_pack("{s:s, s:o}", "type", "object", "properties", props);
 }
@@ -217,7 +221,9 @@ desk_name(const struct route *r)
 	    r->fn != h_desk_update && r->fn != h_desk_delete)
 		return NULL;
 	return strstr(r->path, "/sla-policies") != NULL ? "SLAPolicy" :
-	    strstr(r->path, "/queues") != NULL ? "Queue" : "CannedResponse";
+	    strstr(r->path, "/queues") != NULL ? "Queue" :
+	    strstr(r->path, "/desk/forms") != NULL ? "WebForm" :
+	    "CannedResponse";
 }
 
 /* A working-hours calendar (core/workcal.h), as read and as written. */
@@ -404,8 +410,27 @@ operation(const struct route *r)
 			    "minimum", 1));
 	if (r->flags & R_SECRET)
 		json_array_append_new(params, json_pack("{s:s, s:s, s:b, s:s, "
-		    "s:{s:s}}", "name", "secret", "in", "path", "required", 1,
-		    "description", "the feed's secret followed by .ics", "schema",
+		    "s:{s:s}}", "name", strstr(r->path, "{key}") != NULL ? "key" :
+		    strstr(r->path, "{token}") != NULL ? "token" : "secret", "in",
+		    "path", "required", 1, "description",
+		    strstr(r->path, "{key}") != NULL ? "the web form's public_key" :
+		    strstr(r->path, "{token}") != NULL ? "the secret of the link in "
+		    "the satisfaction mail" : "the feed's secret followed by .ics",
+		    "schema", "type", "string"));
+	if (r->fn == h_webform_submit || r->fn == h_csat_answer) {
+		const char *body = r->fn == h_webform_submit ?
+		    "WebFormSubmission" : "SatisfactionAnswer";
+
+		/* JSON from a script, or a plain HTML form's post. */
+		json_object_set_new(op, "requestBody", json_pack("{s:b, s:{s:{s:o}, "
+		    "s:{s:o}}}", "required", 1, "content", "application/json",
+		    "schema", ref(body), "application/x-www-form-urlencoded",
+		    "schema", ref(body)));
+	}
+	if (r->fn == h_webform_page || r->fn == h_csat_page)
+		json_object_set_new(resp, "200", json_pack("{s:s, s:{s:{s:{s:s}}}}",
+		    "description", "A self-contained page with its own "
+		    "Content-Security-Policy", "content", "text/html", "schema",
 		    "type", "string"));
 	if (r->fn == h_rec_list || r->fn == h_rec_export) {
 		static const char *const q[] = { "q", "sort", "deleted", "cursor",
@@ -876,6 +901,25 @@ h_openapi(struct call *c)
 	    "schemas"), "Queue", desk_schema(&dtable_queues));
 	json_object_set_new(json_object_get(json_object_get(doc, "components"),
 	    "schemas"), "CannedResponse", desk_schema(&dtable_canned));
+	json_object_set_new(json_object_get(json_object_get(doc, "components"),
+	    "schemas"), "WebForm", desk_schema(&dtable_web_forms));
+	json_object_set_new(json_object_get(json_object_get(doc, "components"),
+	    "schemas"), "WebFormSubmission", json_pack("{s:s, s:{s:{s:s, s:i}, "
+	    "s:{s:s, s:i}, s:{s:s, s:i}, s:{s:s, s:i}, s:{s:s, s:i}, s:{s:s, "
+	    "s:s}}, s:[s]}", "type", "object", "properties",
+	    "name", "type", "string", "maxLength", WEBFORM_NAME_MAX,
+	    "email", "type", "string", "maxLength", WEBFORM_EMAIL_MAX,
+	    "phone", "type", "string", "maxLength", WEBFORM_PHONE_MAX,
+	    "subject", "type", "string", "maxLength", WEBFORM_SUBJECT_MAX,
+	    "message", "type", "string", "maxLength", WEBFORM_MESSAGE_MAX,
+	    WEBFORM_HONEYPOT, "type", "string", "description", "must stay "
+	    "empty (robots fill it)", "required", "message"));
+	json_object_set_new(json_object_get(json_object_get(doc, "components"),
+	    "schemas"), "SatisfactionAnswer", json_pack("{s:s, s:{s:{s:s, s:i, "
+	    "s:i}, s:{s:s, s:i}}, s:[s]}", "type", "object", "properties",
+	    "rating", "type", "integer", "minimum", 1, "maximum", 5,
+	    "comment", "type", "string", "maxLength", WEBFORM_CSAT_COMMENT_MAX,
+	    "required", "rating"));
 	json_object_set_new(json_object_get(json_object_get(doc, "components"),
 	    "schemas"), "Absence", json_pack("{s:s, s:{s:{s:s, s:b}, s:{s:s, "
 	    "s:s}, s:{s:s, s:s}, s:{s:s, s:[s,s,s]}, s:{s:[s,s], s:i}}, s:[s,s,s]}",

@@ -351,6 +351,37 @@ const struct route api_routes[] = {
 	{ "POST", "/api/v1/canned-responses/{id}/render", h_canned_render, NULL,
 	    R_BODY, "Fill a canned response for a ticket {ticket_id}: "
 	    "{body} as plain text", "tickets" },
+	{ "GET", "/api/v1/desk/forms", h_desk_list, NULL, 0,
+	    "Web forms for the company's sites, with their public keys and "
+	    "rate limits (admin)", "tickets" },
+	{ "POST", "/api/v1/desk/forms", h_desk_create, NULL, R_BODY,
+	    "Add a web form {name, origins?, fields?, queue_id?, category?, "
+	    "priority?, title?, thanks?, enabled?, address_max?, "
+	    "address_window_min?, form_max?, form_window_min?}; the server "
+	    "makes its public_key (admin; audited)", "tickets" },
+	{ "GET", "/api/v1/desk/forms/{id}", h_desk_get, NULL, 0,
+	    "Read a web form (admin)", "tickets" },
+	{ "PATCH", "/api/v1/desk/forms/{id}", h_desk_update, NULL, R_BODY,
+	    "Change a web form (admin; audited)", "tickets" },
+	{ "DELETE", "/api/v1/desk/forms/{id}", h_desk_delete, NULL, 0,
+	    "Delete a web form; its tickets stay (admin; audited)", "tickets" },
+	{ "GET", "/f/{key}", h_webform_page, NULL, R_PUBLIC | R_SECRET,
+	    "A web form's page (text/html) to embed in an <iframe> on the sites "
+	    "the form allows; errors as pages for browsers", "public" },
+	{ "POST", "/api/v1/public/forms/{key}/tickets", h_webform_submit, NULL,
+	    R_PUBLIC | R_SECRET | R_CORS, "Send a web form without signing in: "
+	    "JSON (answers 201 {received, ticket_id}) or a form post (answers a "
+	    "page); rate-limited per address and per form (429, Retry-After)",
+	    "public" },
+	{ "OPTIONS", "/api/v1/public/forms/{key}/tickets", h_webform_preflight,
+	    NULL, R_PUBLIC | R_SECRET | R_CORS, "CORS preflight for the sites a "
+	    "web form allows", "public" },
+	{ "GET", "/r/{token}", h_csat_page, NULL, R_PUBLIC | R_SECRET,
+	    "The satisfaction question of a resolved ticket (text/html), from "
+	    "the link in its mail", "public" },
+	{ "POST", "/r/{token}", h_csat_answer, NULL, R_PUBLIC | R_SECRET,
+	    "Answer the satisfaction question once: a form post rating=1..5 and "
+	    "comment (answers a page) or JSON {rating, comment?}", "public" },
 	{ "GET", "/api/v1/kb/categories", h_desk_list, NULL, 0,
 	    "Knowledge base categories", "kb" },
 	{ "POST", "/api/v1/kb/categories", h_desk_create, NULL, R_BODY,
@@ -814,8 +845,8 @@ is_unsafe(const char *method)
  * scheme's host[:port] equal to Host. "null" (sandboxed frames, some
  * redirects) never matches.
  */
-static bool
-origin_ok(const struct call *c)
+bool
+api_same_origin(const struct call *c)
 {
 	const char *origin = http_header(c->req, "Origin");
 	const char *host = http_header(c->req, "Host");
@@ -845,7 +876,7 @@ guard(struct call *c, const struct route *r)
 	const char *given;
 
 	if (unsafe && c->session_id > 0) {
-		if (!origin_ok(c)) {
+		if (!api_same_origin(c)) {
 			reply_problem(c, 403, "Cross-site request refused", "The "
 			    "request came from another site (its Origin is not this "
 			    "server); nothing was changed");
@@ -935,7 +966,7 @@ dispatch(struct call *c)
 		reply_core(c, rc);
 		http_resp_header(c->resp, "WWW-Authenticate", "Bearer");
 	} else if ((hit->flags & R_PUBLIC) && is_unsafe(c->req->method) &&
-	    !origin_ok(c)) {
+	    !(hit->flags & R_CORS) && !api_same_origin(c)) {
 		/* Login CSRF: another site signing the browser in as someone. */
 		reply_problem(c, 403, "Cross-site request refused", "The request "
 		    "came from another site (its Origin is not this server)");

@@ -534,6 +534,7 @@ cmd_serve(int argc, char **argv)
 		return 2;
 	}
 	api_init(&app);
+	mail.origin = app.rp.origin;
 	app.mail = &mail;
 	/* Before any thread starts: libcurl's global setup is not thread-safe. */
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {

@@ -38,6 +38,7 @@ struct mail_conf {
 	int64_t		 retry_base_ms;	/* first backoff; doubles per attempt */
 	int		 max_attempts;
 	int64_t		 timeout_ms;	/* one SMTP conversation */
+	const char	*origin;	/* this server's address for links (--origin) */
 };
 
 /* Whether mail can be sent at all (a URL and a sender are set). */

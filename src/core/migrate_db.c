@@ -129,6 +129,9 @@ static const struct mtable mtables[] = {
 	{ "kb_articles", NULL, "id", true, NULL },
 	{ "kb_quiz_results", NULL, "id", true, NULL },
 	{ "search_deferred", NULL, "id", true, NULL },
+	{ "web_forms", NULL, "id", true, NULL },
+	{ "web_form_hits", NULL, "id", true, NULL },
+	{ "satisfaction_requests", NULL, "id", true, NULL },
 };
 #define NTABLES (sizeof(mtables) / sizeof(*mtables))
 

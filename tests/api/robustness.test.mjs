@@ -100,6 +100,8 @@ before(async () => {
                                                                       body: 'Hello {{client_name}}' })).id;
   ids.tickets = (await createOk(srv, 'tickets', { subject: 'Robust ticket', contact_id: ct.id, queue_id: ids.queues,
                                                   links: [{ entity: 'deals', id: deal.id }] })).id;
+  ids['desk/forms'] = (await createOk(srv, 'desk/forms', { name: 'Robust form', queue_id: ids.queues,
+                                                         origins: ['https://robust.example'] })).id;
   // An import waiting for its mapping, for the import routes.
   const form = new FormData();
   form.append('entity', 'contacts');
@@ -310,8 +312,9 @@ function resolveRef(ref) {
   return m ? spec.components.schemas[m[1]] : null;
 }
 
-// The collection a path is about ("/api/v1/companies/{id}" → "companies").
-const collectionOf = (path) => (/^\/api\/v1\/([^/]+)\/\{id\}/.exec(path) || [])[1];
+// The collection a path is about ("/api/v1/companies/{id}" → "companies",
+// "/api/v1/desk/forms/{id}" → "desk/forms").
+const collectionOf = (path) => (/^\/api\/v1\/((?:desk\/)?[^/]+)\/\{id\}/.exec(path) || [])[1];
 
 // ---- the database snapshot ------------------------------------------------------
 
@@ -333,7 +336,7 @@ async function dbState() {
   assert.equal(u.status, 200, u.text);
   for (const x of u.body.data) m.set(`users/${x.id}`, JSON.stringify(x));
   for (const c of ['departments', 'roles', 'pipelines', 'lost-reasons', 'units', 'products', 'price-lists', 'work-calendars',
-    'reports', 'process-templates', 'queues', 'sla-policies', 'canned-responses']) {
+    'reports', 'process-templates', 'queues', 'sla-policies', 'canned-responses', 'desk/forms']) {
     const r = await req(srv, 'GET', `/api/v1/${c}`);
     assert.equal(r.status, 200, r.text);
     for (const x of r.body.data) m.set(`${c}/${x.id}`, JSON.stringify(x));

@@ -34,7 +34,7 @@ static struct actor max;	/* a manager: own records only */
 static struct actor zoe;	/* another manager */
 static struct core_ctx cx;
 static const struct mail_conf mail = { "smtp://127.0.0.1:9", "crm@example.com",
-	NULL, NULL, false, 1000, 5, 1000 };
+	NULL, NULL, false, 1000, 5, 1000, NULL };
 
 static struct core_ctx *
 as(struct actor *a)

@@ -19,7 +19,7 @@ import { RolesScreen } from './admin/RolesScreen';
 import { TransferScreen } from './admin/TransferScreen';
 import { UsersScreen } from './admin/UsersScreen';
 import { WorkCalendarsScreen } from './admin/WorkCalendarsScreen';
-import { CannedScreen, KbCategoriesScreen, QueuesScreen, SlaPoliciesScreen } from './admin/DeskAdminScreen';
+import { CannedScreen, KbCategoriesScreen, QueuesScreen, SlaPoliciesScreen, WebFormsScreen } from './admin/DeskAdminScreen';
 import { TicketsScreen } from './tickets/TicketsScreen';
 import { KbScreen } from './kb/KbScreen';
 import { AccountScreen } from './account/AccountScreen';
@@ -168,7 +168,7 @@ export function App() {
   );
 }
 
-/** #/admin/users, #/admin/departments, #/admin/roles[/…], #/admin/transfer, #/admin/products, #/admin/pipelines, #/admin/processes, #/admin/work-calendars, #/admin/sla-policies, #/admin/queues, #/admin/canned-responses, #/admin/kb-categories, #/admin/backups, #/admin/mail, #/admin/audit: administrators only. */
+/** #/admin/users, #/admin/departments, #/admin/roles[/…], #/admin/transfer, #/admin/products, #/admin/pipelines, #/admin/processes, #/admin/work-calendars, #/admin/sla-policies, #/admin/queues, #/admin/canned-responses, #/admin/kb-categories, #/admin/web-forms, #/admin/backups, #/admin/mail, #/admin/audit: administrators only. */
 function AdminScreen({ isAdmin, path, query }: { isAdmin: boolean; path: string[]; query: URLSearchParams }) {
   if (!isAdmin) {
     return (
@@ -200,6 +200,8 @@ function AdminScreen({ isAdmin, path, query }: { isAdmin: boolean; path: string[
       return <CannedScreen />;
     case 'kb-categories':
       return <KbCategoriesScreen />;
+    case 'web-forms':
+      return <WebFormsScreen />;
     case 'processes':
       if (path[2] === 'wizard') return <WizardScreen />;
       if (path[2] === 'new') return <EditorScreen key={query.get('draft') ?? 'blank'} id="new" version={null} draft={query.get('draft') === '1'} />;

@@ -1680,6 +1680,28 @@ export interface CannedResponse {
   body: string;
 }
 
+/** A web form a company embeds on its site (admin; docs/api.md, "Web forms"). */
+export type WebFormField = 'name' | 'email' | 'phone' | 'subject' | 'message';
+export const WEB_FORM_FIELDS: WebFormField[] = ['name', 'email', 'phone', 'subject', 'message'];
+export interface WebForm {
+  id: number;
+  name: string;
+  /** Made by the server; the page is /f/{public_key}. */
+  public_key: string;
+  enabled: boolean;
+  origins: string[];
+  fields: WebFormField[];
+  queue_id: number | null;
+  category: string | null;
+  priority: TicketPriority | null;
+  title: string | null;
+  thanks: string | null;
+  address_max: number;
+  address_window_min: number;
+  form_max: number;
+  form_window_min: number;
+}
+
 export interface SupportCounts {
   open: number;
   resolved: number;
@@ -1719,6 +1741,7 @@ export const desk = {
   policies: deskTable<SlaPolicy>('/sla-policies'),
   queues: deskTable<Queue>('/queues'),
   canned: deskTable<CannedResponse>('/canned-responses'),
+  forms: deskTable<WebForm>('/desk/forms'),
   render: (cannedId: number, ticketId: number) =>
     request<{ body: string }>('POST', `/canned-responses/${cannedId}/render`, { body: { ticket_id: ticketId } }).then((r) => r.data.body),
   report: (query: Query) => request<SupportReport>('GET', '/reports/support', { query }).then((r) => r.data),

@@ -312,6 +312,9 @@ export function Layout({ user, section, onSignOut, onLang, children }: Props) {
               <NavLink to="/admin/kb-categories" active={section === 'admin/kb-categories'} icon={icons.kb}>
                 {t('nav.kbCategories')}
               </NavLink>
+              <NavLink to="/admin/web-forms" active={section === 'admin/web-forms'} icon={icons.mail}>
+                {t('nav.webForms')}
+              </NavLink>
               <NavLink to="/admin/processes" active={section === 'admin/processes'} icon={icons.processes}>
                 {t('nav.processes')}
               </NavLink>
