@@ -387,6 +387,51 @@ workload_responses(const struct route *r, json_t *resp, json_t *params)
 	return true;
 }
 
+/*
+ * The responses and query parameters of the KPI routes (core/kpi.h);
+ * false for any other route.
+ */
+static bool
+kpi_responses(const struct route *r, json_t *resp, json_t *params)
+{
+	static const char *const kq[][3] = {
+		{ "scorecard_id", "the scorecard; required", "integer" },
+		{ "period", "a period of the scorecard's kind: 2026-11, 2026-Q4 or "
+		    "2026; required", "string" },
+		{ "user_id", "one person only (404 when not one the caller may "
+		    "see)", "integer" },
+	};
+	const char *what;
+
+	if (r->fn == h_kpi_card_delete) {
+		json_object_set_new(resp, "204", json_pack("{s:s}", "description",
+		    "Deleted"));
+		return true;
+	}
+	if (r->fn == h_kpi_card_list)
+		what = "{data: [scorecard]}";
+	else if (r->fn == h_kpi_card_get || r->fn == h_kpi_card_create ||
+	    r->fn == h_kpi_card_update)
+		what = "{id, name, applies, user_ids, department_id, role_id, "
+		    "period_kind, lines: [{metric, target, weight, rule, cap | "
+		    "worst | bands}], created_at, updated_at, version}";
+	else if (r->fn == h_kpi_results || r->fn == h_kpi_close ||
+	    r->fn == h_kpi_reopen)
+		what = "{scorecard_id, name, period, period_kind, from, to, people: "
+		    "[{user_id, name, department_id, closed, closed_at, total_bp, "
+		    "lines: [{metric, target, weight, rule, ..., actual, no_data, "
+		    "score_bp, contribution_bp}]}]}; scores in basis points "
+		    "(10000 = 100 points)";
+	else
+		return false;
+	if (r->fn == h_kpi_results)
+		own_params(params, kq, 3);
+	json_object_set_new(resp, r->fn == h_kpi_card_create ? "201" : "200",
+	    json_pack("{s:s, s:o}", "description", what, "content",
+	    json_content(json_pack("{s:s}", "type", "object"))));
+	return true;
+}
+
 static json_t *
 operation(const struct route *r)
 {
@@ -669,7 +714,8 @@ operation(const struct route *r)
 		    "50,000 rows, newest first", "content", "text/csv",
 		    "schema", "type", "string"));
 	} else if (workcal_responses(r, resp, params) ||
-	    workload_responses(r, resp, params)) {
+	    workload_responses(r, resp, params) ||
+	    kpi_responses(r, resp, params)) {
 		/* the working-hours calendars' own (below) */
 	} else if (r->fn == h_cf_create || r->fn == h_cf_update) {
 		json_object_set_new(resp, r->fn == h_cf_create ? "201" : "200",

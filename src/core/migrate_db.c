@@ -129,6 +129,8 @@ static const struct mtable mtables[] = {
 	{ "kb_articles", NULL, "id", true, NULL },
 	{ "kb_quiz_results", NULL, "id", true, NULL },
 	{ "search_deferred", NULL, "id", true, NULL },
+	{ "kpi_scorecards", NULL, "id", true, NULL },
+	{ "kpi_results", NULL, "id", true, NULL },
 };
 #define NTABLES (sizeof(mtables) / sizeof(*mtables))
 
