@@ -20,6 +20,8 @@ const char *const kpi_metrics[] = { "revenue_won", "deals_won",
 	"steps_on_time", "overdue_tasks", NULL };
 
 static const char *const rules[] = { "linear", "threshold", "inverse", NULL };
+static const char *const line_keys[] = { "metric", "target", "weight", "rule",
+	"cap", "worst", "bands", NULL };
 
 int
 kpi_metric_index(const char *name)
@@ -103,6 +105,25 @@ kpi_total(const struct kpi_line *lines, int n, const int64_t *actual,
 	return weights > 0 ? sum / weights : -1;
 }
 
+void
+kpi_only_keys(json_t *o, const char *const *names, const char *prefix,
+    struct verrs *errs)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(o, key, v) {
+		bool known = false;
+		char f[96];
+
+		for (size_t i = 0; names[i] != NULL && !known; i++)
+			known = strcmp(key, names[i]) == 0;
+		snprintf(f, sizeof(f), "%s%s", prefix, key);
+		if (!known)
+			verrs_add(errs, f, "is not a field here");
+	}
+}
+
 /* An integer member in [lo, hi] into *v; absent: def (or an error if < 0). */
 static void
 int_member(json_t *o, const char *key, int64_t lo, int64_t hi, int64_t def,
@@ -139,7 +160,11 @@ parse_bands(json_t *bands, struct kpi_line *l, size_t i, struct verrs *errs)
 		return;
 	}
 	json_array_foreach(bands, k, b) {
+		static const char *const keys[] = { "min", "score", NULL };
 		struct kpi_band *d = &l->bands[k];
+
+		snprintf(f, sizeof(f), "lines[%zu].bands[%zu].", i, k);
+		kpi_only_keys(b, keys, f, errs);
 
 		snprintf(f, sizeof(f), "lines[%zu].bands[%zu].min", i, k);
 		int_member(b, "min", 0, KPI_TARGET_MAX, -1, &d->min, f, errs);
@@ -166,6 +191,8 @@ parse_line(json_t *v, size_t i, struct kpi_line *l, struct verrs *errs)
 		    "rule}");
 		return;
 	}
+	snprintf(f, sizeof(f), "lines[%zu].", i);
+	kpi_only_keys(v, line_keys, f, errs);
 	l->metric = kpi_metric_index(json_string_value(json_object_get(v,
 	    "metric")));
 	snprintf(f, sizeof(f), "lines[%zu].metric", i);

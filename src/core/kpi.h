@@ -114,6 +114,12 @@ int64_t kpi_total(const struct kpi_line *lines, int n, const int64_t *actual,
  */
 void kpi_lines_parse(json_t *lines, struct kpi_line *l, int *n,
     struct verrs *errs);
+/*
+ * Adds "is not a field" to errs for each key of o not in names
+ * (NULL-terminated), named prefix + key ("lines[0].colour"). Pure.
+ */
+void kpi_only_keys(json_t *o, const char *const *names, const char *prefix,
+    struct verrs *errs);
 /* The JSON of one line: {metric, target, weight, rule, cap|worst|bands}. */
 json_t *kpi_line_json(const struct kpi_line *l);
 

@@ -398,7 +398,11 @@ check_card(struct core_ctx *cx, json_t *in, struct kpi_card *c, bool create)
 	json_t *name = json_object_get(in, "name");
 	json_t *kind = json_object_get(in, "period_kind");
 	const char *k = json_string_value(kind);
+	static const char *const keys[] = { "name", "applies", "user_ids",
+		"department_id", "role_id", "period_kind", "lines", NULL };
 	int rc;
+
+	kpi_only_keys(in, keys, "", &cx->errs);
 
 	if (create || name != NULL) {
 		if (!core_text_ok(name, KPI_NAME_MAX) ||

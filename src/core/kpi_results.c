@@ -307,15 +307,18 @@ static int
 period_in(struct core_ctx *cx, json_t *in, struct kpi_card *c,
     const char **period, int64_t *from, int64_t *to)
 {
+	static const char *const keys[] = { "scorecard_id", "period", NULL };
 	json_t *iv = json_object_get(in, "scorecard_id");
 	int rc;
 
+	kpi_only_keys(in, keys, "", &cx->errs);
+
 	*period = json_string_value(json_object_get(in, "period"));
-	if (!json_is_integer(iv) || json_integer_value(iv) < 1) {
+	memset(c, 0, sizeof(*c));
+	if (!json_is_integer(iv) || json_integer_value(iv) < 1)
 		verrs_add(&cx->errs, "scorecard_id", "must name a scorecard");
-		memset(c, 0, sizeof(*c));
+	if (cx->errs.n > 0)
 		return core_invalid(cx);
-	}
 	rc = kpi_card_load(cx, json_integer_value(iv), c);
 	if (rc != CRM_OK)
 		return rc;

@@ -144,6 +144,7 @@ test('bad scorecards and queries are 422 naming the field; nothing is written', 
     user_ids: [999999], period_kind: 'month', lines: [] } }), ['user_ids', 'lines']);
   assertInvalid(await req(srv, 'PATCH', `/api/v1/kpi/scorecards/${card.id}`, { body: { lines: [{ metric: 'calls', target: 1,
     weight: 0, rule: 'threshold', bands: [{ min: 3, score: 50 }, { min: 2, score: 100 }] }] } }), ['lines[0].weight', 'lines[0].bands[1].min']);
+  assertInvalid(await req(srv, 'PATCH', `/api/v1/kpi/scorecards/${card.id}`, { body: { colour: 'red' } }), ['colour']);
   assert.equal((await ok('GET', '/api/v1/kpi/scorecards')).data.length, 1);
   assert.equal((await ok('GET', `/api/v1/kpi/scorecards/${card.id}`)).version, 1);
   assertInvalid(await req(srv, 'GET', `/api/v1/kpi/results?scorecard_id=${card.id}&period=${period.slice(0, 4)}`), ['period']);

@@ -4,7 +4,8 @@
  * and an actual too large for naive arithmetic; threshold, plain and in
  * bands; inverse between its target and its worst value; "no data" lines
  * whose weight goes to the others; weights that do not add up to 100;
- * and the checking of a scorecard's lines, each problem named by field.
+ * and the checking of a scorecard's lines, each problem (an unknown key
+ * too) named by field.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -179,11 +180,11 @@ bad_lines_are_refused_naming_each_field(void **state)
 	    "\"linear\", \"cap\": 50}, {\"metric\": \"overdue_tasks\", "
 	    "\"target\": 5, \"weight\": 1, \"rule\": \"inverse\", \"worst\": 5}, "
 	    "{\"metric\": \"calls\", \"target\": 5, \"weight\": 1, \"rule\": "
-	    "\"best\"}, {\"metric\": \"calls\", \"target\": 5, \"weight\": 1, "
+	    "\"best\", \"colour\": 1}, {\"metric\": \"calls\", \"target\": 5, \"weight\": 1, "
 	    "\"rule\": \"threshold\", \"bands\": [{\"min\": 5, \"score\": 50}, "
 	    "{\"min\": 5, \"score\": 2000}]}, 7]", l, &n, f, sizeof(f));
 	assert_string_equal(f, "lines[0].metric,lines[0].target,lines[0].weight,"
-	    "lines[0].cap,lines[1].worst,lines[2].rule,lines[3].bands[1].min,"
+	    "lines[0].cap,lines[1].worst,lines[2].colour,lines[2].rule,lines[3].bands[1].min,"
 	    "lines[3].bands[1].score,lines[4]");
 }
 
