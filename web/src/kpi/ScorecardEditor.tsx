@@ -176,7 +176,7 @@ export function ScorecardEditor({ cards, onChanged }: { cards: KpiScorecard[]; o
           {applies === 'users' && (
             <label>
               <span className="muted small">{t('kpi.people')}</span>
-              <select className="input" multiple value={userIds.map(String)} onChange={(e) => setUserIds(Array.from(e.target.selectedOptions, (o) => Number(o.value)))}>
+              <select className="input" multiple aria-label={t('kpi.people')} value={userIds.map(String)} onChange={(e) => setUserIds(Array.from(e.target.selectedOptions, (o) => Number(o.value)))}>
                 {org.users.map((u) => (
                   <option key={u.id} value={u.id}>
                     {u.name}
