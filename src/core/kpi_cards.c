@@ -153,7 +153,8 @@ kpi_card_people(struct core_ctx *cx, const struct kpi_card *c,
 	}
 	rc = headed_load(cx, headed, &nheaded);
 	if (strcmp(c->applies, "department") == 0)
-		sql = "WITH RECURSIVE sub(id) AS (SELECT ? UNION SELECT d.id FROM "
+		sql = "WITH RECURSIVE sub(id) AS (SELECT id FROM departments WHERE "
+		    "id = ? UNION SELECT d.id FROM "
 		    "departments d JOIN sub ON d.parent_id = sub.id) SELECT u.id, "
 		    "u.name, u.department_id FROM users u WHERE u.active = 1 AND "
 		    "u.department_id IN (SELECT id FROM sub) ORDER BY u.name, u.id";
