@@ -76,3 +76,22 @@ test('My KPI shows the person their lines explained, a bar per line, and the tot
     assert.equal(await page.getByRole('tab', { name: 'Scorecards' }).count(), 0);
   });
 });
+
+test('the team view lists people with totals; closing the period freezes them, an admin reopens it', async () => {
+  await withPage(env, 'kpi-team', async (page) => {
+    await signIn(page, env.srv, { hash: '#/kpi?view=team' });
+    const team = page.getByRole('table', { name: 'Team' });
+    const anna = team.locator(`tr[data-user="${ids.anna}"]`);
+    await anna.waitFor();
+    assert.equal(await anna.locator('.kpi-person-total').textContent(), '50');
+    assert.match(await anna.textContent(), /Open/);
+    await page.getByRole('button', { name: 'Close period' }).click();
+    await anna.getByText('Closed').waitFor();
+    const period = new Date().toISOString().slice(0, 7);
+    const card = (await api(env.srv, 'GET', '/api/v1/kpi/scorecards')).body.data[0];
+    const frozen = await api(env.srv, 'GET', `/api/v1/kpi/results?scorecard_id=${card.id}&period=${period}`);
+    assert.equal(frozen.body.people[0].closed, true);
+    await page.getByRole('button', { name: 'Reopen period' }).click();
+    await anna.getByText('Open').waitFor();
+  });
+});

@@ -247,11 +247,11 @@ export function Layout({ user, section, onSignOut, onLang, children }: Props) {
               <NavLink to="/plans" active={section === 'plans'} icon={icons.plans}>
                 {t('nav.plans')}
               </NavLink>
-              <NavLink to="/kpi" active={section === 'kpi'} icon={icons.kpi}>
-                {t('nav.kpi')}
-              </NavLink>
             </>
           )}
+          <NavLink to="/kpi" active={section === 'kpi'} icon={icons.kpi}>
+            {t('nav.kpi')}
+          </NavLink>
           {can('tickets', 'read') && (
             <>
               <NavLink to="/tickets" active={section === 'tickets'} icon={icons.tickets}>
