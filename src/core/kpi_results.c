@@ -326,7 +326,10 @@ period_in(struct core_ctx *cx, json_t *in, struct kpi_card *c,
 	return cx->errs.n > 0 ? core_invalid(cx) : CRM_OK;
 }
 
-/* Freezes one person's explained result. */
+/*
+ * Freezes one person's explained result; a close that raced ahead of this
+ * one has frozen it already, and its row stands.
+ */
 static int
 freeze(struct core_ctx *cx, const struct kpi_card *c, const char *period,
     int64_t uid, int64_t total, json_t *lines, int64_t now)
@@ -339,7 +342,8 @@ freeze(struct core_ctx *cx, const struct kpi_card *c, const char *period,
 		return core_fail(cx, CRM_EDB, "Out of memory");
 	if (db_prepare(cx->db, "INSERT INTO kpi_results (scorecard_id, period, "
 	    "user_id, total_bp, lines, closed_at, closed_by) VALUES (?, ?, ?, ?, "
-	    "?, ?, ?)", &st) != DB_OK) {
+	    "?, ?, ?) ON CONFLICT (scorecard_id, period, user_id) DO NOTHING",
+	    &st) != DB_OK) {
 		free(text);
 		return db_fail(cx, "freeze");
 	}
