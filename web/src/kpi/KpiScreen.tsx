@@ -170,6 +170,8 @@ function TeamKpi({ card, period, me }: { card: KpiScorecard; period: string; me:
     }
   };
   const anyClosed = res.people.some((p) => p.closed);
+  // Seeing someone else's results means heading them: only then may one close.
+  const mayClose = me.is_admin || res.people.some((p) => p.user_id !== me.id);
   return (
     <div className="card kpi-team">
       <div className="kpi-team-head">
@@ -177,9 +179,11 @@ function TeamKpi({ card, period, me }: { card: KpiScorecard; period: string; me:
           {res.from} – {res.to}
         </span>
         <span className="kpi-actions">
-          <button type="button" className="btn btn-sm" disabled={busy} onClick={() => act(kpi.close)}>
-            {t('kpi.close')}
-          </button>
+          {mayClose && (
+            <button type="button" className="btn btn-sm" disabled={busy} onClick={() => act(kpi.close)}>
+              {t('kpi.close')}
+            </button>
+          )}
           {me.is_admin && anyClosed && (
             <button type="button" className="btn btn-sm" disabled={busy} onClick={() => act(kpi.reopen)}>
               {t('kpi.reopen')}
