@@ -56,6 +56,30 @@ share_bp(int64_t part, int64_t whole)
 	return whole > 0 ? part * KPI_FULL_BP / whole : -1;
 }
 
+/*
+ * The share done by the due time of the rows of rows_where (a constant
+ * of this file: a table and a WHERE with one "?" for the person) due in
+ * [b[1], b[2]): those due by now (b[3]) or done, so work not yet due and
+ * not done counts neither way.
+ */
+static int
+on_time(struct core_ctx *cx, const char *rows_where, const int64_t *b,
+    int64_t *share)
+{
+	char sql[512];
+	int64_t v[2];
+	int rc;
+
+	if ((size_t)snprintf(sql, sizeof(sql), "SELECT COUNT(*), SUM(CASE WHEN "
+	    "status = 'done' AND done_at <= due_at THEN 1 ELSE 0 END) FROM %s "
+	    "AND due_at >= ? AND due_at < ? AND (due_at <= ? OR status = "
+	    "'done')", rows_where) >= sizeof(sql))
+		return core_fail(cx, CRM_EDB, "The on-time query is too long");
+	rc = one_row(cx, sql, b, 4, 2, v);
+	*share = share_bp(v[1], v[0]);
+	return rc;
+}
+
 /* The actuals of user uid in [from, to) as of now, in kpi_metrics order. */
 static int
 person_actuals(struct core_ctx *cx, int64_t uid, int64_t from, int64_t to,
@@ -83,23 +107,12 @@ person_actuals(struct core_ctx *cx, int64_t uid, int64_t from, int64_t to,
 		rc = one_row(cx, "SELECT COUNT(*) FROM activities WHERE deleted_at IS "
 		    "NULL AND owner_id = ? AND kind <> 'task' AND created_at >= ? AND "
 		    "created_at < ?", b, 3, 1, &act[8]);
-	/* Tasks not yet due and not done are not counted either way. */
-	if (rc == CRM_OK) {
-		rc = one_row(cx, "SELECT COUNT(*), SUM(CASE WHEN status = 'done' AND "
-		    "done_at <= due_at THEN 1 ELSE 0 END) FROM activities WHERE "
-		    "deleted_at IS NULL AND owner_id = ? AND kind = 'task' AND "
-		    "status <> 'cancelled' AND due_at >= ? AND due_at < ? AND "
-		    "(due_at <= ? OR status = 'done')", b, 4, 2, v);
-		act[9] = share_bp(v[1], v[0]);
-	}
-	if (rc == CRM_OK) {
-		rc = one_row(cx, "SELECT COUNT(*), SUM(CASE WHEN status = 'done' AND "
-		    "done_at <= due_at THEN 1 ELSE 0 END) FROM process_steps WHERE "
-		    "assignee_id = ? AND status NOT IN ('cancelled', 'skipped') AND "
-		    "due_at >= ? AND due_at < ? AND (due_at <= ? OR status = "
-		    "'done')", b, 4, 2, v);
-		act[10] = share_bp(v[1], v[0]);
-	}
+	if (rc == CRM_OK)
+		rc = on_time(cx, "activities WHERE deleted_at IS NULL AND owner_id = "
+		    "? AND kind = 'task' AND status <> 'cancelled'", b, &act[9]);
+	if (rc == CRM_OK)
+		rc = on_time(cx, "process_steps WHERE assignee_id = ? AND status NOT "
+		    "IN ('cancelled', 'skipped')", b, &act[10]);
 	if (rc == CRM_OK)
 		rc = one_row(cx, "SELECT COUNT(*) FROM activities WHERE deleted_at IS "
 		    "NULL AND owner_id = ? AND kind = 'task' AND status <> "
