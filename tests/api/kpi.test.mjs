@@ -3,10 +3,12 @@
 // data set (linear with a cap, threshold, inverse, shares, a line without data whose weight goes to
 // the others); closing the month freezes the results, which new data no longer moves, until an
 // admin reopens it; a manager sees their own results, a head their subtree's, anyone else 404; bad
-// scorecards are 422 naming the field; every write is in the audit log.
+// scorecards are 422 naming the field; every write is in the audit log. Process steps on time are
+// counted from real steps whose deadlines the test sets in the database.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from '../lib/server.mjs';
+import { execFileSync } from 'node:child_process';
+import { startServer, PG, pgSql } from '../lib/server.mjs';
 import { stopClean, req, assertProblem, assertInvalid, createToken } from '../lib/helpers.mjs';
 
 let srv;
@@ -195,4 +197,30 @@ test('a scorecard for listed people or a role; deleting one hides it', async () 
   assert.equal((await req(srv, 'DELETE', `/api/v1/kpi/scorecards/${listed.id}`)).status, 204);
   assertProblem(await req(srv, 'GET', `/api/v1/kpi/scorecards/${listed.id}`), 404);
   assert.equal((await ok('GET', '/api/v1/audit?action=kpi.scorecard_deleted')).data.length, 1);
+});
+
+// Deadlines are set in the database: a step's is computed in working hours from now.
+function query(sql) {
+  const out = PG ? pgSql(sql, srv.db)
+    : execFileSync('sqlite3', ['-batch', '-cmd', '.timeout 10000', '-noheader', '-list', srv.db, sql], { encoding: 'utf8' });
+  return out.trim();
+}
+
+test('process steps on time: of the steps due by now, the share done by their deadline', async () => {
+  const tpl = await ok('POST', '/api/v1/process-templates', { key: 'kpi_steps', name: 'KPI steps', entity: 'deals',
+    trigger: { type: 'manual' }, start: 'one', steps: [
+      { id: 'one', kind: 'task', name: 'First', responsible: 'record_owner', deadline: { amount: 1, unit: 'hours' }, next: 'two' },
+      { id: 'two', kind: 'task', name: 'Second', responsible: 'record_owner', deadline: { amount: 1, unit: 'hours' }, next: 'end' },
+      { id: 'end', kind: 'end', name: 'End' }] });
+  const deal = await ok('POST', '/api/v1/deals', { title: 'KPI steps deal', pipeline_id: pipe.id, amount: 100, currency: 'EUR', owner_id: u.peer.id });
+  const inst = await ok('POST', '/api/v1/process-instances', { template_id: tpl.id, entity: 'deals', record_id: deal.id });
+  await ok('POST', `/api/v1/process-steps/${inst.steps.find((x) => x.status === 'waiting').id}/complete`, {});
+  // The first was done a second before its deadline; the second was due at the month's start and waits.
+  query(`UPDATE process_steps SET due_at = done_at + 1000 WHERE instance_id = ${inst.id} AND step_id = 'one'`);
+  query(`UPDATE process_steps SET due_at = ${monthStart + 60000} WHERE instance_id = ${inst.id} AND step_id = 'two'`);
+  const steps = await ok('POST', '/api/v1/kpi/scorecards', { name: 'Pia steps', applies: 'users', user_ids: [u.peer.id],
+    period_kind: 'month', lines: [{ metric: 'steps_on_time', target: 10000, weight: 1, rule: 'linear' }] });
+  const r = await ok('GET', `/api/v1/kpi/results?scorecard_id=${steps.id}&period=${period}`, undefined, u.peer.token);
+  assert.deepEqual(r.people[0].lines.map((l) => [l.actual, l.score_bp]), [[5000, 5000]]);
+  assert.equal(r.people[0].total_bp, 5000);
 });
