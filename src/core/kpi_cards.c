@@ -321,8 +321,24 @@ check_applies(struct core_ctx *cx, json_t *in, struct kpi_card *c)
 	json_t *rv = json_object_get(in, "role_id");
 	bool found = true;
 	size_t i;
-	int rc = CRM_OK;
+	int rc = CRM_OK, before = cx->errs.n;
 
+	/* Each is checked for its type even when applies leaves it unused. */
+	if (dv != NULL && !json_is_null(dv) && !(json_is_integer(dv) &&
+	    json_integer_value(dv) > 0))
+		verrs_add(&cx->errs, "department_id", "must be a department's id "
+		    "or null");
+	if (rv != NULL && !json_is_null(rv) && !(json_is_integer(rv) &&
+	    json_integer_value(rv) > 0))
+		verrs_add(&cx->errs, "role_id", "must be a role's id or null");
+	if (ids != NULL && (!json_is_array(ids) || json_array_size(ids) >
+	    KPI_USERS_MAX)) {
+		verrs_add(&cx->errs, "user_ids", "must be a list of up to %d user "
+		    "ids", KPI_USERS_MAX);
+		ids = NULL;
+	}
+	if (cx->errs.n > before)
+		return CRM_OK;
 	if (json_object_get(in, "applies") != NULL) {
 		if (applies == NULL || (strcmp(applies, "users") != 0 &&
 		    strcmp(applies, "department") != 0 &&
@@ -338,27 +354,22 @@ check_applies(struct core_ctx *cx, json_t *in, struct kpi_card *c)
 			json_decref(c->user_ids);
 			c->user_ids = json_array();
 		}
-		if (ids != NULL && (!json_is_array(ids) || json_array_size(ids) >
-		    KPI_USERS_MAX))
-			verrs_add(&cx->errs, "user_ids", "must be a list of up to %d "
-			    "user ids", KPI_USERS_MAX);
-		else
-			json_array_foreach(ids, i, v) {
-				found = json_is_integer(v) && json_integer_value(v) > 0;
-				if (found)
-					rc = exists(cx, "SELECT 1 FROM users WHERE id = ?",
-					    json_integer_value(v), &found);
-				if (rc != CRM_OK)
-					return rc;
-				if (!found) {
-					verrs_add(&cx->errs, "user_ids", "item %zu names "
-					    "no such user", i);
-					break;
-				}
-				if (!listed(c->user_ids, json_integer_value(v)))
-					json_array_append(c->user_ids, v);
+		json_array_foreach(ids, i, v) {
+			found = json_is_integer(v) && json_integer_value(v) > 0;
+			if (found)
+				rc = exists(cx, "SELECT 1 FROM users WHERE id = ?",
+				    json_integer_value(v), &found);
+			if (rc != CRM_OK)
+				return rc;
+			if (!found) {
+				verrs_add(&cx->errs, "user_ids", "item %zu names "
+				    "no such user", i);
+				break;
 			}
-		if (cx->errs.n == 0 && json_array_size(c->user_ids) == 0)
+			if (!listed(c->user_ids, json_integer_value(v)))
+				json_array_append(c->user_ids, v);
+		}
+		if (cx->errs.n == before && json_array_size(c->user_ids) == 0)
 			verrs_add(&cx->errs, "user_ids", "must name at least one "
 			    "person");
 		c->department_id = c->role_id = 0;

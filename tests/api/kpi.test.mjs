@@ -147,6 +147,8 @@ test('bad scorecards and queries are 422 naming the field; nothing is written', 
   assertInvalid(await req(srv, 'PATCH', `/api/v1/kpi/scorecards/${card.id}`, { body: { lines: [{ metric: 'calls', target: 1,
     weight: 0, rule: 'threshold', bands: [{ min: 3, score: 50 }, { min: 2, score: 100 }] }] } }), ['lines[0].weight', 'lines[0].bands[1].min']);
   assertInvalid(await req(srv, 'PATCH', `/api/v1/kpi/scorecards/${card.id}`, { body: { colour: 'red' } }), ['colour']);
+  // A field its kind leaves unused is still checked for its type.
+  assertInvalid(await req(srv, 'PATCH', `/api/v1/kpi/scorecards/${card.id}`, { body: { role_id: 'x', user_ids: 3 } }), ['role_id', 'user_ids']);
   assert.equal((await ok('GET', '/api/v1/kpi/scorecards')).data.length, 1);
   assert.equal((await ok('GET', `/api/v1/kpi/scorecards/${card.id}`)).version, 1);
   assertInvalid(await req(srv, 'GET', `/api/v1/kpi/results?scorecard_id=${card.id}&period=${period.slice(0, 4)}`), ['period']);
