@@ -337,8 +337,23 @@ check_applies(struct core_ctx *cx, json_t *in, struct kpi_card *c)
 		    "ids", KPI_USERS_MAX);
 		ids = NULL;
 	}
-	if (cx->errs.n > before)
-		return CRM_OK;
+	/* An id given names a real row, even one applies leaves unused. */
+	if (json_is_integer(dv) && json_integer_value(dv) > 0 && cx->errs.n ==
+	    before) {
+		rc = exists(cx, "SELECT 1 FROM departments WHERE id = ?",
+		    json_integer_value(dv), &found);
+		if (rc == CRM_OK && !found)
+			verrs_add(&cx->errs, "department_id", "must name a "
+			    "department");
+	}
+	if (rc == CRM_OK && json_is_integer(rv) && json_integer_value(rv) > 0) {
+		rc = exists(cx, "SELECT 1 FROM roles WHERE id = ?",
+		    json_integer_value(rv), &found);
+		if (rc == CRM_OK && !found)
+			verrs_add(&cx->errs, "role_id", "must name a role");
+	}
+	if (rc != CRM_OK || cx->errs.n > before)
+		return rc;
 	if (json_object_get(in, "applies") != NULL) {
 		if (applies == NULL || (strcmp(applies, "users") != 0 &&
 		    strcmp(applies, "department") != 0 &&

@@ -149,6 +149,7 @@ test('bad scorecards and queries are 422 naming the field; nothing is written', 
   assertInvalid(await req(srv, 'PATCH', `/api/v1/kpi/scorecards/${card.id}`, { body: { colour: 'red' } }), ['colour']);
   // A field its kind leaves unused is still checked for its type.
   assertInvalid(await req(srv, 'PATCH', `/api/v1/kpi/scorecards/${card.id}`, { body: { role_id: 'x', user_ids: 3 } }), ['role_id', 'user_ids']);
+  assertInvalid(await req(srv, 'PATCH', `/api/v1/kpi/scorecards/${card.id}`, { body: { role_id: 999999 } }), ['role_id']);
   assert.equal((await ok('GET', '/api/v1/kpi/scorecards')).data.length, 1);
   assert.equal((await ok('GET', `/api/v1/kpi/scorecards/${card.id}`)).version, 1);
   assertInvalid(await req(srv, 'GET', `/api/v1/kpi/results?scorecard_id=${card.id}&period=${period.slice(0, 4)}`), ['period']);
