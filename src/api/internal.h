@@ -243,6 +243,15 @@ void h_plan_grid(struct call *c);
 void h_plan_put(struct call *c);
 void h_plan_split(struct call *c);
 void h_plan_fact(struct call *c);
+/* api/kpi.c */
+void h_kpi_card_list(struct call *c);
+void h_kpi_card_get(struct call *c);
+void h_kpi_card_create(struct call *c);
+void h_kpi_card_update(struct call *c);
+void h_kpi_card_delete(struct call *c);
+void h_kpi_results(struct call *c);
+void h_kpi_close(struct call *c);
+void h_kpi_reopen(struct call *c);
 
 /* api/workload.c */
 void h_workload(struct call *c);

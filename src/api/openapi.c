@@ -9,6 +9,7 @@
 #include "core/absences.h"
 #include "core/desk.h"
 #include "core/webform.h"
+#include "core/kpi.h"
 #include "core/workcal.h"
 
 static json_t *
@@ -393,6 +394,89 @@ workload_responses(const struct route *r, json_t *resp, json_t *params)
 	return true;
 }
 
+/* A KPI scorecard (core/kpi.h) and the body naming one's period. */
+static json_t *
+kpi_schema(void)
+{
+	json_t *line = json_pack("{s:s, s:{s:{s:s}, s:{s:s, s:i, s:I}, s:{s:s, "
+	    "s:i, s:i}, s:{s:s, s:[s,s,s]}, s:{s:s, s:i, s:i}, s:{s:s, s:i}, "
+	    "s:{s:s, s:i, s:{s:s, s:{s:{s:s}, s:{s:s}}}}}, s:[s,s,s,s]}",
+	    "type", "object", "properties",
+	    "metric", "type", "string",
+	    "target", "type", "integer", "minimum", 0, "maximum",
+	    (json_int_t)KPI_TARGET_MAX,
+	    "weight", "type", "integer", "minimum", 1, "maximum", KPI_WEIGHT_MAX,
+	    "rule", "type", "string", "enum", "linear", "threshold", "inverse",
+	    "cap", "type", "integer", "minimum", 100, "maximum", KPI_CAP_MAX,
+	    "worst", "type", "integer", "minimum", 1,
+	    "bands", "type", "array", "maxItems", KPI_BANDS_MAX, "items", "type",
+	    "object", "properties", "min", "type", "integer", "score", "type",
+	    "integer",
+	    "required", "metric", "target", "weight", "rule");
+
+	return json_pack("{s:s, s:{s:{s:s, s:b}, s:{s:s, s:i}, s:{s:s, "
+	    "s:[s,s,s]}, s:{s:s, s:{s:s}}, s:{s:[s,s]}, s:{s:[s,s]}, s:{s:s, "
+	    "s:[s,s,s]}, s:{s:s, s:i, s:o}, s:{s:s, s:b}}, s:[s,s,s,s]}",
+	    "type", "object", "properties",
+	    "id", "type", "integer", "readOnly", 1,
+	    "name", "type", "string", "maxLength", KPI_NAME_MAX,
+	    "applies", "type", "string", "enum", "users", "department", "role",
+	    "user_ids", "type", "array", "items", "type", "integer",
+	    "department_id", "type", "integer", "null",
+	    "role_id", "type", "integer", "null",
+	    "period_kind", "type", "string", "enum", "month", "quarter", "year",
+	    "lines", "type", "array", "maxItems", KPI_LINES_MAX, "items", line,
+	    "version", "type", "integer", "readOnly", 1,
+	    "required", "name", "applies", "period_kind", "lines");
+}
+
+/*
+ * The responses and query parameters of the KPI routes (core/kpi.h);
+ * false for any other route.
+ */
+static bool
+kpi_responses(const struct route *r, json_t *resp, json_t *params)
+{
+	static const char *const kq[][3] = {
+		{ "scorecard_id", "the scorecard; required", "integer" },
+		{ "period", "a period of the scorecard's kind: 2026-11, 2026-Q4 or "
+		    "2026; required", "string" },
+		{ "user_id", "one person only (404 when not one the caller may "
+		    "see)", "integer" },
+	};
+	const char *what;
+
+	if (r->fn == h_kpi_card_delete) {
+		json_object_set_new(resp, "204", json_pack("{s:s}", "description",
+		    "Deleted"));
+		return true;
+	}
+	if (r->fn == h_kpi_card_list)
+		what = "{data: [scorecard]}";
+	else if (r->fn == h_kpi_card_get || r->fn == h_kpi_card_create ||
+	    r->fn == h_kpi_card_update)
+		what = "{id, name, applies, user_ids, department_id, role_id, "
+		    "period_kind, lines: [{metric, target, weight, rule, cap | "
+		    "worst | bands}], created_at, updated_at, version}";
+	else if (r->fn == h_kpi_results || r->fn == h_kpi_close ||
+	    r->fn == h_kpi_reopen)
+		what = "{scorecard_id, name, period, period_kind, from, to, people: "
+		    "[{user_id, name, department_id, closed, closed_at, total_bp, "
+		    "lines: [{metric, target, weight, rule, ..., actual, no_data, "
+		    "score_bp, contribution_bp}]}]}; scores in basis points "
+		    "(10000 = 100 points)";
+	else
+		return false;
+	if (r->fn == h_kpi_results)
+		own_params(params, kq, 3);
+	json_object_set_new(resp, r->fn == h_kpi_card_create ? "201" : "200",
+	    json_pack("{s:s, s:o}", "description", what, "content",
+	    json_content(r->fn == h_kpi_card_get || r->fn == h_kpi_card_create ||
+	    r->fn == h_kpi_card_update ? ref("KpiScorecard") : json_pack("{s:s}",
+	    "type", "object"))));
+	return true;
+}
+
 static json_t *
 operation(const struct route *r)
 {
@@ -694,7 +778,8 @@ operation(const struct route *r)
 		    "50,000 rows, newest first", "content", "text/csv",
 		    "schema", "type", "string"));
 	} else if (workcal_responses(r, resp, params) ||
-	    workload_responses(r, resp, params)) {
+	    workload_responses(r, resp, params) ||
+	    kpi_responses(r, resp, params)) {
 		/* the working-hours calendars' own (below) */
 	} else if (r->fn == h_cf_create || r->fn == h_cf_update) {
 		json_object_set_new(resp, r->fn == h_cf_create ? "201" : "200",
@@ -801,7 +886,10 @@ operation(const struct route *r)
 		    r->fn == h_cf_update ? ref("CustomField") : r->fn ==
 		    h_workcal_create || r->fn == h_workcal_update ?
 		    ref("WorkCalendar") : r->fn == h_absence_create || r->fn ==
-		    h_absence_update ? ref("Absence") : json_pack("{s:s, "
+		    h_absence_update ? ref("Absence") : r->fn == h_kpi_card_create ||
+		    r->fn == h_kpi_card_update ? ref("KpiScorecard") : r->fn ==
+		    h_kpi_close || r->fn == h_kpi_reopen ? ref("KpiPeriod") :
+		    json_pack("{s:s, "
 		    "s:s}", "type", "object", "description", "see docs/api.md"))));
 	if (r->fn == h_doc_content) {
 		json_array_append_new(params, json_pack("{s:s, s:s, s:s, s:{s:s}}",
@@ -928,5 +1016,12 @@ h_openapi(struct call *c)
 	    "format", "date", "kind", "type", "string", "enum", "vacation", "sick",
 	    "other", "note", "type", "string", "null", "maxLength",
 	    ABSENCE_NOTE_MAX, "required", "from", "to", "kind"));
+	json_object_set_new(json_object_get(json_object_get(doc, "components"),
+	    "schemas"), "KpiScorecard", kpi_schema());
+	json_object_set_new(json_object_get(json_object_get(doc, "components"),
+	    "schemas"), "KpiPeriod", json_pack("{s:s, s:{s:{s:s, s:i}, s:{s:s}}, "
+	    "s:[s,s]}", "type", "object", "properties", "scorecard_id", "type",
+	    "integer", "minimum", 1, "period", "type", "string", "required",
+	    "scorecard_id", "period"));
 	reply_json(c, 200, doc);
 }

@@ -707,6 +707,29 @@ const struct route api_routes[] = {
 	    "Plan vs actual of a period: percent, projection at the current "
 	    "pace, pace needed, behind; rolled up the department tree",
 	    "plans" },
+	{ "GET", "/api/v1/kpi/scorecards", h_kpi_card_list, NULL, 0,
+	    "KPI scorecards: all for an admin, else those applying to someone "
+	    "the caller may see", "kpi" },
+	{ "POST", "/api/v1/kpi/scorecards", h_kpi_card_create, NULL, R_BODY,
+	    "Define a scorecard {name, applies, user_ids | department_id | "
+	    "role_id, period_kind, lines} (admin); audited", "kpi" },
+	{ "GET", "/api/v1/kpi/scorecards/{id}", h_kpi_card_get, NULL, 0,
+	    "One scorecard", "kpi" },
+	{ "PATCH", "/api/v1/kpi/scorecards/{id}", h_kpi_card_update, NULL,
+	    R_BODY, "Change a scorecard (admin); closed periods keep their "
+	    "results; audited", "kpi" },
+	{ "DELETE", "/api/v1/kpi/scorecards/{id}", h_kpi_card_delete, NULL, 0,
+	    "Delete a scorecard (admin); frozen results stay; audited", "kpi" },
+	{ "GET", "/api/v1/kpi/results", h_kpi_results, NULL, 0,
+	    "A scorecard's results of a period, per person, explained line by "
+	    "line: live while open, frozen once closed (own; a head's "
+	    "subtree; admin all)", "kpi" },
+	{ "POST", "/api/v1/kpi/periods/close", h_kpi_close, NULL, R_BODY,
+	    "Close a period {scorecard_id, period}: freeze the results (admin: "
+	    "everyone; a head: their people); audited", "kpi" },
+	{ "POST", "/api/v1/kpi/periods/reopen", h_kpi_reopen, NULL, R_BODY,
+	    "Reopen a closed period {scorecard_id, period} (admin); audited",
+	    "kpi" },
 	{ "GET", "/api/v1/workload", h_workload, NULL, 0,
 	    "Each person's next days (default 21): working minutes, tasks by "
 	    "estimate and meetings, load in percent, the work behind each day "

@@ -132,6 +132,8 @@ static const struct mtable mtables[] = {
 	{ "web_forms", NULL, "id", true, NULL },
 	{ "web_form_hits", NULL, "id", true, NULL },
 	{ "satisfaction_requests", NULL, "id", true, NULL },
+	{ "kpi_scorecards", NULL, "id", true, NULL },
+	{ "kpi_results", NULL, "id", true, NULL },
 };
 #define NTABLES (sizeof(mtables) / sizeof(*mtables))
 

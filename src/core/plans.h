@@ -36,6 +36,7 @@
 
 /* The metric names, NULL-terminated, in the order answers list them. */
 extern const char *const plan_metrics[];
+#define PLAN_NMETRICS 7
 
 /*
  * Parses a period into its first day and the day after its last (days
@@ -100,5 +101,13 @@ int plan_split(struct core_ctx *cx, json_t *in, json_t **out);
  */
 int plan_fact(struct core_ctx *cx, const char *period,
     const char *department_id, int64_t now_ms, json_t **out);
+
+/*
+ * The actuals of one person's records in [from_ms, to_ms), in
+ * plan_metrics order: what plan_fact counts for their row (core/kpi.h
+ * scores them). No rights check: the caller decides who may see them.
+ */
+int plan_actuals_user(struct core_ctx *cx, int64_t user_id, int64_t from_ms,
+    int64_t to_ms, int64_t act[PLAN_NMETRICS]);
 
 #endif

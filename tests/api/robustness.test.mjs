@@ -118,6 +118,8 @@ before(async () => {
   ids['process-instances'] = inst.body.id;
   ids['process-steps'] = inst.body.steps.find((x) => x.status === 'waiting').id;
   ids.processTask = inst.body.steps.find((x) => x.status === 'waiting').task_id;
+  ids['kpi/scorecards'] = (await createOk(srv, 'kpi/scorecards', { name: 'Robust KPI', applies: 'users', user_ids: [u.body.id],
+    period_kind: 'month', lines: [{ metric: 'calls', target: 10, weight: 1, rule: 'linear' }] })).id;
   // A notification of the admin's own: a reminder whose moment has passed
   // (two days before a deadline a day away) is sent at once. The deadline
   // stays ahead for the whole sweep, so the task never turns overdue in it.
@@ -313,8 +315,9 @@ function resolveRef(ref) {
 }
 
 // The collection a path is about ("/api/v1/companies/{id}" → "companies",
-// "/api/v1/desk/forms/{id}" → "desk/forms").
-const collectionOf = (path) => (/^\/api\/v1\/((?:desk\/)?[^/]+)\/\{id\}/.exec(path) || [])[1];
+// "/api/v1/desk/forms/{id}" → "desk/forms", "/api/v1/kpi/scorecards/{id}" →
+// "kpi/scorecards").
+const collectionOf = (path) => (/^\/api\/v1\/((?:desk\/|kpi\/)?[^/]+)\/\{id\}/.exec(path) || [])[1];
 
 // ---- the database snapshot ------------------------------------------------------
 

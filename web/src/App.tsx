@@ -36,6 +36,7 @@ import { ImportsScreen } from './imports/ImportsScreen';
 import { ReportsScreen } from './reports/ReportsScreen';
 import { WorkloadScreen } from './workload/WorkloadScreen';
 import { PlansScreen } from './plans/PlansScreen';
+import { KpiScreen } from './kpi/KpiScreen';
 import { setLang, t, type Lang } from './i18n';
 import { can } from './rights';
 import { navigate, useRoute } from './router';
@@ -137,6 +138,7 @@ export function App() {
   else if (section === 'imports') screen = <ImportsScreen path={route.path} query={route.query} />;
   else if (section === 'workload') screen = <WorkloadScreen query={route.query} />;
   else if (section === 'plans') screen = <PlansScreen query={route.query} />;
+  else if (section === 'kpi') screen = <KpiScreen query={route.query} me={session.user} />;
   else if (section === 'reports') screen = <ReportsScreen path={route.path} query={route.query} />;
   else if (section === 'account' && route.path[1] === 'two-factor') screen = <TwoFactorScreen />;
   else if (section === 'account') screen = <AccountScreen isAdmin={session.user.is_admin} />;

@@ -1579,6 +1579,80 @@ export const plans = {
     request<PlanFact>('GET', '/plans/fact', { query: { period, department_id: departmentId || undefined } }).then((r) => r.data),
 };
 
+// ---- KPI scorecards (docs/api.md, "KPI scorecards") ----
+
+export const KPI_METRICS = [...PLAN_METRICS, 'data_completeness', 'activities_logged', 'tasks_on_time', 'steps_on_time', 'overdue_tasks'] as const;
+export type KpiMetric = (typeof KPI_METRICS)[number];
+export type KpiRule = 'linear' | 'threshold' | 'inverse';
+export type KpiPeriodKind = 'month' | 'quarter' | 'year';
+
+export interface KpiLine {
+  metric: KpiMetric;
+  target: number;
+  weight: number;
+  rule: KpiRule;
+  cap?: number;
+  worst?: number;
+  bands?: { min: number; score: number }[];
+}
+
+export interface KpiScorecardInput {
+  name: string;
+  applies: 'users' | 'department' | 'role';
+  user_ids?: number[];
+  department_id?: number | null;
+  role_id?: number | null;
+  period_kind: KpiPeriodKind;
+  lines: KpiLine[];
+}
+
+export interface KpiScorecard extends KpiScorecardInput {
+  id: number;
+  user_ids: number[];
+  version: number;
+}
+
+/** A line as explained: scores in basis points (10000 = 100 points); null actual: no data. */
+export interface KpiLineResult extends KpiLine {
+  actual: number | null;
+  no_data: boolean;
+  score_bp: number | null;
+  contribution_bp: number;
+}
+
+export interface KpiPersonResult {
+  user_id: number;
+  name: string;
+  department_id: number | null;
+  closed: boolean;
+  closed_at: string | null;
+  total_bp: number | null;
+  lines: KpiLineResult[];
+}
+
+export interface KpiResults {
+  scorecard_id: number;
+  name: string;
+  period: string;
+  period_kind: KpiPeriodKind;
+  from: string;
+  to: string;
+  people: KpiPersonResult[];
+}
+
+export const kpi = {
+  list: () => request<{ data: KpiScorecard[] }>('GET', '/kpi/scorecards').then((r) => r.data.data),
+  create: (body: KpiScorecardInput) => request<KpiScorecard>('POST', '/kpi/scorecards', { body }).then((r) => r.data),
+  update: (id: number, body: KpiScorecardInput) => request<KpiScorecard>('PATCH', `/kpi/scorecards/${id}`, { body }).then((r) => r.data),
+  remove: (id: number) => request<null>('DELETE', `/kpi/scorecards/${id}`),
+  results: (scorecardId: number, period: string, userId?: number) =>
+    request<KpiResults>('GET', '/kpi/results', { query: { scorecard_id: String(scorecardId), period, user_id: userId ? String(userId) : undefined } }).then((r) => r.data),
+  close: (scorecardId: number, period: string) =>
+    request<KpiResults>('POST', '/kpi/periods/close', { body: { scorecard_id: scorecardId, period } }).then((r) => r.data),
+  reopen: (scorecardId: number, period: string) =>
+    request<KpiResults>('POST', '/kpi/periods/reopen', { body: { scorecard_id: scorecardId, period } }).then((r) => r.data),
+};
+
 // ---- service desk (docs/api.md, "Service desk: tickets") ----
 
 export const TICKET_STATUSES = ['new', 'open', 'waiting', 'resolved', 'closed', 'reopened'] as const;
