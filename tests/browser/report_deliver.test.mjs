@@ -46,7 +46,7 @@ test('Deliver by mail: a weekly delivery is saved for people who may read the re
     await dialog.getByLabel('File').selectOption('csv');
     assert.equal(await dialog.getByLabel('Repeat').inputValue(), 'weekly');
     assert.equal(await dialog.getByLabel('Day', { exact: true }).inputValue(), '1');
-    assert.equal(await dialog.getByLabel('Time').inputValue(), '08:00');
+    assert.equal(await dialog.getByLabel('Time', { exact: true }).inputValue(), '08:00');
     await dialog.getByLabel('Time zone').fill('Europe/Berlin');
     // The report is the administrator's own: Rita may not read it, and is named in the refusal.
     await dialog.getByLabel(/Rita Rep/).check();
@@ -60,6 +60,7 @@ test('Deliver by mail: a weekly delivery is saved for people who may read the re
     const [s] = (await ok('GET', '/api/v1/report-subscriptions')).data;
     assert.deepEqual([s.format, s.schedule, s.tz, s.recipients], ['csv', { kind: 'weekly', weekday: 1, time: '08:00' }, 'Europe/Berlin', [s.owner_id]]);
 
+    await page.goto('/#/reports/dashboard');
     await page.getByRole('link', { name: 'Deliveries' }).click();
     const row = page.locator(`tr[data-subscription="${s.id}"]`);
     await row.getByText('Every Monday at 08:00 (Europe/Berlin)').waitFor();

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { ApiError, currentUser } from '../api';
 import { ErrorBanner } from '../common/ErrorBanner';
+import { errorsFor, fieldIds, FormField } from '../common/FormField';
 import { useOrg, userLabel } from '../common/useOrg';
 import { t, type Key } from '../i18n';
 import { subscriptions, type Schedule, type Subscription } from './deliveryApi';
@@ -53,6 +54,7 @@ export function DeliverDialog({ reportId, reportName, params, onClose }: Props) 
       .finally(() => setBusy(false));
   };
   const fieldErrors = error instanceof ApiError ? error.errors : [];
+  const msgs = (name: string) => errorsFor(fieldErrors, name).map((f) => f.message);
   const nameOf = (field: string) => {
     const m = /^recipients\[(\d+)\]$/.exec(field);
     const u = m ? org.users.find((x) => x.id === recipients[Number(m[1])]) : undefined;
@@ -75,56 +77,51 @@ export function DeliverDialog({ reportId, reportName, params, onClose }: Props) 
       >
         <h2 id="deliver-title">{t('rd.title', { name: reportName })}</h2>
         <p className="muted">{t('rd.rightsNote')}</p>
-        {error !== null && <ErrorBanner error={error} extra={fieldErrors.map((f) => `${nameOf(f.field)}: ${f.message}`)} />}
+        {error !== null && (
+          <ErrorBanner error={error} extra={fieldErrors.filter((f) => f.field.startsWith('recipients')).map((f) => `${nameOf(f.field)}: ${f.message}`)} />
+        )}
         <div className="form-grid">
-          <label className="field">
-            <span>{t('rd.format')}</span>
-            <select ref={first} value={format} onChange={(e) => setFormat(e.target.value as 'xlsx' | 'csv')}>
+          <FormField name="rd-format" label={t('rd.format')} errors={msgs('format')}>
+            <select id={fieldIds('rd-format').id} className="input" ref={first} value={format} onChange={(e) => setFormat(e.target.value as 'xlsx' | 'csv')}>
               <option value="xlsx">XLSX</option>
               <option value="csv">CSV</option>
             </select>
-          </label>
-          <label className="field">
-            <span>{t('rd.repeat')}</span>
-            <select value={kind} onChange={(e) => setKind(e.target.value as Schedule['kind'])}>
+          </FormField>
+          <FormField name="rd-repeat" label={t('rd.repeat')} errors={msgs('schedule')}>
+            <select id={fieldIds('rd-repeat').id} className="input" value={kind} onChange={(e) => setKind(e.target.value as Schedule['kind'])}>
               <option value="weekly">{t('rd.weekly')}</option>
               <option value="monthly">{t('rd.monthly')}</option>
               <option value="cron">{t('rd.cron')}</option>
             </select>
-          </label>
+          </FormField>
           {kind === 'weekly' && (
-            <label className="field">
-              <span>{t('rd.weekday')}</span>
-              <select value={weekday} onChange={(e) => setWeekday(Number(e.target.value))}>
+            <FormField name="rd-weekday" label={t('rd.weekday')}>
+              <select id={fieldIds('rd-weekday').id} className="input" value={weekday} onChange={(e) => setWeekday(Number(e.target.value))}>
                 {WEEKDAYS.map((k, i) => (
                   <option key={k} value={i + 1}>
                     {t(k)}
                   </option>
                 ))}
               </select>
-            </label>
+            </FormField>
           )}
           {kind === 'monthly' && (
-            <label className="field">
-              <span>{t('rd.day')}</span>
-              <input type="number" min={1} max={28} value={day} onChange={(e) => setDay(Number(e.target.value))} />
-            </label>
+            <FormField name="rd-day" label={t('rd.day')}>
+              <input id={fieldIds('rd-day').id} className="input" type="number" min={1} max={28} value={day} onChange={(e) => setDay(Number(e.target.value))} />
+            </FormField>
           )}
           {kind === 'cron' ? (
-            <label className="field">
-              <span>{t('rd.expr')}</span>
-              <input value={expr} onChange={(e) => setExpr(e.target.value)} spellCheck={false} />
-            </label>
+            <FormField name="rd-expr" label={t('rd.expr')}>
+              <input id={fieldIds('rd-expr').id} className="input" value={expr} onChange={(e) => setExpr(e.target.value)} spellCheck={false} />
+            </FormField>
           ) : (
-            <label className="field">
-              <span>{t('rd.time')}</span>
-              <input type="time" value={time} onChange={(e) => setTime(e.target.value)} required />
-            </label>
+            <FormField name="rd-time" label={t('rd.time')}>
+              <input id={fieldIds('rd-time').id} className="input" type="time" value={time} onChange={(e) => setTime(e.target.value)} required />
+            </FormField>
           )}
-          <label className="field">
-            <span>{t('rd.tz')}</span>
-            <input value={tz} onChange={(e) => setTz(e.target.value)} spellCheck={false} />
-          </label>
+          <FormField name="rd-tz" label={t('rd.tz')} errors={msgs('tz')}>
+            <input id={fieldIds('rd-tz').id} className="input" value={tz} onChange={(e) => setTz(e.target.value)} spellCheck={false} />
+          </FormField>
         </div>
         <fieldset className="deliver-recipients">
           <legend>{t('rd.recipients')}</legend>
