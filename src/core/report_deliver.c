@@ -32,6 +32,7 @@
 #include "util/tz.h"
 
 #define KEY_LEN 64
+#define NAME_BYTES (REPORT_NAME_MAX * 4 + 1)	/* a report's name in UTF-8 */
 
 /*
  * The formats a subscription may ask for, and the one place a file is
@@ -458,15 +459,17 @@ check(struct core_ctx *cx, json_t *s, char *cron, size_t cronlen)
 static void
 check_keys(struct core_ctx *cx, json_t *in)
 {
-	static const char known[] = " report_id format schedule tz recipients "
-	    "params active ";
-	char probe[80];
+	static const char *const known[] = { "report_id", "format", "schedule",
+	    "tz", "recipients", "params", "active" };
 	const char *k;
 	json_t *v;
 
 	json_object_foreach(in, k, v) {
-		if (strlen(k) > 60 || (snprintf(probe, sizeof(probe), " %s ", k),
-		    strstr(known, probe) == NULL))
+		bool ok = false;
+
+		for (size_t i = 0; i < sizeof(known) / sizeof(*known); i++)
+			ok = ok || strcmp(k, known[i]) == 0;
+		if (!ok)
 			verrs_add(&cx->errs, k, "is not a field of a subscription");
 	}
 }
@@ -795,9 +798,9 @@ deliver_one(struct core_ctx *cx, json_t *s, int64_t uid, json_t *done,
 	    "format")));
 	json_t *params = json_object_get(s, "params"), *res = NULL;
 	struct report_params p = { 0 };
-	char name[REPORT_NAME_MAX * 4 + 1] = "", fname[MAIL_FILENAME_MAX],
-	    subject[MAIL_SUBJECT_MAX], body[REPORT_NAME_MAX * 4 + 512],
-	    *data = NULL;
+	/* Whole: mail_queue cuts the subject at a character boundary. */
+	char name[NAME_BYTES] = "", fname[MAIL_FILENAME_MAX],
+	    subject[NAME_BYTES + 16], body[NAME_BYTES * 2 + 512], *data = NULL;
 	struct core_ctx rcx;
 	struct actor a;
 	int64_t oid = 0, rows;
