@@ -31,7 +31,7 @@
 #include "util/timeutil.h"
 #include "util/tz.h"
 
-#define KEY_LEN 64
+#define KEY_LEN 96
 #define NAME_BYTES (REPORT_NAME_MAX * 4 + 1)	/* a report's name in UTF-8 */
 
 /*
@@ -389,6 +389,24 @@ check_recipients(struct core_ctx *cx, json_t *r, int64_t report_id,
 	}
 }
 
+/*
+ * The form of a run parameter: from and to dates, days a positive whole
+ * number. Whether the report takes it, and the library's own bounds, are
+ * the run's to say (a recipient's delivery is then skipped, audited).
+ */
+static bool
+param_ok(const char *k, const char *v)
+{
+	int64_t day;
+	char *end;
+
+	if (strcmp(k, "days") != 0)
+		return time_parse_date(v, strlen(v), &day) == 0;
+	errno = 0;
+	day = strtoll(v, &end, 10);
+	return *v != '\0' && *end == '\0' && errno == 0 && day > 0;
+}
+
 static void
 check_params(struct core_ctx *cx, json_t *p)
 {
@@ -409,6 +427,10 @@ check_params(struct core_ctx *cx, json_t *p)
 		    json_string_length(v) > RSUB_PARAM_MAX)
 			verrs_add(&cx->errs, "params", "%s: must be a text of at most "
 			    "%d characters", k, RSUB_PARAM_MAX);
+		else if (!param_ok(k, json_string_value(v)))
+			verrs_add(&cx->errs, "params", "%s: must be %s", k,
+			    strcmp(k, "days") == 0 ? "a whole number of days" :
+			    "a date (YYYY-MM-DD)");
 	}
 }
 
@@ -476,21 +498,41 @@ check_keys(struct core_ctx *cx, json_t *in)
 
 /* ---- writing ---- */
 
+/* "report_deliver:<id>.": the prefix of every job of subscription id. */
+static void
+key_prefix(int64_t id, char *key, size_t len)
+{
+	snprintf(key, len, "report_deliver:%lld.", (long long)id);
+}
+
 /*
  * Arms the job of subscription id's next occurrence after now (or none
  * when inactive) and records it in next_at, dropping any job still armed
- * for an earlier setting.
+ * for an earlier setting. The key is "report_deliver:<id>.<created_at>:
+ * <at>": an id SQLite hands out again after a delete never meets the done
+ * jobs of the subscription that had it (a unique key is never reused).
  */
 static int
 arm(struct core_ctx *cx, int64_t id, const char *cron, const char *tzname,
     bool active, int64_t after_ms)
 {
 	char key[KEY_LEN];
-	int64_t next = 0, jid;
+	int64_t next = 0, jid, created = 0;
 	json_t *payload;
+	db_stmt_t *st;
 	int rc;
 
-	snprintf(key, sizeof(key), "report_deliver:%lld:", (long long)id);
+	if (db_prepare(cx->db, "SELECT created_at FROM report_subscriptions "
+	    "WHERE id = ?", &st) != DB_OK)
+		return db_fail(cx, "created");
+	db_bind_int(st, 1, id);
+	rc = db_step(st);
+	if (rc == DB_ROW)
+		created = db_col_int(st, 0);
+	db_done(st);
+	if (rc != DB_ROW)
+		return db_fail(cx, "created step");
+	key_prefix(id, key, sizeof(key));
 	rc = job_drop_keyed(cx, "report_deliver", key, true);
 	if (rc != CRM_OK)
 		return rc;
@@ -500,8 +542,8 @@ arm(struct core_ctx *cx, int64_t id, const char *cron, const char *tzname,
 	    "id = ?", "ni", next, id);
 	if (rc != CRM_OK || next == 0)
 		return rc;
-	snprintf(key, sizeof(key), "report_deliver:%lld:%lld", (long long)id,
-	    (long long)next);
+	snprintf(key, sizeof(key), "report_deliver:%lld.%lld:%lld", (long long)id,
+	    (long long)created, (long long)next);
 	payload = json_pack("{s:I, s:I}", "subscription_id", (json_int_t)id,
 	    "at", (json_int_t)next);
 	rc = job_enqueue(cx, "report_deliver", payload, next, key, &jid);
@@ -680,7 +722,7 @@ rsub_delete(struct core_ctx *cx, int64_t id)
 	if (db_begin(cx->db) != DB_OK)
 		return db_fail(cx, "begin");
 	rc = load(cx, id, &s);
-	snprintf(key, sizeof(key), "report_deliver:%lld:", (long long)id);
+	key_prefix(id, key, sizeof(key));
 	if (rc == CRM_OK)
 		rc = job_drop_keyed(cx, "report_deliver", key, true);
 	if (rc == CRM_OK)

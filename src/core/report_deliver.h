@@ -25,7 +25,8 @@
  * is skipped and named in the audit entry.
  *
  * Scheduling: each active subscription has one "report_deliver" job keyed
- * "report_deliver:<id>:<next_at>" for its next occurrence. The job runs in
+ * "report_deliver:<id>.<created_at>:<next_at>" for its next occurrence (the
+ * creation instant keeps an id SQLite hands out again apart). The job runs in
  * the job runner's transaction (core/jobs.h): the mails (core/mail.h, with
  * the file attached), the audit entry "report.deliver" (rows per
  * recipient) and the job for the following occurrence are written

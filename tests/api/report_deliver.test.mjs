@@ -81,8 +81,13 @@ function attachmentOf(mail) {
 }
 
 const weekly = { kind: 'weekly', weekday: 1, time: '08:00' };
-const pendingJobs = (id) => query(`SELECT run_at FROM jobs WHERE kind = 'report_deliver' AND done_at IS NULL AND unique_key LIKE 'report_deliver:${id}:%'`)
+// A subscription's jobs are keyed report_deliver:<id>.<created_at>:<at> (an id SQLite reuses
+// after a delete never meets the old subscription's jobs).
+const keyOf = (id) => `report_deliver:${id}.${query(`SELECT created_at FROM report_subscriptions WHERE id = ${id}`)}:`;
+const pendingJobs = (id) => query(`SELECT run_at FROM jobs WHERE kind = 'report_deliver' AND done_at IS NULL AND unique_key LIKE 'report_deliver:${id}.%'`)
   .split('\n').filter(Boolean).map(Number);
+// The clock: the occurrence's job made due now (as the job tests do).
+const fire = (id, at) => query(`UPDATE jobs SET run_at = 0 WHERE kind = 'report_deliver' AND unique_key = '${keyOf(id)}${at}'`);
 
 before(async () => {
   sink = await startSmtpSink();
@@ -181,6 +186,9 @@ test('bad subscriptions are refused at their field, and a recipient who may not 
     [{ ...good, schedule: '0 8 * * 1' }, ['schedule']],
     [{ ...good, tz: 'Mars/Olympus' }, ['tz']],
     [{ ...good, params: { from: '2026-01-01', colour: 'red' } }, ['params']],
+    [{ ...good, params: { from: '1 Jan' } }, ['params']],
+    [{ ...good, params: { days: '-3' } }, ['params']],
+    [{ ...good, params: { days: 30 } }, ['params']],
     [{ ...good, active: 'yes' }, ['active']],
     [{ ...good, owner_id: other.id }, ['owner_id']],
   ];
@@ -197,8 +205,7 @@ test('a due subscription mails each recipient the XLSX of the report as they see
   const s = await ok('POST', '/api/v1/report-subscriptions', { report_id: report.id, format: 'xlsx', schedule: weekly,
                                                                recipients: [mgr.id, dir.id] }, dir.token);
   const [armed] = pendingJobs(s.id);
-  // The clock: the occurrence's job made due now (as the job tests do).
-  query(`UPDATE jobs SET run_at = 0 WHERE kind = 'report_deliver' AND unique_key = 'report_deliver:${s.id}:${armed}'`);
+  fire(s.id, armed);
   const [toMgr] = await until('the manager\'s mail', () => mailsTo(mgr.email).length && mailsTo(mgr.email));
   const [toDir] = await until('the director\'s mail', () => mailsTo(dir.email).length && mailsTo(dir.email));
   for (const [mail, count] of [[toMgr, '1'], [toDir, '3']]) {
@@ -219,6 +226,11 @@ test('a due subscription mails each recipient the XLSX of the report as they see
   assert.equal(audit[0].detail.trigger, 'schedule');
   assert.deepEqual(audit[0].detail.delivered.map((d) => [d.user_id, d.rows]), [[mgr.id, 1], [dir.id, 1]]);
   await ok('DELETE', `/api/v1/report-subscriptions/${s.id}`, undefined, dir.token);
+  // The same again (SQLite may hand out the same id): armed for the same next Monday all the same.
+  const again = await ok('POST', '/api/v1/report-subscriptions', { report_id: report.id, format: 'xlsx', schedule: weekly,
+                                                                   recipients: [dir.id] }, dir.token);
+  assert.deepEqual(pendingJobs(again.id), [Date.parse(again.next_at)]);
+  await ok('DELETE', `/api/v1/report-subscriptions/${again.id}`, undefined, dir.token);
 });
 
 test('send-now delivers a CSV at once; a recipient who has since lost the report is skipped and named', async () => {
@@ -247,11 +259,29 @@ test('send-now delivers a CSV at once; a recipient who has since lost the report
   assert.equal((await ok('GET', `/api/v1/report-subscriptions/${s.id}`)).next_at, s.next_at);
 });
 
+test('a ready report is delivered with its parameters', async () => {
+  const lib = Object.fromEntries((await ok('GET', '/api/v1/reports')).data.filter((r) => r.builtin).map((r) => [r.builtin, r.id]));
+  const s = await ok('POST', '/api/v1/report-subscriptions', { report_id: lib.revenue_by_month, format: 'csv', schedule: weekly,
+                                                               params: { from: '2000-01-01', to: '2000-12-31' }, recipients: [dir.id] }, dir.token);
+  assert.deepEqual(s.params, { from: '2000-01-01', to: '2000-12-31' });
+  const before = mailsTo(dir.email).length;
+  // No deal was won in 2000: the period given reaches the run.
+  assert.deepEqual((await ok('POST', `/api/v1/report-subscriptions/${s.id}/send-now`, undefined, dir.token)).delivered, [{ user_id: dir.id, rows: 0 }]);
+  const a = attachmentOf(await until('the mail', () => mailsTo(dir.email)[before]));
+  assert.match(a.name, /^Revenue-by-month-/);
+  // A parameter the report does not take skips every recipient, with the reason, and sends nothing.
+  const bad = await ok('PATCH', `/api/v1/report-subscriptions/${s.id}`, { params: { days: '30' } }, dir.token);
+  const out = await ok('POST', `/api/v1/report-subscriptions/${bad.id}/send-now`, undefined, dir.token);
+  assert.deepEqual(out.delivered, []);
+  assert.match(out.skipped[0].reason, /days/);
+  await ok('PATCH', `/api/v1/report-subscriptions/${s.id}`, { active: false }, dir.token);
+});
+
 test('an occurrence is delivered once across a restart, and the next one after it', async () => {
   const s = await ok('POST', '/api/v1/report-subscriptions', { report_id: report.id, format: 'xlsx', schedule: weekly, recipients: [dir.id] }, dir.token);
   const base = mailsTo(dir.email).length;
   const [first] = pendingJobs(s.id);
-  query(`UPDATE jobs SET run_at = 0 WHERE unique_key = 'report_deliver:${s.id}:${first}'`);
+  fire(s.id, first);
   await until('the first occurrence', () => mailsTo(dir.email).length === base + 1);
   // Stop the server (its folder, holding the SQLite database, stays) and start another on the same database.
   const old = srv;
@@ -262,12 +292,13 @@ test('an occurrence is delivered once across a restart, and the next one after i
   srv.previous = old;
   const [second] = pendingJobs(s.id);
   assert.ok(second > first);
-  query(`UPDATE jobs SET run_at = 0 WHERE unique_key = 'report_deliver:${s.id}:${second}'`);
+  fire(s.id, second);
   await until('the second occurrence', () => pendingJobs(s.id).length === 1 && pendingJobs(s.id)[0] > second && mailsTo(dir.email).length >= base + 2);
   assert.equal(mailsTo(dir.email).length, base + 2, 'one mail per occurrence');
-  const runs = query(`SELECT COUNT(*) FROM job_runs r JOIN jobs j ON j.id = r.job_id WHERE j.unique_key LIKE 'report_deliver:${s.id}:%' AND r.outcome = 'done'`);
+  const runs = query(`SELECT COUNT(*) FROM job_runs r JOIN jobs j ON j.id = r.job_id WHERE j.unique_key LIKE '${keyOf(s.id)}%' AND r.outcome = 'done'`);
   assert.equal(runs, '2');
-  assert.equal((await ok('GET', `/api/v1/audit?action=report.deliver&record_id=${s.id}`)).data.length, 2);
+  const audit = (await ok('GET', `/api/v1/audit?action=report.deliver&record_id=${s.id}`)).data;
+  assert.deepEqual(audit.map((e) => e.detail.trigger), ['schedule', 'schedule']);
 });
 
 test('a role\'s default dashboard is what its members see until they save their own, and again after a reset', async () => {
