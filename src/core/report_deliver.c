@@ -954,6 +954,7 @@ rsub_job_run(struct core_ctx *cx, json_t *payload, char *err, size_t errlen)
 	    "subscription_id"));
 	int64_t at = json_integer_value(json_object_get(payload, "at"));
 	json_t *s = NULL;
+	struct actor owner;
 	db_stmt_t *st;
 	bool due = false;
 	char *cron = NULL;
@@ -980,8 +981,17 @@ rsub_job_run(struct core_ctx *cx, json_t *payload, char *err, size_t errlen)
 	if (!due)
 		return CRM_OK;	/* deleted, paused or re-armed since */
 	rc = load(cx, id, &s);
+	/*
+	 * A disabled owner's subscriptions wait (re-armed, nothing sent): the
+	 * owner's word keeps them going, and it resumes with the account.
+	 */
+	if (rc == CRM_OK)
+		rc = user_load_actor(cx, json_integer_value(json_object_get(s,
+		    "owner_id")), &owner);
 	if (rc == CRM_OK)
 		rc = deliver(cx, s, "schedule", NULL);
+	else if (rc == CRM_ENOTFOUND && s != NULL)
+		rc = CRM_OK;
 	/* The next occurrence after now: missed ones are not made up. */
 	if (rc == CRM_OK)
 		rc = arm(cx, id, cron, json_string_value(json_object_get(s, "tz")),

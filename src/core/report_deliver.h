@@ -32,7 +32,8 @@
  * recipient) and the job for the following occurrence are written
  * together, and the claim makes one occurrence deliver once, across
  * restarts and servers. A server down over several occurrences delivers
- * once when it is back and then waits for the next one after now.
+ * once when it is back and then waits for the next one after now. While
+ * the owner's account is disabled the occurrences pass without mail.
  */
 #ifndef CORE_REPORT_DELIVER_H
 #define CORE_REPORT_DELIVER_H

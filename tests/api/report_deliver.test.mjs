@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, PG, pgSql } from '../lib/server.mjs';
-import { stopClean, req, createOk, assertProblem, assertInvalid, createToken, until as untilDone } from '../lib/helpers.mjs';
+import { stopClean, req, createOk, assertProblem, assertInvalid, createToken, disableUser, until as untilDone } from '../lib/helpers.mjs';
 import { startSmtpSink, parseMail } from '../lib/smtp.mjs';
 
 const PASSWORD = 'cobalt meadow trumpets eleven';
@@ -25,6 +25,7 @@ let dir;        // role director: reads every deal
 let other;      // a manager the report is not shared with
 let report;     // a saved count of deals, shared with mgr and dir
 let roles;
+let library;    // the ready reports by builtin key
 
 function query(sql, db = srv.db) {
   const out = PG ? pgSql(sql, db)
@@ -100,6 +101,7 @@ before(async () => {
   await createOk(srv, 'deals', { title: 'Mira deal', amount: 1000, currency: 'EUR' }, mgr.token);
   await createOk(srv, 'deals', { title: 'Admin deal 1', amount: 2000, currency: 'EUR' });
   await createOk(srv, 'deals', { title: 'Admin deal 2', amount: 3000, currency: 'EUR' });
+  library = Object.fromEntries((await ok('GET', '/api/v1/reports')).data.filter((r) => r.builtin).map((r) => [r.builtin, r.id]));
   report = await ok('POST', '/api/v1/reports', { name: 'Deal count (weekly)', definition: { entity: 'deals', aggregates: [{ fn: 'count' }], chart: 'number' },
                                                  shares: [{ user_id: mgr.id }, { user_id: dir.id }] });
 });
@@ -260,8 +262,7 @@ test('send-now delivers a CSV at once; a recipient who has since lost the report
 });
 
 test('a ready report is delivered with its parameters', async () => {
-  const lib = Object.fromEntries((await ok('GET', '/api/v1/reports')).data.filter((r) => r.builtin).map((r) => [r.builtin, r.id]));
-  const s = await ok('POST', '/api/v1/report-subscriptions', { report_id: lib.revenue_by_month, format: 'csv', schedule: weekly,
+  const s = await ok('POST', '/api/v1/report-subscriptions', { report_id: library.revenue_by_month, format: 'csv', schedule: weekly,
                                                                params: { from: '2000-01-01', to: '2000-12-31' }, recipients: [dir.id] }, dir.token);
   assert.deepEqual(s.params, { from: '2000-01-01', to: '2000-12-31' });
   const before = mailsTo(dir.email).length;
@@ -301,8 +302,20 @@ test('an occurrence is delivered once across a restart, and the next one after i
   assert.deepEqual(audit.map((e) => e.detail.trigger), ['schedule', 'schedule']);
 });
 
+test('a disabled owner\'s subscription sends nothing and stays armed', async () => {
+  const owen = await user('owen.owner@example.com', 'Owen Owner', 'director');
+  const s = await ok('POST', '/api/v1/report-subscriptions', { report_id: library.revenue_by_month, format: 'csv', schedule: weekly,
+                                                               recipients: [owen.id] }, owen.token);
+  disableUser(srv, owen.email);
+  const [at] = pendingJobs(s.id);
+  fire(s.id, at);
+  await until('the occurrence to pass', () => pendingJobs(s.id).length === 1 && pendingJobs(s.id)[0] > at);
+  assert.equal(mailsTo(owen.email).length, 0);
+  assert.equal((await ok('GET', `/api/v1/audit?action=report.deliver&record_id=${s.id}`)).data.length, 0);
+});
+
 test('a role\'s default dashboard is what its members see until they save their own, and again after a reset', async () => {
-  const lib = Object.fromEntries((await ok('GET', '/api/v1/reports')).data.filter((r) => r.builtin).map((r) => [r.builtin, r.id]));
+  const lib = library;
   const hidden = await ok('POST', '/api/v1/reports', { name: 'Admin only', definition: { entity: 'deals', aggregates: [{ fn: 'count' }] } });
   const layout = { sizes: { [lib.revenue_by_month]: { w: 2, h: 1 } } };
   const set = await ok('PUT', `/api/v1/roles/${roles.manager.id}/dashboard`, { report_ids: [lib.revenue_by_month, hidden.id, report.id], layout });
