@@ -238,7 +238,7 @@ smtp_send(const struct mail_conf *mc, int64_t id, const char *to,
 	CURL *h;
 	int rc = -1;
 
-	/* A file's base64 grows by a CRLF per 76 characters, and its part's headers. */
+	/* Files: their base64, a CRLF per 76 characters, their parts' headers. */
 	buf_init(&msg, MAIL_MSG_MAX + files->b64_len + files->b64_len / 38 +
 	    files->n * 1024);
 	if (build_message(mc, id, to, subject, body, files, &msg) != 0) {

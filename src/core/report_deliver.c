@@ -879,8 +879,9 @@ deliver_one(struct core_ctx *cx, json_t *s, int64_t uid, json_t *done,
 	json_decref(res);
 	snprintf(subject, sizeof(subject), "Report: %s", name);
 	file_name(name, f->name, fname, sizeof(fname));
-	snprintf(body, sizeof(body), "Hello %s,\n\nattached is the report \"%s\" (%lld "
-	    "rows), as you see it in the CRM with your own rights.\n\n"
+	snprintf(body, sizeof(body), "Hello %s,\n\nattached is the report "
+	    "\"%s\" (%lld rows), as you see it in the CRM with your own "
+	    "rights.\n\n"
 	    "It comes by subscription %lld; its owner or an administrator can "
 	    "change or stop it under Reports.\n", a.name, name, (long long)rows,
 	    (long long)json_integer_value(json_object_get(s, "id")));
