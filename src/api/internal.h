@@ -146,6 +146,15 @@ void h_report_run(struct call *c);
 void h_dashboard_get(struct call *c);
 void h_dashboard_put(struct call *c);
 void h_report_export(struct call *c);
+void h_rsub_list(struct call *c);
+void h_rsub_get(struct call *c);
+void h_rsub_create(struct call *c);
+void h_rsub_update(struct call *c);
+void h_rsub_delete(struct call *c);
+void h_rsub_send_now(struct call *c);
+void h_dashboard_reset(struct call *c);
+void h_dashboard_role_get(struct call *c);
+void h_dashboard_role_put(struct call *c);
 /* api/activities.c */
 void h_activity_complete(struct call *c);
 void h_activity_reopen(struct call *c);

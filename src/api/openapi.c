@@ -264,6 +264,51 @@ workcal_schema(void)
  * The responses and query parameters of the working-hours calendar and
  * absence routes; false for any other route.
  */
+/* A report subscription's fields (core/report_deliver.h). */
+static json_t *
+rsub_schema(void)
+{
+	return json_pack("{s:s, s:{s:{s:s}, s:{s:s, s:[s,s]}, s:{s:s, s:s}, "
+	    "s:{s:s}, s:{s:s, s:{s:s}, s:i}, s:{s:s}, s:{s:s}}, s:b}", "type",
+	    "object", "properties", "report_id", "type", "integer", "format",
+	    "type", "string", "enum", "xlsx", "csv", "schedule", "type",
+	    "object", "description", "{kind: weekly, weekday: 1-7, time: "
+	    "HH:MM} | {kind: monthly, day: 1-28, time} | {kind: cron, expr}",
+	    "tz", "type", "string", "recipients", "type", "array", "items",
+	    "type", "integer", "maxItems", 50, "params", "type", "object",
+	    "active", "type", "boolean", "additionalProperties", 0);
+}
+
+/* The subscriptions' and the roles' default dashboards' answers. */
+static bool
+rsub_responses(const struct route *r, json_t *resp)
+{
+	const char *d;
+
+	if (r->fn == h_rsub_delete) {
+		json_object_set_new(resp, "204", json_pack("{s:s}", "description",
+		    "Deleted, its pending delivery dropped"));
+		return true;
+	}
+	d = r->fn == h_rsub_list ? "{data: [subscription]}" :
+	    r->fn == h_rsub_get || r->fn == h_rsub_create ||
+	    r->fn == h_rsub_update ? "The subscription {id, owner_id, "
+	    "report_id, report_name, format, schedule, cron, tz, recipients, "
+	    "params, active, next_at, last_sent_at, created_at, updated_at, "
+	    "version} (ETag: its version)" : r->fn == h_rsub_send_now ?
+	    "{id, delivered: [{user_id, rows}], skipped: [{user_id, reason}]}" :
+	    r->fn == h_dashboard_role_get || r->fn == h_dashboard_role_put ?
+	    "{role_id, report_ids, layout, updated_at}" :
+	    r->fn == h_dashboard_reset ? "One's dashboard as GET /dashboard "
+	    "answers it (source: role or none)" : NULL;
+	if (d == NULL)
+		return false;
+	json_object_set_new(resp, r->fn == h_rsub_create ? "201" : "200",
+	    json_pack("{s:s, s:o}", "description", d, "content",
+	    json_content(json_pack("{s:s}", "type", "object"))));
+	return true;
+}
+
 static bool
 workcal_responses(const struct route *r, json_t *resp, json_t *params)
 {
@@ -752,7 +797,8 @@ operation(const struct route *r)
 	} else if (r->fn == h_dashboard_get || r->fn == h_dashboard_put) {
 		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
 		    "description", "{report_ids: [id], layout: {...}, updated_at: "
-		    "time | null}: only the reports one may see now", "content",
+		    "time | null, source: own | role | none}: only the reports one "
+		    "may see now", "content",
 		    json_content(json_pack("{s:s, s:{s:{s:s, s:{s:s}}, s:{s:s}, "
 		    "s:{s:s}}}", "type", "object", "properties", "report_ids",
 		    "type", "array", "items", "type", "integer", "layout", "type",
@@ -779,7 +825,7 @@ operation(const struct route *r)
 		    "schema", "type", "string"));
 	} else if (workcal_responses(r, resp, params) ||
 	    workload_responses(r, resp, params) ||
-	    kpi_responses(r, resp, params)) {
+	    kpi_responses(r, resp, params) || rsub_responses(r, resp)) {
 		/* the working-hours calendars' own (below) */
 	} else if (r->fn == h_cf_create || r->fn == h_cf_update) {
 		json_object_set_new(resp, r->fn == h_cf_create ? "201" : "200",
@@ -889,6 +935,8 @@ operation(const struct route *r)
 		    h_absence_update ? ref("Absence") : r->fn == h_kpi_card_create ||
 		    r->fn == h_kpi_card_update ? ref("KpiScorecard") : r->fn ==
 		    h_kpi_close || r->fn == h_kpi_reopen ? ref("KpiPeriod") :
+		    r->fn == h_rsub_create ||
+		    r->fn == h_rsub_update ? ref("ReportSubscription") :
 		    json_pack("{s:s, "
 		    "s:s}", "type", "object", "description", "see docs/api.md"))));
 	if (r->fn == h_doc_content) {
@@ -1023,5 +1071,7 @@ h_openapi(struct call *c)
 	    "s:[s,s]}", "type", "object", "properties", "scorecard_id", "type",
 	    "integer", "minimum", 1, "period", "type", "string", "required",
 	    "scorecard_id", "period"));
+	json_object_set_new(json_object_get(json_object_get(doc, "components"),
+	    "schemas"), "ReportSubscription", rsub_schema());
 	reply_json(c, 200, doc);
 }

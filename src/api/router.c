@@ -661,6 +661,33 @@ const struct route api_routes[] = {
 	{ "PUT", "/api/v1/dashboard", h_dashboard_put, NULL, R_BODY,
 	    "Replace one's own dashboard {report_ids, layout?} (reports one may "
 	    "see; audited)", "reports" },
+	{ "POST", "/api/v1/dashboard/reset", h_dashboard_reset, NULL, 0,
+	    "Drop one's own dashboard and see one's role's default again "
+	    "(audited)", "reports" },
+	{ "GET", "/api/v1/roles/{id}/dashboard", h_dashboard_role_get, NULL, 0,
+	    "A role's default dashboard {report_ids, layout} (admin)",
+	    "reports" },
+	{ "PUT", "/api/v1/roles/{id}/dashboard", h_dashboard_role_put, NULL,
+	    R_BODY, "Set a role's default dashboard {report_ids, layout?}: what "
+	    "its members see until they save their own (admin; audited)",
+	    "reports" },
+	{ "GET", "/api/v1/report-subscriptions", h_rsub_list, NULL, 0,
+	    "One's report subscriptions (an admin: all)", "reports" },
+	{ "POST", "/api/v1/report-subscriptions", h_rsub_create, NULL, R_BODY,
+	    "Mail a report on a schedule {report_id, format, schedule, "
+	    "recipients, tz?, params?, active?}; each recipient gets it with "
+	    "their own rights (audited)", "reports" },
+	{ "GET", "/api/v1/report-subscriptions/{id}", h_rsub_get, NULL, 0,
+	    "One report subscription (its owner or an admin)", "reports" },
+	{ "PATCH", "/api/v1/report-subscriptions/{id}", h_rsub_update, NULL,
+	    R_BODY, "Change a report subscription (its owner or an admin; "
+	    "If-Match)", "reports" },
+	{ "DELETE", "/api/v1/report-subscriptions/{id}", h_rsub_delete, NULL, 0,
+	    "Stop and delete a report subscription (its owner or an admin)",
+	    "reports" },
+	{ "POST", "/api/v1/report-subscriptions/{id}/send-now", h_rsub_send_now,
+	    NULL, 0, "Deliver a report subscription now, outside its schedule "
+	    "(audited report.deliver)", "reports" },
 	{ "GET", "/api/v1/departments", h_dept_list, NULL, 0,
 	    "The department tree, with heads and member counts", "organisation" },
 	{ "POST", "/api/v1/departments", h_dept_create, NULL, R_BODY,

@@ -11,6 +11,7 @@
 #include "core/notify.h"
 #include "core/sla.h"
 #include "core/process_run.h"
+#include "core/report_deliver.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -232,6 +233,19 @@ run_process_webhook(struct core_ctx *cx, const struct job *j, int64_t *again,
 	    err, errlen);
 }
 
+/*
+ * A report subscription's occurrence (core/report_deliver.h), in the run
+ * transaction: its mails, audit entry and next job commit with the job's
+ * end, so an occurrence is delivered once.
+ */
+static int
+run_report_deliver(struct core_ctx *cx, const struct job *j, int64_t *again,
+    char *err, size_t errlen)
+{
+	(void)again;
+	return rsub_job_run(cx, j->payload, err, errlen);
+}
+
 /* Processes that start some days before or after a record's date. */
 static int
 run_process_date_offset(struct core_ctx *cx, const struct job *j,
@@ -259,6 +273,7 @@ static const struct {
 	{ "process_timer", run_process_timer, false },
 	{ "process_webhook", run_process_webhook, true },
 	{ "process_date_offset", run_process_date_offset, false },
+	{ "report_deliver", run_report_deliver, false },
 };
 
 static job_fn

@@ -207,6 +207,15 @@ write_xlsx(struct core_ctx *cx, json_t *res, const char *dir, int *fdp)
 }
 
 int
+report_write_file(struct core_ctx *cx, json_t *res, enum export_format format,
+    const char *dir, int *fd)
+{
+	*fd = -1;
+	return format == EXPORT_XLSX ? write_xlsx(cx, res, dir, fd) :
+	    write_csv(cx, res, dir, fd);
+}
+
+int
 report_export(struct core_ctx *cx, int64_t id, const struct report_params *p,
     enum export_format format, const char *dir, struct export_result *out)
 {
@@ -218,8 +227,7 @@ report_export(struct core_ctx *cx, int64_t id, const struct report_params *p,
 	out->fd = -1;
 	rc = report_export_run(cx, id, p, &res, NULL, 0, &base);
 	if (rc == CRM_OK)
-		rc = format == EXPORT_XLSX ? write_xlsx(cx, res, dir, &fd) :
-		    write_csv(cx, res, dir, &fd);
+		rc = report_write_file(cx, res, format, dir, &fd);
 	if (rc == CRM_OK && fstat(fd, &sb) != 0)
 		rc = file_fail(cx, "stat");
 	if (rc == CRM_OK) {

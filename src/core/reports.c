@@ -950,6 +950,16 @@ report_export_run(struct core_ctx *cx, int64_t id,
 }
 
 int
+report_deliver_run(struct core_ctx *cx, int64_t id,
+    const struct report_params *p, json_t **out, char *name, size_t namelen)
+{
+	const struct entity *base = NULL;
+	const char *builtin = NULL;
+
+	return run_id(cx, id, p, false, out, &builtin, &base, name, namelen);
+}
+
+int
 report_export_done(struct core_ctx *cx, int64_t id, const char *format,
     int64_t rows)
 {

@@ -106,6 +106,13 @@ int report_export_run(struct core_ctx *cx, int64_t id,
     const struct entity **base);
 int report_export_done(struct core_ctx *cx, int64_t id, const char *format,
     int64_t rows);
+/*
+ * Runs report id for delivery by mail (core/report_deliver.h): the
+ * actor's read scope, as the report shows on screen, and no audit entry
+ * (the caller writes report.deliver). name (may be NULL) gets its name.
+ */
+int report_deliver_run(struct core_ctx *cx, int64_t id,
+    const struct report_params *p, json_t **out, char *name, size_t namelen);
 
 /* ---- report_export.c ---- */
 
@@ -117,6 +124,13 @@ int report_export_done(struct core_ctx *cx, int64_t id, const char *format,
 int report_export(struct core_ctx *cx, int64_t id,
     const struct report_params *p, enum export_format format, const char *dir,
     struct export_result *out);
+/*
+ * An answer res (borrowed) as a CSV or XLSX file in dir (borrowed): *fd
+ * reads it from offset 0 (the caller closes it). Neither rights nor audit:
+ * the callers' (report_export, the delivery by mail).
+ */
+int report_write_file(struct core_ctx *cx, json_t *res,
+    enum export_format format, const char *dir, int *fd);
 
 /* ---- the library (reports.c and report_lib_*.c) ---- */
 

@@ -83,6 +83,10 @@ before(async () => {
     definition: { entity: 'deals', group_by: [{ field: 'status' }], aggregates: [{ fn: 'count' }] } } });
   assert.equal(rep.status, 201, rep.text);
   ids.reports = rep.body.id;
+  const sub = await req(srv, 'POST', '/api/v1/report-subscriptions', { body: { report_id: rep.body.id, format: 'csv',
+    schedule: { kind: 'weekly', weekday: 1, time: '08:00' }, recipients: [(await req(srv, 'GET', '/api/v1/auth/me')).body.id] } });
+  assert.equal(sub.status, 201, sub.text);
+  ids['report-subscriptions'] = sub.body.id;
   // A template of one's own (a copy of a shipped one), so that hostile bodies
   // aim at a real template's routes.
   const shipped = await req(srv, 'GET', '/api/v1/process-templates');
