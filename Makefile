@@ -9,7 +9,7 @@ CFLAGS   ?= -O2 -g
 WARN      = -std=c17 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
             -Wmissing-prototypes -Wpointer-arith -Wvla -Wformat=2
 CPPFLAGS += -D_GNU_SOURCE -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lpthread
+LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lpthread -lm
 
 SRC      := $(sort $(wildcard src/*/*.c))
 LIBSRC   := $(filter-out src/cli/main.c,$(SRC))

@@ -46,11 +46,27 @@ struct chart_fmt {
 void chart_cell_text(json_t *col, json_t *v, const struct chart_fmt *f,
     char out[CHART_TEXT_MAX]);
 
+/*
+ * Cuts s (of cap bytes, UTF-8) in place after max characters, with "…"
+ * after them; control characters become spaces, and an incomplete last
+ * sequence is dropped.
+ */
+void chart_tidy(char *s, size_t cap, int max);
+
 /* Whether column col is a measure (integer or number) or is right-aligned. */
 bool chart_is_measure(json_t *col);
 
 /* The column a chart draws (the last measure), or -1 when there is none. */
 int chart_measure(json_t *answer);
+
+/* Sets layout's font: the charts' family (DejaVu Sans, IPAGothic) at size. */
+void chart_font(PangoLayout *layout, double size, bool bold);
+/*
+ * Draws s as plain text at (x, y), its top left, aligned in w points
+ * (w <= 0: unbounded), ellipsized when wider; in cr's current colour.
+ */
+void chart_text(cairo_t *cr, PangoLayout *layout, const char *s, double x,
+    double y, double w, PangoAlignment align);
 
 /*
  * Draws answer's chart (its "chart" kind) in the box at (x, y) of w by h
