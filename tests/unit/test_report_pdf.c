@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "core/chart_draw.h"
+#include "core/core.h"
 #include "core/reports.h"
 #include "util/buf.h"
 
@@ -276,6 +277,80 @@ cells_read_as_in_the_web(void **state)
 	json_decref(txt);
 }
 
+/* The library's report key as its id in db. */
+static int64_t
+library_id(db_t *db, const char *key)
+{
+	db_stmt_t *st;
+	int64_t id;
+
+	assert_int_equal(db_prepare(db, "SELECT id FROM reports WHERE builtin = "
+	    "?", &st), DB_OK);
+	db_bind_text(st, 1, key, strlen(key));
+	assert_int_equal(db_step(st), DB_ROW);
+	id = db_col_int(st, 0);
+	db_done(st);
+	return id;
+}
+
+static void
+render_gives_each_format_in_memory_under_the_export_right(void **state)
+{
+	static const enum export_format fmts[] = { EXPORT_CSV, EXPORT_XLSX,
+	    EXPORT_PDF };
+	static const char *const magic[] = { "\xef\xbb\xbf", "PK", "%PDF-" };
+	struct report_params p = { .tz = "Europe/Berlin" };
+	struct actor sys = { 0 }, reader = { 0 };
+	struct core_ctx cx;
+	char err[256], name[REPORT_FILENAME_MAX], want[64];
+	struct buf out;
+	db_t *db;
+	db_stmt_t *st;
+	int64_t id;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(core_open_db(":memory:", &db, err, sizeof(err)), CRM_OK);
+	id = library_id(db, "revenue_by_source");
+	buf_init(&out, REPORT_RENDER_MAX);
+	for (i = 0; i < 3; i++) {
+		core_ctx_init(&cx, db, &sys);
+		assert_int_equal(report_render(&cx, id, &p, fmts[i], NULL, &out,
+		    name), CRM_OK);
+		assert_true(out.len > strlen(magic[i]));
+		assert_memory_equal(out.data, magic[i], strlen(magic[i]));
+		snprintf(want, sizeof(want), "report-%lld-", (long long)id);
+		assert_memory_equal(name, want, strlen(want));
+		assert_string_equal(name + strlen(want) + 10,
+		    i == 0 ? ".csv" : i == 1 ? ".xlsx" : ".pdf");
+	}
+	/* Each is an export in the audit log, with its format. */
+	assert_int_equal(db_prepare(db, "SELECT count(*) FROM audit_log WHERE "
+	    "action = 'report.export' AND record_id = ?", &st), DB_OK);
+	db_bind_int(st, 1, id);
+	assert_int_equal(db_step(st), DB_ROW);
+	assert_int_equal(db_col_int(st, 0), 3);
+	db_done(st);
+	/* A role that reads everything but exports nothing gets no file. */
+	assert_int_equal(db_exec(db, "INSERT INTO roles (name, perms, fields, "
+	    "created_at, updated_at) VALUES ('Reader', "
+	    "'{\"*\":{\"read\":\"all\"}}', '{}', 0, 0); INSERT INTO users "
+	    "(email, name, password_hash, is_admin, active, created_at, "
+	    "updated_at, role_id) VALUES ('r@example.com', 'R', 'x', 0, 1, 0, 0, "
+	    "(SELECT id FROM roles WHERE name = 'Reader'))"), DB_OK);
+	assert_int_equal(db_prepare(db, "SELECT id FROM users WHERE email = "
+	    "'r@example.com'", &st), DB_OK);
+	assert_int_equal(db_step(st), DB_ROW);
+	reader.user_id = db_col_int(st, 0);
+	db_done(st);
+	core_ctx_init(&cx, db, &reader);
+	assert_int_equal(report_render(&cx, id, &p, EXPORT_PDF, NULL, &out,
+	    name), CRM_EFORBIDDEN);
+	assert_int_equal(out.len, 0);
+	buf_free(&out);
+	db_close(db);
+}
+
 int
 main(void)
 {
@@ -286,6 +361,7 @@ main(void)
 		cmocka_unit_test(a_heat_map_draws_two_group_levels_as_a_grid),
 		cmocka_unit_test(a_long_table_runs_across_pages_and_is_cut_at_the_cap),
 		cmocka_unit_test(cells_read_as_in_the_web),
+		cmocka_unit_test(render_gives_each_format_in_memory_under_the_export_right),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
