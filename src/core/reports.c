@@ -1038,9 +1038,14 @@ report_params_text(struct core_ctx *cx, int64_t id,
 		(void)buf_printf(out, "Period: %s to %s (%s)", from, to,
 		    b->period);
 	}
-	if (b != NULL && b->fn == LIB_NO_CONTACT)
-		(void)buf_printf(out, "%sNo contact for %s days", out->len > 0 ?
-		    " · " : "", p->days != NULL ? p->days : "30");
+	if (b != NULL && b->fn == LIB_NO_CONTACT) {
+		/* days was checked by the run this text describes. */
+		if (p->days != NULL)
+			(void)buf_printf(out, "No contact for %s days", p->days);
+		else
+			(void)buf_printf(out, "No contact for %d days",
+			    NO_CONTACT_DAYS);
+	}
 	if (b != NULL && b->overdue)
 		(void)buf_printf(out, "%sDue before now", out->len > 0 ? " · " :
 		    "");

@@ -102,6 +102,11 @@ test('a ready report as PDF: the right type and name, its title, period and exac
   // web: 1,000.00 + 4,000.00; fair: 2,500.50; all: 7,500.50.
   for (const n of [`5,000.00 ${base}`, `2,500.50 ${base}`, `7,500.50 ${base}`]) assert.ok(r.text.includes(n), `${n} in\n${r.text}`);
   assert.match(r.text, /Total/);
+  // A report with no rows says so; its parameter is named.
+  const quiet = await pdf(`/api/v1/reports/${lib.clients_no_contact.id}/export?format=pdf&days=90`);
+  assert.equal(quiet.status, 200, quiet.bytes.toString());
+  assert.match(quiet.text, /No contact for 90 days/);
+  assert.match(quiet.text, /No rows\./);
 });
 
 test('a designed report as PDF, and its export recorded with the format and row count', async () => {
@@ -158,4 +163,14 @@ test('a format the reports do not know is 400; a bad parameter is refused before
   assert.equal(tz.status, 400);
   const missing = await pdf('/api/v1/reports/999999/export?format=pdf');
   assert.equal(missing.status, 404);
+});
+
+test('PDFs drawn at the same time each come out whole, with the same numbers', async () => {
+  const lib = await library();
+  const path = `/api/v1/reports/${lib.revenue_by_source.id}/export?format=pdf`;
+  const all = await Promise.all(Array.from({ length: 8 }, () => pdf(path)));
+  for (const r of all) {
+    assert.equal(r.status, 200);
+    assert.ok(r.text.includes(`7,500.50 ${base}`), r.text);
+  }
 });
