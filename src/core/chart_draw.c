@@ -46,6 +46,14 @@ static const struct rgb palette[] = {
 
 /* ---- reading cells ---- */
 
+const char *
+chart_label(json_t *col)
+{
+	const char *s = json_string_value(json_object_get(col, "label"));
+
+	return s != NULL ? s : "";
+}
+
 bool
 chart_is_measure(json_t *col)
 {
@@ -732,8 +740,8 @@ chart_draw(cairo_t *cr, PangoLayout *layout, json_t *answer,
 
 	if (kind == NULL || strcmp(kind, "table") == 0 || m < 0 || nrows == 0)
 		return 0;
-	snprintf(caption, sizeof(caption), "%s", json_string_value(
-	    json_object_get(json_array_get(cols, (size_t)m), "label")));
+	snprintf(caption, sizeof(caption), "%s", chart_label(json_array_get(
+	    cols, (size_t)m)));
 	chart_tidy(caption, sizeof(caption), f->max_chars > 0 ? f->max_chars : 300);
 	/* One figure: the total when rows are many, else the one row's. */
 	if (strcmp(kind, "number") == 0 || nl == 0) {

@@ -53,6 +53,9 @@ void chart_cell_text(json_t *col, json_t *v, const struct chart_fmt *f,
  */
 void chart_tidy(char *s, size_t cap, int max);
 
+/* Column col's label, "" when it has none (borrowed from col). */
+const char *chart_label(json_t *col);
+
 /* Whether column col is a measure (integer or number) or is right-aligned. */
 bool chart_is_measure(json_t *col);
 

@@ -43,6 +43,7 @@
 #define COL_MIN 28.0
 #define COL_MAX 220.0
 #define TOTAL_LABEL "Total"
+#define MAX_COLS 40		/* a description has at most 30 */
 
 struct doc {
 	struct buf		*out;
@@ -185,8 +186,8 @@ chart(struct doc *d, json_t *answer)
 	    json_array_size(json_object_get(answer, "rows")) == 0)
 		return;
 	if (strcmp(kind, "number") != 0) {
-		snprintf(cap, sizeof(cap), "%s", json_string_value(json_object_get(
-		    json_array_get(d->cols, (size_t)m), "label")));
+		snprintf(cap, sizeof(cap), "%s", chart_label(json_array_get(
+		    d->cols, (size_t)m)));
 		chart_tidy(cap, sizeof(cap), REPORT_PDF_MAX_TEXT);
 		grey(d, 0.3);
 		para(d, cap, 9, true, 1);
@@ -226,8 +227,7 @@ widths(struct doc *d, json_t *rows)
 	for (c = 0; c < d->ncols; c++) {
 		json_t *col = json_array_get(d->cols, c);
 
-		snprintf(cell, sizeof(cell), "%s", json_string_value(
-		    json_object_get(col, "label")));
+		snprintf(cell, sizeof(cell), "%s", chart_label(col));
 		chart_tidy(cell, sizeof(cell), REPORT_PDF_MAX_TEXT);
 		chart_font(d->layout, 8, true);
 		d->colw[c] = text_width(d, cell);
@@ -276,8 +276,8 @@ head_row(struct doc *d, char (*texts)[CHART_TEXT_MAX])
 	size_t c;
 
 	for (c = 0; c < d->ncols; c++) {
-		snprintf(texts[c], CHART_TEXT_MAX, "%s", json_string_value(
-		    json_object_get(json_array_get(d->cols, c), "label")));
+		snprintf(texts[c], CHART_TEXT_MAX, "%s", chart_label(
+		    json_array_get(d->cols, c)));
 		chart_tidy(texts[c], CHART_TEXT_MAX, REPORT_PDF_MAX_TEXT);
 	}
 	row_out(d, texts, true, 0.86);
@@ -366,6 +366,8 @@ report_pdf_write(json_t *answer, const struct report_pdf_meta *m,
 
 	d.cols = json_object_get(answer, "columns");
 	d.ncols = json_array_size(d.cols);
+	if (d.ncols > MAX_COLS)
+		d.ncols = MAX_COLS;
 	d.w = d.ncols > PORTRAIT_COLS ? A4_H : A4_W;
 	d.h = d.ncols > PORTRAIT_COLS ? A4_W : A4_H;
 	d.fmt.currency = m->currency;
