@@ -32,7 +32,7 @@
 #include "util/timeutil.h"
 #include "util/tz.h"
 
-#define REPORT_FILE_MAX (64 * 1024 * 1024)	/* bytes of a CSV in memory */
+#define REPORT_FILE_MAX REPORT_RENDER_MAX	/* bytes of a CSV in memory */
 #define XLSX_EPOCH_DAYS 25569			/* 1970-01-01, Excel's serial */
 
 static int

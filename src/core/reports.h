@@ -136,6 +136,12 @@ int report_export(struct core_ctx *cx, int64_t id,
     struct export_result *out);
 
 /*
+ * The safe name of report id's file in format made now:
+ * "report-<id>-<YYYY-MM-DD>.<ext>", the day in p->tz.
+ */
+int report_filename(struct core_ctx *cx, const struct report_params *p,
+    int64_t id, enum export_format format, char out[REPORT_FILENAME_MAX]);
+/*
  * Report id rendered in format (CSV, XLSX or PDF) into out (reset first;
  * at most REPORT_RENDER_MAX bytes; the caller initialises and frees it),
  * without HTTP: for a face, or a job mailing the report. filename gets a
@@ -147,12 +153,6 @@ int report_export(struct core_ctx *cx, int64_t id,
  * why: CRM_ENOTFOUND, CRM_EFORBIDDEN, CRM_EBADQUERY (a parameter, or the
  * file would be too large), CRM_EUNAVAIL (the run took too long).
  */
-/*
- * The safe name of report id's file in format made now:
- * "report-<id>-<YYYY-MM-DD>.<ext>", the day in p->tz.
- */
-int report_filename(struct core_ctx *cx, const struct report_params *p,
-    int64_t id, enum export_format format, char out[REPORT_FILENAME_MAX]);
 int report_render(struct core_ctx *cx, int64_t id,
     const struct report_params *p, enum export_format format, const char *dir,
     struct buf *out, char filename[REPORT_FILENAME_MAX]);
