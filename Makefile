@@ -4,12 +4,12 @@
 CC       ?= cc
 PKGS      = libmicrohttpd jansson sqlite3 libsodium libpq liboath libqrencode \
             libcbor libcrypto pwquality libzstd libcurl libzip expat xlsxwriter \
-            libcmark
+            libcmark pangocairo cairo-pdf
 CFLAGS   ?= -O2 -g
 WARN      = -std=c17 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
             -Wmissing-prototypes -Wpointer-arith -Wvla -Wformat=2
 CPPFLAGS += -D_GNU_SOURCE -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lpthread
+LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lpthread -lm
 
 SRC      := $(sort $(wildcard src/*/*.c))
 LIBSRC   := $(filter-out src/cli/main.c,$(SRC))

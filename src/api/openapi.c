@@ -271,7 +271,7 @@ rsub_schema(void)
 	return json_pack("{s:s, s:{s:{s:s}, s:{s:s, s:[s,s]}, s:{s:s, s:s}, "
 	    "s:{s:s}, s:{s:s, s:{s:s}, s:i}, s:{s:s}, s:{s:s}}, s:b}", "type",
 	    "object", "properties", "report_id", "type", "integer", "format",
-	    "type", "string", "enum", "xlsx", "csv", "schedule", "type",
+	    "type", "string", "enum", "xlsx", "csv", "pdf", "schedule", "type",
 	    "object", "description", "{kind: weekly, weekday: 1-7, time: "
 	    "HH:MM} | {kind: monthly, day: 1-28, time} | {kind: cron, expr}",
 	    "tz", "type", "string", "recipients", "type", "array", "items",
@@ -781,19 +781,30 @@ operation(const struct route *r)
 		    "periods and date buckets (default UTC)", "the library's: "
 		    "first day, YYYY-MM-DD", "the library's: last day, YYYY-MM-DD",
 		    "clients_no_contact: days without contact (default 30)",
-		    "csv (default) or xlsx" };
+		    "csv (default), xlsx, or pdf (the chart drawn by the server, "
+		    "then the table)" };
 		size_t n = r->fn == h_report_export ? 5 : 4;
 
 		for (size_t i = 0; i < n; i++)
 			json_array_append_new(params, json_pack("{s:s, s:s, s:s, "
 			    "s:{s:s}}", "name", rq[i], "in", "query", "description",
 			    rd[i], "schema", "type", i == 3 ? "integer" : "string"));
-		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
-		    "description", r->fn == h_report_run ? "{columns: [{key, "
-		    "label, type}], rows, totals, drill, truncated, chart, "
-		    "row_count} (docs/reports.md)" : "The file (X-Export-Rows: "
-		    "its rows)", "content", json_content(json_pack("{s:s}", "type",
-		    "object"))));
+		if (r->fn == h_report_run)
+			json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
+			    "description", "{columns: [{key, label, type}], rows, "
+			    "totals, drill, truncated, chart, row_count} "
+			    "(docs/reports.md)", "content", json_content(json_pack(
+			    "{s:s}", "type", "object"))));
+		else
+			json_object_set_new(resp, "200", json_pack("{s:s, s:{s:{s:{s:s}}, "
+			    "s:{s:{s:s, s:s}}, s:{s:{s:s, s:s}}}}", "description",
+			    "The file, report-<id>-<YYYY-MM-DD>.<format> "
+			    "(X-Export-Rows: its rows)", "content",
+			    "text/csv", "schema", "type", "string",
+			    "application/vnd.openxmlformats-officedocument."
+			    "spreadsheetml.sheet", "schema", "type", "string", "format",
+			    "binary", "application/pdf", "schema", "type", "string",
+			    "format", "binary"));
 	} else if (r->fn == h_dashboard_get || r->fn == h_dashboard_put) {
 		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
 		    "description", "{report_ids: [id], layout: {...}, updated_at: "

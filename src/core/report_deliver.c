@@ -35,10 +35,8 @@
 #define NAME_BYTES (REPORT_NAME_MAX * 4 + 1)	/* a report's name in UTF-8 */
 
 /*
- * The formats a subscription may ask for, and the one place a file is
- * rendered (render_file below). PDF is to be added here: a row
- * { "pdf", "application/pdf", ... } and its case in render_file calling
- * core/report_pdf.h's renderer.
+ * The formats a subscription may ask for; render_file below writes each
+ * through report_write_file (core/report_export.c).
  */
 static const struct format {
 	const char		*name;
@@ -48,6 +46,7 @@ static const struct format {
 	{ "xlsx", "application/vnd.openxmlformats-officedocument."
 	    "spreadsheetml.sheet", EXPORT_XLSX },
 	{ "csv", "text/csv", EXPORT_CSV },
+	{ "pdf", "application/pdf", EXPORT_PDF },
 };
 
 static const struct format *
@@ -462,7 +461,7 @@ check(struct core_ctx *cx, json_t *s, char *cron, size_t cronlen)
 	}
 	if (format_find(json_string_value(json_object_get(s, "format"))) ==
 	    NULL)
-		verrs_add(&cx->errs, "format", "must be xlsx or csv");
+		verrs_add(&cx->errs, "format", "must be xlsx, csv or pdf");
 	(void)schedule_cron(cx, json_object_get(s, "schedule"), cron, cronlen);
 	if (tzname == NULL || strlen(tzname) > TZ_NAME_MAX ||
 	    tz_load(tzname, &z) != 0)
@@ -784,14 +783,15 @@ slurp(int fd, size_t max, char **data, size_t *len)
  * frees). The one place a delivery renders a file: PDF goes here.
  */
 static int
-render_file(struct core_ctx *cx, json_t *res, const struct format *f,
-    char **data, size_t *len)
+render_file(struct core_ctx *cx, int64_t id, const struct report_params *p,
+    json_t *res, const char *name, const struct format *f, char **data,
+    size_t *len)
 {
 	const char *dir = getenv("TMPDIR");
 	int fd = -1, rc, s;
 
-	rc = report_write_file(cx, res, f->export, dir != NULL && dir[0] == '/' ?
-	    dir : "/tmp", &fd);
+	rc = report_write_file(cx, id, p, res, name, f->export, dir != NULL &&
+	    dir[0] == '/' ? dir : "/tmp", &fd);
 	if (rc != CRM_OK)
 		return rc;
 	s = slurp(fd, MAIL_ATTACH_MAX, data, len);
@@ -845,7 +845,7 @@ deliver_one(struct core_ctx *cx, json_t *s, int64_t uid, json_t *done,
 	    subject[NAME_BYTES + 16], body[NAME_BYTES * 2 + 512], *data = NULL;
 	struct core_ctx rcx;
 	struct actor a;
-	int64_t oid = 0, rows;
+	int64_t oid = 0, rows, rid;
 	size_t len = 0;
 	int rc;
 
@@ -863,10 +863,10 @@ deliver_one(struct core_ctx *cx, json_t *s, int64_t uid, json_t *done,
 	p.from = json_string_value(json_object_get(params, "from"));
 	p.to = json_string_value(json_object_get(params, "to"));
 	p.days = json_string_value(json_object_get(params, "days"));
-	rc = report_deliver_run(&rcx, json_integer_value(json_object_get(s,
-	    "report_id")), &p, &res, name, sizeof(name));
+	rid = json_integer_value(json_object_get(s, "report_id"));
+	rc = report_deliver_run(&rcx, rid, &p, &res, name, sizeof(name));
 	if (rc == CRM_OK)
-		rc = render_file(&rcx, res, f, &data, &len);
+		rc = render_file(&rcx, rid, &p, res, name, f, &data, &len);
 	if (rc == CRM_EDB)
 		return core_fail(cx, rc, "%s", rcx.detail);
 	if (rc != CRM_OK) {

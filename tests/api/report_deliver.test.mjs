@@ -278,6 +278,18 @@ test('a ready report is delivered with its parameters', async () => {
   await ok('PATCH', `/api/v1/report-subscriptions/${s.id}`, { active: false }, dir.token);
 });
 
+test('a PDF subscription mails the report drawn as a PDF, with its numbers', async () => {
+  const s = await ok('POST', '/api/v1/report-subscriptions', { report_id: library.revenue_by_month, format: 'pdf', schedule: weekly,
+                                                               recipients: [dir.id] }, dir.token);
+  const before = mailsTo(dir.email).length;
+  await ok('POST', `/api/v1/report-subscriptions/${s.id}/send-now`, undefined, dir.token);
+  const a = attachmentOf(await until('the mail', () => mailsTo(dir.email)[before]));
+  assert.match(a.name, /^Revenue-by-month-.*\.pdf$/);
+  assert.equal(a.type.split(';')[0], 'application/pdf');
+  assert.equal(a.data.subarray(0, 5).toString('latin1'), '%PDF-');
+  await ok('PATCH', `/api/v1/report-subscriptions/${s.id}`, { active: false }, dir.token);
+});
+
 test('an occurrence is delivered once across a restart, and the next one after it', async () => {
   const s = await ok('POST', '/api/v1/report-subscriptions', { report_id: report.id, format: 'xlsx', schedule: weekly, recipients: [dir.id] }, dir.token);
   const base = mailsTo(dir.email).length;

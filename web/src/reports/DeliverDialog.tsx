@@ -26,7 +26,7 @@ export function DeliverDialog({ reportId, reportName, params, onClose }: Props) 
   const org = useOrg();
   const me = currentUser();
   const [recipients, setRecipients] = useState<number[]>(me ? [me.id] : []);
-  const [format, setFormat] = useState<'xlsx' | 'csv'>('xlsx');
+  const [format, setFormat] = useState<'xlsx' | 'csv' | 'pdf'>('xlsx');
   const [kind, setKind] = useState<Schedule['kind']>('weekly');
   const [weekday, setWeekday] = useState(1);
   const [day, setDay] = useState(1);
@@ -82,8 +82,9 @@ export function DeliverDialog({ reportId, reportName, params, onClose }: Props) 
         )}
         <div className="form-grid">
           <FormField name="rd-format" label={t('rd.format')} errors={msgs('format')}>
-            <select id={fieldIds('rd-format').id} className="input" ref={first} value={format} onChange={(e) => setFormat(e.target.value as 'xlsx' | 'csv')}>
+            <select id={fieldIds('rd-format').id} className="input" ref={first} value={format} onChange={(e) => setFormat(e.target.value as 'xlsx' | 'csv' | 'pdf')}>
               <option value="xlsx">XLSX</option>
+              <option value="pdf">PDF</option>
               <option value="csv">CSV</option>
             </select>
           </FormField>

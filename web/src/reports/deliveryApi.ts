@@ -9,7 +9,7 @@ export type Schedule =
 
 export interface SubscriptionInput {
   report_id: number;
-  format: 'xlsx' | 'csv';
+  format: 'xlsx' | 'csv' | 'pdf';
   schedule: Schedule;
   recipients: number[];
   tz?: string;
