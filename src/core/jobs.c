@@ -11,6 +11,7 @@
 #include "core/notify.h"
 #include "core/sla.h"
 #include "core/process_run.h"
+#include "core/process_sched.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -241,6 +242,14 @@ run_process_date_offset(struct core_ctx *cx, const struct job *j,
 	return prun_date_offset_run(cx, again, err, errlen);
 }
 
+/* A schedule trigger's occurrence (core/process_sched.h); re-arms itself. */
+static int
+run_process_schedule(struct core_ctx *cx, const struct job *j,
+    int64_t *again, char *err, size_t errlen)
+{
+	return psched_run(cx, j->payload, again, err, errlen);
+}
+
 static const struct {
 	const char	*kind;
 	job_fn		 fn;
@@ -259,6 +268,7 @@ static const struct {
 	{ "process_timer", run_process_timer, false },
 	{ "process_webhook", run_process_webhook, true },
 	{ "process_date_offset", run_process_date_offset, false },
+	{ "process_schedule", run_process_schedule, false },
 };
 
 static job_fn

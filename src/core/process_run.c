@@ -363,6 +363,14 @@ same(json_t *a, json_t *b)
 	return order(a, b, &ok) == 0 && ok;
 }
 
+static bool cond_eval(json_t *c, json_t *rec, int depth);
+
+bool
+prun_cond_holds(json_t *cond, json_t *rec)
+{
+	return cond_eval(cond, rec, 0);
+}
+
 static bool
 cond_eval(json_t *c, json_t *rec, int depth)
 {
@@ -558,7 +566,7 @@ enter_task(struct run *r, json_t *s, int64_t row)
 	json_t *deadline = json_object_get(s, "deadline");
 	const char *text = json_string_value(json_object_get(s, "text"));
 	const char *lf = link_field(r->e);
-	int64_t assignee, due = 0;
+	int64_t assignee, due = 0, task_id;
 	char *body = NULL;
 	int rc = resolve_one(r, who, &assignee);
 
@@ -584,10 +592,14 @@ enter_task(struct run *r, json_t *s, int64_t row)
 		json_decref(made);
 		return rc;
 	}
-	rc = core_exec(r->cx, "UPDATE process_steps SET assignee_id = ?, task_id = ?, "
-	    "due_at = ? WHERE id = ?", "iini", assignee,
-	    (int64_t)json_integer_value(json_object_get(made, "id")), due, row);
+	task_id = json_integer_value(json_object_get(made, "id"));
 	json_decref(made);
+	rc = core_exec(r->cx, "UPDATE process_steps SET assignee_id = ?, task_id = ?, "
+	    "due_at = ? WHERE id = ?", "iini", assignee, task_id, due, row);
+	/* The task names its step; read-only fields the engine sets itself. */
+	if (rc == CRM_OK)
+		rc = core_exec(r->cx, "UPDATE activities SET process_instance_id = ?, "
+		    "process_step_id = ? WHERE id = ?", "iii", r->id, row, task_id);
 	if (rc == CRM_OK && due > 0)
 		rc = enqueue_timer(r->cx, row, "deadline", due);
 	return rc;
@@ -2013,6 +2025,22 @@ prun_webhook_run(struct core_ctx *cx, json_t *payload, bool last, char *err,
 	if (rc != CRM_OK)
 		snprintf(err, errlen, "%s", cx->detail);
 	return core_txn_end(cx, rc, NULL);
+}
+
+int
+prun_start_by(struct core_ctx *cx, int64_t template_id, const struct entity *e,
+    int64_t record_id, const char *by, int64_t *id)
+{
+	struct core_ctx *sys = sys_ctx(cx);
+	int rc = start_instance(cx, sys, template_id, e, record_id, 0, 0, 0,
+	    false, id);
+
+	free(sys);
+	if (rc == CRM_OK)
+		rc = audit_detail(cx, "process.started", e->name, record_id,
+		    json_pack("{s:I,s:I,s:s}", "instance_id", (json_int_t)*id,
+		    "template_id", (json_int_t)template_id, "by", by));
+	return rc;
 }
 
 /* The records of e whose date field is on day (YYYY-MM-DD), at most max. */

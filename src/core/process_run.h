@@ -42,6 +42,7 @@
 #define CORE_PROCESS_RUN_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 #include "core/core.h"
 
@@ -166,6 +167,22 @@ int prun_stats(struct core_ctx *cx, int64_t id, json_t **out);
 struct entity;
 int prun_on_write(struct core_ctx *cx, const struct entity *e, int64_t id,
     json_t *cur, json_t *merged);
+
+/*
+ * Starts template_id (its current version) on record_id of e as a trigger
+ * does (owned by nobody, started by nobody), inside the caller's
+ * transaction, and audits process.started with {"by": by}. The caller
+ * has checked that the template is active and on e. *id is the instance.
+ */
+int prun_start_by(struct core_ctx *cx, int64_t template_id,
+    const struct entity *e, int64_t record_id, const char *by, int64_t *id);
+
+/*
+ * Whether the structured condition cond (docs/processes.md, checked by
+ * procdef_check) holds for the record rec as rec_get gives it. "changed"
+ * never holds: no write is looked at.
+ */
+bool prun_cond_holds(json_t *cond, json_t *rec);
 
 /*
  * The steps waiting for user_id ("my day"), on records the actor may
