@@ -89,7 +89,7 @@ build/tests/%: tests/unit/%.c $(LIBOBJ) $(GENOBJ)
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -Wno-missing-prototypes -o $@ $^ \
 	  $(LDLIBS) $(shell pkg-config --libs cmocka 2>/dev/null) \
 	  $(if $(filter test_ical,$*),$(shell pkg-config --libs libical 2>/dev/null)) \
-	  $(if $(filter test_process_run,$*),$(WRAP_CLOCK))
+	  $(if $(filter test_process_run test_process_sched,$*),$(WRAP_CLOCK))
 
 deps:
 	scripts/deps.sh
