@@ -81,7 +81,8 @@ build/asan/obj/gen/%.o: build/gen/%.c
 # C unit tests (cmocka), each linked with the program minus main().
 # libical reads the iCalendar feed back in its test only; the server
 # writes the format itself. The process engine's test sets the clock:
-# every call of time_now_ms from the program's objects goes to its own.
+# every call of time_now_ms from the program's objects goes to its own
+# (tests/unit/process_fixture.h), and the schedule trigger's test too.
 WRAP_CLOCK := -Wl,--wrap=time_now_ms
 unit: $(UNIT_BIN)
 build/tests/%: tests/unit/%.c $(LIBOBJ) $(GENOBJ)
