@@ -42,9 +42,9 @@ before(async () => {
 });
 after(async () => { await stopClean(srv); });
 
-const job = (tid, version) => query(`SELECT run_at || '|' || COALESCE(done_at, '') FROM jobs WHERE unique_key = 'process_schedule:${tid}:${version}'`);
-const runAt = (tid, version) => Number(job(tid, version).split('|')[0]);
-const isDone = (tid, version) => job(tid, version).split('|')[1] !== '';
+const job = (tid, version, col) => query(`SELECT ${col} FROM jobs WHERE unique_key = 'process_schedule:${tid}:${version}'`);
+const runAt = (tid, version) => Number(job(tid, version, 'run_at'));
+const isDone = (tid, version) => job(tid, version, 'done_at IS NOT NULL') === (PG ? 't' : '1');
 const fire = (tid, version) => query(`UPDATE jobs SET run_at = 0 WHERE unique_key = 'process_schedule:${tid}:${version}'`);
 const instancesOf = async (tid) => (await req(srv, 'GET', `/api/v1/process-instances?template_id=${tid}&status=running`)).body.data;
 const runs = async (tid) => (await req(srv, 'GET', '/api/v1/audit?action=process.schedule_run&limit=200')).body.data
