@@ -440,6 +440,8 @@ export const processes = {
       },
     ),
   wizard: (answers: unknown) => request<ProcessTemplate['definition']>('POST', '/process-templates/wizard', { body: answers }).then((r) => r.data),
+  schedulePreview: (cron: string, tz: string, signal?: AbortSignal) =>
+    request<{ next: string[]; local: string[] }>('POST', '/process-templates/schedule-preview', { body: { cron, tz }, signal }).then((r) => r.data),
 };
 
 // ---- running processes (docs/api.md "Business processes: running instances") ----
@@ -1113,6 +1115,11 @@ export interface Activity {
   reminders?: number[] | null;
   recurrence?: Recurrence | null;
   series_id?: number | null;
+  /** Set on the task of a process step (read-only). */
+  process_instance_id?: number | null;
+  process_step_id?: number | null;
+  process_step_name?: string | null;
+  process_name?: string | null;
 }
 
 export type RecurrenceFreq = 'daily' | 'weekly' | 'monthly' | 'yearly';

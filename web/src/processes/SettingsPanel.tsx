@@ -1,6 +1,7 @@
 import type { FieldError } from '../api';
 import { t, type Key } from '../i18n';
 import { EntitySelect, FieldSelect, Row, parseValue, showValue } from './inputs';
+import { ScheduleFields } from './ScheduleFields';
 import type { Definition, Trigger } from './types';
 import { fieldsOf, type Directory } from './useDirectory';
 
@@ -80,16 +81,7 @@ export function SettingsPanel({ def, isNew, errors, dir, readOnly, onChange }: {
           <input className="input" type="number" value={Number(tr.days ?? 0)} readOnly={readOnly} onChange={(e) => setTrigger({ days: Number(e.target.value) })} />
         </Row>
       )}
-      {tr.type === 'schedule' && (
-        <>
-          <Row label={t('pe.cron')}>
-            <input className="input" value={String(tr.cron ?? '')} readOnly={readOnly} onChange={(e) => setTrigger({ cron: e.target.value })} />
-          </Row>
-          <Row label={t('pe.tz')}>
-            <input className="input" value={String(tr.tz ?? '')} readOnly={readOnly} onChange={(e) => setTrigger({ tz: e.target.value })} />
-          </Row>
-        </>
-      )}
+      {tr.type === 'schedule' && <ScheduleFields tr={tr} entity={def.entity} dir={dir} readOnly={readOnly} onChange={(next) => onChange({ ...def, trigger: next })} />}
     </aside>
   );
 }

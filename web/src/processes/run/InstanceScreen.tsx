@@ -148,6 +148,11 @@ export function InstanceScreen({ id }: { id: number }) {
               {s.done_by !== null && ` · ${userName(dir, s.done_by)}`}
               {s.outcome && ` · ${t('prun.outcome', { outcome: s.outcome })}`}
             </div>
+            {s.task_id !== null && (
+              <div className="prun-task">
+                <a href={`#/activities/${s.task_id}`}>{t('prun.openTask')}</a>
+              </div>
+            )}
             {s.comment && <div className="prun-comment">{s.comment}</div>}
             {s.status === 'waiting' && me !== null && s.assignee_id === me.id && (s.kind === 'task' || s.kind === 'approval') && (
               <StepActions stepId={s.id} kind={s.kind} onDone={(i) => (setInst(i), void load())} />
