@@ -18,6 +18,15 @@ after(async () => {
   assert.deepEqual(env?.pageErrors.map(String) ?? [], []);
 });
 
+// A manual task-then-end template on deals: the task's id and name as given.
+const taskThenEnd = (key, name, id, task) => ({
+  key, name, entity: 'deals', trigger: { type: 'manual' }, start: id,
+  steps: [
+    { id, kind: 'task', name: task, responsible: 'record_owner', next: 'done', position: { x: 0, y: 0 } },
+    { id: 'done', kind: 'end', name: 'Done', position: { x: 0, y: 120 } },
+  ],
+});
+
 const badge = (page, id) => page.locator(`[data-step="${id}"] .pe-badge`);
 
 async function templateByKey(key) {
@@ -216,13 +225,7 @@ test('a shipped template is copied as the start of a new one; bad wizard answers
 });
 
 test('a save over a version someone else saved meanwhile is refused (412); only admins reach the editor', async () => {
-  const def = {
-    key: 'two_editors', name: 'Two editors', entity: 'deals', trigger: { type: 'manual' }, start: 'work',
-    steps: [
-      { id: 'work', kind: 'task', name: 'Work', responsible: 'record_owner', next: 'done', position: { x: 0, y: 0 } },
-      { id: 'done', kind: 'end', name: 'Done', position: { x: 0, y: 120 } },
-    ],
-  };
+  const def = taskThenEnd('two_editors', 'Two editors', 'work', 'Work');
   const made = await api(env.srv, 'POST', '/api/v1/process-templates', def);
   assert.equal(made.status, 201, made.text);
   addUser(env.srv, 'clerk@example.com', 'quiet violet harbour nine kites', { name: 'Clerk' });
@@ -250,13 +253,7 @@ test('a save over a version someone else saved meanwhile is refused (412); only 
 });
 
 test('the trigger panel edits a schedule: cron with its next three runs, the zone, and a filter on the records', async () => {
-  const def = {
-    key: 'weekly_check', name: 'Weekly check', entity: 'deals', trigger: { type: 'manual' }, start: 'check',
-    steps: [
-      { id: 'check', kind: 'task', name: 'Check the deal', responsible: 'record_owner', next: 'done', position: { x: 0, y: 0 } },
-      { id: 'done', kind: 'end', name: 'Done', position: { x: 0, y: 120 } },
-    ],
-  };
+  const def = taskThenEnd('weekly_check', 'Weekly check', 'check', 'Check the deal');
   const made = await api(env.srv, 'POST', '/api/v1/process-templates', def);
   assert.equal(made.status, 201, made.text);
   assert.equal(made.body.next_run_at, null, 'a manual trigger has no next run');
