@@ -1157,11 +1157,19 @@ prun_start(struct core_ctx *cx, json_t *in, json_t **out)
 	return prun_get(cx, id, out);
 }
 
+/* The display name of the instance's record, as its own page titles it. */
+#define RECORD_NAME "CASE i.entity " \
+	"WHEN 'deals' THEN (SELECT r.title FROM deals r WHERE r.id = i.record_id) " \
+	"WHEN 'companies' THEN (SELECT r.name FROM companies r WHERE r.id = " \
+	"i.record_id) WHEN 'contacts' THEN (SELECT TRIM(COALESCE(r.first_name, " \
+	"'') || ' ' || COALESCE(r.last_name, '')) FROM contacts r WHERE r.id = " \
+	"i.record_id) WHEN 'activities' THEN (SELECT r.subject FROM activities " \
+	"r WHERE r.id = i.record_id) END"
 /* The instance's row as JSON (without steps) from a row of INST_COLS. */
 #define INST_COLS "i.id, i.template_id, t.name, i.version, i.entity, " \
 	"i.record_id, i.status, i.current_step, s.name, s.assignee_id, " \
 	"s.started_at, s.due_at, s.overdue_at, i.started_at, i.finished_at, " \
-	"i.started_by, i.owner_id, i.error, s.id"
+	"i.started_by, i.owner_id, i.error, s.id, " RECORD_NAME
 #define INST_FROM " FROM process_instances i JOIN process_templates t ON " \
 	"t.id = i.template_id LEFT JOIN process_steps s ON s.instance_id = " \
 	"i.id AND s.status = 'waiting' AND s.id = (SELECT MAX(x.id) FROM " \
@@ -1191,6 +1199,7 @@ inst_json(db_stmt_t *st)
 	json_object_set_new(o, "version", json_integer(db_col_int(st, 3)));
 	json_object_set_new(o, "entity", col_text_or_null(st, 4));
 	json_object_set_new(o, "record_id", json_integer(db_col_int(st, 5)));
+	json_object_set_new(o, "record_name", col_text_or_null(st, 19));
 	json_object_set_new(o, "status", col_text_or_null(st, 6));
 	json_object_set_new(o, "current_step", col_text_or_null(st, 7));
 	json_object_set_new(o, "current_step_name", col_text_or_null(st, 8));

@@ -69,7 +69,7 @@ int prun_start(struct core_ctx *cx, json_t *in, json_t **out);
 /*
  * Instances the actor may see, newest first, at most PRUN_LIST_MAX:
  * {"data": [{id, template_id, template_name, version, entity, record_id,
- * status, current_step, current_step_name, assignee_id, waiting_since,
+ * record_name, status, current_step, current_step_name, assignee_id, waiting_since,
  * due_at, overdue, started_at, finished_at}], "next_cursor": null}.
  * status (running|completed|cancelled|failed|overdue; NULL: all),
  * template_id (0: all) and record ("deals:12"; NULL: all) filter.

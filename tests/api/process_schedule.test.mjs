@@ -96,6 +96,7 @@ test('the task of a process step names its instance and step; the activities lis
   const a = (await start()).body;
   const b = (await start()).body;
   const step = a.steps.find((s) => s.status === 'waiting');
+  assert.equal(a.record_name, 'Linked', 'the instance names its record as its page does');
   const task = (await req(srv, 'GET', `/api/v1/activities/${step.task_id}`, { auth: manager })).body;
   assert.equal(task.process_instance_id, a.id);
   assert.equal(task.process_step_id, step.id);

@@ -473,6 +473,8 @@ export interface ProcessInstance {
   version: number;
   entity: string;
   record_id: number;
+  /** The record's display name (a deal's title, a contact's full name), null when it is gone. */
+  record_name: string | null;
   status: 'running' | 'completed' | 'cancelled' | 'failed';
   current_step: string | null;
   current_step_name: string | null;

@@ -1272,7 +1272,7 @@ const en = {
   'pe.cron': 'Schedule (cron: minute hour day month weekday)',
   'pe.tz': 'Time zone',
   'act.process': 'Process',
-  'act.processStep': 'Step {step} of {process}',
+  'act.processStep': 'Step “{step}” of “{process}”',
   'act.openInstance': 'open instance',
   'prun.openTask': 'Open the task',
   'pe.nextRuns': 'Next runs',

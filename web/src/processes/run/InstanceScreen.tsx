@@ -103,7 +103,7 @@ export function InstanceScreen({ id }: { id: number }) {
         <div>
           <h1>{inst.template_name}</h1>
           <div className="subtitle">
-            <a href={`#/${inst.entity}/${inst.record_id}`}>{t('prun.record', { entity: inst.entity, id: inst.record_id })}</a>
+            <a href={`#/${inst.entity}/${inst.record_id}`}>{inst.record_name || t('prun.record', { entity: inst.entity, id: inst.record_id })}</a>
             {' · '}
             <span className={`prun-status prun-${inst.status}`}>{statusLabel(inst.status)}</span>
             {' · '}
