@@ -1764,7 +1764,8 @@ prun_waiting_for(struct core_ctx *cx, int64_t user_id, json_t **out)
 	*out = NULL;
 	if (db_prepare(cx->db, "SELECT s.id, s.instance_id, s.step_id, s.kind, "
 	    "s.name, s.task_id, i.entity, i.record_id, s.started_at, s.due_at, "
-	    "s.overdue_at FROM process_steps s JOIN process_instances i ON i.id = "
+	    "s.overdue_at, " RECORD_NAME " FROM process_steps s JOIN "
+	    "process_instances i ON i.id = "
 	    "s.instance_id WHERE s.assignee_id = ? AND s.status = 'waiting' AND "
 	    "i.status = 'running' ORDER BY COALESCE(s.due_at, s.started_at), s.id "
 	    "LIMIT ?", &st) != DB_OK)
@@ -1790,6 +1791,7 @@ prun_waiting_for(struct core_ctx *cx, int64_t user_id, json_t **out)
 		json_object_set_new(o, "task_id", col_int_or_null(st, 5));
 		json_object_set_new(o, "entity", col_text_or_null(st, 6));
 		json_object_set_new(o, "record_id", json_integer(db_col_int(st, 7)));
+		json_object_set_new(o, "record_name", col_text_or_null(st, 11));
 		json_object_set_new(o, "started_at", time_json(db_col_int(st, 8),
 		    false));
 		json_object_set_new(o, "due_at", time_json(db_col_int(st, 9),

@@ -187,7 +187,7 @@ bool prun_cond_holds(json_t *cond, json_t *rec);
 /*
  * The steps waiting for user_id ("my day"), on records the actor may
  * read, by deadline: [{id, instance_id, step_id, kind, name, task_id,
- * entity, record_id, started_at, due_at, overdue}] (new reference), at
+ * entity, record_id, record_name, started_at, due_at, overdue}] (new reference), at
  * most PRUN_LIST_MAX.
  */
 int prun_waiting_for(struct core_ctx *cx, int64_t user_id, json_t **out);

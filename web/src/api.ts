@@ -501,6 +501,7 @@ export interface WaitingStep {
   task_id: number | null;
   entity: string;
   record_id: number;
+  record_name: string | null;
   started_at: string;
   due_at: string | null;
   overdue: boolean;

@@ -63,7 +63,7 @@ export function ScheduleFields({ tr, entity, dir, readOnly, onChange }: { tr: Tr
           </>
         )}
       </div>
-      <label className="field-inline">
+      <label className="pe-check">
         <input
           type="checkbox"
           checked={filtered}
