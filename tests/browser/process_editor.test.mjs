@@ -290,3 +290,22 @@ test('the trigger panel edits a schedule: cron with its next three runs, the zon
   });
   assert.ok(new Date(saved.next_run_at) > new Date(), 'the schedule waits for its next run');
 });
+
+test('a trigger on a deal\'s stage picks the stage by name', async () => {
+  const made = await api(env.srv, 'POST', '/api/v1/process-templates', taskThenEnd('on_proposal', 'On proposal', 'call', 'Call the client'));
+  assert.equal(made.status, 201, made.text);
+  const stages = (await api(env.srv, 'GET', '/api/v1/pipelines')).body.data[0].stages;
+  const proposal = stages.find((s) => s.name === 'Proposal');
+  await withPage(env, 'process-editor-stage-trigger', async (page) => {
+    await signIn(page, env.srv, { hash: `#/admin/processes/${made.body.id}` });
+    const settings = page.getByRole('complementary', { name: 'Template settings' });
+    await settings.getByLabel('Starts').selectOption({ label: 'when a field changes' });
+    await settings.getByLabel(/^Field/).selectOption('stage_id');
+    await settings.getByLabel('Changed to (optional)').selectOption({ label: 'Proposal' });
+    await page.getByText('The process can run.').waitFor();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByText('Version 2', { exact: true }).waitFor();
+  });
+  const saved = (await api(env.srv, 'GET', `/api/v1/process-templates/${made.body.id}`)).body;
+  assert.deepEqual(saved.definition.trigger, { type: 'field_changed', field: 'stage_id', to: proposal.id });
+});

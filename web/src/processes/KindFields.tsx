@@ -83,6 +83,26 @@ export function ConditionEditor({ value, entity, dir, readOnly, legend, ops = OP
   );
 }
 
+/** A stage of an active pipeline, grouped by pipeline; 0 is the empty choice. */
+export function StageSelect({ value, dir, readOnly, empty, onChange }: { value: number; dir: Directory; readOnly: boolean; empty: string; onChange: (id: number) => void }) {
+  return (
+    <select className="input" value={String(value)} disabled={readOnly} onChange={(e) => onChange(Number(e.target.value))}>
+      <option value="0">{empty}</option>
+      {dir.pipelines
+        .filter((pl) => !pl.archived)
+        .map((pl) => (
+          <optgroup key={pl.id} label={pl.name}>
+            {pl.stages.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.name}
+              </option>
+            ))}
+          </optgroup>
+        ))}
+    </select>
+  );
+}
+
 /** The operators a schedule's filter takes: no write is looked at, so no "changed". */
 export const FILTER_OPS = OPS.filter((o) => o !== 'changed');
 
@@ -157,20 +177,7 @@ export function KindFields(p: Props) {
     case 'move_stage':
       return (
         <Row label={t('pe.stage')}>
-          <select className="input" value={String(step.stage_id ?? 0)} disabled={readOnly} onChange={(e) => set({ stage_id: Number(e.target.value) })}>
-            <option value="0">{t('pe.chooseStage')}</option>
-            {dir.pipelines
-              .filter((pl) => !pl.archived)
-              .map((pl) => (
-                <optgroup key={pl.id} label={pl.name}>
-                  {pl.stages.map((s) => (
-                    <option key={s.id} value={s.id}>
-                      {s.name}
-                    </option>
-                  ))}
-                </optgroup>
-              ))}
-          </select>
+          <StageSelect value={Number(step.stage_id ?? 0)} dir={dir} readOnly={readOnly} empty={t('pe.chooseStage')} onChange={(id) => set({ stage_id: id })} />
         </Row>
       );
     case 'notify':

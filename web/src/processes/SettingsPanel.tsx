@@ -1,6 +1,7 @@
 import type { FieldError } from '../api';
 import { t, type Key } from '../i18n';
 import { EntitySelect, FieldSelect, Row, parseValue, showValue } from './inputs';
+import { StageSelect } from './KindFields';
 import { ScheduleFields } from './ScheduleFields';
 import type { Definition, Trigger } from './types';
 import { fieldsOf, type Directory } from './useDirectory';
@@ -61,7 +62,23 @@ export function SettingsPanel({ def, isNew, errors, dir, readOnly, onChange }: {
       {(tr.type === 'field_changed' || tr.type === 'date_offset') && (
         <FieldSelect label={t('pe.field')} value={String(tr.field ?? '')} fields={fields} readOnly={readOnly} onChange={(f) => setTrigger({ field: f })} />
       )}
-      {tr.type === 'field_changed' && (
+      {tr.type === 'field_changed' && tr.field === 'stage_id' && (
+        <Row label={t('pe.changedTo')}>
+          <StageSelect
+            value={Number(tr.to ?? 0)}
+            dir={dir}
+            readOnly={readOnly}
+            empty={t('pe.anyStage')}
+            onChange={(id) => {
+              const next: Trigger = { ...tr };
+              if (id === 0) delete next.to;
+              else next.to = id;
+              onChange({ ...def, trigger: next });
+            }}
+          />
+        </Row>
+      )}
+      {tr.type === 'field_changed' && tr.field !== 'stage_id' && (
         <Row label={t('pe.changedTo')}>
           <input
             className="input"
