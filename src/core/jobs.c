@@ -416,6 +416,8 @@ job_schedule_system(struct core_ctx *cx)
 	if (rc == CRM_OK)
 		rc = job_enqueue(cx, "process_date_offset", NULL, time_now_ms(),
 		    "process_date_offset", &id);
+	if (rc == CRM_OK)
+		rc = psched_arm_all(cx);
 	return rc;
 }
 

@@ -27,6 +27,7 @@
 #include "core/process_def.h"
 #include "core/process_run.h"
 #include "core/record.h"
+#include "util/alloc.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 #include "util/tz.h"
@@ -96,6 +97,50 @@ psched_arm(struct core_ctx *cx, int64_t id, int64_t version, json_t *def)
 	    "version", (json_int_t)version);
 	rc = job_enqueue(cx, "process_schedule", payload, next, key, &job);
 	json_decref(payload);
+	return rc;
+}
+
+int
+psched_arm_all(struct core_ctx *cx)
+{
+	json_t *defs = json_array(), *d;
+	int64_t *ids = xcalloc(PSCHED_ARM_ALL_MAX, sizeof(*ids));
+	int64_t *versions = xcalloc(PSCHED_ARM_ALL_MAX, sizeof(*versions));
+	db_stmt_t *st;
+	size_t i;
+	int rc;
+
+	/* A text prefilter; psched_arm reads the trigger itself. */
+	if (db_prepare(cx->db, "SELECT t.id, t.current_version, v.definition FROM "
+	    "process_templates t JOIN process_template_versions v ON "
+	    "v.template_id = t.id AND v.version = t.current_version WHERE "
+	    "v.definition LIKE '%\"schedule\"%' ORDER BY t.id", &st) != DB_OK) {
+		rc = db_fail(cx, "arm all");
+		goto out;
+	}
+	while ((rc = db_step(st)) == DB_ROW &&
+	    json_array_size(defs) < PSCHED_ARM_ALL_MAX) {
+		size_t len;
+		const char *text = db_col_text(st, 2, &len);
+		json_t *def = json_loadb(text, len, 0, NULL);
+
+		ids[json_array_size(defs)] = db_col_int(st, 0);
+		versions[json_array_size(defs)] = db_col_int(st, 1);
+		json_array_append_new(defs, def != NULL ? def : json_null());
+	}
+	db_done(st);
+	if (rc != DB_DONE && rc != DB_ROW) {
+		rc = db_fail(cx, "arm all step");
+		goto out;
+	}
+	rc = CRM_OK;
+	json_array_foreach(defs, i, d)
+		if (rc == CRM_OK)
+			rc = psched_arm(cx, ids[i], versions[i], d);
+out:
+	json_decref(defs);
+	free(ids);
+	free(versions);
 	return rc;
 }
 

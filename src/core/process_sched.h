@@ -38,6 +38,15 @@
 int psched_arm(struct core_ctx *cx, int64_t id, int64_t version, json_t *def);
 
 /*
+ * psched_arm for the current version of every template (at most
+ * PSCHED_ARM_ALL_MAX): the job runner does this when it starts, so a
+ * schedule saved before the jobs existed, or whose job was lost, runs.
+ * Jobs already queued stay as they are.
+ */
+#define PSCHED_ARM_ALL_MAX 1000
+int psched_arm_all(struct core_ctx *cx);
+
+/*
  * The "process_schedule" job ({template_id, version}) inside its run
  * transaction: starts the instances of this occurrence and sets *again to
  * the next one (0: the job ends, its version is no longer current).

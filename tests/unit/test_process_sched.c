@@ -6,7 +6,8 @@
  * occurrence (a second turn of the runner in the same minute starts
  * nothing), and after a downtime over several occurrences runs once, not
  * once per occurrence missed. One occurrence starts at most
- * PSCHED_STARTS_MAX instances and says it was cut short.
+ * PSCHED_STARTS_MAX instances and says it was cut short. A schedule
+ * whose job is missing gets it back when the job runner starts.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -101,6 +102,17 @@ test_weekday_schedule_starts_the_matching_deals_once_per_occurrence(
 	assert_int_equal(count(RUN_AT, tid), at("2026-12-04T08:00:00Z"));
 	run_jobs();
 	assert_int_equal(count(RUNS, tid), 2);
+
+	/* A lost job (a schedule saved before jobs existed) comes back at start. */
+	assert_int_equal(db_exec(db, "DELETE FROM job_runs WHERE job_id IN "
+	    "(SELECT id FROM jobs WHERE kind = 'process_schedule')"), DB_OK);
+	assert_int_equal(db_exec(db, "DELETE FROM jobs WHERE kind = "
+	    "'process_schedule'"), DB_OK);
+	assert_int_equal(job_schedule_system(&cx), CRM_OK);
+	assert_int_equal(count(RUN_AT, tid), at("2026-12-04T08:00:00Z"));
+	assert_int_equal(job_schedule_system(&cx), CRM_OK);
+	assert_int_equal(count("SELECT COUNT(*) FROM jobs WHERE kind = "
+	    "'process_schedule' AND payload LIKE '%' || ? || '%'", tid), 1);
 }
 
 static void
