@@ -281,6 +281,7 @@ void h_proc_archive(struct call *c);
 void h_proc_restore(struct call *c);
 void h_proc_validate(struct call *c);
 void h_proc_wizard(struct call *c);
+void h_proc_schedule_preview(struct call *c);
 /* api/process_runs.c */
 void h_prun_start(struct call *c);
 void h_prun_list(struct call *c);

@@ -559,6 +559,10 @@ const struct route api_routes[] = {
 	    R_BODY, "A ready, valid definition from a few answers {name, "
 	    "entity, trigger?, steps: [{who, what, hours, approval?}]}; not "
 	    "saved", "processes" },
+	{ "POST", "/api/v1/process-templates/schedule-preview",
+	    h_proc_schedule_preview, NULL, R_BODY, "The next occurrences of a "
+	    "schedule trigger {cron, tz, count?}: {next: [UTC], local: [wall "
+	    "clock of tz]}", "processes" },
 	{ "GET", "/api/v1/process-templates/{id}", h_proc_get, NULL, 0,
 	    "A template: its current definition (ETag: the version), "
 	    "validation and versions", "processes" },

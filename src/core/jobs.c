@@ -11,6 +11,7 @@
 #include "core/notify.h"
 #include "core/sla.h"
 #include "core/process_run.h"
+#include "core/process_sched.h"
 #include "core/report_deliver.h"
 
 #include <errno.h>
@@ -255,6 +256,14 @@ run_process_date_offset(struct core_ctx *cx, const struct job *j,
 	return prun_date_offset_run(cx, again, err, errlen);
 }
 
+/* A schedule trigger's occurrence (core/process_sched.h); re-arms itself. */
+static int
+run_process_schedule(struct core_ctx *cx, const struct job *j,
+    int64_t *again, char *err, size_t errlen)
+{
+	return psched_run(cx, j->payload, again, err, errlen);
+}
+
 static const struct {
 	const char	*kind;
 	job_fn		 fn;
@@ -274,6 +283,7 @@ static const struct {
 	{ "process_webhook", run_process_webhook, true },
 	{ "process_date_offset", run_process_date_offset, false },
 	{ "report_deliver", run_report_deliver, false },
+	{ "process_schedule", run_process_schedule, false },
 };
 
 static job_fn
@@ -421,6 +431,8 @@ job_schedule_system(struct core_ctx *cx)
 	if (rc == CRM_OK)
 		rc = job_enqueue(cx, "process_date_offset", NULL, time_now_ms(),
 		    "process_date_offset", &id);
+	if (rc == CRM_OK)
+		rc = psched_arm_all(cx);
 	return rc;
 }
 

@@ -72,7 +72,10 @@ int job_release_dead(struct core_ctx *cx, const char *worker, int *released);
  */
 int job_ping(struct core_ctx *cx, int count, int ms);
 
-/* Schedules the system's own recurring jobs (idempotent). */
+/*
+ * Schedules the system's own recurring jobs and the process schedules
+ * (core/process_sched.h) (idempotent).
+ */
 int job_schedule_system(struct core_ctx *cx);
 
 /* *out = {"data": [jobs, newest first]}; pending_only limits to undone. */

@@ -440,6 +440,8 @@ export const processes = {
       },
     ),
   wizard: (answers: unknown) => request<ProcessTemplate['definition']>('POST', '/process-templates/wizard', { body: answers }).then((r) => r.data),
+  schedulePreview: (cron: string, tz: string, signal?: AbortSignal) =>
+    request<{ next: string[]; local: string[] }>('POST', '/process-templates/schedule-preview', { body: { cron, tz }, signal }).then((r) => r.data),
 };
 
 // ---- running processes (docs/api.md "Business processes: running instances") ----
@@ -471,6 +473,8 @@ export interface ProcessInstance {
   version: number;
   entity: string;
   record_id: number;
+  /** The record's display name (a deal's title, a contact's full name), null when it is gone. */
+  record_name: string | null;
   status: 'running' | 'completed' | 'cancelled' | 'failed';
   current_step: string | null;
   current_step_name: string | null;
@@ -497,6 +501,7 @@ export interface WaitingStep {
   task_id: number | null;
   entity: string;
   record_id: number;
+  record_name: string | null;
   started_at: string;
   due_at: string | null;
   overdue: boolean;
@@ -1113,6 +1118,11 @@ export interface Activity {
   reminders?: number[] | null;
   recurrence?: Recurrence | null;
   series_id?: number | null;
+  /** Set on the task of a process step (read-only). */
+  process_instance_id?: number | null;
+  process_step_id?: number | null;
+  process_step_name?: string | null;
+  process_name?: string | null;
 }
 
 export type RecurrenceFreq = 'daily' | 'weekly' | 'monthly' | 'yearly';
