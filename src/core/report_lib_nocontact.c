@@ -36,6 +36,8 @@ report_lib_no_contact(struct core_ctx *cx, const struct rd_env *env,
 	dbq_int(&q, env->now_ms - days * DAY_MS);
 	if (rc == CRM_OK)
 		rc = report_scope_where(cx, &entity_companies, env, "t", &q);
+	rd_filters_sql(cx, env->lib,
+	    rd_filter_cols_of(&entity_companies), &q);
 	dbq_sql(&q, " ORDER BY 4 ASC NULLS FIRST, 1 ASC LIMIT ?");
 	dbq_int(&q, RD_MAX_LIMIT + 1);
 	if (rc != CRM_OK) {

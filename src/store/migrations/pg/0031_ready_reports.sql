@@ -1,0 +1,13 @@
+-- The rest of the library of ready reports (keep in step with the other
+-- dialect's 0031_ready_reports.sql): their rows, whose definitions live in
+-- core/reports.c keyed by builtin (docs/reports.md "The library").
+INSERT INTO reports (name, builtin, created_at, updated_at) VALUES
+	('Revenue by product', 'revenue_by_product', 0, 0),
+	('Revenue by client segment', 'revenue_by_segment', 0, 0),
+	('ABC analysis of clients', 'abc_clients', 0, 0),
+	('RFM segmentation', 'rfm_segments', 0, 0),
+	('Repeat purchase rate', 'repeat_purchase_rate', 0, 0),
+	('Clients stuck at the first contact', 'clients_stuck_first_contact', 0, 0),
+	('CRM usage by person', 'crm_usage', 0, 0),
+	('Ticket volume and SLA compliance', 'tickets_sla', 0, 0),
+	('Process bottlenecks', 'process_bottlenecks', 0, 0);
