@@ -255,16 +255,17 @@ report_lib_stuck(struct core_ctx *cx, const struct rd_env *env, int64_t days,
 	*out = NULL;
 	dbq_init(&q);
 	/*
-	 * The company's first readable activity, and no second one: each an
-	 * index probe of activities by company, so companies with a long
-	 * history cost no more than the others.
+	 * The company's first readable activity (activities_company is in
+	 * that order), and no second one: each an index probe of activities
+	 * by company, so companies with a long history cost no more than the
+	 * others.
 	 */
 	dbq_sql(&q, "SELECT t.id, t.name, t.owner_id, COALESCE(f.start_at, "
 	    "f.created_at), f.kind FROM companies t JOIN activities f ON f.id = "
 	    "(SELECT a.id FROM activities a WHERE a.company_id = t.id AND "
 	    "a.deleted_at IS NULL");
 	rc = access_where(cx, &entity_activities, ACC_READ, "a", &q);
-	dbq_sql(&q, " ORDER BY a.id LIMIT 1) WHERE t.deleted_at IS NULL AND "
+	dbq_sql(&q, " ORDER BY a.created_at, a.id LIMIT 1) WHERE t.deleted_at IS NULL AND "
 	    "f.kind IN ('call', 'meeting', 'email') AND COALESCE(f.start_at, "
 	    "f.created_at) < ? AND NOT EXISTS (SELECT 1 FROM activities a2 WHERE "
 	    "a2.company_id = t.id AND a2.deleted_at IS NULL AND a2.id <> f.id");
