@@ -622,24 +622,25 @@ operation(const struct route *r)
 		    json_content(json_pack("{s:s}", "type", "object"))));
 	} else if (r->fn == h_report_run || r->fn == h_report_export) {
 		static const char *const rq[] = { "tz", "from", "to", "days",
-		    "owner_id", "department_id", "pipeline_id", "source", "segment",
-		    "format" };
+		    "owner_id", "department_id", "pipeline_id", "source",
+		    "segment", "format" };
 		static const char *const rd[] = { "IANA time zone for relative "
 		    "periods and date buckets (default UTC)", "the library's: "
 		    "first day, YYYY-MM-DD", "the library's: last day, YYYY-MM-DD",
 		    "clients_no_contact (default 30) and "
 		    "clients_stuck_first_contact (default 14): days",
-		    "the library's filters, each where the report's params list "
-		    "it: the owner (a user id)", "owners in this department or one "
-		    "below it", "deals of this pipeline", "records of this source",
-		    "the company's custom field tier", "csv (default) or xlsx" };
+		    "the library's filters, each where the report's params "
+		    "list it: the owner (a user id)", "owners in this "
+		    "department or one below it", "deals of this pipeline",
+		    "records of this source", "the company's custom field tier",
+		    "csv (default) or xlsx" };
 		size_t n = r->fn == h_report_export ? 10 : 9;
 
 		for (size_t i = 0; i < n; i++)
 			json_array_append_new(params, json_pack("{s:s, s:s, s:s, "
 			    "s:{s:s}}", "name", rq[i], "in", "query", "description",
-			    rd[i], "schema", "type", i == 3 || (i >= 4 && i <= 6) ?
-			    "integer" : "string"));
+			    rd[i], "schema", "type", i >= 3 && i <= 6 ? "integer" :
+			    "string"));
 		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
 		    "description", r->fn == h_report_run ? "{columns: [{key, "
 		    "label, type}], rows, totals, drill, truncated, chart, "

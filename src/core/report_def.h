@@ -116,10 +116,10 @@ struct report_def {
  */
 struct rd_filters {
 	int64_t		 owner_id;
-	int64_t		 department_id;	/* owners in it or a department below */
+	int64_t		 department_id;	/* owners in it or below it */
 	int64_t		 pipeline_id;
 	const char	*source;
-	const char	*segment;	/* the company's custom field "tier" */
+	const char	*segment;	/* the company's custom "tier" */
 };
 
 /*
@@ -140,7 +140,7 @@ struct rd_env {
 	const char	*tz;		/* IANA zone name, checked; NULL: UTC */
 	int64_t		 now_ms;
 	bool		 export_scope;	/* narrow to the export right too */
-	const struct rd_filters *lib;	/* the library's filters, or NULL */
+	const struct rd_filters *lib;	/* the library's, or NULL */
 };
 
 /*

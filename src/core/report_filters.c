@@ -96,7 +96,8 @@ rd_filters_drill(json_t *res, const struct rd_filters *f,
 		if (!json_is_object(o))
 			continue;
 		if (f->owner_id > 0 && c->owner != NULL) {
-			snprintf(text, sizeof(text), "%lld", (long long)f->owner_id);
+			snprintf(text, sizeof(text), "%lld",
+			    (long long)f->owner_id);
 			drill_put(o, "owner_id", text);
 		}
 		if (f->department_id > 0 && c->owner != NULL) {
