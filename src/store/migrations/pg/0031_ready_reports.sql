@@ -11,3 +11,8 @@ INSERT INTO reports (name, builtin, created_at, updated_at) VALUES
 	('CRM usage by person', 'crm_usage', 0, 0),
 	('Ticket volume and SLA compliance', 'tickets_sla', 0, 0),
 	('Process bottlenecks', 'process_bottlenecks', 0, 0);
+
+-- clients_no_contact: a company's latest moment (a call's or meeting's
+-- start, else the creation) newest first, one probe per company.
+CREATE INDEX activities_company_moment ON activities (company_id,
+	(COALESCE(start_at, created_at))) WHERE deleted_at IS NULL;
