@@ -16,3 +16,18 @@ INSERT INTO reports (name, builtin, created_at, updated_at) VALUES
 -- start, else the creation) newest first, one probe per company.
 CREATE INDEX activities_company_moment ON activities (company_id,
 	(COALESCE(start_at, created_at))) WHERE deleted_at IS NULL;
+
+-- Covering indexes of the ready reports (bench/RESULTS.md "Ready reports"):
+-- the won and lost deals of a period by their closing, with what the
+-- revenue, ABC, RFM and repeat reports group, filter and sum; the open deals
+-- by expected close; the activities of a period by their creation; a
+-- person's audit entries of a period.
+CREATE INDEX deals_closed_cover ON deals (status, closed_at, owner_id,
+	pipeline_id, company_id, source, amount_base, amount, lost_reason_id,
+	created_at) WHERE deleted_at IS NULL;
+CREATE INDEX deals_open_cover ON deals (status, expected_close, stage_id,
+	amount_base, owner_id, pipeline_id, source, company_id)
+	WHERE deleted_at IS NULL;
+CREATE INDEX activities_created_cover ON activities (created_at, owner_id,
+	kind, status, due_at, company_id) WHERE deleted_at IS NULL;
+CREATE INDEX audit_log_actor_at ON audit_log (actor_id, at, action);
