@@ -40,7 +40,7 @@ async function call(token, method, path, body) {
   const text = await r.text();
   const ms = performance.now() - t0;
   if (r.status !== 200) throw new Error(`${method} ${path}: ${r.status} ${text.slice(0, 300)}`);
-  return { ms, body: text.startsWith('{') ? JSON.parse(text) : {} };
+  return { ms, body: text.startsWith('{') ? JSON.parse(text) : { row_count: '–' } };
 }
 
 // A request that fails (a run past its 10 s bound answers 503) is reported, not timed.
@@ -58,7 +58,7 @@ async function time(token, method, path, body) {
 function sqliteMs(sql) {
   const ms = [];
   for (let i = 0; i <= RUNS; i++) {
-    const out = execFileSync('sqlite3', [DB, '.timer on', sql], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    const out = execFileSync('sqlite3', [DB], { input: `.timer on\n${sql}\n`, encoding: 'utf8', maxBuffer: 1 << 26 });
     const m = out.match(/Run Time: real ([0-9.]+)/);
     if (i > 0 && m) ms.push(Number(m[1]) * 1000);
   }

@@ -100,7 +100,9 @@ report_lib_tickets(struct core_ctx *cx, const struct rd_env *env,
 }
 
 /*
- * " AND (...)": instances (alias i) on records the actor may read; nothing
+ * " AND (...)": instances (alias i) on records the actor may read, each a
+ * probe of its record (a list of every readable record would be built per
+ * statement: hundreds of thousands of activities for a manager); nothing
  * when they may read every record of every kind a process runs on.
  */
 static int
@@ -122,8 +124,9 @@ instances_where(struct core_ctx *cx, struct dbq *q)
 		return rc;
 	dbq_sql(q, " AND (");
 	for (size_t k = 0; k < n && rc == CRM_OK; k++) {
-		dbq_sql(q, "%s(i.entity = ? AND i.record_id IN (SELECT r.id FROM %s "
-		    "r WHERE r.deleted_at IS NULL", k > 0 ? " OR " : "", es[k]->name);
+		dbq_sql(q, "%s(i.entity = ? AND EXISTS (SELECT 1 FROM %s r WHERE "
+		    "r.id = i.record_id AND r.deleted_at IS NULL", k > 0 ? " OR " :
+		    "", es[k]->name);
 		dbq_text(q, es[k]->name, strlen(es[k]->name));
 		rc = access_where(cx, es[k], ACC_READ, "r", q);
 		dbq_sql(q, "))");
