@@ -49,7 +49,7 @@ async function time(token, method, path, body) {
     const first = await call(token, method, path, body);
     const ms = [];
     for (let i = 0; i < RUNS; i++) ms.push((await call(token, method, path, body)).ms);
-    return { ms, rows: first.body.row_count ?? first.body.rows?.length };
+    return { ms, rows: first.body.row_count ?? '–' };
   } catch (e) {
     return { error: String(e.message).slice(0, 120) };
   }
@@ -75,7 +75,7 @@ const row = async (name, method, path, body) => {
     if (x.error || median(x.ms) > TARGET_MS) over.push(`${name} (${who}): ${x.error ?? `${median(x.ms).toFixed(0)} ms`}`);
   const cell = (x) => (x.error ? `failed: ${x.error} | –` : `${fmt(x.ms)} | ${x.rows}`);
   lines.push(`| ${name} | ${cell(a)} | ${cell(m)} |`);
-  console.error(lines[lines.length - 1]);
+  console.error(`bench-reports: ${name} done`);
 };
 await row('`GET /healthz` (the server\'s floor)', 'GET', '/healthz');
 for (const r of lib) await row(`\`${r.builtin}\``, 'GET', `/api/v1/reports/${r.id}/run`);
