@@ -306,3 +306,21 @@ test('process bottlenecks: average and longest time per step of each template, o
   assert.deepEqual(m.rows.filter((x) => x[0] === tpl.id), [[tpl.id, 'Ready flow', 'call', 'Call the client', 0, null, null, 1, 0]]);
   assert.deepEqual((await runLib('process_bottlenecks', `?owner_id=${mgr.id}`)).rows.filter((x) => x[0] === tpl.id).map((x) => x[7]), [1]);
 });
+
+test('a role that hides the amounts or the tier: the reports built on them refuse, and say why', async () => {
+  const role = await ok('POST', '/api/v1/roles', {
+    name: 'Ready blind', perms: { '*': { read: 'all' } },
+    fields: { deals: { amount_base: 'hidden' }, companies: { 'custom.tier': 'hidden' } },
+  });
+  const u = await ok('POST', '/api/v1/users', { email: 'ready.blind@example.com', name: 'Ready Blind', password: 'saffron lighthouse quill 27', role_id: role.id });
+  const auth = createToken(srv, u.email, 'blind');
+  for (const key of ['abc_clients', 'rfm_segments', 'revenue_by_segment']) {
+    const r = await runRaw(key, '', auth);
+    assertProblem(r, 403);
+    assert.match(r.body.detail, /hides/);
+  }
+  assertProblem(await runRaw('revenue_by_month', '?segment=gold', auth), 400);
+  // Revenue by product answers, without its money column.
+  const p = await runLib('revenue_by_product', '', auth);
+  assert.deepEqual(p.rows.map((x) => x[4]), [null, null]);
+});
