@@ -10,7 +10,7 @@ PKGS=(build-essential pkg-config clang libclang-rt-14-dev libmicrohttpd-dev libj
       wrk nginx-light postgresql-15 libpq-dev liboath-dev libqrencode-dev libcbor-dev
       libssl-dev libpwquality-dev cracklib-runtime libgnutls28-dev libzstd-dev zstd coreutils
       libcurl4-openssl-dev python3-aiosmtpd libical-dev libcsv-dev libzip-dev libexpat1-dev
-      libxlsxwriter-dev libcmark-dev)
+      libxlsxwriter-dev libcmark-dev libgmime-3.0-dev dovecot-imapd)
 
 missing=()
 for p in "${PKGS[@]}"; do
