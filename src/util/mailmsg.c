@@ -570,6 +570,10 @@ mailmsg_parse(const char *data, size_t len, struct mailmsg *m, char *why,
 		m->text = mailmsg_html_text(w.html, strlen(w.html));
 	else
 		m->text = xstrdup("");
+	/* Without the blank lines and spaces a mail program leaves at the end. */
+	for (size_t n = strlen(m->text); n > 0 && strchr(" \t\n",
+	    m->text[n - 1]) != NULL; n--)
+		m->text[n - 1] = '\0';
 	free(w.plain);
 	free(w.html);
 	g_object_unref(msg);
