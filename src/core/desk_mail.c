@@ -1160,7 +1160,7 @@ desk_mailbox_check(struct core_ctx *cx, const struct doc_store *docs,
 	if (rc != CRM_OK)
 		return rc;
 	if (m.url[0] == '\0' || m.user[0] == '\0')
-		return core_fail(cx, CRM_EUNAVAIL, "No mailbox is set up: give "
+		return core_fail(cx, CRM_EINUSE, "No mailbox is set up: give "
 		    "imap_url, username and password first");
 	rc = intake(cx, &m, docs, &fetched, &more);
 	if (rc == CRM_OK)

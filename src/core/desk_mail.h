@@ -73,7 +73,7 @@ int desk_mailbox_set(struct core_ctx *cx, json_t *in, json_t **out);
 /*
  * "Check now": runs the intake at once with the attachments stored in
  * docs, and answers as desk_mailbox_get plus "fetched" (mails imported or
- * skipped by this check). Administrators only; CRM_EUNAVAIL when no
+ * skipped by this check). Administrators only; CRM_EINUSE when no
  * mailbox is set up. Must be called outside any transaction.
  */
 int desk_mailbox_check(struct core_ctx *cx, const struct doc_store *docs,
