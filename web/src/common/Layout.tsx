@@ -312,6 +312,9 @@ export function Layout({ user, section, onSignOut, onLang, children }: Props) {
               <NavLink to="/admin/kb-categories" active={section === 'admin/kb-categories'} icon={icons.kb}>
                 {t('nav.kbCategories')}
               </NavLink>
+              <NavLink to="/admin/desk-mailbox" active={section === 'admin/desk-mailbox'} icon={icons.mail}>
+                {t('nav.deskMailbox')}
+              </NavLink>
               <NavLink to="/admin/processes" active={section === 'admin/processes'} icon={icons.processes}>
                 {t('nav.processes')}
               </NavLink>
