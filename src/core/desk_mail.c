@@ -124,8 +124,8 @@ mbox_json(struct core_ctx *cx, json_t **out)
 	json_t *o;
 	int rc;
 
-	if (db_prepare(cx->db, "SELECT imap_url, username, password IS NOT NULL "
-	    "AND password <> '', folder, poll_seconds, queue_id, category, "
+	if (db_prepare(cx->db, "SELECT imap_url, username, CASE WHEN password IS "
+	    "NOT NULL AND password <> '' THEN 1 ELSE 0 END, folder, poll_seconds, queue_id, category, "
 	    "enabled, allow_plain, last_check_at, last_ok_at, last_error, "
 	    "imported, last_uid, version FROM desk_mailbox WHERE id = 1", &st) !=
 	    DB_OK)

@@ -38,7 +38,7 @@ test('an administrator sets up the desk mailbox, sees a wrong password, and a ma
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByText('Mailbox settings saved').last().waitFor();
     await page.getByRole('button', { name: 'Check now' }).click();
-    await page.getByText('1 mails read').waitFor();
+    await page.getByText('Mails read: 1').waitFor();
     await page.getByTestId('mailbox-error').getByText('No error').waitFor();
   });
   const r = await api(env.srv, 'GET', '/api/v1/tickets?channel=email');

@@ -497,7 +497,7 @@ const en = {
   'mailbox.save': 'Save',
   'mailbox.saved': 'Mailbox settings saved',
   'mailbox.checkNow': 'Check now',
-  'mailbox.checked': '{n} mails read',
+  'mailbox.checked': 'Mails read: {n}',
   'mailbox.status': 'Last check',
   'mailbox.never': 'Never checked',
   'mailbox.lastCheck': 'Last check: {at}',

@@ -179,13 +179,15 @@ export function MailboxScreen() {
             {fieldErrors('queue_id')}
           </div>
           {text('category', 'mailbox.category')}
-          <label className="check">
-            <input type="checkbox" checked={form.enabled} onChange={(e) => set('enabled', e.target.checked)} /> {t('mailbox.enabled')}
-          </label>
-          {fieldErrors('enabled')}
-          <label className="check">
-            <input type="checkbox" checked={form.allow_plain} onChange={(e) => set('allow_plain', e.target.checked)} /> {t('mailbox.allowPlain')}
-          </label>
+          <div className="check-list">
+            <label className="check">
+              <input type="checkbox" checked={form.enabled} onChange={(e) => set('enabled', e.target.checked)} /> {t('mailbox.enabled')}
+            </label>
+            {fieldErrors('enabled')}
+            <label className="check">
+              <input type="checkbox" checked={form.allow_plain} onChange={(e) => set('allow_plain', e.target.checked)} /> {t('mailbox.allowPlain')}
+            </label>
+          </div>
           <div className="form-actions">
             <button type="submit" className="btn btn-primary" disabled={busy}>
               {t('mailbox.save')}
