@@ -358,14 +358,15 @@ header_starts(GMimeObject *obj, const char *header, const char *const *vals)
 }
 
 static bool
-is_automatic(GMimeObject *obj, const char *from)
+is_automatic(GMimeObject *obj, GMimeObject *body, const char *from)
 {
 	static const char *const no[] = { "no", NULL };
 	static const char *const bulk[] = { "bulk", "junk", "list", NULL };
 	static const char *const daemons[] = { "mailer-daemon@",
 		"postmaster@", NULL };
 	const char *as = g_mime_object_get_header(obj, "Auto-Submitted");
-	GMimeContentType *ct = g_mime_object_get_content_type(obj);
+	GMimeContentType *ct = body != NULL ?
+	    g_mime_object_get_content_type(body) : NULL;
 
 	if (as != NULL && !header_starts(obj, "Auto-Submitted", no))
 		return true;
@@ -560,7 +561,8 @@ mailmsg_parse(const char *data, size_t len, struct mailmsg *m, char *why,
 		m->message_id = xstrdup("");
 	add_refs(m, GMIME_OBJECT(msg), "In-Reply-To", false);
 	add_refs(m, GMIME_OBJECT(msg), "References", true);
-	m->automatic = is_automatic(GMIME_OBJECT(msg), m->from_addr);
+	m->automatic = is_automatic(GMIME_OBJECT(msg),
+	    g_mime_message_get_mime_part(msg), m->from_addr);
 	memset(&w, 0, sizeof(w));
 	w.m = m;
 	walk_part(&w, g_mime_message_get_mime_part(msg), 0);
