@@ -676,8 +676,9 @@ int64_t
 desk_mail_subject_ticket(const char *subject)
 {
 	const char *p = subject;
-	int64_t id;
+	int64_t id, last = 0;
 
+	/* The last one: ours is appended after whatever the subject held. */
 	while ((p = strstr(p, "[#T-")) != NULL) {
 		int digits = 0;
 
@@ -688,9 +689,9 @@ desk_mail_subject_ticket(const char *subject)
 			digits++;
 		}
 		if (digits > 0 && p[digits] == ']' && id > 0)
-			return id;
+			last = id;
 	}
-	return 0;
+	return last;
 }
 
 /* A one-value lookup: the first column (an integer) of sql with text t. */
@@ -819,6 +820,15 @@ new_ticket(struct core_ctx *cx, const struct mbox *m,
 	if (desc[0] == '\0')
 		json_object_del(in, "description");
 	rc = rec_create_id_txn(cx, &entity_tickets, in, tid);
+	/*
+	 * The settings' queue may have been deleted since (the engine checks
+	 * before it writes): the mail still becomes a ticket, without it.
+	 */
+	if (rc == CRM_EINVAL && m->queue_id > 0) {
+		memset(&cx->errs, 0, sizeof(cx->errs));
+		json_object_del(in, "queue_id");
+		rc = rec_create_id_txn(cx, &entity_tickets, in, tid);
+	}
 	json_decref(in);
 	free(subject);
 	free(desc);
@@ -1017,6 +1027,29 @@ hold_attachments(const struct doc_store *docs, const struct mailmsg *mm,
 	}
 }
 
+/* Moves past a mail that cannot be imported, audited with the reason. */
+static int
+skip_one(struct core_ctx *cx, int64_t uidvalidity, int64_t uid,
+    const char *key, const char *why)
+{
+	char reason[sizeof(cx->detail)];
+	json_t *detail;
+	int rc;
+
+	snprintf(reason, sizeof(reason), "%s", why);
+	memset(&cx->errs, 0, sizeof(cx->errs));
+	if (db_begin(cx->db) != DB_OK)
+		return db_fail(cx, "skip begin");
+	rc = core_exec(cx, "UPDATE desk_mailbox SET last_uid = ? WHERE id = 1 AND "
+	    "uidvalidity = ? AND last_uid < ?", "iii", uid, uidvalidity, uid);
+	detail = json_pack("{s:I, s:s, s:s, s:s}", "uid", (json_int_t)uid,
+	    "message_id", key, "outcome", "refused", "reason", reason);
+	if (rc == CRM_OK && db_changes(cx->db) == 1)
+		rc = audit_append(cx, "desk.mail_skip", "desk_mailbox", 1, detail);
+	json_decref(detail);
+	return core_txn_end(cx, rc, NULL);
+}
+
 /* Fetches, reads and writes one mail. */
 static int
 take_one(struct core_ctx *cx, const struct mbox *m,
@@ -1063,6 +1096,12 @@ take_one(struct core_ctx *cx, const struct mbox *m,
 	for (size_t i = 0; i < mm.natt; i++)
 		doc_blob_abort(&held[i].blob);
 	mailmsg_free(&mm);
+	if (rc != CRM_OK && rc != CRM_EDB) {
+		/* Refused by a rule: recorded and passed over, never blocking. */
+		log_warn("desk mail: UID %lld refused: %s", (long long)u->uid,
+		    cx->detail);
+		rc = skip_one(cx, uidvalidity, u->uid, key, cx->detail);
+	}
 	if (rc != CRM_OK)
 		snprintf(err, errlen, "UID %lld: %s", (long long)u->uid, cx->detail);
 	return rc;
@@ -1208,7 +1247,7 @@ desk_mail_answer(struct core_ctx *cx, int64_t id, json_t *t, int64_t mid,
 	const char *to = json_string_value(json_object_get(t, "email"));
 	const char *from = cx->mail != NULL && cx->mail->from != NULL ?
 	    cx->mail->from : "", *at = strchr(from, '@');
-	char token[40], own[MAILMSG_ID_MAX], rnd[17], *subj;
+	char token[40], own[MAILMSG_ID_MAX], rnd[17], *subj, *cut;
 	unsigned char r[8];
 	struct buf refs, irt;
 	struct mail_thread th;
@@ -1218,12 +1257,14 @@ desk_mail_answer(struct core_ctx *cx, int64_t id, json_t *t, int64_t mid,
 
 	if (subject == NULL || to == NULL)
 		return CRM_OK;
-	snprintf(token, sizeof(token), "[#T-%lld]", (long long)id);
-	slen = strlen(subject) + sizeof(token) + 8;
+	snprintf(token, sizeof(token), " [#T-%lld]", (long long)id);
+	/* Cut first, so the token survives the outbox's subject limit. */
+	cut = cut_chars(subject, MAIL_SUBJECT_MAX - sizeof(token) - 5);
+	slen = strlen(cut) + sizeof(token) + 8;
 	subj = xmalloc(slen);
-	snprintf(subj, slen, "%s%s%s%s", strncasecmp(subject, "Re:", 3) == 0 ? "" :
-	    "Re: ", subject, strstr(subject, token) != NULL ? "" : " ",
-	    strstr(subject, token) != NULL ? "" : token);
+	snprintf(subj, slen, "%s%s%s", strncasecmp(cut, "Re:", 3) == 0 ? "" :
+	    "Re: ", cut, desk_mail_subject_ticket(cut) == id ? "" : token);
+	free(cut);
 	randombytes_buf(r, sizeof(r));
 	sodium_bin2hex(rnd, sizeof(rnd), r, sizeof(r));
 	snprintf(own, sizeof(own), "crm-t%lld-m%lld-%s@%s", (long long)id,

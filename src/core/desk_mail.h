@@ -93,7 +93,7 @@ int desk_mail_job_run(struct core_ctx *cx, int64_t *again, char *err,
 int desk_mail_answer(struct core_ctx *cx, int64_t id, json_t *t, int64_t mid,
     const char *body);
 
-/* The ticket id named by a "[#T-<id>]" token in subject, or 0. */
+/* The ticket id named by the last "[#T-<id>]" token in subject, or 0. */
 int64_t desk_mail_subject_ticket(const char *subject);
 
 #endif

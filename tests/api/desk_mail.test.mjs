@@ -288,6 +288,28 @@ test('a wrong password is shown to the administrator as the last error; the righ
   assert.equal((await checkOk()).last_error, null);
 });
 
+test('new tickets take the queue and category of the settings; a queue deleted since is left out, the mail kept', async () => {
+  const q = await createOk(srv, 'queues', { name: 'Mail queue', rule: 'round_robin', members: [] });
+  assert.equal((await settings({ queue_id: q.id, category: 'printers' })).status, 200);
+  imap.deliver(mail({ subject: 'Queued by mail', text: 'q' }).raw);
+  assert.equal((await checkOk()).fetched, 1);
+  let t = (await emailTickets()).find((x) => x.subject === 'Queued by mail');
+  assert.equal(t.queue_id, q.id);
+  assert.equal(t.category, 'printers');
+  assert.equal((await req(srv, 'DELETE', `/api/v1/queues/${q.id}`)).status, 409, 'a queue in use by a ticket stays');
+  // A queue no ticket uses can go while the settings still name it.
+  const q2 = await createOk(srv, 'queues', { name: 'Short-lived', rule: 'round_robin', members: [] });
+  assert.equal((await settings({ queue_id: q2.id })).status, 200);
+  assert.equal((await req(srv, 'DELETE', `/api/v1/queues/${q2.id}`)).status, 204);
+  imap.deliver(mail({ subject: 'Queue gone', text: 'still here' }).raw);
+  assert.equal((await checkOk()).fetched, 1);
+  t = (await emailTickets()).find((x) => x.subject === 'Queue gone');
+  assert.ok(t, 'the mail became a ticket');
+  assert.equal(t.queue_id, null);
+  assert.equal(t.category, 'printers');
+  assert.equal((await settings({ queue_id: null, category: null })).status, 200);
+});
+
 test('enabled, the background job reads the mailbox by itself', async () => {
   const n = (await emailTickets()).length;
   imap.deliver(mail({ subject: 'Found by the job', text: 'polled' }).raw);

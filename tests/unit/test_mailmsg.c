@@ -153,6 +153,8 @@ the_subject_token_names_a_ticket(void **state)
 	assert_int_equal(desk_mail_subject_ticket("[#T-12 no bracket"), 0);
 	assert_int_equal(desk_mail_subject_ticket("#T-5"), 0);
 	assert_int_equal(desk_mail_subject_ticket("[#T-0]"), 0);
+	/* Ours is the last: a client's subject may quote another ticket's. */
+	assert_int_equal(desk_mail_subject_ticket("Re: [#T-3] moved [#T-9]"), 9);
 }
 
 int
