@@ -4,7 +4,8 @@
 // with its attachment as a document; replies thread by In-Reply-To and by
 // the subject's token; the staff's answer is mailed with threading headers
 // and the client's reply to it comes back to the same ticket; nothing is
-// imported twice (a second server process, a folder read again); machine
+// imported twice (a second server process, a folder read again, a new
+// UIDVALIDITY); machine
 // mail is ignored; huge mail and hostile HTML are handled; a wrong password
 // is shown to the administrator; only administrators see the settings.
 import { test, before, after } from 'node:test';
@@ -231,6 +232,14 @@ test('mail is never imported twice: not by a second server process, not when the
   assert.equal(r.fetched, 5);
   assert.equal((await emailTickets()).length, before);
   assert.equal((await messages(ticket.id)).length, nmsg);
+  // The mailbox rebuilt: a new UIDVALIDITY, the same mails under new UIDs.
+  const uv = imap.command('STATUS "INBOX" (UIDVALIDITY)');
+  await imap.resetUids();
+  assert.notEqual(imap.command('STATUS "INBOX" (UIDVALIDITY)'), uv);
+  assert.equal((await checkOk()).fetched, 5);
+  assert.equal((await emailTickets()).length, before);
+  assert.equal((await messages(ticket.id)).length, nmsg);
+  assert.equal((await req(srv, 'GET', '/api/v1/desk/mailbox')).body.last_uid, 5);
 });
 
 test('auto-replies and bounces are ignored and never answered', async () => {

@@ -9,7 +9,7 @@
 //   await imap.deliver(rawMail);          // IMAP APPEND with curl
 //   imap.url, imap.user, imap.password;  await imap.stop();
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { freePort, waitExit } from './helpers.mjs';
@@ -77,26 +77,36 @@ service submission-login {
   chroot =
 }
 `);
-  const child = spawn(DOVECOT, ['-F', '-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (d) => { out += d; });
-  child.stderr.on('data', (d) => { out += d; });
   const url = `imap://127.0.0.1:${port}`;
   const log = () => { try { return readFileSync(join(dir, 'dovecot.log'), 'utf8'); } catch { return ''; } };
   const curl = (args, input) => execFileSync('curl', ['-sS', '--user', `${user}:${password}`, ...args],
                                              { input, encoding: 'utf8', timeout: 15000 });
-  // Ready once a login answers (the master starts its children lazily).
-  const deadline = Date.now() + 15000;
-  for (;;) {
-    try { curl([`${url}/`, '-X', 'NOOP']); break; } catch (e) {
-      if (child.exitCode !== null || Date.now() > deadline) {
-        child.kill('SIGKILL');
-        rmSync(dir, { recursive: true, force: true });
-        throw new Error(`dovecot not ready: ${e.message}\n${out}\n${log()}`);
+  let child = null;
+  let out = '';
+  // Starts dovecot; ready once a login answers (the master starts its children lazily).
+  async function start() {
+    child = spawn(DOVECOT, ['-F', '-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { out += d; });
+    const deadline = Date.now() + 15000;
+    for (;;) {
+      try { curl([`${url}/`, '-X', 'NOOP']); return; } catch (e) {
+        if (child.exitCode !== null || Date.now() > deadline) {
+          child.kill('SIGKILL');
+          rmSync(dir, { recursive: true, force: true });
+          throw new Error(`dovecot not ready: ${e.message}\n${out}\n${log()}`);
+        }
       }
+      await new Promise((ok) => setTimeout(ok, 50));
     }
-    await new Promise((ok) => setTimeout(ok, 50));
   }
+  async function halt() {
+    if (child && child.exitCode === null) {
+      child.kill('SIGTERM');
+      await waitExit(child, 10000);
+    }
+  }
+  await start();
   let appended = 0;
   return {
     url, user, password, port, dir, log,
@@ -116,11 +126,17 @@ service submission-login {
     command(cmd, folder = '') {
       return curl([`${url}/${folder}`, '-X', cmd]);
     },
+    // Forgets the UIDs (dovecot's uidlist and indexes) and starts again on
+    // the same port: the folder gets a new UIDVALIDITY and renumbers its
+    // mails from 1, as a rebuilt or restored mailbox does.
+    async resetUids() {
+      await halt();
+      const md = join(home, user, 'Maildir');
+      for (const f of readdirSync(md)) if (f.startsWith('dovecot')) rmSync(join(md, f), { force: true });
+      await start();
+    },
     async stop() {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        await waitExit(child, 10000);
-      }
+      await halt();
       rmSync(dir, { recursive: true, force: true });
     },
   };
