@@ -1,7 +1,7 @@
 // Administration → Desk mailbox: an administrator sets up the IMAP mailbox
 // of a real dovecot (tests/lib/imap_server.mjs), sees a wrong password as
 // the last error after "Check now", fixes it, and a delivered mail becomes
-// a ticket.
+// a ticket whose attachment the agent finds on the ticket's page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { setup, withPage, signIn, api } from './helpers.mjs';
@@ -20,7 +20,11 @@ after(async () => {
 });
 
 test('an administrator sets up the desk mailbox, sees a wrong password, and a mail becomes a ticket', async () => {
-  imap.deliver('From: Bea Buyer <bea@example.org>\r\nSubject: Where is my order?\r\nMessage-ID: <b1@example.org>\r\n\r\nOrder 77 is late.\r\n');
+  const pdf = Buffer.from('%PDF-1.7\n' + 'x'.repeat(500) + '\n%%EOF\n').toString('base64');
+  imap.deliver('From: Bea Buyer <bea@example.org>\r\nSubject: Where is my order?\r\nMessage-ID: <b1@example.org>\r\n'
+    + 'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\n'
+    + 'Order 77 is late.\r\n--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename="order-77.pdf"\r\n'
+    + `Content-Transfer-Encoding: base64\r\n\r\n${pdf}\r\n--b--\r\n`);
   await withPage(env, 'desk-mailbox', async (page) => {
     await signIn(page, env.srv, { hash: '#/admin/desk-mailbox' });
     await page.getByRole('heading', { name: 'Service desk mailbox', level: 1 }).waitFor();
@@ -40,9 +44,13 @@ test('an administrator sets up the desk mailbox, sees a wrong password, and a ma
     await page.getByRole('button', { name: 'Check now' }).click();
     await page.getByText('Mails read: 1').waitFor();
     await page.getByTestId('mailbox-error').getByText('No error').waitFor();
+    const r = await api(env.srv, 'GET', '/api/v1/tickets?channel=email');
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.body.data.map((x) => [x.subject, x.email, x.description]),
+                     [['Where is my order?', 'bea@example.org', 'Order 77 is late.']]);
+    // The agent finds the mail's attachment on the ticket.
+    await page.goto(`${env.srv.url}/#/tickets/${r.body.data[0].id}`);
+    await page.getByRole('heading', { name: 'Where is my order?' }).waitFor();
+    await page.locator('.documents-card').getByRole('link', { name: 'order-77.pdf' }).first().waitFor();
   });
-  const r = await api(env.srv, 'GET', '/api/v1/tickets?channel=email');
-  assert.equal(r.status, 200);
-  assert.deepEqual(r.body.data.map((x) => [x.subject, x.email, x.description]),
-                   [['Where is my order?', 'bea@example.org', 'Order 77 is late.']]);
 });

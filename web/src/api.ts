@@ -1259,10 +1259,10 @@ export const calendarFeed = {
   revoke: () => request<null>('DELETE', '/auth/calendar-feed'),
 };
 
-// ---- documents: files attached to a company, contact, deal or activity ----
+// ---- documents: files attached to a company, contact, deal, activity or ticket ----
 
 /** The records that hold documents. */
-export type DocumentEntity = 'companies' | 'contacts' | 'deals' | 'activities';
+export type DocumentEntity = 'companies' | 'contacts' | 'deals' | 'activities' | 'tickets';
 
 export interface CrmDocument {
   id: number;
