@@ -652,21 +652,26 @@ imap_fetch(const struct mbox *m, int64_t uid, bool header_only,
 	return imap_do(m, path, NULL, s, err, errlen);
 }
 
+/*
+ * Sets or clears \Seen on mail uid. libcurl fetches with BODY[] (it has no
+ * BODY.PEEK), which sets \Seen already: so the flag is set again after the
+ * commit, and cleared when the mail could not be written, to say in the
+ * mailbox what the desk took.
+ */
 static void
-imap_seen(const struct mbox *m, int64_t uid)
+imap_seen(const struct mbox *m, int64_t uid, bool seen)
 {
 	char path[DESK_MAIL_FOLDER_MAX * 3 + 1], cmd[96], err[256];
 	struct sink s;
 
 	if (!folder_path(m, path, sizeof(path)))
 		return;
-	snprintf(cmd, sizeof(cmd), "UID STORE %lld +FLAGS (\\Seen)",
-	    (long long)uid);
+	snprintf(cmd, sizeof(cmd), "UID STORE %lld %cFLAGS (\\Seen)",
+	    (long long)uid, seen ? '+' : '-');
 	buf_init(&s.b, 64 * 1024);
 	s.over = false;
 	if (imap_do(m, path, cmd, &s, err, sizeof(err)) != 0)
-		log_warn("desk mail: flagging UID %lld seen: %s", (long long)uid,
-		    err);
+		log_warn("desk mail: flagging UID %lld: %s", (long long)uid, err);
 	buf_free(&s.b);
 }
 
@@ -1167,10 +1172,12 @@ intake(struct core_ctx *outer, const struct mbox *m,
 			rc = CRM_OK;
 			goto record;	/* the server: err says why */
 		}
-		if (rc != CRM_OK)
+		if (rc != CRM_OK) {
+			imap_seen(m, list[i].uid, false);
 			goto out;
+		}
 		(*fetched)++;
-		imap_seen(m, list[i].uid);
+		imap_seen(m, list[i].uid, true);
 	}
 	err[0] = '\0';
 record:

@@ -30,7 +30,8 @@
  *     found by the sender's address as tickets do.
  * Attachments become documents of the ticket through core/documents.h
  * (the same limits and type checks); those refused are listed in an
- * internal note. After the commit the mail is flagged \Seen. Two servers
+ * internal note. After the commit the mail is flagged \Seen (one that
+ * could not be written is left unseen). Two servers
  * checking at once cannot import a mail twice: the transaction first
  * moves last_uid past the mail's UID, and only one of them can.
  *
