@@ -210,6 +210,27 @@ test('the staff\'s answer is mailed with threading headers, and the client\'s re
   assert.equal((await emailTickets()).length, 2);
 });
 
+test('an email ticket made by hand is answered too: a long subject keeps its token, no In-Reply-To without a mail to answer', async () => {
+  const subject = `Long ${'word '.repeat(95)}end`;
+  const t = await createOk(srv, 'tickets', { subject, channel: 'email', email: 'walkin@example.org' });
+  assert.equal((await req(srv, 'POST', `/api/v1/tickets/${t.id}/messages`, { body: { kind: 'public', body: 'Noted.' } })).status, 201);
+  const got = await until('the answer to the walk-in', () => sent().find((m) => m.to.includes('walkin@example.org')), { srv });
+  const subj = header(got.data, 'Subject');
+  assert.ok(subj.startsWith('Re: Long word'), subj);
+  assert.ok(subj.endsWith(`[#T-${t.id}]`), subj);
+  assert.ok(subj.length <= 300, String(subj.length));
+  assert.equal(header(got.data, 'In-Reply-To'), null);
+  assert.equal(header(got.data, 'References'), null);
+  assert.match(header(got.data, 'Message-ID'), /^<crm-t\d+-m\d+-[0-9a-f]+@example\.com>$/);
+  // A ticket of another channel is never mailed.
+  const web = await createOk(srv, 'tickets', { subject: 'By phone', channel: 'phone', email: 'caller@example.org' });
+  assert.equal((await req(srv, 'POST', `/api/v1/tickets/${web.id}/messages`, { body: { kind: 'public', body: 'Called back.' } })).status, 201);
+  // (The outbox row is written with the message, so its absence is final.)
+  const outbox = (await req(srv, 'GET', '/api/v1/system/mail')).body.recent;
+  assert.ok(outbox.some((m) => m.to === 'walkin@example.org'));
+  assert.ok(!outbox.some((m) => m.to === 'caller@example.org'));
+});
+
 test('mail is never imported twice: not by a second server process, not when the folder is read again from the start', async () => {
   const before = (await emailTickets()).length;
   const nmsg = (await messages(ticket.id)).length;
