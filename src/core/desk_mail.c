@@ -6,7 +6,6 @@
  */
 #include "core/desk_mail.h"
 
-#include <curl/curl.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +14,7 @@
 
 #include "core/audit.h"
 #include "core/documents.h"
+#include "core/imap.h"
 #include "core/jobs.h"
 #include "core/mail.h"
 #include "core/record.h"
@@ -26,9 +26,6 @@
 #include "util/text.h"
 #include "util/timeutil.h"
 
-#define RESPONSE_MAX (4 * 1024 * 1024)	/* a STATUS or FETCH list answer */
-#define UIDS_MAX 100000			/* UIDs of one list looked at */
-#define IMAP_TIMEOUT_MS 60000L
 #define DISABLED_RECHECK_MS (60LL * 60 * 1000)
 #define SUBJECT_MAX 500			/* characters of a ticket's subject */
 #define NOTE_MAX 4000			/* bytes of the refused-attachments note */
@@ -94,6 +91,14 @@ mbox_load(struct core_ctx *cx, struct mbox *m)
 	}
 	db_done(st);
 	return rc == DB_ROW || rc == DB_DONE ? CRM_OK : db_fail(cx, "settings");
+}
+
+/* The IMAP side of the settings (borrowed from m). */
+static struct imap_conf
+imap_of(const struct mbox *m)
+{
+	return (struct imap_conf){ m->url, m->user, m->pass, m->folder,
+	    m->plain };
 }
 
 /* ---- settings ---- */
@@ -440,239 +445,6 @@ desk_mailbox_set(struct core_ctx *cx, json_t *in, json_t **out)
 	if (rc == CRM_OK)
 		rc = mbox_json(cx, out);
 	return core_txn_end(cx, rc, out);
-}
-
-/* ---- IMAP ---- */
-
-struct sink {
-	struct buf	b;
-	bool		over;
-};
-
-static size_t
-write_cb(char *ptr, size_t size, size_t nmemb, void *arg)
-{
-	struct sink *s = arg;
-	size_t n = size * nmemb;
-
-	if (buf_append(&s->b, ptr, n) != 0) {
-		s->over = true;
-		return 0;	/* libcurl stops with CURLE_WRITE_ERROR */
-	}
-	return n;
-}
-
-/*
- * One IMAP request: path (after the host: "", or the folder with ";UID=n"
- * and such) and custom (a command, or NULL for a fetch by URL). The
- * response (the untagged lines of a command, the bytes of a fetch) into
- * s, at most its cap. 0, or -1 with the reason for the administrator.
- */
-static int
-imap_do(const struct mbox *m, const char *path, const char *custom,
-    struct sink *s, char *err, size_t errlen)
-{
-	char ebuf[CURL_ERROR_SIZE] = "", url[DESK_MAIL_URL_MAX + 512];
-	size_t ulen = strlen(m->url);
-	CURLcode cc;
-	CURL *h;
-
-	while (ulen > 0 && m->url[ulen - 1] == '/')
-		ulen--;
-	if ((size_t)snprintf(url, sizeof(url), "%.*s/%s", (int)ulen, m->url,
-	    path) >= sizeof(url)) {
-		snprintf(err, errlen, "the mailbox URL is too long");
-		return -1;
-	}
-	h = curl_easy_init();
-	if (h == NULL) {
-		snprintf(err, errlen, "libcurl could not start");
-		return -1;
-	}
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	/* Plain IMAP only where the settings allowed it (loopback, tests). */
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, m->plain ? "imap,imaps" :
-	    "imaps");
-	curl_easy_setopt(h, CURLOPT_USERNAME, m->user);
-	curl_easy_setopt(h, CURLOPT_PASSWORD, m->pass);
-	if (custom != NULL)
-		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, custom);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, write_cb);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, s);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, ebuf);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, IMAP_TIMEOUT_MS);
-	cc = curl_easy_perform(h);
-	curl_easy_cleanup(h);
-	if (cc != CURLE_OK) {
-		if (s->over)
-			snprintf(err, errlen, "the server's answer is larger than "
-			    "%zu bytes", s->b.cap);
-		else
-			snprintf(err, errlen, "IMAP: %s%s%s", curl_easy_strerror(cc),
-			    ebuf[0] ? ": " : "", ebuf);
-		return -1;
-	}
-	return 0;
-}
-
-/* The folder escaped for the URL into out. false when it does not fit. */
-static bool
-folder_path(const struct mbox *m, char *out, size_t cap)
-{
-	char *esc = curl_easy_escape(NULL, m->folder, 0);
-	bool ok;
-
-	if (esc == NULL)
-		return false;
-	ok = (size_t)snprintf(out, cap, "%s", esc) < cap;
-	curl_free(esc);
-	return ok;
-}
-
-/* The number after word in s (e.g. "UIDVALIDITY 42"), or -1. */
-static int64_t
-number_after(const char *s, const char *word)
-{
-	const char *p = strcasestr(s, word);
-	int64_t v = 0;
-	int digits = 0;
-
-	if (p == NULL)
-		return -1;
-	for (p += strlen(word); *p == ' '; p++)
-		;
-	for (; *p >= '0' && *p <= '9' && digits < 12; p++, digits++)
-		v = v * 10 + (*p - '0');
-	return digits > 0 ? v : -1;
-}
-
-struct uidsize {
-	int64_t	uid;
-	int64_t	size;
-};
-
-static int
-uid_cmp(const void *a, const void *b)
-{
-	const struct uidsize *x = a, *y = b;
-
-	return x->uid < y->uid ? -1 : x->uid > y->uid;
-}
-
-/*
- * The mails above last_uid, oldest first, at most max: *out (free it),
- * *n of them, *more when others wait.
- */
-static int
-imap_list(const struct mbox *m, int64_t last_uid, size_t max,
-    struct uidsize **out, size_t *n, bool *more, char *err, size_t errlen)
-{
-	char path[DESK_MAIL_FOLDER_MAX * 3 + 1], cmd[96];
-	struct uidsize *v = NULL;
-	size_t count = 0, cap = 0;
-	struct sink s;
-	char *line, *save = NULL;
-
-	*out = NULL;
-	*n = 0;
-	*more = false;
-	if (!folder_path(m, path, sizeof(path))) {
-		snprintf(err, errlen, "the folder name is too long");
-		return -1;
-	}
-	snprintf(cmd, sizeof(cmd), "UID FETCH %lld:* (UID RFC822.SIZE)",
-	    (long long)last_uid + 1);
-	buf_init(&s.b, RESPONSE_MAX);
-	s.over = false;
-	if (imap_do(m, path, cmd, &s, err, errlen) != 0) {
-		buf_free(&s.b);
-		return -1;
-	}
-	for (line = strtok_r(s.b.data != NULL ? s.b.data : (char *)"", "\n",
-	    &save); line != NULL && count < UIDS_MAX;
-	    line = strtok_r(NULL, "\n", &save)) {
-		int64_t uid = number_after(line, "UID "),
-		    size = number_after(line, "RFC822.SIZE ");
-
-		/* "n:*" answers the last mail even when n is past it. */
-		if (uid <= last_uid || size < 0)
-			continue;
-		if (count == cap) {
-			cap = cap == 0 ? 64 : cap * 2;
-			v = xrealloc(v, cap * sizeof(*v));
-		}
-		v[count++] = (struct uidsize){ uid, size };
-	}
-	buf_free(&s.b);
-	if (count > 1)
-		qsort(v, count, sizeof(*v), uid_cmp);
-	*more = count > max;
-	*n = count > max ? max : count;
-	*out = v;
-	return 0;
-}
-
-static int
-imap_uidvalidity(const struct mbox *m, int64_t *uv, char *err, size_t errlen)
-{
-	char cmd[DESK_MAIL_FOLDER_MAX + 64];
-	struct sink s;
-
-	snprintf(cmd, sizeof(cmd), "STATUS \"%s\" (UIDVALIDITY)", m->folder);
-	buf_init(&s.b, 64 * 1024);
-	s.over = false;
-	if (imap_do(m, "", cmd, &s, err, errlen) != 0) {
-		buf_free(&s.b);
-		return -1;
-	}
-	*uv = number_after(s.b.data != NULL ? s.b.data : "", "UIDVALIDITY");
-	buf_free(&s.b);
-	if (*uv <= 0) {
-		snprintf(err, errlen, "the server did not tell the folder's "
-		    "UIDVALIDITY (does the folder \"%s\" exist?)", m->folder);
-		return -1;
-	}
-	return 0;
-}
-
-/* The whole mail, or only its header (header_only), into s. */
-static int
-imap_fetch(const struct mbox *m, int64_t uid, bool header_only,
-    struct sink *s, char *err, size_t errlen)
-{
-	char path[DESK_MAIL_FOLDER_MAX * 3 + 64], folder[DESK_MAIL_FOLDER_MAX * 3
-	    + 1];
-
-	if (!folder_path(m, folder, sizeof(folder)))
-		return -1;
-	snprintf(path, sizeof(path), "%s;UID=%lld%s", folder, (long long)uid,
-	    header_only ? "/;SECTION=HEADER" : "");
-	return imap_do(m, path, NULL, s, err, errlen);
-}
-
-/*
- * Sets or clears \Seen on mail uid. libcurl fetches with BODY[] (it has no
- * BODY.PEEK), which sets \Seen already: so the flag is set again after the
- * commit, and cleared when the mail could not be written, to say in the
- * mailbox what the desk took.
- */
-static void
-imap_seen(const struct mbox *m, int64_t uid, bool seen)
-{
-	char path[DESK_MAIL_FOLDER_MAX * 3 + 1], cmd[96], err[256];
-	struct sink s;
-
-	if (!folder_path(m, path, sizeof(path)))
-		return;
-	snprintf(cmd, sizeof(cmd), "UID STORE %lld %cFLAGS (\\Seen)",
-	    (long long)uid, seen ? '+' : '-');
-	buf_init(&s.b, 64 * 1024);
-	s.over = false;
-	if (imap_do(m, path, cmd, &s, err, sizeof(err)) != 0)
-		log_warn("desk mail: flagging UID %lld: %s", (long long)uid, err);
-	buf_free(&s.b);
 }
 
 /* ---- one mail into the desk ---- */
@@ -1059,22 +831,22 @@ skip_one(struct core_ctx *cx, int64_t uidvalidity, int64_t uid,
 static int
 take_one(struct core_ctx *cx, const struct mbox *m,
     const struct doc_store *docs, int64_t uidvalidity,
-    const struct uidsize *u, const char *from_self, char *err, size_t errlen)
+    const struct imap_mail *u, const char *from_self, char *err, size_t errlen)
 {
 	struct held held[MAILMSG_ATT_MAX];
 	char key[MAILMSG_ID_MAX + 80], why[256], big[300];
 	bool header_only = u->size > MAILMSG_MAX;
 	struct mailmsg mm;
-	struct sink s;
+	struct imap_conf ic = imap_of(m);
+	struct buf raw;
 	int rc;
 
-	buf_init(&s.b, header_only ? 256 * 1024 : MAILMSG_MAX + 1);
-	s.over = false;
-	if (imap_fetch(m, u->uid, header_only, &s, err, errlen) != 0) {
-		buf_free(&s.b);
+	buf_init(&raw, header_only ? 256 * 1024 : MAILMSG_MAX + 1);
+	if (imap_fetch(&ic, u->uid, header_only, &raw, err, errlen) != 0) {
+		buf_free(&raw);
 		return CRM_EUNAVAIL;
 	}
-	if (mailmsg_parse(s.b.data != NULL ? s.b.data : "", s.b.len, &mm, why,
+	if (mailmsg_parse(raw.data != NULL ? raw.data : "", raw.len, &mm, why,
 	    sizeof(why)) != 0) {
 		/* Unreadable: recorded as skipped, so it does not block the rest. */
 		log_warn("desk mail: UID %lld skipped: %s", (long long)u->uid, why);
@@ -1087,9 +859,9 @@ take_one(struct core_ctx *cx, const struct mbox *m,
 		mm.text = xstrdup("");
 		mm.automatic = true;
 	}
-	mail_key(&mm, s.b.data != NULL ? s.b.data : "", s.b.len, key,
+	mail_key(&mm, raw.data != NULL ? raw.data : "", raw.len, key,
 	    sizeof(key));
-	buf_free(&s.b);
+	buf_free(&raw);
 	snprintf(big, sizeof(big), "This mail of %lld bytes is larger than the "
 	    "limit of %d bytes: only its header was read. Read it in the "
 	    "mailbox (folder %s, UID %lld).", (long long)u->size, MAILMSG_MAX,
@@ -1136,7 +908,8 @@ intake(struct core_ctx *outer, const struct mbox *m,
 {
 	struct core_ctx sys, *cx = &sys;
 	struct actor system = { 0 };
-	struct uidsize *list = NULL;
+	struct imap_conf ic = imap_of(m);
+	struct imap_mail *list = NULL;
 	char err[512] = "";
 	const char *from_self = outer->mail != NULL ? outer->mail->from : NULL;
 	int64_t uv = 0, last = m->last_uid;
@@ -1148,7 +921,7 @@ intake(struct core_ctx *outer, const struct mbox *m,
 	core_ctx_init(cx, outer->db, &system);
 	cx->mail = outer->mail;
 	cx->audit_key = outer->audit_key;
-	if (imap_uidvalidity(m, &uv, err, sizeof(err)) != 0)
+	if (imap_uidvalidity(&ic, &uv, err, sizeof(err)) != 0)
 		goto record;
 	if (uv != m->uidvalidity) {
 		/* A new folder or a rebuilt one: from the start, deduped by id. */
@@ -1162,7 +935,7 @@ intake(struct core_ctx *outer, const struct mbox *m,
 			goto out;
 		last = 0;
 	}
-	if (imap_list(m, last, DESK_MAIL_PER_RUN, &list, &n, more, err,
+	if (imap_list(&ic, last, DESK_MAIL_PER_RUN, &list, &n, more, err,
 	    sizeof(err)) != 0)
 		goto record;
 	for (size_t i = 0; i < n; i++) {
@@ -1173,11 +946,11 @@ intake(struct core_ctx *outer, const struct mbox *m,
 			goto record;	/* the server: err says why */
 		}
 		if (rc != CRM_OK) {
-			imap_seen(m, list[i].uid, false);
+			imap_seen(&ic, list[i].uid, false);
 			goto out;
 		}
 		(*fetched)++;
-		imap_seen(m, list[i].uid, true);
+		imap_seen(&ic, list[i].uid, true);
 	}
 	err[0] = '\0';
 record:

@@ -50,8 +50,8 @@
 #define DESK_MAIL_POLL_MIN 10		/* seconds */
 #define DESK_MAIL_POLL_MAX 86400
 #define DESK_MAIL_POLL_DEFAULT 60
-#define DESK_MAIL_URL_MAX 500
-#define DESK_MAIL_FOLDER_MAX 100
+#define DESK_MAIL_URL_MAX 500		/* IMAP_URL_MAX (core/imap.h) */
+#define DESK_MAIL_FOLDER_MAX 100	/* IMAP_FOLDER_MAX */
 #define DESK_MAIL_SECRET_MAX 256	/* user, password */
 
 struct doc_store;
