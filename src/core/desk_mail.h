@@ -10,7 +10,8 @@
  * new tickets get, and whether intake is enabled.
  *
  * Intake. The recurring job "desk_mail" (core/jobs.c, one per database,
- * re-armed after each run: no thread of its own) asks the folder's
+ * re-armed after each run: no thread of its own) asks, through the IMAP
+ * client of core/imap.h, the folder's
  * UIDVALIDITY, lists the UIDs above the last one imported with their
  * sizes, fetches at most DESK_MAIL_PER_RUN of them (a mail above
  * MAILMSG_MAX only by its header) and reads each with util/mailmsg.h. The
