@@ -11,11 +11,11 @@
  *
  * Intake. The recurring job "desk_mail" (core/jobs.c, one per database,
  * re-armed after each run: no thread of its own) asks, through the IMAP
- * client of core/imap.h, the folder's
- * UIDVALIDITY, lists the UIDs above the last one imported with their
- * sizes, fetches at most DESK_MAIL_PER_RUN of them (a mail above
- * MAILMSG_MAX only by its header) and reads each with util/mailmsg.h. The
- * network is never used inside a transaction. Each mail is then written
+ * client of core/imap.h, the folder's UIDVALIDITY, lists the UIDs above
+ * the last one imported with their sizes, fetches at most
+ * DESK_MAIL_PER_RUN of them (a mail above MAILMSG_MAX only by its header)
+ * and reads each with util/mailmsg.h. The network is never used inside a
+ * transaction. Each mail is then written
  * in one transaction together with its audit entry and the new last UID:
  *   - a mail a machine sent (auto-replies, bounces, lists) or one from
  *     the desk's own sender is recorded as ignored and never answered,
