@@ -10,6 +10,7 @@
 #include "core/desk.h"
 #include "core/webform.h"
 #include "core/kpi.h"
+#include "core/desk_mail.h"
 #include "core/workcal.h"
 
 static json_t *
@@ -910,6 +911,23 @@ operation(const struct route *r)
 		    "required", 1, "content", json_content(json_pack("{s:s, "
 		    "s:{s:{s:s}}, s:[s]}", "type", "object", "properties",
 		    "currency", "type", "string", "required", "currency"))));
+	else if (r->fn == h_desk_mailbox_put)
+		json_object_set_new(op, "requestBody", json_pack("{s:b, s:o}",
+		    "required", 1, "content", json_content(json_pack("{s:s, "
+		    "s:{s:{s:[s,s], s:s}, s:{s:[s,s]}, s:{s:[s,s], s:s}, "
+		    "s:{s:s}, s:{s:s, s:i, s:i}, s:{s:[s,s]}, s:{s:[s,s]}, "
+		    "s:{s:s}, s:{s:s, s:s}}, s:b}", "type", "object",
+		    "properties", "imap_url", "type", "string", "null",
+		    "description", "imaps://host[:port]; imap:// only to a "
+		    "loopback host with allow_plain", "username", "type", "string",
+		    "null", "password", "type", "string", "null", "description",
+		    "stored, never returned (password_set)", "folder", "type",
+		    "string", "poll_seconds", "type", "integer", "minimum",
+		    DESK_MAIL_POLL_MIN, "maximum", DESK_MAIL_POLL_MAX, "queue_id",
+		    "type", "integer", "null", "category", "type", "string", "null",
+		    "enabled", "type", "boolean", "allow_plain", "type", "boolean",
+		    "description", "tests: plain IMAP to a loopback server",
+		    "additionalProperties", 0))));
 	else if (r->fn == h_deal_move)
 		json_object_set_new(op, "requestBody", json_pack("{s:b, s:o}",
 		    "required", 1, "content", json_content(json_pack("{s:s, "
