@@ -324,6 +324,15 @@ webform_origin_allowed(json_t *form, const char *origin)
 	return false;
 }
 
+/* s past its leading spaces, tabs and line breaks. */
+static const char *
+skip_space(const char *s)
+{
+	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+		s++;
+	return s;
+}
+
 /*
  * The inputs: only the form's own and the honeypot, each text within its
  * limit (an empty one counts as not given), the message required and, when
@@ -355,7 +364,9 @@ check_inputs(struct core_ctx *cx, json_t *form, json_t *in)
 	}
 	if (cx->errs.n > 0)
 		return;
-	if (str(in, "message") == NULL || *str(in, "message") == '\0')
+	/* Blank is missing: the ticket's subject may come from its words. */
+	if (str(in, "message") == NULL || *skip_space(str(in, "message")) ==
+	    '\0')
 		verrs_add(&cx->errs, "message", "is required");
 	if (shows(fields, "email") && (email == NULL || *email == '\0'))
 		verrs_add(&cx->errs, "email", "is required, so that we can answer");
@@ -429,14 +440,17 @@ count_hit(struct core_ctx *cx, json_t *form, const char *address, int64_t now)
 	return rc;
 }
 
-/* The ticket's subject: the client's, else the message's first line, cut. */
+/*
+ * The ticket's subject: the client's, else the message's first line with
+ * words (check_inputs made sure it has some), cut.
+ */
 static json_t *
 subject_of(json_t *in)
 {
-	const char *s = str(in, "subject"), *m = str(in, "message");
+	const char *s = str(in, "subject"), *m = skip_space(str(in, "message"));
 	size_t n = 0, chars = 0;
 
-	if (s != NULL && *s != '\0')
+	if (s != NULL && *skip_space(s) != '\0')
 		return json_string(s);
 	while (m[n] != '\0' && m[n] != '\n' && m[n] != '\r') {
 		if (((unsigned char)m[n] & 0xc0) != 0x80 && ++chars > SUBJECT_CUT)

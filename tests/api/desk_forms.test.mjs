@@ -238,6 +238,19 @@ test('bad input is refused field by field, and hostile HTML is stored as text an
   assert.equal((await formTickets()).length, before + 2, 'only the two good ones were made');
 });
 
+test('the subject comes from the first line with words; a blank message is missing, not a broken ticket', async () => {
+  const f = await createOk(srv, 'desk/forms', { name: 'Blank lines', address_max: 100 });
+  const r = await submit(f.public_key, { email: 'lines@example.com', subject: '  ', message: '\n\r\n  \nPrinter on fire\nsecond' });
+  assert.equal(r.status, 201, r.text);
+  const t = (await req(srv, 'GET', `/api/v1/tickets/${r.body.ticket_id}`)).body;
+  assert.equal(t.subject, 'Printer on fire');
+  assertInvalid(await submit(f.public_key, { email: 'lines@example.com', message: ' \n\t\r\n' }), ['message']);
+  const p = await submit(f.public_key, formEncode({ email: 'lines@example.com', message: '\r\n\r\n' }),
+                         { type: 'application/x-www-form-urlencoded', headers: { Accept: 'text/html' } });
+  assert.equal(p.status, 422, p.text);
+  assert.match(p.text, /aria-describedby="f-message-err"/);
+});
+
 test('the honeypot catches robots: the answer looks the same, no ticket is made', async () => {
   const f = await createOk(srv, 'desk/forms', { name: 'Honeypot', address_max: 100 });
   const before = (await formTickets()).length;
