@@ -20,6 +20,7 @@
 
 #define SUBJECT_CUT 100		/* characters of a message's first line */
 #define MIN_MS 60000LL
+#define INET6_BUCKET_MAX 64	/* "2001:db8::/64" and any address as given */
 
 static const struct dcol form_cols[] = {
 	{ "name", DC_TEXT, true, 100 },
@@ -415,14 +416,21 @@ throttled(struct core_ctx *cx, int64_t wait, const char *what)
 	    "again in %lld minute%s.", what, (long long)min, min == 1 ? "" : "s");
 }
 
-/* Both limits, then the hit counted (the form's row is locked by now). */
+/*
+ * Both limits, then the hit counted (the form's row is locked by now).
+ * The address counted is the client's network for IPv6 (text.h).
+ */
 static int
-count_hit(struct core_ctx *cx, json_t *form, const char *address, int64_t now)
+count_hit(struct core_ctx *cx, json_t *form, const char *client, int64_t now)
 {
 	int64_t id = num(form, "id"), wait = 0;
 	int64_t aw = num(form, "address_window_min") * MIN_MS;
 	int64_t fw = num(form, "form_window_min") * MIN_MS;
-	int rc = hits_wait(cx, id, address, num(form, "address_max"), aw, now,
+	char address[INET6_BUCKET_MAX];
+	int rc;
+
+	text_addr_bucket(client, address, sizeof(address));
+	rc = hits_wait(cx, id, address, num(form, "address_max"), aw, now,
 	    &wait);
 
 	if (rc == CRM_OK && wait > 0)

@@ -150,6 +150,32 @@ form_bodies_split_into_pairs_with_a_cap(void **state)
 	assert_int_equal(urlform_each(S(many), collect, &s), -1);
 }
 
+/*
+ * A per-client limit counts an IPv6 client's whole /64 (one subscriber
+ * takes any address in it), and an IPv4 client, mapped or not, alone.
+ */
+static void
+client_addresses_are_counted_by_their_network(void **state)
+{
+	char b[64];
+
+	(void)state;
+	text_addr_bucket("2001:db8:1:2:aaaa:bbbb:cccc:dddd", b, sizeof(b));
+	assert_string_equal(b, "2001:db8:1:2::/64");
+	text_addr_bucket("2001:db8:1:2::1", b, sizeof(b));
+	assert_string_equal(b, "2001:db8:1:2::/64");
+	text_addr_bucket("2001:db8:1:3::1", b, sizeof(b));
+	assert_string_equal(b, "2001:db8:1:3::/64");
+	text_addr_bucket("::ffff:192.0.2.7", b, sizeof(b));
+	assert_string_equal(b, "::ffff:192.0.2.7");
+	text_addr_bucket("192.0.2.7", b, sizeof(b));
+	assert_string_equal(b, "192.0.2.7");
+	text_addr_bucket("", b, sizeof(b));
+	assert_string_equal(b, "");
+	text_addr_bucket("not:an:address", b, sizeof(b));
+	assert_string_equal(b, "not:an:address");
+}
+
 int
 main(void)
 {
@@ -162,6 +188,7 @@ main(void)
 		cmocka_unit_test(buffers_refuse_to_grow_past_their_cap),
 		cmocka_unit_test(form_components_decode_plus_and_percent),
 		cmocka_unit_test(form_bodies_split_into_pairs_with_a_cap),
+		cmocka_unit_test(client_addresses_are_counted_by_their_network),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
