@@ -157,23 +157,22 @@ form_bodies_split_into_pairs_with_a_cap(void **state)
 static void
 client_addresses_are_counted_by_their_network(void **state)
 {
+	static const char *const cases[][2] = {
+		{ "2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64" },
+		{ "2001:db8:1:2::1", "2001:db8:1:2::/64" },
+		{ "2001:db8:1:3::1", "2001:db8:1:3::/64" },
+		{ "::ffff:192.0.2.7", "::ffff:192.0.2.7" },
+		{ "192.0.2.7", "192.0.2.7" },
+		{ "", "" },
+		{ "not:an:address", "not:an:address" },
+	};
 	char b[64];
 
 	(void)state;
-	text_addr_bucket("2001:db8:1:2:aaaa:bbbb:cccc:dddd", b, sizeof(b));
-	assert_string_equal(b, "2001:db8:1:2::/64");
-	text_addr_bucket("2001:db8:1:2::1", b, sizeof(b));
-	assert_string_equal(b, "2001:db8:1:2::/64");
-	text_addr_bucket("2001:db8:1:3::1", b, sizeof(b));
-	assert_string_equal(b, "2001:db8:1:3::/64");
-	text_addr_bucket("::ffff:192.0.2.7", b, sizeof(b));
-	assert_string_equal(b, "::ffff:192.0.2.7");
-	text_addr_bucket("192.0.2.7", b, sizeof(b));
-	assert_string_equal(b, "192.0.2.7");
-	text_addr_bucket("", b, sizeof(b));
-	assert_string_equal(b, "");
-	text_addr_bucket("not:an:address", b, sizeof(b));
-	assert_string_equal(b, "not:an:address");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		text_addr_bucket(cases[i][0], b, sizeof(b));
+		assert_string_equal(b, cases[i][1]);
+	}
 }
 
 int
