@@ -40,6 +40,8 @@ struct mail_conf {
 	int		 max_attempts;
 	int64_t		 timeout_ms;	/* one SMTP conversation */
 	const char	*origin;	/* this server's address for links (--origin) */
+	/* Where files for mail are made ($TMPDIR, read by the face); NULL: /tmp */
+	const char	*tmpdir;
 };
 
 /* Whether mail can be sent at all (a URL and a sender are set). */
