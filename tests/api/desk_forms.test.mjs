@@ -158,6 +158,18 @@ test('the form page is self-contained, framed only by the allowed sites, and esc
   assertProblem(await req(srv, 'GET', '/f/%3Cscript%3E', { auth: null }), 404);
 });
 
+test('an allowed origin cannot carry header or policy syntax into the page\'s Content-Security-Policy', async () => {
+  const f = await createOk(srv, 'desk/forms', { name: 'Policy', origins: ['https://shop.example'] });
+  for (const o of ["https://a.example; script-src 'unsafe-inline'", 'https://a.example https://b.example', '*',
+    'https://*.example', 'https://a.example,https://b.example', 'https://a.example\r\nX-Evil: 1', "'self'", 'data:',
+    'https://a.example:', 'https://a.example:123456', 'https://', 'HTTPS://a.example']) {
+    assertInvalid(await req(srv, 'PATCH', `/api/v1/desk/forms/${f.id}`, { body: { origins: [o] } }), ['origins'], o);
+  }
+  const p = await page(`/f/${f.public_key}`);
+  assert.equal(p.status, 200);
+  assert.match(p.headers.get('content-security-policy'), /frame-ancestors 'self' https:\/\/shop\.example$/);
+});
+
 test('a submission without a session becomes a ticket of the form, matched to its contact, audited as the form', async () => {
   const q = await createOk(srv, 'queues', { name: 'Form queue' });
   const f = await createOk(srv, 'desk/forms', { name: 'Intake', fields: ['name', 'email', 'phone', 'subject', 'message'],
