@@ -162,12 +162,20 @@ function response(status, headers, body)
     end
   elseif status == 412 then
     s412 = s412 + 1
-  elseif status >= 400 and status < 500 then
-    s4xx = s4xx + 1
-  elseif status >= 500 and status < 600 then
-    s5xx = s5xx + 1
   else
-    other = other + 1
+    if status >= 400 and status < 500 then
+      s4xx = s4xx + 1
+    elseif status >= 500 and status < 600 then
+      s5xx = s5xx + 1
+    else
+      other = other + 1
+    end
+    -- The first few error answers of each thread, for soak.sh to show:
+    -- a problem+json names what went wrong.
+    shown = (shown or 0) + 1
+    if shown <= 3 then
+      io.write(string.format("SOAK-ERR %d %s\n", status, string.sub(body or "", 1, 300)))
+    end
   end
 end
 

@@ -157,6 +157,8 @@ run_wrk() {
   R_412=$(f s412) R_CUR=$(f cursor_pages)
   R_ERR=$(( $(f s4xx) + $(f s5xx) + $(f other) + $(f socket_errors) ))
   R_5XX=$(f s5xx) R_SOCK=$(f socket_errors) R_4XX=$(f s4xx)
+  # What the errors said (the first few answers of each wrk thread).
+  grep '^SOAK-ERR ' "$W/wrk.out" >&2 || true
 }
 
 rss_mb() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$SERVER_PID/status"; }
@@ -295,11 +297,12 @@ $(date -u '+%Y-%m-%d %H:%M UTC'), commit $GIT_V, $ELAPSED_MIN minutes in all. Re
 
 **What runs.** \`bench/gen\` fills a fresh database ($COMPANIES companies, $CONTACTS contacts,
 $DB_MB MB) through the core as the API would. \`crm serve --threads $SRV_THREADS\` serves a copy,
-driven over loopback by wrk with reliability/mixed.lua: 40 % GET a contact by random id, 15 %
-list pages sorted by last name (following \`next_cursor\` up to 20 pages deep), 15 % search
-(\`/search\` and \`/contacts?q=\`, the benchmark's 26 queries in 7 scripts), 10 % POST a
-contact, 20 % PATCH with \`If-Match\` on $SOAK_HOT hot contacts (reading one first when its ETag
-is unknown). Connections PATCH the same contacts concurrently, so some PATCHes answer 412 by
+driven over loopback by wrk with reliability/mixed.lua: 32 % GET a contact by random id, 12 %
+list pages sorted by last name (following \`next_cursor\` up to 20 pages deep), 12 % search
+(\`/search\` and \`/contacts?q=\`, the benchmark's 26 queries in 7 scripts), 8 % POST a
+contact, 16 % the later features (2 % each: POST a deal, the deals board, POST a task, my day,
+POST a ticket, a ready report's run, a company's timeline, the notifications), 20 % PATCH with
+\`If-Match\` on $SOAK_HOT hot contacts (reading one first when its ETag is unknown). Connections PATCH the same contacts concurrently, so some PATCHes answer 412 by
 design; they are counted apart and are not errors. *Errors* are every other non-2xx answer and
 every socket error (connect, read, write, 10 s timeout). wrk runs flat out (closed loop), so the
 rate is the highest the server holds at that concurrency. wrk shares the $(nproc) cores with the

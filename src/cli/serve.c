@@ -536,6 +536,7 @@ cmd_serve(int argc, char **argv)
 	}
 	api_init(&app);
 	mail.origin = app.rp.origin;
+	mail.tmpdir = getenv("TMPDIR");
 	app.mail = &mail;
 	/* Before any thread starts: libcurl's global setup is not thread-safe. */
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {

@@ -341,11 +341,11 @@ period_in(struct core_ctx *cx, json_t *in, struct kpi_card *c,
 
 /*
  * Freezes one person's explained result; a close that raced ahead of this
- * one has frozen it already, and its row stands.
+ * one has frozen it already, and its row stands (*made false then).
  */
 static int
 freeze(struct core_ctx *cx, const struct kpi_card *c, const char *period,
-    int64_t uid, int64_t total, json_t *lines, int64_t now)
+    int64_t uid, int64_t total, json_t *lines, int64_t now, bool *made)
 {
 	char *text = json_dumps(lines, JSON_COMPACT);
 	db_stmt_t *st;
@@ -373,6 +373,7 @@ freeze(struct core_ctx *cx, const struct kpi_card *c, const char *period,
 	rc = db_step(st);
 	db_done(st);
 	free(text);
+	*made = rc == DB_DONE && db_changes(cx->db) == 1;
 	return rc == DB_DONE ? CRM_OK : db_fail(cx, "freeze step");
 }
 
@@ -422,13 +423,17 @@ kpi_close(struct core_ctx *cx, json_t *in, int64_t now_ms, json_t **out)
 		size_t i;
 		json_t *v;
 
+		/* The audit names only the people this close froze. */
 		json_array_foreach(closed, i, v) {
+			bool made = false;
+
 			if (rc == CRM_OK)
 				rc = freeze(cx, &c, period, json_integer_value(
 				    json_object_get(v, "user_id")), json_integer_value(
 				    json_object_get(v, "total_bp")), json_object_get(v,
-				    "lines"), now_ms);
-			json_array_append(done, json_object_get(v, "user_id"));
+				    "lines"), now_ms, &made);
+			if (made)
+				json_array_append(done, json_object_get(v, "user_id"));
 		}
 		if (rc == CRM_OK) {
 			json_t *detail = json_pack("{s:I, s:s, s:O}", "scorecard_id",

@@ -44,6 +44,8 @@ struct mail_conf {
 	const char	*origin;	/* this server's address for links (--origin) */
 	/* Where mail intake keeps attachments (core/desk_mail.h); may be NULL. */
 	const struct doc_store *docs;
+	/* Where files for mail are made ($TMPDIR, read by the face); NULL: /tmp */
+	const char	*tmpdir;
 };
 
 /* Whether mail can be sent at all (a URL and a sender are set). */

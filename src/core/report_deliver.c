@@ -787,7 +787,7 @@ render_file(struct core_ctx *cx, int64_t id, const struct report_params *p,
     json_t *res, const char *name, const struct format *f, char **data,
     size_t *len)
 {
-	const char *dir = getenv("TMPDIR");
+	const char *dir = cx->mail != NULL ? cx->mail->tmpdir : NULL;
 	int fd = -1, rc, s;
 
 	rc = report_write_file(cx, id, p, res, name, f->export, dir != NULL &&

@@ -20,6 +20,7 @@
 
 #define SUBJECT_CUT 100		/* characters of a message's first line */
 #define MIN_MS 60000LL
+#define INET6_BUCKET_MAX 64	/* "2001:db8::/64" and any address as given */
 
 static const struct dcol form_cols[] = {
 	{ "name", DC_TEXT, true, 100 },
@@ -324,6 +325,15 @@ webform_origin_allowed(json_t *form, const char *origin)
 	return false;
 }
 
+/* s past its leading spaces, tabs and line breaks. */
+static const char *
+skip_space(const char *s)
+{
+	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+		s++;
+	return s;
+}
+
 /*
  * The inputs: only the form's own and the honeypot, each text within its
  * limit (an empty one counts as not given), the message required and, when
@@ -355,7 +365,9 @@ check_inputs(struct core_ctx *cx, json_t *form, json_t *in)
 	}
 	if (cx->errs.n > 0)
 		return;
-	if (str(in, "message") == NULL || *str(in, "message") == '\0')
+	/* Blank is missing: the ticket's subject may come from its words. */
+	if (str(in, "message") == NULL || *skip_space(str(in, "message")) ==
+	    '\0')
 		verrs_add(&cx->errs, "message", "is required");
 	if (shows(fields, "email") && (email == NULL || *email == '\0'))
 		verrs_add(&cx->errs, "email", "is required, so that we can answer");
@@ -404,14 +416,21 @@ throttled(struct core_ctx *cx, int64_t wait, const char *what)
 	    "again in %lld minute%s.", what, (long long)min, min == 1 ? "" : "s");
 }
 
-/* Both limits, then the hit counted (the form's row is locked by now). */
+/*
+ * Both limits, then the hit counted (the form's row is locked by now).
+ * The address counted is the client's network for IPv6 (text.h).
+ */
 static int
-count_hit(struct core_ctx *cx, json_t *form, const char *address, int64_t now)
+count_hit(struct core_ctx *cx, json_t *form, const char *client, int64_t now)
 {
 	int64_t id = num(form, "id"), wait = 0;
 	int64_t aw = num(form, "address_window_min") * MIN_MS;
 	int64_t fw = num(form, "form_window_min") * MIN_MS;
-	int rc = hits_wait(cx, id, address, num(form, "address_max"), aw, now,
+	char address[INET6_BUCKET_MAX];
+	int rc;
+
+	text_addr_bucket(client, address, sizeof(address));
+	rc = hits_wait(cx, id, address, num(form, "address_max"), aw, now,
 	    &wait);
 
 	if (rc == CRM_OK && wait > 0)
@@ -429,14 +448,17 @@ count_hit(struct core_ctx *cx, json_t *form, const char *address, int64_t now)
 	return rc;
 }
 
-/* The ticket's subject: the client's, else the message's first line, cut. */
+/*
+ * The ticket's subject: the client's, else the message's first line with
+ * words (check_inputs made sure it has some), cut.
+ */
 static json_t *
 subject_of(json_t *in)
 {
-	const char *s = str(in, "subject"), *m = str(in, "message");
+	const char *s = str(in, "subject"), *m = skip_space(str(in, "message"));
 	size_t n = 0, chars = 0;
 
-	if (s != NULL && *s != '\0')
+	if (s != NULL && *skip_space(s) != '\0')
 		return json_string(s);
 	while (m[n] != '\0' && m[n] != '\n' && m[n] != '\r') {
 		if (((unsigned char)m[n] & 0xc0) != 0x80 && ++chars > SUBJECT_CUT)

@@ -16,7 +16,8 @@
  *
  * Rate limits are sliding windows over web_form_hits, in the database so
  * every server sharing it counts the same submissions: at most
- * address_max from one client address within address_window_min minutes,
+ * address_max from one client address (for IPv6 its /64 network, all one
+ * subscriber's) within address_window_min minutes,
  * and form_max in all within form_window_min. Each submission first
  * writes its form's row, so on PostgreSQL the row lock makes the count and
  * the insert one at a time per form. A refused submission counts nothing.

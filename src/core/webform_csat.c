@@ -239,10 +239,15 @@ webform_csat_answer(struct core_ctx *cx, const char *token, json_t *in,
 	    strcmp(status, "closed") != 0)
 		rc = core_fail(cx, CRM_EINUSE, "Your request was opened again, so we "
 		    "will ask once it is resolved.");
-	/* Used once: a second answer racing this one changes no row. */
+	/*
+	 * Used once: a second answer racing this one changes no row, nor does
+	 * one racing a newer link of the ticket (which ends this one) on
+	 * PostgreSQL, where find() read before that commit.
+	 */
 	if (rc == CRM_OK)
 		rc = core_exec(cx, "UPDATE satisfaction_requests SET used_at = ? "
-		    "WHERE id = ? AND used_at IS NULL", "ii", now, r.id);
+		    "WHERE id = ? AND used_at IS NULL AND expires_at > ?", "iii",
+		    now, r.id, now);
 	if (rc == CRM_OK && db_changes(cx->db) != 1)
 		rc = core_fail(cx, CRM_EINUSE, "This question was answered already. "
 		    "Thank you!");

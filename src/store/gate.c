@@ -81,11 +81,22 @@ after_ms(int64_t ms)
 	return t;
 }
 
-void
-gate_wait_release(struct db_gate *g, int64_t max_ms)
+uint64_t
+gate_seq(struct db_gate *g)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&g->mu);
+	n = g->released;
+	pthread_mutex_unlock(&g->mu);
+	return n;
+}
+
+bool
+gate_wait_release(struct db_gate *g, uint64_t *seen, int64_t max_ms)
 {
 	struct timespec until;
-	uint64_t seen;
+	bool woke;
 
 	if (max_ms > GATE_POLL_MS)
 		max_ms = GATE_POLL_MS;
@@ -93,11 +104,13 @@ gate_wait_release(struct db_gate *g, int64_t max_ms)
 		max_ms = 1;
 	until = after_ms(max_ms);
 	pthread_mutex_lock(&g->mu);
-	seen = g->released;
-	while (g->released == seen &&
+	while (g->released == *seen &&
 	    pthread_cond_timedwait(&g->cv, &g->mu, &until) == 0)
 		;
+	woke = g->released != *seen;
+	*seen = g->released;
 	pthread_mutex_unlock(&g->mu);
+	return woke;
 }
 
 int

@@ -20,6 +20,7 @@
 #ifndef STORE_GATE_H
 #define STORE_GATE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define GATE_POLL_MS 10
@@ -37,11 +38,17 @@ void gate_got(struct db_gate *g);
 /* After COMMIT or ROLLBACK: the lock is free; wakes the waiters. */
 void gate_released(struct db_gate *g);
 
+/* How many commits and rollbacks the gate has seen so far. */
+uint64_t gate_seq(struct db_gate *g);
+
 /*
- * The busy handler's wait: until the next gate_released(), at most
- * min(max_ms, GATE_POLL_MS) milliseconds.
+ * The busy handler's wait: until a release after *seen (a gate_seq()
+ * taken before the attempt that found the lock taken), at most
+ * min(max_ms, GATE_POLL_MS) milliseconds. A release that came between
+ * that attempt and this call ends the wait at once: it is not lost.
+ * Sets *seen to the releases so far; true when a release ended the wait.
  */
-void gate_wait_release(struct db_gate *g, int64_t max_ms);
+bool gate_wait_release(struct db_gate *g, uint64_t *seen, int64_t max_ms);
 
 /*
  * Between a bulk writer's transactions: waits while other connections

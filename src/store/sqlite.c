@@ -45,6 +45,7 @@ struct lite {
 	struct lite_stmt scratch;	/* an uncached statement when all are busy */
 	int64_t		 deadline_us;	/* db_set_deadline: time_mono_us(), or 0 */
 	int64_t		 busy_since_us;	/* the gated busy handler's first call */
+	uint64_t	 gate_seen;	/* gate_seq() before the last attempt */
 	/* crm_bucket's last zone, kept so a report loads it once. */
 	struct tz	*bucket_tz;
 	char		 bucket_tzname[TZ_NAME_MAX + 1];
@@ -316,6 +317,7 @@ lite_begin(db_t *db)
 	if (g == NULL)
 		return lite_exec(db, "BEGIN IMMEDIATE");
 	gate_want(g);
+	LITE(db)->gate_seen = gate_seq(g);
 	rc = lite_exec(db, "BEGIN IMMEDIATE");
 	gate_got(g);
 	return rc;
@@ -336,9 +338,12 @@ lite_rollback(db_t *db)
 {
 	int rc;
 
-	if (sqlite3_get_autocommit(LITE(db)->h))
-		return DB_OK;	/* nothing open: SQLite already rolled back */
-	rc = lite_exec(db, "ROLLBACK");
+	/*
+	 * Nothing open: SQLite already rolled back (an interrupted statement,
+	 * a failed COMMIT), which freed the lock too; the waiters hear it.
+	 */
+	rc = sqlite3_get_autocommit(LITE(db)->h) ? DB_OK :
+	    lite_exec(db, "ROLLBACK");
 	if (db->gate != NULL)
 		gate_released(db->gate);
 	return rc;
@@ -347,7 +352,9 @@ lite_rollback(db_t *db)
 /*
  * The busy handler of a gated connection: wait for the next commit or
  * rollback of the process (or GATE_POLL_MS, for writers elsewhere), until
- * LITE_BUSY_MS have passed since the first call for this lock.
+ * LITE_BUSY_MS have passed since the first call for this lock. "Next"
+ * counts from before the attempt that failed (gate_seen), so a commit
+ * between that attempt and this call sends it straight back to try.
  */
 static int
 lite_busy(void *arg, int count)
@@ -360,7 +367,7 @@ lite_busy(void *arg, int count)
 	left_ms = LITE_BUSY_MS - (now - l->busy_since_us) / 1000;
 	if (left_ms <= 0)
 		return 0;
-	gate_wait_release(l->base.gate, left_ms);
+	gate_wait_release(l->base.gate, &l->gate_seen, left_ms);
 	return 1;
 }
 

@@ -1,6 +1,8 @@
 /* Validation of outside text; every function is bounded by the given length. */
 #include "util/text.h"
 
+#include <arpa/inet.h>
+#include <stdio.h>
 #include <string.h>
 
 bool
@@ -242,4 +244,22 @@ text_hexval(char c)
 	if (c >= 'A' && c <= 'F')
 		return c - 'A' + 10;
 	return -1;
+}
+
+void
+text_addr_bucket(const char *addr, char *out, size_t len)
+{
+	struct in6_addr a;
+	char net[INET6_ADDRSTRLEN];
+
+	if (strchr(addr, ':') == NULL || inet_pton(AF_INET6, addr, &a) != 1 ||
+	    IN6_IS_ADDR_V4MAPPED(&a)) {
+		snprintf(out, len, "%s", addr);
+		return;
+	}
+	memset(a.s6_addr + 8, 0, 8);	/* the interface half */
+	if (inet_ntop(AF_INET6, &a, net, sizeof(net)) == NULL)
+		snprintf(out, len, "%s", addr);
+	else
+		snprintf(out, len, "%s/64", net);
 }

@@ -43,4 +43,13 @@ bool text_is_currency(const char *s, size_t len);
 /* The value of a hexadecimal digit (either case), or -1. */
 int text_hexval(char c);
 
+/*
+ * What a per-client limit counts of a numeric client address, into out
+ * (cut to len): an IPv6 address's /64 network ("2001:db8:1:2::/64"), as
+ * one subscriber commonly holds a whole /64 and could take a new address
+ * per request; an IPv4 address, an IPv4-mapped one (a dual-stack
+ * listener's IPv4 client) or anything else as it is.
+ */
+void text_addr_bucket(const char *addr, char *out, size_t len);
+
 #endif

@@ -158,6 +158,18 @@ test('the form page is self-contained, framed only by the allowed sites, and esc
   assertProblem(await req(srv, 'GET', '/f/%3Cscript%3E', { auth: null }), 404);
 });
 
+test('an allowed origin cannot carry header or policy syntax into the page\'s Content-Security-Policy', async () => {
+  const f = await createOk(srv, 'desk/forms', { name: 'Policy', origins: ['https://shop.example'] });
+  for (const o of ["https://a.example; script-src 'unsafe-inline'", 'https://a.example https://b.example', '*',
+    'https://*.example', 'https://a.example,https://b.example', 'https://a.example\r\nX-Evil: 1', "'self'", 'data:',
+    'https://a.example:', 'https://a.example:123456', 'https://', 'HTTPS://a.example']) {
+    assertInvalid(await req(srv, 'PATCH', `/api/v1/desk/forms/${f.id}`, { body: { origins: [o] } }), ['origins'], o);
+  }
+  const p = await page(`/f/${f.public_key}`);
+  assert.equal(p.status, 200);
+  assert.match(p.headers.get('content-security-policy'), /frame-ancestors 'self' https:\/\/shop\.example$/);
+});
+
 test('a submission without a session becomes a ticket of the form, matched to its contact, audited as the form', async () => {
   const q = await createOk(srv, 'queues', { name: 'Form queue' });
   const f = await createOk(srv, 'desk/forms', { name: 'Intake', fields: ['name', 'email', 'phone', 'subject', 'message'],
@@ -236,6 +248,19 @@ test('bad input is refused field by field, and hostile HTML is stored as text an
   const bad = await submit(f.public_key, 'message=%zz&email=a%40b.example', { type: 'application/x-www-form-urlencoded' });
   assert.equal(bad.status, 400);
   assert.equal((await formTickets()).length, before + 2, 'only the two good ones were made');
+});
+
+test('the subject comes from the first line with words; a blank message is missing, not a broken ticket', async () => {
+  const f = await createOk(srv, 'desk/forms', { name: 'Blank lines', address_max: 100 });
+  const r = await submit(f.public_key, { email: 'lines@example.com', subject: '  ', message: '\n\r\n  \nPrinter on fire\nsecond' });
+  assert.equal(r.status, 201, r.text);
+  const t = (await req(srv, 'GET', `/api/v1/tickets/${r.body.ticket_id}`)).body;
+  assert.equal(t.subject, 'Printer on fire');
+  assertInvalid(await submit(f.public_key, { email: 'lines@example.com', message: ' \n\t\r\n' }), ['message']);
+  const p = await submit(f.public_key, formEncode({ email: 'lines@example.com', message: '\r\n\r\n' }),
+                         { type: 'application/x-www-form-urlencoded', headers: { Accept: 'text/html' } });
+  assert.equal(p.status, 422, p.text);
+  assert.match(p.text, /aria-describedby="f-message-err"/);
 });
 
 test('the honeypot catches robots: the answer looks the same, no ticket is made', async () => {

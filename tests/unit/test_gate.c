@@ -49,6 +49,20 @@ open_db(const char *path, struct db_gate *g, db_t **out)
 	db_set_gate(*out, g);
 }
 
+/* Removes database name in dir, its WAL files and dir. */
+static void
+remove_db(const char *dir, const char *name)
+{
+	static const char *const ends[] = { "", "-wal", "-shm" };
+	char path[96];
+
+	for (size_t i = 0; i < sizeof(ends) / sizeof(*ends); i++) {
+		snprintf(path, sizeof(path), "%s/%s%s", dir, name, ends[i]);
+		unlink(path);
+	}
+	rmdir(dir);
+}
+
 static void
 a_waiting_writer_goes_before_the_bulk_writers_next_transaction(void **state)
 {
@@ -95,12 +109,7 @@ a_waiting_writer_goes_before_the_bulk_writers_next_transaction(void **state)
 	db_close(o.db);
 	db_close(bulk);
 	gate_free(g);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/g.db-wal", dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/g.db-shm", dir);
-	unlink(path);
-	rmdir(dir);
+	remove_db(dir, "g.db");
 }
 
 static void
@@ -119,12 +128,63 @@ without_a_gate_yielding_does_nothing(void **state)
 	rmdir(dir);
 }
 
+/*
+ * The busy handler counts from before the attempt that failed: a commit
+ * that came between that attempt and the wait sends it back at once (it
+ * is not slept through), and with none the wait ends by its time.
+ */
+static void
+a_release_before_the_wait_is_not_lost(void **state)
+{
+	struct db_gate *g = gate_new();
+	uint64_t seen = gate_seq(g);
+
+	(void)state;
+	gate_released(g);
+	assert_true(gate_wait_release(g, &seen, 5000));
+	assert_true(seen == gate_seq(g));
+	assert_false(gate_wait_release(g, &seen, 1));
+	gate_free(g);
+}
+
+/*
+ * A transaction SQLite ended by itself (an interrupted statement, a
+ * failed COMMIT) freed the lock: the rollback that follows still tells
+ * the waiters.
+ */
+static void
+a_rollback_after_sqlite_ended_the_transaction_wakes_the_waiters(
+    void **state)
+{
+	char dir[] = "/tmp/crm-gate-XXXXXX", path[64], err[256];
+	struct db_gate *g = gate_new();
+	uint64_t before;
+	db_t *db;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/r.db", dir);
+	assert_int_equal(db_open(path, &db, err, sizeof(err)), DB_OK);
+	db_set_gate(db, g);
+	assert_int_equal(db_begin(db), DB_OK);
+	before = gate_seq(g);
+	assert_int_equal(db_exec(db, "ROLLBACK"), DB_OK);	/* behind its back */
+	assert_int_equal(db_rollback(db), DB_OK);
+	assert_true(gate_seq(g) > before);
+	db_close(db);
+	gate_free(g);
+	remove_db(dir, "r.db");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(a_waiting_writer_goes_before_the_bulk_writers_next_transaction),
 		cmocka_unit_test(without_a_gate_yielding_does_nothing),
+		cmocka_unit_test(a_release_before_the_wait_is_not_lost),
+		cmocka_unit_test(
+		    a_rollback_after_sqlite_ended_the_transaction_wakes_the_waiters),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -150,6 +150,31 @@ form_bodies_split_into_pairs_with_a_cap(void **state)
 	assert_int_equal(urlform_each(S(many), collect, &s), -1);
 }
 
+/*
+ * A per-client limit counts an IPv6 client's whole /64 (one subscriber
+ * takes any address in it), and an IPv4 client, mapped or not, alone.
+ */
+static void
+client_addresses_are_counted_by_their_network(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64" },
+		{ "2001:db8:1:2::1", "2001:db8:1:2::/64" },
+		{ "2001:db8:1:3::1", "2001:db8:1:3::/64" },
+		{ "::ffff:192.0.2.7", "::ffff:192.0.2.7" },
+		{ "192.0.2.7", "192.0.2.7" },
+		{ "", "" },
+		{ "not:an:address", "not:an:address" },
+	};
+	char b[64];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		text_addr_bucket(cases[i][0], b, sizeof(b));
+		assert_string_equal(b, cases[i][1]);
+	}
+}
+
 int
 main(void)
 {
@@ -162,6 +187,7 @@ main(void)
 		cmocka_unit_test(buffers_refuse_to_grow_past_their_cap),
 		cmocka_unit_test(form_components_decode_plus_and_percent),
 		cmocka_unit_test(form_bodies_split_into_pairs_with_a_cap),
+		cmocka_unit_test(client_addresses_are_counted_by_their_network),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
