@@ -1169,7 +1169,7 @@ rsub_send_now(struct core_ctx *cx, int64_t id, json_t **out)
 	else if (rc == CRM_OK) {
 		rc = hold(cx, id, version, 0, &held);
 		if (rc == CRM_OK && !held)
-			rc = core_fail(cx, CRM_ECONFLICT, "the subscription was "
+			rc = core_fail(cx, CRM_EINUSE, "the subscription was "
 			    "changed or deleted meanwhile; nothing was sent");
 		/* Again with the row held: two at once count each other. */
 		if (rc == CRM_OK)

@@ -84,8 +84,8 @@ int rsub_delete(struct core_ctx *cx, int64_t id);
  * is): renders, then one short transaction (as a scheduled delivery).
  * *out = {"id", "delivered": [{user_id, rows}], "skipped": [{user_id,
  * reason}]}. CRM_ETHROTTLED (cx->retry_after_s) past RSUB_SEND_NOW_MAX
- * send-nows that mailed anyone within the last hour; CRM_ECONFLICT when
- * the subscription changed while it rendered (nothing sent).
+ * send-nows that mailed anyone within the last hour; CRM_EINUSE when the
+ * subscription changed while it rendered (nothing sent).
  */
 int rsub_send_now(struct core_ctx *cx, int64_t id, json_t **out);
 
