@@ -96,22 +96,6 @@ __wrap_report_write_file(struct core_ctx *rcx, int64_t id,
 	return __real_report_write_file(rcx, id, p, res, name, format, tmp, fd);
 }
 
-/* One number from text, whose one ? is id. */
-static int64_t
-count(const char *text, int64_t id)
-{
-	db_stmt_t *st;
-	int64_t v = -1;
-
-	if (db_prepare(db, text, &st) != DB_OK)
-		fail_msg("SQL %s: %s", text, db_errmsg(db));
-	db_bind_int(st, 1, id);
-	if (db_step(st) == DB_ROW)
-		v = db_col_null(st, 0) ? -1 : db_col_int(st, 0);
-	db_done(st);
-	return v;
-}
-
 #define MAILS "SELECT COUNT(*) FROM mail_outbox WHERE ? > 0"
 #define DELIVERIES "SELECT COUNT(*) FROM audit_log WHERE action = " \
 	"'report.deliver' AND record_id = ?"
