@@ -84,13 +84,16 @@ build/asan/obj/gen/%.o: build/gen/%.c
 # every call of time_now_ms from the program's objects goes to its own
 # (tests/unit/process_fixture.h), and the schedule trigger's test too.
 WRAP_CLOCK := -Wl,--wrap=time_now_ms
+# The delivery's test acts in the middle of a render (tests/unit/test_report_deliver.c).
+WRAP_RENDER := -Wl,--wrap=report_write_file
 unit: $(UNIT_BIN)
 build/tests/%: tests/unit/%.c $(LIBOBJ) $(GENOBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -Wno-missing-prototypes -o $@ $^ \
 	  $(LDLIBS) $(shell pkg-config --libs cmocka 2>/dev/null) \
 	  $(if $(filter test_ical,$*),$(shell pkg-config --libs libical 2>/dev/null)) \
-	  $(if $(filter test_process_run test_process_sched,$*),$(WRAP_CLOCK))
+	  $(if $(filter test_process_run test_process_sched,$*),$(WRAP_CLOCK)) \
+	  $(if $(filter test_report_deliver,$*),$(WRAP_CLOCK) $(WRAP_RENDER))
 
 deps:
 	scripts/deps.sh

@@ -303,6 +303,16 @@ rsub_responses(const struct route *r, json_t *resp)
 	json_object_set_new(resp, r->fn == h_rsub_create ? "201" : "200",
 	    json_pack("{s:s, s:o}", "description", d, "content",
 	    json_content(json_pack("{s:s}", "type", "object"))));
+	if (r->fn == h_rsub_send_now) {
+		json_object_set_new(resp, "429", json_pack("{s:s, s:o}",
+		    "description", "Sent now 5 times within the hour already "
+		    "(Retry-After: seconds)", "content", json_pack("{s:{s:o}}",
+		    "application/problem+json", "schema", ref("Problem"))));
+		json_object_set_new(resp, "409", json_pack("{s:s, s:o}",
+		    "description", "Changed meanwhile; nothing was sent",
+		    "content", json_pack("{s:{s:o}}", "application/problem+json",
+		    "schema", ref("Problem"))));
+	}
 	return true;
 }
 

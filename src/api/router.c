@@ -705,7 +705,8 @@ const struct route api_routes[] = {
 	    "reports" },
 	{ "POST", "/api/v1/report-subscriptions/{id}/send-now", h_rsub_send_now,
 	    NULL, 0, "Deliver a report subscription now, outside its schedule "
-	    "(audited report.deliver)", "reports" },
+	    "(audited report.deliver; at most 5 an hour: 429, Retry-After)",
+	    "reports" },
 	{ "GET", "/api/v1/departments", h_dept_list, NULL, 0,
 	    "The department tree, with heads and member counts", "organisation" },
 	{ "POST", "/api/v1/departments", h_dept_create, NULL, R_BODY,

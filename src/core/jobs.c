@@ -236,9 +236,11 @@ run_process_webhook(struct core_ctx *cx, const struct job *j, int64_t *again,
 }
 
 /*
- * A report subscription's occurrence (core/report_deliver.h), in the run
- * transaction: its mails, audit entry and next job commit with the job's
- * end, so an occurrence is delivered once.
+ * A report subscription's occurrence (core/report_deliver.h): outside the
+ * run transaction (own_txn), as it renders up to fifty files; its mails,
+ * audit entry and next job then commit in one short transaction of its
+ * own that first checks the occurrence is still armed, so a second run
+ * (a crash before the job is marked done, another server) sends nothing.
  */
 static int
 run_report_deliver(struct core_ctx *cx, const struct job *j, int64_t *again,
@@ -296,7 +298,7 @@ static const struct {
 	{ "process_timer", run_process_timer, false },
 	{ "process_webhook", run_process_webhook, true },
 	{ "process_date_offset", run_process_date_offset, false },
-	{ "report_deliver", run_report_deliver, false },
+	{ "report_deliver", run_report_deliver, true },
 	{ "process_schedule", run_process_schedule, false },
 	{ "desk_mail", run_desk_mail, true },
 };

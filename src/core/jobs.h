@@ -17,7 +17,9 @@
  * writes its own record; the job is marked done afterwards. A backup longer
  * than the lease may then be claimed by a second server sharing the
  * database and made twice; with one server its one runner thread is busy
- * and nothing else claims it.
+ * and nothing else claims it. A report delivery ("report_deliver",
+ * core/report_deliver.h) also renders outside; its one write transaction
+ * first checks the occurrence is still armed, so it still delivers once.
  */
 #ifndef CORE_JOBS_H
 #define CORE_JOBS_H

@@ -114,6 +114,7 @@ static const struct mtable mtables[] = {
 	{ "dashboards", NULL, "user_id", false, NULL },
 	{ "role_dashboards", NULL, "role_id", false, NULL },
 	{ "report_subscriptions", NULL, "id", true, NULL },
+	{ "report_deliveries", NULL, "id", true, NULL },
 	{ "queues", NULL, "id", true, NULL },
 	{ "queue_members", NULL, "id", true, NULL },
 	{ "sla_policies", NULL, "id", true, NULL },

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/audit.h"
@@ -248,6 +249,13 @@ schedule_cron(struct core_ctx *cx, json_t *s, char *expr, size_t len)
 		}
 		if (cron_parse(e, &c, err, sizeof(err)) != 0) {
 			verrs_add(&cx->errs, "schedule.expr", "%s", err);
+			return false;
+		}
+		/* One minute of the hour: at most hourly, against mail floods. */
+		if (__builtin_popcountll(c.minutes) != 1) {
+			verrs_add(&cx->errs, "schedule", "fires more often than once "
+			    "an hour; a report is mailed at most hourly (give one "
+			    "minute, e.g. \"0 * * * *\")");
 			return false;
 		}
 		snprintf(expr, len, "%s", e);
@@ -740,13 +748,63 @@ rsub_delete(struct core_ctx *cx, int64_t id)
 
 /* ---- delivering ---- */
 
+/*
+ * A delivery is two phases. First each recipient's report is run and
+ * rendered with reads only, outside any transaction: a run may take its
+ * 10 s deadline and a PDF longer, and on SQLite a write transaction held
+ * meanwhile would make every other writer of the server wait. The files
+ * wait as unlinked temporary files (one open descriptor each), so memory
+ * holds one file at a time, not fifty. Then one short write transaction
+ * checks the subscription is as it was rendered (version, and for a
+ * scheduled occurrence still armed for it), queues the mails with their
+ * files, records the delivery and audits it; otherwise it drops the files.
+ */
+
+/* One recipient's file, rendered and waiting for the write transaction. */
+struct rendered {
+	int64_t		uid;
+	int64_t		rows;
+	int		fd;		/* the file from offset 0; owned */
+	struct actor	a;		/* the recipient (name, address) */
+	char		report[NAME_BYTES];	/* the report's name, UTF-8 */
+};
+
+struct delivery {
+	struct rendered	 items[RSUB_RECIPIENTS_MAX];
+	size_t		 n;
+	json_t		*skipped;	/* [{user_id, reason}] */
+};
+
+static struct delivery *
+delivery_new(void)
+{
+	struct delivery *d = xcalloc(1, sizeof(*d));
+
+	d->skipped = json_array();
+	return d;
+}
+
+static void
+delivery_free(struct delivery *d)
+{
+	if (d == NULL)
+		return;
+	for (size_t i = 0; i < d->n; i++)
+		close(d->items[i].fd);
+	json_decref(d->skipped);
+	free(d);
+}
+
 /* The whole file at fd (from offset 0) into *data, at most max bytes. */
 static int
 slurp(int fd, size_t max, char **data, size_t *len)
 {
 	size_t cap = 65536, n = 0;
-	char *p = xmalloc(cap);
+	char *p;
 
+	if (lseek(fd, 0, SEEK_SET) != 0)
+		return -1;
+	p = xmalloc(cap);
 	for (;;) {
 		ssize_t r;
 
@@ -779,28 +837,32 @@ slurp(int fd, size_t max, char **data, size_t *len)
 }
 
 /*
- * The report answer res rendered in format f into *data (the caller
- * frees). The one place a delivery renders a file: PDF goes here.
+ * The report answer res rendered in format f as a file: *fd (the caller
+ * closes it), checked against the size a mail may carry. The one place a
+ * delivery renders a file: PDF goes here.
  */
 static int
 render_file(struct core_ctx *cx, int64_t id, const struct report_params *p,
-    json_t *res, const char *name, const struct format *f, char **data,
-    size_t *len)
+    json_t *res, const char *name, const struct format *f, int *fd)
 {
 	const char *dir = cx->mail != NULL ? cx->mail->tmpdir : NULL;
-	int fd = -1, rc, s;
+	struct stat sb;
+	int rc;
 
 	rc = report_write_file(cx, id, p, res, name, f->export, dir != NULL &&
-	    dir[0] == '/' ? dir : "/tmp", &fd);
+	    dir[0] == '/' ? dir : "/tmp", fd);
 	if (rc != CRM_OK)
 		return rc;
-	s = slurp(fd, MAIL_ATTACH_MAX, data, len);
-	close(fd);
-	if (s == -2)
-		return core_fail(cx, CRM_EBADQUERY, "the file is larger than a "
+	if (fstat(*fd, &sb) != 0)
+		rc = core_fail(cx, CRM_EDB, "the file could not be read");
+	else if (sb.st_size > MAIL_ATTACH_MAX)
+		rc = core_fail(cx, CRM_EBADQUERY, "the file is larger than a "
 		    "mail may carry (%d MB)", MAIL_ATTACH_MAX / (1024 * 1024));
-	return s == 0 ? CRM_OK : core_fail(cx, CRM_EDB, "the file could not "
-	    "be read");
+	if (rc != CRM_OK) {
+		close(*fd);
+		*fd = -1;
+	}
+	return rc;
 }
 
 /* "Name-2026-11-30.xlsx": the report's name in ASCII file characters. */
@@ -828,124 +890,329 @@ file_name(const char *name, const char *ext, char *out, size_t len)
 }
 
 /*
- * One recipient's mail: the report as uid sees it. A recipient who cannot
- * have it is added to skipped with the reason; only the database failing
- * is an error.
+ * Reads only: one recipient's file, the report as uid sees it, added to
+ * d. A recipient who cannot have it is added to d->skipped with the
+ * reason; only the database failing is an error.
  */
 static int
-deliver_one(struct core_ctx *cx, json_t *s, int64_t uid, json_t *done,
-    json_t *skipped)
+render_one(struct core_ctx *cx, json_t *s, int64_t uid, struct delivery *d)
 {
 	const struct format *f = format_find(json_string_value(json_object_get(s,
 	    "format")));
 	json_t *params = json_object_get(s, "params"), *res = NULL;
+	struct rendered *r = &d->items[d->n];
 	struct report_params p = { 0 };
-	/* Whole: mail_queue cuts the subject at a character boundary. */
-	char name[NAME_BYTES] = "", fname[MAIL_FILENAME_MAX],
-	    subject[NAME_BYTES + 16], body[NAME_BYTES * 2 + 512], *data = NULL;
 	struct core_ctx rcx;
-	struct actor a;
-	int64_t oid = 0, rows, rid;
-	size_t len = 0;
+	int64_t rid;
 	int rc;
 
-	rc = user_load_actor(cx, uid, &a);
+	memset(r, 0, sizeof(*r));
+	r->fd = -1;
+	rc = user_load_actor(cx, uid, &r->a);
 	if (rc == CRM_ENOTFOUND) {
-		json_array_append_new(skipped, json_pack("{s:I, s:s}", "user_id",
-		    (json_int_t)uid, "reason", "no active user"));
+		json_array_append_new(d->skipped, json_pack("{s:I, s:s}",
+		    "user_id", (json_int_t)uid, "reason", "no active user"));
 		return CRM_OK;
 	}
 	if (rc != CRM_OK)
 		return rc;
-	core_ctx_init(&rcx, cx->db, &a);
+	core_ctx_init(&rcx, cx->db, &r->a);
 	rcx.mail = cx->mail;
 	p.tz = json_string_value(json_object_get(s, "tz"));
 	p.from = json_string_value(json_object_get(params, "from"));
 	p.to = json_string_value(json_object_get(params, "to"));
 	p.days = json_string_value(json_object_get(params, "days"));
 	rid = json_integer_value(json_object_get(s, "report_id"));
-	rc = report_deliver_run(&rcx, rid, &p, &res, name, sizeof(name));
+	rc = report_deliver_run(&rcx, rid, &p, &res, r->report,
+	    sizeof(r->report));
 	if (rc == CRM_OK)
-		rc = render_file(&rcx, rid, &p, res, name, f, &data, &len);
-	if (rc == CRM_EDB)
+		rc = render_file(&rcx, rid, &p, res, r->report, f, &r->fd);
+	if (rc == CRM_EDB) {
+		json_decref(res);
 		return core_fail(cx, rc, "%s", rcx.detail);
+	}
 	if (rc != CRM_OK) {
-		json_array_append_new(skipped, json_pack("{s:I, s:s}", "user_id",
-		    (json_int_t)uid, "reason", rcx.detail));
+		json_array_append_new(d->skipped, json_pack("{s:I, s:s}",
+		    "user_id", (json_int_t)uid, "reason", rcx.detail));
 		json_decref(res);
 		return CRM_OK;
 	}
-	rows = (int64_t)json_array_size(json_object_get(res, "rows"));
+	r->uid = uid;
+	r->rows = (int64_t)json_array_size(json_object_get(res, "rows"));
 	json_decref(res);
-	snprintf(subject, sizeof(subject), "Report: %s", name);
-	file_name(name, f->name, fname, sizeof(fname));
+	d->n++;
+	return CRM_OK;
+}
+
+/* Reads only: every recipient's file of s into d (delivery_new()). */
+static int
+render_all(struct core_ctx *cx, json_t *s, struct delivery *d)
+{
+	json_t *v;
+	size_t i;
+	int rc = CRM_OK;
+
+	json_array_foreach(json_object_get(s, "recipients"), i, v) {
+		if (d->n >= RSUB_RECIPIENTS_MAX)
+			break;
+		rc = render_one(cx, s, json_integer_value(v), d);
+		if (rc != CRM_OK)
+			break;
+	}
+	return rc;
+}
+
+/* In the write transaction: recipient r's mail with its file. */
+static int
+queue_one(struct core_ctx *cx, json_t *s, const struct rendered *r)
+{
+	const struct format *f = format_find(json_string_value(json_object_get(s,
+	    "format")));
+	/* Whole: mail_queue cuts the subject at a character boundary. */
+	char fname[MAIL_FILENAME_MAX], subject[NAME_BYTES + 16],
+	    body[NAME_BYTES * 2 + 512], *data = NULL;
+	int64_t oid = 0;
+	size_t len = 0;
+	int rc, got;
+
+	got = slurp(r->fd, MAIL_ATTACH_MAX, &data, &len);
+	if (got != 0)
+		return core_fail(cx, CRM_EDB, "the rendered file of user %lld "
+		    "could not be read back", (long long)r->uid);
+	snprintf(subject, sizeof(subject), "Report: %s", r->report);
+	file_name(r->report, f->name, fname, sizeof(fname));
 	snprintf(body, sizeof(body), "Hello %s,\n\nattached is the report "
 	    "\"%s\" (%lld rows), as you see it in the CRM with your own "
 	    "rights.\n\n"
 	    "It comes by subscription %lld; its owner or an administrator can "
-	    "change or stop it under Reports.\n", a.name, name, (long long)rows,
-	    (long long)json_integer_value(json_object_get(s, "id")));
-	rc = mail_queue(cx, a.email, subject, body, &oid);
+	    "change or stop it under Reports.\n", r->a.name, r->report,
+	    (long long)r->rows, (long long)json_integer_value(json_object_get(s,
+	    "id")));
+	rc = mail_queue(cx, r->a.email, subject, body, &oid);
 	if (rc == CRM_OK)
 		rc = mail_queue_attach(cx, oid, fname, f->ctype, data, len);
-	if (rc == CRM_OK)
-		json_array_append_new(done, json_pack("{s:I, s:I}", "user_id",
-		    (json_int_t)uid, "rows", (json_int_t)rows));
 	free(data);
 	return rc;
 }
 
 /*
- * Delivers s to each recipient inside the caller's transaction and audits
- * report.deliver; *out (may be NULL) the outcome.
+ * The wait (ms, 0: none) before subscription id may send now again: the
+ * RSUB_SEND_NOW_MAX-th newest send-now that mailed anyone within the
+ * window must leave it.
  */
 static int
-deliver(struct core_ctx *cx, json_t *s, const char *trigger, json_t **out)
+send_now_wait(struct core_ctx *cx, int64_t id, int64_t now, int64_t *wait)
 {
-	json_t *done = json_array(), *skipped = json_array(), *v, *detail;
-	int64_t id = json_integer_value(json_object_get(s, "id"));
-	size_t i;
-	int rc = CRM_OK;
+	db_stmt_t *st;
+	int rc;
 
-	json_array_foreach(json_object_get(s, "recipients"), i, v) {
-		rc = deliver_one(cx, s, json_integer_value(v), done, skipped);
-		if (rc != CRM_OK)
-			break;
+	*wait = 0;
+	if (db_prepare(cx->db, "SELECT sent_at FROM report_deliveries WHERE "
+	    "subscription_id = ? AND kind = 'now' AND mails > 0 AND sent_at > ? "
+	    "ORDER BY sent_at DESC LIMIT 1 OFFSET ?", &st) != DB_OK)
+		return db_fail(cx, "send-now count");
+	db_bind_int(st, 1, id);
+	db_bind_int(st, 2, now - RSUB_SEND_NOW_WINDOW_MS);
+	db_bind_int(st, 3, RSUB_SEND_NOW_MAX - 1);
+	rc = db_step(st);
+	if (rc == DB_ROW)
+		*wait = db_col_int(st, 0) + RSUB_SEND_NOW_WINDOW_MS - now;
+	db_done(st);
+	if (rc != DB_ROW && rc != DB_DONE)
+		return db_fail(cx, "send-now count step");
+	if (rc == DB_ROW && *wait < 1)
+		*wait = 1;
+	return CRM_OK;
+}
+
+/* CRM_ETHROTTLED with Retry-After when id has sent now too often. */
+static int
+send_now_limit(struct core_ctx *cx, int64_t id)
+{
+	int64_t wait = 0, min;
+	int rc = send_now_wait(cx, id, time_now_ms(), &wait);
+
+	if (rc != CRM_OK || wait == 0)
+		return rc;
+	min = (wait + 59999) / 60000;
+	cx->retry_after_s = (wait + 999) / 1000;
+	return core_fail(cx, CRM_ETHROTTLED, "A subscription may be sent now "
+	    "at most %d times an hour; again in %lld minute%s", RSUB_SEND_NOW_MAX,
+	    (long long)min, min == 1 ? "" : "s");
+}
+
+/*
+ * In the write transaction, after the guard: the mails of d, the
+ * delivery's row (occurrence 0: send-now), last_sent_at and the audit
+ * entry report.deliver; *out (may be NULL) the outcome. *dup is set when
+ * the occurrence was delivered already: nothing is then written.
+ */
+static int
+deliver_commit(struct core_ctx *cx, json_t *s, struct delivery *d,
+    const char *trigger, int64_t occurrence, json_t **out, bool *dup)
+{
+	json_t *done = json_array(), *detail;
+	int64_t id = json_integer_value(json_object_get(s, "id"));
+	int64_t now = time_now_ms(), did = 0;
+	db_stmt_t *st;
+	int rc;
+
+	*dup = false;
+	if (db_prepare(cx->db, "INSERT INTO report_deliveries (subscription_id, "
+	    "kind, occurrence, mails, sent_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT "
+	    "(subscription_id, occurrence) DO NOTHING RETURNING id", &st) !=
+	    DB_OK) {
+		json_decref(done);
+		return db_fail(cx, "record");
 	}
+	db_bind_int(st, 1, id);
+	db_bind_text(st, 2, trigger, strlen(trigger));
+	if (occurrence > 0)
+		db_bind_int(st, 3, occurrence);
+	else
+		db_bind_null(st, 3);
+	db_bind_int(st, 4, (int64_t)d->n);
+	db_bind_int(st, 5, now);
+	rc = db_step(st);
+	if (rc == DB_ROW)
+		did = db_col_int(st, 0);
+	db_done(st);
+	if (rc != DB_ROW && rc != DB_DONE) {
+		json_decref(done);
+		return db_fail(cx, "record step");
+	}
+	if (did == 0) {
+		*dup = true;
+		json_decref(done);
+		return CRM_OK;
+	}
+	rc = CRM_OK;
+	for (size_t i = 0; i < d->n && rc == CRM_OK; i++) {
+		rc = queue_one(cx, s, &d->items[i]);
+		if (rc == CRM_OK)
+			json_array_append_new(done, json_pack("{s:I, s:I}", "user_id",
+			    (json_int_t)d->items[i].uid, "rows",
+			    (json_int_t)d->items[i].rows));
+	}
+	/* Older rows no longer guard a job (leases end within a day). */
+	if (rc == CRM_OK)
+		rc = core_exec(cx, "DELETE FROM report_deliveries WHERE "
+		    "subscription_id = ? AND sent_at < ?", "ii", id, now -
+		    RSUB_DELIVERIES_KEEP_MS);
 	if (rc == CRM_OK)
 		rc = core_exec(cx, "UPDATE report_subscriptions SET last_sent_at = "
-		    "? WHERE id = ?", "ii", time_now_ms(), id);
+		    "? WHERE id = ?", "ii", now, id);
 	if (rc == CRM_OK) {
 		detail = json_pack("{s:O, s:O, s:s, s:O, s:O}", "report_id",
 		    json_object_get(s, "report_id"), "format", json_object_get(s,
 		    "format"), "trigger", trigger, "delivered", done, "skipped",
-		    skipped);
+		    d->skipped);
 		rc = audit_append(cx, "report.deliver", "report_subscriptions", id,
 		    detail);
 		json_decref(detail);
 	}
 	if (rc == CRM_OK && out != NULL)
 		*out = json_pack("{s:I, s:O, s:O}", "id", (json_int_t)id,
-		    "delivered", done, "skipped", skipped);
+		    "delivered", done, "skipped", d->skipped);
 	json_decref(done);
-	json_decref(skipped);
+	return rc;
+}
+
+/*
+ * In the write transaction: takes subscription id's row (PostgreSQL locks
+ * it: a second server's same statement waits here, then finds it changed)
+ * when it is still at version and, with at > 0, still active and armed
+ * for at. *held says whether it was.
+ */
+static int
+hold(struct core_ctx *cx, int64_t id, int64_t version, int64_t at,
+    bool *held)
+{
+	int rc;
+
+	*held = false;
+	if (at > 0)
+		rc = core_exec(cx, "UPDATE report_subscriptions SET version = "
+		    "version WHERE id = ? AND version = ? AND active = 1 AND "
+		    "next_at = ?", "iii", id, version, at);
+	else
+		rc = core_exec(cx, "UPDATE report_subscriptions SET version = "
+		    "version WHERE id = ? AND version = ?", "ii", id, version);
+	if (rc == CRM_OK)
+		*held = db_changes(cx->db) == 1;
 	return rc;
 }
 
 int
 rsub_send_now(struct core_ctx *cx, int64_t id, json_t **out)
 {
+	struct delivery *d = NULL;
 	json_t *s = NULL;
+	int64_t version;
+	bool held = false, dup = false;
 	int rc;
 
 	*out = NULL;
-	if (db_begin(cx->db) != DB_OK)
-		return db_fail(cx, "begin");
 	rc = load(cx, id, &s);
+	/* Refused before the work when it would be refused after it. */
 	if (rc == CRM_OK)
-		rc = deliver(cx, s, "now", out);
+		rc = send_now_limit(cx, id);
+	if (rc != CRM_OK) {
+		json_decref(s);
+		return rc;
+	}
+	version = json_integer_value(json_object_get(s, "version"));
+	d = delivery_new();
+	rc = render_all(cx, s, d);
+	if (rc == CRM_OK && db_begin(cx->db) != DB_OK)
+		rc = db_fail(cx, "begin");
+	else if (rc == CRM_OK) {
+		rc = hold(cx, id, version, 0, &held);
+		if (rc == CRM_OK && !held)
+			rc = core_fail(cx, CRM_EINUSE, "the subscription was "
+			    "changed or deleted meanwhile; nothing was sent");
+		/* Again with the row held: two at once count each other. */
+		if (rc == CRM_OK)
+			rc = send_now_limit(cx, id);
+		if (rc == CRM_OK)
+			rc = deliver_commit(cx, s, d, "now", 0, out, &dup);
+		rc = core_txn_end(cx, rc, out);
+	}
+	delivery_free(d);
 	json_decref(s);
-	return core_txn_end(cx, rc, out);
+	return rc;
+}
+
+/*
+ * Subscription id when it is active and armed for at (else *s NULL), as
+ * the system sees it, with its cron expression in *cron (the caller
+ * frees both).
+ */
+static int
+due(struct core_ctx *cx, int64_t id, int64_t at, json_t **s, char **cron)
+{
+	db_stmt_t *st;
+	int rc;
+
+	*s = NULL;
+	*cron = NULL;
+	if (db_prepare(cx->db, "SELECT cron FROM report_subscriptions WHERE id "
+	    "= ? AND active = 1 AND next_at = ?", &st) != DB_OK)
+		return db_fail(cx, "due");
+	db_bind_int(st, 1, id);
+	db_bind_int(st, 2, at);
+	rc = db_step(st);
+	if (rc == DB_ROW)
+		*cron = xstrdup(db_col_text(st, 0, NULL));
+	db_done(st);
+	if (rc != DB_ROW && rc != DB_DONE)
+		return db_fail(cx, "due step");
+	if (rc == DB_DONE)
+		return CRM_OK;	/* deleted, paused or re-armed since */
+	rc = load(cx, id, s);
+	if (rc == CRM_ENOTFOUND)
+		rc = CRM_OK;	/* deleted in between */
+	return rc;
 }
 
 int
@@ -954,51 +1221,72 @@ rsub_job_run(struct core_ctx *cx, json_t *payload, char *err, size_t errlen)
 	int64_t id = json_integer_value(json_object_get(payload,
 	    "subscription_id"));
 	int64_t at = json_integer_value(json_object_get(payload, "at"));
-	json_t *s = NULL;
+	int64_t now, after;
+	struct delivery *d = NULL;
 	struct actor owner;
-	db_stmt_t *st;
-	bool due = false;
+	json_t *s = NULL;
 	char *cron = NULL;
+	bool held = false, dup = false;
 	int rc;
 
 	/* The job runs as the system: load() sees every subscription. */
-	if (db_prepare(cx->db, "SELECT cron FROM report_subscriptions WHERE id "
-	    "= ? AND active = 1 AND next_at = ?", &st) != DB_OK) {
-		snprintf(err, errlen, "%s", db_errmsg(cx->db));
-		return CRM_EDB;
-	}
-	db_bind_int(st, 1, id);
-	db_bind_int(st, 2, at);
-	rc = db_step(st);
-	if (rc == DB_ROW) {
-		due = true;
-		cron = xstrdup(db_col_text(st, 0, NULL));
-	}
-	db_done(st);
-	if (rc != DB_ROW && rc != DB_DONE) {
-		snprintf(err, errlen, "%s", db_errmsg(cx->db));
-		return CRM_EDB;
-	}
-	if (!due)
-		return CRM_OK;	/* deleted, paused or re-armed since */
-	rc = load(cx, id, &s);
+	rc = due(cx, id, at, &s, &cron);
+	if (rc != CRM_OK || s == NULL)
+		goto out;
 	/*
 	 * A disabled owner's subscriptions wait (re-armed, nothing sent): the
 	 * owner's word keeps them going, and it resumes with the account.
 	 */
-	if (rc == CRM_OK)
-		rc = user_load_actor(cx, json_integer_value(json_object_get(s,
-		    "owner_id")), &owner);
-	if (rc == CRM_OK)
-		rc = deliver(cx, s, "schedule", NULL);
-	else if (rc == CRM_ENOTFOUND && s != NULL)
+	rc = user_load_actor(cx, json_integer_value(json_object_get(s,
+	    "owner_id")), &owner);
+	if (rc == CRM_OK) {
+		d = delivery_new();
+		rc = render_all(cx, s, d);
+	} else if (rc == CRM_ENOTFOUND)
 		rc = CRM_OK;
-	/* The next occurrence after now: missed ones are not made up. */
-	if (rc == CRM_OK)
+	if (rc != CRM_OK)
+		goto out;
+	if (db_begin(cx->db) != DB_OK) {
+		rc = db_fail(cx, "begin");
+		goto out;
+	}
+	rc = hold(cx, id, json_integer_value(json_object_get(s, "version")), at,
+	    &held);
+	if (rc == CRM_OK && held && d != NULL)
+		rc = deliver_commit(cx, s, d, "schedule", at, NULL, &dup);
+	/*
+	 * The next occurrence after now (missed ones are not made up) and at
+	 * least an hour after this one (a schedule saved before the limit).
+	 */
+	now = time_now_ms();
+	after = at + RSUB_MIN_GAP_MS - 60000;
+	if (rc == CRM_OK && held)
 		rc = arm(cx, id, cron, json_string_value(json_object_get(s, "tz")),
-		    true, time_now_ms() > at ? time_now_ms() : at);
+		    true, now > after ? now : after);
+	if (rc == CRM_OK && !held) {
+		db_rollback(cx->db);
+		/*
+		 * Changed while rendering but still armed for this occurrence:
+		 * render again with what it says now (the job is retried).
+		 * Anything else (deleted, paused, re-armed) ends here.
+		 */
+		json_decref(s);
+		free(cron);
+		rc = due(cx, id, at, &s, &cron);
+		if (rc == CRM_OK && s != NULL)
+			rc = core_fail(cx, CRM_ECONFLICT, "subscription %lld changed "
+			    "while it was rendered; rendered again", (long long)id);
+		goto out;
+	}
+	if (dup)
+		log_warn("report subscription %lld: the occurrence at %lld was "
+		    "delivered already; re-armed only", (long long)id,
+		    (long long)at);
+	rc = core_txn_end(cx, rc, NULL);
+out:
 	if (rc != CRM_OK)
 		snprintf(err, errlen, "%s", cx->detail);
+	delivery_free(d);
 	json_decref(s);
 	free(cron);
 	return rc;

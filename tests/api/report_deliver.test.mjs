@@ -314,6 +314,85 @@ test('an occurrence is delivered once across a restart, and the next one after i
   assert.deepEqual(audit.map((e) => e.detail.trigger), ['schedule', 'schedule']);
 });
 
+test('a schedule may fire at most once an hour: a cron expression firing more often is refused at schedule', async () => {
+  const good = { report_id: report.id, format: 'csv', recipients: [dir.id] };
+  for (const expr of ['*/30 * * * *', '0,30 8 * * *', '* 8 * * 1', '0-1 * * * *']) {
+    assertInvalid(await req(srv, 'POST', '/api/v1/report-subscriptions', { auth: dir.token, body: { ...good, schedule: { kind: 'cron', expr } } }),
+                  ['schedule'], expr);
+  }
+  // Every hour on the hour is the most a schedule may ask.
+  const s = await ok('POST', '/api/v1/report-subscriptions', { ...good, schedule: { kind: 'cron', expr: '0 * * * *' } }, dir.token);
+  assert.equal(s.cron, '0 * * * *');
+  // A change to a faster schedule is refused too, and changes nothing.
+  assertInvalid(await req(srv, 'PATCH', `/api/v1/report-subscriptions/${s.id}`, { auth: dir.token, body: { schedule: { kind: 'cron', expr: '*/5 * * * *' } } }), ['schedule']);
+  assert.equal((await ok('GET', `/api/v1/report-subscriptions/${s.id}`, undefined, dir.token)).cron, '0 * * * *');
+  // After an occurrence the next one is an hour on, not earlier.
+  const [at] = pendingJobs(s.id);
+  fire(s.id, at);
+  await until('the next occurrence', () => pendingJobs(s.id).length === 1 && pendingJobs(s.id)[0] > at);
+  assert.ok(pendingJobs(s.id)[0] - at >= 3600000, `${pendingJobs(s.id)[0] - at} ms after`);
+  await ok('PATCH', `/api/v1/report-subscriptions/${s.id}`, { active: false }, dir.token);
+});
+
+test('send-now works at most 5 times an hour per subscription; the 6th is a 429 with Retry-After and mails nobody', async () => {
+  const s = await ok('POST', '/api/v1/report-subscriptions', { report_id: report.id, format: 'csv', schedule: weekly, recipients: [dir.id] }, dir.token);
+  const other = await ok('POST', '/api/v1/report-subscriptions', { report_id: report.id, format: 'csv', schedule: weekly, recipients: [dir.id] }, dir.token);
+  const base = mailsTo(dir.email).length;
+  for (let k = 0; k < 5; k++) {
+    assert.equal((await ok('POST', `/api/v1/report-subscriptions/${s.id}/send-now`, undefined, dir.token)).delivered.length, 1, `send ${k + 1}`);
+  }
+  const r = await req(srv, 'POST', `/api/v1/report-subscriptions/${s.id}/send-now`, { auth: dir.token });
+  const p = assertProblem(r, 429);
+  assert.match(p.detail, /5 times an hour/);
+  const wait = Number(r.headers.get('retry-after'));
+  assert.ok(wait > 0 && wait <= 3600, `Retry-After ${r.headers.get('retry-after')}`);
+  // An administrator is held to it as well: the limit is the subscription's, counted in the database.
+  assertProblem(await req(srv, 'POST', `/api/v1/report-subscriptions/${s.id}/send-now`), 429);
+  assert.equal(query(`SELECT COUNT(*) FROM report_deliveries WHERE subscription_id = ${s.id} AND kind = 'now'`), '5');
+  assert.equal((await ok('GET', `/api/v1/audit?action=report.deliver&record_id=${s.id}`)).data.length, 5, 'the refused ones are not deliveries');
+  // Another subscription has its own count.
+  assert.equal((await ok('POST', `/api/v1/report-subscriptions/${other.id}/send-now`, undefined, dir.token)).delivered.length, 1);
+  await until('the six mails', () => mailsTo(dir.email).length >= base + 6);
+  assert.equal(mailsTo(dir.email).length, base + 6, 'nothing for the refused ones');
+  // Once the oldest leaves the hour, one more may go.
+  query(`UPDATE report_deliveries SET sent_at = sent_at - 3600001 WHERE id = (SELECT MIN(id) FROM report_deliveries WHERE subscription_id = ${s.id})`);
+  await ok('POST', `/api/v1/report-subscriptions/${s.id}/send-now`, undefined, dir.token);
+  assertProblem(await req(srv, 'POST', `/api/v1/report-subscriptions/${s.id}/send-now`, { auth: dir.token }), 429);
+  // A send-now that mails nobody (every recipient skipped) does not count.
+  const skip = await ok('POST', '/api/v1/report-subscriptions', { report_id: library.revenue_by_month, format: 'csv', schedule: weekly,
+                                                                  params: { days: '30' }, recipients: [dir.id] }, dir.token);
+  for (let k = 0; k < 6; k++) {
+    assert.deepEqual((await ok('POST', `/api/v1/report-subscriptions/${skip.id}/send-now`, undefined, dir.token)).delivered, []);
+  }
+  for (const x of [s, other, skip]) await ok('PATCH', `/api/v1/report-subscriptions/${x.id}`, { active: false }, dir.token);
+});
+
+test('a scheduled delivery renders outside the write transaction: its mails, audit entry, delivery row and next job commit together, once', async () => {
+  const s = await ok('POST', '/api/v1/report-subscriptions', { report_id: report.id, format: 'pdf', schedule: weekly, recipients: [mgr.id, dir.id] }, dir.token);
+  const [at] = pendingJobs(s.id);
+  const outbox = () => Number(query('SELECT COUNT(*) FROM mail_outbox'));
+  const before = outbox();
+  // (That no write transaction is open while it renders is tests/unit/test_report_deliver.c's: it writes from a
+  // second connection in the middle of the render.)
+  fire(s.id, at);
+  await until('the occurrence', () => pendingJobs(s.id).length === 1 && pendingJobs(s.id)[0] > at);
+  const rows = query(`SELECT kind || ' ' || occurrence || ' ' || mails FROM report_deliveries WHERE subscription_id = ${s.id}`);
+  assert.equal(rows, `schedule ${at} 2`);
+  assert.equal(outbox() - before, 2);
+  const audit = (await ok('GET', `/api/v1/audit?action=report.deliver&record_id=${s.id}`)).data;
+  assert.equal(audit.length, 1);
+  // The occurrence's job is done, its effects written once.
+  const job = query(`SELECT COUNT(*) FROM jobs WHERE kind = 'report_deliver' AND unique_key = '${keyOf(s.id)}${at}' AND done_at IS NOT NULL`);
+  assert.equal(job, '1');
+  // The same occurrence run again (a crash before its job was marked done) sends nothing more.
+  query(`UPDATE jobs SET done_at = NULL, run_at = 0 WHERE kind = 'report_deliver' AND unique_key = '${keyOf(s.id)}${at}'`);
+  await until('the run again', () => query(`SELECT COUNT(*) FROM jobs WHERE unique_key = '${keyOf(s.id)}${at}' AND done_at IS NOT NULL`) === '1');
+  assert.equal(outbox() - before, 2);
+  assert.equal((await ok('GET', `/api/v1/audit?action=report.deliver&record_id=${s.id}`)).data.length, 1);
+  assert.equal(pendingJobs(s.id).length, 1);
+  await ok('PATCH', `/api/v1/report-subscriptions/${s.id}`, { active: false }, dir.token);
+});
+
 test('a disabled owner\'s subscription sends nothing and stays armed', async () => {
   const owen = await user('owen.owner@example.com', 'Owen Owner', 'director');
   const s = await ok('POST', '/api/v1/report-subscriptions', { report_id: library.revenue_by_month, format: 'csv', schedule: weekly,

@@ -1,9 +1,10 @@
 /*
- * What the process tests share (test_process_run.c, test_process_sched.c):
- * a database file in a fresh directory with one administrator, a clock the
- * test sets (the program's time_now_ms is wrapped at link time for these
- * tests, see the Makefile), the job runner's turn, and makers of templates
- * and deals. Included once by each test program, after cmocka.h.
+ * What the tests of jobs on a set clock share (test_process_run.c,
+ * test_process_sched.c, test_report_deliver.c): a database file in a fresh
+ * directory with one administrator, a clock the test sets (the program's
+ * time_now_ms is wrapped at link time for these tests, see the Makefile),
+ * the job runner's turn, a one-number query, and makers of templates and
+ * deals. Included once by each test program, after cmocka.h.
  */
 #ifndef TESTS_UNIT_PROCESS_FIXTURE_H
 #define TESTS_UNIT_PROCESS_FIXTURE_H
@@ -38,6 +39,22 @@ at(const char *rfc3339)
 
 	assert_int_equal(time_parse_datetime(rfc3339, strlen(rfc3339), &ms), 0);
 	return ms;
+}
+
+/* One number from text, whose one ? is id (-1: none or NULL). */
+static inline int64_t
+count(const char *text, int64_t id)
+{
+	db_stmt_t *st;
+	int64_t v = -1;
+
+	if (db_prepare(db, text, &st) != DB_OK)
+		fail_msg("SQL %s: %s", text, db_errmsg(db));
+	db_bind_int(st, 1, id);
+	if (db_step(st) == DB_ROW)
+		v = db_col_null(st, 0) ? -1 : db_col_int(st, 0);
+	db_done(st);
+	return v;
 }
 
 /* The job runner's one turn: everything due now, as the system. */

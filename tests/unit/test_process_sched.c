@@ -23,22 +23,6 @@
 
 #include "process_fixture.h"
 
-/* One number from text, whose one ? is id. */
-static int64_t
-count(const char *text, int64_t id)
-{
-	db_stmt_t *st;
-	int64_t v = -1;
-
-	if (db_prepare(db, text, &st) != DB_OK)
-		fail_msg("SQL %s: %s", text, db_errmsg(db));
-	db_bind_int(st, 1, id);
-	if (db_step(st) == DB_ROW)
-		v = db_col_null(st, 0) ? -1 : db_col_int(st, 0);
-	db_done(st);
-	return v;
-}
-
 #define INSTANCES "SELECT COUNT(*) FROM process_instances WHERE template_id = ?"
 #define RUNS "SELECT COUNT(*) FROM audit_log WHERE action = " \
 	"'process.schedule_run' AND record_id = ?"
