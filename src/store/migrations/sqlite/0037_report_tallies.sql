@@ -1,0 +1,79 @@
+-- Kept tallies for the ready report data_completeness (keep in step with
+-- the other dialect's 0037_report_tallies.sql; docs/reports.md "Kept
+-- tallies"). Counting a million contacts on every run takes seconds; the
+-- counts per owner and source, kept by triggers in the writing
+-- transaction, are a few thousand rows.
+--
+-- contact_tally: of the contacts not in the trash, per owner (0: none) and
+-- source ('' for none or empty: a source filter is never empty), how many,
+-- and how many have no phone and no email (the list column NULL, empty or
+-- "[]", as the report tests). A row left at zero stays; the report skips it.
+CREATE TABLE contact_tally (
+	id		INTEGER PRIMARY KEY,
+	owner_id	INTEGER NOT NULL,
+	source		TEXT NOT NULL,
+	contacts	INTEGER NOT NULL,
+	no_phone	INTEGER NOT NULL,
+	no_email	INTEGER NOT NULL,
+	UNIQUE (owner_id, source)
+);
+
+INSERT INTO contact_tally (owner_id, source, contacts, no_phone, no_email)
+SELECT COALESCE(owner_id, 0), COALESCE(source, ''), COUNT(*),
+	SUM(CASE WHEN phones IS NULL OR phones IN ('', '[]') THEN 1 ELSE 0 END),
+	SUM(CASE WHEN emails IS NULL OR emails IN ('', '[]') THEN 1 ELSE 0 END)
+FROM contacts WHERE deleted_at IS NULL
+GROUP BY COALESCE(owner_id, 0), COALESCE(source, '');
+
+CREATE TRIGGER contacts_tally_ins AFTER INSERT ON contacts
+WHEN new.deleted_at IS NULL BEGIN
+	INSERT INTO contact_tally (owner_id, source, contacts, no_phone,
+		no_email)
+	VALUES (COALESCE(new.owner_id, 0), COALESCE(new.source, ''), 1,
+		CASE WHEN new.phones IS NULL OR new.phones IN ('', '[]') THEN 1
+		ELSE 0 END,
+		CASE WHEN new.emails IS NULL OR new.emails IN ('', '[]') THEN 1
+		ELSE 0 END)
+	ON CONFLICT (owner_id, source) DO UPDATE SET
+		contacts = contacts + 1,
+		no_phone = no_phone + excluded.no_phone,
+		no_email = no_email + excluded.no_email;
+END;
+
+CREATE TRIGGER contacts_tally_del AFTER DELETE ON contacts
+WHEN old.deleted_at IS NULL BEGIN
+	UPDATE contact_tally SET contacts = contacts - 1,
+		no_phone = no_phone - CASE WHEN old.phones IS NULL OR
+		old.phones IN ('', '[]') THEN 1 ELSE 0 END,
+		no_email = no_email - CASE WHEN old.emails IS NULL OR
+		old.emails IN ('', '[]') THEN 1 ELSE 0 END
+	WHERE owner_id = COALESCE(old.owner_id, 0) AND
+		source = COALESCE(old.source, '');
+END;
+
+-- Only when a counted column or the trash state changes: most updates
+-- (a name, a note) leave the tally alone.
+CREATE TRIGGER contacts_tally_upd AFTER UPDATE ON contacts
+WHEN old.owner_id IS NOT new.owner_id OR old.source IS NOT new.source OR
+	old.phones IS NOT new.phones OR old.emails IS NOT new.emails OR
+	(old.deleted_at IS NULL) <> (new.deleted_at IS NULL) BEGIN
+	UPDATE contact_tally SET contacts = contacts - 1,
+		no_phone = no_phone - CASE WHEN old.phones IS NULL OR
+		old.phones IN ('', '[]') THEN 1 ELSE 0 END,
+		no_email = no_email - CASE WHEN old.emails IS NULL OR
+		old.emails IN ('', '[]') THEN 1 ELSE 0 END
+	WHERE old.deleted_at IS NULL AND owner_id = COALESCE(old.owner_id, 0)
+		AND source = COALESCE(old.source, '');
+	INSERT INTO contact_tally (owner_id, source, contacts, no_phone,
+		no_email)
+	SELECT COALESCE(new.owner_id, 0), COALESCE(new.source, ''), 1,
+		CASE WHEN new.phones IS NULL OR new.phones IN ('', '[]') THEN 1
+		ELSE 0 END,
+		CASE WHEN new.emails IS NULL OR new.emails IN ('', '[]') THEN 1
+		ELSE 0 END
+	WHERE new.deleted_at IS NULL
+	ON CONFLICT (owner_id, source) DO UPDATE SET
+		contacts = contacts + 1,
+		no_phone = no_phone + excluded.no_phone,
+		no_email = no_email + excluded.no_email;
+END;
