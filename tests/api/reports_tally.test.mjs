@@ -144,3 +144,65 @@ test('an import counts its contacts; a shared contact counts for the one it is s
   assert.deepEqual(await completeness(mgr.token, '?source=web'), { [admin.id]: [1, 0, 100, 0] });
   assert.deepEqual(await completeness(mgr.token, `?owner_id=${mgr.id}`), { [mgr.id]: [1, 0, 0, 100] });
 });
+
+// activity_by_manager's rows by owner id: [calls, meetings, tasks done, overdue].
+async function activity(query, auth) {
+  const lib = (await req(srv, 'GET', '/api/v1/reports')).body.data;
+  const id = lib.find((r) => r.builtin === 'activity_by_manager').id;
+  const r = await req(srv, 'GET', `/api/v1/reports/${id}/run${query}`, { auth });
+  assert.equal(r.status, 200, r.text);
+  return Object.fromEntries(r.body.rows.map((row) => [row[0], row.slice(2)]));
+}
+
+function assertActivityTallyExact() {
+  const kept = sql('SELECT owner_id, day, activities, calls, meetings, tasks_done FROM activity_tally '
+    + 'WHERE activities <> 0 ORDER BY owner_id, day');
+  const counted = sql('SELECT COALESCE(owner_id, 0), created_at / 86400000, COUNT(*), '
+    + "SUM(CASE WHEN kind = 'call' THEN 1 ELSE 0 END), SUM(CASE WHEN kind = 'meeting' THEN 1 ELSE 0 END), "
+    + "SUM(CASE WHEN kind = 'task' AND status = 'done' THEN 1 ELSE 0 END) FROM activities "
+    + 'WHERE deleted_at IS NULL GROUP BY COALESCE(owner_id, 0), created_at / 86400000 ORDER BY 1, 2');
+  assert.equal(kept, counted);
+}
+
+test('activity_by_manager: whole days from the tally, the ends of a period in a half-hour zone from the rows, exactly', async () => {
+  // 10 to 12 January 2026 in Asia/Kolkata (UTC+05:30, no summer time):
+  // [9 Jan 18:30 UTC, 12 Jan 18:29:59.999 UTC]; 10 and 11 January are whole UTC days.
+  const HOUR = 3600000;
+  const start = Date.UTC(2026, 0, 10) - 5.5 * HOUR;
+  const end = Date.UTC(2026, 0, 13) - 5.5 * HOUR - 1;
+  const period = '?from=2026-01-10&to=2026-01-12&tz=Asia/Kolkata';
+  const at = async (body, createdAt) => {
+    const a = await createOk(srv, 'activities', body);
+    sql(`UPDATE activities SET created_at = ${createdAt} WHERE id = ${a.id}`);
+    return a;
+  };
+  const due = new Date(Date.now() - 86400000).toISOString();
+  await at({ kind: 'call', direction: 'out', subject: 'before' }, start - 1);
+  const c1 = await at({ kind: 'call', direction: 'out', subject: 'first ms' }, start);
+  const m1 = await at({ kind: 'meeting', subject: 'whole day', start_at: '2026-01-11T12:00:00Z' }, Date.UTC(2026, 0, 11, 12));
+  await at({ kind: 'task', subject: 'done', status: 'done' }, Date.UTC(2026, 0, 12));
+  const t2 = await at({ kind: 'task', subject: 'late', due_at: due }, end);
+  await at({ kind: 'call', direction: 'in', subject: 'after' }, end + 1);
+  await at({ kind: 'note', body: 'only a note', owner_id: mgr.id }, Date.UTC(2026, 0, 10, 6));
+  assertActivityTallyExact();
+  assert.deepEqual(await activity(period), { [admin.id]: [1, 1, 1, 1], [mgr.id]: [0, 0, 0, 0] });
+
+  // The late task done, the meeting given to the manager, the first call trashed.
+  await ok('PATCH', `/api/v1/activities/${t2.id}`, { status: 'done' });
+  await ok('PATCH', `/api/v1/activities/${m1.id}`, { owner_id: mgr.id });
+  await ok('DELETE', `/api/v1/activities/${c1.id}`);
+  assertActivityTallyExact();
+  assert.deepEqual(await activity(period), { [admin.id]: [0, 0, 2, 0], [mgr.id]: [0, 1, 0, 0] });
+  assert.deepEqual(await activity(period, mgr.token), { [mgr.id]: [0, 1, 0, 0] });
+  // Restored; then purged for good, from the trash and live.
+  await ok('POST', `/api/v1/activities/${c1.id}/restore`);
+  assertActivityTallyExact();
+  assert.deepEqual((await activity(period))[admin.id], [1, 0, 2, 0]);
+  await ok('DELETE', `/api/v1/activities/${c1.id}`);
+  sql(`DELETE FROM activities WHERE id = ${c1.id}`);
+  sql(`DELETE FROM activities WHERE id = ${m1.id}`);
+  assertActivityTallyExact();
+  assert.deepEqual(await activity(period), { [admin.id]: [0, 0, 2, 0], [mgr.id]: [0, 0, 0, 0] });
+  // A period of one day, inside a UTC day: no whole day, all from the rows.
+  assert.deepEqual(await activity('?from=2026-01-12&to=2026-01-12&tz=Asia/Kolkata'), { [admin.id]: [0, 0, 2, 0] });
+});
