@@ -39,6 +39,31 @@ export_owners(struct core_ctx *cx, const struct rd_env *env, const char *col,
 }
 
 /*
+ * A part of the union counted row by row: the activities created in
+ * [lo, hi] of the owners the tally counts, or (beyond) those read only
+ * through a share or a participation. One plain range each, so that it is
+ * a range of the created_at index (an OR of two ranges scans it all).
+ */
+static int
+rows_part(struct core_ctx *cx, const struct rd_env *env, int64_t lo,
+    int64_t hi, bool beyond, int rc, struct dbq *q)
+{
+	dbq_sql(q, " UNION ALL SELECT COALESCE(t.owner_id, 0), 1, " COUNTS_SQL
+	    " FROM activities t WHERE t.deleted_at IS NULL AND t.created_at >= "
+	    "? AND t.created_at <= ?");
+	dbq_int(q, lo);
+	dbq_int(q, hi);
+	if (rc == CRM_OK)
+		rc = beyond ? access_beyond_owners_where(cx, &entity_activities,
+		    "t", q) : access_owners_where(cx, &entity_activities,
+		    ACC_READ, "t.owner_id", q);
+	if (rc == CRM_OK)
+		rc = export_owners(cx, env, "t.owner_id", q);
+	rd_filters_sql(cx, env->lib, rd_filter_cols_of(&entity_activities), q);
+	return rc;
+}
+
+/*
  * The statement over the tally: whole days [d0, d1) from it and the rest
  * of [from_ms, to_ms] from the rows, each part reduced to (owner, n,
  * calls, meetings, done, overdue); n keeps an owner whose activities are
@@ -48,8 +73,6 @@ static int
 tally_sql(struct core_ctx *cx, const struct rd_env *env, int64_t from_ms,
     int64_t to_ms, struct dbq *q)
 {
-	const struct rd_filter_cols *cols =
-	    rd_filter_cols_of(&entity_activities);
 	int64_t d0 = (from_ms + DAY_MS - 1) / DAY_MS, d1 = (to_ms + 1) / DAY_MS;
 	int rc;
 
@@ -68,32 +91,14 @@ tally_sql(struct core_ctx *cx, const struct rd_env *env, int64_t from_ms,
 	if (rc == CRM_OK)
 		rc = export_owners(cx, env, "k.owner_id", q);
 	rd_filters_sql(cx, env->lib, &tally_cols, q);
-	/* The partial days at the ends, of the owners the tally counts. */
-	dbq_sql(q, " UNION ALL SELECT COALESCE(t.owner_id, 0), 1, " COUNTS_SQL
-	    " FROM activities t WHERE t.deleted_at IS NULL AND ((t.created_at "
-	    ">= ? AND t.created_at < ?) OR (t.created_at >= ? AND t.created_at "
-	    "<= ?))");
-	dbq_int(q, from_ms);
-	dbq_int(q, d0 * DAY_MS);
-	dbq_int(q, d1 * DAY_MS);
-	dbq_int(q, to_ms);
-	if (rc == CRM_OK)
-		rc = access_owners_where(cx, &entity_activities, ACC_READ,
-		    "t.owner_id", q);
-	if (rc == CRM_OK)
-		rc = export_owners(cx, env, "t.owner_id", q);
-	rd_filters_sql(cx, env->lib, cols, q);
-	/* The whole period of those read through a share or a participation. */
-	dbq_sql(q, " UNION ALL SELECT COALESCE(t.owner_id, 0), 1, " COUNTS_SQL
-	    " FROM activities t WHERE t.deleted_at IS NULL AND t.created_at >= "
-	    "? AND t.created_at <= ?");
-	dbq_int(q, from_ms);
-	dbq_int(q, to_ms);
-	if (rc == CRM_OK)
-		rc = access_beyond_owners_where(cx, &entity_activities, "t", q);
-	if (rc == CRM_OK)
-		rc = export_owners(cx, env, "t.owner_id", q);
-	rd_filters_sql(cx, env->lib, cols, q);
+	/* The partial days at the ends (empty when d0 == d1: then all). */
+	if (d0 == d1) {
+		rc = rows_part(cx, env, from_ms, to_ms, false, rc, q);
+	} else {
+		rc = rows_part(cx, env, from_ms, d0 * DAY_MS - 1, false, rc, q);
+		rc = rows_part(cx, env, d1 * DAY_MS, to_ms, false, rc, q);
+	}
+	rc = rows_part(cx, env, from_ms, to_ms, true, rc, q);
 	/* Overdue depends on now: the open tasks past due, counted as rows. */
 	dbq_sql(q, " UNION ALL SELECT COALESCE(t.owner_id, 0), 0, 0, 0, 0, 1 "
 	    "FROM activities t WHERE t.deleted_at IS NULL AND t.kind = 'task' "
@@ -104,7 +109,7 @@ tally_sql(struct core_ctx *cx, const struct rd_env *env, int64_t from_ms,
 	dbq_int(q, to_ms);
 	if (rc == CRM_OK)
 		rc = report_scope_where(cx, &entity_activities, env, "t", q);
-	rd_filters_sql(cx, env->lib, cols, q);
+	rd_filters_sql(cx, env->lib, rd_filter_cols_of(&entity_activities), q);
 	dbq_sql(q, ") x LEFT JOIN users u ON u.id = x.owner_id GROUP BY "
 	    "x.owner_id, u.name HAVING SUM(x.n) > 0 ORDER BY 2 ASC, 1 ASC");
 	return rc;
