@@ -136,6 +136,8 @@ FOR EACH ROW EXECUTE FUNCTION activities_tally();
 
 -- The open tasks past due, which activity_by_manager counts row by row
 -- (overdue depends on now, so no tally holds it): a range of due_at over
--- the open tasks alone, with what the report tests beside it.
-CREATE INDEX activities_open_due ON activities(due_at, created_at, owner_id)
+-- the open tasks alone, with what the reports test beside it (kind and
+-- status too: overdue_tasks_by_person binds them, and reads them back).
+CREATE INDEX activities_open_due ON activities(due_at, created_at, owner_id,
+	kind, status)
 WHERE deleted_at IS NULL AND kind = 'task' AND status = 'open';
