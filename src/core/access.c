@@ -282,6 +282,39 @@ where(struct core_ctx *cx, const struct entity *e, enum acc_action action,
 }
 
 int
+access_beyond_owners_where(struct core_ctx *cx, const struct entity *e,
+    const char *alias, struct dbq *q)
+{
+	enum acc_scope sc;
+	int rc = access_scope(cx, e, ACC_READ, &sc);
+	char col[80];
+
+	if (rc != CRM_OK)
+		return rc;
+	if (sc == SCOPE_ALL) {
+		dbq_sql(q, " AND 1 = 0");
+		return CRM_OK;
+	}
+	dbq_sql(q, " AND (");
+	/* No owner is no covered owner: the test must not answer NULL. */
+	if (sc != SCOPE_NONE) {
+		snprintf(col, sizeof(col), "%s.owner_id", alias);
+		dbq_sql(q, "NOT (%s IS NOT NULL AND ", col);
+		owners_sql(cx, sc, col, q);
+		dbq_sql(q, ") AND ");
+	}
+	dbq_sql(q, "(%s.id IN (", alias);
+	shared_sql(cx, e, false, q);
+	dbq_sql(q, ")");
+	if (e->named_sql != NULL) {
+		dbq_sql(q, " OR %s.id IN (%s)", alias, e->named_sql);
+		dbq_int(q, cx->actor.user_id);
+	}
+	dbq_sql(q, "))");
+	return CRM_OK;
+}
+
+int
 access_where(struct core_ctx *cx, const struct entity *e,
     enum acc_action action, const char *alias, struct dbq *q)
 {

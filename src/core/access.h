@@ -74,6 +74,17 @@ int access_owners_where(struct core_ctx *cx, const struct entity *e,
     enum acc_action action, const char *col, struct dbq *q);
 
 /*
+ * Appends " AND (...)" to q: true for the rows of e, under alias, that the
+ * actor may read only as shared with them or naming them, not through
+ * their owner. Disjoint from access_owners_where(ACC_READ) over
+ * alias.owner_id, and with it exactly access_where(ACC_READ): a report
+ * kept as tallies per owner counts the owners' through the tally and only
+ * these few rows one by one ("AND 1 = 0" when the scope is "all").
+ */
+int access_beyond_owners_where(struct core_ctx *cx, const struct entity *e,
+    const char *alias, struct dbq *q);
+
+/*
  * Decides action on record id (live, or in the trash when deleted is set):
  * CRM_OK, CRM_ENOTFOUND when the actor may not even read it (or there is
  * no such record), CRM_EFORBIDDEN when it is readable but the action is not

@@ -71,6 +71,8 @@ static const struct mtable mtables[] = {
 	{ "api_tokens", NULL, "id", true, NULL },
 	{ "companies", NULL, "id", true, NULL },
 	{ "contacts", NULL, "id", true, NULL },
+	/* Kept by triggers on contacts: see derived(). */
+	{ "contact_tally", NULL, "id", true, NULL },
 	{ "record_tags", "entity", "record_id", false, NULL },
 	{ "custom_fields", NULL, "id", true, NULL },
 	{ "jobs", NULL, "id", true, NULL },
@@ -100,6 +102,8 @@ static const struct mtable mtables[] = {
 	{ "deal_stage_history", NULL, "id", true, NULL },
 	{ "deal_items", NULL, "id", true, NULL },
 	{ "activities", NULL, "id", true, NULL },
+	/* Kept by triggers on activities: see derived(). */
+	{ "activity_tally", NULL, "id", true, NULL },
 	{ "activity_participants", NULL, "id", true, NULL },
 	{ "notifications", NULL, "id", true, NULL },
 	{ "mail_outbox", NULL, "id", true, NULL },
@@ -955,6 +959,30 @@ check_empty(struct run *r, const struct tstate *ts)
 	return CRM_OK;
 }
 
+/*
+ * Whether t is kept by triggers on a table copied before it (a report's
+ * tally): the copy of that table fills it in the target, so it is emptied
+ * right before its own copy, which must then match the source's rows.
+ */
+static bool
+derived(const struct mtable *t)
+{
+	return strcmp(t->name, "contact_tally") == 0 ||
+	    strcmp(t->name, "activity_tally") == 0;
+}
+
+static int
+clear_derived(struct run *r, const struct mtable *t)
+{
+	char sql[128];
+
+	snprintf(sql, sizeof(sql), "DELETE FROM %s", t->name);
+	if (db_exec(r->to, sql) != DB_OK)
+		return fail(r, CRM_EDB, "clearing %s in the target: %s", t->name,
+		    why(r, r->to));
+	return CRM_OK;
+}
+
 static int
 drop_seeds(struct run *r, const struct mtable *t)
 {
@@ -1012,9 +1040,14 @@ migrate_db(db_t *from, db_t *to, migrate_progress_fn *progress, void *arg,
 	for (i = NTABLES; i-- > 0 && rc == CRM_OK;)
 		if (ts[i].present && ts[i].t->seed != NULL)
 			rc = drop_seeds(&r, ts[i].t);
-	for (i = 0; i < NTABLES && rc == CRM_OK; i++)
-		if (ts[i].present)
+	for (i = 0; i < NTABLES && rc == CRM_OK; i++) {
+		if (!ts[i].present)
+			continue;
+		if (derived(ts[i].t))
+			rc = clear_derived(&r, ts[i].t);
+		if (rc == CRM_OK)
 			rc = copy_table(&r, &ts[i]);
+	}
 	/*
 	 * Fresh statistics, or the planner of a freshly filled PostgreSQL
 	 * guesses (and verification's range reads suffer first). ANALYZE is
