@@ -42,7 +42,7 @@ fi
 
 # LeakSanitizer's known third-party leaks (tests/lsan.supp: fontconfig's
 # configuration, parsed once when a report's PDF first lays out text).
-export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/lsan.supp}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/lsan.supp:print_suppressions=0}
 
 PASS=0
 FAIL=0
