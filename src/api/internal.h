@@ -231,6 +231,7 @@ void h_plan_grid(struct call *c);
 void h_plan_put(struct call *c);
 void h_plan_split(struct call *c);
 void h_plan_fact(struct call *c);
+void h_forecast(struct call *c);
 
 /* api/workload.c */
 void h_workload(struct call *c);

@@ -358,6 +358,25 @@ workload_responses(const struct route *r, json_t *resp, json_t *params)
 		    "rows: [{scope, id, name, metrics: {metric: {plan, actual, "
 		    "percent, projection, pace_needed, behind}}}]}", "content",
 		    json_content(json_pack("{s:s}", "type", "object"))));
+	} else if (r->fn == h_forecast) {
+		static const char *const fc[][3] = {
+			{ "months", "how many months from the current one, 3 to 12 "
+			    "(default 6)", "integer" },
+			{ "pipeline_id", "deals of this pipeline", "integer" },
+			{ "department_id", "deals owned in this department or one "
+			    "below it", "integer" },
+			{ "owner_id", "deals of this owner", "integer" },
+		};
+
+		own_params(params, fc, 4);
+		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
+		    "description", "{months, as_of, base_currency, trend_bp, "
+		    "forecast: [{month, pipeline, pipeline_deals, won_to_date, "
+		    "history, history_years, low, high, combined, combined_low, "
+		    "combined_high}], undated, beyond, unconverted, backtest: "
+		    "{mape_bp, months: [{month, actual, forecast, error_bp}]}} "
+		    "(docs/api.md)", "content", json_content(json_pack("{s:s}",
+		    "type", "object"))));
 	} else if (r->fn == h_plan_put || r->fn == h_plan_split) {
 		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
 		    "description", r->fn == h_plan_put ? "The grid after the write" :

@@ -1,10 +1,12 @@
 /*
  * Plans over HTTP: the grid (GET/PUT /api/v1/plans), splitting a
  * department's plan (POST /api/v1/plans/split) and plan-fact (GET
- * /api/v1/plans/fact). Who may read and write which rows is the core's
+ * /api/v1/plans/fact), and the revenue forecast (GET /api/v1/forecast,
+ * core/forecast.h). Who may read and write which rows is the core's
  * to decide (core/plans.h).
  */
 #include "api/internal.h"
+#include "core/forecast.h"
 #include "core/plans.h"
 #include "util/timeutil.h"
 
@@ -50,5 +52,19 @@ h_plan_fact(struct call *c)
 	int rc = plan_fact(&c->cx, http_query(c->req, "period"),
 	    http_query(c->req, "department_id"), time_now_ms(), &out);
 
+	reply_result(c, rc, 200, out);
+}
+
+void
+h_forecast(struct call *c)
+{
+	struct list_query lq;
+	json_t *out = NULL;
+	int rc;
+
+	/* The list's parser: filters pass through, the core refuses the rest. */
+	if (call_list_query(c, &lq) != 0)
+		return;
+	rc = forecast_report(&c->cx, &lq, time_now_ms(), &out);
 	reply_result(c, rc, 200, out);
 }

@@ -676,6 +676,10 @@ const struct route api_routes[] = {
 	    "Plan vs actual of a period: percent, projection at the current "
 	    "pace, pace needed, behind; rolled up the department tree",
 	    "plans" },
+	{ "GET", "/api/v1/forecast", h_forecast, NULL, 0,
+	    "Revenue expected per month for the next 3 to 12 months: the "
+	    "weighted pipeline, the seasonal history, combined, with a range "
+	    "and the history method's backtest (docs/api.md)", "plans" },
 	{ "GET", "/api/v1/workload", h_workload, NULL, 0,
 	    "Each person's next days (default 21): working minutes, tasks by "
 	    "estimate and meetings, load in percent, the work behind each day "
