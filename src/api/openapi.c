@@ -377,6 +377,23 @@ workload_responses(const struct route *r, json_t *resp, json_t *params)
 		    "{mape_bp, months: [{month, actual, forecast, error_bp}]}} "
 		    "(docs/api.md)", "content", json_content(json_pack("{s:s}",
 		    "type", "object"))));
+	} else if (r->fn == h_plan_import) {
+		static const char *const pi[][3] = {
+			{ "dry_run", "true: check every cell, write nothing "
+			    "(default false)", "boolean" },
+			{ "encoding", "CSV: an iconv name; default detected",
+			    "string" },
+			{ "delimiter", "CSV: , ; | or a tab; default detected",
+			    "string" },
+			{ "sheet", "XLSX: the sheet; default the first", "string" },
+		};
+
+		own_params(params, pi, 4);
+		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
+		    "description", "{dry_run, rows, written, error_count, errors: "
+		    "[{row, column, value, reason}]}; 422 with the same errors "
+		    "when a run finds any (nothing written)", "content",
+		    json_content(json_pack("{s:s}", "type", "object"))));
 	} else if (r->fn == h_plan_put || r->fn == h_plan_split) {
 		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
 		    "description", r->fn == h_plan_put ? "The grid after the write" :

@@ -676,6 +676,11 @@ const struct route api_routes[] = {
 	    "Plan vs actual of a period: percent, projection at the current "
 	    "pace, pace needed, behind; rolled up the department tree",
 	    "plans" },
+	{ "POST", "/api/v1/plans/import", h_plan_import, NULL, R_UPLOAD,
+	    "Targets from a CSV or XLSX file (multipart/form-data, one part "
+	    "named file; columns who, metric, period, target): every bad cell "
+	    "listed, written all or nothing; dry_run=true checks only; audited",
+	    "plans" },
 	{ "GET", "/api/v1/forecast", h_forecast, NULL, 0,
 	    "Revenue expected per month for the next 3 to 12 months: the "
 	    "weighted pipeline, the seasonal history, combined, with a range "
@@ -945,9 +950,10 @@ dispatch(struct call *c)
 		    "came from another site (its Origin is not this server)");
 	} else if (c->admit) {
 		if (!guard(c, hit) && (hit->flags & R_UPLOAD)) {
+			/* A plan file's rights are the core's, per row. */
 			if (hit->fn == h_import_upload)
 				h_import_admit(c);
-			else
+			else if (hit->fn != h_plan_import)
 				h_doc_admit(c);
 		}
 	} else if ((hit->flags & R_PUBLIC) || !guard(c, hit)) {
