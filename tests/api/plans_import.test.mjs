@@ -6,10 +6,11 @@
 // grouped, or that the writer may not read, is refused.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from '../lib/server.mjs';
-import { stopClean, req, assertProblem, assertInvalid, createToken } from '../lib/helpers.mjs';
+import { stopClean, req, assertProblem, assertInvalid, createToken, crmRun } from '../lib/helpers.mjs';
 
 let srv;
 const u = {};
@@ -184,4 +185,35 @@ test('a designer report that answers one number is a metric; its actual is narro
   }
   const bad = await upload(`who,metric,period,target\npi.anna@example.com,report:${grouped.id},${year},1\n`, { dry: true });
   assert.deepEqual(bad.body.errors.map((e) => [e.row, e.column, e.value]), [[2, 'metric', `report:${grouped.id}`]]);
+});
+
+test('crm plans import: the same checks from the command line, a dry run, then the write', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'crm-plans-'));
+  try {
+    const good = join(dir, 'good.csv');
+    const bad = join(dir, 'bad.csv');
+    writeFileSync(good, `who,metric,period,target\nImport other,new_clients,${year}-Q2,15\n`);
+    writeFileSync(bad, `who,metric,period,target\nImport other,new_clients,${year}-Q2,many\n`);
+    let r = crmRun(['plans', 'import', bad, '--db', srv.db]);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /row 2, target "many": must be a whole number/);
+    assert.match(r.stderr, /nothing was written/);
+    r = crmRun(['plans', 'import', good, '--dry-run', '--db', srv.db]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /1 target checked, none written/);
+    r = crmRun(['plans', 'import', good, '--db', srv.db, '--as', 'pi.anna@example.com']);
+    assert.equal(r.status, 1, 'a manager plans for no department');
+    assert.match(r.stderr, /may not plan for this department/);
+    r = crmRun(['plans', 'import', good, '--db', srv.db]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /1 target written/);
+    assert.equal(crmRun(['plans', '--help']).status, 0);
+    assert.equal(crmRun(['plans', 'export']).status, 2);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the grid after the command line', async () => {
+  assert.deepEqual(planOf(await grid(`${year}-Q2`), 'department', dept.other), { new_clients: 15 });
 });
