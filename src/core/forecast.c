@@ -405,7 +405,7 @@ forecast_report(struct core_ctx *cx, const struct list_query *lq,
 	struct fparams p;
 	struct pipe pp;
 	int64_t a[FORECAST_HISTORY + 1], w[FORECAST_MONTHS_MAX];
-	int64_t c[FORECAST_MONTHS_MAX], mape;
+	int64_t c[FORECAST_MONTHS_MAX], mape, trend;
 	struct fc_series s;
 	int y, m, d, cur, first, rc;
 	bool data;
@@ -442,19 +442,14 @@ forecast_report(struct core_ctx *cx, const struct list_query *lq,
 	s.n = FORECAST_HISTORY;
 	s.start = fc_data_start(a, FORECAST_HISTORY);
 	bt = backtest_json(&s, first, &mape);
-	{
-		int64_t r = fc_trend_bp(&s, s.n, &data);
-
-		*out = json_pack("{s:i, s:s, s:s, s:o, s:o, s:{s:I, s:I}, "
-		    "s:{s:I, s:I}, s:I, s:o}", "months", p.months, "as_of", asof,
-		    "base_currency", base, "trend_bp", data ? json_integer(r) :
-		    json_null(), "forecast", future_months(&s, &p, cur, &pp,
-		    a[FORECAST_HISTORY], mape), "undated", "count",
-		    (json_int_t)pp.undated, "weighted",
-		    (json_int_t)div_round(pp.undated_w, 100), "beyond", "count",
-		    (json_int_t)pp.beyond, "weighted",
-		    (json_int_t)div_round(pp.beyond_w, 100), "unconverted",
-		    (json_int_t)pp.unconverted, "backtest", bt);
-	}
+	trend = fc_trend_bp(&s, s.n, &data);
+	*out = json_pack("{s:i, s:s, s:s, s:o, s:o, s:{s:I, s:I}, s:{s:I, s:I}, "
+	    "s:I, s:o}", "months", p.months, "as_of", asof, "base_currency", base,
+	    "trend_bp", data ? json_integer(trend) : json_null(), "forecast",
+	    future_months(&s, &p, cur, &pp, a[FORECAST_HISTORY], mape), "undated",
+	    "count", (json_int_t)pp.undated, "weighted",
+	    (json_int_t)div_round(pp.undated_w, 100), "beyond", "count",
+	    (json_int_t)pp.beyond, "weighted", (json_int_t)div_round(pp.beyond_w,
+	    100), "unconverted", (json_int_t)pp.unconverted, "backtest", bt);
 	return *out != NULL ? CRM_OK : core_fail(cx, CRM_EDB, "Out of memory");
 }

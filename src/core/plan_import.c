@@ -225,7 +225,7 @@ check_metric(struct reader *r, const struct irow *row, struct plan_cell *c,
 		/* When the list is full the last entry makes room. */
 		k = *nseen < CHECKED_MAX ? &seen[(*nseen)++] :
 		    &seen[CHECKED_MAX - 1];
-		snprintf(k->name, sizeof(k->name), "%s", m);
+		memcpy(k->name, m, strlen(m) + 1);	/* checked: it fits */
 		k->why[0] = '\0';
 		k->rc = plan_metric_check(r->cx, m, k->why, sizeof(k->why));
 		if (k->rc != CRM_OK && k->rc != CRM_EINVAL)
@@ -235,7 +235,7 @@ check_metric(struct reader *r, const struct irow *row, struct plan_cell *c,
 		bad(r, row->rowno, "metric", m, "%s", k->why);
 		*good = false;
 	}
-	snprintf(c->metric, sizeof(c->metric), "%s", m);
+	memcpy(c->metric, m, strlen(m) + 1);
 	return CRM_OK;
 }
 
