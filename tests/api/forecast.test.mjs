@@ -128,6 +128,44 @@ test('a manager\'s forecast counts only their deals; an owner filter gives the s
   assert.deepEqual(empty.forecast.map((x) => [x.pipeline, x.history, x.combined]), [[0, null, 0], [0, null, 0], [0, null, 0]]);
 });
 
+test('history and backtest end to end: two years of won deals, a 1.5 trend, the exact MAPE', async () => {
+  // One won deal a month for the 24 months before this one: 1000 each the first year, 1500 the second.
+  const hist = await ok('POST', '/api/v1/pipelines', { name: 'History pipe', stages: [{ name: 'Open' },
+    { name: 'Won', kind: 'won' }, { name: 'Lost', kind: 'lost' }] });
+  const won = hist.stages.find((x) => x.kind === 'won');
+  for (let k = -24; k < 0; k++) {
+    const d = await ok('POST', '/api/v1/deals', { title: `History ${k}`, pipeline_id: hist.id, amount: k < -12 ? 1000 : 1500, currency: 'EUR' });
+    await ok('POST', `/api/v1/deals/${d.id}/move`, { stage_id: won.id });
+    const [y, m] = month(k).split('-').map(Number);
+    sql(`UPDATE deals SET closed_at = ${Date.UTC(y, m - 1, 15, 12)} WHERE id = ${d.id}`);
+  }
+  const f = await ok('GET', `/api/v1/forecast?pipeline_id=${hist.id}&months=3`);
+  // 12 × 1500 over 12 × 1000.
+  assert.equal(f.trend_bp, 15000);
+  // The backtest has no 24 months before any past month: no trend, so each month is forecast as the
+  // year before (1000) against 1500: |1000 - 1500| / 1500 = 3333 bp every month.
+  assert.deepEqual(f.backtest.months.map((x) => [x.month, x.actual, x.forecast, x.error_bp]),
+    Array.from({ length: 12 }, (_, i) => [month(i - 12), 1500, 1000, 3333]));
+  assert.equal(f.backtest.mape_bp, 3333);
+  // This month: 1500 × 1.5 and 1000 × 1.5 × 1.5 are both 2250; the range widened by the MAPE (750).
+  const [now] = f.forecast;
+  assert.deepEqual([now.history, now.history_years, now.low, now.high], [2250, 2, 1500, 3000]);
+  assert.deepEqual([now.pipeline, now.combined, now.combined_low, now.combined_high], [0, 2250, 1500, 3000]);
+});
+
+test('a department filter, and a role that hides deal amounts', async () => {
+  const d = await ok('POST', '/api/v1/departments', { name: 'Forecast dept', parent_id: 1 });
+  const empty = await ok('GET', `/api/v1/forecast?pipeline_id=${pipe.id}&department_id=${d.id}`);
+  assert.ok(empty.forecast.every((x) => x.pipeline === 0));
+  await ok('PATCH', `/api/v1/users/${manager.id}`, { department_id: d.id });
+  const theirs = await ok('GET', `/api/v1/forecast?pipeline_id=${pipe.id}&department_id=${d.id}`);
+  assert.deepEqual(theirs.forecast.map((x) => x.pipeline), [0, 0, 4000, 0, 0, 0]);
+  const role = await ok('POST', '/api/v1/roles', { name: 'Forecast-blind', perms: { '*': { read: 'all' } },
+    fields: { deals: { amount_base: 'hidden' } } });
+  const u = await ok('POST', '/api/v1/users', { email: 'forecast.blind@example.com', name: 'Blind', password: 'saffron lighthouse quill 27', role_id: role.id });
+  assertProblem(await req(srv, 'GET', '/api/v1/forecast', { auth: createToken(srv, u.email, 'fcb') }), 403);
+});
+
 test('bad parameters are 400 naming the parameter', async () => {
   for (const [q, name] of [['months=2', 'months'], ['months=13', 'months'], ['months=six', 'months'], ['months=', 'months'],
     ['pipeline_id=abc', 'pipeline_id'], ['owner_id=0', 'owner_id'], ['department_id=-1', 'department_id'],
