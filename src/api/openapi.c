@@ -801,9 +801,12 @@ operation(const struct route *r)
 		    "s:{s:{s:s, s:s, s:s}}, s:[s]}}}}", "required", 1, "content",
 		    "multipart/form-data", "schema", "type", "object", "properties",
 		    "file", "type", "string", "format", "binary", "description",
-		    "one part named file with a filename; PDF, PNG, JPEG, GIF, "
-		    "WebP, text, CSV, Office or OpenDocument, as its bytes and "
-		    "name say (--max-upload, default 25 MiB)", "required", "file"));
+		    r->fn == h_plan_import ? "one part named file: a CSV or XLSX "
+		    "whose first row names who, metric, period, target "
+		    "(docs/api.md)" : "one part named file with a filename; PDF, "
+		    "PNG, JPEG, GIF, WebP, text, CSV, Office or OpenDocument, as its "
+		    "bytes and name say (--max-upload, default 25 MiB)", "required",
+		    "file"));
 	else if (r->flags & R_BODY)
 		json_object_set_new(op, "requestBody", json_pack("{s:b, s:o}",
 		    "required", 1, "content", json_content(sname ? ref(sname) :
