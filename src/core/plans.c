@@ -537,6 +537,37 @@ plan_metric_check(struct core_ctx *cx, const char *name, char *why,
 	return CRM_EINVAL;
 }
 
+/*
+ * After writing a report metric of period: do the period's report metrics
+ * still fit PLAN_REPORTS_MAX? (Past it a plan would be stored but never
+ * shown.) CRM_EINVAL naming field when not.
+ */
+static int
+reports_fit(struct core_ctx *cx, const char *period, const char *metric,
+    const char *field)
+{
+	db_stmt_t *st;
+	int64_t id, n;
+	int rc;
+
+	if (plan_report_id(metric, &id) != 0)
+		return CRM_OK;
+	if (db_prepare(cx->db, "SELECT COUNT(DISTINCT metric) FROM plans WHERE "
+	    "period = ? AND metric LIKE 'report:%'", &st) != DB_OK)
+		return db_fail(cx, "report metrics");
+	db_bind_text(st, 1, period, strlen(period));
+	rc = db_step(st);
+	n = rc == DB_ROW ? db_col_int(st, 0) : 0;
+	db_done(st);
+	if (rc != DB_ROW)
+		return db_fail(cx, "report metrics step");
+	if (n <= PLAN_REPORTS_MAX)
+		return CRM_OK;
+	verrs_add(&cx->errs, field, "%s already plans %d reports, the most a "
+	    "period holds", period, PLAN_REPORTS_MAX);
+	return core_invalid(cx);
+}
+
 /* Checks cell i of a write into *c; errors go to cx->errs. */
 static int
 parse_cell(struct core_ctx *cx, const struct org *o, json_t *v, size_t i,
@@ -628,9 +659,15 @@ plan_put(struct core_ctx *cx, json_t *in, json_t **out)
 	if (rc == CRM_OK && db_begin(cx->db) != DB_OK)
 		rc = db_fail(cx, "begin");
 	else if (rc == CRM_OK) {
-		for (i = 0; i < n && rc == CRM_OK; i++)
+		for (i = 0; i < n && rc == CRM_OK; i++) {
+			char f[48];
+
+			snprintf(f, sizeof(f), "cells[%zu].metric", i);
 			rc = store_cell(cx, period, c[i].scope, c[i].id, c[i].mname,
 			    c[i].target);
+			if (rc == CRM_OK)
+				rc = reports_fit(cx, period, c[i].mname, f);
+		}
 		if (rc == CRM_OK) {
 			json_t *detail = json_pack("{s:s, s:O}", "period", period,
 			    "cells", cells);
@@ -1007,9 +1044,12 @@ plan_write(struct core_ctx *cx, const struct plan_cell *c, size_t n,
 
 	if (db_begin(cx->db) != DB_OK)
 		return db_fail(cx, "begin");
-	for (size_t i = 0; i < n && rc == CRM_OK; i++)
+	for (size_t i = 0; i < n && rc == CRM_OK; i++) {
 		rc = store_cell(cx, c[i].period, (int)c[i].scope, c[i].id,
 		    c[i].metric, c[i].target);
+		if (rc == CRM_OK)
+			rc = reports_fit(cx, c[i].period, c[i].metric, "file");
+	}
 	if (rc == CRM_OK)
 		rc = audit_append(cx, action, "plans", 0, detail);
 	return core_txn_end(cx, rc, NULL);

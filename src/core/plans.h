@@ -17,7 +17,8 @@
  *   report:<id>    the number a saved designer report answers (one count,
  *                  count_distinct or sum, no group_by) for the period and
  *                  the row's people, run under the reader's rights
- *                  (plan_report.c says how it is narrowed). A report the
+ *                  (plan_report.c says how it is narrowed); at most
+ *                  PLAN_REPORTS_MAX of them in a period. A report the
  *                  writer may not read, or that is no single number, is
  *                  refused as a metric; one that became unfit later has
  *                  no actual (null).

@@ -185,6 +185,15 @@ test('a designer report that answers one number is a metric; its actual is narro
   }
   const bad = await upload(`who,metric,period,target\npi.anna@example.com,report:${grouped.id},${year},1\n`, { dry: true });
   assert.deepEqual(bad.body.errors.map((e) => [e.row, e.column, e.value]), [[2, 'metric', `report:${grouped.id}`]]);
+  // A period holds at most 20 report metrics: the 21st is refused, nothing of that write is kept.
+  const cells = [];
+  for (let i = 0; i < 21; i++) {
+    const r = await ok('POST', '/api/v1/reports', { name: `Count ${i}`, definition: { entity: 'deals', aggregates: [{ fn: 'count' }] } });
+    cells.push({ scope: 'company', id: null, metric: `report:${r.id}`, target: i });
+  }
+  const many = await req(srv, 'PUT', '/api/v1/plans', { body: { period: `${year}-06`, cells } });
+  assertInvalid(many, ['cells[20].metric']);
+  assert.deepEqual(planOf(await grid(`${year}-06`), 'company', null), {});
 });
 
 test('crm plans import: the same checks from the command line, a dry run, then the write', () => {
