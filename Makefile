@@ -4,12 +4,12 @@
 CC       ?= cc
 PKGS      = libmicrohttpd jansson sqlite3 libsodium libpq liboath libqrencode \
             libcbor libcrypto pwquality libzstd libcurl libzip expat xlsxwriter \
-            libcmark
+            libcmark pangocairo cairo-pdf
 CFLAGS   ?= -O2 -g
 WARN      = -std=c17 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
             -Wmissing-prototypes -Wpointer-arith -Wvla -Wformat=2
 CPPFLAGS += -D_GNU_SOURCE -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lpthread
+LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lpthread -lm
 
 SRC      := $(sort $(wildcard src/*/*.c))
 LIBSRC   := $(filter-out src/cli/main.c,$(SRC))
@@ -81,7 +81,8 @@ build/asan/obj/gen/%.o: build/gen/%.c
 # C unit tests (cmocka), each linked with the program minus main().
 # libical reads the iCalendar feed back in its test only; the server
 # writes the format itself. The process engine's test sets the clock:
-# every call of time_now_ms from the program's objects goes to its own.
+# every call of time_now_ms from the program's objects goes to its own
+# (tests/unit/process_fixture.h), and the schedule trigger's test too.
 WRAP_CLOCK := -Wl,--wrap=time_now_ms
 unit: $(UNIT_BIN)
 build/tests/%: tests/unit/%.c $(LIBOBJ) $(GENOBJ)
@@ -89,7 +90,7 @@ build/tests/%: tests/unit/%.c $(LIBOBJ) $(GENOBJ)
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -Wno-missing-prototypes -o $@ $^ \
 	  $(LDLIBS) $(shell pkg-config --libs cmocka 2>/dev/null) \
 	  $(if $(filter test_ical,$*),$(shell pkg-config --libs libical 2>/dev/null)) \
-	  $(if $(filter test_process_run,$*),$(WRAP_CLOCK))
+	  $(if $(filter test_process_run test_process_sched,$*),$(WRAP_CLOCK))
 
 deps:
 	scripts/deps.sh

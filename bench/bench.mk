@@ -21,3 +21,10 @@ bench-pg: build/crm
 .PHONY: bench-import
 bench-import: build/crm
 	bench/import.sh
+
+# `make bench-import-fair`: single creates through the API while crm serve
+# imports BENCH_FAIR_ROWS contacts (100,000 by default); median, p99 and the
+# longest wait; see bench/import_fair.mjs.
+.PHONY: bench-import-fair
+bench-import-fair: build/crm
+	node bench/import_fair.mjs

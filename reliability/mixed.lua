@@ -68,11 +68,45 @@ local function with_auth(h)
 end
 local json_hdr = with_auth({ ["Content-Type"] = "application/json" })
 
+-- The later features' requests (2 % each), by number 1..8.
+local function feature(k)
+  seq = seq + 1
+  if k == 1 then
+    return wrk.format("POST", "/api/v1/deals", json_hdr, string.format(
+      '{"title":"Soak deal %d.%d","pipeline_id":1,"amount":%d,"currency":"EUR",' ..
+      '"company_id":%d,"source":"web"}', thread_id or 0, seq,
+      math.random(100, 10000000), math.random(1, max_company)))
+  elseif k == 2 then
+    return wrk.format("GET", "/api/v1/deals/board?pipeline_id=1")
+  elseif k == 3 then
+    return wrk.format("POST", "/api/v1/activities", json_hdr, string.format(
+      '{"kind":"task","subject":"Soak task %d.%d","due_at":"2026-12-%02dT10:00:00Z",' ..
+      '"company_id":%d}', thread_id or 0, seq, math.random(1, 28),
+      math.random(1, max_company)))
+  elseif k == 4 then
+    return wrk.format("GET", "/api/v1/activities/my-day?tz=Europe/Berlin")
+  elseif k == 5 then
+    return wrk.format("POST", "/api/v1/tickets", json_hdr, string.format(
+      '{"subject":"Soak ticket %d.%d","description":"The printer is on fire",' ..
+      '"priority":"normal","company_id":%d}', thread_id or 0, seq,
+      math.random(1, max_company)))
+  elseif k == 6 then
+    return wrk.format("GET", "/api/v1/reports/" .. math.random(1, 12) .. "/run?tz=UTC")
+  elseif k == 7 then
+    return wrk.format("GET", "/api/v1/companies/" .. math.random(1, max_company) ..
+      "/timeline?limit=50")
+  else
+    return wrk.format("GET", "/api/v1/notifications")
+  end
+end
+
 function request()
   local r = math.random(100)
-  if r <= 40 then
+  if r <= 32 then
     return wrk.format("GET", "/api/v1/contacts/" .. math.random(1, max_id))
-  elseif r <= 55 then
+  elseif r <= 48 then
+    return feature(((r - 33) % 8) + 1)
+  elseif r <= 60 then
     local path = "/api/v1/contacts?sort=last_name&limit=50"
     if cursor ~= nil and pages < 20 then
       path = path .. "&cursor=" .. urlencode(cursor)
@@ -83,7 +117,7 @@ function request()
     end
     cursor = nil
     return wrk.format("GET", path)
-  elseif r <= 70 then
+  elseif r <= 72 then
     return wrk.format("GET", search_paths[math.random(1, #search_paths)])
   elseif r <= 80 then
     seq = seq + 1

@@ -20,16 +20,23 @@ FAIL=0
 
 stage() { printf '\n=== %s ===\n' "$*"; }
 
-# Adds the counts of a node --test TAP log ("# pass N", "# fail N").
+# Adds the counts of a node --test TAP log ("# pass N", "# fail N",
+# "# cancelled N"). A cancelled test is one whose file ended before it
+# finished (its server died, a promise never settled): it did not pass, so
+# it counts as a failure.
 count_tap() {
-  local p f
+  local p f c
   p=$(grep -E '^# pass [0-9]+' "$1" | tail -1 | awk '{print $3}')
   f=$(grep -E '^# fail [0-9]+' "$1" | tail -1 | awk '{print $3}')
+  c=$(grep -E '^# cancelled [0-9]+' "$1" | tail -1 | awk '{print $3}')
   if [ -z "$p" ] && [ -z "$f" ]; then
     echo "check: no test results in $1 (the runner failed to start)"
     FAIL=$((FAIL + 1)); return
   fi
-  PASS=$((PASS + ${p:-0})); FAIL=$((FAIL + ${f:-0}))
+  if [ "${c:-0}" -gt 0 ]; then
+    echo "check: $c cancelled in $1 (counted as failed)"
+  fi
+  PASS=$((PASS + ${p:-0})); FAIL=$((FAIL + ${f:-0} + ${c:-0}))
 }
 
 scripts/deps.sh || { echo "check: installing dependencies failed"; echo "0 passed, 1 failed"; exit 1; }
@@ -52,7 +59,7 @@ done
 
 if ls tests/api/*.test.mjs >/dev/null 2>&1; then
   stage "API tests"
-  node --test --test-reporter=tap --test-concurrency=2 tests/api/ 2>&1 | tee test-artifacts/api.tap | grep -E '^(not ok|# (pass|fail))' 
+  node --test --test-reporter=tap --test-concurrency=2 tests/api/ 2>&1 | tee test-artifacts/api.tap | grep -E '^(not ok|# (pass|fail|cancelled))' 
   count_tap test-artifacts/api.tap
 
   stage "API tests under AddressSanitizer and UndefinedBehaviorSanitizer"
@@ -60,7 +67,7 @@ if ls tests/api/*.test.mjs >/dev/null 2>&1; then
   CRM_BIN=build/asan/crm \
   ASAN_OPTIONS="log_path=$ROOT/test-artifacts/sanitizer/asan:detect_leaks=1:abort_on_error=0" \
   UBSAN_OPTIONS="log_path=$ROOT/test-artifacts/sanitizer/ubsan:print_stacktrace=1:halt_on_error=1" \
-    node --test --test-reporter=tap --test-concurrency=2 tests/api/ 2>&1 | tee test-artifacts/api-asan.tap | grep -E '^(not ok|# (pass|fail))'
+    node --test --test-reporter=tap --test-concurrency=2 tests/api/ 2>&1 | tee test-artifacts/api-asan.tap | grep -E '^(not ok|# (pass|fail|cancelled))'
   count_tap test-artifacts/api-asan.tap
   if ls test-artifacts/sanitizer/* >/dev/null 2>&1; then
     echo "check: sanitizer reports:"; head -50 test-artifacts/sanitizer/*
@@ -72,7 +79,7 @@ fi
 
 if ls tests/reliability/*.test.mjs >/dev/null 2>&1; then
   stage "reliability tests (crashes, faults)"
-  node --test --test-reporter=tap --test-concurrency=1 tests/reliability/ 2>&1 | tee test-artifacts/reliability.tap | grep -E '^(not ok|# (pass|fail))'
+  node --test --test-reporter=tap --test-concurrency=1 tests/reliability/ 2>&1 | tee test-artifacts/reliability.tap | grep -E '^(not ok|# (pass|fail|cancelled))'
   count_tap test-artifacts/reliability.tap
 fi
 
@@ -92,7 +99,7 @@ if ls tests/api/*.test.mjs >/dev/null 2>&1; then
     PG_TESTS=(tests/api/)
     ls tests/pg/*.test.mjs >/dev/null 2>&1 && PG_TESTS+=(tests/pg/)
     CRM_TEST_PG=$PGURI \
-      node --test --test-reporter=tap --test-concurrency=2 "${PG_TESTS[@]}" 2>&1 | tee test-artifacts/api-pg.tap | grep -E '^(not ok|# (pass|fail))'
+      node --test --test-reporter=tap --test-concurrency=2 "${PG_TESTS[@]}" 2>&1 | tee test-artifacts/api-pg.tap | grep -E '^(not ok|# (pass|fail|cancelled))'
     count_tap test-artifacts/api-pg.tap
   else
     cat test-artifacts/pg-start.log
@@ -104,7 +111,7 @@ fi
 
 if ls tests/browser/*.test.mjs >/dev/null 2>&1; then
   stage "browser tests (chromium)"
-  node --test --test-reporter=tap --test-concurrency=1 tests/browser/ 2>&1 | tee test-artifacts/browser.tap | grep -E '^(not ok|# (pass|fail))'
+  node --test --test-reporter=tap --test-concurrency=1 tests/browser/ 2>&1 | tee test-artifacts/browser.tap | grep -E '^(not ok|# (pass|fail|cancelled))'
   count_tap test-artifacts/browser.tap
 fi
 

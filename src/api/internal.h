@@ -36,6 +36,7 @@ enum {
 	R_ANYSTATE = 1 << 4,	/* works whatever the system state (api/system.c) */
 	R_UPLOAD = 1 << 5,	/* takes a multipart/form-data file, spooled to disk */
 	R_SECRET = 1 << 6,	/* its one path segment is a secret, not an id */
+	R_CORS = 1 << 7,	/* public, called from other sites: checks Origin itself */
 };
 
 struct route {
@@ -71,6 +72,11 @@ void call_with_body(struct call *c, body_fn fn, int status);
 void call_with_id_body(struct call *c, id_body_fn fn);
 /* Maps a CRM_E* code, cx->detail and cx->errs to a problem response. */
 void reply_core(struct call *c, int rc);
+/*
+ * Whether the request's Origin, when a browser sent one, names this
+ * server (its Host); no Origin counts as the same.
+ */
+bool api_same_origin(const struct call *c);
 /* Parses the body as a JSON object; on failure replies 400 and returns NULL. */
 json_t *body_object(struct call *c);
 /*
@@ -140,6 +146,15 @@ void h_report_run(struct call *c);
 void h_dashboard_get(struct call *c);
 void h_dashboard_put(struct call *c);
 void h_report_export(struct call *c);
+void h_rsub_list(struct call *c);
+void h_rsub_get(struct call *c);
+void h_rsub_create(struct call *c);
+void h_rsub_update(struct call *c);
+void h_rsub_delete(struct call *c);
+void h_rsub_send_now(struct call *c);
+void h_dashboard_reset(struct call *c);
+void h_dashboard_role_get(struct call *c);
+void h_dashboard_role_put(struct call *c);
 /* api/activities.c */
 void h_activity_complete(struct call *c);
 void h_activity_reopen(struct call *c);
@@ -156,6 +171,12 @@ void h_desk_update(struct call *c);
 void h_desk_delete(struct call *c);
 void h_canned_render(struct call *c);
 void h_report_support(struct call *c);
+/* api/webforms.c: the public form and satisfaction pages */
+void h_webform_page(struct call *c);
+void h_webform_submit(struct call *c);
+void h_webform_preflight(struct call *c);
+void h_csat_page(struct call *c);
+void h_csat_answer(struct call *c);
 /* api/kb.c */
 void h_kb_list(struct call *c);
 void h_kb_get(struct call *c);
@@ -241,6 +262,15 @@ void h_plan_split(struct call *c);
 void h_plan_fact(struct call *c);
 void h_forecast(struct call *c);
 void h_plan_import(struct call *c);
+/* api/kpi.c */
+void h_kpi_card_list(struct call *c);
+void h_kpi_card_get(struct call *c);
+void h_kpi_card_create(struct call *c);
+void h_kpi_card_update(struct call *c);
+void h_kpi_card_delete(struct call *c);
+void h_kpi_results(struct call *c);
+void h_kpi_close(struct call *c);
+void h_kpi_reopen(struct call *c);
 
 /* api/workload.c */
 void h_workload(struct call *c);
@@ -261,6 +291,7 @@ void h_proc_archive(struct call *c);
 void h_proc_restore(struct call *c);
 void h_proc_validate(struct call *c);
 void h_proc_wizard(struct call *c);
+void h_proc_schedule_preview(struct call *c);
 /* api/process_runs.c */
 void h_prun_start(struct call *c);
 void h_prun_list(struct call *c);

@@ -8,6 +8,8 @@
 #include "api/internal.h"
 #include "core/absences.h"
 #include "core/desk.h"
+#include "core/webform.h"
+#include "core/kpi.h"
 #include "core/workcal.h"
 
 static json_t *
@@ -205,6 +207,9 @@ desk_schema(const struct dtable *t)
 		    "type", "boolean") : c->type == DC_SIDE ? json_pack("{s:s, "
 		    "s:{s:s}}", "type", "array", "items", "type", "integer") :
 		    json_pack("{s:[s,s]}", "type", "object", "array"));
+		if (t->readonly != NULL && strcmp(t->readonly, c->name) == 0)
+			json_object_set_new(json_object_get(props, c->name),
+			    "readOnly", json_true());
 	}
 	return json_pack("{s:s, s:o}", "type", "object", "properties", props);
 }
@@ -217,7 +222,9 @@ desk_name(const struct route *r)
 	    r->fn != h_desk_update && r->fn != h_desk_delete)
 		return NULL;
 	return strstr(r->path, "/sla-policies") != NULL ? "SLAPolicy" :
-	    strstr(r->path, "/queues") != NULL ? "Queue" : "CannedResponse";
+	    strstr(r->path, "/queues") != NULL ? "Queue" :
+	    strstr(r->path, "/desk/forms") != NULL ? "WebForm" :
+	    "CannedResponse";
 }
 
 /* A working-hours calendar (core/workcal.h), as read and as written. */
@@ -257,6 +264,51 @@ workcal_schema(void)
  * The responses and query parameters of the working-hours calendar and
  * absence routes; false for any other route.
  */
+/* A report subscription's fields (core/report_deliver.h). */
+static json_t *
+rsub_schema(void)
+{
+	return json_pack("{s:s, s:{s:{s:s}, s:{s:s, s:[s,s]}, s:{s:s, s:s}, "
+	    "s:{s:s}, s:{s:s, s:{s:s}, s:i}, s:{s:s}, s:{s:s}}, s:b}", "type",
+	    "object", "properties", "report_id", "type", "integer", "format",
+	    "type", "string", "enum", "xlsx", "csv", "pdf", "schedule", "type",
+	    "object", "description", "{kind: weekly, weekday: 1-7, time: "
+	    "HH:MM} | {kind: monthly, day: 1-28, time} | {kind: cron, expr}",
+	    "tz", "type", "string", "recipients", "type", "array", "items",
+	    "type", "integer", "maxItems", 50, "params", "type", "object",
+	    "active", "type", "boolean", "additionalProperties", 0);
+}
+
+/* The subscriptions' and the roles' default dashboards' answers. */
+static bool
+rsub_responses(const struct route *r, json_t *resp)
+{
+	const char *d;
+
+	if (r->fn == h_rsub_delete) {
+		json_object_set_new(resp, "204", json_pack("{s:s}", "description",
+		    "Deleted, its pending delivery dropped"));
+		return true;
+	}
+	d = r->fn == h_rsub_list ? "{data: [subscription]}" :
+	    r->fn == h_rsub_get || r->fn == h_rsub_create ||
+	    r->fn == h_rsub_update ? "The subscription {id, owner_id, "
+	    "report_id, report_name, format, schedule, cron, tz, recipients, "
+	    "params, active, next_at, last_sent_at, created_at, updated_at, "
+	    "version} (ETag: its version)" : r->fn == h_rsub_send_now ?
+	    "{id, delivered: [{user_id, rows}], skipped: [{user_id, reason}]}" :
+	    r->fn == h_dashboard_role_get || r->fn == h_dashboard_role_put ?
+	    "{role_id, report_ids, layout, updated_at}" :
+	    r->fn == h_dashboard_reset ? "One's dashboard as GET /dashboard "
+	    "answers it (source: role or none)" : NULL;
+	if (d == NULL)
+		return false;
+	json_object_set_new(resp, r->fn == h_rsub_create ? "201" : "200",
+	    json_pack("{s:s, s:o}", "description", d, "content",
+	    json_content(json_pack("{s:s}", "type", "object"))));
+	return true;
+}
+
 static bool
 workcal_responses(const struct route *r, json_t *resp, json_t *params)
 {
@@ -423,6 +475,89 @@ workload_responses(const struct route *r, json_t *resp, json_t *params)
 	return true;
 }
 
+/* A KPI scorecard (core/kpi.h) and the body naming one's period. */
+static json_t *
+kpi_schema(void)
+{
+	json_t *line = json_pack("{s:s, s:{s:{s:s}, s:{s:s, s:i, s:I}, s:{s:s, "
+	    "s:i, s:i}, s:{s:s, s:[s,s,s]}, s:{s:s, s:i, s:i}, s:{s:s, s:i}, "
+	    "s:{s:s, s:i, s:{s:s, s:{s:{s:s}, s:{s:s}}}}}, s:[s,s,s,s]}",
+	    "type", "object", "properties",
+	    "metric", "type", "string",
+	    "target", "type", "integer", "minimum", 0, "maximum",
+	    (json_int_t)KPI_TARGET_MAX,
+	    "weight", "type", "integer", "minimum", 1, "maximum", KPI_WEIGHT_MAX,
+	    "rule", "type", "string", "enum", "linear", "threshold", "inverse",
+	    "cap", "type", "integer", "minimum", 100, "maximum", KPI_CAP_MAX,
+	    "worst", "type", "integer", "minimum", 1,
+	    "bands", "type", "array", "maxItems", KPI_BANDS_MAX, "items", "type",
+	    "object", "properties", "min", "type", "integer", "score", "type",
+	    "integer",
+	    "required", "metric", "target", "weight", "rule");
+
+	return json_pack("{s:s, s:{s:{s:s, s:b}, s:{s:s, s:i}, s:{s:s, "
+	    "s:[s,s,s]}, s:{s:s, s:{s:s}}, s:{s:[s,s]}, s:{s:[s,s]}, s:{s:s, "
+	    "s:[s,s,s]}, s:{s:s, s:i, s:o}, s:{s:s, s:b}}, s:[s,s,s,s]}",
+	    "type", "object", "properties",
+	    "id", "type", "integer", "readOnly", 1,
+	    "name", "type", "string", "maxLength", KPI_NAME_MAX,
+	    "applies", "type", "string", "enum", "users", "department", "role",
+	    "user_ids", "type", "array", "items", "type", "integer",
+	    "department_id", "type", "integer", "null",
+	    "role_id", "type", "integer", "null",
+	    "period_kind", "type", "string", "enum", "month", "quarter", "year",
+	    "lines", "type", "array", "maxItems", KPI_LINES_MAX, "items", line,
+	    "version", "type", "integer", "readOnly", 1,
+	    "required", "name", "applies", "period_kind", "lines");
+}
+
+/*
+ * The responses and query parameters of the KPI routes (core/kpi.h);
+ * false for any other route.
+ */
+static bool
+kpi_responses(const struct route *r, json_t *resp, json_t *params)
+{
+	static const char *const kq[][3] = {
+		{ "scorecard_id", "the scorecard; required", "integer" },
+		{ "period", "a period of the scorecard's kind: 2026-11, 2026-Q4 or "
+		    "2026; required", "string" },
+		{ "user_id", "one person only (404 when not one the caller may "
+		    "see)", "integer" },
+	};
+	const char *what;
+
+	if (r->fn == h_kpi_card_delete) {
+		json_object_set_new(resp, "204", json_pack("{s:s}", "description",
+		    "Deleted"));
+		return true;
+	}
+	if (r->fn == h_kpi_card_list)
+		what = "{data: [scorecard]}";
+	else if (r->fn == h_kpi_card_get || r->fn == h_kpi_card_create ||
+	    r->fn == h_kpi_card_update)
+		what = "{id, name, applies, user_ids, department_id, role_id, "
+		    "period_kind, lines: [{metric, target, weight, rule, cap | "
+		    "worst | bands}], created_at, updated_at, version}";
+	else if (r->fn == h_kpi_results || r->fn == h_kpi_close ||
+	    r->fn == h_kpi_reopen)
+		what = "{scorecard_id, name, period, period_kind, from, to, people: "
+		    "[{user_id, name, department_id, closed, closed_at, total_bp, "
+		    "lines: [{metric, target, weight, rule, ..., actual, no_data, "
+		    "score_bp, contribution_bp}]}]}; scores in basis points "
+		    "(10000 = 100 points)";
+	else
+		return false;
+	if (r->fn == h_kpi_results)
+		own_params(params, kq, 3);
+	json_object_set_new(resp, r->fn == h_kpi_card_create ? "201" : "200",
+	    json_pack("{s:s, s:o}", "description", what, "content",
+	    json_content(r->fn == h_kpi_card_get || r->fn == h_kpi_card_create ||
+	    r->fn == h_kpi_card_update ? ref("KpiScorecard") : json_pack("{s:s}",
+	    "type", "object"))));
+	return true;
+}
+
 static json_t *
 operation(const struct route *r)
 {
@@ -440,8 +575,27 @@ operation(const struct route *r)
 			    "minimum", 1));
 	if (r->flags & R_SECRET)
 		json_array_append_new(params, json_pack("{s:s, s:s, s:b, s:s, "
-		    "s:{s:s}}", "name", "secret", "in", "path", "required", 1,
-		    "description", "the feed's secret followed by .ics", "schema",
+		    "s:{s:s}}", "name", strstr(r->path, "{key}") != NULL ? "key" :
+		    strstr(r->path, "{token}") != NULL ? "token" : "secret", "in",
+		    "path", "required", 1, "description",
+		    strstr(r->path, "{key}") != NULL ? "the web form's public_key" :
+		    strstr(r->path, "{token}") != NULL ? "the secret of the link in "
+		    "the satisfaction mail" : "the feed's secret followed by .ics",
+		    "schema", "type", "string"));
+	if (r->fn == h_webform_submit || r->fn == h_csat_answer) {
+		const char *body = r->fn == h_webform_submit ?
+		    "WebFormSubmission" : "SatisfactionAnswer";
+
+		/* JSON from a script, or a plain HTML form's post. */
+		json_object_set_new(op, "requestBody", json_pack("{s:b, s:{s:{s:o}, "
+		    "s:{s:o}}}", "required", 1, "content", "application/json",
+		    "schema", ref(body), "application/x-www-form-urlencoded",
+		    "schema", ref(body)));
+	}
+	if (r->fn == h_webform_page || r->fn == h_csat_page)
+		json_object_set_new(resp, "200", json_pack("{s:s, s:{s:{s:{s:s}}}}",
+		    "description", "A self-contained page with its own "
+		    "Content-Security-Policy", "content", "text/html", "schema",
 		    "type", "string"));
 	if (r->fn == h_rec_list || r->fn == h_rec_export) {
 		static const char *const q[] = { "q", "sort", "deleted", "cursor",
@@ -663,23 +817,35 @@ operation(const struct route *r)
 		    "periods and date buckets (default UTC)", "the library's: "
 		    "first day, YYYY-MM-DD", "the library's: last day, YYYY-MM-DD",
 		    "clients_no_contact: days without contact (default 30)",
-		    "csv (default) or xlsx" };
+		    "csv (default), xlsx, or pdf (the chart drawn by the server, "
+		    "then the table)" };
 		size_t n = r->fn == h_report_export ? 5 : 4;
 
 		for (size_t i = 0; i < n; i++)
 			json_array_append_new(params, json_pack("{s:s, s:s, s:s, "
 			    "s:{s:s}}", "name", rq[i], "in", "query", "description",
 			    rd[i], "schema", "type", i == 3 ? "integer" : "string"));
-		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
-		    "description", r->fn == h_report_run ? "{columns: [{key, "
-		    "label, type}], rows, totals, drill, truncated, chart, "
-		    "row_count} (docs/reports.md)" : "The file (X-Export-Rows: "
-		    "its rows)", "content", json_content(json_pack("{s:s}", "type",
-		    "object"))));
+		if (r->fn == h_report_run)
+			json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
+			    "description", "{columns: [{key, label, type}], rows, "
+			    "totals, drill, truncated, chart, row_count} "
+			    "(docs/reports.md)", "content", json_content(json_pack(
+			    "{s:s}", "type", "object"))));
+		else
+			json_object_set_new(resp, "200", json_pack("{s:s, s:{s:{s:{s:s}}, "
+			    "s:{s:{s:s, s:s}}, s:{s:{s:s, s:s}}}}", "description",
+			    "The file, report-<id>-<YYYY-MM-DD>.<format> "
+			    "(X-Export-Rows: its rows)", "content",
+			    "text/csv", "schema", "type", "string",
+			    "application/vnd.openxmlformats-officedocument."
+			    "spreadsheetml.sheet", "schema", "type", "string", "format",
+			    "binary", "application/pdf", "schema", "type", "string",
+			    "format", "binary"));
 	} else if (r->fn == h_dashboard_get || r->fn == h_dashboard_put) {
 		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
 		    "description", "{report_ids: [id], layout: {...}, updated_at: "
-		    "time | null}: only the reports one may see now", "content",
+		    "time | null, source: own | role | none}: only the reports one "
+		    "may see now", "content",
 		    json_content(json_pack("{s:s, s:{s:{s:s, s:{s:s}}, s:{s:s}, "
 		    "s:{s:s}}}", "type", "object", "properties", "report_ids",
 		    "type", "array", "items", "type", "integer", "layout", "type",
@@ -705,7 +871,8 @@ operation(const struct route *r)
 		    "50,000 rows, newest first", "content", "text/csv",
 		    "schema", "type", "string"));
 	} else if (workcal_responses(r, resp, params) ||
-	    workload_responses(r, resp, params)) {
+	    workload_responses(r, resp, params) ||
+	    kpi_responses(r, resp, params) || rsub_responses(r, resp)) {
 		/* the working-hours calendars' own (below) */
 	} else if (r->fn == h_cf_create || r->fn == h_cf_update) {
 		json_object_set_new(resp, r->fn == h_cf_create ? "201" : "200",
@@ -815,7 +982,12 @@ operation(const struct route *r)
 		    r->fn == h_cf_update ? ref("CustomField") : r->fn ==
 		    h_workcal_create || r->fn == h_workcal_update ?
 		    ref("WorkCalendar") : r->fn == h_absence_create || r->fn ==
-		    h_absence_update ? ref("Absence") : json_pack("{s:s, "
+		    h_absence_update ? ref("Absence") : r->fn == h_kpi_card_create ||
+		    r->fn == h_kpi_card_update ? ref("KpiScorecard") : r->fn ==
+		    h_kpi_close || r->fn == h_kpi_reopen ? ref("KpiPeriod") :
+		    r->fn == h_rsub_create ||
+		    r->fn == h_rsub_update ? ref("ReportSubscription") :
+		    json_pack("{s:s, "
 		    "s:s}", "type", "object", "description", "see docs/api.md"))));
 	if (r->fn == h_doc_content) {
 		json_array_append_new(params, json_pack("{s:s, s:s, s:s, s:{s:s}}",
@@ -916,6 +1088,25 @@ h_openapi(struct call *c)
 	json_object_set_new(json_object_get(json_object_get(doc, "components"),
 	    "schemas"), "CannedResponse", desk_schema(&dtable_canned));
 	json_object_set_new(json_object_get(json_object_get(doc, "components"),
+	    "schemas"), "WebForm", desk_schema(&dtable_web_forms));
+	json_object_set_new(json_object_get(json_object_get(doc, "components"),
+	    "schemas"), "WebFormSubmission", json_pack("{s:s, s:{s:{s:s, s:i}, "
+	    "s:{s:s, s:i}, s:{s:s, s:i}, s:{s:s, s:i}, s:{s:s, s:i}, s:{s:s, "
+	    "s:s}}, s:[s]}", "type", "object", "properties",
+	    "name", "type", "string", "maxLength", WEBFORM_NAME_MAX,
+	    "email", "type", "string", "maxLength", WEBFORM_EMAIL_MAX,
+	    "phone", "type", "string", "maxLength", WEBFORM_PHONE_MAX,
+	    "subject", "type", "string", "maxLength", WEBFORM_SUBJECT_MAX,
+	    "message", "type", "string", "maxLength", WEBFORM_MESSAGE_MAX,
+	    WEBFORM_HONEYPOT, "type", "string", "description", "must stay "
+	    "empty (robots fill it)", "required", "message"));
+	json_object_set_new(json_object_get(json_object_get(doc, "components"),
+	    "schemas"), "SatisfactionAnswer", json_pack("{s:s, s:{s:{s:s, s:i, "
+	    "s:i}, s:{s:s, s:i}}, s:[s]}", "type", "object", "properties",
+	    "rating", "type", "integer", "minimum", 1, "maximum", 5,
+	    "comment", "type", "string", "maxLength", WEBFORM_CSAT_COMMENT_MAX,
+	    "required", "rating"));
+	json_object_set_new(json_object_get(json_object_get(doc, "components"),
 	    "schemas"), "Absence", json_pack("{s:s, s:{s:{s:s, s:b}, s:{s:s, "
 	    "s:s}, s:{s:s, s:s}, s:{s:s, s:[s,s,s]}, s:{s:[s,s], s:i}}, s:[s,s,s]}",
 	    "type", "object", "properties", "id", "type", "integer", "readOnly", 1,
@@ -923,5 +1114,14 @@ h_openapi(struct call *c)
 	    "format", "date", "kind", "type", "string", "enum", "vacation", "sick",
 	    "other", "note", "type", "string", "null", "maxLength",
 	    ABSENCE_NOTE_MAX, "required", "from", "to", "kind"));
+	json_object_set_new(json_object_get(json_object_get(doc, "components"),
+	    "schemas"), "KpiScorecard", kpi_schema());
+	json_object_set_new(json_object_get(json_object_get(doc, "components"),
+	    "schemas"), "KpiPeriod", json_pack("{s:s, s:{s:{s:s, s:i}, s:{s:s}}, "
+	    "s:[s,s]}", "type", "object", "properties", "scorecard_id", "type",
+	    "integer", "minimum", 1, "period", "type", "string", "required",
+	    "scorecard_id", "period"));
+	json_object_set_new(json_object_get(json_object_get(doc, "components"),
+	    "schemas"), "ReportSubscription", rsub_schema());
 	reply_json(c, 200, doc);
 }

@@ -3,6 +3,7 @@
  * core/processes.c, the format's checks in core/process_def.c.
  */
 #include "api/internal.h"
+#include "core/process_sched.h"
 #include "core/processes.h"
 #include "http/http.h"
 
@@ -103,4 +104,10 @@ void
 h_proc_wizard(struct call *c)
 {
 	call_with_body(c, proc_wizard, 200);
+}
+
+void
+h_proc_schedule_preview(struct call *c)
+{
+	call_with_body(c, psched_preview, 200);
 }

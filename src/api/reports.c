@@ -135,19 +135,16 @@ h_report_run(struct call *c)
 void
 h_report_export(struct call *c)
 {
-	static const char csv_type[] = "text/csv; charset=utf-8";
-	static const char xlsx_type[] =
-	    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 	const char *format = http_query(c->req, "format");
 	const char *dir = getenv("TMPDIR");
 	struct report_params p = { 0 };
 	struct export_result res;
-	char ts[TIME_RFC3339_LEN], disp[128], rows[24];
-	int fmt = format == NULL ? EXPORT_CSV : export_format_parse(format);
+	char name[REPORT_FILENAME_MAX], disp[128], rows[24];
+	int fmt = format == NULL ? EXPORT_CSV : report_format_parse(format);
 	int rc;
 
 	if (fmt < 0) {
-		reply_problem(c, 400, NULL, "format: csv or xlsx");
+		reply_problem(c, 400, NULL, "format: csv, xlsx or pdf");
 		return;
 	}
 	(void)http_query_each(c->req, param, &p);
@@ -157,17 +154,17 @@ h_report_export(struct call *c)
 		reply_core(c, rc);
 		return;
 	}
-	time_format(time_now_ms(), ts, sizeof(ts));
-	if ((size_t)snprintf(disp, sizeof(disp), "attachment; filename=\"report-"
-	    "%lld-%.10s.%s\"", (long long)c->id, ts, fmt == EXPORT_XLSX ? "xlsx" :
-	    "csv") >= sizeof(disp)) {
+	/* The name is ours (digits and a date), never the report's text. */
+	if (report_filename(&c->cx, &p, c->id, (enum export_format)fmt,
+	    name) != CRM_OK || (size_t)snprintf(disp, sizeof(disp),
+	    "attachment; filename=\"%s\"", name) >= sizeof(disp)) {
 		close(res.fd);
 		reply_problem(c, 500, NULL, "The export could not be named");
 		return;
 	}
 	snprintf(rows, sizeof(rows), "%lld", (long long)res.rows);
 	c->resp->status = 200;
-	c->resp->content_type = fmt == EXPORT_XLSX ? xlsx_type : csv_type;
+	c->resp->content_type = report_format_mime((enum export_format)fmt);
 	c->resp->use_fd = true;
 	c->resp->fd = res.fd;
 	c->resp->len = (size_t)res.size;

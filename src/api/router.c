@@ -351,6 +351,37 @@ const struct route api_routes[] = {
 	{ "POST", "/api/v1/canned-responses/{id}/render", h_canned_render, NULL,
 	    R_BODY, "Fill a canned response for a ticket {ticket_id}: "
 	    "{body} as plain text", "tickets" },
+	{ "GET", "/api/v1/desk/forms", h_desk_list, NULL, 0,
+	    "Web forms for the company's sites, with their public keys and "
+	    "rate limits (admin)", "tickets" },
+	{ "POST", "/api/v1/desk/forms", h_desk_create, NULL, R_BODY,
+	    "Add a web form {name, origins?, fields?, queue_id?, category?, "
+	    "priority?, title?, thanks?, enabled?, address_max?, "
+	    "address_window_min?, form_max?, form_window_min?}; the server "
+	    "makes its public_key (admin; audited)", "tickets" },
+	{ "GET", "/api/v1/desk/forms/{id}", h_desk_get, NULL, 0,
+	    "Read a web form (admin)", "tickets" },
+	{ "PATCH", "/api/v1/desk/forms/{id}", h_desk_update, NULL, R_BODY,
+	    "Change a web form (admin; audited)", "tickets" },
+	{ "DELETE", "/api/v1/desk/forms/{id}", h_desk_delete, NULL, 0,
+	    "Delete a web form; its tickets stay (admin; audited)", "tickets" },
+	{ "GET", "/f/{key}", h_webform_page, NULL, R_PUBLIC | R_SECRET,
+	    "A web form's page (text/html) to embed in an <iframe> on the sites "
+	    "the form allows; errors as pages for browsers", "public" },
+	{ "POST", "/api/v1/public/forms/{key}/tickets", h_webform_submit, NULL,
+	    R_PUBLIC | R_SECRET | R_CORS, "Send a web form without signing in: "
+	    "JSON (answers 201 {received, ticket_id}) or a form post (answers a "
+	    "page); rate-limited per address and per form (429, Retry-After)",
+	    "public" },
+	{ "OPTIONS", "/api/v1/public/forms/{key}/tickets", h_webform_preflight,
+	    NULL, R_PUBLIC | R_SECRET | R_CORS, "CORS preflight for the sites a "
+	    "web form allows", "public" },
+	{ "GET", "/r/{token}", h_csat_page, NULL, R_PUBLIC | R_SECRET,
+	    "The satisfaction question of a resolved ticket (text/html), from "
+	    "the link in its mail", "public" },
+	{ "POST", "/r/{token}", h_csat_answer, NULL, R_PUBLIC | R_SECRET,
+	    "Answer the satisfaction question once: a form post rating=1..5 and "
+	    "comment (answers a page) or JSON {rating, comment?}", "public" },
 	{ "GET", "/api/v1/kb/categories", h_desk_list, NULL, 0,
 	    "Knowledge base categories", "kb" },
 	{ "POST", "/api/v1/kb/categories", h_desk_create, NULL, R_BODY,
@@ -528,6 +559,10 @@ const struct route api_routes[] = {
 	    R_BODY, "A ready, valid definition from a few answers {name, "
 	    "entity, trigger?, steps: [{who, what, hours, approval?}]}; not "
 	    "saved", "processes" },
+	{ "POST", "/api/v1/process-templates/schedule-preview",
+	    h_proc_schedule_preview, NULL, R_BODY, "The next occurrences of a "
+	    "schedule trigger {cron, tz, count?}: {next: [UTC], local: [wall "
+	    "clock of tz]}", "processes" },
 	{ "GET", "/api/v1/process-templates/{id}", h_proc_get, NULL, 0,
 	    "A template: its current definition (ETag: the version), "
 	    "validation and versions", "processes" },
@@ -630,6 +665,33 @@ const struct route api_routes[] = {
 	{ "PUT", "/api/v1/dashboard", h_dashboard_put, NULL, R_BODY,
 	    "Replace one's own dashboard {report_ids, layout?} (reports one may "
 	    "see; audited)", "reports" },
+	{ "POST", "/api/v1/dashboard/reset", h_dashboard_reset, NULL, 0,
+	    "Drop one's own dashboard and see one's role's default again "
+	    "(audited)", "reports" },
+	{ "GET", "/api/v1/roles/{id}/dashboard", h_dashboard_role_get, NULL, 0,
+	    "A role's default dashboard {report_ids, layout} (admin)",
+	    "reports" },
+	{ "PUT", "/api/v1/roles/{id}/dashboard", h_dashboard_role_put, NULL,
+	    R_BODY, "Set a role's default dashboard {report_ids, layout?}: what "
+	    "its members see until they save their own (admin; audited)",
+	    "reports" },
+	{ "GET", "/api/v1/report-subscriptions", h_rsub_list, NULL, 0,
+	    "One's report subscriptions (an admin: all)", "reports" },
+	{ "POST", "/api/v1/report-subscriptions", h_rsub_create, NULL, R_BODY,
+	    "Mail a report on a schedule {report_id, format, schedule, "
+	    "recipients, tz?, params?, active?}; each recipient gets it with "
+	    "their own rights (audited)", "reports" },
+	{ "GET", "/api/v1/report-subscriptions/{id}", h_rsub_get, NULL, 0,
+	    "One report subscription (its owner or an admin)", "reports" },
+	{ "PATCH", "/api/v1/report-subscriptions/{id}", h_rsub_update, NULL,
+	    R_BODY, "Change a report subscription (its owner or an admin; "
+	    "If-Match)", "reports" },
+	{ "DELETE", "/api/v1/report-subscriptions/{id}", h_rsub_delete, NULL, 0,
+	    "Stop and delete a report subscription (its owner or an admin)",
+	    "reports" },
+	{ "POST", "/api/v1/report-subscriptions/{id}/send-now", h_rsub_send_now,
+	    NULL, 0, "Deliver a report subscription now, outside its schedule "
+	    "(audited report.deliver)", "reports" },
 	{ "GET", "/api/v1/departments", h_dept_list, NULL, 0,
 	    "The department tree, with heads and member counts", "organisation" },
 	{ "POST", "/api/v1/departments", h_dept_create, NULL, R_BODY,
@@ -685,6 +747,29 @@ const struct route api_routes[] = {
 	    "Revenue expected per month for the next 3 to 12 months: the "
 	    "weighted pipeline, the seasonal history, combined, with a range "
 	    "and the history method's backtest (docs/api.md)", "plans" },
+	{ "GET", "/api/v1/kpi/scorecards", h_kpi_card_list, NULL, 0,
+	    "KPI scorecards: all for an admin, else those applying to someone "
+	    "the caller may see", "kpi" },
+	{ "POST", "/api/v1/kpi/scorecards", h_kpi_card_create, NULL, R_BODY,
+	    "Define a scorecard {name, applies, user_ids | department_id | "
+	    "role_id, period_kind, lines} (admin); audited", "kpi" },
+	{ "GET", "/api/v1/kpi/scorecards/{id}", h_kpi_card_get, NULL, 0,
+	    "One scorecard", "kpi" },
+	{ "PATCH", "/api/v1/kpi/scorecards/{id}", h_kpi_card_update, NULL,
+	    R_BODY, "Change a scorecard (admin); closed periods keep their "
+	    "results; audited", "kpi" },
+	{ "DELETE", "/api/v1/kpi/scorecards/{id}", h_kpi_card_delete, NULL, 0,
+	    "Delete a scorecard (admin); frozen results stay; audited", "kpi" },
+	{ "GET", "/api/v1/kpi/results", h_kpi_results, NULL, 0,
+	    "A scorecard's results of a period, per person, explained line by "
+	    "line: live while open, frozen once closed (own; a head's "
+	    "subtree; admin all)", "kpi" },
+	{ "POST", "/api/v1/kpi/periods/close", h_kpi_close, NULL, R_BODY,
+	    "Close a period {scorecard_id, period}: freeze the results (admin: "
+	    "everyone; a head: their people); audited", "kpi" },
+	{ "POST", "/api/v1/kpi/periods/reopen", h_kpi_reopen, NULL, R_BODY,
+	    "Reopen a closed period {scorecard_id, period} (admin); audited",
+	    "kpi" },
 	{ "GET", "/api/v1/workload", h_workload, NULL, 0,
 	    "Each person's next days (default 21): working minutes, tasks by "
 	    "estimate and meetings, load in percent, the work behind each day "
@@ -823,8 +908,8 @@ is_unsafe(const char *method)
  * scheme's host[:port] equal to Host. "null" (sandboxed frames, some
  * redirects) never matches.
  */
-static bool
-origin_ok(const struct call *c)
+bool
+api_same_origin(const struct call *c)
 {
 	const char *origin = http_header(c->req, "Origin");
 	const char *host = http_header(c->req, "Host");
@@ -854,7 +939,7 @@ guard(struct call *c, const struct route *r)
 	const char *given;
 
 	if (unsafe && c->session_id > 0) {
-		if (!origin_ok(c)) {
+		if (!api_same_origin(c)) {
 			reply_problem(c, 403, "Cross-site request refused", "The "
 			    "request came from another site (its Origin is not this "
 			    "server); nothing was changed");
@@ -944,7 +1029,7 @@ dispatch(struct call *c)
 		reply_core(c, rc);
 		http_resp_header(c->resp, "WWW-Authenticate", "Bearer");
 	} else if ((hit->flags & R_PUBLIC) && is_unsafe(c->req->method) &&
-	    !origin_ok(c)) {
+	    !(hit->flags & R_CORS) && !api_same_origin(c)) {
 		/* Login CSRF: another site signing the browser in as someone. */
 		reply_problem(c, 403, "Cross-site request refused", "The request "
 		    "came from another site (its Origin is not this server)");

@@ -12,6 +12,7 @@
 #include "core/desk.h"
 #include "core/kb.h"
 #include "core/tickets.h"
+#include "core/webform.h"
 
 void
 h_ticket_messages(struct call *c)
@@ -70,6 +71,8 @@ table_of(struct call *c)
 		return &dtable_kb_categories;
 	if (strstr(p, "/kb/articles") != NULL)
 		return &dtable_kb_articles;
+	if (strstr(p, "/desk/forms") != NULL)
+		return &dtable_web_forms;
 	return &dtable_canned;
 }
 

@@ -28,6 +28,7 @@
 #include "core/watch.h"
 #include "core/sessions.h"
 #include "http/http.h"
+#include "store/gate.h"
 #include "util/alloc.h"
 #include "util/log.h"
 #include "util/text.h"
@@ -331,6 +332,7 @@ cmd_serve(int argc, char **argv)
 	struct app app;
 	struct http_server *srv;
 	struct jobs_runner *runner = NULL;
+	struct db_gate *gate = NULL;
 	char err[512], worker[JOB_WORKER_LEN], host[64], shown[512], *store, *end;
 	struct http_tls tls = { NULL, NULL };
 	struct doc_store docs;
@@ -532,6 +534,7 @@ cmd_serve(int argc, char **argv)
 		return 2;
 	}
 	api_init(&app);
+	mail.origin = app.rp.origin;
 	app.mail = &mail;
 	/* Before any thread starts: libcurl's global setup is not thread-safe. */
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
@@ -551,6 +554,9 @@ cmd_serve(int argc, char **argv)
 		watch_free(app.watch);
 		return 1;
 	}
+	/* One write gate for the workers and the job runner (store/gate.h). */
+	gate = gate_new();
+	db_pool_set_gate(app.pool, gate);
 	/*
 	 * Blocked before the first thread starts (the stream hub, the HTTP
 	 * threads, the job runner), so every thread inherits the mask and
@@ -565,6 +571,7 @@ cmd_serve(int argc, char **argv)
 	if (api_streams_start(&app, opt_get(opts, n, "db"), err, sizeof(err)) != 0) {
 		fprintf(stderr, "crm serve: %s\n", err);
 		db_pool_close(app.pool);
+		gate_free(gate);
 		db_close(db);
 		opts_free(store);
 		tls_free(&tls);
@@ -577,6 +584,7 @@ cmd_serve(int argc, char **argv)
 		fprintf(stderr, "crm serve: %s\n", err);
 		api_streams_stop(&app);
 		db_pool_close(app.pool);
+		gate_free(gate);
 		db_close(db);
 		opts_free(store);
 		tls_free(&tls);
@@ -595,12 +603,14 @@ cmd_serve(int argc, char **argv)
 		 */
 		if (jobs_runner_start(opt_get(opts, n, "db"), worker, lease * 1000,
 		    JOBS_POLL_CAP_MS, &mail, opt_get(opts, n,
-		    "webhook-test-loopback") != NULL, &runner, err, sizeof(err)) !=
+		    "webhook-test-loopback") != NULL, gate, &runner, err,
+		    sizeof(err)) !=
 		    CRM_OK) {
 			fprintf(stderr, "crm serve: %s\n", err);
 			http_stop(srv, 0);
 			api_streams_stop(&app);
 			db_pool_close(app.pool);
+			gate_free(gate);
 			db_close(db);
 			opts_free(store);
 			tls_free(&tls);
@@ -621,6 +631,7 @@ cmd_serve(int argc, char **argv)
 	api_streams_stop(&app);
 	jobs_runner_stop(runner);
 	db_pool_close(app.pool);
+	gate_free(gate);
 	db_close(db);
 	api_fini(&app);
 	watch_free(app.watch);

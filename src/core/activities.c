@@ -49,6 +49,9 @@ static const struct field activity_fields[] = {
 	{ "reminders", FK_JSON, 0, 0, NULL },
 	{ "recurrence", FK_JSON, 0, 0, NULL },
 	{ "series_id", FK_INT, F_FILTER | F_READONLY, 0, NULL },
+	/* Set by the process engine on the task of a step (process_run.c). */
+	{ "process_instance_id", FK_INT, F_FILTER | F_READONLY, 0, NULL },
+	{ "process_step_id", FK_INT, F_READONLY, 0, NULL },
 	{ "company_name", FK_DERIVED, 0, 0,
 	    "SELECT c.name FROM companies c WHERE c.id = t.company_id" },
 	{ "contact_name", FK_DERIVED, 0, 0,
@@ -57,6 +60,11 @@ static const struct field activity_fields[] = {
 	    "t.contact_id" },
 	{ "deal_name", FK_DERIVED, 0, 0,
 	    "SELECT d.title FROM deals d WHERE d.id = t.deal_id" },
+	{ "process_step_name", FK_DERIVED, 0, 0,
+	    "SELECT s.name FROM process_steps s WHERE s.id = t.process_step_id" },
+	{ "process_name", FK_DERIVED, 0, 0,
+	    "SELECT p.name FROM process_instances i JOIN process_templates p ON "
+	    "p.id = i.template_id WHERE i.id = t.process_instance_id" },
 };
 
 /*

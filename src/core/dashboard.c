@@ -48,9 +48,23 @@ visible_ids(struct core_ctx *cx, json_t *stored, json_t **out)
 	return CRM_OK;
 }
 
-/* The stored row: *ids and *layout new (empty without a row), *at or -1. */
+/* Where a dashboard is read from: one's own, or a role's default. */
+static const char *const load_sql[] = {
+	"SELECT report_ids, layout, updated_at FROM dashboards WHERE user_id = ?",
+	"SELECT report_ids, layout, updated_at FROM role_dashboards WHERE "
+	    "role_id = ?",
+	"SELECT report_ids, layout, updated_at FROM role_dashboards WHERE "
+	    "role_id = (SELECT role_id FROM users WHERE id = ?)",
+};
+enum { FROM_OWN, FROM_ROLE, FROM_MY_ROLE };
+
+/*
+ * The stored row of key read by load_sql[from]: *ids and *layout new
+ * (empty without a row), *at or -1.
+ */
 static int
-load(struct core_ctx *cx, json_t **ids, json_t **layout, int64_t *at)
+load(struct core_ctx *cx, int from, int64_t key, json_t **ids,
+    json_t **layout, int64_t *at)
 {
 	db_stmt_t *st;
 	int rc;
@@ -58,10 +72,9 @@ load(struct core_ctx *cx, json_t **ids, json_t **layout, int64_t *at)
 	*ids = NULL;
 	*layout = NULL;
 	*at = -1;
-	if (db_prepare(cx->db, "SELECT report_ids, layout, updated_at FROM "
-	    "dashboards WHERE user_id = ?", &st) != DB_OK)
+	if (db_prepare(cx->db, load_sql[from], &st) != DB_OK)
 		return db_fail(cx, "read");
-	db_bind_int(st, 1, cx->actor.user_id);
+	db_bind_int(st, 1, key);
 	rc = db_step(st);
 	if (rc == DB_ROW) {
 		*ids = json_loads(db_col_text(st, 0, NULL), 0, NULL);
@@ -87,12 +100,21 @@ int
 dashboard_get(struct core_ctx *cx, json_t **out)
 {
 	json_t *stored = NULL, *layout = NULL, *ids = NULL;
+	const char *source = "own";
 	char ts[TIME_RFC3339_LEN];
 	int64_t at;
 	int rc;
 
 	*out = NULL;
-	rc = load(cx, &stored, &layout, &at);
+	rc = load(cx, FROM_OWN, cx->actor.user_id, &stored, &layout, &at);
+	/* Not customised: the role's default, while it has one. */
+	if (rc == CRM_OK && at < 0) {
+		json_decref(stored);
+		json_decref(layout);
+		rc = load(cx, FROM_MY_ROLE, cx->actor.user_id, &stored, &layout,
+		    &at);
+		source = at >= 0 ? "role" : "none";
+	}
 	if (rc == CRM_OK)
 		rc = visible_ids(cx, stored, &ids);
 	json_decref(stored);
@@ -102,8 +124,9 @@ dashboard_get(struct core_ctx *cx, json_t **out)
 	}
 	if (at >= 0)
 		time_format(at, ts, sizeof(ts));
-	*out = json_pack("{s:o, s:o, s:o}", "report_ids", ids, "layout",
-	    layout, "updated_at", at >= 0 ? json_string(ts) : json_null());
+	*out = json_pack("{s:o, s:o, s:o, s:s}", "report_ids", ids, "layout",
+	    layout, "updated_at", at >= 0 ? json_string(ts) : json_null(),
+	    "source", source);
 	return *out != NULL ? CRM_OK : core_fail(cx, CRM_EDB, "out of memory");
 }
 
@@ -162,19 +185,18 @@ check_body(struct core_ctx *cx, json_t *in)
 	return cx->errs.n > 0 ? core_invalid(cx) : CRM_OK;
 }
 
-int
-dashboard_put(struct core_ctx *cx, json_t *in, json_t **out)
+/*
+ * Writes in (checked) as the dashboard of user key, or of role key when
+ * role, inside the caller's transaction, and audits it.
+ */
+static int
+write_dashboard(struct core_ctx *cx, bool role, int64_t key, json_t *in)
 {
 	json_t *layout = json_object_get(in, "layout"), *detail;
 	char *ids = NULL, *lay = NULL;
 	db_stmt_t *st;
 	int rc;
 
-	*out = NULL;
-	if (cx->actor.user_id == 0)
-		return core_fail(cx, CRM_EFORBIDDEN, "dashboards belong to people");
-	if (db_begin(cx->db) != DB_OK)
-		return db_fail(cx, "begin");
 	rc = check_body(cx, in);
 	if (rc != CRM_OK)
 		goto out;
@@ -185,7 +207,15 @@ dashboard_put(struct core_ctx *cx, json_t *in, json_t **out)
 		goto out;
 	}
 	/* Without a layout, an existing row keeps its own. */
-	if (db_prepare(cx->db, lay != NULL ? "INSERT INTO dashboards (user_id, "
+	if (db_prepare(cx->db, role ? (lay != NULL ? "INSERT INTO "
+	    "role_dashboards (role_id, report_ids, layout, updated_at) VALUES (?, "
+	    "?, ?, ?) ON CONFLICT (role_id) DO UPDATE SET report_ids = "
+	    "excluded.report_ids, layout = excluded.layout, updated_at = "
+	    "excluded.updated_at" : "INSERT INTO role_dashboards (role_id, "
+	    "report_ids, layout, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT "
+	    "(role_id) DO UPDATE SET report_ids = excluded.report_ids, "
+	    "updated_at = excluded.updated_at") : lay != NULL ? "INSERT INTO "
+	    "dashboards (user_id, "
 	    "report_ids, layout, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT "
 	    "(user_id) DO UPDATE SET report_ids = excluded.report_ids, layout = "
 	    "excluded.layout, updated_at = excluded.updated_at" : "INSERT INTO "
@@ -196,7 +226,7 @@ dashboard_put(struct core_ctx *cx, json_t *in, json_t **out)
 		rc = db_fail(cx, "write");
 		goto out;
 	}
-	db_bind_int(st, 1, cx->actor.user_id);
+	db_bind_int(st, 1, key);
 	db_bind_text(st, 2, ids, strlen(ids));
 	db_bind_text(st, 3, lay != NULL ? lay : "{}", lay != NULL ? strlen(lay) :
 	    2);
@@ -206,13 +236,100 @@ dashboard_put(struct core_ctx *cx, json_t *in, json_t **out)
 	if (rc == CRM_OK) {
 		detail = json_pack("{s:O}", "report_ids", json_object_get(in,
 		    "report_ids"));
-		rc = audit_append(cx, "dashboard.update", "users",
-		    cx->actor.user_id, detail);
+		rc = audit_append(cx, role ? "dashboard.role_default" :
+		    "dashboard.update", role ? "roles" : "users", key, detail);
 		json_decref(detail);
 	}
 out:
 	free(ids);
 	free(lay);
+	return rc;
+}
+
+int
+dashboard_put(struct core_ctx *cx, json_t *in, json_t **out)
+{
+	int rc;
+
+	*out = NULL;
+	if (cx->actor.user_id == 0)
+		return core_fail(cx, CRM_EFORBIDDEN, "dashboards belong to people");
+	if (db_begin(cx->db) != DB_OK)
+		return db_fail(cx, "begin");
+	rc = write_dashboard(cx, false, cx->actor.user_id, in);
 	rc = core_txn_end(cx, rc, NULL);
 	return rc == CRM_OK ? dashboard_get(cx, out) : rc;
+}
+
+int
+dashboard_reset(struct core_ctx *cx, json_t **out)
+{
+	int rc;
+
+	*out = NULL;
+	if (cx->actor.user_id == 0)
+		return core_fail(cx, CRM_EFORBIDDEN, "dashboards belong to people");
+	if (db_begin(cx->db) != DB_OK)
+		return db_fail(cx, "begin");
+	rc = core_exec(cx, "DELETE FROM dashboards WHERE user_id = ?", "i",
+	    cx->actor.user_id);
+	if (rc == CRM_OK)
+		rc = audit_append(cx, "dashboard.reset", "users",
+		    cx->actor.user_id, NULL);
+	rc = core_txn_end(cx, rc, NULL);
+	return rc == CRM_OK ? dashboard_get(cx, out) : rc;
+}
+
+/* CRM_OK when the actor is an admin and role_id names a role. */
+static int
+role_check(struct core_ctx *cx, int64_t role_id)
+{
+	bool found = false;
+	int rc = core_admin_only(cx, "the default dashboards of roles");
+
+	if (rc == CRM_OK)
+		rc = core_probe(cx, "role", "SELECT 1 FROM roles WHERE id = ?",
+		    &role_id, 1, &found);
+	if (rc == CRM_OK && !found)
+		rc = core_fail(cx, CRM_ENOTFOUND, "No such role");
+	return rc;
+}
+
+int
+dashboard_role_get(struct core_ctx *cx, int64_t role_id, json_t **out)
+{
+	json_t *ids = NULL, *layout = NULL;
+	char ts[TIME_RFC3339_LEN];
+	int64_t at;
+	int rc;
+
+	*out = NULL;
+	rc = role_check(cx, role_id);
+	if (rc == CRM_OK)
+		rc = load(cx, FROM_ROLE, role_id, &ids, &layout, &at);
+	if (rc != CRM_OK)
+		return rc;
+	if (at >= 0)
+		time_format(at, ts, sizeof(ts));
+	*out = json_pack("{s:I, s:o, s:o, s:o}", "role_id", (json_int_t)role_id,
+	    "report_ids", ids, "layout", layout, "updated_at", at >= 0 ?
+	    json_string(ts) : json_null());
+	return *out != NULL ? CRM_OK : core_fail(cx, CRM_EDB, "out of memory");
+}
+
+int
+dashboard_role_put(struct core_ctx *cx, int64_t role_id, json_t *in,
+    json_t **out)
+{
+	int rc;
+
+	*out = NULL;
+	rc = role_check(cx, role_id);
+	if (rc != CRM_OK)
+		return rc;
+	if (db_begin(cx->db) != DB_OK)
+		return db_fail(cx, "begin");
+	rc = write_dashboard(cx, true, role_id, in);
+	rc = core_txn_end(cx, rc, NULL);
+	return rc == CRM_OK ? dashboard_role_get(cx, role_id, out) : rc;
 }

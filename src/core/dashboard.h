@@ -5,9 +5,18 @@
  * viewer's rights like any other run, so a dashboard shares nothing.
  *
  * The answer of both calls is
- *   {"report_ids": [id, ...], "layout": {...}, "updated_at": time | null}
+ *   {"report_ids": [id, ...], "layout": {...}, "updated_at": time | null,
+ *    "source": "own" | "role" | "none"}
  * with only the reports the user may see now (a report deleted or no
  * longer shared drops out on reading).
+ *
+ * Default dashboards per role: an administrator sets a dashboard (the same
+ * report_ids and layout) as the default of a role. A user who never saved
+ * a dashboard of their own, or reset it, sees their role's default
+ * ("source": "role"), each report again under their own rights; the first
+ * save makes it their own ("own"). The web's layout convention (the order
+ * is report_ids'; {"sizes": {"<report id>": {"w": 1..3, "h": 1..2}}}) is
+ * the web's: the core only bounds the object.
  */
 #ifndef CORE_DASHBOARD_H
 #define CORE_DASHBOARD_H
@@ -31,5 +40,19 @@ int dashboard_get(struct core_ctx *cx, json_t **out);
  * answer above.
  */
 int dashboard_put(struct core_ctx *cx, json_t *in, json_t **out);
+
+/* Drops the actor's own dashboard (audited dashboard.reset): *out as get. */
+int dashboard_reset(struct core_ctx *cx, json_t **out);
+
+/*
+ * A role's default, for administrators (CRM_EFORBIDDEN otherwise,
+ * CRM_ENOTFOUND for no such role): *out = {"role_id", "report_ids",
+ * "layout", "updated_at"}, all the stored ids (an admin sees every
+ * report; each member's reading filters them).
+ */
+int dashboard_role_get(struct core_ctx *cx, int64_t role_id, json_t **out);
+/* Replaces it from {report_ids, layout?} as dashboard_put (audited). */
+int dashboard_role_put(struct core_ctx *cx, int64_t role_id, json_t *in,
+    json_t **out);
 
 #endif

@@ -169,7 +169,8 @@ const struct dtable dtable_queues = {
 	/* Trashed tickets too: they come back into their queue. */
 	.in_use_sql = "SELECT COUNT(*) FROM queues q WHERE q.id = ? AND (EXISTS "
 	    "(SELECT 1 FROM tickets t WHERE t.queue_id = q.id) OR EXISTS (SELECT "
-	    "1 FROM sla_policies p WHERE p.reassign_queue_id = q.id))",
+	    "1 FROM sla_policies p WHERE p.reassign_queue_id = q.id) OR EXISTS "
+	    "(SELECT 1 FROM web_forms f WHERE f.queue_id = q.id))",
 	.before_delete_sql = "DELETE FROM queue_members WHERE queue_id = ?",
 	.order_by = "name, id",
 };

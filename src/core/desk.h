@@ -50,13 +50,16 @@ struct dtable {
 	/* Or NULL: SQL run with the row's id before it is deleted. */
 	const char		*before_delete_sql;
 	const char		*order_by;	/* "position, id" */
+	bool			 admin_read;	/* rows read by administrators only */
+	/* Or NULL: the column the table's check sets, never the input. */
+	const char		*readonly;
 };
 
 extern const struct dtable dtable_sla_policies;
 extern const struct dtable dtable_queues;
 extern const struct dtable dtable_canned;
 
-/* {"data": [rows]} in the table's order; any signed-in user. */
+/* {"data": [rows]} in the table's order; any signed-in user (admin_read: administrators). */
 int dtable_list(struct core_ctx *cx, const struct dtable *t, json_t **out);
 int dtable_get(struct core_ctx *cx, const struct dtable *t, int64_t id,
     json_t **out);

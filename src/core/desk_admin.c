@@ -126,6 +126,11 @@ dtable_list(struct core_ctx *cx, const struct dtable *t, json_t **out)
 	int rc;
 
 	*out = NULL;
+	rc = t->admin_read ? core_admin_only(cx, t->table) : CRM_OK;
+	if (rc != CRM_OK) {
+		json_decref(data);
+		return rc;
+	}
 	dbq_init(&q);
 	select_cols(t, &q);
 	dbq_sql(&q, " ORDER BY %s LIMIT %d", t->order_by, ROWS_MAX);
@@ -162,7 +167,10 @@ int
 dtable_get(struct core_ctx *cx, const struct dtable *t, int64_t id,
     json_t **out)
 {
-	return dtable_read(cx, t, id, out);
+	int rc = t->admin_read ? core_admin_only(cx, t->table) : CRM_OK;
+
+	*out = NULL;
+	return rc == CRM_OK ? dtable_read(cx, t, id, out) : rc;
 }
 
 static const struct dcol *
@@ -184,7 +192,8 @@ check_keys(struct core_ctx *cx, const struct dtable *t, json_t *in)
 	json_object_foreach(in, key, v) {
 		const struct dcol *c = col_of(t, key);
 
-		if (c == NULL) {
+		if (c == NULL || (t->readonly != NULL &&
+		    strcmp(t->readonly, key) == 0)) {
 			verrs_add(&cx->errs, key, "is not a field one may write "
 			    "(%s)", t->singular);
 			continue;

@@ -45,9 +45,10 @@ struct list_query;
 #define EXPORT_MAX_COLUMNS 128
 #define EXPORT_COLUMNS_MAX_LEN 4096	/* bytes of the columns parameter */
 
-enum export_format { EXPORT_CSV, EXPORT_XLSX };
+/* EXPORT_PDF is a report's only (core/reports.h, report_render). */
+enum export_format { EXPORT_CSV, EXPORT_XLSX, EXPORT_PDF };
 
-/* "csv" / "xlsx" to a format; -1 for anything else. */
+/* "csv" / "xlsx" to a format; -1 for anything else (lists have no PDF). */
 int export_format_parse(const char *s);
 
 struct export_req {

@@ -39,6 +39,7 @@
 
 #define ERRFLUSH 1000		/* errors buffered before they are written */
 #define VALUE_MAX 200		/* bytes of a value kept in an error */
+#define IMP_YIELD_MS 100	/* longest wait for waiting writers per chunk */
 
 enum on_match { OM_CREATE, OM_UPDATE, OM_SKIP, OM_MERGE };
 enum { K_EMAIL = 1, K_PHONE = 2, K_TAX = 4, K_NAME = 8, K_EXT = 16 };
@@ -351,6 +352,11 @@ chunk_begin(struct pass *p)
 {
 	if (p->in_chunk)
 		return CRM_OK;
+	/*
+	 * Requests waiting for the write lock go first (store/gate.h): the
+	 * import would otherwise take it back at once after every commit.
+	 */
+	db_yield_writers(p->cx->db, IMP_YIELD_MS);
 	if (db_begin(p->cx->db) != DB_OK)
 		return db_fail(p->cx, "chunk begin");
 	p->in_chunk = true;

@@ -11,6 +11,8 @@
 #include "core/notify.h"
 #include "core/sla.h"
 #include "core/process_run.h"
+#include "core/process_sched.h"
+#include "core/report_deliver.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -232,6 +234,19 @@ run_process_webhook(struct core_ctx *cx, const struct job *j, int64_t *again,
 	    err, errlen);
 }
 
+/*
+ * A report subscription's occurrence (core/report_deliver.h), in the run
+ * transaction: its mails, audit entry and next job commit with the job's
+ * end, so an occurrence is delivered once.
+ */
+static int
+run_report_deliver(struct core_ctx *cx, const struct job *j, int64_t *again,
+    char *err, size_t errlen)
+{
+	(void)again;
+	return rsub_job_run(cx, j->payload, err, errlen);
+}
+
 /* Processes that start some days before or after a record's date. */
 static int
 run_process_date_offset(struct core_ctx *cx, const struct job *j,
@@ -239,6 +254,14 @@ run_process_date_offset(struct core_ctx *cx, const struct job *j,
 {
 	(void)j;
 	return prun_date_offset_run(cx, again, err, errlen);
+}
+
+/* A schedule trigger's occurrence (core/process_sched.h); re-arms itself. */
+static int
+run_process_schedule(struct core_ctx *cx, const struct job *j,
+    int64_t *again, char *err, size_t errlen)
+{
+	return psched_run(cx, j->payload, again, err, errlen);
 }
 
 static const struct {
@@ -259,6 +282,8 @@ static const struct {
 	{ "process_timer", run_process_timer, false },
 	{ "process_webhook", run_process_webhook, true },
 	{ "process_date_offset", run_process_date_offset, false },
+	{ "report_deliver", run_report_deliver, false },
+	{ "process_schedule", run_process_schedule, false },
 };
 
 static job_fn
@@ -406,6 +431,8 @@ job_schedule_system(struct core_ctx *cx)
 	if (rc == CRM_OK)
 		rc = job_enqueue(cx, "process_date_offset", NULL, time_now_ms(),
 		    "process_date_offset", &id);
+	if (rc == CRM_OK)
+		rc = psched_arm_all(cx);
 	return rc;
 }
 
@@ -783,7 +810,7 @@ runner_main(void *arg)
 int
 jobs_runner_start(const char *address, const char *worker, int64_t lease_ms,
     int poll_ms, const struct mail_conf *mail, bool webhook_loopback,
-    struct jobs_runner **out, char *err, size_t errlen)
+    struct db_gate *gate, struct jobs_runner **out, char *err, size_t errlen)
 {
 	struct jobs_runner *r = xcalloc(1, sizeof(*r));
 	struct core_ctx cx;
@@ -793,6 +820,7 @@ jobs_runner_start(const char *address, const char *worker, int64_t lease_ms,
 		free(r);
 		return CRM_EDB;
 	}
+	db_set_gate(r->db, gate);
 	core_ctx_init(&cx, r->db, NULL);
 	if (job_release_dead(&cx, worker, &released) != CRM_OK)
 		log_warn("jobs: %s", cx.detail);	/* their leases still end */

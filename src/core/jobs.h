@@ -72,7 +72,10 @@ int job_release_dead(struct core_ctx *cx, const char *worker, int *released);
  */
 int job_ping(struct core_ctx *cx, int count, int ms);
 
-/* Schedules the system's own recurring jobs (idempotent). */
+/*
+ * Schedules the system's own recurring jobs and the process schedules
+ * (core/process_sched.h) (idempotent).
+ */
 int job_schedule_system(struct core_ctx *cx);
 
 /* *out = {"data": [jobs, newest first]}; pending_only limits to undone. */
@@ -84,14 +87,17 @@ int job_list(struct core_ctx *cx, bool pending_only, int limit, json_t **out);
  * most poll_ms (the bound on how late it sees a job another server
  * queued), and wakes at once when poked. mail (borrowed, may be NULL) is
  * the SMTP settings the "mail_send" jobs use; webhook_loopback (tests
- * only) lets process webhooks call loopback addresses.
+ * only) lets process webhooks call loopback addresses; gate (borrowed,
+ * may be NULL) is the server's write gate (store/gate.h), so that a long
+ * job such as an import hands the write lock over to waiting requests.
  */
 struct jobs_runner;
 struct mail_conf;
+struct db_gate;
 int jobs_runner_start(const char *address, const char *worker,
     int64_t lease_ms, int poll_ms, const struct mail_conf *mail,
-    bool webhook_loopback, struct jobs_runner **out, char *err,
-    size_t errlen);
+    bool webhook_loopback, struct db_gate *gate, struct jobs_runner **out,
+    char *err, size_t errlen);
 void jobs_runner_stop(struct jobs_runner *r);
 /*
  * Wakes the runner to look for due jobs now: a call queued one

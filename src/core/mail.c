@@ -180,9 +180,10 @@ put_subject(struct buf *b, const char *subject)
  */
 static int
 build_message(const struct mail_conf *mc, int64_t id, const char *to,
-    const char *subject, const char *body, struct buf *b)
+    const char *subject, const char *body, const struct mail_files *files,
+    struct buf *b)
 {
-	char date[64], host[128];
+	char date[64], host[128], boundary[64];
 	const char *at = strchr(mc->from, '@');
 	time_t now = time(NULL);
 	size_t col = 0;
@@ -194,10 +195,15 @@ build_message(const struct mail_conf *mc, int64_t id, const char *to,
 	snprintf(host, sizeof(host), "%s", at != NULL ? at + 1 : "crm.invalid");
 	buf_printf(b, "Date: %s\r\nFrom: %s\r\nTo: %s\r\n", date, mc->from, to);
 	put_subject(b, subject);
-	buf_printf(b, "Message-ID: <crm-%lld-%lld@%s>\r\nMIME-Version: 1.0\r\n"
-	    "Content-Type: text/plain; charset=UTF-8\r\n"
-	    "Content-Transfer-Encoding: 8bit\r\n\r\n", (long long)id,
-	    (long long)time_now_ms(), host);
+	buf_printf(b, "Message-ID: <crm-%lld-%lld@%s>\r\nMIME-Version: 1.0\r\n",
+	    (long long)id, (long long)time_now_ms(), host);
+	/* "=_" never occurs in base64, so no file's line can end a part. */
+	snprintf(boundary, sizeof(boundary), "=_crm_%lld_%u", (long long)id,
+	    (unsigned)randombytes_random());
+	if (files->n > 0 && mail_files_open(b, boundary) != 0)
+		return -1;
+	buf_puts(b, "Content-Type: text/plain; charset=UTF-8\r\n"
+	    "Content-Transfer-Encoding: 8bit\r\n\r\n");
 	/* Lines longer than SMTP allows are broken, between characters. */
 	for (const char *p = body; *p != '\0'; p++) {
 		if (*p == '\r')
@@ -212,13 +218,16 @@ build_message(const struct mail_conf *mc, int64_t id, const char *to,
 		buf_putc(b, *p);
 		col++;
 	}
-	return buf_puts(b, "\r\n");
+	if (buf_puts(b, "\r\n") != 0)
+		return -1;
+	return files->n > 0 ? mail_files_close(b, boundary, files) : 0;
 }
 
 /* One SMTP conversation. 0, or -1 with libcurl's reason in err. */
 static int
 smtp_send(const struct mail_conf *mc, int64_t id, const char *to,
-    const char *subject, const char *body, char *err, size_t errlen)
+    const char *subject, const char *body, const struct mail_files *files,
+    char *err, size_t errlen)
 {
 	char ebuf[CURL_ERROR_SIZE] = "", from[MAIL_ADDR_MAX + 3],
 	    rcpt[MAIL_ADDR_MAX + 3];
@@ -229,8 +238,10 @@ smtp_send(const struct mail_conf *mc, int64_t id, const char *to,
 	CURL *h;
 	int rc = -1;
 
-	buf_init(&msg, MAIL_MSG_MAX);
-	if (build_message(mc, id, to, subject, body, &msg) != 0) {
+	/* Files: their base64, a CRLF per 76 characters, their parts' headers. */
+	buf_init(&msg, MAIL_MSG_MAX + files->b64_len + files->b64_len / 38 +
+	    files->n * 1024);
+	if (build_message(mc, id, to, subject, body, files, &msg) != 0) {
 		snprintf(err, errlen, "the message is too large to send");
 		buf_free(&msg);
 		return -1;
@@ -327,6 +338,7 @@ mail_job_run(struct core_ctx *cx, json_t *payload, int64_t *again, char *err,
 {
 	json_int_t id = json_integer_value(json_object_get(payload, "outbox_id"));
 	const struct mail_conf *mc = cx->mail;
+	struct mail_files files = { NULL, 0, 0 };
 	char *to = NULL, *subject = NULL, *body = NULL, why[512];
 	int64_t next_at = 0, now = time_now_ms();
 	bool done = false;
@@ -373,8 +385,11 @@ mail_job_run(struct core_ctx *cx, json_t *payload, int64_t *again, char *err,
 		rc = record_attempt(cx, id, attempts, why, *again, false);
 		goto out;
 	}
+	rc = mail_files_load(cx, id, &files);
+	if (rc != CRM_OK)
+		goto out;
 	attempts++;
-	if (smtp_send(mc, id, to, subject, body, why, sizeof(why)) == 0) {
+	if (smtp_send(mc, id, to, subject, body, &files, why, sizeof(why)) == 0) {
 		rc = record_attempt(cx, id, attempts, NULL, 0, false);
 		log_info("mail %lld sent to %s", (long long)id, to);
 		goto out;
@@ -395,6 +410,7 @@ out:
 	free(to);
 	free(subject);
 	free(body);
+	mail_files_free(&files);
 	return rc;
 }
 

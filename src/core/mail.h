@@ -21,6 +21,7 @@
 #include <jansson.h>
 
 #include "core/core.h"
+#include "util/buf.h"
 
 #define MAIL_ADDR_MAX 254
 #define MAIL_SUBJECT_MAX 300		/* characters, after which it is cut */
@@ -38,6 +39,7 @@ struct mail_conf {
 	int64_t		 retry_base_ms;	/* first backoff; doubles per attempt */
 	int		 max_attempts;
 	int64_t		 timeout_ms;	/* one SMTP conversation */
+	const char	*origin;	/* this server's address for links (--origin) */
 };
 
 /* Whether mail can be sent at all (a URL and a sender are set). */
@@ -83,5 +85,56 @@ int mail_status(struct core_ctx *cx, json_t **out);
  * when SMTP is not configured. *out = {"id", "to", "status": "queued"}.
  */
 int mail_test(struct core_ctx *cx, json_t *in, json_t **out);
+
+/* ---- attachments (core/mail_attach.c) ---- */
+
+/*
+ * A mail may carry files: rows of mail_attachments written with the mail,
+ * in the same transaction, and sent as a multipart/mixed message (the
+ * text first, then each file base64-encoded). A mail's files are bounded
+ * all together, so one report cannot make an outbox row of any size.
+ */
+#define MAIL_ATTACH_MAX (10 * 1024 * 1024)	/* bytes of one mail's files */
+#define MAIL_ATTACH_COUNT_MAX 10		/* files of one mail */
+#define MAIL_FILENAME_MAX 120			/* bytes of a file's name */
+
+/*
+ * Attaches data[len] (borrowed) as file name of content type ctype to
+ * outbox mail id, which mail_queue() wrote in the caller's still open
+ * transaction. name: 1..MAIL_FILENAME_MAX printable ASCII bytes without
+ * quotes, slashes or backslashes; ctype a type/subtype token. CRM_EINVAL
+ * naming "attachment" for a bad name or type, or when the mail's files
+ * would pass MAIL_ATTACH_COUNT_MAX or MAIL_ATTACH_MAX bytes.
+ */
+int mail_queue_attach(struct core_ctx *cx, int64_t id, const char *name,
+    const char *ctype, const void *data, size_t len);
+
+/* A mail's files as the sender reads them (each string owned). */
+struct mail_file {
+	char	*name;
+	char	*ctype;
+	char	*b64;		/* the content, base64 on one line */
+};
+
+struct mail_files {
+	struct mail_file	*v;
+	size_t			 n;
+	size_t			 b64_len;	/* of all of them */
+};
+
+/* Reads the files of mail id into *out (free with mail_files_free). */
+int mail_files_load(struct core_ctx *cx, int64_t id, struct mail_files *out);
+void mail_files_free(struct mail_files *f);
+
+/*
+ * The message's shape around the text for a mail with files (f->n > 0):
+ * mail_files_open writes the multipart Content-Type header, the blank
+ * line and the text part's opening boundary; the caller then writes the
+ * text part's own headers and text; mail_files_close writes each file as
+ * a base64 part (lines of 76) and the closing boundary. -1 when b is full.
+ */
+int mail_files_open(struct buf *b, const char *boundary);
+int mail_files_close(struct buf *b, const char *boundary,
+    const struct mail_files *f);
 
 #endif

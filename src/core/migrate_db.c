@@ -103,6 +103,7 @@ static const struct mtable mtables[] = {
 	{ "activity_participants", NULL, "id", true, NULL },
 	{ "notifications", NULL, "id", true, NULL },
 	{ "mail_outbox", NULL, "id", true, NULL },
+	{ "mail_attachments", NULL, "id", true, NULL },
 	{ "documents", NULL, "id", true, NULL },
 	{ "activity_comments", NULL, "id", true, NULL },
 	{ "calendar_feeds", NULL, "id", true, NULL },
@@ -111,6 +112,8 @@ static const struct mtable mtables[] = {
 	{ "reports", NULL, "id", true, "created_at = 0 AND builtin IS NOT NULL" },
 	{ "report_shares", NULL, "id", true, NULL },
 	{ "dashboards", NULL, "user_id", false, NULL },
+	{ "role_dashboards", NULL, "role_id", false, NULL },
+	{ "report_subscriptions", NULL, "id", true, NULL },
 	{ "queues", NULL, "id", true, NULL },
 	{ "queue_members", NULL, "id", true, NULL },
 	{ "sla_policies", NULL, "id", true, NULL },
@@ -129,6 +132,11 @@ static const struct mtable mtables[] = {
 	{ "kb_articles", NULL, "id", true, NULL },
 	{ "kb_quiz_results", NULL, "id", true, NULL },
 	{ "search_deferred", NULL, "id", true, NULL },
+	{ "web_forms", NULL, "id", true, NULL },
+	{ "web_form_hits", NULL, "id", true, NULL },
+	{ "satisfaction_requests", NULL, "id", true, NULL },
+	{ "kpi_scorecards", NULL, "id", true, NULL },
+	{ "kpi_results", NULL, "id", true, NULL },
 };
 #define NTABLES (sizeof(mtables) / sizeof(*mtables))
 

@@ -21,6 +21,8 @@
 
 static pthread_mutex_t dict_mu = PTHREAD_MUTEX_INITIALIZER;
 
+#define PASSWORD_LONG 20	/* characters from which length is enough */
+
 /* Whether hay contains needle, ASCII case-insensitively. */
 static bool
 contains_ci(const char *hay, const char *needle, size_t nlen)
@@ -77,6 +79,35 @@ is_repetition(const char *s, size_t len)
 			return true;
 	}
 	return false;
+}
+
+/*
+ * Whether at least half of the neighbouring characters of s step by one
+ * ("abcdef", "98765"): cracklib's "systematic" idea, kept for long
+ * passwords (see password_policy_check).
+ */
+static bool
+is_sequence(const char *s, size_t len)
+{
+	size_t steps = 0;
+
+	for (size_t i = 1; i < len; i++) {
+		int d = (unsigned char)s[i] - (unsigned char)s[i - 1];
+
+		if (d == 1 || d == -1)
+			steps++;
+	}
+	return len > 1 && steps * 2 >= len - 1;
+}
+
+/* Whether s is ASCII letters only. */
+static bool
+all_letters(const char *s)
+{
+	for (; *s; s++)
+		if (!isalpha((unsigned char)*s))
+			return false;
+	return true;
 }
 
 /* The password without digits and signs around it; returns its length. */
@@ -156,12 +187,28 @@ password_policy_check(struct core_ctx *cx, const char *password,
 	if (is_repetition(password, len))
 		return refuse(cx, "The password only repeats a shorter piece; use "
 		    "a few unrelated words instead");
-	score = pwq_score(password, USER_PASSWORD_MIN, why, sizeof(why));
+	/*
+	 * From PASSWORD_LONG characters on, length carries the strength and
+	 * cracklib's verdict on the whole is not asked: it refused about one
+	 * in seven random 32-character strings from a password manager as
+	 * "too simplistic/systematic" (any run of neighbouring letters or
+	 * digits such as "56" or "cd" counts against it). A long run of steps
+	 * is still refused, and a common word inside ("1234567890password!")
+	 * is still judged below when the part inside is letters only.
+	 */
+	if (len >= PASSWORD_LONG) {
+		if (is_sequence(password, len))
+			return refuse(cx, "The password is a simple sequence of "
+			    "characters; use a few unrelated words instead");
+		score = 0;
+	} else
+		score = pwq_score(password, USER_PASSWORD_MIN, why, sizeof(why));
 	/*
 	 * cracklib forgives a common word with digits or signs around it
 	 * ("password1234"): the word inside is judged too.
 	 */
 	if (score >= 0 && core_word(password, word, sizeof(word)) >= 6 &&
+	    (len < PASSWORD_LONG || all_letters(word)) &&
 	    pwq_score(word, 6, buf, sizeof(buf)) == PWQ_ERROR_CRACKLIB_CHECK)
 		score = PWQ_ERROR_CRACKLIB_CHECK;
 	if (score >= 0)

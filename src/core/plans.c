@@ -20,7 +20,7 @@
 const char *const plan_metrics[] = { "revenue_won", "deals_won",
 	"avg_deal_size", "new_clients", "calls", "meetings", "tasks_done",
 	NULL };
-#define NMETRICS 7
+#define NMETRICS PLAN_NMETRICS
 #define M_AVG 2		/* avg_deal_size: an average, not summed */
 
 enum { S_COMPANY = PLAN_COMPANY, S_DEPT = PLAN_DEPARTMENT, S_USER = PLAN_USER };
@@ -873,6 +873,17 @@ report_actuals(struct core_ctx *cx, const struct org *o,
 		rc = plan_report_actual(cx, p->reports[j], &who, from_day, to_day,
 		    now_ms, &act[j]);
 	return rc;
+}
+
+int
+plan_actuals_user(struct core_ctx *cx, int64_t user_id, int64_t from_ms,
+    int64_t to_ms, int64_t act[PLAN_NMETRICS])
+{
+	struct org none;
+
+	/* A person's filter is their id alone: no tree needed. */
+	memset(&none, 0, sizeof(none));
+	return actuals(cx, &none, S_USER, user_id, from_ms, to_ms, act);
 }
 
 static json_t *

@@ -50,6 +50,7 @@ enum plan_scope { PLAN_COMPANY, PLAN_DEPARTMENT, PLAN_USER };
 
 /* The metric names, NULL-terminated, in the order answers list them. */
 extern const char *const plan_metrics[];
+#define PLAN_NMETRICS 7
 
 /*
  * Parses a period into its first day and the day after its last (days
@@ -187,5 +188,13 @@ int plan_write(struct core_ctx *cx, const struct plan_cell *c, size_t n,
  */
 int plan_import(struct core_ctx *cx, const char *path,
     const struct table_opts *o, bool dry_run, json_t **out);
+
+/*
+ * The actuals of one person's records in [from_ms, to_ms), in
+ * plan_metrics order: what plan_fact counts for their row (core/kpi.h
+ * scores them). No rights check: the caller decides who may see them.
+ */
+int plan_actuals_user(struct core_ctx *cx, int64_t user_id, int64_t from_ms,
+    int64_t to_ms, int64_t act[PLAN_NMETRICS]);
 
 #endif

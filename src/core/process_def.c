@@ -1290,12 +1290,30 @@ step(struct chk *ck, size_t i, json_t *s)
 
 /* ---- the whole ---- */
 
+/* Whether condition c compares with "changed" anywhere (bounded depth). */
+static bool
+uses_changed(json_t *c, int depth)
+{
+	json_t *list = json_object_get(c, "all"), *x;
+	const char *op = json_string_value(json_object_get(c, "op"));
+	size_t i;
+
+	if (depth > PROCDEF_COND_DEPTH + 1)
+		return false;
+	if (list == NULL)
+		list = json_object_get(c, "any");
+	json_array_foreach(list, i, x)
+		if (uses_changed(x, depth + 1))
+			return true;
+	return op != NULL && strcmp(op, "changed") == 0;
+}
+
 static void
 trigger(struct chk *ck, json_t *t)
 {
 	static const char *const k_plain[] = { "type" };
 	static const char *const k_changed[] = { "type", "field", "to" };
-	static const char *const k_sched[] = { "type", "cron", "tz" };
+	static const char *const k_sched[] = { "type", "cron", "tz", "filter" };
 	static const char *const k_offset[] = { "type", "field", "days" };
 	const char *type = json_string_value(json_object_get(t, "type"));
 	const char *label = "trigger";
@@ -1326,7 +1344,14 @@ trigger(struct chk *ck, json_t *t)
 		char err[160];
 		int64_t next;
 
-		only_keys(ck, "trigger", label, t, k_sched, 3, "this trigger");
+		only_keys(ck, "trigger", label, t, k_sched, 4, "this trigger");
+		if (json_object_get(t, "filter") != NULL) {
+			condition(ck, "trigger.filter", label,
+			    json_object_get(t, "filter"), 0);
+			if (uses_changed(json_object_get(t, "filter"), 0))
+				bad(ck, "trigger.filter", "trigger: a schedule's filter "
+				    "cannot use changed (no write is looked at)");
+		}
 		if (zone == NULL || tz_load(zone, &z) != 0) {
 			bad(ck, "trigger.tz", "trigger: tz must be a time zone "
 			    "(Europe/Berlin, UTC)");

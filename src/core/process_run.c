@@ -363,6 +363,14 @@ same(json_t *a, json_t *b)
 	return order(a, b, &ok) == 0 && ok;
 }
 
+static bool cond_eval(json_t *c, json_t *rec, int depth);
+
+bool
+prun_cond_holds(json_t *cond, json_t *rec)
+{
+	return cond_eval(cond, rec, 0);
+}
+
 static bool
 cond_eval(json_t *c, json_t *rec, int depth)
 {
@@ -558,7 +566,7 @@ enter_task(struct run *r, json_t *s, int64_t row)
 	json_t *deadline = json_object_get(s, "deadline");
 	const char *text = json_string_value(json_object_get(s, "text"));
 	const char *lf = link_field(r->e);
-	int64_t assignee, due = 0;
+	int64_t assignee, due = 0, task_id;
 	char *body = NULL;
 	int rc = resolve_one(r, who, &assignee);
 
@@ -584,10 +592,14 @@ enter_task(struct run *r, json_t *s, int64_t row)
 		json_decref(made);
 		return rc;
 	}
-	rc = core_exec(r->cx, "UPDATE process_steps SET assignee_id = ?, task_id = ?, "
-	    "due_at = ? WHERE id = ?", "iini", assignee,
-	    (int64_t)json_integer_value(json_object_get(made, "id")), due, row);
+	task_id = json_integer_value(json_object_get(made, "id"));
 	json_decref(made);
+	rc = core_exec(r->cx, "UPDATE process_steps SET assignee_id = ?, task_id = ?, "
+	    "due_at = ? WHERE id = ?", "iini", assignee, task_id, due, row);
+	/* The task names its step; read-only fields the engine sets itself. */
+	if (rc == CRM_OK)
+		rc = core_exec(r->cx, "UPDATE activities SET process_instance_id = ?, "
+		    "process_step_id = ? WHERE id = ?", "iii", r->id, row, task_id);
 	if (rc == CRM_OK && due > 0)
 		rc = enqueue_timer(r->cx, row, "deadline", due);
 	return rc;
@@ -1145,11 +1157,19 @@ prun_start(struct core_ctx *cx, json_t *in, json_t **out)
 	return prun_get(cx, id, out);
 }
 
+/* The display name of the instance's record, as its own page titles it. */
+#define RECORD_NAME "CASE i.entity " \
+	"WHEN 'deals' THEN (SELECT r.title FROM deals r WHERE r.id = i.record_id) " \
+	"WHEN 'companies' THEN (SELECT r.name FROM companies r WHERE r.id = " \
+	"i.record_id) WHEN 'contacts' THEN (SELECT TRIM(COALESCE(r.first_name, " \
+	"'') || ' ' || COALESCE(r.last_name, '')) FROM contacts r WHERE r.id = " \
+	"i.record_id) WHEN 'activities' THEN (SELECT r.subject FROM activities " \
+	"r WHERE r.id = i.record_id) END"
 /* The instance's row as JSON (without steps) from a row of INST_COLS. */
 #define INST_COLS "i.id, i.template_id, t.name, i.version, i.entity, " \
 	"i.record_id, i.status, i.current_step, s.name, s.assignee_id, " \
 	"s.started_at, s.due_at, s.overdue_at, i.started_at, i.finished_at, " \
-	"i.started_by, i.owner_id, i.error, s.id"
+	"i.started_by, i.owner_id, i.error, s.id, " RECORD_NAME
 #define INST_FROM " FROM process_instances i JOIN process_templates t ON " \
 	"t.id = i.template_id LEFT JOIN process_steps s ON s.instance_id = " \
 	"i.id AND s.status = 'waiting' AND s.id = (SELECT MAX(x.id) FROM " \
@@ -1179,6 +1199,7 @@ inst_json(db_stmt_t *st)
 	json_object_set_new(o, "version", json_integer(db_col_int(st, 3)));
 	json_object_set_new(o, "entity", col_text_or_null(st, 4));
 	json_object_set_new(o, "record_id", json_integer(db_col_int(st, 5)));
+	json_object_set_new(o, "record_name", col_text_or_null(st, 19));
 	json_object_set_new(o, "status", col_text_or_null(st, 6));
 	json_object_set_new(o, "current_step", col_text_or_null(st, 7));
 	json_object_set_new(o, "current_step_name", col_text_or_null(st, 8));
@@ -1743,7 +1764,8 @@ prun_waiting_for(struct core_ctx *cx, int64_t user_id, json_t **out)
 	*out = NULL;
 	if (db_prepare(cx->db, "SELECT s.id, s.instance_id, s.step_id, s.kind, "
 	    "s.name, s.task_id, i.entity, i.record_id, s.started_at, s.due_at, "
-	    "s.overdue_at FROM process_steps s JOIN process_instances i ON i.id = "
+	    "s.overdue_at, " RECORD_NAME " FROM process_steps s JOIN "
+	    "process_instances i ON i.id = "
 	    "s.instance_id WHERE s.assignee_id = ? AND s.status = 'waiting' AND "
 	    "i.status = 'running' ORDER BY COALESCE(s.due_at, s.started_at), s.id "
 	    "LIMIT ?", &st) != DB_OK)
@@ -1769,6 +1791,7 @@ prun_waiting_for(struct core_ctx *cx, int64_t user_id, json_t **out)
 		json_object_set_new(o, "task_id", col_int_or_null(st, 5));
 		json_object_set_new(o, "entity", col_text_or_null(st, 6));
 		json_object_set_new(o, "record_id", json_integer(db_col_int(st, 7)));
+		json_object_set_new(o, "record_name", col_text_or_null(st, 11));
 		json_object_set_new(o, "started_at", time_json(db_col_int(st, 8),
 		    false));
 		json_object_set_new(o, "due_at", time_json(db_col_int(st, 9),
@@ -2013,6 +2036,22 @@ prun_webhook_run(struct core_ctx *cx, json_t *payload, bool last, char *err,
 	if (rc != CRM_OK)
 		snprintf(err, errlen, "%s", cx->detail);
 	return core_txn_end(cx, rc, NULL);
+}
+
+int
+prun_start_by(struct core_ctx *cx, int64_t template_id, const struct entity *e,
+    int64_t record_id, const char *by, int64_t *id)
+{
+	struct core_ctx *sys = sys_ctx(cx);
+	int rc = start_instance(cx, sys, template_id, e, record_id, 0, 0, 0,
+	    false, id);
+
+	free(sys);
+	if (rc == CRM_OK)
+		rc = audit_detail(cx, "process.started", e->name, record_id,
+		    json_pack("{s:I,s:I,s:s}", "instance_id", (json_int_t)*id,
+		    "template_id", (json_int_t)template_id, "by", by));
+	return rc;
 }
 
 /* The records of e whose date field is on day (YYYY-MM-DD), at most max. */

@@ -42,6 +42,7 @@
 #define CORE_PROCESS_RUN_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 #include "core/core.h"
 
@@ -68,7 +69,7 @@ int prun_start(struct core_ctx *cx, json_t *in, json_t **out);
 /*
  * Instances the actor may see, newest first, at most PRUN_LIST_MAX:
  * {"data": [{id, template_id, template_name, version, entity, record_id,
- * status, current_step, current_step_name, assignee_id, waiting_since,
+ * record_name, status, current_step, current_step_name, assignee_id, waiting_since,
  * due_at, overdue, started_at, finished_at}], "next_cursor": null}.
  * status (running|completed|cancelled|failed|overdue; NULL: all),
  * template_id (0: all) and record ("deals:12"; NULL: all) filter.
@@ -168,9 +169,25 @@ int prun_on_write(struct core_ctx *cx, const struct entity *e, int64_t id,
     json_t *cur, json_t *merged);
 
 /*
+ * Starts template_id (its current version) on record_id of e as a trigger
+ * does (owned by nobody, started by nobody), inside the caller's
+ * transaction, and audits process.started with {"by": by}. The caller
+ * has checked that the template is active and on e. *id is the instance.
+ */
+int prun_start_by(struct core_ctx *cx, int64_t template_id,
+    const struct entity *e, int64_t record_id, const char *by, int64_t *id);
+
+/*
+ * Whether the structured condition cond (docs/processes.md, checked by
+ * procdef_check) holds for the record rec as rec_get gives it. "changed"
+ * never holds: no write is looked at.
+ */
+bool prun_cond_holds(json_t *cond, json_t *rec);
+
+/*
  * The steps waiting for user_id ("my day"), on records the actor may
  * read, by deadline: [{id, instance_id, step_id, kind, name, task_id,
- * entity, record_id, started_at, due_at, overdue}] (new reference), at
+ * entity, record_id, record_name, started_at, due_at, overdue}] (new reference), at
  * most PRUN_LIST_MAX.
  */
 int prun_waiting_for(struct core_ctx *cx, int64_t user_id, json_t **out);

@@ -11,6 +11,7 @@
 
 #include "core/audit.h"
 #include "core/process_def.h"
+#include "core/process_sched.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 
@@ -261,6 +262,9 @@ proc_tpl_get(struct core_ctx *cx, int64_t id, json_t **out)
 		rc = check_into(cx, def, &errors);
 	if (rc == CRM_OK)
 		rc = add_versions(cx, id, tpl);
+	if (rc == CRM_OK)
+		rc = psched_next_run(cx, id, json_integer_value(json_object_get(tpl,
+		    "version")), tpl);
 	if (rc != CRM_OK) {
 		json_decref(tpl);
 		json_decref(def);
@@ -408,6 +412,8 @@ proc_tpl_create(struct core_ctx *cx, json_t *def, json_t **out)
 	if (rc == CRM_OK)
 		rc = audit(cx, "process.template_created", id, def, 1);
 	if (rc == CRM_OK)
+		rc = psched_arm(cx, id, 1, def);
+	if (rc == CRM_OK)
 		rc = proc_tpl_get(cx, id, out);
 	free(text);
 	return core_txn_end(cx, rc, out);
@@ -475,6 +481,8 @@ proc_tpl_update(struct core_ctx *cx, int64_t id, int64_t if_version,
 	}
 	if (rc == CRM_OK)
 		rc = audit(cx, "process.template_versioned", id, def, version + 1);
+	if (rc == CRM_OK)
+		rc = psched_arm(cx, id, version + 1, def);
 	if (rc == CRM_OK)
 		rc = proc_tpl_get(cx, id, out);
 	free(text);

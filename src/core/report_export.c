@@ -9,7 +9,10 @@
  * lines with CRLF and quotes per RFC 4180 with formula-like text
  * prefixed (util/csv.h); an XLSX has a bold header row, numbers, dates and
  * times as such, and text always as text. The audit entry is written once
- * the file is complete, before it is handed over.
+ * the file is complete, before it is handed over. A PDF is drawn by
+ * report_pdf.c from the same answer, with the report's name, its
+ * parameters and filters (report_params_text), the viewer and the base
+ * currency for money columns.
  */
 #include "core/reports.h"
 
@@ -22,11 +25,14 @@
 #include <unistd.h>
 #include <xlsxwriter.h>
 
+#include "core/currency.h"
 #include "util/buf.h"
 #include "util/csv.h"
 #include "util/log.h"
+#include "util/timeutil.h"
+#include "util/tz.h"
 
-#define REPORT_FILE_MAX (64 * 1024 * 1024)	/* bytes of a CSV in memory */
+#define REPORT_FILE_MAX REPORT_RENDER_MAX	/* bytes of a CSV in memory */
 #define XLSX_EPOCH_DAYS 25569			/* 1970-01-01, Excel's serial */
 
 static int
@@ -62,6 +68,26 @@ write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
+/* b's bytes in an unnamed file in dir, read from its start: *fdp. */
+static int
+buf_to_file(struct core_ctx *cx, const struct buf *b, const char *dir,
+    const char *what, int *fdp)
+{
+	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+
+	*fdp = -1;
+	if (fd < 0 || write_all(fd, b->data, b->len) != 0 ||
+	    lseek(fd, 0, SEEK_SET) != 0) {
+		int rc = file_fail(cx, what);
+
+		if (fd >= 0)
+			close(fd);
+		return rc;
+	}
+	*fdp = fd;
+	return CRM_OK;
+}
+
 static int
 write_csv(struct core_ctx *cx, json_t *res, const char *dir, int *fdp)
 {
@@ -70,7 +96,7 @@ write_csv(struct core_ctx *cx, json_t *res, const char *dir, int *fdp)
 	enum export_type type;
 	int64_t num;
 	size_t i, c;
-	int fd, rc = CRM_OK;
+	int rc;
 	bool ok;
 
 	buf_init(&out, REPORT_FILE_MAX);
@@ -97,16 +123,8 @@ write_csv(struct core_ctx *cx, json_t *res, const char *dir, int *fdp)
 		return core_fail(cx, CRM_EBADQUERY, "The export would be too "
 		    "large: narrow the report");
 	}
-	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (fd < 0 || write_all(fd, out.data, out.len) != 0 ||
-	    lseek(fd, 0, SEEK_SET) != 0) {
-		rc = file_fail(cx, "csv");
-		if (fd >= 0)
-			close(fd);
-		fd = -1;
-	}
+	rc = buf_to_file(cx, &out, dir, "csv", fdp);
 	buf_free(&out);
-	*fdp = fd;
 	return rc;
 }
 
@@ -207,26 +225,126 @@ write_xlsx(struct core_ctx *cx, json_t *res, const char *dir, int *fdp)
 }
 
 int
+report_format_parse(const char *s)
+{
+	if (s != NULL && strcmp(s, "pdf") == 0)
+		return EXPORT_PDF;
+	return export_format_parse(s);
+}
+
+const char *
+report_format_ext(enum export_format format)
+{
+	return format == EXPORT_PDF ? "pdf" : format == EXPORT_XLSX ? "xlsx" :
+	    "csv";
+}
+
+const char *
+report_format_mime(enum export_format format)
+{
+	switch (format) {
+	case EXPORT_PDF:
+		return "application/pdf";
+	case EXPORT_XLSX:
+		return "application/vnd.openxmlformats-officedocument."
+		    "spreadsheetml.sheet";
+	default:
+		return "text/csv; charset=utf-8";
+	}
+}
+
+int
+report_filename(struct core_ctx *cx, const struct report_params *p,
+    int64_t id, enum export_format format, char out[REPORT_FILENAME_MAX])
+{
+	struct tz *z = NULL;
+	int64_t day;
+	int y, mo, d;
+
+	if (tz_load(p->tz, &z) != 0)
+		return core_fail(cx, CRM_EBADQUERY, "tz: not a known time zone");
+	day = tz_local_day(z, time_now_ms());
+	tz_free(z);
+	time_civil_from_days(day, &y, &mo, &d);
+	if ((size_t)snprintf(out, REPORT_FILENAME_MAX, "report-%lld-%04d-%02d-"
+	    "%02d.%s", (long long)id, y, mo, d, report_format_ext(format)) >=
+	    REPORT_FILENAME_MAX)
+		return core_fail(cx, CRM_EDB, "The file could not be named");
+	return CRM_OK;
+}
+
+/* The PDF of an answer, in an unnamed file in dir. */
+static int
+write_pdf(struct core_ctx *cx, int64_t id, const struct report_params *p,
+    json_t *res, const char *name, const char *dir, int *fdp)
+{
+	struct report_pdf_meta m = { .title = name, .viewer = cx->actor.name,
+	    .run_ms = time_now_ms(), .tz = p->tz };
+	char cur[4] = "";
+	const struct currency *c;
+	struct buf params, out;
+	int rc;
+
+	*fdp = -1;
+	rc = currency_base_get(cx, cur);
+	if (rc != CRM_OK)
+		return rc;
+	c = currency_find(cur);
+	m.currency = cur;
+	m.digits = c != NULL ? c->digits : 2;
+	buf_init(&params, 4096);
+	rc = report_params_text(cx, id, p, &params);
+	if (rc != CRM_OK) {
+		buf_free(&params);
+		return rc;
+	}
+	m.params = params.data;
+	buf_init(&out, REPORT_RENDER_MAX);
+	if (report_pdf_write(res, &m, &out) != 0) {
+		buf_free(&params);
+		buf_free(&out);
+		return core_fail(cx, CRM_EBADQUERY, "The PDF could not be drawn "
+		    "(too large?): narrow the report");
+	}
+	buf_free(&params);
+	rc = buf_to_file(cx, &out, dir, "pdf", fdp);
+	buf_free(&out);
+	return rc;
+}
+
+int
+report_write_file(struct core_ctx *cx, int64_t id,
+    const struct report_params *p, json_t *res, const char *name,
+    enum export_format format, const char *dir, int *fd)
+{
+	*fd = -1;
+	if (format == EXPORT_PDF)
+		return write_pdf(cx, id, p, res, name, dir, fd);
+	return format == EXPORT_XLSX ? write_xlsx(cx, res, dir, fd) :
+	    write_csv(cx, res, dir, fd);
+}
+
+int
 report_export(struct core_ctx *cx, int64_t id, const struct report_params *p,
     enum export_format format, const char *dir, struct export_result *out)
 {
 	const struct entity *base = NULL;
+	char name[REPORT_NAME_MAX * 4 + 1] = "";
 	json_t *res = NULL;
 	struct stat sb;
 	int rc, fd = -1;
 
 	out->fd = -1;
-	rc = report_export_run(cx, id, p, &res, NULL, 0, &base);
+	rc = report_export_run(cx, id, p, &res, name, sizeof(name), &base);
 	if (rc == CRM_OK)
-		rc = format == EXPORT_XLSX ? write_xlsx(cx, res, dir, &fd) :
-		    write_csv(cx, res, dir, &fd);
+		rc = report_write_file(cx, id, p, res, name, format, dir, &fd);
 	if (rc == CRM_OK && fstat(fd, &sb) != 0)
 		rc = file_fail(cx, "stat");
 	if (rc == CRM_OK) {
 		out->rows = (int64_t)json_array_size(json_object_get(res, "rows"));
 		out->size = (uint64_t)sb.st_size;
-		rc = report_export_done(cx, id, format == EXPORT_XLSX ? "xlsx" :
-		    "csv", out->rows);
+		rc = report_export_done(cx, id, report_format_ext(format),
+		    out->rows);
 	}
 	json_decref(res);
 	if (rc != CRM_OK) {
@@ -236,4 +354,43 @@ report_export(struct core_ctx *cx, int64_t id, const struct report_params *p,
 	}
 	out->fd = fd;
 	return CRM_OK;
+}
+
+int
+report_render(struct core_ctx *cx, int64_t id, const struct report_params *p,
+    enum export_format format, const char *dir, struct buf *out,
+    char filename[REPORT_FILENAME_MAX])
+{
+	struct export_result res;
+	char chunk[65536];
+	int rc;
+
+	buf_reset(out);
+	filename[0] = '\0';
+	rc = report_export(cx, id, p, format, dir != NULL ? dir : "/tmp", &res);
+	if (rc != CRM_OK)
+		return rc;
+	for (;;) {
+		ssize_t n = read(res.fd, chunk, sizeof(chunk));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = file_fail(cx, "read");
+			break;
+		}
+		if (n == 0)
+			break;
+		if (buf_append(out, chunk, (size_t)n) != 0) {
+			rc = core_fail(cx, CRM_EBADQUERY, "The file would be too "
+			    "large: narrow the report");
+			break;
+		}
+	}
+	close(res.fd);
+	if (rc == CRM_OK)
+		rc = report_filename(cx, p, id, format, filename);
+	if (rc != CRM_OK)
+		buf_reset(out);
+	return rc;
 }

@@ -950,6 +950,16 @@ report_export_run(struct core_ctx *cx, int64_t id,
 }
 
 int
+report_deliver_run(struct core_ctx *cx, int64_t id,
+    const struct report_params *p, json_t **out, char *name, size_t namelen)
+{
+	const struct entity *base = NULL;
+	const char *builtin = NULL;
+
+	return run_id(cx, id, p, false, out, &builtin, &base, name, namelen);
+}
+
+int
 report_export_done(struct core_ctx *cx, int64_t id, const char *format,
     int64_t rows)
 {
@@ -971,4 +981,92 @@ report_export_done(struct core_ctx *cx, int64_t id, const char *format,
 	report_def_free(d);
 	json_decref(rep);
 	return rc;
+}
+
+/* "field op value" of one filter of a description into out. */
+static void
+filter_text(json_t *f, struct buf *out)
+{
+	json_t *v = json_object_get(f, "value");
+	char *dump = NULL;
+
+	if (json_is_string(v))
+		(void)buf_printf(out, "%s %s %s", json_string_value(
+		    json_object_get(f, "field")), json_string_value(
+		    json_object_get(f, "op")), json_string_value(v));
+	else {
+		dump = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+		(void)buf_printf(out, "%s %s %s", json_string_value(
+		    json_object_get(f, "field")), json_string_value(
+		    json_object_get(f, "op")), dump != NULL ? dump : "");
+		free(dump);
+	}
+}
+
+int
+report_params_text(struct core_ctx *cx, int64_t id,
+    const struct report_params *p, struct buf *out)
+{
+	struct rd_env env = { .tz = p->tz, .now_ms = time_now_ms() };
+	const struct builtin *b;
+	json_t *rep = NULL, *def, *f;
+	int64_t from_ms, to_ms;
+	char from[TIME_RFC3339_LEN], to[TIME_RFC3339_LEN];
+	size_t i;
+	int rc = report_get(cx, id, &rep);
+
+	if (rc != CRM_OK)
+		return rc;
+	b = builtin_find(json_string_value(json_object_get(rep, "builtin")));
+	if (b != NULL && b->period != NULL) {
+		rc = period_ms(cx, p, &env, &from_ms, &to_ms);
+		if (rc != CRM_OK) {
+			json_decref(rep);
+			return rc;
+		}
+		/* The local days, as the run's parameters name them. */
+		snprintf(from, sizeof(from), "%s", p->from != NULL ? p->from : "");
+		snprintf(to, sizeof(to), "%s", p->to != NULL ? p->to : "");
+		if (p->to == NULL || p->from == NULL) {
+			struct tz *z = NULL;
+			int y, m, d;
+
+			if (tz_load(p->tz, &z) == 0) {
+				time_civil_from_days(tz_local_day(z, from_ms), &y, &m,
+				    &d);
+				if (p->from == NULL)
+					snprintf(from, sizeof(from), "%04d-%02d-%02d", y,
+					    m, d);
+				time_civil_from_days(tz_local_day(z, to_ms), &y, &m,
+				    &d);
+				if (p->to == NULL)
+					snprintf(to, sizeof(to), "%04d-%02d-%02d", y, m,
+					    d);
+				tz_free(z);
+			}
+		}
+		(void)buf_printf(out, "Period: %s to %s (%s)", from, to,
+		    b->period);
+	}
+	if (b != NULL && b->fn == LIB_NO_CONTACT) {
+		/* days was checked by the run this text describes. */
+		if (p->days != NULL)
+			(void)buf_printf(out, "No contact for %s days", p->days);
+		else
+			(void)buf_printf(out, "No contact for %d days",
+			    NO_CONTACT_DAYS);
+	}
+	if (b != NULL && b->overdue)
+		(void)buf_printf(out, "%sDue before now", out->len > 0 ? " · " :
+		    "");
+	def = json_object_get(rep, "definition");
+	json_array_foreach(json_object_get(def, "filters"), i, f) {
+		(void)buf_puts(out, out->len == 0 ? "Filters: " : i == 0 ?
+		    " · Filters: " : "; ");
+		filter_text(f, out);
+	}
+	(void)buf_printf(out, "%sTime zone: %s", out->len > 0 ? " · " : "",
+	    p->tz != NULL ? p->tz : "UTC");
+	json_decref(rep);
+	return CRM_OK;
 }

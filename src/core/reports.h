@@ -18,6 +18,7 @@
 
 #include "core/export.h"
 #include "core/report_def.h"
+#include "util/buf.h"
 
 /* A run's bound: past it the statement is interrupted (503). */
 #define REPORT_TIMEOUT_MS 10000
@@ -106,8 +107,31 @@ int report_export_run(struct core_ctx *cx, int64_t id,
     const struct entity **base);
 int report_export_done(struct core_ctx *cx, int64_t id, const char *format,
     int64_t rows);
+/*
+ * Runs report id for delivery by mail (core/report_deliver.h): the
+ * actor's read scope, as the report shows on screen, and no audit entry
+ * (the caller writes report.deliver). name (may be NULL) gets its name.
+ */
+int report_deliver_run(struct core_ctx *cx, int64_t id,
+    const struct report_params *p, json_t **out, char *name, size_t namelen);
+/*
+ * One line for a rendered report's header: the period, days and zone of p
+ * as the run resolves them and the filters of report id's description
+ * ("status eq won"), appended to out (truncated at its cap).
+ */
+int report_params_text(struct core_ctx *cx, int64_t id,
+    const struct report_params *p, struct buf *out);
 
 /* ---- report_export.c ---- */
+
+#define REPORT_FILENAME_MAX 64		/* a rendered file's name, NUL included */
+#define REPORT_RENDER_MAX (64 * 1024 * 1024)	/* bytes of a rendered file */
+
+/* "csv", "xlsx" or "pdf" to a format; -1 for anything else. */
+int report_format_parse(const char *s);
+/* A format's file name extension ("pdf") and media type (static). */
+const char *report_format_ext(enum export_format format);
+const char *report_format_mime(enum export_format format);
 
 /*
  * Report id as a file in format, written in dir (borrowed): out->fd (the
@@ -117,6 +141,64 @@ int report_export_done(struct core_ctx *cx, int64_t id, const char *format,
 int report_export(struct core_ctx *cx, int64_t id,
     const struct report_params *p, enum export_format format, const char *dir,
     struct export_result *out);
+/*
+ * An answer res (borrowed) of report id run with p, named name, as a CSV,
+ * XLSX or PDF file in dir (borrowed): *fd reads it from offset 0 (the
+ * caller closes it). Neither rights nor audit: the callers' (report_export,
+ * the delivery by mail).
+ */
+int report_write_file(struct core_ctx *cx, int64_t id,
+    const struct report_params *p, json_t *res, const char *name,
+    enum export_format format, const char *dir, int *fd);
+
+/*
+ * The safe name of report id's file in format made now:
+ * "report-<id>-<YYYY-MM-DD>.<ext>", the day in p->tz.
+ */
+int report_filename(struct core_ctx *cx, const struct report_params *p,
+    int64_t id, enum export_format format, char out[REPORT_FILENAME_MAX]);
+/*
+ * Report id rendered in format (CSV, XLSX or PDF) into out (reset first;
+ * at most REPORT_RENDER_MAX bytes; the caller initialises and frees it),
+ * without HTTP: for a face, or a job mailing the report. filename gets a
+ * safe name, "report-<id>-<YYYY-MM-DD>.<ext>" (the day in p->tz). The
+ * actor of cx is the one whose rights apply: the same export right, scope
+ * and audit entry (report.export with the format and row count) as
+ * report_export. dir (borrowed; NULL: "/tmp") holds an XLSX's temporary
+ * file while it is written. On failure out is empty and cx->detail says
+ * why: CRM_ENOTFOUND, CRM_EFORBIDDEN, CRM_EBADQUERY (a parameter, or the
+ * file would be too large), CRM_EUNAVAIL (the run took too long).
+ */
+int report_render(struct core_ctx *cx, int64_t id,
+    const struct report_params *p, enum export_format format, const char *dir,
+    struct buf *out, char filename[REPORT_FILENAME_MAX]);
+
+/* ---- report_pdf.c ---- */
+
+/* What a PDF says about its run, beside the answer (all borrowed). */
+struct report_pdf_meta {
+	const char	*title;		/* the report's name */
+	const char	*params;	/* the filters and period, one line, or NULL */
+	const char	*viewer;	/* who ran it */
+	int64_t		 run_ms;	/* when */
+	const char	*tz;		/* the run's zone (IANA), NULL: UTC */
+	const char	*currency;	/* the base currency's code: money columns */
+	int		 digits;	/* its minor-unit digits */
+};
+
+#define REPORT_PDF_MAX_ROWS 5000	/* table rows drawn; past it, a note */
+#define REPORT_PDF_MAX_TEXT 300		/* characters of one cell or label */
+
+/*
+ * An answer (the shape above; borrowed) as a PDF appended to out: a
+ * title, m's line of filters, run time and viewer, the chart of
+ * answer's "chart" kind drawn as vectors (core/chart_draw.h), then the
+ * table across as many A4 pages as it takes, header repeated. All text
+ * is plain (never markup). 0, or -1 when out's cap is reached or cairo
+ * fails.
+ */
+int report_pdf_write(json_t *answer, const struct report_pdf_meta *m,
+    struct buf *out);
 
 /* ---- the library (reports.c and report_lib_*.c) ---- */
 

@@ -18,6 +18,7 @@
 #include "core/desk.h"
 #include "core/notify.h"
 #include "core/sla.h"
+#include "core/webform.h"
 #include "util/log.h"
 #include "util/text.h"
 #include "util/timeutil.h"
@@ -427,6 +428,10 @@ ticket_after_write(struct core_ctx *cx, int64_t id, json_t *cur,
 	size_t i;
 	int rc = sla_schedule(cx, id, merged);
 
+	/* Resolved just now: the client is asked how it went (webform.h). */
+	if (rc == CRM_OK && cur != NULL && strcmp(str(merged, "status"),
+	    "resolved") == 0 && strcmp(str(cur, "status"), "resolved") != 0)
+		rc = webform_csat_offer(cx, id, merged);
 	if (rc != CRM_OK)
 		return rc;
 	owner = json_object_get(merged, "owner_id");
@@ -577,6 +582,18 @@ message_insert(struct core_ctx *cx, int64_t id, json_t *in, int64_t contact,
 		*mid = db_col_int(st, 0);
 	db_done(st);
 	return rc == DB_ROW ? CRM_OK : db_fail(cx, "message insert step");
+}
+
+int
+ticket_client_message_txn(struct core_ctx *cx, int64_t id, int64_t contact,
+    const char *body)
+{
+	json_t *in = json_pack("{s:s, s:s}", "kind", "public", "body", body);
+	int64_t mid = 0;
+	int rc = message_insert(cx, id, in, contact, time_now_ms(), &mid);
+
+	json_decref(in);
+	return rc;
 }
 
 /* The message's consequences for its ticket (see tickets.h). */

@@ -49,6 +49,14 @@ int ticket_message_list(struct core_ctx *cx, int64_t id, json_t **out);
 int ticket_message_add(struct core_ctx *cx, int64_t id, json_t *in,
     json_t **out);
 /*
+ * Inside the caller's write transaction, no rights asked: adds body as a
+ * public message of the client (contact, or nobody when 0) to ticket id,
+ * without a message's consequences. For what the client says through the
+ * public pages (core/webform.h), which the caller audits.
+ */
+int ticket_client_message_txn(struct core_ctx *cx, int64_t id,
+    int64_t contact, const char *body);
+/*
  * Merges ticket id into ticket into (the update right on both): moves its
  * messages and links, closes it with merged_into_id, audits both. *out is
  * ticket into. CRM_EINVAL for id == into, CRM_EINUSE when either is

@@ -168,17 +168,21 @@ resp_free(struct http_resp *resp)
 /*
  * Security headers on every response, API, error or file alike. The
  * policy allows no inline script; inline styles stay allowed for React's
- * style attributes.
+ * style attributes. A response that brings its own policy (the public
+ * form pages, which other sites may frame) keeps it, and then its
+ * frame-ancestors stand instead of X-Frame-Options.
  */
 #define CSP "default-src 'self'; script-src 'self'; img-src 'self' data:; " \
 	"style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'; " \
 	"form-action 'self'; frame-ancestors 'none'"
 
 static void
-security_headers(struct MHD_Response *r, bool tls)
+security_headers(struct MHD_Response *r, bool tls, bool own_csp)
 {
-	MHD_add_response_header(r, "Content-Security-Policy", CSP);
-	MHD_add_response_header(r, "X-Frame-Options", "DENY");
+	if (!own_csp) {
+		MHD_add_response_header(r, "Content-Security-Policy", CSP);
+		MHD_add_response_header(r, "X-Frame-Options", "DENY");
+	}
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(r, "Referrer-Policy", "same-origin");
 	if (tls)
@@ -350,6 +354,7 @@ send_resp(struct http_server *s, struct MHD_Connection *conn,
 {
 	struct MHD_Response *r;
 	enum MHD_Result ret;
+	bool own_csp;
 
 	if (resp->stream != NULL) {
 		r = stream_response(s, conn, resp->stream);
@@ -375,7 +380,11 @@ send_resp(struct http_server *s, struct MHD_Connection *conn,
 	}
 	if (resp->content_type != NULL)
 		MHD_add_response_header(r, "Content-Type", resp->content_type);
-	security_headers(r, s->tls);
+	own_csp = false;
+	for (int i = 0; i < resp->nheaders; i++)
+		own_csp |= strcasecmp(resp->headers[i].name,
+		    "Content-Security-Policy") == 0;
+	security_headers(r, s->tls, own_csp);
 	for (int i = 0; i < resp->nheaders; i++)
 		MHD_add_response_header(r, resp->headers[i].name,
 		    resp->headers[i].value);
@@ -704,6 +713,8 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	/* A calendar feed's path holds its secret, the credential: kept out. */
 	if (strncmp(rs->path, "/ical/", 6) == 0)
 		buf_puts(&line, "/ical/(secret).ics");
+	else if (strncmp(rs->path, "/r/", 3) == 0)	/* a satisfaction link */
+		buf_puts(&line, "/r/(secret)");
 	else
 		json_escape(&line, rs->path);
 	buf_printf(&line, "\",\"status\":%d,\"bytes\":%zu,\"us\":%lld,"

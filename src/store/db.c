@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "store/driver.h"
+#include "store/gate.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/timeutil.h"
@@ -149,6 +150,22 @@ int db_exec(db_t *db, const char *sql) { return db->drv->exec(db, sql); }
 int db_begin(db_t *db) { return db->drv->begin(db); }
 int db_commit(db_t *db) { return db->drv->commit(db); }
 int db_rollback(db_t *db) { return db->drv->rollback(db); }
+
+void
+db_set_gate(db_t *db, struct db_gate *g)
+{
+	if (db->drv->set_gate != NULL)
+		db->drv->set_gate(db, g);
+	db->gate = g;
+}
+
+int
+db_yield_writers(db_t *db, int64_t max_ms)
+{
+	if (db->drv->set_gate == NULL || db->gate == NULL)
+		return 0;
+	return gate_yield(db->gate, max_ms);
+}
 int64_t db_changes(db_t *db) { return db->drv->changes(db); }
 bool db_is_down(db_t *db) { return db->drv->is_down(db); }
 enum db_fault db_fault(db_t *db) { return db->fault; }

@@ -99,6 +99,18 @@ enum db_fault db_fault(db_t *db);
  */
 bool db_is_derived_column(db_t *db, const char *column);
 
+/*
+ * The write gate (store/gate.h): db_set_gate() makes this connection wait
+ * for the write lock on g, woken by the other connections' commits, in
+ * place of polling; g must outlive the connection. No-op on PostgreSQL,
+ * whose row locks queue fairly already. db_yield_writers() is for bulk
+ * writers between transactions: waits (at most max_ms) while connections
+ * of the same gate wait for the lock; returns how many were waiting.
+ */
+struct db_gate;
+void db_set_gate(db_t *db, struct db_gate *g);
+int db_yield_writers(db_t *db, int64_t max_ms);
+
 /* Whether a transaction is open on this connection (db_begin .. end). */
 bool db_in_txn(db_t *db);
 

@@ -17,6 +17,8 @@ struct db_driver {
 	int		(*begin)(db_t *db);
 	int		(*commit)(db_t *db);
 	int		(*rollback)(db_t *db);
+	/* Optional (NULL: the dialect needs no gate). */
+	void		(*set_gate)(db_t *db, struct db_gate *g);
 	int		(*prepare)(db_t *db, const char *sql, db_stmt_t **out);
 	int		(*bind_int)(db_stmt_t *st, int idx, int64_t v);
 	int		(*bind_text)(db_stmt_t *st, int idx, const char *s, size_t len);
@@ -64,6 +66,7 @@ struct db {
 	const struct db_driver	*drv;
 	char			 err[256];
 	enum db_fault		 fault;	/* of the last failure; set by the driver */
+	struct db_gate		*gate;	/* db_set_gate(), or NULL */
 };
 
 struct db_stmt {

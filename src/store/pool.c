@@ -49,6 +49,15 @@ db_pool_close(struct db_pool *p)
 	free(p);
 }
 
+void
+db_pool_set_gate(struct db_pool *p, struct db_gate *g)
+{
+	pthread_mutex_lock(&p->mu);
+	for (int i = 0; i < p->nidle; i++)
+		db_set_gate(p->idle[i], g);
+	pthread_mutex_unlock(&p->mu);
+}
+
 db_t *
 db_pool_get(struct db_pool *p)
 {

@@ -16,6 +16,9 @@ int db_pool_open(const char *path, int n, struct db_pool **out, char *err,
     size_t errlen);
 /* Closes every connection; all must have been returned. */
 void db_pool_close(struct db_pool *p);
+/* Puts every connection behind the write gate g (db_set_gate); before
+ * the first db_pool_get(). */
+void db_pool_set_gate(struct db_pool *p, struct db_gate *g);
 db_t *db_pool_get(struct db_pool *p);
 void db_pool_put(struct db_pool *p, db_t *db);
 

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "store/driver.h"
+#include "store/gate.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/text.h"
@@ -24,6 +25,8 @@
 #include "util/tz.h"
 
 #define STMT_CACHE 128
+/* How long a writer waits for the lock before SQLITE_BUSY, gated or not. */
+#define LITE_BUSY_MS 5000
 
 struct lite_stmt {
 	struct db_stmt	 base;
@@ -41,6 +44,7 @@ struct lite {
 	size_t		 next_evict;
 	struct lite_stmt scratch;	/* an uncached statement when all are busy */
 	int64_t		 deadline_us;	/* db_set_deadline: time_mono_us(), or 0 */
+	int64_t		 busy_since_us;	/* the gated busy handler's first call */
 	/* crm_bucket's last zone, kept so a report loads it once. */
 	struct tz	*bucket_tz;
 	char		 bucket_tzname[TZ_NAME_MAX + 1];
@@ -274,7 +278,7 @@ sqlite_open(const char *path, db_t **out, char *err, size_t errlen)
 		free(l);
 		return DB_EOPEN;
 	}
-	sqlite3_busy_timeout(l->h, 5000);
+	sqlite3_busy_timeout(l->h, LITE_BUSY_MS);
 	sqlite3_extended_result_codes(l->h, 1);
 	/*
 	 * synchronous=FULL: a commit is on disk before the client hears 201,
@@ -306,21 +310,69 @@ sqlite_open(const char *path, db_t **out, char *err, size_t errlen)
 static int
 lite_begin(db_t *db)
 {
-	return lite_exec(db, "BEGIN IMMEDIATE");
+	struct db_gate *g = db->gate;
+	int rc;
+
+	if (g == NULL)
+		return lite_exec(db, "BEGIN IMMEDIATE");
+	gate_want(g);
+	rc = lite_exec(db, "BEGIN IMMEDIATE");
+	gate_got(g);
+	return rc;
 }
 
 static int
 lite_commit(db_t *db)
 {
-	return lite_exec(db, "COMMIT");
+	int rc = lite_exec(db, "COMMIT");
+
+	if (db->gate != NULL && sqlite3_get_autocommit(LITE(db)->h))
+		gate_released(db->gate);
+	return rc;
 }
 
 static int
 lite_rollback(db_t *db)
 {
+	int rc;
+
 	if (sqlite3_get_autocommit(LITE(db)->h))
 		return DB_OK;	/* nothing open: SQLite already rolled back */
-	return lite_exec(db, "ROLLBACK");
+	rc = lite_exec(db, "ROLLBACK");
+	if (db->gate != NULL)
+		gate_released(db->gate);
+	return rc;
+}
+
+/*
+ * The busy handler of a gated connection: wait for the next commit or
+ * rollback of the process (or GATE_POLL_MS, for writers elsewhere), until
+ * LITE_BUSY_MS have passed since the first call for this lock.
+ */
+static int
+lite_busy(void *arg, int count)
+{
+	struct lite *l = arg;
+	int64_t now = time_mono_us(), left_ms;
+
+	if (count == 0)
+		l->busy_since_us = now;
+	left_ms = LITE_BUSY_MS - (now - l->busy_since_us) / 1000;
+	if (left_ms <= 0)
+		return 0;
+	gate_wait_release(l->base.gate, left_ms);
+	return 1;
+}
+
+static void
+lite_set_gate(db_t *db, struct db_gate *g)
+{
+	struct lite *l = LITE(db);
+
+	if (g != NULL)
+		sqlite3_busy_handler(l->h, lite_busy, l);
+	else
+		sqlite3_busy_timeout(l->h, LITE_BUSY_MS);
 }
 
 static bool
@@ -886,6 +938,7 @@ static const struct db_driver sqlite_driver = {
 	.begin = lite_begin,
 	.commit = lite_commit,
 	.rollback = lite_rollback,
+	.set_gate = lite_set_gate,
 	.prepare = lite_prepare,
 	.bind_int = lite_bind_int,
 	.bind_text = lite_bind_text,

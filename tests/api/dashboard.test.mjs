@@ -35,7 +35,7 @@ after(async () => { await stopClean(srv); });
 
 test('a dashboard starts empty and keeps the pinned reports in the order given, with the layout', async () => {
   const empty = await ok('GET', '/api/v1/dashboard', undefined, ann.token);
-  assert.deepEqual(empty, { report_ids: [], layout: {}, updated_at: null });
+  assert.deepEqual(empty, { report_ids: [], layout: {}, updated_at: null, source: 'none' });
   const mine = await ok('POST', '/api/v1/reports', { name: 'Ann count', definition: def }, ann.token);
   const ids = [mine.id, lib.revenue_by_month, lib.data_completeness];
   const put = await ok('PUT', '/api/v1/dashboard', { report_ids: ids, layout: { columns: 2 } }, ann.token);

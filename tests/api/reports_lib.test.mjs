@@ -406,5 +406,5 @@ test('a report shared with a department reaches its members, and a library repor
   const rows = parseCsv(csv.text.replace(/^\uFEFF/, ''));
   assert.deepEqual(rows[0], ['Company id', 'Company', 'Owner id', 'Last activity']);
   assert.deepEqual(rows.slice(1).map((r) => r[1]), ['Never Called Ltd', 'Manager Co']);
-  assertProblem(await req(srv, 'GET', `/api/v1/reports/${lib.clients_no_contact.id}/export?format=pdf`), 400);
+  assertProblem(await req(srv, 'GET', `/api/v1/reports/${lib.clients_no_contact.id}/export?format=doc`), 400);
 });

@@ -83,6 +83,10 @@ before(async () => {
     definition: { entity: 'deals', group_by: [{ field: 'status' }], aggregates: [{ fn: 'count' }] } } });
   assert.equal(rep.status, 201, rep.text);
   ids.reports = rep.body.id;
+  const sub = await req(srv, 'POST', '/api/v1/report-subscriptions', { body: { report_id: rep.body.id, format: 'csv',
+    schedule: { kind: 'weekly', weekday: 1, time: '08:00' }, recipients: [(await req(srv, 'GET', '/api/v1/auth/me')).body.id] } });
+  assert.equal(sub.status, 201, sub.text);
+  ids['report-subscriptions'] = sub.body.id;
   // A template of one's own (a copy of a shipped one), so that hostile bodies
   // aim at a real template's routes.
   const shipped = await req(srv, 'GET', '/api/v1/process-templates');
@@ -100,6 +104,8 @@ before(async () => {
                                                                       body: 'Hello {{client_name}}' })).id;
   ids.tickets = (await createOk(srv, 'tickets', { subject: 'Robust ticket', contact_id: ct.id, queue_id: ids.queues,
                                                   links: [{ entity: 'deals', id: deal.id }] })).id;
+  ids['desk/forms'] = (await createOk(srv, 'desk/forms', { name: 'Robust form', queue_id: ids.queues,
+                                                         origins: ['https://robust.example'] })).id;
   // An import waiting for its mapping, for the import routes.
   const form = new FormData();
   form.append('entity', 'contacts');
@@ -116,6 +122,8 @@ before(async () => {
   ids['process-instances'] = inst.body.id;
   ids['process-steps'] = inst.body.steps.find((x) => x.status === 'waiting').id;
   ids.processTask = inst.body.steps.find((x) => x.status === 'waiting').task_id;
+  ids['kpi/scorecards'] = (await createOk(srv, 'kpi/scorecards', { name: 'Robust KPI', applies: 'users', user_ids: [u.body.id],
+    period_kind: 'month', lines: [{ metric: 'calls', target: 10, weight: 1, rule: 'linear' }] })).id;
   // A notification of the admin's own: a reminder whose moment has passed
   // (two days before a deadline a day away) is sent at once. The deadline
   // stays ahead for the whole sweep, so the task never turns overdue in it.
@@ -310,8 +318,10 @@ function resolveRef(ref) {
   return m ? spec.components.schemas[m[1]] : null;
 }
 
-// The collection a path is about ("/api/v1/companies/{id}" → "companies").
-const collectionOf = (path) => (/^\/api\/v1\/([^/]+)\/\{id\}/.exec(path) || [])[1];
+// The collection a path is about ("/api/v1/companies/{id}" → "companies",
+// "/api/v1/desk/forms/{id}" → "desk/forms", "/api/v1/kpi/scorecards/{id}" →
+// "kpi/scorecards").
+const collectionOf = (path) => (/^\/api\/v1\/((?:desk\/|kpi\/)?[^/]+)\/\{id\}/.exec(path) || [])[1];
 
 // ---- the database snapshot ------------------------------------------------------
 
@@ -333,7 +343,7 @@ async function dbState() {
   assert.equal(u.status, 200, u.text);
   for (const x of u.body.data) m.set(`users/${x.id}`, JSON.stringify(x));
   for (const c of ['departments', 'roles', 'pipelines', 'lost-reasons', 'units', 'products', 'price-lists', 'work-calendars',
-    'reports', 'process-templates', 'queues', 'sla-policies', 'canned-responses']) {
+    'reports', 'process-templates', 'queues', 'sla-policies', 'canned-responses', 'desk/forms']) {
     const r = await req(srv, 'GET', `/api/v1/${c}`);
     assert.equal(r.status, 200, r.text);
     for (const x of r.body.data) m.set(`${c}/${x.id}`, JSON.stringify(x));

@@ -18,6 +18,15 @@ after(async () => {
   assert.deepEqual(env?.pageErrors.map(String) ?? [], []);
 });
 
+// A manual task-then-end template on deals: the task's id and name as given.
+const taskThenEnd = (key, name, id, task) => ({
+  key, name, entity: 'deals', trigger: { type: 'manual' }, start: id,
+  steps: [
+    { id, kind: 'task', name: task, responsible: 'record_owner', next: 'done', position: { x: 0, y: 0 } },
+    { id: 'done', kind: 'end', name: 'Done', position: { x: 0, y: 120 } },
+  ],
+});
+
 const badge = (page, id) => page.locator(`[data-step="${id}"] .pe-badge`);
 
 async function templateByKey(key) {
@@ -216,13 +225,7 @@ test('a shipped template is copied as the start of a new one; bad wizard answers
 });
 
 test('a save over a version someone else saved meanwhile is refused (412); only admins reach the editor', async () => {
-  const def = {
-    key: 'two_editors', name: 'Two editors', entity: 'deals', trigger: { type: 'manual' }, start: 'work',
-    steps: [
-      { id: 'work', kind: 'task', name: 'Work', responsible: 'record_owner', next: 'done', position: { x: 0, y: 0 } },
-      { id: 'done', kind: 'end', name: 'Done', position: { x: 0, y: 120 } },
-    ],
-  };
+  const def = taskThenEnd('two_editors', 'Two editors', 'work', 'Work');
   const made = await api(env.srv, 'POST', '/api/v1/process-templates', def);
   assert.equal(made.status, 201, made.text);
   addUser(env.srv, 'clerk@example.com', 'quiet violet harbour nine kites', { name: 'Clerk' });
@@ -247,4 +250,62 @@ test('a save over a version someone else saved meanwhile is refused (412); only 
     await page.goto('/#/admin/processes/wizard');
     await page.getByText('Only administrators can open this page.').waitFor();
   });
+});
+
+test('the trigger panel edits a schedule: cron with its next three runs, the zone, and a filter on the records', async () => {
+  const def = taskThenEnd('weekly_check', 'Weekly check', 'check', 'Check the deal');
+  const made = await api(env.srv, 'POST', '/api/v1/process-templates', def);
+  assert.equal(made.status, 201, made.text);
+  assert.equal(made.body.next_run_at, null, 'a manual trigger has no next run');
+
+  await withPage(env, 'process-editor-schedule', async (page) => {
+    await signIn(page, env.srv, { hash: `#/admin/processes/${made.body.id}` });
+    const settings = page.getByRole('complementary', { name: 'Template settings' });
+    await settings.getByLabel('Starts').selectOption({ label: 'on a schedule' });
+    await settings.getByLabel('Schedule (cron: minute hour day month weekday)').fill('30 9 * * 1-5');
+    await settings.getByLabel('Time zone').fill('Europe/Berlin');
+    // The server reads the schedule back: the next three runs on the zone's wall clock.
+    const next = settings.getByLabel('Next runs');
+    await next.getByText(/09:30 \(Europe\/Berlin\)/).nth(2).waitFor();
+    assert.equal(await next.locator('li').count(), 3);
+    // A bad hour is named at once, in the preview and in the problems.
+    await settings.getByLabel('Schedule (cron: minute hour day month weekday)').fill('30 25 * * 1-5');
+    await next.getByText(/^cron: the hour field/).waitFor();
+    await page.getByRole('region', { name: 'Problems' }).getByText(/trigger: cron the hour field/).waitFor();
+    await settings.getByLabel('Schedule (cron: minute hour day month weekday)').fill('30 9 * * 1-5');
+    // Only the big deals.
+    await settings.getByLabel('Only the records that match a condition').check();
+    const filter = settings.getByRole('group', { name: 'Only records where' });
+    await filter.getByLabel('Field').selectOption('amount');
+    await filter.getByLabel('Comparison').selectOption('gte');
+    await filter.getByLabel('Value').fill('1000');
+    assert.equal(await filter.getByLabel('Comparison').locator('option[value="changed"]').count(), 0, 'a schedule looks at no write');
+    await page.getByText('The process can run.').waitFor();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByText('Version 2', { exact: true }).waitFor();
+  });
+  const saved = (await api(env.srv, 'GET', `/api/v1/process-templates/${made.body.id}`)).body;
+  assert.deepEqual(saved.definition.trigger, {
+    type: 'schedule', cron: '30 9 * * 1-5', tz: 'Europe/Berlin', filter: { field: 'amount', op: 'gte', value: 1000 },
+  });
+  assert.ok(new Date(saved.next_run_at) > new Date(), 'the schedule waits for its next run');
+});
+
+test('a trigger on a deal\'s stage picks the stage by name', async () => {
+  const made = await api(env.srv, 'POST', '/api/v1/process-templates', taskThenEnd('on_proposal', 'On proposal', 'call', 'Call the client'));
+  assert.equal(made.status, 201, made.text);
+  const stages = (await api(env.srv, 'GET', '/api/v1/pipelines')).body.data[0].stages;
+  const proposal = stages.find((s) => s.name === 'Proposal');
+  await withPage(env, 'process-editor-stage-trigger', async (page) => {
+    await signIn(page, env.srv, { hash: `#/admin/processes/${made.body.id}` });
+    const settings = page.getByRole('complementary', { name: 'Template settings' });
+    await settings.getByLabel('Starts').selectOption({ label: 'when a field changes' });
+    await settings.getByLabel(/^Field/).selectOption('stage_id');
+    await settings.getByLabel('Changed to (optional)').selectOption({ label: 'Proposal' });
+    await page.getByText('The process can run.').waitFor();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByText('Version 2', { exact: true }).waitFor();
+  });
+  const saved = (await api(env.srv, 'GET', `/api/v1/process-templates/${made.body.id}`)).body;
+  assert.deepEqual(saved.definition.trigger, { type: 'field_changed', field: 'stage_id', to: proposal.id });
 });

@@ -55,6 +55,8 @@ test('a process built in the editor runs on a deal: task, rejected, task again, 
     await panel.getByLabel('Name').fill('Approve the measures');
     await panel.getByLabel('Who approves').selectOption(`user:${adminId}`);
     await palette.getByRole('button', { name: 'Add a step: End' }).click();
+    // The live check's problems shown (the canvas below them moved) before the first drag.
+    await page.getByRole('region', { name: 'Problems' }).getByText("step 'task_1': needs next, the step that follows").waitFor();
     await dragBetween(page, handle(page, 'task_1', 'next'), box(page, 'approval_1'));
     await dragBetween(page, handle(page, 'approval_1', 'reject'), box(page, 'task_1'));
     await dragBetween(page, handle(page, 'approval_1', 'approve'), box(page, 'end_1'));

@@ -78,6 +78,13 @@ test('revenue by month: the chart and the exact numbers, and a bar opens exactly
     const csv = page.getByRole('link', { name: 'CSV' });
     assert.match(await csv.getAttribute('href'), /^\/api\/v1\/reports\/\d+\/export\?format=csv&tz=/);
     assert.match(await page.getByRole('link', { name: 'XLSX' }).getAttribute('href'), /format=xlsx/);
+    // The PDF, drawn on the server, downloads with the browser's own session.
+    const pdfHref = await page.getByRole('link', { name: 'PDF' }).getAttribute('href');
+    assert.match(pdfHref, /^\/api\/v1\/reports\/\d+\/export\?format=pdf&tz=/);
+    const pdf = await page.request.get(pdfHref);
+    assert.equal(pdf.status(), 200);
+    assert.equal(pdf.headers()['content-type'], 'application/pdf');
+    assert.equal((await pdf.body()).subarray(0, 5).toString(), '%PDF-');
     // The bar is a link to the deals list with the row's filters: the three won deals, no more.
     await bar.click();
     await page.waitForURL(/#\/deals\/list\?/);
@@ -175,6 +182,7 @@ test('a role without the export right sees no export links (the administrator do
     await page.getByText('No records match this report.').waitFor();
     assert.equal(await page.getByRole('link', { name: 'CSV' }).count(), 0);
     assert.equal(await page.getByRole('link', { name: 'XLSX' }).count(), 0);
+    assert.equal(await page.getByRole('link', { name: 'PDF' }).count(), 0);
   });
 });
 

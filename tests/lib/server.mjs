@@ -15,6 +15,10 @@ import net from 'node:net';
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const BIN = process.env.CRM_BIN ? resolve(process.env.CRM_BIN) : join(ROOT, 'build/crm');
 
+// LeakSanitizer's known third-party leaks (tests/lsan.supp), unless the caller
+// set LSAN_OPTIONS itself.
+const LSAN = { LSAN_OPTIONS: process.env.LSAN_OPTIONS ?? `suppressions=${join(ROOT, 'tests/lsan.supp')}` };
+
 // PostgreSQL: the base URI of the test cluster, or null for SQLite.
 export const PG = process.env.CRM_TEST_PG || null;
 
@@ -118,7 +122,7 @@ export async function startServer(opts = {}) {
   const filesDir = /^postgres(ql)?:/.test(db) && !(opts.args || []).includes('--files-dir') ?
     ['--files-dir', join(dir, 'files')] : [];
   const child = spawn(BIN, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, ...filesDir, ...(opts.args || [])],
-                      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...(opts.env || {}) } });
+                      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...LSAN, ...(opts.env || {}) } });
   child.stdout.on('data', (d) => { out += d; });
   child.stderr.on('data', (d) => { out += d; });
   let exited = null;

@@ -3,6 +3,8 @@
 // server's job runner) while users answer the same steps through both
 // servers. Every instance moves on exactly once: it ends once, and either
 // its task was answered in time or its deadline branch ran, never both.
+// A schedule trigger's occurrence, due on both servers at once, runs once:
+// one instance per matching deal, one audited run, the job re-armed.
 // Runs when CRM_TEST_PG is set.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -70,4 +72,27 @@ test('deadline timers and answers racing on two servers move each instance on on
   assert.equal(inTime, answers.filter((s) => s === 200).length, 'each 200 answer is the path taken');
   const twice = pgSql("SELECT COUNT(*) FROM (SELECT job_id FROM job_runs r JOIN jobs j ON j.id = r.job_id WHERE j.kind = 'process_timer' AND r.outcome = 'done' GROUP BY job_id HAVING COUNT(*) > 1) x", A.db).trim();
   assert.equal(twice, '0', 'no timer ran twice');
+});
+
+test('a schedule occurrence due on two servers runs once: one instance per matching deal', { skip, timeout: 120000 }, async () => {
+  const N = 12;
+  for (let i = 0; i < N; i++) await createOk(i % 2 ? B : A, 'deals', { title: `Scheduled ${i}`, amount: 4242 });
+  await createOk(A, 'deals', { title: 'Not scheduled', amount: 1 });
+  const t = await req(A, 'POST', '/api/v1/process-templates', { body: {
+    key: 'sched_race', name: 'Schedule race', entity: 'deals',
+    trigger: { type: 'schedule', cron: '0 9 * * 1-5', tz: 'Europe/Berlin', filter: { field: 'amount', op: 'eq', value: 4242 } },
+    start: 'done', steps: [{ id: 'done', kind: 'end', name: 'Done' }] } });
+  assert.equal(t.status, 201, t.text);
+  const key = `process_schedule:${t.body.id}:1`;
+  const count = (sql) => Number(pgSql(sql, A.db).trim());
+  for (let occurrence = 1; occurrence <= 3; occurrence++) {
+    pgSql(`UPDATE jobs SET run_at = 0 WHERE unique_key = '${key}'`, A.db);
+    // Due now on both servers: each runner looks within its poll interval.
+    await waitUntil(() => count(`SELECT run_at FROM jobs WHERE unique_key = '${key}'`) > Date.now(),
+      60000, `occurrence ${occurrence} re-armed`, 100);
+    assert.equal(count(`SELECT COUNT(*) FROM process_instances WHERE template_id = ${t.body.id}`), N * occurrence);
+    assert.equal(count(`SELECT COUNT(*) FROM audit_log WHERE action = 'process.schedule_run' AND record_id = ${t.body.id}`), occurrence);
+  }
+  const perDeal = pgSql(`SELECT COUNT(*) FROM process_instances WHERE template_id = ${t.body.id} GROUP BY record_id HAVING COUNT(*) <> 3`, A.db).trim();
+  assert.equal(perDeal, '', 'every matching deal got one instance per occurrence');
 });

@@ -24,6 +24,7 @@
 #include "core/notify.h"
 #include "core/users.h"
 #include "store/db.h"
+#include "util/buf.h"
 #include "util/timeutil.h"
 
 #define MIN 60000LL
@@ -34,7 +35,7 @@ static struct actor max;	/* a manager: own records only */
 static struct actor zoe;	/* another manager */
 static struct core_ctx cx;
 static const struct mail_conf mail = { "smtp://127.0.0.1:9", "crm@example.com",
-	NULL, NULL, false, 1000, 5, 1000 };
+	NULL, NULL, false, 1000, 5, 1000, NULL };
 
 static struct core_ctx *
 as(struct actor *a)
@@ -390,6 +391,66 @@ mail_backs_off_exponentially_up_to_a_cap(void **state)
 	assert_false(mail_enabled(&mc));
 }
 
+/*
+ * A mail's files: plain names and types only, at most
+ * MAIL_ATTACH_COUNT_MAX files and MAIL_ATTACH_MAX bytes all together, read
+ * back in order and laid out as base64 lines of 76 between boundaries.
+ */
+static void
+mail_attachments_are_bounded_and_encoded(void **state)
+{
+	static const char *const names[] = { "", "a/b.csv", "a\\b", "q\"x",
+	    "tab\there" };
+	char *big = calloc(1, MAIL_ATTACH_MAX);
+	struct mail_files f;
+	struct buf b;
+	int64_t id = 0;
+	char *line, *end;
+
+	(void)state;
+	assert_non_null(big);
+	assert_int_equal(db_begin(db), DB_OK);
+	assert_int_equal(mail_queue(as(&ann), "ann@example.com", "Files", "See "
+	    "the files.", &id), CRM_OK);
+	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++)
+		assert_int_equal(mail_queue_attach(as(&ann), id, names[i],
+		    "text/csv", "x", 1), CRM_EINVAL);
+	assert_int_equal(mail_queue_attach(as(&ann), id, "ok.csv", "text csv",
+	    "x", 1), CRM_EINVAL);
+	assert_int_equal(mail_queue_attach(as(&ann), id, "big.bin",
+	    "application/octet-stream", big, MAIL_ATTACH_MAX - 10), CRM_OK);
+	/* Eleven bytes more would pass the bound; ten do not. */
+	assert_int_equal(mail_queue_attach(as(&ann), id, "one.bin",
+	    "application/octet-stream", big, 11), CRM_EINVAL);
+	assert_string_equal(cx.errs.items[0].field, "attachment");
+	assert_int_equal(mail_queue_attach(as(&ann), id, "two.csv", "text/csv",
+	    "a,b\r\n", 5), CRM_OK);
+	for (int i = 2; i < MAIL_ATTACH_COUNT_MAX; i++)
+		assert_int_equal(mail_queue_attach(as(&ann), id, "e.txt",
+		    "text/plain", "", 0), CRM_OK);
+	assert_int_equal(mail_queue_attach(as(&ann), id, "e.txt", "text/plain",
+	    "", 0), CRM_EINVAL);
+	assert_int_equal(db_commit(db), DB_OK);
+	free(big);
+
+	assert_int_equal(mail_files_load(as(&ann), id, &f), CRM_OK);
+	assert_int_equal(f.n, MAIL_ATTACH_COUNT_MAX);
+	assert_string_equal(f.v[1].name, "two.csv");
+	assert_string_equal(f.v[1].b64, "YSxiDQo=");
+	buf_init(&b, MAIL_ATTACH_MAX * 2);
+	assert_int_equal(mail_files_open(&b, "=_b"), 0);
+	assert_int_equal(mail_files_close(&b, "=_b", &f), 0);
+	assert_non_null(strstr(b.data, "Content-Disposition: attachment; "
+	    "filename=\"two.csv\"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+	    "YSxiDQo=\r\n--=_b\r\n"));
+	assert_int_equal(strcmp(b.data + b.len - 9, "--=_b--\r\n"), 0);
+	/* No line longer than 76 characters and its CRLF. */
+	for (line = b.data; (end = strchr(line, '\n')) != NULL; line = end + 1)
+		assert_true(end - line <= 77);
+	buf_free(&b);
+	mail_files_free(&f);
+}
+
 static void
 bad_reminders_are_refused(void **state)
 {
@@ -423,6 +484,7 @@ main(void)
 		cmocka_unit_test(a_notification_needs_the_right_to_read),
 		cmocka_unit_test(mail_backs_off_exponentially_up_to_a_cap),
 		cmocka_unit_test(bad_reminders_are_refused),
+		cmocka_unit_test(mail_attachments_are_bounded_and_encoded),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -1,7 +1,7 @@
 /*
  * core/process_run: the engine, on a database file, with a clock the test
- * sets (the program's time_now_ms is wrapped at link time for this test
- * only, see the Makefile). Every step kind runs; a deadline in working
+ * sets (process_fixture.h; the program's time_now_ms is wrapped at link
+ * time, see the Makefile). Every step kind runs; a deadline in working
  * hours skips the weekend and a holiday and reminds once; an approval
  * branches on its answer; an instance keeps its version; a wait survives
  * closing and reopening the database and its timer fires once.
@@ -27,29 +27,9 @@
 #include "store/db.h"
 #include "util/timeutil.h"
 
-static db_t *db;
-static struct core_ctx cx;
-static struct actor me;
-static char dir[64], path[96];
-static int64_t fake_now;
+#include "process_fixture.h"
+
 static int64_t stage_id;
-
-/* The clock every core call reads (ld --wrap=time_now_ms). */
-int64_t __wrap_time_now_ms(void);
-int64_t
-__wrap_time_now_ms(void)
-{
-	return fake_now;
-}
-
-static int64_t
-at(const char *rfc3339)
-{
-	int64_t ms;
-
-	assert_int_equal(time_parse_datetime(rfc3339, strlen(rfc3339), &ms), 0);
-	return ms;
-}
 
 static int64_t
 sql_int(const char *text)
@@ -72,52 +52,6 @@ open_db(void)
 
 	assert_int_equal(core_open_db(path, &db, err, sizeof(err)), CRM_OK);
 	core_ctx_init(&cx, db, &me);
-}
-
-/* The job runner's one turn: everything due now, as the system. */
-static int
-run_jobs(void)
-{
-	struct core_ctx sys;
-	int ran = 0;
-
-	core_ctx_init(&sys, db, NULL);
-	assert_int_equal(job_run_due(&sys, "test", 60000, 100, &ran), CRM_OK);
-	return ran;
-}
-
-static int64_t
-template(const char *text)
-{
-	json_error_t e;
-	json_t *def = json_loads(text, 0, &e), *out = NULL;
-	int64_t id;
-
-	if (def == NULL)
-		fail_msg("bad JSON in test: %s", e.text);
-	cx.errs.n = 0;
-	if (proc_tpl_create(&cx, def, &out) != CRM_OK)
-		fail_msg("template refused: %s %s", cx.errs.n ?
-		    cx.errs.items[0].field : "", cx.errs.n ?
-		    cx.errs.items[0].message : cx.detail);
-	id = json_integer_value(json_object_get(out, "id"));
-	json_decref(def);
-	json_decref(out);
-	return id;
-}
-
-static int64_t
-deal(const char *title, int64_t amount)
-{
-	json_t *in = json_pack("{s:s,s:I}", "title", title, "amount",
-	    (json_int_t)amount), *out = NULL;
-	int64_t id;
-
-	assert_int_equal(rec_create(&cx, &entity_deals, in, &out), CRM_OK);
-	id = json_integer_value(json_object_get(out, "id"));
-	json_decref(in);
-	json_decref(out);
-	return id;
 }
 
 static json_t *
@@ -184,26 +118,10 @@ str(json_t *o, const char *key)
 static int
 group_setup(void **state)
 {
-	int64_t uid;
-	char err[256];
-
 	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/crm-prun-XXXXXX");
-	if (sodium_init() < 0 || mkdtemp(dir) == NULL)
+	if (fixture_open("/tmp/crm-prun-XXXXXX", "pat@example.com",
+	    "Pat Process") != 0)
 		return -1;
-	snprintf(path, sizeof(path), "%s/crm.db", dir);
-	/* Friday 27 November 2026, 16:00 UTC; the standard calendar is UTC. */
-	fake_now = 1795795200000LL;
-	if (core_open_db(path, &db, err, sizeof(err)) != CRM_OK)
-		return -1;
-	core_ctx_init(&cx, db, NULL);
-	if (user_add(&cx, "pat@example.com", "Pat Process", "correct horse "
-	    "battery", true, &uid) != CRM_OK)
-		return -1;
-	me.user_id = uid;
-	me.is_admin = true;
-	snprintf(me.email, sizeof(me.email), "pat@example.com");
-	core_ctx_init(&cx, db, &me);
 	/* Monday 30 November is a holiday. */
 	if (db_exec(db, "INSERT INTO work_holidays (calendar_id, day, name) "
 	    "SELECT id, '2026-11-30', 'Test holiday' FROM work_calendars WHERE "
@@ -212,22 +130,6 @@ group_setup(void **state)
 	stage_id = sql_int("SELECT id FROM pipeline_stages WHERE name = "
 	    "'Proposal'");
 	return stage_id > 0 ? 0 : -1;
-}
-
-static int
-group_teardown(void **state)
-{
-	char p[128];
-
-	(void)state;
-	db_close(db);
-	unlink(path);
-	snprintf(p, sizeof(p), "%s-wal", path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", path);
-	unlink(p);
-	rmdir(dir);
-	return 0;
 }
 
 static void

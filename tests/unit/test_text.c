@@ -1,14 +1,16 @@
-/* util/text and util/timeutil: what the server accepts from outside. */
+/* util/text, util/timeutil and util/urlform: what the server accepts from outside. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
 #include "util/buf.h"
 #include "util/text.h"
 #include "util/timeutil.h"
+#include "util/urlform.h"
 
 #define S(x) x, strlen(x)
 
@@ -93,6 +95,61 @@ buffers_refuse_to_grow_past_their_cap(void **state)
 	buf_free(&b);
 }
 
+static void
+form_components_decode_plus_and_percent(void **state)
+{
+	char out[32];
+	size_t n = 0;
+
+	(void)state;
+	assert_int_equal(urlform_decode(S("a+b%3Cc%3e%40"), out, &n), 0);
+	assert_string_equal(out, "a b<c>@");
+	assert_int_equal(n, 7);
+	assert_int_equal(urlform_decode(S("a%00b"), out, &n), 0);
+	assert_int_equal(n, 3);	/* a NUL inside: the caller must look */
+	assert_int_equal(urlform_decode(S("100%"), out, &n), -1);
+	assert_int_equal(urlform_decode(S("%4"), out, &n), -1);
+	assert_int_equal(urlform_decode(S("%zz"), out, &n), -1);
+	assert_int_equal(urlform_decode(S(""), out, &n), 0);
+	assert_int_equal(n, 0);
+}
+
+struct seen {
+	char	text[128];
+	int	calls;
+};
+
+static int
+collect(void *arg, const char *name, size_t nlen, const char *value,
+    size_t vlen)
+{
+	struct seen *s = arg;
+	size_t len = strlen(s->text);
+
+	snprintf(s->text + len, sizeof(s->text) - len, "[%.*s=%.*s]", (int)nlen,
+	    name, (int)vlen, value);
+	return ++s->calls == 3 ? 7 : 0;
+}
+
+static void
+form_bodies_split_into_pairs_with_a_cap(void **state)
+{
+	struct seen s = { "", -100 };	/* the third call stops it: not here */
+	char many[URLFORM_PAIRS_MAX * 4 + 8] = "";
+
+	(void)state;
+	assert_int_equal(urlform_each(S("a=1&&b&c=x%20y"), collect, &s), 0);
+	assert_string_equal(s.text, "[a=1][b=][c=x%20y]");
+	s.text[0] = '\0';
+	s.calls = 0;
+	assert_int_equal(urlform_each(S("a=1&b=2&c=3&d=4"), collect, &s), 7);
+	assert_string_equal(s.text, "[a=1][b=2][c=3]");
+	for (int i = 0; i <= URLFORM_PAIRS_MAX; i++)
+		memcpy(many + i * 4, "x=1&", 4);
+	s.calls = -1000;
+	assert_int_equal(urlform_each(S(many), collect, &s), -1);
+}
+
 int
 main(void)
 {
@@ -103,6 +160,8 @@ main(void)
 		cmocka_unit_test(decimals_are_exact_strings),
 		cmocka_unit_test(dates_are_real_calendar_dates),
 		cmocka_unit_test(buffers_refuse_to_grow_past_their_cap),
+		cmocka_unit_test(form_components_decode_plus_and_percent),
+		cmocka_unit_test(form_bodies_split_into_pairs_with_a_cap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -19,7 +19,7 @@ import { RolesScreen } from './admin/RolesScreen';
 import { TransferScreen } from './admin/TransferScreen';
 import { UsersScreen } from './admin/UsersScreen';
 import { WorkCalendarsScreen } from './admin/WorkCalendarsScreen';
-import { CannedScreen, KbCategoriesScreen, QueuesScreen, SlaPoliciesScreen } from './admin/DeskAdminScreen';
+import { CannedScreen, KbCategoriesScreen, QueuesScreen, SlaPoliciesScreen, WebFormsScreen } from './admin/DeskAdminScreen';
 import { TicketsScreen } from './tickets/TicketsScreen';
 import { KbScreen } from './kb/KbScreen';
 import { AccountScreen } from './account/AccountScreen';
@@ -36,6 +36,7 @@ import { ImportsScreen } from './imports/ImportsScreen';
 import { ReportsScreen } from './reports/ReportsScreen';
 import { WorkloadScreen } from './workload/WorkloadScreen';
 import { PlansScreen } from './plans/PlansScreen';
+import { KpiScreen } from './kpi/KpiScreen';
 import { setLang, t, type Lang } from './i18n';
 import { can } from './rights';
 import { navigate, useRoute } from './router';
@@ -137,6 +138,7 @@ export function App() {
   else if (section === 'imports') screen = <ImportsScreen path={route.path} query={route.query} />;
   else if (section === 'workload') screen = <WorkloadScreen query={route.query} />;
   else if (section === 'plans') screen = <PlansScreen query={route.query} />;
+  else if (section === 'kpi') screen = <KpiScreen query={route.query} me={session.user} />;
   else if (section === 'reports') screen = <ReportsScreen path={route.path} query={route.query} />;
   else if (section === 'account' && route.path[1] === 'two-factor') screen = <TwoFactorScreen />;
   else if (section === 'account') screen = <AccountScreen isAdmin={session.user.is_admin} />;
@@ -168,7 +170,7 @@ export function App() {
   );
 }
 
-/** #/admin/users, #/admin/departments, #/admin/roles[/…], #/admin/transfer, #/admin/products, #/admin/pipelines, #/admin/processes, #/admin/work-calendars, #/admin/sla-policies, #/admin/queues, #/admin/canned-responses, #/admin/kb-categories, #/admin/backups, #/admin/mail, #/admin/audit: administrators only. */
+/** #/admin/users, #/admin/departments, #/admin/roles[/…], #/admin/transfer, #/admin/products, #/admin/pipelines, #/admin/processes, #/admin/work-calendars, #/admin/sla-policies, #/admin/queues, #/admin/canned-responses, #/admin/kb-categories, #/admin/web-forms, #/admin/backups, #/admin/mail, #/admin/audit: administrators only. */
 function AdminScreen({ isAdmin, path, query }: { isAdmin: boolean; path: string[]; query: URLSearchParams }) {
   if (!isAdmin) {
     return (
@@ -200,6 +202,8 @@ function AdminScreen({ isAdmin, path, query }: { isAdmin: boolean; path: string[
       return <CannedScreen />;
     case 'kb-categories':
       return <KbCategoriesScreen />;
+    case 'web-forms':
+      return <WebFormsScreen />;
     case 'processes':
       if (path[2] === 'wizard') return <WizardScreen />;
       if (path[2] === 'new') return <EditorScreen key={query.get('draft') ?? 'blank'} id="new" version={null} draft={query.get('draft') === '1'} />;

@@ -440,6 +440,8 @@ export const processes = {
       },
     ),
   wizard: (answers: unknown) => request<ProcessTemplate['definition']>('POST', '/process-templates/wizard', { body: answers }).then((r) => r.data),
+  schedulePreview: (cron: string, tz: string, signal?: AbortSignal) =>
+    request<{ next: string[]; local: string[] }>('POST', '/process-templates/schedule-preview', { body: { cron, tz }, signal }).then((r) => r.data),
 };
 
 // ---- running processes (docs/api.md "Business processes: running instances") ----
@@ -471,6 +473,8 @@ export interface ProcessInstance {
   version: number;
   entity: string;
   record_id: number;
+  /** The record's display name (a deal's title, a contact's full name), null when it is gone. */
+  record_name: string | null;
   status: 'running' | 'completed' | 'cancelled' | 'failed';
   current_step: string | null;
   current_step_name: string | null;
@@ -497,6 +501,7 @@ export interface WaitingStep {
   task_id: number | null;
   entity: string;
   record_id: number;
+  record_name: string | null;
   started_at: string;
   due_at: string | null;
   overdue: boolean;
@@ -1113,6 +1118,11 @@ export interface Activity {
   reminders?: number[] | null;
   recurrence?: Recurrence | null;
   series_id?: number | null;
+  /** Set on the task of a process step (read-only). */
+  process_instance_id?: number | null;
+  process_step_id?: number | null;
+  process_step_name?: string | null;
+  process_name?: string | null;
 }
 
 export type RecurrenceFreq = 'daily' | 'weekly' | 'monthly' | 'yearly';
@@ -1628,6 +1638,80 @@ export const forecast = {
   get: (query: Query, signal?: AbortSignal) => request<Forecast>('GET', '/forecast', { query, signal }).then((r) => r.data),
 };
 
+// ---- KPI scorecards (docs/api.md, "KPI scorecards") ----
+
+export const KPI_METRICS = [...PLAN_METRICS, 'data_completeness', 'activities_logged', 'tasks_on_time', 'steps_on_time', 'overdue_tasks'] as const;
+export type KpiMetric = (typeof KPI_METRICS)[number];
+export type KpiRule = 'linear' | 'threshold' | 'inverse';
+export type KpiPeriodKind = 'month' | 'quarter' | 'year';
+
+export interface KpiLine {
+  metric: KpiMetric;
+  target: number;
+  weight: number;
+  rule: KpiRule;
+  cap?: number;
+  worst?: number;
+  bands?: { min: number; score: number }[];
+}
+
+export interface KpiScorecardInput {
+  name: string;
+  applies: 'users' | 'department' | 'role';
+  user_ids?: number[];
+  department_id?: number | null;
+  role_id?: number | null;
+  period_kind: KpiPeriodKind;
+  lines: KpiLine[];
+}
+
+export interface KpiScorecard extends KpiScorecardInput {
+  id: number;
+  user_ids: number[];
+  version: number;
+}
+
+/** A line as explained: scores in basis points (10000 = 100 points); null actual: no data. */
+export interface KpiLineResult extends KpiLine {
+  actual: number | null;
+  no_data: boolean;
+  score_bp: number | null;
+  contribution_bp: number;
+}
+
+export interface KpiPersonResult {
+  user_id: number;
+  name: string;
+  department_id: number | null;
+  closed: boolean;
+  closed_at: string | null;
+  total_bp: number | null;
+  lines: KpiLineResult[];
+}
+
+export interface KpiResults {
+  scorecard_id: number;
+  name: string;
+  period: string;
+  period_kind: KpiPeriodKind;
+  from: string;
+  to: string;
+  people: KpiPersonResult[];
+}
+
+export const kpi = {
+  list: () => request<{ data: KpiScorecard[] }>('GET', '/kpi/scorecards').then((r) => r.data.data),
+  create: (body: KpiScorecardInput) => request<KpiScorecard>('POST', '/kpi/scorecards', { body }).then((r) => r.data),
+  update: (id: number, body: KpiScorecardInput) => request<KpiScorecard>('PATCH', `/kpi/scorecards/${id}`, { body }).then((r) => r.data),
+  remove: (id: number) => request<null>('DELETE', `/kpi/scorecards/${id}`),
+  results: (scorecardId: number, period: string, userId?: number) =>
+    request<KpiResults>('GET', '/kpi/results', { query: { scorecard_id: String(scorecardId), period, user_id: userId ? String(userId) : undefined } }).then((r) => r.data),
+  close: (scorecardId: number, period: string) =>
+    request<KpiResults>('POST', '/kpi/periods/close', { body: { scorecard_id: scorecardId, period } }).then((r) => r.data),
+  reopen: (scorecardId: number, period: string) =>
+    request<KpiResults>('POST', '/kpi/periods/reopen', { body: { scorecard_id: scorecardId, period } }).then((r) => r.data),
+};
+
 // ---- service desk (docs/api.md, "Service desk: tickets") ----
 
 export const TICKET_STATUSES = ['new', 'open', 'waiting', 'resolved', 'closed', 'reopened'] as const;
@@ -1729,6 +1813,28 @@ export interface CannedResponse {
   body: string;
 }
 
+/** A web form a company embeds on its site (admin; docs/api.md, "Web forms"). */
+export type WebFormField = 'name' | 'email' | 'phone' | 'subject' | 'message';
+export const WEB_FORM_FIELDS: WebFormField[] = ['name', 'email', 'phone', 'subject', 'message'];
+export interface WebForm {
+  id: number;
+  name: string;
+  /** Made by the server; the page is /f/{public_key}. */
+  public_key: string;
+  enabled: boolean;
+  origins: string[];
+  fields: WebFormField[];
+  queue_id: number | null;
+  category: string | null;
+  priority: TicketPriority | null;
+  title: string | null;
+  thanks: string | null;
+  address_max: number;
+  address_window_min: number;
+  form_max: number;
+  form_window_min: number;
+}
+
 export interface SupportCounts {
   open: number;
   resolved: number;
@@ -1768,6 +1874,7 @@ export const desk = {
   policies: deskTable<SlaPolicy>('/sla-policies'),
   queues: deskTable<Queue>('/queues'),
   canned: deskTable<CannedResponse>('/canned-responses'),
+  forms: deskTable<WebForm>('/desk/forms'),
   render: (cannedId: number, ticketId: number) =>
     request<{ body: string }>('POST', `/canned-responses/${cannedId}/render`, { body: { ticket_id: ticketId } }).then((r) => r.data.body),
   report: (query: Query) => request<SupportReport>('GET', '/reports/support', { query }).then((r) => r.data),

@@ -43,6 +43,16 @@ export function ActivityDetails({ a }: { a: Activity }) {
         {t('act.series.first')}
       </a>,
     ]);
+  // A task a process made names its step: "Step X of Y — open instance".
+  if (a.process_instance_id)
+    rows.push([
+      'act.process',
+      <span className="process-link">
+        {t('act.processStep', { step: a.process_step_name ?? '', process: a.process_name ?? '' })}
+        {' — '}
+        <a href={`#/processes/${a.process_instance_id}`}>{t('act.openInstance')}</a>
+      </span>,
+    ]);
   if (a.company_name || a.contact_name || a.deal_name) rows.push(['activity.about', <ActivityLinks a={a} />]);
   if (a.done_at) rows.push(['field.done_at', formatDateTime(a.done_at)]);
   return (

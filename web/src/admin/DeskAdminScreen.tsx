@@ -1,5 +1,5 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
-import { ApiError, desk, kb, TICKET_PRIORITIES, workCalendars, type CannedResponse, type KbCategory, type FieldError, type Queue, type SlaPolicy, type WorkCalendar } from '../api';
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
+import { ApiError, desk, kb, TICKET_PRIORITIES, WEB_FORM_FIELDS, workCalendars, type CannedResponse, type KbCategory, type FieldError, type Queue, type SlaPolicy, type WebForm, type WorkCalendar } from '../api';
 import { ErrorBanner } from '../common/ErrorBanner';
 import { useTitle } from '../common/hooks';
 import { useUsers } from '../common/inputs';
@@ -9,17 +9,21 @@ import '../tickets/tickets.css';
 
 /**
  * The desk's admin tables (#/admin/sla-policies, #/admin/queues, #/admin/canned-responses,
- * #/admin/kb-categories):
+ * #/admin/kb-categories, #/admin/web-forms):
  * each a list with a form above it. One component serves the three; a field list says what the
  * form holds and how its text becomes the JSON the API takes.
  */
 
-type Kind = 'text' | 'textarea' | 'number' | 'select' | 'users' | 'user' | 'check' | 'json';
+type Kind = 'text' | 'textarea' | 'number' | 'select' | 'users' | 'user' | 'check' | 'json' | 'lines' | 'multi';
 interface Field {
   name: string;
   label: Key;
   kind: Kind;
   options?: { value: string; label: string }[];
+  /** Empty text is sent as null ("none"), not as an empty string. */
+  nullable?: boolean;
+  /** The value of a new row. */
+  initial?: unknown;
 }
 
 type Row = { id: number; name: string } & Record<string, unknown>;
@@ -28,12 +32,15 @@ interface Table {
   api: { list: () => Promise<Row[]>; create: (b: Record<string, unknown>) => Promise<unknown>; update: (id: number, b: Record<string, unknown>) => Promise<unknown>; remove: (id: number) => Promise<unknown> };
   fields: Field[];
   summary: (r: Row) => string;
+  /** Or nothing: more about a row, under it (a web form's embed code). */
+  extra?: (r: Row) => ReactNode;
 }
 
 /** The form's text for one value of a row. */
 function toText(f: Field, v: unknown): string | boolean | string[] {
   if (f.kind === 'check') return v === true;
-  if (f.kind === 'users') return Array.isArray(v) ? v.map(String) : [];
+  if (f.kind === 'users' || f.kind === 'multi') return Array.isArray(v) ? v.map(String) : [];
+  if (f.kind === 'lines') return Array.isArray(v) ? v.join('\n') : '';
   if (f.kind === 'json') return v && typeof v === 'object' ? JSON.stringify(v) : '{}';
   return v === null || v === undefined ? '' : String(v);
 }
@@ -42,6 +49,8 @@ function toText(f: Field, v: unknown): string | boolean | string[] {
 function fromText(f: Field, v: string | boolean | string[]): unknown {
   if (f.kind === 'check') return v === true;
   if (f.kind === 'users') return (v as string[]).map(Number);
+  if (f.kind === 'multi') return v;
+  if (f.kind === 'lines') return (v as string).split('\n').map((x) => x.trim()).filter(Boolean);
   if (f.kind === 'json') {
     try {
       return JSON.parse((v as string) || '{}');
@@ -49,7 +58,7 @@ function fromText(f: Field, v: string | boolean | string[]): unknown {
       return v;
     }
   }
-  if (v === '') return f.kind === 'text' || f.kind === 'textarea' ? '' : null;
+  if (v === '') return (f.kind === 'text' || f.kind === 'textarea') && !f.nullable ? '' : null;
   if (f.kind === 'number' || f.kind === 'user') return Number(v);
   if (f.kind === 'select' && /^\d+$/.test(v as string) && f.name.endsWith('_id')) return Number(v);
   return v;
@@ -58,7 +67,7 @@ function fromText(f: Field, v: string | boolean | string[]): unknown {
 function DeskForm({ table, row, onDone }: { table: Table; row: Row | null; onDone: (saved: boolean) => void }) {
   const people = useUsers();
   const [values, setValues] = useState<Record<string, string | boolean | string[]>>(() =>
-    Object.fromEntries(table.fields.map((f) => [f.name, toText(f, row?.[f.name])])),
+    Object.fromEntries(table.fields.map((f) => [f.name, toText(f, row ? row[f.name] : f.initial)])),
   );
   const [errors, setErrors] = useState<FieldError[]>([]);
   const [error, setError] = useState<unknown>(null);
@@ -95,7 +104,7 @@ function DeskForm({ table, row, onDone }: { table: Table; row: Row | null; onDon
         const v = values[f.name];
         const msg = errors.filter((e) => e.field === f.name || e.field.startsWith(`${f.name}[`) || e.field.startsWith(`${f.name}.`)).map((e) => e.message);
         let input;
-        if (f.kind === 'textarea') input = <textarea rows={4} value={v as string} onChange={(e) => set(f.name, e.target.value)} />;
+        if (f.kind === 'textarea' || f.kind === 'lines') input = <textarea rows={f.kind === 'lines' ? 3 : 4} value={v as string} onChange={(e) => set(f.name, e.target.value)} />;
         else if (f.kind === 'check') input = <input type="checkbox" checked={v === true} onChange={(e) => set(f.name, e.target.checked)} />;
         else if (f.kind === 'select' || f.kind === 'user')
           input = (
@@ -108,12 +117,12 @@ function DeskForm({ table, row, onDone }: { table: Table; row: Row | null; onDon
               ))}
             </select>
           );
-        else if (f.kind === 'users')
+        else if (f.kind === 'users' || f.kind === 'multi')
           input = (
             <select multiple value={v as string[]} onChange={(e) => set(f.name, Array.from(e.target.selectedOptions, (o) => o.value))}>
-              {people.map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.name}
+              {(f.kind === 'users' ? people.map((p) => ({ value: String(p.id), label: p.name })) : (f.options ?? [])).map((o) => (
+                <option key={o.value} value={o.value}>
+                  {o.label}
                 </option>
               ))}
             </select>
@@ -209,7 +218,10 @@ function DeskTable({ table }: { table: Table }) {
               {rows.map((r) => (
                 <tr key={r.id} data-id={r.id}>
                   <th scope="row">{r.name}</th>
-                  <td className="muted">{table.summary(r)}</td>
+                  <td className="muted">
+                    {table.summary(r)}
+                    {table.extra?.(r)}
+                  </td>
                   <td className="col-actions nowrap">
                     <button type="button" className="btn btn-sm" aria-label={`${t('common.edit')} ${r.name}`} onClick={() => setEditing(r)}>
                       {t('common.edit')}
@@ -311,6 +323,61 @@ export function KbCategoriesScreen() {
     fields: [
       { name: 'name', label: 'deskAdmin.name', kind: 'text' },
       { name: 'position', label: 'deskAdmin.position', kind: 'number' },
+    ],
+  };
+  return <DeskTable table={table} />;
+}
+
+/** The <iframe> a site owner pastes into their page, for this server's address. */
+function EmbedCode({ form }: { form: WebForm }) {
+  const src = `${window.location.origin}/f/${form.public_key}`;
+  const code = `<iframe src="${src}" title="${t('webForms.iframeTitle')}" style="width:100%;min-height:620px;border:0"></iframe>`;
+  const id = `embed-${form.id}`;
+  return (
+    <div className="embed-code">
+      <label htmlFor={id}>{t('webForms.embed')}</label>
+      <textarea id={id} readOnly rows={2} value={code} onFocus={(e) => e.target.select()} />
+      <a href={src} target="_blank" rel="noreferrer">
+        {t('webForms.open')}
+      </a>
+    </div>
+  );
+}
+
+/** #/admin/web-forms: the forms a company embeds on its sites, each with its embed code. */
+export function WebFormsScreen() {
+  const { queues } = useQueuesAndCalendars();
+  const table: Table = {
+    title: 'webForms.title',
+    api: { ...desk.forms, list: () => asRows<WebForm>(desk.forms.list()) } as Table['api'],
+    summary: (r) =>
+      `${r.enabled ? t('webForms.on') : t('webForms.off')} · ${t('webForms.limits', {
+        a: String(r.address_max),
+        aw: String(r.address_window_min),
+        f: String(r.form_max),
+        fw: String(r.form_window_min),
+      })}`,
+    extra: (r) => <EmbedCode form={r as unknown as WebForm} />,
+    fields: [
+      { name: 'name', label: 'deskAdmin.name', kind: 'text' },
+      { name: 'enabled', label: 'webForms.enabled', kind: 'check', initial: true },
+      { name: 'title', label: 'webForms.pageTitle', kind: 'text', nullable: true },
+      {
+        name: 'fields',
+        label: 'webForms.fields',
+        kind: 'multi',
+        options: WEB_FORM_FIELDS.map((f) => ({ value: f, label: t(`webForms.field.${f}`) })),
+        initial: ['name', 'email', 'subject', 'message'],
+      },
+      { name: 'origins', label: 'webForms.origins', kind: 'lines' },
+      { name: 'queue_id', label: 'desk.queue', kind: 'select', options: queues.map((q) => ({ value: String(q.id), label: q.name })) },
+      { name: 'category', label: 'desk.category', kind: 'text', nullable: true },
+      { name: 'priority', label: 'desk.priority', kind: 'select', options: TICKET_PRIORITIES.map((p) => ({ value: p, label: t(`desk.priority.${p}`) })) },
+      { name: 'thanks', label: 'webForms.thanks', kind: 'textarea', nullable: true },
+      { name: 'address_max', label: 'webForms.addressMax', kind: 'number' },
+      { name: 'address_window_min', label: 'webForms.addressWindow', kind: 'number' },
+      { name: 'form_max', label: 'webForms.formMax', kind: 'number' },
+      { name: 'form_window_min', label: 'webForms.formWindow', kind: 'number' },
     ],
   };
   return <DeskTable table={table} />;

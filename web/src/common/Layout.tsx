@@ -82,6 +82,11 @@ const icons = {
       <path d="M3.5 16.5h13M5.5 16.5v-5M9.5 16.5v-8M13.5 16.5V5M4 8l4-3 3 2 5-4" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" strokeLinejoin="round" />
     </svg>
   ),
+  kpi: (
+    <svg viewBox="0 0 20 20">
+      <path d="M3 15a7 7 0 0 1 14 0M10 15l3.5-4.5" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" />
+    </svg>
+  ),
   workload: (
     <svg viewBox="0 0 20 20">
       <path d="M3.5 4h4v4h-4ZM8 4h4v4H8ZM12.5 4h4v4h-4ZM3.5 8.5h4v4h-4ZM8 8.5h4v4H8ZM12.5 8.5h4v4h-4ZM3.5 13h4v3.5h-4ZM8 13h4v3.5H8ZM12.5 13h4v3.5h-4Z" fill="none" stroke="currentColor" strokeWidth="1.2" strokeLinejoin="round" />
@@ -244,6 +249,9 @@ export function Layout({ user, section, onSignOut, onLang, children }: Props) {
               </NavLink>
             </>
           )}
+          <NavLink to="/kpi" active={section === 'kpi'} icon={icons.kpi}>
+            {t('nav.kpi')}
+          </NavLink>
           {can('tickets', 'read') && (
             <>
               <NavLink to="/tickets" active={section === 'tickets'} icon={icons.tickets}>
@@ -311,6 +319,9 @@ export function Layout({ user, section, onSignOut, onLang, children }: Props) {
               </NavLink>
               <NavLink to="/admin/kb-categories" active={section === 'admin/kb-categories'} icon={icons.kb}>
                 {t('nav.kbCategories')}
+              </NavLink>
+              <NavLink to="/admin/web-forms" active={section === 'admin/web-forms'} icon={icons.mail}>
+                {t('nav.webForms')}
               </NavLink>
               <NavLink to="/admin/processes" active={section === 'admin/processes'} icon={icons.processes}>
                 {t('nav.processes')}

@@ -51,24 +51,23 @@ function Text({ label, name, step, readOnly, set, rows = 3 }: Props & { label: s
   );
 }
 
-function Condition(p: Props) {
-  const { step, def, dir, readOnly, set } = p;
-  if (Array.isArray(step.cases)) return <JsonField label={t('pe.cases')} value={step.cases} readOnly={readOnly} onChange={(v) => set({ cases: v })} />;
-  const c = (step.condition ?? {}) as { field?: string; op?: string; value?: unknown };
-  if (typeof c.field !== 'string') return <JsonField label={t('pe.condition')} value={step.condition} readOnly={readOnly} onChange={(v) => set({ condition: v })} />;
+/** One comparison {field, op, value} on the entity's fields; anything richer is edited as JSON. */
+export function ConditionEditor({ value, entity, dir, readOnly, legend, ops = OPS, onChange }: { value: unknown; entity: string; dir: Directory; readOnly: boolean; legend: string; ops?: string[]; onChange: (v: unknown) => void }) {
+  const c = (value ?? {}) as { field?: string; op?: string; value?: unknown };
+  if (typeof c.field !== 'string') return <JsonField label={legend} value={value} readOnly={readOnly} onChange={onChange} />;
   const put = (patch: Record<string, unknown>) => {
     const next: Record<string, unknown> = { ...c, ...patch };
     if (next.op === 'empty' || next.op === 'not_empty' || next.op === 'changed') delete next.value;
     else if (next.value === undefined) next.value = '';
-    set({ condition: next });
+    onChange(next);
   };
   return (
     <fieldset className="pe-fieldset">
-      <legend>{t('pe.condition')}</legend>
-      <FieldSelect label={t('pe.field')} value={c.field} fields={fieldsOf(dir, def.entity)} readOnly={readOnly} onChange={(f) => put({ field: f })} />
+      <legend>{legend}</legend>
+      <FieldSelect label={t('pe.field')} value={c.field} fields={fieldsOf(dir, entity)} readOnly={readOnly} onChange={(f) => put({ field: f })} />
       <Row label={t('pe.op')}>
         <select className="input" value={c.op ?? 'eq'} disabled={readOnly} onChange={(e) => put({ op: e.target.value })}>
-          {OPS.map((o) => (
+          {ops.map((o) => (
             <option key={o} value={o}>
               {o}
             </option>
@@ -82,6 +81,34 @@ function Condition(p: Props) {
       )}
     </fieldset>
   );
+}
+
+/** A stage of an active pipeline, grouped by pipeline; 0 is the empty choice. */
+export function StageSelect({ value, dir, readOnly, empty, onChange }: { value: number; dir: Directory; readOnly: boolean; empty: string; onChange: (id: number) => void }) {
+  return (
+    <select className="input" value={String(value)} disabled={readOnly} onChange={(e) => onChange(Number(e.target.value))}>
+      <option value="0">{empty}</option>
+      {dir.pipelines
+        .filter((pl) => !pl.archived)
+        .map((pl) => (
+          <optgroup key={pl.id} label={pl.name}>
+            {pl.stages.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.name}
+              </option>
+            ))}
+          </optgroup>
+        ))}
+    </select>
+  );
+}
+
+/** The operators a schedule's filter takes: no write is looked at, so no "changed". */
+export const FILTER_OPS = OPS.filter((o) => o !== 'changed');
+
+function Condition({ step, def, dir, readOnly, set }: Props) {
+  if (Array.isArray(step.cases)) return <JsonField label={t('pe.cases')} value={step.cases} readOnly={readOnly} onChange={(v) => set({ cases: v })} />;
+  return <ConditionEditor value={step.condition} entity={def.entity} dir={dir} readOnly={readOnly} legend={t('pe.condition')} onChange={(v) => set({ condition: v })} />;
 }
 
 function Wait({ step, def, dir, readOnly, set }: Props) {
@@ -150,20 +177,7 @@ export function KindFields(p: Props) {
     case 'move_stage':
       return (
         <Row label={t('pe.stage')}>
-          <select className="input" value={String(step.stage_id ?? 0)} disabled={readOnly} onChange={(e) => set({ stage_id: Number(e.target.value) })}>
-            <option value="0">{t('pe.chooseStage')}</option>
-            {dir.pipelines
-              .filter((pl) => !pl.archived)
-              .map((pl) => (
-                <optgroup key={pl.id} label={pl.name}>
-                  {pl.stages.map((s) => (
-                    <option key={s.id} value={s.id}>
-                      {s.name}
-                    </option>
-                  ))}
-                </optgroup>
-              ))}
-          </select>
+          <StageSelect value={Number(step.stage_id ?? 0)} dir={dir} readOnly={readOnly} empty={t('pe.chooseStage')} onChange={(id) => set({ stage_id: id })} />
         </Row>
       );
     case 'notify':

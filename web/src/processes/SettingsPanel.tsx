@@ -1,6 +1,8 @@
 import type { FieldError } from '../api';
 import { t, type Key } from '../i18n';
 import { EntitySelect, FieldSelect, Row, parseValue, showValue } from './inputs';
+import { StageSelect } from './KindFields';
+import { ScheduleFields } from './ScheduleFields';
 import type { Definition, Trigger } from './types';
 import { fieldsOf, type Directory } from './useDirectory';
 
@@ -60,7 +62,23 @@ export function SettingsPanel({ def, isNew, errors, dir, readOnly, onChange }: {
       {(tr.type === 'field_changed' || tr.type === 'date_offset') && (
         <FieldSelect label={t('pe.field')} value={String(tr.field ?? '')} fields={fields} readOnly={readOnly} onChange={(f) => setTrigger({ field: f })} />
       )}
-      {tr.type === 'field_changed' && (
+      {tr.type === 'field_changed' && tr.field === 'stage_id' && (
+        <Row label={t('pe.changedTo')}>
+          <StageSelect
+            value={Number(tr.to ?? 0)}
+            dir={dir}
+            readOnly={readOnly}
+            empty={t('pe.anyStage')}
+            onChange={(id) => {
+              const next: Trigger = { ...tr };
+              if (id === 0) delete next.to;
+              else next.to = id;
+              onChange({ ...def, trigger: next });
+            }}
+          />
+        </Row>
+      )}
+      {tr.type === 'field_changed' && tr.field !== 'stage_id' && (
         <Row label={t('pe.changedTo')}>
           <input
             className="input"
@@ -80,16 +98,7 @@ export function SettingsPanel({ def, isNew, errors, dir, readOnly, onChange }: {
           <input className="input" type="number" value={Number(tr.days ?? 0)} readOnly={readOnly} onChange={(e) => setTrigger({ days: Number(e.target.value) })} />
         </Row>
       )}
-      {tr.type === 'schedule' && (
-        <>
-          <Row label={t('pe.cron')}>
-            <input className="input" value={String(tr.cron ?? '')} readOnly={readOnly} onChange={(e) => setTrigger({ cron: e.target.value })} />
-          </Row>
-          <Row label={t('pe.tz')}>
-            <input className="input" value={String(tr.tz ?? '')} readOnly={readOnly} onChange={(e) => setTrigger({ tz: e.target.value })} />
-          </Row>
-        </>
-      )}
+      {tr.type === 'schedule' && <ScheduleFields tr={tr} entity={def.entity} dir={dir} readOnly={readOnly} onChange={(next) => onChange({ ...def, trigger: next })} />}
     </aside>
   );
 }

@@ -1,9 +1,11 @@
 import { useEffect, useState } from 'react';
 import { ErrorBanner } from '../common/ErrorBanner';
 import { useTitle } from '../common/hooks';
+import { useToast } from '../common/Toast';
 import { t } from '../i18n';
 import { navigate } from '../router';
 import { ExportLinks } from './ExportLinks';
+import { DeliverDialog } from './DeliverDialog';
 import { BUILTINS } from './library';
 import { reportExplanation, reportName } from './names';
 import { PinButton } from './PinButton';
@@ -19,6 +21,8 @@ export function ReportView({ id, query }: { id: number; query: URLSearchParams }
   const [report, setReport] = useState<SavedReport | null>(null);
   const [loadError, setLoadError] = useState<unknown>(null);
   const [tick, setTick] = useState(0);
+  const [delivering, setDelivering] = useState(false);
+  const toast = useToast();
   useTitle(report ? reportName(report) : t('rw.title'));
 
   useEffect(() => {
@@ -60,6 +64,9 @@ export function ReportView({ id, query }: { id: number; query: URLSearchParams }
           </button>
           <ExportLinks id={id} entity={entity} query={runQuery} />
           <PinButton id={id} />
+          <button type="button" className="btn btn-sm" onClick={() => setDelivering(true)}>
+            {t('rd.open')}
+          </button>
           {report.definition && (
             <a className="btn btn-sm" href={report.editable ? `#/reports/${id}/edit` : `#/reports/new?copy=${id}`}>
               {report.editable ? t('common.edit') : t('rw.copyToDesigner')}
@@ -67,6 +74,17 @@ export function ReportView({ id, query }: { id: number; query: URLSearchParams }
           )}
         </div>
       </header>
+      {delivering && (
+        <DeliverDialog
+          reportId={id}
+          reportName={name}
+          params={params}
+          onClose={(saved) => {
+            setDelivering(false);
+            if (saved) toast(t('rd.saved'));
+          }}
+        />
+      )}
       <RunFilters takes={lib?.params ?? 'none'} params={params} onChange={(p) => navigate(`/reports/${id}`, p)} />
       {run.error !== null ? (
         <ErrorBanner error={run.error}>

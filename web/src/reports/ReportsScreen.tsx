@@ -5,6 +5,7 @@ import { Designer } from './designer/Designer';
 import { FunnelScreen } from './FunnelScreen';
 import { Library } from './Library';
 import { ReportView } from './ReportView';
+import { Subscriptions } from './Subscriptions';
 import { SupportScreen } from './SupportScreen';
 import '../deals/deals.css';
 import './reports.css';
@@ -12,13 +13,14 @@ import './reports.css';
 const ID = /^\d+$/;
 
 /**
- * #/reports (the library), #/reports/dashboard, #/reports/funnel, #/reports/support, #/reports/new[?copy={id}],
+ * #/reports (the library), #/reports/dashboard, #/reports/subscriptions, #/reports/funnel, #/reports/support, #/reports/new[?copy={id}],
  * #/reports/{id}[?from=&to=&days=], #/reports/{id}/edit.
  */
 export function ReportsScreen({ path, query }: { path: string[]; query: URLSearchParams }) {
   const [, sub, action] = path;
   if (!sub) return <Library />;
   if (sub === 'dashboard') return <Dashboard />;
+  if (sub === 'subscriptions') return <Subscriptions />;
   if (sub === 'funnel') return <FunnelScreen query={query} />;
   if (sub === 'support') return <SupportScreen query={query} />;
   if (sub === 'new') {

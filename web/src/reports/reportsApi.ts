@@ -79,6 +79,9 @@ export interface ReportInput {
   shares?: Share[];
 }
 
+/** The files a report exports to (docs/reports.md): the PDF has its chart drawn on the server. */
+export type ExportFormat = 'csv' | 'xlsx' | 'pdf';
+
 export const reports = {
   list: (signal?: AbortSignal) => request<{ data: SavedReport[] }>('GET', '/reports', { signal }).then((r) => r.data.data),
   get: (id: number, signal?: AbortSignal) => request<SavedReport>('GET', `/reports/${id}`, { signal }),
@@ -89,7 +92,7 @@ export const reports = {
     request<Answer>('GET', `/reports/${id}/run`, { query, signal }).then((r) => r.data),
   preview: (definition: Definition, tz: string, signal?: AbortSignal) =>
     request<Answer>('POST', '/reports/run', { body: { definition, tz }, signal }).then((r) => r.data),
-  exportUrl: (id: number, format: 'csv' | 'xlsx', query: Record<string, string>) => {
+  exportUrl: (id: number, format: ExportFormat, query: Record<string, string>) => {
     const q = new URLSearchParams({ format, ...query });
     return `/api/v1/reports/${id}/export?${q.toString()}`;
   },

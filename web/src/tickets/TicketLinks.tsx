@@ -4,9 +4,10 @@ import { LinkPicker } from '../activities/LinkPicker';
 import type { CompanyRef } from '../common/inputs';
 import { t } from '../i18n';
 
-/** The deals and tasks a ticket is linked with; deals are linked and unlinked here (the server checks each). */
+/** The deals a ticket is linked with, linked and unlinked here (the server checks each); tasks have TicketTasks. */
 export function TicketLinks({ ticket, editable, busy, onChange }: { ticket: Ticket; editable: boolean; busy: boolean; onChange: (links: TicketLink[]) => Promise<void> }) {
-  const links = ticket.links ?? [];
+  const all = ticket.links ?? [];
+  const links = all.filter((l) => l.entity === 'deals');
   const [pick, setPick] = useState<CompanyRef>({ id: '', label: '' });
   if (!editable && links.length === 0) return null;
   return (
@@ -16,14 +17,14 @@ export function TicketLinks({ ticket, editable, busy, onChange }: { ticket: Tick
         <ul className="ticket-links">
           {links.map((l) => (
             <li key={`${l.entity}-${l.id}`}>
-              <a href={`#/${l.entity}/${l.id}`}>{t(l.entity === 'deals' ? 'desk.link.deal' : 'desk.link.task', { id: l.id })}</a>
+              <a href={`#/deals/${l.id}`}>{t('desk.link.deal', { id: l.id })}</a>
               {editable && (
                 <button
                   type="button"
                   className="icon-btn"
                   disabled={busy}
                   aria-label={t('desk.unlink', { id: l.id })}
-                  onClick={() => void onChange(links.filter((x) => !(x.entity === l.entity && x.id === l.id)))}
+                  onClick={() => void onChange(all.filter((x) => !(x.entity === l.entity && x.id === l.id)))}
                 >
                   ×
                 </button>
@@ -41,7 +42,7 @@ export function TicketLinks({ ticket, editable, busy, onChange }: { ticket: Tick
             onChange={(v) => {
               setPick({ id: '', label: '' });
               const id = Number(v.id);
-              if (id > 0 && !links.some((l) => l.entity === 'deals' && l.id === id)) void onChange([...links, { entity: 'deals', id }]);
+              if (id > 0 && !links.some((l) => l.id === id)) void onChange([...all, { entity: 'deals', id }]);
             }}
           />
         </div>

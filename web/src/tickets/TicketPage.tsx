@@ -8,6 +8,7 @@ import { can } from '../rights';
 import { Conversation } from './Conversation';
 import { MergeBox } from './MergeBox';
 import { TicketLinks } from './TicketLinks';
+import { TicketTasks } from './TicketTasks';
 import { NamedOptions, PriorityOptions } from './options';
 import { ReplyBox } from './ReplyBox';
 import { SlaClocks } from './SlaClocks';
@@ -162,6 +163,7 @@ export function TicketPage({ id }: { id: number }) {
               <dd>{formatDateTime(ticket.received_at)}</dd>
             </dl>
           </div>
+          <TicketTasks ticket={ticket} editable={editable} busy={busy} onChange={(links) => change({ links }, t('desk.tasks.saved'))} />
           <TicketLinks ticket={ticket} editable={editable} busy={busy} onChange={(links) => change({ links })} />
           {editable && <MergeBox ticket={ticket} />}
         </aside>

@@ -103,7 +103,7 @@ export function InstanceScreen({ id }: { id: number }) {
         <div>
           <h1>{inst.template_name}</h1>
           <div className="subtitle">
-            <a href={`#/${inst.entity}/${inst.record_id}`}>{t('prun.record', { entity: inst.entity, id: inst.record_id })}</a>
+            <a href={`#/${inst.entity}/${inst.record_id}`}>{inst.record_name || t('prun.record', { entity: inst.entity, id: inst.record_id })}</a>
             {' · '}
             <span className={`prun-status prun-${inst.status}`}>{statusLabel(inst.status)}</span>
             {' · '}
@@ -148,6 +148,11 @@ export function InstanceScreen({ id }: { id: number }) {
               {s.done_by !== null && ` · ${userName(dir, s.done_by)}`}
               {s.outcome && ` · ${t('prun.outcome', { outcome: s.outcome })}`}
             </div>
+            {s.task_id !== null && (
+              <div className="prun-task">
+                <a href={`#/activities/${s.task_id}`}>{t('prun.openTask')}</a>
+              </div>
+            )}
             {s.comment && <div className="prun-comment">{s.comment}</div>}
             {s.status === 'waiting' && me !== null && s.assignee_id === me.id && (s.kind === 'task' || s.kind === 'approval') && (
               <StepActions stepId={s.id} kind={s.kind} onDone={(i) => (setInst(i), void load())} />

@@ -46,9 +46,9 @@ export function MonitorScreen({ query }: { query: URLSearchParams }) {
       <header className="page-header">
         <h1>{t('prun.monitor')}</h1>
         <div className="page-actions">
-          <label className="inline-field">
+          <label className="field-inline">
             <span>{t('prun.template')}</span>
-            <select value={templateId ?? ''} onChange={(e) => go(status, e.target.value)}>
+            <select className="input" value={templateId ?? ''} onChange={(e) => go(status, e.target.value)}>
               <option value="">{t('prun.allTemplates')}</option>
               {templates.map((x) => (
                 <option key={x.id} value={x.id}>
@@ -57,9 +57,9 @@ export function MonitorScreen({ query }: { query: URLSearchParams }) {
               ))}
             </select>
           </label>
-          <label className="inline-field">
+          <label className="field-inline">
             <span>{t('prun.statusLabel')}</span>
-            <select value={status} onChange={(e) => go(e.target.value, templateId ? String(templateId) : '')}>
+            <select className="input" value={status} onChange={(e) => go(e.target.value, templateId ? String(templateId) : '')}>
               {STATUSES.map((s) => (
                 <option key={s} value={s}>
                   {s === 'overdue' ? t('prun.overdue') : statusLabel(s)}
@@ -72,7 +72,8 @@ export function MonitorScreen({ query }: { query: URLSearchParams }) {
       {error !== null && <ErrorBanner error={error} />}
       {rows === null && error === null && <div className="card placeholder">{t('common.loading')}</div>}
       {rows !== null && (
-        <table className="table prun-table" aria-label={t('prun.instances')}>
+        <div className="card table-card">
+        <table className="data-table prun-table" aria-label={t('prun.instances')}>
           <thead>
             <tr>
               <th>{t('prun.template')}</th>
@@ -100,7 +101,7 @@ export function MonitorScreen({ query }: { query: URLSearchParams }) {
                     <a href={`#/processes/${r.id}`}>{r.template_name}</a>
                   </td>
                   <td>
-                    <a href={`#/${r.entity}/${r.record_id}`}>{t('prun.record', { entity: r.entity, id: r.record_id })}</a>
+                    <a href={`#/${r.entity}/${r.record_id}`}>{r.record_name || t('prun.record', { entity: r.entity, id: r.record_id })}</a>
                   </td>
                   <td>
                     <span className={`prun-status prun-${r.status}`}>{statusLabel(r.status)}</span>
@@ -114,6 +115,7 @@ export function MonitorScreen({ query }: { query: URLSearchParams }) {
             })}
           </tbody>
         </table>
+        </div>
       )}
       {templates
         .filter((x) => templateId === null || x.id === templateId)

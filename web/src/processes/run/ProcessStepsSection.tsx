@@ -21,7 +21,7 @@ export function ProcessStepsSection({ steps, own, onChange }: Props) {
           <li key={s.id} className={s.overdue ? 'prun-overdue' : undefined}>
             <a href={`#/processes/${s.instance_id}`}>{s.name}</a>{' '}
             <span className="prun-meta">
-              {t('prun.record', { entity: s.entity, id: s.record_id })}
+              {s.record_name || t('prun.record', { entity: s.entity, id: s.record_id })}
               {s.due_at && ` · ${t('prun.due', { at: formatDateTime(s.due_at) })}`}
               {s.overdue && ` · ${t('prun.overdue')}`}
             </span>

@@ -39,6 +39,7 @@ export function StepActions({ stepId, kind, onDone }: Props) {
     <div className="prun-actions">
       <input
         type="text"
+        className="input"
         aria-label={t('prun.comment')}
         placeholder={t('prun.comment')}
         value={comment}
