@@ -4,7 +4,7 @@
 CC       ?= cc
 PKGS      = libmicrohttpd jansson sqlite3 libsodium libpq liboath libqrencode \
             libcbor libcrypto pwquality libzstd libcurl libzip expat xlsxwriter \
-            libcmark pangocairo cairo-pdf
+            libcmark pangocairo cairo-pdf gmime-3.0
 CFLAGS   ?= -O2 -g
 WARN      = -std=c17 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
             -Wmissing-prototypes -Wpointer-arith -Wvla -Wformat=2

@@ -11,7 +11,7 @@ PKGS=(build-essential pkg-config clang libclang-rt-14-dev libmicrohttpd-dev libj
       libssl-dev libpwquality-dev cracklib-runtime libgnutls28-dev libzstd-dev zstd coreutils
       libcurl4-openssl-dev python3-aiosmtpd libical-dev libcsv-dev libzip-dev libexpat1-dev
       libxlsxwriter-dev libcmark-dev libcairo2-dev libpango1.0-dev fonts-dejavu-core
-      fonts-ipafont-gothic poppler-utils)
+      fonts-ipafont-gothic poppler-utils libgmime-3.0-dev dovecot-imapd)
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -10,6 +10,7 @@
 #include "core/desk.h"
 #include "core/webform.h"
 #include "core/kpi.h"
+#include "core/desk_mail.h"
 #include "core/workcal.h"
 
 static json_t *
@@ -260,15 +261,11 @@ workcal_schema(void)
 	return sc;
 }
 
-/*
- * The responses and query parameters of the working-hours calendar and
- * absence routes; false for any other route.
- */
 /* A report subscription's fields (core/report_deliver.h). */
 static json_t *
 rsub_schema(void)
 {
-	return json_pack("{s:s, s:{s:{s:s}, s:{s:s, s:[s,s]}, s:{s:s, s:s}, "
+	return json_pack("{s:s, s:{s:{s:s}, s:{s:s, s:[s,s,s]}, s:{s:s, s:s}, "
 	    "s:{s:s}, s:{s:s, s:{s:s}, s:i}, s:{s:s}, s:{s:s}}, s:b}", "type",
 	    "object", "properties", "report_id", "type", "integer", "format",
 	    "type", "string", "enum", "xlsx", "csv", "pdf", "schedule", "type",
@@ -309,6 +306,10 @@ rsub_responses(const struct route *r, json_t *resp)
 	return true;
 }
 
+/*
+ * The responses and query parameters of the working-hours calendar and
+ * absence routes; false for any other route.
+ */
 static bool
 workcal_responses(const struct route *r, json_t *resp, json_t *params)
 {
@@ -812,19 +813,26 @@ operation(const struct route *r)
 		    json_content(json_pack("{s:s}", "type", "object"))));
 	} else if (r->fn == h_report_run || r->fn == h_report_export) {
 		static const char *const rq[] = { "tz", "from", "to", "days",
-		    "format" };
+		    "owner_id", "department_id", "pipeline_id", "source",
+		    "segment", "format" };
 		static const char *const rd[] = { "IANA time zone for relative "
 		    "periods and date buckets (default UTC)", "the library's: "
 		    "first day, YYYY-MM-DD", "the library's: last day, YYYY-MM-DD",
-		    "clients_no_contact: days without contact (default 30)",
+		    "clients_no_contact (default 30) and "
+		    "clients_stuck_first_contact (default 14): days",
+		    "the library's filters, each where the report's params "
+		    "list it: the owner (a user id)", "owners in this "
+		    "department or one below it", "deals of this pipeline",
+		    "records of this source", "the company's custom field tier",
 		    "csv (default), xlsx, or pdf (the chart drawn by the server, "
 		    "then the table)" };
-		size_t n = r->fn == h_report_export ? 5 : 4;
+		size_t n = r->fn == h_report_export ? 10 : 9;
 
 		for (size_t i = 0; i < n; i++)
 			json_array_append_new(params, json_pack("{s:s, s:s, s:s, "
 			    "s:{s:s}}", "name", rq[i], "in", "query", "description",
-			    rd[i], "schema", "type", i == 3 ? "integer" : "string"));
+			    rd[i], "schema", "type", i >= 3 && i <= 6 ? "integer" :
+			    "string"));
 		if (r->fn == h_report_run)
 			json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
 			    "description", "{columns: [{key, label, type}], rows, "
@@ -939,6 +947,23 @@ operation(const struct route *r)
 		    "required", 1, "content", json_content(json_pack("{s:s, "
 		    "s:{s:{s:s}}, s:[s]}", "type", "object", "properties",
 		    "currency", "type", "string", "required", "currency"))));
+	else if (r->fn == h_desk_mailbox_put)
+		json_object_set_new(op, "requestBody", json_pack("{s:b, s:o}",
+		    "required", 1, "content", json_content(json_pack("{s:s, "
+		    "s:{s:{s:[s,s], s:s}, s:{s:[s,s]}, s:{s:[s,s], s:s}, "
+		    "s:{s:s}, s:{s:s, s:i, s:i}, s:{s:[s,s]}, s:{s:[s,s]}, "
+		    "s:{s:s}, s:{s:s, s:s}}, s:b}", "type", "object",
+		    "properties", "imap_url", "type", "string", "null",
+		    "description", "imaps://host[:port]; imap:// only to a "
+		    "loopback host with allow_plain", "username", "type", "string",
+		    "null", "password", "type", "string", "null", "description",
+		    "stored, never returned (password_set)", "folder", "type",
+		    "string", "poll_seconds", "type", "integer", "minimum",
+		    DESK_MAIL_POLL_MIN, "maximum", DESK_MAIL_POLL_MAX, "queue_id",
+		    "type", "integer", "null", "category", "type", "string", "null",
+		    "enabled", "type", "boolean", "allow_plain", "type", "boolean",
+		    "description", "tests: plain IMAP to a loopback server",
+		    "additionalProperties", 0))));
 	else if (r->fn == h_deal_move)
 		json_object_set_new(op, "requestBody", json_pack("{s:b, s:o}",
 		    "required", 1, "content", json_content(json_pack("{s:s, "

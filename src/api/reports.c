@@ -115,6 +115,16 @@ param(void *arg, const char *key, const char *value)
 		p->to = value;
 	else if (strcmp(key, "days") == 0)
 		p->days = value;
+	else if (strcmp(key, "owner_id") == 0)
+		p->owner_id = value;
+	else if (strcmp(key, "department_id") == 0)
+		p->department_id = value;
+	else if (strcmp(key, "pipeline_id") == 0)
+		p->pipeline_id = value;
+	else if (strcmp(key, "source") == 0)
+		p->source = value;
+	else if (strcmp(key, "segment") == 0)
+		p->segment = value;
 	else if (strcmp(key, "format") != 0 && p->unknown == NULL)
 		p->unknown = key;
 	return 0;

@@ -305,6 +305,20 @@ const struct route api_routes[] = {
 	{ "POST", "/api/v1/tickets/{id}/merge", h_ticket_merge, NULL, R_BODY,
 	    "Merge a duplicate into another ticket {into}: messages and links "
 	    "move, the duplicate is closed", "tickets" },
+	{ "GET", "/api/v1/desk/mailbox", h_desk_mailbox_get, NULL, 0,
+	    "The service desk's IMAP mailbox: settings (never the password) "
+	    "and the last check (admin)", "tickets" },
+	{ "PUT", "/api/v1/desk/mailbox", h_desk_mailbox_put, NULL, R_BODY,
+	    "Change the mailbox settings given (admin; audited)", "tickets" },
+	{ "POST", "/api/v1/desk/mailbox/check", h_desk_mailbox_check, NULL, 0,
+	    "Read the mailbox now: new mail becomes tickets, replies messages "
+	    "(admin)", "tickets" },
+	{ "POST", "/api/v1/tickets/{id}/documents", h_doc_upload, TICKET,
+	    R_UPLOAD, "Attach a file to a ticket (multipart/form-data, one "
+	    "part named file)", "documents" },
+	{ "GET", "/api/v1/tickets/{id}/documents", h_doc_list, TICKET, 0,
+	    "A ticket's documents, newest first (deleted=true: its trash); a "
+	    "mail's attachments land here", "documents" },
 	{ "GET", "/api/v1/tickets/{id}/shares", h_share_list, TICKET, 0,
 	    "Who a ticket is shared with", "sharing" },
 	{ "POST", "/api/v1/tickets/{id}/shares", h_share_add, TICKET, R_BODY,

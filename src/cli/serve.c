@@ -503,6 +503,7 @@ cmd_serve(int argc, char **argv)
 		return sig;
 	}
 	app.docs = &docs;
+	mail.docs = &docs;	/* the desk's mail intake keeps attachments there */
 	/* The multipart framing around the file: headers, boundaries. */
 	upload = (struct http_upload){ docs.dir, (uint64_t)docs.max_bytes +
 	    64 * 1024, api_wants_upload, api_upload_admit };

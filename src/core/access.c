@@ -204,6 +204,24 @@ owners_sql(struct core_ctx *cx, enum acc_scope sc, const char *col,
 	}
 }
 
+int
+access_owners_where(struct core_ctx *cx, const struct entity *e,
+    enum acc_action action, const char *col, struct dbq *q)
+{
+	enum acc_scope sc;
+	int rc = access_scope(cx, e, action, &sc);
+
+	if (rc != CRM_OK || sc == SCOPE_ALL)
+		return rc;
+	if (sc == SCOPE_NONE) {
+		dbq_sql(q, " AND 1 = 0");
+		return CRM_OK;
+	}
+	dbq_sql(q, " AND ");
+	owners_sql(cx, sc, col, q);
+	return CRM_OK;
+}
+
 /* Records of e shared with the actor (write shares only when write). */
 static void
 shared_sql(struct core_ctx *cx, const struct entity *e, bool write,

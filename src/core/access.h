@@ -65,6 +65,15 @@ int access_where(struct core_ctx *cx, const struct entity *e,
     enum acc_action action, const char *alias, struct dbq *q);
 
 /*
+ * Appends " AND (...)" to q: true when the user id in col is an owner the
+ * actor's scope for action on e reaches (everyone for "all", nobody for
+ * "none"; shares and named-on records do not count: this is about people,
+ * not records). The library's per-person reports use it.
+ */
+int access_owners_where(struct core_ctx *cx, const struct entity *e,
+    enum acc_action action, const char *col, struct dbq *q);
+
+/*
  * Decides action on record id (live, or in the trash when deleted is set):
  * CRM_OK, CRM_ENOTFOUND when the actor may not even read it (or there is
  * no such record), CRM_EFORBIDDEN when it is readable but the action is not

@@ -408,12 +408,30 @@ reached_filter(struct core_ctx *cx, struct dbq *q, const char *value)
 	return CRM_OK;
 }
 
+/* product_id=P: deals with a line of product P (the ready report's drill). */
+static int
+product_filter(struct core_ctx *cx, struct dbq *q, const char *value)
+{
+	char *end;
+	long long id = strtoll(value, &end, 10);
+
+	if (*value == '\0' || *end != '\0' || id <= 0)
+		return core_fail(cx, CRM_EBADQUERY, "product_id: must be a "
+		    "product id");
+	dbq_sql(q, " AND t.id IN (SELECT pi.deal_id FROM deal_items pi WHERE "
+	    "pi.product_id = ?)");
+	dbq_int(q, id);
+	return CRM_OK;
+}
+
 static int
 deal_filter(struct core_ctx *cx, struct dbq *q, const char *key,
     const char *value)
 {
 	if (strcmp(key, "reached_stage") == 0)
 		return reached_filter(cx, q, value);
+	if (strcmp(key, "product_id") == 0)
+		return product_filter(cx, q, value);
 	if (strcmp(key, "stuck") != 0)
 		return CRM_ENOTFOUND;
 	if (strcmp(value, "true") == 0)

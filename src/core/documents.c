@@ -649,7 +649,8 @@ static bool
 attachable(const struct entity *e)
 {
 	return e == &entity_companies || e == &entity_contacts ||
-	    e == &entity_deals || e == &entity_activities;
+	    e == &entity_deals || e == &entity_activities ||
+	    e == &entity_tickets;
 }
 
 json_t *
@@ -695,7 +696,7 @@ doc_may_attach(struct core_ctx *cx, const struct doc_store *s,
 
 	if (!attachable(e))
 		return core_fail(cx, CRM_ENOTFOUND, "Documents attach to companies, "
-		    "contacts, deals and activities");
+		    "contacts, deals, activities and tickets");
 	rc = access_check(cx, e, ACC_UPDATE, id, false);
 	if (rc == CRM_OK)
 		rc = count_live(cx, e, id, &n);
@@ -762,19 +763,20 @@ get_for(struct core_ctx *cx, int64_t id, bool trashed, enum acc_action action,
 	return rc;
 }
 
-int
-doc_attach(struct core_ctx *cx, const struct doc_store *s,
+/* doc_attach's checks and writes inside the caller's transaction: *did. */
+static int
+attach_txn(struct core_ctx *cx, const struct doc_store *s,
     const struct entity *e, int64_t id, struct doc_blob *b, const char *name,
-    const char *ctype, json_t **out)
+    const char *ctype, bool own_txn, int64_t *did)
 {
 	char clean[DOC_NAME_MAX * 4 + 1];
 	const char *mime, *why, *final;
 	db_stmt_t *st;
-	int64_t did = 0, now = time_now_ms();
+	int64_t now = time_now_ms();
 	json_t *detail;
 	int rc;
 
-	*out = NULL;
+	*did = 0;
 	if (doc_name_clean(name != NULL ? name : "", clean, sizeof(clean)) != 0) {
 		verrs_add(&cx->errs, "name", "the file name is not valid UTF-8");
 		return core_invalid(cx);
@@ -802,9 +804,10 @@ doc_attach(struct core_ctx *cx, const struct doc_store *s,
 		    b->err == ENOSPC ? "the disk is full" : "the documents folder "
 		    "cannot be written");
 	}
-	if (db_begin(cx->db) != DB_OK)
+	if (own_txn && db_begin(cx->db) != DB_OK)
 		return db_fail(cx, "starting a transaction");
-	rc = doc_may_attach(cx, s, e, id);
+	/* Again inside the transaction: the count may have moved meanwhile. */
+	rc = own_txn ? doc_may_attach(cx, s, e, id) : CRM_OK;
 	if (rc == CRM_OK && db_prepare(cx->db, "INSERT INTO documents (entity, "
 	    "record_id, hash, size, mime, name, created_at, created_by) VALUES "
 	    "(?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", &st) != DB_OK)
@@ -822,21 +825,45 @@ doc_attach(struct core_ctx *cx, const struct doc_store *s,
 		else
 			db_bind_null(st, 8);
 		if (db_step(st) == DB_ROW)
-			did = db_col_int(st, 0);
+			*did = db_col_int(st, 0);
 		db_done(st);
-		if (did <= 0)
+		if (*did <= 0)
 			rc = db_fail(cx, "storing a document");
 	}
 	if (rc == CRM_OK) {
 		detail = json_pack("{s:s, s:I, s:s, s:s, s:I, s:s}", "entity",
 		    e->name, "record_id", (json_int_t)id, "name", clean, "mime",
 		    final, "size", (json_int_t)b->size, "sha256", b->hash);
-		rc = audit_append(cx, "document.create", "documents", did, detail);
+		rc = audit_append(cx, "document.create", "documents", *did,
+		    detail);
 		json_decref(detail);
 	}
+	return rc;
+}
+
+int
+doc_attach(struct core_ctx *cx, const struct doc_store *s,
+    const struct entity *e, int64_t id, struct doc_blob *b, const char *name,
+    const char *ctype, json_t **out)
+{
+	int64_t did = 0;
+	int rc;
+
+	*out = NULL;
+	rc = attach_txn(cx, s, e, id, b, name, ctype, true, &did);
+	if (rc != CRM_OK && !db_in_txn(cx->db))
+		return rc;
 	if (rc == CRM_OK)
 		rc = read_row(cx, did, false, out);
 	return core_txn_end(cx, rc, out);
+}
+
+int
+doc_attach_txn(struct core_ctx *cx, const struct doc_store *s,
+    const struct entity *e, int64_t id, struct doc_blob *b, const char *name,
+    const char *ctype, int64_t *did)
+{
+	return attach_txn(cx, s, e, id, b, name, ctype, false, did);
 }
 
 int

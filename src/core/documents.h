@@ -1,6 +1,6 @@
 /*
  * Documents: files (contracts, offers, scans) attached to a company,
- * contact, deal or activity.
+ * contact, deal, activity or ticket.
  *
  * Storage. The bytes live in a folder of their own (struct doc_store; by
  * default files/ next to the SQLite database, which is the folder backups
@@ -150,6 +150,15 @@ int doc_may_attach(struct core_ctx *cx, const struct doc_store *s,
 int doc_attach(struct core_ctx *cx, const struct doc_store *s,
     const struct entity *e, int64_t id, struct doc_blob *b, const char *name,
     const char *ctype, json_t **out);
+/*
+ * doc_attach inside the caller's open write transaction (the caller
+ * commits or rolls back): the same checks, the blob linked, the row and
+ * its audit entry; *did is the new document. For work that attaches files
+ * together with other writes (a mail's attachments with its ticket).
+ */
+int doc_attach_txn(struct core_ctx *cx, const struct doc_store *s,
+    const struct entity *e, int64_t id, struct doc_blob *b, const char *name,
+    const char *ctype, int64_t *did);
 
 /*
  * The live documents of record id of e, newest first, or (trashed) those

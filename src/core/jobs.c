@@ -7,6 +7,7 @@
 
 #include "core/backup.h"
 #include "core/deals.h"
+#include "core/desk_mail.h"
 #include "core/mail.h"
 #include "core/notify.h"
 #include "core/sla.h"
@@ -264,6 +265,19 @@ run_process_schedule(struct core_ctx *cx, const struct job *j,
 	return psched_run(cx, j->payload, again, err, errlen);
 }
 
+/*
+ * The service desk's mailbox (core/desk_mail.h): outside the run
+ * transaction (own_txn), so no lock is held while the IMAP server answers;
+ * each mail is written in a transaction of its own.
+ */
+static int
+run_desk_mail(struct core_ctx *cx, const struct job *j, int64_t *again,
+    char *err, size_t errlen)
+{
+	(void)j;
+	return desk_mail_job_run(cx, again, err, errlen);
+}
+
 static const struct {
 	const char	*kind;
 	job_fn		 fn;
@@ -284,6 +298,7 @@ static const struct {
 	{ "process_date_offset", run_process_date_offset, false },
 	{ "report_deliver", run_report_deliver, false },
 	{ "process_schedule", run_process_schedule, false },
+	{ "desk_mail", run_desk_mail, true },
 };
 
 static job_fn

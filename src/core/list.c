@@ -269,6 +269,29 @@ add_department(struct core_ctx *cx, struct dbq *q, const char *value)
 	return CRM_OK;
 }
 
+/*
+ * Records of a company whose custom field "tier" is value (the segment of
+ * the ready reports, docs/reports.md): the company itself, or the one the
+ * record links. Refused where the role hides the tier.
+ */
+static int
+add_segment(struct core_ctx *cx, const struct entity *e, struct dbq *q,
+    const char *value)
+{
+	bool self = e == &entity_companies;
+
+	if ((!self && field_find(e, "company_id", 10) == NULL) ||
+	    access_field(cx, &entity_companies, "custom.tier") == FIELD_HIDDEN)
+		return core_fail(cx, CRM_EBADQUERY, "segment: %s cannot be "
+		    "filtered by this", e->name);
+	dbq_sql(q, " AND t.%s IN (SELECT sg.id FROM companies sg WHERE "
+	    "sg.deleted_at IS NULL AND ", self ? "id" : "company_id");
+	db_json_expr(cx->db, q, "sg.custom", "tier", NULL, false);
+	dbq_sql(q, " = ?)");
+	dbq_text(q, value, strlen(value));
+	return CRM_OK;
+}
+
 /* Adds "AND ..." for one filter; unknown or malformed ones are refused. */
 static int
 add_filter(struct core_ctx *cx, const struct entity *e, struct dbq *q,
@@ -301,6 +324,8 @@ add_filter(struct core_ctx *cx, const struct entity *e, struct dbq *q,
 	}
 	if (op == OP_EQ && klen == 13 && strncmp(key, "department_id", 13) == 0)
 		return add_department(cx, q, value);
+	if (op == OP_EQ && klen == 7 && strncmp(key, "segment", 7) == 0)
+		return add_segment(cx, e, q, value);
 	if (klen == 10 && strncmp(key, "created_at", 10) == 0)
 		return add_range(cx, q, "created_at", true, op, value);
 	if (klen == 10 && strncmp(key, "updated_at", 10) == 0)

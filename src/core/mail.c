@@ -75,9 +75,56 @@ header_text(const char *s, size_t max)
 	return out;
 }
 
-int
-mail_queue(struct core_ctx *cx, const char *to, const char *subject,
-    const char *body, int64_t *id)
+/*
+ * Whether v (NULL: absent) is a list of at most max "<id>" separated by
+ * single spaces, each id printable ASCII without spaces or brackets: what
+ * may be written into a threading header as it is.
+ */
+static bool
+thread_hdr_ok(const char *v, int max)
+{
+	int n = 0;
+
+	if (v == NULL)
+		return true;
+	if (strlen(v) > MAIL_THREAD_HDR_MAX)
+		return false;
+	while (*v != '\0') {
+		if (*v++ != '<' || *v == '>')
+			return false;
+		while (*v != '>') {
+			if ((unsigned char)*v <= 0x20 || (unsigned char)*v >= 0x7f ||
+			    *v == '<')
+				return false;
+			v++;
+		}
+		v++;
+		if (++n > max)
+			return false;
+		if (*v == ' ' && v[1] != '\0')
+			v++;
+		else if (*v != '\0')
+			return false;
+	}
+	return n > 0;
+}
+
+static void
+bind_hdr(db_stmt_t *st, int idx, const char *v)
+{
+	if (v != NULL)
+		db_bind_text(st, idx, v, strlen(v));
+	else
+		db_bind_null(st, idx);
+}
+
+/*
+ * The row and its job; th (may be NULL) the threading headers of a reply,
+ * each a Message-ID list as written in the header ("<a@b> <c@d>").
+ */
+static int
+queue_row(struct core_ctx *cx, const char *to, const char *subject,
+    const char *body, const struct mail_thread *th, int64_t *id)
 {
 	db_stmt_t *st;
 	json_t *payload;
@@ -98,7 +145,8 @@ mail_queue(struct core_ctx *cx, const char *to, const char *subject,
 			blen--;
 	}
 	if (db_prepare(cx->db, "INSERT INTO mail_outbox (to_addr, subject, body, "
-	    "created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+	    "created_at, next_attempt_at, message_id, in_reply_to, "
+	    "references_hdr) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
 	    &st) != DB_OK)
 		return db_fail(cx, "queue");
 	subj = header_text(subject, MAIL_SUBJECT_MAX);
@@ -107,6 +155,9 @@ mail_queue(struct core_ctx *cx, const char *to, const char *subject,
 	db_bind_text(st, 3, body, blen);
 	db_bind_int(st, 4, now);
 	db_bind_int(st, 5, now);
+	bind_hdr(st, 6, th != NULL ? th->message_id : NULL);
+	bind_hdr(st, 7, th != NULL ? th->in_reply_to : NULL);
+	bind_hdr(st, 8, th != NULL ? th->references : NULL);
 	rc = db_step(st);
 	oid = rc == DB_ROW ? db_col_int(st, 0) : 0;
 	db_done(st);
@@ -119,6 +170,25 @@ mail_queue(struct core_ctx *cx, const char *to, const char *subject,
 	if (rc == CRM_OK && id != NULL)
 		*id = oid;
 	return rc;
+}
+
+int
+mail_queue(struct core_ctx *cx, const char *to, const char *subject,
+    const char *body, int64_t *id)
+{
+	return queue_row(cx, to, subject, body, NULL, id);
+}
+
+int
+mail_queue_reply(struct core_ctx *cx, const char *to, const char *subject,
+    const char *body, const struct mail_thread *th, int64_t *id)
+{
+	if (th == NULL || !thread_hdr_ok(th->message_id, 1) ||
+	    !thread_hdr_ok(th->in_reply_to, 1) ||
+	    !thread_hdr_ok(th->references, MAIL_REFS_MAX))
+		return core_fail(cx, CRM_EINVAL, "A reply's Message-ID, In-Reply-To "
+		    "and References must be <id> lists");
+	return queue_row(cx, to, subject, body, th, id);
 }
 
 /* ---- sending ---- */
@@ -180,8 +250,8 @@ put_subject(struct buf *b, const char *subject)
  */
 static int
 build_message(const struct mail_conf *mc, int64_t id, const char *to,
-    const char *subject, const char *body, const struct mail_files *files,
-    struct buf *b)
+    const char *subject, const char *body, const struct mail_thread *th,
+    const struct mail_files *files, struct buf *b)
 {
 	char date[64], host[128], boundary[64];
 	const char *at = strchr(mc->from, '@');
@@ -195,8 +265,24 @@ build_message(const struct mail_conf *mc, int64_t id, const char *to,
 	snprintf(host, sizeof(host), "%s", at != NULL ? at + 1 : "crm.invalid");
 	buf_printf(b, "Date: %s\r\nFrom: %s\r\nTo: %s\r\n", date, mc->from, to);
 	put_subject(b, subject);
-	buf_printf(b, "Message-ID: <crm-%lld-%lld@%s>\r\nMIME-Version: 1.0\r\n",
-	    (long long)id, (long long)time_now_ms(), host);
+	if (th->message_id != NULL)
+		buf_printf(b, "Message-ID: %s\r\n", th->message_id);
+	else
+		buf_printf(b, "Message-ID: <crm-%lld-%lld@%s>\r\n", (long long)id,
+		    (long long)time_now_ms(), host);
+	if (th->in_reply_to != NULL)
+		buf_printf(b, "In-Reply-To: %s\r\n", th->in_reply_to);
+	/* One id a line (folded), so no line nears SMTP's limit. */
+	if (th->references != NULL) {
+		buf_puts(b, "References: ");
+		for (const char *p = th->references; *p != '\0'; p++)
+			if (*p == ' ')
+				buf_puts(b, "\r\n ");
+			else
+				buf_putc(b, *p);
+		buf_puts(b, "\r\n");
+	}
+	buf_puts(b, "MIME-Version: 1.0\r\n");
 	/* "=_" never occurs in base64, so no file's line can end a part. */
 	snprintf(boundary, sizeof(boundary), "=_crm_%lld_%u", (long long)id,
 	    (unsigned)randombytes_random());
@@ -226,8 +312,8 @@ build_message(const struct mail_conf *mc, int64_t id, const char *to,
 /* One SMTP conversation. 0, or -1 with libcurl's reason in err. */
 static int
 smtp_send(const struct mail_conf *mc, int64_t id, const char *to,
-    const char *subject, const char *body, const struct mail_files *files,
-    char *err, size_t errlen)
+    const char *subject, const char *body, const struct mail_thread *th,
+    const struct mail_files *files, char *err, size_t errlen)
 {
 	char ebuf[CURL_ERROR_SIZE] = "", from[MAIL_ADDR_MAX + 3],
 	    rcpt[MAIL_ADDR_MAX + 3];
@@ -241,7 +327,8 @@ smtp_send(const struct mail_conf *mc, int64_t id, const char *to,
 	/* Files: their base64, a CRLF per 76 characters, their parts' headers. */
 	buf_init(&msg, MAIL_MSG_MAX + files->b64_len + files->b64_len / 38 +
 	    files->n * 1024);
-	if (build_message(mc, id, to, subject, body, files, &msg) != 0) {
+	if (build_message(mc, id, to, subject, body, th, files,
+	    &msg) != 0) {
 		snprintf(err, errlen, "the message is too large to send");
 		buf_free(&msg);
 		return -1;
@@ -340,6 +427,8 @@ mail_job_run(struct core_ctx *cx, json_t *payload, int64_t *again, char *err,
 	const struct mail_conf *mc = cx->mail;
 	struct mail_files files = { NULL, 0, 0 };
 	char *to = NULL, *subject = NULL, *body = NULL, why[512];
+	char *hdr[3] = { NULL, NULL, NULL };
+	struct mail_thread th;
 	int64_t next_at = 0, now = time_now_ms();
 	bool done = false;
 	db_stmt_t *st;
@@ -348,7 +437,8 @@ mail_job_run(struct core_ctx *cx, json_t *payload, int64_t *again, char *err,
 	/* A read of its own: no transaction is open during the conversation. */
 	if (db_prepare(cx->db, "SELECT to_addr, subject, body, attempts, "
 	    "next_attempt_at, CASE WHEN sent_at IS NULL AND failed_at IS NULL "
-	    "THEN 0 ELSE 1 END FROM mail_outbox WHERE id = ?", &st) != DB_OK) {
+	    "THEN 0 ELSE 1 END, message_id, in_reply_to, references_hdr FROM "
+	    "mail_outbox WHERE id = ?", &st) != DB_OK) {
 		snprintf(err, errlen, "%s", db_errmsg(cx->db));
 		return CRM_EDB;
 	}
@@ -361,6 +451,9 @@ mail_job_run(struct core_ctx *cx, json_t *payload, int64_t *again, char *err,
 		attempts = (int)db_col_int(st, 3);
 		next_at = db_col_int(st, 4);
 		done = db_col_int(st, 5) != 0;
+		for (int k = 0; k < 3; k++)
+			if (!db_col_null(st, 6 + k))
+				hdr[k] = xstrdup(db_col_text(st, 6 + k, NULL));
 	}
 	db_done(st);
 	if (rc != DB_ROW && rc != DB_DONE) {
@@ -368,6 +461,7 @@ mail_job_run(struct core_ctx *cx, json_t *payload, int64_t *again, char *err,
 		return CRM_EDB;
 	}
 	rc = CRM_OK;
+	th = (struct mail_thread){ hdr[0], hdr[1], hdr[2] };
 	if (to == NULL || done)
 		goto out;		/* gone, sent or given up: nothing to do */
 	if (next_at > now) {
@@ -389,7 +483,8 @@ mail_job_run(struct core_ctx *cx, json_t *payload, int64_t *again, char *err,
 	if (rc != CRM_OK)
 		goto out;
 	attempts++;
-	if (smtp_send(mc, id, to, subject, body, &files, why, sizeof(why)) == 0) {
+	if (smtp_send(mc, id, to, subject, body, &th, &files, why,
+	    sizeof(why)) == 0) {
 		rc = record_attempt(cx, id, attempts, NULL, 0, false);
 		log_info("mail %lld sent to %s", (long long)id, to);
 		goto out;
@@ -411,6 +506,8 @@ out:
 	free(subject);
 	free(body);
 	mail_files_free(&files);
+	for (int k = 0; k < 3; k++)
+		free(hdr[k]);
 	return rc;
 }
 

@@ -29,6 +29,8 @@
 #define MAIL_BACKOFF_MAX_MS (60LL * 60 * 1000)
 #define MAIL_UNCONFIGURED_RETRY_MS (10LL * 60 * 1000)
 
+struct doc_store;
+
 /* The SMTP settings (crm serve --smtp-*), borrowed for the server's life. */
 struct mail_conf {
 	const char	*url;		/* smtp://host:port or smtps://; NULL: off */
@@ -40,6 +42,8 @@ struct mail_conf {
 	int		 max_attempts;
 	int64_t		 timeout_ms;	/* one SMTP conversation */
 	const char	*origin;	/* this server's address for links (--origin) */
+	/* Where mail intake keeps attachments (core/desk_mail.h); may be NULL. */
+	const struct doc_store *docs;
 };
 
 /* Whether mail can be sent at all (a URL and a sender are set). */
@@ -60,6 +64,26 @@ int64_t mail_backoff_ms(const struct mail_conf *mc, int attempts);
  */
 int mail_queue(struct core_ctx *cx, const char *to, const char *subject,
     const char *body, int64_t *id);
+
+/*
+ * The threading headers of a reply, each as written in the header: "<id>"
+ * (message_id, in_reply_to) or "<id> <id> ..." (references, at most
+ * MAIL_REFS_MAX), or NULL for none. message_id NULL: one of the outbox's.
+ */
+#define MAIL_REFS_MAX 20
+#define MAIL_THREAD_HDR_MAX 4000	/* bytes of one of them */
+struct mail_thread {
+	const char	*message_id;
+	const char	*in_reply_to;
+	const char	*references;
+};
+
+/*
+ * mail_queue() for a reply in a thread: the mail carries th's headers
+ * (copied into the row). CRM_EINVAL when one is not a list of "<id>".
+ */
+int mail_queue_reply(struct core_ctx *cx, const char *to, const char *subject,
+    const char *body, const struct mail_thread *th, int64_t *id);
 
 /*
  * The "mail_send" job: sends outbox row payload.outbox_id with cx->mail,

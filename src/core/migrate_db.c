@@ -121,6 +121,8 @@ static const struct mtable mtables[] = {
 	{ "tickets", NULL, "id", true, NULL },
 	{ "ticket_messages", NULL, "id", true, NULL },
 	{ "ticket_links", NULL, "id", true, NULL },
+	{ "desk_mailbox", NULL, "id", false, NULL },
+	{ "desk_mail_messages", NULL, "id", true, NULL },
 	{ "imports", NULL, "id", true, NULL },
 	{ "import_items", NULL, "id", true, NULL },
 	{ "import_errors", NULL, "id", true, NULL },

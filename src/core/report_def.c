@@ -1280,6 +1280,8 @@ report_def_compile(struct core_ctx *cx, const struct report_def *d,
 		rc = access_where(cx, d->e, ACC_READ, "t", q);
 	if (rc == CRM_OK && env->export_scope)
 		rc = access_where(cx, d->e, ACC_EXPORT, "t", q);
+	if (rc == CRM_OK)
+		rd_filters_sql(cx, env->lib, rd_filter_cols_of(d->e), q);
 	for (int i = 0; i < d->nfilters && rc == CRM_OK; i++)
 		rc = filter_sql(cx, q, &d->filters[i], z, env->now_ms);
 	tz_free(z);

@@ -109,12 +109,55 @@ struct report_def {
 	const char		*chart;		/* static */
 };
 
+/*
+ * The library's filters of one run (docs/reports.md "Filters"), checked by
+ * the core: 0 or NULL when not given. Each narrows the rows inside the
+ * statement, as bound values, never by dropping rows afterwards.
+ */
+struct rd_filters {
+	int64_t		 owner_id;
+	int64_t		 department_id;	/* owners in it or below it */
+	int64_t		 pipeline_id;
+	const char	*source;
+	const char	*segment;	/* the company's custom "tier" */
+};
+
+/*
+ * Where those filters apply in a statement: static column expressions
+ * over its aliases ("t.owner_id"); NULL where a filter does not apply.
+ * company is the company whose tier is the segment ("t.company_id", or
+ * "t.id" for companies).
+ */
+struct rd_filter_cols {
+	const char	*owner;
+	const char	*pipeline;
+	const char	*source;
+	const char	*company;
+};
+
 /* When and where a report runs: relative periods and buckets use them. */
 struct rd_env {
 	const char	*tz;		/* IANA zone name, checked; NULL: UTC */
 	int64_t		 now_ms;
 	bool		 export_scope;	/* narrow to the export right too */
+	const struct rd_filters *lib;	/* the library's, or NULL */
 };
+
+/*
+ * Appends " AND ..." for each filter of f that is given, over the columns
+ * of c (report_filters.c). Every value is bound.
+ */
+void rd_filters_sql(struct core_ctx *cx, const struct rd_filters *f,
+    const struct rd_filter_cols *c, struct dbq *q);
+/* The columns of the filters on a record entity's own table, alias t. */
+const struct rd_filter_cols *rd_filter_cols_of(const struct entity *e);
+/*
+ * Adds the given filters of f to every drill object of an answer (the list
+ * names them alike: owner_id, department_id, pipeline_id, source,
+ * segment), those c says apply.
+ */
+void rd_filters_drill(json_t *res, const struct rd_filters *f,
+    const struct rd_filter_cols *c);
 
 /*
  * Checks desc (borrowed; a reference is kept in *out) for the actor.

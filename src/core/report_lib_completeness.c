@@ -40,6 +40,8 @@ report_lib_completeness(struct core_ctx *cx, const struct rd_env *env,
 	dbq_sql(&q, " FROM contacts t LEFT JOIN users u ON u.id = t.owner_id "
 	    "WHERE t.deleted_at IS NULL");
 	rc = report_scope_where(cx, &entity_contacts, env, "t", &q);
+	rd_filters_sql(cx, env->lib,
+	    rd_filter_cols_of(&entity_contacts), &q);
 	dbq_sql(&q, " GROUP BY t.owner_id, u.name ORDER BY 2 ASC, 1 ASC");
 	if (rc != CRM_OK) {
 		dbq_free(&q);

@@ -34,6 +34,8 @@ report_lib_deal_cycle(struct core_ctx *cx, const struct rd_env *env,
 	dbq_int(&q, from_ms);
 	dbq_int(&q, to_ms);
 	rc = report_scope_where(cx, &entity_deals, env, "t", &q);
+	rd_filters_sql(cx, env->lib,
+	    rd_filter_cols_of(&entity_deals), &q);
 	dbq_sql(&q, " GROUP BY t.owner_id, u.name ORDER BY 3 DESC, 1 ASC");
 	if (rc != CRM_OK) {
 		dbq_free(&q);

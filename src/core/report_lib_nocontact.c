@@ -24,18 +24,26 @@ report_lib_no_contact(struct core_ctx *cx, const struct rd_env *env,
 
 	*out = NULL;
 	dbq_init(&q);
-	dbq_sql(&q, "SELECT t.id, t.name, t.owner_id, l.last FROM companies t "
-	    "LEFT JOIN (SELECT a.company_id AS company_id, "
-	    "MAX(COALESCE(a.start_at, a.created_at)) AS last FROM activities a "
-	    "WHERE a.deleted_at IS NULL AND a.company_id IS NOT NULL AND "
+	/*
+	 * Per company its latest moment, newest first in the index
+	 * activities_company_moment (migration 0031): one probe each, where
+	 * a GROUP BY over every activity read them all.
+	 */
+	dbq_sql(&q, "SELECT x.id, x.name, x.owner_id, x.last FROM (SELECT t.id "
+	    "AS id, t.name AS name, t.owner_id AS owner_id, (SELECT "
+	    "COALESCE(a.start_at, a.created_at) FROM activities a WHERE "
+	    "a.company_id = t.id AND a.deleted_at IS NULL AND "
 	    "COALESCE(a.start_at, a.created_at) <= ?");
 	dbq_int(&q, env->now_ms);
 	rc = access_where(cx, &entity_activities, ACC_READ, "a", &q);
-	dbq_sql(&q, " GROUP BY a.company_id) l ON l.company_id = t.id WHERE "
-	    "t.deleted_at IS NULL AND (l.last IS NULL OR l.last < ?)");
-	dbq_int(&q, env->now_ms - days * DAY_MS);
+	dbq_sql(&q, " ORDER BY COALESCE(a.start_at, a.created_at) DESC LIMIT 1) "
+	    "AS last FROM companies t WHERE t.deleted_at IS NULL");
 	if (rc == CRM_OK)
 		rc = report_scope_where(cx, &entity_companies, env, "t", &q);
+	rd_filters_sql(cx, env->lib,
+	    rd_filter_cols_of(&entity_companies), &q);
+	dbq_sql(&q, ") x WHERE x.last IS NULL OR x.last < ?");
+	dbq_int(&q, env->now_ms - days * DAY_MS);
 	dbq_sql(&q, " ORDER BY 4 ASC NULLS FIRST, 1 ASC LIMIT ?");
 	dbq_int(&q, RD_MAX_LIMIT + 1);
 	if (rc != CRM_OK) {

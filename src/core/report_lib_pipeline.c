@@ -30,6 +30,8 @@ report_lib_pipeline_months(struct core_ctx *cx, const struct rd_env *env,
 	    amounts ? "SUM(t.amount_base), SUM(t.amount_base * s.probability) / "
 	    "100" : "NULL, NULL");
 	rc = report_scope_where(cx, &entity_deals, env, "t", &q);
+	rd_filters_sql(cx, env->lib,
+	    rd_filter_cols_of(&entity_deals), &q);
 	dbq_sql(&q, " GROUP BY 1 ORDER BY 1 ASC NULLS LAST");
 	if (rc != CRM_OK) {
 		dbq_free(&q);

@@ -160,25 +160,106 @@ report_scope_where(struct core_ctx *cx, const struct entity *e,
 }
 
 void
-report_drill_owner(json_t *res, json_t *base)
+report_drill_col(json_t *res, json_t *base, const char *key, int col)
 {
 	json_t *drill = json_array(), *row;
 	size_t i;
 
 	json_array_foreach(json_object_get(res, "rows"), i, row) {
-		json_t *id = json_array_get(row, 0), *o;
+		json_t *v = json_array_get(row, (size_t)col), *o;
 		char text[32];
 
-		if (!json_is_integer(id)) {
+		if (!json_is_integer(v) && !json_is_string(v)) {
 			json_array_append_new(drill, json_null());
 			continue;
 		}
 		o = base != NULL ? json_deep_copy(base) : json_object();
-		snprintf(text, sizeof(text), "%lld",
-		    (long long)json_integer_value(id));
-		json_object_set_new(o, "owner_id", json_string(text));
+		if (json_is_integer(v)) {
+			snprintf(text, sizeof(text), "%lld",
+			    (long long)json_integer_value(v));
+			json_object_set_new(o, key, json_string(text));
+		} else {
+			json_object_set(o, key, v);
+		}
 		json_array_append_new(drill, o);
 	}
+	json_object_set_new(res, "drill", drill);
+}
+
+void
+report_drill_owner(json_t *res, json_t *base)
+{
+	report_drill_col(res, base, "owner_id", 0);
+}
+
+json_t *
+report_columns(const char *const (*cols)[3], int n)
+{
+	json_t *a = json_array();
+
+	for (int i = 0; i < n; i++)
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s}", "key",
+		    cols[i][0], "label", cols[i][1], "type", cols[i][2]));
+	return a;
+}
+
+int
+report_won_where(struct core_ctx *cx, const struct rd_env *env,
+    int64_t from_ms, int64_t to_ms, struct dbq *q)
+{
+	dbq_sql(q, " t.deleted_at IS NULL AND t.status = 'won' AND t.closed_at "
+	    ">= ? AND t.closed_at <= ?");
+	dbq_int(q, from_ms);
+	dbq_int(q, to_ms);
+	rd_filters_sql(cx, env->lib, rd_filter_cols_of(&entity_deals), q);
+	return report_scope_where(cx, &entity_deals, env, "t", q);
+}
+
+json_t *
+report_won_drill(int64_t from_ms, int64_t to_ms)
+{
+	char from[TIME_RFC3339_LEN], to[TIME_RFC3339_LEN];
+
+	time_format(from_ms, from, sizeof(from));
+	time_format(to_ms, to, sizeof(to));
+	return json_pack("{s:s, s:s, s:s}", "status", "won", "closed_at[gte]",
+	    from, "closed_at[lte]", to);
+}
+
+static int64_t bucket_last(int64_t first, const char *bucket);
+
+void
+report_drill_bucket(json_t *res, json_t *base, int col, const char *key,
+    const char *bucket, const char *tz, int64_t from_ms, int64_t to_ms)
+{
+	json_t *drill = json_array(), *row;
+	struct tz *z = NULL;
+	char k[96], v[TIME_RFC3339_LEN];
+	size_t i;
+
+	(void)tz_load(tz, &z);
+	json_array_foreach(json_object_get(res, "rows"), i, row) {
+		const char *s = json_string_value(json_array_get(row,
+		    (size_t)col));
+		int64_t day, first, last;
+		json_t *o;
+
+		if (s == NULL || time_parse_date(s, strlen(s), &day) != 0) {
+			json_array_append_new(drill, json_null());
+			continue;
+		}
+		first = tz_day_start(z, day);
+		last = tz_day_start(z, bucket_last(day, bucket) + 1) - 1;
+		o = base != NULL ? json_deep_copy(base) : json_object();
+		snprintf(k, sizeof(k), "%s[gte]", key);
+		time_format(first > from_ms ? first : from_ms, v, sizeof(v));
+		json_object_set_new(o, k, json_string(v));
+		snprintf(k, sizeof(k), "%s[lte]", key);
+		time_format(last < to_ms ? last : to_ms, v, sizeof(v));
+		json_object_set_new(o, k, json_string(v));
+		json_array_append_new(drill, o);
+	}
+	tz_free(z);
 	json_object_set_new(res, "drill", drill);
 }
 

@@ -23,6 +23,7 @@
 #include "core/audit.h"
 #include "util/alloc.h"
 #include "util/log.h"
+#include "util/text.h"
 #include "util/timeutil.h"
 #include "util/tz.h"
 
@@ -30,10 +31,26 @@
 #define NO_CONTACT_DAYS 30
 #define NO_CONTACT_MAX 3650
 
+#define STUCK_DAYS 14
+
 enum lib_fn {
 	LIB_DESC, LIB_CYCLE, LIB_PIPELINE, LIB_ACTIVITY, LIB_NO_CONTACT,
-	LIB_COMPLETENESS,
+	LIB_COMPLETENESS, LIB_PRODUCT, LIB_SEGMENT, LIB_ABC, LIB_RFM,
+	LIB_REPEAT, LIB_STUCK, LIB_USAGE, LIB_TICKETS, LIB_PROCESS,
 };
+
+/* The library's filters a report takes (docs/reports.md "Filters"). */
+#define TAKES_OWNER	0x01u
+#define TAKES_DEPT	0x02u
+#define TAKES_PIPELINE	0x04u
+#define TAKES_SOURCE	0x08u
+#define TAKES_SEGMENT	0x10u
+#define TAKES_DAYS	0x20u
+#define DEAL_FILTERS (TAKES_OWNER | TAKES_DEPT | TAKES_PIPELINE | \
+	TAKES_SOURCE | TAKES_SEGMENT)
+#define CLIENT_FILTERS (TAKES_OWNER | TAKES_DEPT | TAKES_SOURCE | \
+	TAKES_SEGMENT)
+#define PERSON_FILTERS (TAKES_OWNER | TAKES_DEPT)
 
 struct builtin {
 	const char	*key;
@@ -43,6 +60,7 @@ struct builtin {
 	const char	*desc;		/* LIB_DESC: the description */
 	const char	*period;	/* the time field from/to bound, or NULL */
 	bool		 overdue;	/* adds due_at < now */
+	unsigned	 takes;		/* TAKES_*: its filters and days */
 };
 
 static const struct builtin builtins[] = {
@@ -52,7 +70,8 @@ static const struct builtin builtins[] = {
 	    "\"op\": \"eq\", \"value\": \"won\"}], \"group_by\": [{\"field\": "
 	    "\"closed_at\", \"bucket\": \"month\"}], \"aggregates\": [{\"fn\": "
 	    "\"count\"}, {\"fn\": \"sum\", \"field\": \"amount_base\"}], "
-	    "\"chart\": \"bar\"}", "closed_at", false },
+	    "\"chart\": \"bar\"}", "closed_at", false,
+	    DEAL_FILTERS },
 	{ "revenue_by_source", "Won deals by source: count and sum of "
 	    "amount_base.", &entity_deals, LIB_DESC,
 	    "{\"entity\": \"deals\", \"filters\": [{\"field\": \"status\", "
@@ -60,7 +79,8 @@ static const struct builtin builtins[] = {
 	    "\"source\"}], \"aggregates\": [{\"fn\": \"count\"}, {\"fn\": \"sum\", "
 	    "\"field\": \"amount_base\"}], \"sort\": [{\"key\": "
 	    "\"sum:amount_base\", \"dir\": \"desc\"}], \"chart\": \"pie\"}",
-	    "closed_at", false },
+	    "closed_at", false,
+	    DEAL_FILTERS },
 	{ "revenue_by_manager", "Won deals by owner: count and sum of "
 	    "amount_base.", &entity_deals, LIB_DESC,
 	    "{\"entity\": \"deals\", \"joins\": [\"owner\"], \"filters\": "
@@ -69,7 +89,8 @@ static const struct builtin builtins[] = {
 	    "\"owner.name\"}], \"aggregates\": [{\"fn\": \"count\"}, {\"fn\": "
 	    "\"sum\", \"field\": \"amount_base\"}], \"sort\": [{\"key\": "
 	    "\"sum:amount_base\", \"dir\": \"desc\"}], \"chart\": \"bar\"}",
-	    "closed_at", false },
+	    "closed_at", false,
+	    DEAL_FILTERS },
 	{ "revenue_by_department", "Won deals by the owner's department: count "
 	    "and sum of amount_base.", &entity_deals, LIB_DESC,
 	    "{\"entity\": \"deals\", \"joins\": [\"owner\"], \"filters\": "
@@ -78,7 +99,8 @@ static const struct builtin builtins[] = {
 	    "\"owner.department\"}], \"aggregates\": [{\"fn\": \"count\"}, "
 	    "{\"fn\": \"sum\", \"field\": \"amount_base\"}], \"sort\": "
 	    "[{\"key\": \"sum:amount_base\", \"dir\": \"desc\"}], \"chart\": "
-	    "\"bar\"}", "closed_at", false },
+	    "\"bar\"}", "closed_at", false,
+	    DEAL_FILTERS },
 	{ "won_lost_reasons", "Closed deals by status and lost reason: count "
 	    "and sum of amount_base.", &entity_deals, LIB_DESC,
 	    "{\"entity\": \"deals\", \"joins\": [\"lost_reason\"], \"filters\": "
@@ -86,26 +108,32 @@ static const struct builtin builtins[] = {
 	    "\"lost\"]}], \"group_by\": [{\"field\": \"status\"}, {\"field\": "
 	    "\"lost_reason_id\"}, {\"field\": \"lost_reason.name\"}], "
 	    "\"aggregates\": [{\"fn\": \"count\"}, {\"fn\": \"sum\", \"field\": "
-	    "\"amount_base\"}], \"chart\": \"bar\"}", "closed_at", false },
+	    "\"amount_base\"}], \"chart\": \"bar\"}", "closed_at", false,
+	    DEAL_FILTERS },
 	{ "deal_size_cycle", "Won deals by owner: count, average amount_base, "
 	    "and average days from created to closed.", &entity_deals,
-	    LIB_CYCLE, NULL, "closed_at", false },
+	    LIB_CYCLE, NULL, "closed_at", false,
+	    DEAL_FILTERS },
 	{ "pipeline_by_close_month", "Open deals by expected close month: "
 	    "count, sum of amount_base, and that sum weighted by the stage's "
-	    "probability.", &entity_deals, LIB_PIPELINE, NULL, NULL, false },
+	    "probability.", &entity_deals, LIB_PIPELINE, NULL, NULL, false,
+	    DEAL_FILTERS },
 	{ "activity_by_manager", "Per owner, of activities created in the "
 	    "period: calls, meetings, tasks done, and open tasks past their due "
 	    "time now.", &entity_activities, LIB_ACTIVITY, NULL, "created_at",
-	    false },
+	    false,
+	    PERSON_FILTERS | TAKES_SEGMENT },
 	{ "new_clients_by_source", "Companies created in the period, by "
 	    "source.", &entity_companies, LIB_DESC,
 	    "{\"entity\": \"companies\", \"group_by\": [{\"field\": "
 	    "\"source\"}], \"aggregates\": [{\"fn\": \"count\"}], \"sort\": "
 	    "[{\"key\": \"count\", \"dir\": \"desc\"}], \"chart\": \"pie\"}",
-	    "created_at", false },
+	    "created_at", false,
+	    CLIENT_FILTERS },
 	{ "clients_no_contact", "Companies whose last activity is older than N "
 	    "days, or that have none, with the day of the last one.",
-	    &entity_companies, LIB_NO_CONTACT, NULL, NULL, false },
+	    &entity_companies, LIB_NO_CONTACT, NULL, NULL, false,
+	    CLIENT_FILTERS | TAKES_DAYS },
 	{ "overdue_tasks_by_person", "Open tasks whose due time has passed, by "
 	    "owner.", &entity_activities, LIB_DESC,
 	    "{\"entity\": \"activities\", \"joins\": [\"owner\"], \"filters\": "
@@ -114,10 +142,50 @@ static const struct builtin builtins[] = {
 	    "\"group_by\": [{\"field\": \"owner_id\"}, {\"field\": "
 	    "\"owner.name\"}], \"aggregates\": [{\"fn\": \"count\"}], \"sort\": "
 	    "[{\"key\": \"count\", \"dir\": \"desc\"}], \"chart\": \"bar\"}",
-	    NULL, true },
+	    NULL, true, PERSON_FILTERS | TAKES_SEGMENT },
 	{ "data_completeness", "Per owner, of their contacts: how many, and the "
 	    "percent missing a phone, an email, a source.", &entity_contacts,
-	    LIB_COMPLETENESS, NULL, NULL, false },
+	    LIB_COMPLETENESS, NULL, NULL, false, CLIENT_FILTERS },
+	{ "revenue_by_product", "Won deals closed in the period, by the "
+	    "product of their lines: deals, quantity, and the lines' totals in "
+	    "the base currency (each at its deal's amount_base / amount, "
+	    "rounded down).", &entity_deals, LIB_PRODUCT, NULL, "closed_at",
+	    false, DEAL_FILTERS },
+	{ "revenue_by_segment", "Won deals closed in the period, by their "
+	    "company's segment (its custom field tier): count and sum of "
+	    "amount_base.", &entity_deals, LIB_SEGMENT, NULL, "closed_at", false,
+	    DEAL_FILTERS },
+	{ "abc_clients", "Companies by revenue (won deals closed in the "
+	    "period, amount_base), largest first: A while the revenue before "
+	    "them is under 80 % of the total, B under 95 %, C the rest.",
+	    &entity_deals, LIB_ABC, NULL, "closed_at", false, DEAL_FILTERS },
+	{ "rfm_segments", "Companies with won deals closed in the period: "
+	    "days since the last (R), how many (F), their amount_base (M), "
+	    "each scored 1 to 3 by fixed bands, and a segment named from the "
+	    "scores.", &entity_deals, LIB_RFM, NULL, "closed_at", false,
+	    DEAL_FILTERS },
+	{ "repeat_purchase_rate", "Per quarter of the period: companies with "
+	    "at least one won deal closed in it, those with two or more, and "
+	    "the rate (percent).", &entity_deals, LIB_REPEAT, NULL, "closed_at",
+	    false, DEAL_FILTERS },
+	{ "clients_stuck_first_contact", "Companies with no deal whose only "
+	    "activity is one call, meeting or email, more than N days ago.",
+	    &entity_companies, LIB_STUCK, NULL, NULL, false, CLIENT_FILTERS |
+	    TAKES_DAYS },
+	{ "crm_usage", "Per person whose records your role reaches: sign-ins, "
+	    "records created and records changed in the period (the audit "
+	    "log), and the last sign-in.", &entity_activities, LIB_USAGE, NULL,
+	    "at", false, PERSON_FILTERS },
+	{ "tickets_sla", "Tickets created in the period by week, queue and "
+	    "priority: how many, those whose SLA is decided (closed, or "
+	    "breached), met, breached, and compliance (met / decided, percent).",
+	    &entity_tickets, LIB_TICKETS, NULL, "created_at", false,
+	    PERSON_FILTERS | TAKES_SEGMENT },
+	{ "process_bottlenecks", "Process steps started in the period, per "
+	    "template and step: finished, average and longest hours from start "
+	    "to done, waiting now, and those past their deadline.",
+	    &entity_activities, LIB_PROCESS, NULL, "started_at", false,
+	    PERSON_FILTERS },
 };
 
 static const struct builtin *
@@ -129,6 +197,8 @@ builtin_find(const char *key)
 			return &builtins[i];
 	return NULL;
 }
+
+static json_t *params_json(const struct builtin *b);
 
 static int
 db_fail(struct core_ctx *cx, const char *what)
@@ -199,6 +269,7 @@ row_json(struct core_ctx *cx, db_stmt_t *st, bool full)
 	    opt_int(st, 9));
 	if (o == NULL)
 		return NULL;
+	json_object_set_new(o, "params", b ? params_json(b) : json_array());
 	if (full) {
 		if (b != NULL && b->desc != NULL)
 			def = json_loads(b->desc, 0, NULL);
@@ -788,21 +859,155 @@ add_time_filter(json_t *desc, const char *field, const char *op, int64_t ms)
 	    field, "op", op, "value", ts));
 }
 
+/* The run's parameters of a library report (docs/reports.md "Filters"). */
+static const struct {
+	const char	*name;
+	unsigned	 flag;
+} filter_params[] = {
+	{ "owner_id", TAKES_OWNER }, { "department_id", TAKES_DEPT },
+	{ "pipeline_id", TAKES_PIPELINE }, { "source", TAKES_SOURCE },
+	{ "segment", TAKES_SEGMENT },
+};
+
+/* The names of the parameters b's run takes, for the list. */
+static json_t *
+params_json(const struct builtin *b)
+{
+	json_t *a = json_array();
+
+	if (b->period != NULL) {
+		json_array_append_new(a, json_string("from"));
+		json_array_append_new(a, json_string("to"));
+	}
+	if (b->takes & TAKES_DAYS)
+		json_array_append_new(a, json_string("days"));
+	for (size_t i = 0; i < sizeof(filter_params) / sizeof(*filter_params);
+	    i++)
+		if (b->takes & filter_params[i].flag)
+			json_array_append_new(a, json_string(filter_params[i].name));
+	return a;
+}
+
+/* An id parameter: 0 when absent; CRM_EBADQUERY naming it when malformed. */
+static int
+id_param(struct core_ctx *cx, const char *name, const char *s, int64_t *out)
+{
+	char *end;
+
+	*out = 0;
+	if (s == NULL)
+		return CRM_OK;
+	*out = strtoll(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || *out <= 0)
+		return core_fail(cx, CRM_EBADQUERY, "%s: must be an id", name);
+	return CRM_OK;
+}
+
+static int
+text_param(struct core_ctx *cx, const char *name, const char *s)
+{
+	if (s != NULL && (s[0] == '\0' || strlen(s) > REPORT_FILTER_TEXT_MAX ||
+	    !text_utf8_valid(s, strlen(s))))
+		return core_fail(cx, CRM_EBADQUERY, "%s: must be a text of 1 to %d "
+		    "bytes", name, REPORT_FILTER_TEXT_MAX);
+	return CRM_OK;
+}
+
+/* Checks p's filters against what b takes, into f. */
+static int
+lib_filters(struct core_ctx *cx, const struct builtin *b,
+    const struct report_params *p, struct rd_filters *f)
+{
+	const char *given[] = { p->owner_id, p->department_id, p->pipeline_id,
+	    p->source, p->segment };
+	int rc;
+
+	memset(f, 0, sizeof(*f));
+	for (size_t i = 0; i < sizeof(filter_params) / sizeof(*filter_params);
+	    i++)
+		if (given[i] != NULL && !(b->takes & filter_params[i].flag))
+			return core_fail(cx, CRM_EBADQUERY, "%s: this report takes "
+			    "no such parameter", filter_params[i].name);
+	rc = id_param(cx, "owner_id", p->owner_id, &f->owner_id);
+	if (rc == CRM_OK)
+		rc = id_param(cx, "department_id", p->department_id,
+		    &f->department_id);
+	if (rc == CRM_OK)
+		rc = id_param(cx, "pipeline_id", p->pipeline_id, &f->pipeline_id);
+	if (rc == CRM_OK)
+		rc = text_param(cx, "source", p->source);
+	if (rc == CRM_OK)
+		rc = text_param(cx, "segment", p->segment);
+	if (rc == CRM_OK && p->segment != NULL && access_field(cx,
+	    &entity_companies, "custom.tier") == FIELD_HIDDEN)
+		rc = core_fail(cx, CRM_EBADQUERY, "segment: your role hides the "
+		    "companies' tier");
+	f->source = p->source;
+	f->segment = p->segment;
+	return rc;
+}
+
+/* A function report of the library (report_lib_*.c). */
+static int
+run_fn(struct core_ctx *cx, const struct builtin *b, const struct rd_env *env,
+    int64_t from_ms, int64_t to_ms, int64_t days, json_t **out)
+{
+	switch (b->fn) {
+	case LIB_CYCLE:
+		return report_lib_deal_cycle(cx, env, from_ms, to_ms, out);
+	case LIB_PIPELINE:
+		return report_lib_pipeline_months(cx, env, out);
+	case LIB_ACTIVITY:
+		return report_lib_activity(cx, env, from_ms, to_ms, out);
+	case LIB_NO_CONTACT:
+		return report_lib_no_contact(cx, env, days, out);
+	case LIB_COMPLETENESS:
+		return report_lib_completeness(cx, env, out);
+	case LIB_PRODUCT:
+		return report_lib_product(cx, env, from_ms, to_ms, out);
+	case LIB_SEGMENT:
+		return report_lib_segment(cx, env, from_ms, to_ms, out);
+	case LIB_ABC:
+		return report_lib_abc(cx, env, from_ms, to_ms, out);
+	case LIB_RFM:
+		return report_lib_rfm(cx, env, from_ms, to_ms, out);
+	case LIB_REPEAT:
+		return report_lib_repeat(cx, env, from_ms, to_ms, out);
+	case LIB_STUCK:
+		return report_lib_stuck(cx, env, days, out);
+	case LIB_USAGE:
+		return report_lib_usage(cx, env, from_ms, to_ms, out);
+	case LIB_TICKETS:
+		return report_lib_tickets(cx, env, from_ms, to_ms, out);
+	case LIB_PROCESS:
+		return report_lib_process(cx, env, from_ms, to_ms, out);
+	case LIB_DESC:
+		break;
+	}
+	return core_fail(cx, CRM_EDB, "a library report is broken");
+}
+
 /* A library report with the parameters p. */
 static int
 run_builtin(struct core_ctx *cx, const struct builtin *b,
     const struct report_params *p, struct rd_env *env, json_t **out)
 {
-	int64_t from_ms = 0, to_ms = 0, days = NO_CONTACT_DAYS;
+	int64_t from_ms = 0, to_ms = 0;
+	int64_t days = b->fn == LIB_STUCK ? STUCK_DAYS : NO_CONTACT_DAYS;
 	struct report_def *d = NULL;
+	struct rd_filters filters;
 	json_t *desc;
 	int rc;
 
 	if (((p->from != NULL || p->to != NULL) && b->period == NULL) ||
-	    (p->days != NULL && b->fn != LIB_NO_CONTACT))
+	    (p->days != NULL && !(b->takes & TAKES_DAYS)))
 		return core_fail(cx, CRM_EBADQUERY, "%s: this report takes no "
 		    "such parameter", p->days != NULL ? "days" : p->from != NULL ?
 		    "from" : "to");
+	rc = lib_filters(cx, b, p, &filters);
+	if (rc != CRM_OK)
+		return rc;
+	env->lib = &filters;
 	if (b->period != NULL) {
 		rc = period_ms(cx, p, env, &from_ms, &to_ms);
 		if (rc != CRM_OK)
@@ -817,19 +1022,9 @@ run_builtin(struct core_ctx *cx, const struct builtin *b,
 			return core_fail(cx, CRM_EBADQUERY, "days: must be a whole "
 			    "number from 1 to %d", NO_CONTACT_MAX);
 	}
-	switch (b->fn) {
-	case LIB_CYCLE:
-		return report_lib_deal_cycle(cx, env, from_ms, to_ms, out);
-	case LIB_PIPELINE:
-		return report_lib_pipeline_months(cx, env, out);
-	case LIB_ACTIVITY:
-		return report_lib_activity(cx, env, from_ms, to_ms, out);
-	case LIB_NO_CONTACT:
-		return report_lib_no_contact(cx, env, days, out);
-	case LIB_COMPLETENESS:
-		return report_lib_completeness(cx, env, out);
-	case LIB_DESC:
-		break;
+	if (b->fn != LIB_DESC) {
+		rc = run_fn(cx, b, env, from_ms, to_ms, days, out);
+		goto drill;
 	}
 	desc = json_loads(b->desc, 0, NULL);
 	if (desc == NULL)
@@ -845,6 +1040,10 @@ run_builtin(struct core_ctx *cx, const struct builtin *b,
 		rc = report_run(cx, d, env, out);
 	report_def_free(d);
 	json_decref(desc);
+drill:
+	/* The drills open the base entity's list: the filters go along. */
+	if (rc == CRM_OK)
+		rd_filters_drill(*out, &filters, rd_filter_cols_of(b->base));
 	return rc;
 }
 
@@ -869,7 +1068,7 @@ run_id(struct core_ctx *cx, int64_t id, const struct report_params *p,
 	*base = NULL;
 	if (p->unknown != NULL)
 		return core_fail(cx, CRM_EBADQUERY, "%.64s: unknown parameter (a "
-		    "run takes tz, and the library's from, to and days)",
+		    "run takes tz, and the library's from, to, days and filters)",
 		    p->unknown);
 	rc = report_tz_check(cx, p->tz);
 	if (rc == CRM_OK)
@@ -896,10 +1095,13 @@ run_id(struct core_ctx *cx, int64_t id, const struct report_params *p,
 		json_decref(rep);
 		return rc;
 	}
-	if (p->from != NULL || p->to != NULL || p->days != NULL) {
+	if (p->from != NULL || p->to != NULL || p->days != NULL ||
+	    p->owner_id != NULL || p->department_id != NULL ||
+	    p->pipeline_id != NULL || p->source != NULL || p->segment != NULL) {
 		json_decref(rep);
 		return core_fail(cx, CRM_EBADQUERY, "%s: a designed report takes "
-		    "only tz", p->from ? "from" : p->to ? "to" : "days");
+		    "only tz (its filters are its own)", p->from ? "from" : p->to ?
+		    "to" : p->days ? "days" : "filters");
 	}
 	def = json_object_get(rep, "definition");
 	rc = report_def_parse(cx, def, "definition", &d);

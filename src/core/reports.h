@@ -33,7 +33,16 @@ struct report_params {
 	const char	*to;
 	const char	*days;
 	const char	*unknown;	/* the first other parameter, or NULL */
+	/* The library's filters (docs/reports.md "Filters"), or NULL. */
+	const char	*owner_id;
+	const char	*department_id;
+	const char	*pipeline_id;
+	const char	*source;
+	const char	*segment;
 };
+
+/* The longest source or segment a filter takes, in bytes. */
+#define REPORT_FILTER_TEXT_MAX 200
 
 /* ---- report_run.c ---- */
 
@@ -213,5 +222,55 @@ int report_lib_no_contact(struct core_ctx *cx, const struct rd_env *env,
     int64_t days, json_t **out);
 int report_lib_completeness(struct core_ctx *cx, const struct rd_env *env,
     json_t **out);
+/* report_lib_revenue.c: won deals by product, by client segment. */
+int report_lib_product(struct core_ctx *cx, const struct rd_env *env,
+    int64_t from_ms, int64_t to_ms, json_t **out);
+int report_lib_segment(struct core_ctx *cx, const struct rd_env *env,
+    int64_t from_ms, int64_t to_ms, json_t **out);
+/* report_lib_clients.c: ABC, RFM, repeat purchases, first contacts. */
+int report_lib_abc(struct core_ctx *cx, const struct rd_env *env,
+    int64_t from_ms, int64_t to_ms, json_t **out);
+int report_lib_rfm(struct core_ctx *cx, const struct rd_env *env,
+    int64_t from_ms, int64_t to_ms, json_t **out);
+int report_lib_repeat(struct core_ctx *cx, const struct rd_env *env,
+    int64_t from_ms, int64_t to_ms, json_t **out);
+int report_lib_stuck(struct core_ctx *cx, const struct rd_env *env,
+    int64_t days, json_t **out);
+/* report_lib_usage.c: sign-ins and records written per person. */
+int report_lib_usage(struct core_ctx *cx, const struct rd_env *env,
+    int64_t from_ms, int64_t to_ms, json_t **out);
+/* report_lib_ops.c: tickets and SLA; process steps. */
+int report_lib_tickets(struct core_ctx *cx, const struct rd_env *env,
+    int64_t from_ms, int64_t to_ms, json_t **out);
+int report_lib_process(struct core_ctx *cx, const struct rd_env *env,
+    int64_t from_ms, int64_t to_ms, json_t **out);
+
+/* The answer's columns [{key, label, type}] of n {key, label, type} triples. */
+json_t *report_columns(const char *const (*cols)[3], int n);
+
+/*
+ * Appends the won deals (alias t) closed in from_ms..to_ms that the actor
+ * may read (and export, when env asks), narrowed by env's filters: the
+ * base of the revenue and client reports. Starts with " t.deleted_at".
+ */
+int report_won_where(struct core_ctx *cx, const struct rd_env *env,
+    int64_t from_ms, int64_t to_ms, struct dbq *q);
+/* {"status": "won", "closed_at[gte]", "closed_at[lte]"}: their list. */
+json_t *report_won_drill(int64_t from_ms, int64_t to_ms);
+
+/*
+ * The drill of each row whose column col is the first day of a bucket
+ * (a date, as db_bucket_expr answers it): base (borrowed) plus key[gte]
+ * and key[lte], the bucket's instants in zone tz, kept inside
+ * from_ms..to_ms. Null for a row without.
+ */
+void report_drill_bucket(json_t *res, json_t *base, int col, const char *key,
+    const char *bucket, const char *tz, int64_t from_ms, int64_t to_ms);
+
+/*
+ * The drill of each row of an answer: base (borrowed) plus key = the row's
+ * column col (an id or a text), null for a row whose value is null.
+ */
+void report_drill_col(json_t *res, json_t *base, const char *key, int col);
 
 #endif

@@ -16,6 +16,7 @@
 #include "core/activities.h"
 #include "core/audit.h"
 #include "core/desk.h"
+#include "core/desk_mail.h"
 #include "core/notify.h"
 #include "core/sla.h"
 #include "core/webform.h"
@@ -555,10 +556,10 @@ check_message(struct core_ctx *cx, json_t *in)
 }
 
 static int
-message_insert(struct core_ctx *cx, int64_t id, json_t *in, int64_t contact,
-    int64_t now, int64_t *mid)
+message_insert(struct core_ctx *cx, int64_t id, const char *kind,
+    const char *body, size_t blen, int64_t contact, bool client, int64_t now,
+    int64_t *mid)
 {
-	const char *kind = str(in, "kind"), *body = str(in, "body");
 	db_stmt_t *st;
 	int rc;
 
@@ -568,14 +569,18 @@ message_insert(struct core_ctx *cx, int64_t id, json_t *in, int64_t contact,
 		return db_fail(cx, "message insert");
 	db_bind_int(st, 1, id);
 	db_bind_text(st, 2, kind, strlen(kind));
-	if (contact > 0) {
+	if (client) {
+		/* The client, known as a contact or only by an address. */
 		db_bind_null(st, 3);
-		db_bind_int(st, 4, contact);
+		if (contact > 0)
+			db_bind_int(st, 4, contact);
+		else
+			db_bind_null(st, 4);
 	} else {
 		core_bind_actor(cx, st, 3);
 		db_bind_null(st, 4);
 	}
-	db_bind_text(st, 5, body, json_string_length(json_object_get(in, "body")));
+	db_bind_text(st, 5, body, blen);
 	db_bind_int(st, 6, now);
 	rc = db_step(st);
 	if (rc == DB_ROW)
@@ -588,12 +593,10 @@ int
 ticket_client_message_txn(struct core_ctx *cx, int64_t id, int64_t contact,
     const char *body)
 {
-	json_t *in = json_pack("{s:s, s:s}", "kind", "public", "body", body);
 	int64_t mid = 0;
-	int rc = message_insert(cx, id, in, contact, time_now_ms(), &mid);
 
-	json_decref(in);
-	return rc;
+	return message_insert(cx, id, "public", body, strlen(body), contact,
+	    true, time_now_ms(), &mid);
 }
 
 /* The message's consequences for its ticket (see tickets.h). */
@@ -613,6 +616,8 @@ message_effects(struct core_ctx *cx, int64_t id, json_t *t, bool client,
 	}
 	if (client && strcmp(status, "waiting") == 0)
 		json_object_set_new(patch, "status", json_string("open"));
+	if (client && strcmp(status, "resolved") == 0)
+		json_object_set_new(patch, "status", json_string("reopened"));
 	/* Through the engine: the SLA settles again, the change is audited. */
 	if (rc == CRM_OK && (json_object_size(patch) > 0 || (!client && public &&
 	    !set(t, "first_response_at"))))
@@ -622,11 +627,41 @@ message_effects(struct core_ctx *cx, int64_t id, json_t *t, bool client,
 	return rc;
 }
 
+/*
+ * The message written, its consequences, the answer mailed to the client
+ * of an email ticket (core/desk_mail.h) and the audit entry, in the
+ * caller's transaction; t is the ticket as it was.
+ */
+static int
+message_write(struct core_ctx *cx, int64_t id, json_t *t, const char *kind,
+    const char *body, size_t blen, int64_t contact, bool client,
+    int64_t *mid)
+{
+	int64_t now = time_now_ms();
+	bool public = strcmp(kind, "public") == 0;
+	json_t *detail;
+	int rc;
+
+	rc = message_insert(cx, id, kind, body, blen, contact, client, now, mid);
+	if (rc == CRM_OK)
+		rc = message_effects(cx, id, t, client, public, now);
+	if (rc == CRM_OK && !client && public && set(t, "email") &&
+	    strcmp(str(t, "channel"), "email") == 0)
+		rc = desk_mail_answer(cx, id, t, *mid, body);
+	if (rc == CRM_OK) {
+		detail = json_pack("{s:I, s:s}", "message_id", (json_int_t)*mid,
+		    "kind", kind);
+		rc = audit_append(cx, "ticket.message", "tickets", id, detail);
+		json_decref(detail);
+	}
+	return rc;
+}
+
 int
 ticket_message_add(struct core_ctx *cx, int64_t id, json_t *in, json_t **out)
 {
-	json_t *t = NULL, *contact = json_object_get(in, "contact_id"), *detail;
-	int64_t now = time_now_ms(), mid = 0, cid = json_integer_value(contact);
+	json_t *t = NULL, *contact = json_object_get(in, "contact_id");
+	int64_t mid = 0, cid = json_integer_value(contact);
 	db_stmt_t *st;
 	int rc;
 
@@ -652,16 +687,9 @@ ticket_message_add(struct core_ctx *cx, int64_t id, json_t *in, json_t **out)
 		}
 	}
 	if (rc == CRM_OK)
-		rc = message_insert(cx, id, in, cid, now, &mid);
-	if (rc == CRM_OK)
-		rc = message_effects(cx, id, t, cid > 0,
-		    strcmp(str(in, "kind"), "public") == 0, now);
-	if (rc == CRM_OK) {
-		detail = json_pack("{s:I, s:s}", "message_id", (json_int_t)mid,
-		    "kind", str(in, "kind"));
-		rc = audit_append(cx, "ticket.message", "tickets", id, detail);
-		json_decref(detail);
-	}
+		rc = message_write(cx, id, t, str(in, "kind"), str(in, "body"),
+		    json_string_length(json_object_get(in, "body")), cid, cid > 0,
+		    &mid);
 	json_decref(t);
 	if (rc == CRM_OK) {
 		if (db_prepare(cx->db, "SELECT " MESSAGE_COLUMNS " WHERE m.id = ?",
@@ -677,6 +705,20 @@ ticket_message_add(struct core_ctx *cx, int64_t id, json_t *in, json_t **out)
 		}
 	}
 	return core_txn_end(cx, rc, out);
+}
+
+int
+ticket_message_add_txn(struct core_ctx *cx, int64_t id, const char *kind,
+    const char *body, int64_t contact_id, bool client, int64_t *mid)
+{
+	json_t *t = NULL;
+	int rc = rec_get(cx, &entity_tickets, id, false, &t);
+
+	if (rc == CRM_OK)
+		rc = message_write(cx, id, t, kind, body, strlen(body), contact_id,
+		    client, mid);
+	json_decref(t);
+	return rc;
 }
 
 /* ---- merging duplicates ---- */

@@ -17,7 +17,8 @@
  * Messages (public replies and internal notes) are a side table: posting
  * one takes the ticket's update right, the first public reply of staff
  * sets first_response_at (and opens a new ticket), a reply of the client
- * reopens a waiting one. Merging moves a duplicate's messages and links
+ * opens a waiting one again and reopens a resolved one. A public reply of
+ * staff on an email ticket is mailed to the client (core/desk_mail.h). Merging moves a duplicate's messages and links
  * to another ticket and closes it.
  */
 #ifndef CORE_TICKETS_H
@@ -56,6 +57,16 @@ int ticket_message_add(struct core_ctx *cx, int64_t id, json_t *in,
  */
 int ticket_client_message_txn(struct core_ctx *cx, int64_t id,
     int64_t contact, const char *body);
+/*
+ * A message on ticket id inside the caller's write transaction, for the
+ * system's own writers (mail intake): no rights asked, body taken as it
+ * is (the caller bounds and cleans it). client: written by the client
+ * (contact_id, or 0 when known only by address), else by the actor. The
+ * same consequences and audit entry as ticket_message_add; *mid is the
+ * message.
+ */
+int ticket_message_add_txn(struct core_ctx *cx, int64_t id, const char *kind,
+    const char *body, int64_t contact_id, bool client, int64_t *mid);
 /*
  * Merges ticket id into ticket into (the update right on both): moves its
  * messages and links, closes it with merged_into_id, audits both. *out is

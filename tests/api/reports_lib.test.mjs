@@ -228,7 +228,7 @@ test('a field the role hides can be neither column, filter, group nor aggregate'
 
 test('the library: revenue by month, source, manager, department; won/lost; new clients', async () => {
   const lib = await library();
-  assert.equal(Object.keys(lib).length, 12);
+  assert.equal(Object.keys(lib).length, 21);
   assert.match(lib.revenue_by_month.explanation, /amount_base/);
   const month = await runLib('revenue_by_month');
   assert.deepEqual(month.rows, [[monthStart(), 3, 7000]]);

@@ -289,3 +289,25 @@ test('a saved report is changed in the designer (If-Match) and deleted from it',
     assert.equal((await api(env.srv, 'GET', `/api/v1/reports/${made.id}`)).status, 404);
   });
 });
+
+test('a ready report\'s filters: the source narrows the numbers, stays in the address, and goes along to the deals', async () => {
+  await withPage(env, 'reports-filters', async (page) => {
+    await signIn(page, env.srv, { hash: '#/reports' });
+    await page.getByRole('link', { name: 'Revenue by month' }).click();
+    await page.getByRole('heading', { name: 'Revenue by month', level: 1 }).waitFor();
+    await rowCount(page, 1);
+    const filters = page.getByRole('search', { name: 'Report parameters' });
+    // The ones this report takes, and not the days of the no-contact report.
+    for (const name of ['pipeline_id', 'owner_id', 'source', 'segment']) await filters.locator(`[name=${name}]`).waitFor();
+    assert.equal(await filters.locator('input[name=days]').count(), 0);
+    await filters.getByRole('textbox', { name: 'Source' }).fill('fair');
+    await page.waitForURL(/source=fair/);
+    await page.locator('table.report-table tfoot td').filter({ hasText: '€20.00' }).waitFor();
+    assert.deepEqual((await cells(page))[0].slice(1), ['1', '€20.00']);
+    await page.getByRole('img', { name: 'Revenue by month: Sum of amount base' }).locator('a.chart-mark').click();
+    await page.waitForURL(/#\/deals\/list\?/);
+    assert.match(page.url(), /source=fair/);
+    await rowCount(page, 1);
+    assert.match(await page.locator('table.data-table tbody tr').first().textContent(), /Won Beta/);
+  });
+});

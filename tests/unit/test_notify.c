@@ -34,8 +34,9 @@ static struct actor ann;	/* a director: sees everything */
 static struct actor max;	/* a manager: own records only */
 static struct actor zoe;	/* another manager */
 static struct core_ctx cx;
-static const struct mail_conf mail = { "smtp://127.0.0.1:9", "crm@example.com",
-	NULL, NULL, false, 1000, 5, 1000, NULL };
+static const struct mail_conf mail = { .url = "smtp://127.0.0.1:9",
+	.from = "crm@example.com", .retry_base_ms = 1000, .max_attempts = 5,
+	.timeout_ms = 1000 };
 
 static struct core_ctx *
 as(struct actor *a)

@@ -448,6 +448,61 @@ a_statement_past_its_deadline_is_interrupted(void **state)
 	db_done(st);
 }
 
+/*
+ * The library's filters (docs/reports.md "The library's filters") go into
+ * a compiled description as bound values, beside the rights, and the
+ * statement runs.
+ */
+static void
+library_filters_are_bound(void **state)
+{
+	static const char *const values[] = { "web'); DROP TABLE deals; --",
+	    "gold' OR '1'='1" };
+	struct rd_filters f = { .owner_id = 7, .department_id = 3,
+	    .pipeline_id = 2, .source = values[0], .segment = values[1] };
+	struct rd_env env = { .tz = "UTC", .now_ms = 1771113600000, .lib = &f };
+	struct report_def *d = NULL;
+	bool found[2] = { false, false };
+	db_stmt_t *st;
+	struct dbq q;
+	int owners = 0;
+
+	(void)state;
+	assert_int_equal(parse(&sys, "{\"entity\": \"deals\", \"aggregates\": "
+	    "[{\"fn\": \"count\"}]}", &d), CRM_OK);
+	assert_int_equal(report_def_compile(as(&sys), d, &env, false, &q),
+	    CRM_OK);
+	assert_true(sql_is_clean(q.sql, values, 2));
+	assert_non_null(strstr(q.sql, "t.owner_id = ?"));
+	assert_non_null(strstr(q.sql, "t.pipeline_id = ?"));
+	assert_non_null(strstr(q.sql, "t.source = ?"));
+	for (int i = 0; i < q.nparams; i++) {
+		for (size_t k = 0; k < 2; k++)
+			if (q.params[i].is_text && strcmp(q.params[i].s, values[k]) ==
+			    0)
+				found[k] = true;
+		if (!q.params[i].is_text && q.params[i].i == 7)
+			owners++;
+	}
+	assert_true(found[0] && found[1]);
+	assert_int_equal(owners, 1);
+	assert_int_equal(db_prepare_q(db, &q, &st), DB_OK);
+	assert_int_equal(db_step(st), DB_ROW);
+	assert_int_equal(db_col_int(st, 0), 0);
+	db_done(st);
+	dbq_free(&q);
+	/* Where a filter does not apply (no pipeline on companies): nothing. */
+	report_def_free(d);
+	assert_int_equal(parse(&sys, "{\"entity\": \"companies\", "
+	    "\"aggregates\": [{\"fn\": \"count\"}]}", &d), CRM_OK);
+	assert_int_equal(report_def_compile(as(&sys), d, &env, false, &q),
+	    CRM_OK);
+	assert_null(strstr(q.sql, "pipeline_id"));
+	assert_non_null(strstr(q.sql, "t.id IN (SELECT sg.id FROM companies sg"));
+	dbq_free(&q);
+	report_def_free(d);
+}
+
 int
 main(void)
 {
@@ -456,6 +511,7 @@ main(void)
 		cmocka_unit_test(paths_carry_the_prefix),
 		cmocka_unit_test(hostile_names_are_refused),
 		cmocka_unit_test(hostile_values_are_bound),
+		cmocka_unit_test(library_filters_are_bound),
 		cmocka_unit_test(a_hidden_field_does_not_exist_for_the_role),
 		cmocka_unit_test(the_output_columns_are_named_and_typed),
 		cmocka_unit_test(periods_resolve_to_the_days_meant),

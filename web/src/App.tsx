@@ -5,6 +5,7 @@ import { MyDayScreen } from './activities/MyDayScreen';
 import { CalendarScreen } from './calendar/CalendarScreen';
 import { auth, onUnauthorized, users, type Me } from './api';
 import { BackupsScreen } from './admin/BackupsScreen';
+import { MailboxScreen } from './admin/MailboxScreen';
 import { MailScreen } from './admin/MailScreen';
 import { DepartmentsScreen } from './admin/DepartmentsScreen';
 import { ProductsScreen } from './admin/ProductsScreen';
@@ -170,7 +171,7 @@ export function App() {
   );
 }
 
-/** #/admin/users, #/admin/departments, #/admin/roles[/…], #/admin/transfer, #/admin/products, #/admin/pipelines, #/admin/processes, #/admin/work-calendars, #/admin/sla-policies, #/admin/queues, #/admin/canned-responses, #/admin/kb-categories, #/admin/web-forms, #/admin/backups, #/admin/mail, #/admin/audit: administrators only. */
+/** #/admin/users, #/admin/departments, #/admin/roles[/…], #/admin/transfer, #/admin/products, #/admin/pipelines, #/admin/processes, #/admin/work-calendars, #/admin/sla-policies, #/admin/queues, #/admin/canned-responses, #/admin/kb-categories, #/admin/web-forms, #/admin/backups, #/admin/mail, #/admin/desk-mailbox, #/admin/audit: administrators only. */
 function AdminScreen({ isAdmin, path, query }: { isAdmin: boolean; path: string[]; query: URLSearchParams }) {
   if (!isAdmin) {
     return (
@@ -216,6 +217,8 @@ function AdminScreen({ isAdmin, path, query }: { isAdmin: boolean; path: string[
       return <BackupsScreen />;
     case 'mail':
       return <MailScreen />;
+    case 'desk-mailbox':
+      return <MailboxScreen />;
     case 'audit':
       return <AuditScreen query={query} />;
     default:

@@ -388,6 +388,34 @@ export const mail = {
   test: (to: string) => request<{ id: number; to: string; status: string }>('POST', '/system/mail/test', { body: { to } }).then((r) => r.data),
 };
 
+// ---- the service desk's mailbox (docs/api.md, "Email") ----
+
+export interface DeskMailbox {
+  imap_url: string | null;
+  username: string | null;
+  password_set: boolean;
+  folder: string;
+  poll_seconds: number;
+  queue_id: number | null;
+  category: string | null;
+  enabled: boolean;
+  allow_plain: boolean;
+  last_check_at: string | null;
+  last_ok_at: string | null;
+  last_error: string | null;
+  imported: number;
+  last_uid: number;
+  version: number;
+  fetched?: number;
+  more?: boolean;
+}
+
+export const deskMailbox = {
+  get: () => request<DeskMailbox>('GET', '/desk/mailbox').then((r) => r.data),
+  put: (body: Record<string, unknown>) => request<DeskMailbox>('PUT', '/desk/mailbox', { body }).then((r) => r.data),
+  check: () => request<DeskMailbox>('POST', '/desk/mailbox/check').then((r) => r.data),
+};
+
 // ---- business process templates (docs/processes.md) ----
 
 export interface ProcessTemplateSummary {
@@ -1241,10 +1269,10 @@ export const calendarFeed = {
   revoke: () => request<null>('DELETE', '/auth/calendar-feed'),
 };
 
-// ---- documents: files attached to a company, contact, deal or activity ----
+// ---- documents: files attached to a company, contact, deal, activity or ticket ----
 
 /** The records that hold documents. */
-export type DocumentEntity = 'companies' | 'contacts' | 'deals' | 'activities';
+export type DocumentEntity = 'companies' | 'contacts' | 'deals' | 'activities' | 'tickets';
 
 export interface CrmDocument {
   id: number;

@@ -323,6 +323,9 @@ export function Layout({ user, section, onSignOut, onLang, children }: Props) {
               <NavLink to="/admin/web-forms" active={section === 'admin/web-forms'} icon={icons.mail}>
                 {t('nav.webForms')}
               </NavLink>
+              <NavLink to="/admin/desk-mailbox" active={section === 'admin/desk-mailbox'} icon={icons.mail}>
+                {t('nav.deskMailbox')}
+              </NavLink>
               <NavLink to="/admin/processes" active={section === 'admin/processes'} icon={icons.processes}>
                 {t('nav.processes')}
               </NavLink>

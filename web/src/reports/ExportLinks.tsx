@@ -1,6 +1,6 @@
 import { t, type Key } from '../i18n';
 import { can } from '../rights';
-import { reports, type ExportFormat, type ReportEntity } from './reportsApi';
+import { reports, type ExportFormat, type LibraryEntity } from './reportsApi';
 
 const LABEL: Record<ExportFormat, Key> = { csv: 'rw.exportCsv', xlsx: 'rw.exportXlsx', pdf: 'rw.exportPdf' };
 
@@ -9,7 +9,7 @@ const LABEL: Record<ExportFormat, Key> = { csv: 'rw.exportCsv', xlsx: 'rw.export
  * links, shown to a role with the export right on the report's base entity (the server checks it
  * again and records the export).
  */
-export function ExportLinks({ id, entity, query }: { id: number; entity: ReportEntity; query: Record<string, string> }) {
+export function ExportLinks({ id, entity, query }: { id: number; entity: LibraryEntity; query: Record<string, string> }) {
   if (!can(entity, 'export')) return null;
   return (
     <span className="report-export" role="group" aria-label={t('export.menu')}>

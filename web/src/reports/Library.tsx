@@ -8,7 +8,13 @@ import { reportExplanation, reportName } from './names';
 import { reports, type SavedReport } from './reportsApi';
 import { ReportsTabs } from './ReportsTabs';
 
-const GROUP_LABEL: Record<Group, Key> = { sales: 'rw.group.sales', activities: 'rw.group.activities', clients: 'rw.group.clients', quality: 'rw.group.quality' };
+const GROUP_LABEL: Record<Group, Key> = {
+  sales: 'rw.group.sales',
+  activities: 'rw.group.activities',
+  clients: 'rw.group.clients',
+  operations: 'rw.group.operations',
+  quality: 'rw.group.quality',
+};
 
 /** #/reports: the ready reports and the user's own and shared ones, grouped, each with its one line. */
 export function Library() {

@@ -4,12 +4,12 @@ import { measures } from './cells';
 import { ReportChart } from './charts/ReportChart';
 import { drillLink } from './drill';
 import { ReportTable } from './ReportTable';
-import type { Answer, ChartKind, ReportEntity } from './reportsApi';
+import type { Answer, ChartKind, LibraryEntity } from './reportsApi';
 import { useBaseCurrency } from './useBase';
 
 interface Props {
   answer: Answer;
-  entity: ReportEntity;
+  entity: LibraryEntity;
   title: string;
   chart?: ChartKind;
   /** A dashboard widget shows the chart alone (the table only for a table report). */

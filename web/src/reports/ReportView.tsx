@@ -11,12 +11,10 @@ import { reportExplanation, reportName } from './names';
 import { PinButton } from './PinButton';
 import { ReportAnswer } from './ReportAnswer';
 import { reports, viewerZone, type SavedReport } from './reportsApi';
-import { RunFilters } from './RunFilters';
+import { RUN_PARAMS, RunFilters } from './RunFilters';
 import { useRun } from './useRun';
 
-const PARAMS = ['from', 'to', 'days'];
-
-/** #/reports/{id}?from=&to=&days=: one report, its parameters, its chart and table, its exports. */
+/** #/reports/{id}?from=&to=&days=&owner_id=...: one report, its parameters, its chart and table, its exports. */
 export function ReportView({ id, query }: { id: number; query: URLSearchParams }) {
   const [report, setReport] = useState<SavedReport | null>(null);
   const [loadError, setLoadError] = useState<unknown>(null);
@@ -35,7 +33,7 @@ export function ReportView({ id, query }: { id: number; query: URLSearchParams }
   }, [id]);
 
   const params: Record<string, string> = {};
-  for (const k of PARAMS) {
+  for (const k of RUN_PARAMS) {
     const v = query.get(k);
     if (v) params[k] = v;
   }
@@ -85,7 +83,7 @@ export function ReportView({ id, query }: { id: number; query: URLSearchParams }
           }}
         />
       )}
-      <RunFilters takes={lib?.params ?? 'none'} params={params} onChange={(p) => navigate(`/reports/${id}`, p)} />
+      <RunFilters takes={report.params ?? []} params={params} onChange={(p) => navigate(`/reports/${id}`, p)} />
       {run.error !== null ? (
         <ErrorBanner error={run.error}>
           <button type="button" className="btn btn-sm" onClick={() => setTick((x) => x + 1)}>

@@ -4,6 +4,8 @@ import { request, type Query } from '../api';
 export type ChartKind = 'bar' | 'line' | 'area' | 'pie' | 'funnel' | 'table' | 'number' | 'heatmap';
 export const CHARTS: ChartKind[] = ['bar', 'line', 'area', 'pie', 'funnel', 'table', 'number', 'heatmap'];
 export type ReportEntity = 'companies' | 'contacts' | 'deals' | 'activities';
+/** The entity whose list a ready report's drills open: the designer's, or the tickets. */
+export type LibraryEntity = ReportEntity | 'tickets';
 export const REPORT_ENTITIES: ReportEntity[] = ['deals', 'companies', 'contacts', 'activities'];
 
 export interface Filter {
@@ -47,6 +49,8 @@ export interface SavedReport {
   owner_id: number | null;
   builtin: string | null;
   explanation: string | null;
+  /** The parameters a ready report's run takes (from, to, days, owner_id, ...); [] for others. */
+  params: string[];
   editable: boolean;
   version: number;
   definition?: Definition | null;

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { desk, etagOf, TICKET_MOVES, type Ticket, type TicketMessage, type TicketStatus } from '../api';
 import { ErrorBanner } from '../common/ErrorBanner';
+import { DocumentsCard } from '../documents/DocumentsCard';
 import { useToast } from '../common/Toast';
 import { formatDateTime } from '../format';
 import { t } from '../i18n';
@@ -107,6 +108,7 @@ export function TicketPage({ id }: { id: number }) {
           {ticket.description && <div className="card ticket-description">{ticket.description}</div>}
           <Conversation messages={messages} />
           {editable && <ReplyBox ticket={ticket} onSent={load} />}
+          <DocumentsCard entity="tickets" id={ticket.id} />
         </div>
         <aside className="ticket-side">
           <div className="card">
