@@ -170,7 +170,7 @@ plan_report_actual(struct core_ctx *cx, int64_t id,
     int64_t now_ms, int64_t *actual)
 {
 	struct report_def *d = NULL, *nd = NULL;
-	struct rd_env env = { NULL, now_ms, false };
+	struct rd_env env = { NULL, now_ms, false, NULL };
 	json_t *rep = NULL, *desc = NULL, *res = NULL, *v;
 	char why[160];
 	int nerr = cx->errs.n;
