@@ -130,52 +130,77 @@ reply_blob_failure(struct call *c, const struct doc_blob *b, int blob_rc)
 void
 h_doc_upload(struct call *c)
 {
+	struct doc_blob *b;
+	const struct upload *u;
+	json_t *out = NULL;
+	/* Rights and room first: a refused upload costs no disk. */
+	int rc = doc_may_attach(&c->cx, c->app->docs, c->entity, c->id);
+
+	if (rc != CRM_OK) {
+		reply_core(c, rc);
+		return;
+	}
+	b = upload_receive(c);
+	if (b == NULL)
+		return;
+	u = (const struct upload *)(const void *)b;
+	rc = doc_attach(&c->cx, c->app->docs, c->entity, c->id, b, u->filename,
+	    u->ctype, &out);
+	reply_result(c, rc, 201, out);
+	upload_release(b);
+}
+
+struct doc_blob *
+upload_receive(struct call *c)
+{
 	static const struct mp_callbacks cb = { up_begin, up_data, up_end };
 	const char *ct = http_header(c->req, "Content-Type");
 	char boundary[MP_BOUNDARY_MAX + 1];
 	struct mp_parser mp;
 	struct upload *u;
-	json_t *out = NULL;
 	int rc;
 
 	if (ct == NULL || strncasecmp(ct, "multipart/form-data", 19) != 0) {
 		reply_problem(c, 415, NULL, "Send the file as multipart/form-data "
 		    "with one part named file");
-		return;
+		return NULL;
 	}
 	if (mp_boundary(ct, boundary, sizeof(boundary)) != MP_OK) {
 		reply_problem(c, 400, "Malformed upload", "The Content-Type must "
 		    "name the boundary: multipart/form-data; boundary=... (1 to 70 "
 		    "letters, digits or '()+_,-./:=?)");
-		return;
-	}
-	/* Rights and room first: a refused upload costs no disk. */
-	rc = doc_may_attach(&c->cx, c->app->docs, c->entity, c->id);
-	if (rc != CRM_OK) {
-		reply_core(c, rc);
-		return;
+		return NULL;
 	}
 	u = xcalloc(1, sizeof(*u));
 	if (doc_blob_begin(c->app->docs, &u->blob) != 0) {
 		reply_problem(c, u->blob.err == ENOSPC ? 507 : 500, NULL, "The "
-		    "documents folder cannot be written (%s); nothing was changed",
+		    "files folder cannot be written (%s); nothing was changed",
 		    strerror(u->blob.err));
 		free(u);
-		return;
+		return NULL;
 	}
 	mp_init(&mp, boundary, &cb, u);
 	rc = upload_feed(c, &mp);
-	if (rc != MP_OK)
-		reply_parse(c, u, &mp, rc);
-	else if (u->nparts == 0)
-		reply_problem(c, 400, "Malformed upload", "The form holds no file");
-	else {
-		rc = doc_attach(&c->cx, c->app->docs, c->entity, c->id, &u->blob,
-		    u->filename, u->ctype, &out);
-		reply_result(c, rc, 201, out);
+	if (rc != MP_OK || u->nparts == 0) {
+		if (rc != MP_OK)
+			reply_parse(c, u, &mp, rc);
+		else
+			reply_problem(c, 400, "Malformed upload", "The form holds no "
+			    "file");
+		upload_release(&u->blob);
+		return NULL;
 	}
-	doc_blob_abort(&u->blob);
-	free(u);
+	/* The blob is the first member: upload_release finds the whole. */
+	return &u->blob;
+}
+
+void
+upload_release(struct doc_blob *b)
+{
+	if (b == NULL)
+		return;
+	doc_blob_abort(b);
+	free((struct upload *)(void *)b);
 }
 
 void

@@ -203,6 +203,14 @@ int upload_feed(struct call *c, struct mp_parser *mp);
 struct doc_blob;
 /* Answers a refused doc_blob_write (blob_rc): too large (413) or not stored. */
 void reply_blob_failure(struct call *c, const struct doc_blob *b, int blob_rc);
+/*
+ * Receives the request's one file (multipart/form-data, one part named
+ * file) into a temporary blob of the documents store, for a handler that
+ * reads it and lets it go: the blob, which upload_release aborts and
+ * frees, or NULL when the request has been answered (refused).
+ */
+struct doc_blob *upload_receive(struct call *c);
+void upload_release(struct doc_blob *b);
 void h_doc_upload(struct call *c);
 /* Before an upload's body: replies only to refuse (rights, room). */
 void h_doc_admit(struct call *c);
@@ -255,6 +263,8 @@ void h_plan_grid(struct call *c);
 void h_plan_put(struct call *c);
 void h_plan_split(struct call *c);
 void h_plan_fact(struct call *c);
+void h_forecast(struct call *c);
+void h_plan_import(struct call *c);
 /* api/kpi.c */
 void h_kpi_card_list(struct call *c);
 void h_kpi_card_get(struct call *c);

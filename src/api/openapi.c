@@ -421,6 +421,42 @@ workload_responses(const struct route *r, json_t *resp, json_t *params)
 		    "rows: [{scope, id, name, metrics: {metric: {plan, actual, "
 		    "percent, projection, pace_needed, behind}}}]}", "content",
 		    json_content(json_pack("{s:s}", "type", "object"))));
+	} else if (r->fn == h_forecast) {
+		static const char *const fc[][3] = {
+			{ "months", "how many months from the current one, 3 to 12 "
+			    "(default 6)", "integer" },
+			{ "pipeline_id", "deals of this pipeline", "integer" },
+			{ "department_id", "deals owned in this department or one "
+			    "below it", "integer" },
+			{ "owner_id", "deals of this owner", "integer" },
+		};
+
+		own_params(params, fc, 4);
+		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
+		    "description", "{months, as_of, base_currency, trend_bp, "
+		    "forecast: [{month, pipeline, pipeline_deals, won_to_date, "
+		    "history, history_years, low, high, combined, combined_low, "
+		    "combined_high}], undated, beyond, unconverted, backtest: "
+		    "{mape_bp, months: [{month, actual, forecast, error_bp}]}} "
+		    "(docs/api.md)", "content", json_content(json_pack("{s:s}",
+		    "type", "object"))));
+	} else if (r->fn == h_plan_import) {
+		static const char *const pi[][3] = {
+			{ "dry_run", "true: check every cell, write nothing "
+			    "(default false)", "boolean" },
+			{ "encoding", "CSV: an iconv name; default detected",
+			    "string" },
+			{ "delimiter", "CSV: , ; | or a tab; default detected",
+			    "string" },
+			{ "sheet", "XLSX: the sheet; default the first", "string" },
+		};
+
+		own_params(params, pi, 4);
+		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
+		    "description", "{dry_run, rows, written, error_count, errors: "
+		    "[{row, column, value, reason}]}; 422 with the same errors "
+		    "when a run finds any (nothing written)", "content",
+		    json_content(json_pack("{s:s}", "type", "object"))));
 	} else if (r->fn == h_plan_put || r->fn == h_plan_split) {
 		json_object_set_new(resp, "200", json_pack("{s:s, s:o}",
 		    "description", r->fn == h_plan_put ? "The grid after the write" :
@@ -967,9 +1003,12 @@ operation(const struct route *r)
 		    "s:{s:{s:s, s:s, s:s}}, s:[s]}}}}", "required", 1, "content",
 		    "multipart/form-data", "schema", "type", "object", "properties",
 		    "file", "type", "string", "format", "binary", "description",
-		    "one part named file with a filename; PDF, PNG, JPEG, GIF, "
-		    "WebP, text, CSV, Office or OpenDocument, as its bytes and "
-		    "name say (--max-upload, default 25 MiB)", "required", "file"));
+		    r->fn == h_plan_import ? "one part named file: a CSV or XLSX "
+		    "whose first row names who, metric, period, target "
+		    "(docs/api.md)" : "one part named file with a filename; PDF, "
+		    "PNG, JPEG, GIF, WebP, text, CSV, Office or OpenDocument, as its "
+		    "bytes and name say (--max-upload, default 25 MiB)", "required",
+		    "file"));
 	else if (r->flags & R_BODY)
 		json_object_set_new(op, "requestBody", json_pack("{s:b, s:o}",
 		    "required", 1, "content", json_content(sname ? ref(sname) :

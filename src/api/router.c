@@ -753,6 +753,15 @@ const struct route api_routes[] = {
 	    "Plan vs actual of a period: percent, projection at the current "
 	    "pace, pace needed, behind; rolled up the department tree",
 	    "plans" },
+	{ "POST", "/api/v1/plans/import", h_plan_import, NULL, R_UPLOAD,
+	    "Targets from a CSV or XLSX file (multipart/form-data, one part "
+	    "named file; columns who, metric, period, target): every bad cell "
+	    "listed, written all or nothing; dry_run=true checks only; audited",
+	    "plans" },
+	{ "GET", "/api/v1/forecast", h_forecast, NULL, 0,
+	    "Revenue expected per month for the next 3 to 12 months: the "
+	    "weighted pipeline, the seasonal history, combined, with a range "
+	    "and the history method's backtest (docs/api.md)", "plans" },
 	{ "GET", "/api/v1/kpi/scorecards", h_kpi_card_list, NULL, 0,
 	    "KPI scorecards: all for an admin, else those applying to someone "
 	    "the caller may see", "kpi" },
@@ -1041,9 +1050,10 @@ dispatch(struct call *c)
 		    "came from another site (its Origin is not this server)");
 	} else if (c->admit) {
 		if (!guard(c, hit) && (hit->flags & R_UPLOAD)) {
+			/* A plan file's rights are the core's, per row. */
 			if (hit->fn == h_import_upload)
 				h_import_admit(c);
-			else
+			else if (hit->fn != h_plan_import)
 				h_doc_admit(c);
 		}
 	} else if ((hit->flags & R_PUBLIC) || !guard(c, hit)) {

@@ -68,6 +68,7 @@ struct doc_store;
 int cli_docs_open(const char *cmd, const char *flag, const char *db,
     const char *max_upload, const char *max_docs, struct doc_store *docs);
 int cmd_import(int argc, char **argv);
+int cmd_plans(int argc, char **argv);
 int cmd_migrate_db(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_restore(int argc, char **argv);

@@ -22,6 +22,8 @@ static const struct {
 	{ "jobs", cmd_jobs, "list background jobs; check that servers run them" },
 	{ "import", cmd_import, "import a CSV or XLSX file strictly, with a dry "
 	    "run; list and undo imports" },
+	{ "plans", cmd_plans, "import plan targets from a CSV or XLSX file, with "
+	    "a dry run" },
 	{ "backup", cmd_backup, "back up a SQLite CRM while it runs; check a "
 	    "backup (--verify)" },
 	{ "restore", cmd_restore, "restore a backup into an empty data folder" },

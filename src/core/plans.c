@@ -23,7 +23,9 @@ const char *const plan_metrics[] = { "revenue_won", "deals_won",
 #define NMETRICS PLAN_NMETRICS
 #define M_AVG 2		/* avg_deal_size: an average, not summed */
 
-enum { S_COMPANY, S_DEPT, S_USER };
+enum { S_COMPANY = PLAN_COMPANY, S_DEPT = PLAN_DEPARTMENT, S_USER = PLAN_USER };
+/* Metrics: plan_metrics[0..NMETRICS), then a period's report metrics. */
+#define NALL (NMETRICS + PLAN_REPORTS_MAX)
 static const char *const scopes[] = { "company", "department", "user" };
 
 static int
@@ -238,12 +240,43 @@ struct cell {
 	int64_t	id;
 	int	metric;
 	int64_t	target;
+	char	mname[PLAN_METRIC_MAX];	/* a write's metric, checked */
 };
 
 struct plans {
 	struct cell	*c;
 	int		 n;
+	int64_t		 reports[PLAN_REPORTS_MAX];	/* report metric ids */
+	int		 nreports;
 };
+
+/* The index of a metric in p: built in, else a report's (added when new). */
+static int
+metric_in(struct plans *p, const char *name)
+{
+	int64_t id;
+	int m = metric_index(name);
+
+	if (m >= 0 || plan_report_id(name, &id) != 0)
+		return m;
+	for (int j = 0; j < p->nreports; j++)
+		if (p->reports[j] == id)
+			return NMETRICS + j;
+	if (p->nreports == PLAN_REPORTS_MAX)
+		return -1;
+	p->reports[p->nreports] = id;
+	return NMETRICS + p->nreports++;
+}
+
+/* The name of metric m of p into buf. */
+static const char *
+metric_name(const struct plans *p, int m, char *buf, size_t len)
+{
+	if (m < NMETRICS)
+		return plan_metrics[m];
+	snprintf(buf, len, "report:%lld", (long long)p->reports[m - NMETRICS]);
+	return buf;
+}
 
 static int
 plans_load(struct core_ctx *cx, const char *period, struct plans *p)
@@ -258,7 +291,7 @@ plans_load(struct core_ctx *cx, const char *period, struct plans *p)
 	db_bind_text(st, 1, period, strlen(period));
 	while ((rc = db_step(st)) == DB_ROW) {
 		const char *sc = db_col_text(st, 0, NULL);
-		int m = metric_index(db_col_text(st, 2, NULL));
+		int m = metric_in(p, db_col_text(st, 2, NULL));
 		int s = -1;
 
 		for (int i = 0; i < 3 && sc != NULL; i++)
@@ -276,7 +309,7 @@ plans_load(struct core_ctx *cx, const char *period, struct plans *p)
 			cap = ncap;
 		}
 		p->c[p->n++] = (struct cell){ s, db_col_int(st, 1), m,
-			db_col_int(st, 3) };
+			db_col_int(st, 3), "" };
 	}
 	db_done(st);
 	if (rc != DB_DONE) {
@@ -397,8 +430,12 @@ plan_grid(struct core_ctx *cx, const char *period, json_t **out)
 	}
 	rows = json_array();
 	metrics = json_array();
-	for (int m = 0; plan_metrics[m] != NULL; m++)
-		json_array_append_new(metrics, json_string(plan_metrics[m]));
+	for (int m = 0; m < NMETRICS + p.nreports; m++) {
+		char mb[PLAN_METRIC_MAX];
+
+		json_array_append_new(metrics, json_string(metric_name(&p, m, mb,
+		    sizeof(mb))));
+	}
 	for (int s = 0; s < 3; s++) {
 		struct node *v = s == S_DEPT ? o.dept : o.user;
 		int n = s == S_COMPANY ? (o.all ? 1 : 0) :
@@ -413,12 +450,13 @@ plan_grid(struct core_ctx *cx, const char *period, json_t **out)
 				continue;
 			r = row_head(s, s == S_COMPANY ? NULL : &v[i]);
 			plan = json_object();
-			for (int m = 0; m < NMETRICS; m++) {
+			for (int m = 0; m < NMETRICS + p.nreports; m++) {
 				int64_t t = plan_of(&p, s, id, m);
+				char mb[PLAN_METRIC_MAX];
 
 				if (t >= 0)
-					json_object_set_new(plan, plan_metrics[m],
-					    json_integer((json_int_t)t));
+					json_object_set_new(plan, metric_name(&p, m, mb,
+					    sizeof(mb)), json_integer((json_int_t)t));
 			}
 			json_object_set_new(r, "plan", plan);
 			json_array_append_new(rows, r);
@@ -449,7 +487,7 @@ may_plan(const struct org *o, int scope, int64_t id)
 /* Replaces (target >= 0) or clears (-1) one stored target. */
 static int
 store_cell(struct core_ctx *cx, const char *period, int scope, int64_t id,
-    int metric, int64_t target)
+    const char *metric, int64_t target)
 {
 	db_stmt_t *st;
 	int rc;
@@ -460,7 +498,7 @@ store_cell(struct core_ctx *cx, const char *period, int scope, int64_t id,
 	db_bind_text(st, 1, period, strlen(period));
 	db_bind_text(st, 2, scopes[scope], strlen(scopes[scope]));
 	db_bind_int(st, 3, id);
-	db_bind_text(st, 4, plan_metrics[metric], strlen(plan_metrics[metric]));
+	db_bind_text(st, 4, metric, strlen(metric));
 	rc = db_step(st);
 	db_done(st);
 	if (rc != DB_DONE)
@@ -474,7 +512,7 @@ store_cell(struct core_ctx *cx, const char *period, int scope, int64_t id,
 	db_bind_text(st, 1, period, strlen(period));
 	db_bind_text(st, 2, scopes[scope], strlen(scopes[scope]));
 	db_bind_int(st, 3, id);
-	db_bind_text(st, 4, plan_metrics[metric], strlen(plan_metrics[metric]));
+	db_bind_text(st, 4, metric, strlen(metric));
 	db_bind_int(st, 5, target);
 	db_bind_int(st, 6, time_now_ms());
 	core_bind_actor(cx, st, 7);
@@ -483,14 +521,63 @@ store_cell(struct core_ctx *cx, const char *period, int scope, int64_t id,
 	return rc == DB_DONE ? CRM_OK : db_fail(cx, "store step");
 }
 
+int
+plan_metric_check(struct core_ctx *cx, const char *name, char *why,
+    size_t whylen)
+{
+	int64_t id;
+
+	if (metric_index(name) >= 0)
+		return CRM_OK;
+	if (plan_report_id(name, &id) == 0)
+		return plan_report_check(cx, id, why, whylen);
+	snprintf(why, whylen, "is not a metric (revenue_won, deals_won, "
+	    "avg_deal_size, new_clients, calls, meetings, tasks_done, or "
+	    "report:<id> of a designer report)");
+	return CRM_EINVAL;
+}
+
+/*
+ * After writing a report metric of period: do the period's report metrics
+ * still fit PLAN_REPORTS_MAX? (Past it a plan would be stored but never
+ * shown.) CRM_EINVAL naming field when not.
+ */
+static int
+reports_fit(struct core_ctx *cx, const char *period, const char *metric,
+    const char *field)
+{
+	db_stmt_t *st;
+	int64_t id, n;
+	int rc;
+
+	if (plan_report_id(metric, &id) != 0)
+		return CRM_OK;
+	if (db_prepare(cx->db, "SELECT COUNT(DISTINCT metric) FROM plans WHERE "
+	    "period = ? AND metric LIKE 'report:%'", &st) != DB_OK)
+		return db_fail(cx, "report metrics");
+	db_bind_text(st, 1, period, strlen(period));
+	rc = db_step(st);
+	n = rc == DB_ROW ? db_col_int(st, 0) : 0;
+	db_done(st);
+	if (rc != DB_ROW)
+		return db_fail(cx, "report metrics step");
+	if (n <= PLAN_REPORTS_MAX)
+		return CRM_OK;
+	verrs_add(&cx->errs, field, "%s already plans %d reports, the most a "
+	    "period holds", period, PLAN_REPORTS_MAX);
+	return core_invalid(cx);
+}
+
 /* Checks cell i of a write into *c; errors go to cx->errs. */
-static void
+static int
 parse_cell(struct core_ctx *cx, const struct org *o, json_t *v, size_t i,
     struct cell *c)
 {
 	const char *sc = json_string_value(json_object_get(v, "scope"));
 	json_t *id = json_object_get(v, "id"), *t = json_object_get(v, "target");
-	char f[48];
+	const char *m;
+	char f[48], why[160];
+	int rc;
 
 	c->scope = -1;
 	for (int k = 0; k < 3 && sc != NULL; k++)
@@ -499,7 +586,7 @@ parse_cell(struct core_ctx *cx, const struct org *o, json_t *v, size_t i,
 	snprintf(f, sizeof(f), "cells[%zu].scope", i);
 	if (c->scope < 0) {
 		verrs_add(&cx->errs, f, "must be user, department or company");
-		return;
+		return CRM_OK;
 	}
 	c->id = json_is_integer(id) ? json_integer_value(id) : 0;
 	snprintf(f, sizeof(f), "cells[%zu].id", i);
@@ -507,12 +594,18 @@ parse_cell(struct core_ctx *cx, const struct org *o, json_t *v, size_t i,
 	    o->dept : o->user, c->scope == S_DEPT ? o->ndept : o->nuser,
 	    c->id) == NULL))
 		verrs_add(&cx->errs, f, "names no such %s", scopes[c->scope]);
-	c->metric = metric_index(json_string_value(json_object_get(v,
-	    "metric")));
 	snprintf(f, sizeof(f), "cells[%zu].metric", i);
-	if (c->metric < 0)
-		verrs_add(&cx->errs, f, "is not a metric (revenue_won, deals_won, "
-		    "avg_deal_size, new_clients, calls, meetings, tasks_done)");
+	m = json_string_value(json_object_get(v, "metric"));
+	rc = m != NULL && strlen(m) < sizeof(c->mname) ?
+	    plan_metric_check(cx, m, why, sizeof(why)) : CRM_EINVAL;
+	if (m == NULL || strlen(m) >= sizeof(c->mname))
+		snprintf(why, sizeof(why), "must name a metric");
+	if (rc == CRM_EINVAL)
+		verrs_add(&cx->errs, f, "%s", why);
+	else if (rc != CRM_OK)
+		return rc;
+	else
+		snprintf(c->mname, sizeof(c->mname), "%s", m);
 	snprintf(f, sizeof(f), "cells[%zu].target", i);
 	if (t == NULL || json_is_null(t))
 		c->target = -1;
@@ -522,6 +615,7 @@ parse_cell(struct core_ctx *cx, const struct org *o, json_t *v, size_t i,
 		    "to clear");
 	else
 		c->target = json_integer_value(t);
+	return CRM_OK;
 }
 
 int
@@ -552,8 +646,9 @@ plan_put(struct core_ctx *cx, json_t *in, json_t **out)
 		return core_fail(cx, CRM_EDB, "Out of memory");
 	}
 	json_array_foreach(cells, i, v)
-		parse_cell(cx, &o, v, i, &c[i]);
-	if (cx->errs.n > 0)
+		if (rc == CRM_OK)
+			rc = parse_cell(cx, &o, v, i, &c[i]);
+	if (rc == CRM_OK && cx->errs.n > 0)
 		rc = core_invalid(cx);
 	for (i = 0; i < n && rc == CRM_OK; i++)
 		if (!may_plan(&o, c[i].scope, c[i].id))
@@ -564,9 +659,15 @@ plan_put(struct core_ctx *cx, json_t *in, json_t **out)
 	if (rc == CRM_OK && db_begin(cx->db) != DB_OK)
 		rc = db_fail(cx, "begin");
 	else if (rc == CRM_OK) {
-		for (i = 0; i < n && rc == CRM_OK; i++)
-			rc = store_cell(cx, period, c[i].scope, c[i].id, c[i].metric,
+		for (i = 0; i < n && rc == CRM_OK; i++) {
+			char f[48];
+
+			snprintf(f, sizeof(f), "cells[%zu].metric", i);
+			rc = store_cell(cx, period, c[i].scope, c[i].id, c[i].mname,
 			    c[i].target);
+			if (rc == CRM_OK)
+				rc = reports_fit(cx, period, c[i].mname, f);
+		}
 		if (rc == CRM_OK) {
 			json_t *detail = json_pack("{s:s, s:O}", "period", period,
 			    "cells", cells);
@@ -586,9 +687,8 @@ plan_split(struct core_ctx *cx, json_t *in, json_t **out)
 	const char *period = json_string_value(json_object_get(in, "period"));
 	const char *mode = json_string_value(json_object_get(in, "mode"));
 	json_t *dv = json_object_get(in, "department_id"), *people;
-	int metric = metric_index(json_string_value(json_object_get(in,
-	    "metric")));
-	int64_t a, b, dept = json_is_integer(dv) ? json_integer_value(dv) : 0;
+	const char *metric = json_string_value(json_object_get(in, "metric"));
+	int64_t rid, a, b, dept = json_is_integer(dv) ? json_integer_value(dv) : 0;
 	int64_t target = -1, share, rest;
 	struct plans p;
 	struct org o;
@@ -596,7 +696,8 @@ plan_split(struct core_ctx *cx, json_t *in, json_t **out)
 
 	*out = NULL;
 	period_check(cx, period, &a, &b);
-	if (metric < 0)
+	if (metric == NULL || strlen(metric) >= PLAN_METRIC_MAX ||
+	    (metric_index(metric) < 0 && plan_report_id(metric, &rid) != 0))
 		verrs_add(&cx->errs, "metric", "is not a metric");
 	if (mode == NULL || strcmp(mode, "equal") != 0)
 		verrs_add(&cx->errs, "mode", "must be equal");
@@ -619,7 +720,9 @@ plan_split(struct core_ctx *cx, json_t *in, json_t **out)
 	}
 	rc = plans_load(cx, period, &p);
 	if (rc == CRM_OK) {
-		target = plan_of(&p, S_DEPT, dept, metric);
+		int m = metric_in(&p, metric);
+
+		target = m >= 0 ? plan_of(&p, S_DEPT, dept, m) : -1;
 		free(p.c);
 	}
 	for (int i = 0; i < o.nuser; i++)
@@ -650,7 +753,7 @@ plan_split(struct core_ctx *cx, json_t *in, json_t **out)
 			    o.user[i].name, "target", (json_int_t)t));
 		}
 		*out = json_pack("{s:I, s:s, s:s, s:I, s:o}", "department_id",
-		    (json_int_t)dept, "metric", plan_metrics[metric], "period",
+		    (json_int_t)dept, "metric", metric, "period",
 		    period, "target", (json_int_t)target, "people", people);
 		if (rc == CRM_OK)
 			rc = audit_append(cx, "plan.split", "plans", 0, *out);
@@ -749,6 +852,29 @@ actuals(struct core_ctx *cx, const struct org *o, int scope, int64_t id,
 	return rc;
 }
 
+/*
+ * The actuals of the period's report metrics for one row into act[j]
+ * (-1: none); depts is room for every department.
+ */
+static int
+report_actuals(struct core_ctx *cx, const struct org *o,
+    const struct plans *p, int scope, int64_t id, int64_t from_day,
+    int64_t to_day, int64_t now_ms, int64_t *depts, int64_t *act)
+{
+	struct plan_people who = { 0, depts, 0 };
+	int rc = CRM_OK;
+
+	if (scope == S_USER)
+		who.user_id = id;
+	for (int i = 0; scope == S_DEPT && i < o->ndept; i++)
+		if (under(o, o->dept[i].id, id))
+			depts[who.ndepts++] = o->dept[i].id;
+	for (int j = 0; j < p->nreports && rc == CRM_OK; j++)
+		rc = plan_report_actual(cx, p->reports[j], &who, from_day, to_day,
+		    now_ms, &act[j]);
+	return rc;
+}
+
 int
 plan_actuals_user(struct core_ctx *cx, int64_t user_id, int64_t from_ms,
     int64_t to_ms, int64_t act[PLAN_NMETRICS])
@@ -796,7 +922,7 @@ plan_fact(struct core_ctx *cx, const char *period, const char *department_id,
 {
 	struct org o;
 	struct plans p;
-	int64_t a, b, dept = 0, total, elapsed;
+	int64_t a, b, dept = 0, total, elapsed, *depts = NULL;
 	json_t *rows;
 	int rc = period_arg(cx, period, &a, &b);
 	char f[16], t[16];
@@ -831,6 +957,9 @@ plan_fact(struct core_ctx *cx, const char *period, const char *department_id,
 		return rc;
 	}
 	rc = working_days(cx, a, b, now_ms / 86400000, &total, &elapsed);
+	depts = calloc((size_t)o.ndept + 1, sizeof(*depts));
+	if (rc == CRM_OK && depts == NULL)
+		rc = core_fail(cx, CRM_EDB, "Out of memory");
 	rows = json_array();
 	for (int s = 0; s < 3 && rc == CRM_OK; s++) {
 		struct node *v = s == S_DEPT ? o.dept : o.user;
@@ -839,7 +968,7 @@ plan_fact(struct core_ctx *cx, const char *period, const char *department_id,
 
 		for (int i = 0; i < n && rc == CRM_OK; i++) {
 			int64_t id = s == S_COMPANY ? 0 : v[i].id;
-			int64_t act[NMETRICS];
+			int64_t act[NALL];
 			json_t *r, *ms;
 
 			if (s == S_DEPT && (!v[i].visible || (dept > 0 &&
@@ -851,21 +980,31 @@ plan_fact(struct core_ctx *cx, const char *period, const char *department_id,
 				continue;
 			rc = actuals(cx, &o, s, id, a * 86400000LL, b * 86400000LL,
 			    act);
+			if (rc == CRM_OK)
+				rc = report_actuals(cx, &o, &p, s, id, a, b, now_ms,
+				    depts, act + NMETRICS);
 			if (rc != CRM_OK)
 				break;
 			r = row_head(s, s == S_COMPANY ? NULL : &v[i]);
 			ms = json_object();
-			for (int k = 0; k < NMETRICS; k++) {
+			for (int k = 0; k < NMETRICS + p.nreports; k++) {
 				struct plan_fact pf;
+				char mb[PLAN_METRIC_MAX];
 				int64_t plan = s == S_COMPANY ? company_plan(&o, &p, k) :
 				    s == S_DEPT ? rolled(&o, &p, id, k, 0) :
 				    plan_of(&p, S_USER, id, k);
 
-				plan_fact_compute(plan, act[k], k == M_AVG, total,
-				    elapsed, &pf);
-				json_object_set_new(ms, plan_metrics[k], json_pack("{s:o, "
-				    "s:I, s:o, s:o, s:o, s:b}", "plan", num_or_null(pf.plan),
-				    "actual", (json_int_t)pf.actual, "percent",
+				plan_fact_compute(plan, act[k] < 0 ? 0 : act[k], k == M_AVG,
+				    total, elapsed, &pf);
+				if (act[k] < 0) {
+					/* A report unfit now: nothing to compare. */
+					pf.actual = pf.percent = pf.projection = -1;
+					pf.behind = false;
+				}
+				json_object_set_new(ms, metric_name(&p, k, mb, sizeof(mb)),
+				    json_pack("{s:o, s:o, s:o, s:o, s:o, s:b}", "plan",
+				    num_or_null(pf.plan), "actual", num_or_null(pf.actual),
+				    "percent",
 				    num_or_null(pf.percent), "projection",
 				    num_or_null(pf.projection), "pace_needed",
 				    num_or_null(pf.pace), "behind", pf.behind));
@@ -874,6 +1013,7 @@ plan_fact(struct core_ctx *cx, const char *period, const char *department_id,
 			json_array_append_new(rows, r);
 		}
 	}
+	free(depts);
 	free(p.c);
 	org_free(&o);
 	if (rc != CRM_OK) {
@@ -888,4 +1028,40 @@ plan_fact(struct core_ctx *cx, const char *period, const char *department_id,
 	    "from", f, "to", t, "working_days", (json_int_t)total, "elapsed_days",
 	    (json_int_t)elapsed, "rows", rows);
 	return CRM_OK;
+}
+
+/* ---- writing targets of several periods (plans.h; the import) ---- */
+
+int
+plan_may_write(struct core_ctx *cx, const struct plan_cell *c, size_t n,
+    bool *ok)
+{
+	struct org o;
+	int rc = org_load(cx, &o);
+
+	if (rc != CRM_OK)
+		return rc;
+	for (size_t i = 0; i < n; i++)
+		ok[i] = may_plan(&o, (int)c[i].scope, c[i].id);
+	org_free(&o);
+	return CRM_OK;
+}
+
+int
+plan_write(struct core_ctx *cx, const struct plan_cell *c, size_t n,
+    const char *action, json_t *detail)
+{
+	int rc = CRM_OK;
+
+	if (db_begin(cx->db) != DB_OK)
+		return db_fail(cx, "begin");
+	for (size_t i = 0; i < n && rc == CRM_OK; i++) {
+		rc = store_cell(cx, c[i].period, (int)c[i].scope, c[i].id,
+		    c[i].metric, c[i].target);
+		if (rc == CRM_OK)
+			rc = reports_fit(cx, c[i].period, c[i].metric, "file");
+	}
+	if (rc == CRM_OK)
+		rc = audit_append(cx, action, "plans", 0, detail);
+	return core_txn_end(cx, rc, NULL);
 }

@@ -191,6 +191,26 @@ group_teardown(void **state)
 	return 0;
 }
 
+static void
+report_metrics_are_named_by_id(void **state)
+{
+	int64_t id;
+
+	(void)state;
+	assert_int_equal(plan_report_id("report:12", &id), 0);
+	assert_int_equal(id, 12);
+	assert_int_equal(plan_report_id("report:999999999999999", &id), 0);
+	assert_int_equal(plan_report_id("report:0", &id), -1);
+	assert_int_equal(plan_report_id("report:012", &id), -1);
+	assert_int_equal(plan_report_id("report:-1", &id), -1);
+	assert_int_equal(plan_report_id("report:12x", &id), -1);
+	assert_int_equal(plan_report_id("report:", &id), -1);
+	assert_int_equal(plan_report_id("report:1234567890123456", &id), -1);
+	assert_int_equal(plan_report_id("Report:1", &id), -1);
+	assert_int_equal(plan_report_id("revenue_won", &id), -1);
+	assert_int_equal(plan_report_id(NULL, &id), -1);
+}
+
 int
 main(void)
 {
@@ -198,6 +218,7 @@ main(void)
 		cmocka_unit_test(periods_are_years_quarters_and_months),
 		cmocka_unit_test(the_arithmetic_of_plan_fact),
 		cmocka_unit_test(plan_fact_on_a_fixed_clock),
+		cmocka_unit_test(report_metrics_are_named_by_id),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -1571,7 +1571,8 @@ export const workload = {
 // ---- plans and plan-fact (issue 12) ----
 
 export const PLAN_METRICS = ['revenue_won', 'deals_won', 'avg_deal_size', 'new_clients', 'calls', 'meetings', 'tasks_done'] as const;
-export type PlanMetric = (typeof PLAN_METRICS)[number];
+/** A built-in metric, or a saved designer report that answers one number ("report:12"). */
+export type PlanMetric = (typeof PLAN_METRICS)[number] | `report:${number}`;
 export type PlanScope = 'company' | 'department' | 'user';
 
 export interface PlanRow {
@@ -1591,7 +1592,8 @@ export interface PlanGrid {
 
 export interface PlanFactCell {
   plan: number | null;
-  actual: number;
+  /** null: a report metric whose report no longer answers one number for the reader. */
+  actual: number | null;
   percent: number | null;
   projection: number | null;
   pace_needed: number | null;
@@ -1607,7 +1609,22 @@ export interface PlanFact {
   rows: (Omit<PlanRow, 'plan'> & { metrics: Record<PlanMetric, PlanFactCell> })[];
 }
 
+/** What a plan file's check or import found (docs/api.md, "Importing targets"). */
+export interface PlanImport {
+  dry_run: boolean;
+  rows: number;
+  written: number;
+  error_count: number;
+  errors: { row: number; column: string; value: string; reason: string }[];
+}
+
 export const plans = {
+  /** Checks (dryRun) or imports a CSV/XLSX of targets; a run with bad cells rejects with 422. */
+  importFile: (file: File, dryRun: boolean): Upload<PlanImport> => {
+    const form = new FormData();
+    form.append('file', file, file.name);
+    return uploadForm<PlanImport>(`/plans/import?dry_run=${dryRun ? 'true' : 'false'}`, form);
+  },
   grid: (period: string) => request<PlanGrid>('GET', '/plans', { query: { period } }).then((r) => r.data),
   put: (period: string, cells: { scope: PlanScope; id: number | null; metric: PlanMetric; target: number | null }[]) =>
     request<PlanGrid>('PUT', '/plans', { body: { period, cells } }).then((r) => r.data),
@@ -1615,6 +1632,38 @@ export const plans = {
     request<{ people: { user_id: number; name: string; target: number }[] }>('POST', '/plans/split', { body }).then((r) => r.data),
   fact: (period: string, departmentId?: string) =>
     request<PlanFact>('GET', '/plans/fact', { query: { period, department_id: departmentId || undefined } }).then((r) => r.data),
+};
+
+// ---- the revenue forecast (docs/api.md, "Forecast") ----
+
+export interface ForecastMonth {
+  month: string;
+  pipeline: number;
+  pipeline_deals: number;
+  won_to_date: number;
+  history: number | null;
+  history_years: number;
+  low: number | null;
+  high: number | null;
+  combined: number;
+  combined_low: number;
+  combined_high: number;
+}
+
+export interface Forecast {
+  months: number;
+  as_of: string;
+  base_currency: string;
+  trend_bp: number | null;
+  forecast: ForecastMonth[];
+  undated: { count: number; weighted: number };
+  beyond: { count: number; weighted: number };
+  unconverted: number;
+  backtest: { mape_bp: number | null; months: { month: string; actual: number; forecast: number | null; error_bp: number | null }[] };
+}
+
+export const forecast = {
+  get: (query: Query, signal?: AbortSignal) => request<Forecast>('GET', '/forecast', { query, signal }).then((r) => r.data),
 };
 
 // ---- KPI scorecards (docs/api.md, "KPI scorecards") ----

@@ -1,9 +1,10 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
-import { plans, PLAN_METRICS, type PlanFact, type PlanGrid, type PlanMetric, type PlanRow } from '../api';
+import { plans, PLAN_METRICS, type PlanFact, type PlanGrid, type PlanImport, type PlanMetric, type PlanRow } from '../api';
 import { ErrorBanner, errorText } from '../common/ErrorBanner';
 import { useToast } from '../common/Toast';
 import { t } from '../i18n';
 import { navigate } from '../router';
+import { ForecastView } from './ForecastView';
 import './plans.css';
 
 /** Money metrics are minor units of the base currency; the screen shows and takes major ones. */
@@ -16,6 +17,11 @@ function parse(m: PlanMetric, text: string): number | null | undefined {
   if (s === '') return null;
   if (!/^\d+(\.\d{1,2})?$/.test(s)) return undefined;
   return MONEY.includes(m) ? Math.round(Number(s) * 100) : /^\d+$/.test(s) ? Number(s) : undefined;
+}
+
+/** A metric's name: a built-in one's label, or "Report #12" for a designer report. */
+function metricLabel(m: PlanMetric): string {
+  return m.startsWith('report:') ? t('plans.metric.report', { id: m.slice(7) }) : t(`plans.metric.${m}` as Parameters<typeof t>[0]);
 }
 
 function periods(): string[] {
@@ -37,7 +43,8 @@ function currentQuarter(): string {
 /** #/plans?period=2026-Q4&view=grid|fact: the plan grid editor and plan-fact. */
 export function PlansScreen({ query }: { query: URLSearchParams }) {
   const period = query.get('period') ?? currentQuarter();
-  const view = query.get('view') === 'fact' ? 'fact' : 'grid';
+  const v = query.get('view');
+  const view = v === 'fact' || v === 'forecast' ? v : 'grid';
   const go = (patch: Record<string, string>) => {
     const q = new URLSearchParams(query);
     for (const [k, v] of Object.entries(patch)) q.set(k, v);
@@ -66,9 +73,12 @@ export function PlansScreen({ query }: { query: URLSearchParams }) {
           <button type="button" role="tab" aria-selected={view === 'fact'} className={`btn btn-sm${view === 'fact' ? ' active' : ''}`} onClick={() => go({ view: 'fact' })}>
             {t('plans.fact')}
           </button>
+          <button type="button" role="tab" aria-selected={view === 'forecast'} className={`btn btn-sm${view === 'forecast' ? ' active' : ''}`} onClick={() => go({ view: 'forecast' })}>
+            {t('forecast.title')}
+          </button>
         </div>
       </div>
-      {view === 'grid' ? <GridEditor key={period} period={period} /> : <FactView key={period} period={period} />}
+      {view === 'grid' ? <GridEditor key={period} period={period} /> : view === 'fact' ? <FactView key={period} period={period} /> : <ForecastView />}
     </section>
   );
 }
@@ -133,6 +143,7 @@ function GridEditor({ period }: { period: string }) {
 
   return (
     <div className="card plans-scroll">
+      <ImportPanel onDone={() => plans.grid(period).then(setGrid, setError)} />
       <p className="muted small">{t('plans.gridHint')}</p>
       <table className="plans-grid" ref={table} role="grid" aria-label={t('plans.grid')}>
         <thead>
@@ -140,7 +151,7 @@ function GridEditor({ period }: { period: string }) {
             <th scope="col">{t('plans.row')}</th>
             {grid.metrics.map((m) => (
               <th scope="col" key={m}>
-                {t(`plans.metric.${m}`)}
+                {metricLabel(m)}
               </th>
             ))}
           </tr>
@@ -158,7 +169,7 @@ function GridEditor({ period }: { period: string }) {
                         className="input input-sm"
                         autoFocus
                         defaultValue={show(m, r.plan[m])}
-                        aria-label={`${r.name} · ${t(`plans.metric.${m}`)}`}
+                        aria-label={`${r.name} · ${metricLabel(m)}`}
                         onKeyDown={(e) => {
                           if (e.key === 'Enter') {
                             e.preventDefault();
@@ -202,15 +213,16 @@ function FactView({ period }: { period: string }) {
 
   if (error) return <ErrorBanner message={errorText(error)} />;
   if (!fact) return <div className="card placeholder">{t('common.loading')}</div>;
+  const metrics = fact.rows[0] ? (Object.keys(fact.rows[0].metrics) as PlanMetric[]) : [...PLAN_METRICS];
   return (
     <div className="card plans-scroll">
       <div className="plans-fact-head">
         <label>
           <span className="muted small">{t('plans.metric')}</span>
           <select className="input" value={metric} onChange={(e) => setMetric(e.target.value as PlanMetric)}>
-            {PLAN_METRICS.map((m) => (
+            {metrics.map((m) => (
               <option key={m} value={m}>
-                {t(`plans.metric.${m}`)}
+                {metricLabel(m)}
               </option>
             ))}
           </select>
@@ -231,6 +243,7 @@ function FactView({ period }: { period: string }) {
         <tbody>
           {fact.rows.map((r) => {
             const c = r.metrics[metric];
+            if (!c) return null;
             const pct = c.percent ?? 0;
             return (
               <tr key={rowKey(r)} className={`plans-${r.scope}${c.behind ? ' plans-behind' : ''}`} data-row={rowKey(r)}>
@@ -254,5 +267,91 @@ function FactView({ period }: { period: string }) {
         </tbody>
       </table>
     </div>
+  );
+}
+
+/** Targets from a CSV or XLSX file: checked first (every bad cell listed), imported when clean. */
+function ImportPanel({ onDone }: { onDone: () => void }) {
+  const toast = useToast();
+  const [file, setFile] = useState<File | null>(null);
+  const [check, setCheck] = useState<PlanImport | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+
+  async function run(dry: boolean) {
+    if (!file) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const res = await plans.importFile(file, dry).done;
+      setCheck(res);
+      if (!dry) {
+        toast(t('plans.import.done', { n: res.written }));
+        setFile(null);
+        setCheck(null);
+        onDone();
+      }
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <details className="plans-import">
+      <summary>{t('plans.import.title')}</summary>
+      <p className="muted small">{t('plans.import.hint')}</p>
+      <div className="plans-import-row">
+        <input
+          type="file"
+          id="plans-import-file"
+          accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+          aria-label={t('plans.import.file')}
+          onChange={(e) => {
+            setFile(e.target.files?.[0] ?? null);
+            setCheck(null);
+          }}
+        />
+        <button type="button" className="btn btn-sm" disabled={!file || busy} onClick={() => run(true)}>
+          {t('plans.import.check')}
+        </button>
+        <button type="button" className="btn btn-sm btn-primary" disabled={!file || busy || !check || check.error_count > 0} onClick={() => run(false)}>
+          {t('plans.import.run')}
+        </button>
+      </div>
+      {error ? <ErrorBanner message={errorText(error)} /> : null}
+      {check && (
+        <div className="plans-import-result" role="status">
+          {check.error_count === 0 ? (
+            <p>{t('plans.import.clean', { n: check.rows })}</p>
+          ) : (
+            <>
+              <p className="plans-import-bad">{t('plans.import.bad', { n: check.error_count })}</p>
+              <table className="plans-fact plans-import-errors">
+                <thead>
+                  <tr>
+                    <th scope="col">{t('plans.import.row')}</th>
+                    <th scope="col">{t('plans.import.column')}</th>
+                    <th scope="col">{t('plans.import.value')}</th>
+                    <th scope="col">{t('plans.import.reason')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {check.errors.map((e, i) => (
+                    <tr key={i}>
+                      <td>{e.row}</td>
+                      <td>{e.column}</td>
+                      <td>{e.value}</td>
+                      <td>{e.reason}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </>
+          )}
+        </div>
+      )}
+    </details>
   );
 }
