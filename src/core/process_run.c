@@ -25,6 +25,7 @@
 #include "core/record.h"
 #include "core/webhook.h"
 #include "core/workcal.h"
+#include "core/workload.h"
 #include "core/processes.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -557,6 +558,50 @@ link_field(const struct entity *e)
 	return NULL;
 }
 
+/*
+ * A step's task would overload its assignee on its due day (workload.h):
+ * the assignee and the process owner are told, as the task form warns a
+ * person who plans by hand. A check that cannot run warns nobody.
+ */
+static int
+warn_overload(struct run *r, json_t *s, int64_t assignee, int64_t task_id,
+    int64_t due)
+{
+	json_t *in, *out = NULL;
+	const char *day;
+	char body[200];
+	int64_t owner = r->owner_id > 0 ? r->owner_id :
+	    json_integer_value(json_object_get(r->rec, "owner_id"));
+	int rc;
+
+	in = json_pack("{s:I, s:o, s:I}", "user_id", (json_int_t)assignee,
+	    "due_at", time_json(due, false), "activity_id", (json_int_t)task_id);
+	rc = workload_check(r->sys, in, &out);
+	json_decref(in);
+	if (rc != CRM_OK || !json_is_true(json_object_get(out, "overloaded"))) {
+		json_decref(out);
+		return CRM_OK;
+	}
+	day = json_string_value(json_object_get(out, "day"));
+	if (json_is_integer(json_object_get(out, "load_after")))
+		snprintf(body, sizeof(body), "This step's task overloads its "
+		    "assignee on %s (%lld %% of their working time).",
+		    day != NULL ? day : "its due day", (long long)
+		    json_integer_value(json_object_get(out, "load_after")));
+	else
+		snprintf(body, sizeof(body), "This step's task is due on %s, "
+		    "a day its assignee does not work.", day != NULL ? day :
+		    "a day");
+	json_decref(out);
+	rc = notify_user(r->sys, assignee, "process_overload", json_string_value(
+	    json_object_get(s, "name")), body, r->e, r->record_id, false, NULL);
+	if (rc == CRM_OK && owner > 0 && owner != assignee)
+		rc = notify_user(r->sys, owner, "process_overload",
+		    json_string_value(json_object_get(s, "name")), body, r->e,
+		    r->record_id, false, NULL);
+	return rc;
+}
+
 /* A task or an approval: the activity task, its deadline timer. */
 static int
 enter_task(struct run *r, json_t *s, int64_t row)
@@ -602,6 +647,8 @@ enter_task(struct run *r, json_t *s, int64_t row)
 		    "process_step_id = ? WHERE id = ?", "iii", r->id, row, task_id);
 	if (rc == CRM_OK && due > 0)
 		rc = enqueue_timer(r->cx, row, "deadline", due);
+	if (rc == CRM_OK && due > 0)
+		rc = warn_overload(r, s, assignee, task_id, due);
 	return rc;
 }
 

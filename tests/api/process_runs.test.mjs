@@ -210,6 +210,26 @@ test('a deadline that passes reminds the responsible once and shows as overdue i
   assert.equal((await answer(late, {}, manager)).body.status, 'completed');
 });
 
+test('a step whose task falls on a day its assignee does not work warns the assignee', async () => {
+  // Away from yesterday to three days on (UTC dates): the step's one-hour
+  // deadline falls inside, so its task overloads a day of no working time.
+  const day = (d) => new Date(Date.now() + d * 86400000).toISOString().slice(0, 10);
+  const away = await req(srv, 'POST', `/api/v1/users/${managerId}/absences`,
+    { body: { from: day(-1), to: day(3), kind: 'vacation' } });
+  assert.equal(away.status, 201, away.text);
+  try {
+    const deal = await createOk(srv, 'deals', { title: 'While away', amount: 10, pipeline_id: pipe.id }, manager);
+    const inst = (await start(deal)).body;
+    const bell = (await req(srv, 'GET', '/api/v1/notifications', { auth: manager })).body.data;
+    const warned = bell.filter((n) => n.kind === 'process_overload' && n.record_id === deal.id);
+    assert.equal(warned.length, 1, JSON.stringify(bell.slice(0, 5)));
+    assert.match(warned[0].body, /does not work/);
+    await req(srv, 'POST', `/api/v1/process-instances/${inst.id}/cancel`, { auth: manager });
+  } finally {
+    await req(srv, 'DELETE', `/api/v1/users/${managerId}/absences/${away.body.id}`);
+  }
+});
+
 test('the monitor filters by status, template and record; cancelling closes the open task', async () => {
   const deal = await createOk(srv, 'deals', { title: 'To cancel', amount: 10, pipeline_id: pipe.id }, manager);
   const inst = (await start(deal)).body;
