@@ -480,7 +480,16 @@ test('every route answers hostile bodies with 4xx problem+json and changes nothi
     await Promise.all([worker(), worker(), worker(), worker()]);
     if (coll === 'imports') {
       // Running (and undoing) the import writes what its file holds: the one
-      // contact of robust.csv, live or in the trash.
+      // contact of robust.csv, live or in the trash. The job runner does it
+      // after the 202, so wait until the import is no longer at work before
+      // looking (else its contact can land between the look and the check).
+      const deadline = Date.now() + 30000;
+      for (;;) {
+        const st = (await req(srv, 'GET', `/api/v1/imports/${ids.imports}`)).body?.status;
+        if (!['checking', 'running', 'undoing'].includes(st)) break;
+        if (Date.now() > deadline) { failures.push(`${method} ${path}: the import stayed ${st}`); break; }
+        await new Promise((ok) => setTimeout(ok, 100));
+      }
       for (const q of ['q=Robust', 'q=Robust&deleted=true']) {
         const r = await req(srv, 'GET', `/api/v1/contacts?${q}`);
         for (const c of r.body.data) if (c.first_name === 'Robust') legit.add(`contacts/${c.id}`);
