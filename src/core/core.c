@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "util/log.h"
+#include "util/timeutil.h"
 #include "util/text.h"
 
 void
@@ -204,4 +205,15 @@ core_exec(struct core_ctx *cx, const char *sql, const char *fmt, ...)
 fail:
 	log_error("database: %s: %s", sql, db_errmsg(cx->db));
 	return core_fail(cx, CRM_EDB, "The database failed");
+}
+
+json_t *
+core_col_time(db_stmt_t *st, int col)
+{
+	char ts[TIME_RFC3339_LEN];
+
+	if (db_col_null(st, col))
+		return json_null();
+	time_format(db_col_int(st, col), ts, sizeof(ts));
+	return json_string(ts);
 }

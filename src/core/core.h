@@ -167,6 +167,12 @@ int core_txn_end(struct core_ctx *cx, int rc, struct json_t **out);
 int core_exec(struct core_ctx *cx, const char *sql, const char *fmt, ...);
 
 /*
+ * Column col of st, a time in milliseconds, as RFC 3339 UTC text, or JSON
+ * null when the column is NULL: a new reference for the caller.
+ */
+struct json_t *core_col_time(db_stmt_t *st, int col);
+
+/*
  * Runs sql binding the ids in v (n of them) as parameters 1..n and steps
  * once: *found says whether a row came. CRM_EDB (logged with what) when
  * the database fails. For existence and rights questions of one row.

@@ -104,17 +104,6 @@ imap_of(const struct mbox *m)
 /* ---- settings ---- */
 
 static json_t *
-time_or_null(db_stmt_t *st, int col)
-{
-	char ts[TIME_RFC3339_LEN];
-
-	if (db_col_null(st, col))
-		return json_null();
-	time_format(db_col_int(st, col), ts, sizeof(ts));
-	return json_string(ts);
-}
-
-static json_t *
 text_or_null(db_stmt_t *st, int col)
 {
 	return db_col_null(st, col) ? json_null() :
@@ -151,8 +140,8 @@ mbox_json(struct core_ctx *cx, json_t **out)
 		json_object_set_new(o, "enabled", json_boolean(db_col_int(st, 7)));
 		json_object_set_new(o, "allow_plain", json_boolean(
 		    db_col_int(st, 8)));
-		json_object_set_new(o, "last_check_at", time_or_null(st, 9));
-		json_object_set_new(o, "last_ok_at", time_or_null(st, 10));
+		json_object_set_new(o, "last_check_at", core_col_time(st, 9));
+		json_object_set_new(o, "last_ok_at", core_col_time(st, 10));
 		json_object_set_new(o, "last_error", text_or_null(st, 11));
 		json_object_set_new(o, "imported", json_integer(db_col_int(st,
 		    12)));

@@ -229,17 +229,6 @@ col_json(db_stmt_t *st, int col)
 }
 
 static json_t *
-col_time(db_stmt_t *st, int col)
-{
-	char ts[TIME_RFC3339_LEN];
-
-	if (db_col_null(st, col))
-		return json_null();
-	time_format(db_col_int(st, col), ts, sizeof(ts));
-	return json_string(ts);
-}
-
-static json_t *
 row_json(db_stmt_t *st)
 {
 	json_t *preview = col_json(st, 12);
@@ -273,10 +262,10 @@ row_json(db_stmt_t *st)
 		json_object_set_new(o, counts[i], json_integer(db_col_int(st,
 		    17 + i)));
 	json_object_set_new(o, "created_by", json_integer(db_col_int(st, 24)));
-	json_object_set_new(o, "created_at", col_time(st, 25));
-	json_object_set_new(o, "started_at", col_time(st, 26));
-	json_object_set_new(o, "finished_at", col_time(st, 27));
-	json_object_set_new(o, "undone_at", col_time(st, 28));
+	json_object_set_new(o, "created_at", core_col_time(st, 25));
+	json_object_set_new(o, "started_at", core_col_time(st, 26));
+	json_object_set_new(o, "finished_at", core_col_time(st, 27));
+	json_object_set_new(o, "undone_at", core_col_time(st, 28));
 	json_object_set_new(o, "undone_by", db_col_null(st, 29) ? json_null() :
 	    json_integer(db_col_int(st, 29)));
 	json_object_set_new(o, "error", json_string(db_col_text(st, 30, NULL)));

@@ -513,17 +513,6 @@ out:
 
 /* ---- the administrator's view ---- */
 
-static json_t *
-time_or_null(db_stmt_t *st, int col)
-{
-	char ts[TIME_RFC3339_LEN];
-
-	if (db_col_null(st, col))
-		return json_null();
-	time_format(db_col_int(st, col), ts, sizeof(ts));
-	return json_string(ts);
-}
-
 /* The URL as shown: without user:password@ should one be written there. */
 static json_t *
 url_shown(const char *url)
@@ -598,10 +587,10 @@ mail_status(struct core_ctx *cx, json_t **out)
 		json_object_set_new(m, "status", json_string(!db_col_null(st, 6) ?
 		    "sent" : !db_col_null(st, 7) ? "failed" : "queued"));
 		json_object_set_new(m, "attempts", json_integer(db_col_int(st, 3)));
-		json_object_set_new(m, "created_at", time_or_null(st, 4));
+		json_object_set_new(m, "created_at", core_col_time(st, 4));
 		json_object_set_new(m, "next_attempt_at", db_col_null(st, 6) &&
-		    db_col_null(st, 7) ? time_or_null(st, 5) : json_null());
-		json_object_set_new(m, "sent_at", time_or_null(st, 6));
+		    db_col_null(st, 7) ? core_col_time(st, 5) : json_null());
+		json_object_set_new(m, "sent_at", core_col_time(st, 6));
 		json_object_set_new(m, "last_error", db_col_null(st, 8) ?
 		    json_null() : json_string(db_col_text(st, 8, NULL)));
 		json_array_append_new(recent, m);

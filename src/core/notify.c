@@ -129,17 +129,6 @@ notify_user(struct core_ctx *cx, int64_t user_id, const char *kind,
 
 /* ---- the actor's own ---- */
 
-static json_t *
-time_or_null(db_stmt_t *st, int col)
-{
-	char ts[TIME_RFC3339_LEN];
-
-	if (db_col_null(st, col))
-		return json_null();
-	time_format(db_col_int(st, col), ts, sizeof(ts));
-	return json_string(ts);
-}
-
 /* "u<id>" or "r<id>": the group (unread, read) and id of the last row. */
 static int
 parse_cursor(const char *s, bool *unread, int64_t *id)
@@ -218,8 +207,8 @@ notify_list(struct core_ctx *cx, bool unread_only, const char *cursor,
 		    json_string(db_col_text(st, 4, NULL)));
 		json_object_set_new(o, "record_id", db_col_null(st, 5) ?
 		    json_null() : json_integer(db_col_int(st, 5)));
-		json_object_set_new(o, "created_at", time_or_null(st, 6));
-		json_object_set_new(o, "read_at", time_or_null(st, 7));
+		json_object_set_new(o, "created_at", core_col_time(st, 6));
+		json_object_set_new(o, "read_at", core_col_time(st, 7));
 		json_object_set_new(o, "read", json_boolean(!last_unread));
 		json_array_append_new(arr, o);
 	}

@@ -131,17 +131,6 @@ col_json_text(db_stmt_t *st, int col)
 }
 
 static json_t *
-col_time(db_stmt_t *st, int col)
-{
-	char ts[TIME_RFC3339_LEN];
-
-	if (db_col_null(st, col))
-		return json_null();
-	time_format(db_col_int(st, col), ts, sizeof(ts));
-	return json_string(ts);
-}
-
-static json_t *
 col_intornull(db_stmt_t *st, int col)
 {
 	return db_col_null(st, col) ? json_null() :
@@ -185,7 +174,7 @@ rec_row_to_json(const struct entity *e, db_stmt_t *st)
 			v = json_integer(db_col_int(st, c));
 			break;
 		case FK_TIME:
-			v = col_time(st, c);
+			v = core_col_time(st, c);
 			break;
 		default:
 			s = db_col_text(st, c, &len);
@@ -196,12 +185,12 @@ rec_row_to_json(const struct entity *e, db_stmt_t *st)
 		json_object_set_new(o, f->name, v ? v : json_null());
 	}
 	json_object_set_new(o, "id", json_integer(db_col_int(st, c++)));
-	json_object_set_new(o, "created_at", col_time(st, c++));
+	json_object_set_new(o, "created_at", core_col_time(st, c++));
 	json_object_set_new(o, "created_by", col_intornull(st, c++));
-	json_object_set_new(o, "updated_at", col_time(st, c++));
+	json_object_set_new(o, "updated_at", core_col_time(st, c++));
 	json_object_set_new(o, "updated_by", col_intornull(st, c++));
 	json_object_set_new(o, "version", json_integer(db_col_int(st, c++)));
-	json_object_set_new(o, "deleted_at", col_time(st, c++));
+	json_object_set_new(o, "deleted_at", core_col_time(st, c++));
 	json_object_set_new(o, "owner_id", col_intornull(st, c++));
 	json_object_set_new(o, "tags", col_json_text(st, c++));
 	json_object_set_new(o, "custom", col_json_text(st, c++));

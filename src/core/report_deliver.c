@@ -74,17 +74,6 @@ is_admin(struct core_ctx *cx)
 	return cx->actor.user_id == 0 || cx->actor.is_admin;
 }
 
-static json_t *
-time_or_null(db_stmt_t *st, int col)
-{
-	char ts[TIME_RFC3339_LEN];
-
-	if (db_col_null(st, col))
-		return json_null();
-	time_format(db_col_int(st, col), ts, sizeof(ts));
-	return json_string(ts);
-}
-
 /* ---- reading ---- */
 
 #define SUB_COLS "s.id, s.owner_id, s.report_id, r.name, s.format, " \
@@ -119,8 +108,8 @@ row_json(db_stmt_t *st)
 	    NULL), "format", db_col_text(st, 4, NULL), "schedule", sched,
 	    "tz", db_col_text(st, 6, NULL), "recipients", rcpt, "params", params,
 	    "active", db_col_int(st, 9) != 0, "next_at",
-	    time_or_null(st, 10), "last_sent_at", time_or_null(st, 11),
-	    "created_at", time_or_null(st, 12), "updated_at", time_or_null(st,
+	    core_col_time(st, 10), "last_sent_at", core_col_time(st, 11),
+	    "created_at", core_col_time(st, 12), "updated_at", core_col_time(st,
 	    13), "version", (json_int_t)db_col_int(st, 14), "cron",
 	    db_col_text(st, 15, NULL));
 }

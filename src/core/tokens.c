@@ -117,17 +117,6 @@ apitoken_create(struct core_ctx *cx, int64_t user_id, const char *name,
 	return rc;
 }
 
-static json_t *
-time_or_null(db_stmt_t *st, int col)
-{
-	char ts[TIME_RFC3339_LEN];
-
-	if (db_col_null(st, col))
-		return json_null();
-	time_format(db_col_int(st, col), ts, sizeof(ts));
-	return json_string(ts);
-}
-
 int
 apitoken_list(struct core_ctx *cx, int64_t user_id, json_t **out)
 {
@@ -152,8 +141,8 @@ apitoken_list(struct core_ctx *cx, int64_t user_id, json_t **out)
 		t = json_pack("{s:I, s:s, s:s, s:s, s:o, s:b, s:o, s:b}", "id",
 		    (json_int_t)db_col_int(st, 0), "user", db_col_text(st, 1, NULL),
 		    "name", db_col_text(st, 2, NULL), "created_at", ts,
-		    "expires_at", time_or_null(st, 4), "read_only",
-		    db_col_int(st, 5) != 0, "revoked_at", time_or_null(st, 6),
+		    "expires_at", core_col_time(st, 4), "read_only",
+		    db_col_int(st, 5) != 0, "revoked_at", core_col_time(st, 6),
 		    "expired", !db_col_null(st, 4) && db_col_int(st, 4) <= now);
 		if (t != NULL)
 			json_array_append_new(arr, t);
