@@ -346,17 +346,23 @@ job_drop_keyed(struct core_ctx *cx, const char *kind, const char *prefix,
 	/*
 	 * The runs of a job that ran before (and waits to retry, or runs now)
 	 * go with it: job_runs refers to jobs. A run in progress then finds
-	 * its lease gone and leaves the job alone.
+	 * its lease gone and leaves the job alone. The jobs are locked first
+	 * (PostgreSQL): else a runner could claim one and add its run between
+	 * the two deletes, and the second would break job_runs' foreign key
+	 * (seen as a 500 on a task's reminders). SQLite's BEGIN IMMEDIATE
+	 * already keeps runners out.
 	 */
-	for (int pass = 0; pass < 2; pass++) {
+	for (int pass = 0; pass < 3; pass++) {
+		static const char *const head[] = { "SELECT id FROM jobs WHERE",
+		    "DELETE FROM job_runs WHERE job_id IN (SELECT id FROM jobs "
+		    "WHERE", "DELETE FROM jobs WHERE" };
 		struct dbq q;
 
 		dbq_init(&q);
 		dbq_sql(&q, "%s unique_key >= ? AND unique_key < ? AND kind = ? "
-		    "AND done_at IS NULL%s%s", pass == 0 ? "DELETE FROM job_runs "
-		    "WHERE job_id IN (SELECT id FROM jobs WHERE" : "DELETE FROM "
-		    "jobs WHERE", unclaimed_only ? " AND locked_by IS NULL" : "",
-		    pass == 0 ? ")" : "");
+		    "AND done_at IS NULL%s%s%s", head[pass], unclaimed_only ?
+		    " AND locked_by IS NULL" : "", pass == 1 ? ")" : "",
+		    pass == 0 ? db_sql_for_update(cx->db) : "");
 		dbq_text(&q, prefix, n);
 		dbq_text(&q, hi, n);
 		dbq_text(&q, kind, strlen(kind));
@@ -366,7 +372,8 @@ job_drop_keyed(struct core_ctx *cx, const char *kind, const char *prefix,
 			log_error("database: jobs drop: %s", db_errmsg(cx->db));
 			return core_fail(cx, CRM_EDB, "The database failed");
 		}
-		rc = db_step(st);
+		while ((rc = db_step(st)) == DB_ROW)
+			;	/* the lock pass: its rows are only locked */
 		db_done(st);
 		if (rc != DB_DONE) {
 			log_error("database: jobs drop step: %s", db_errmsg(cx->db));
