@@ -53,9 +53,14 @@ test('two servers share the queued jobs and each job is done exactly once', asyn
 test('a job whose server is killed mid-run is taken over after its lease', async () => {
   const a = await startServer({ args: ['--job-lease', '1'] });
   servers.push(a);
-  crm(['jobs', 'ping', '--db', a.db, '--count', '40', '--ms', '100']);
-  await until('a job in progress', 10000, () =>
-    Number(query(a.db, 'SELECT COUNT(*) FROM job_runs WHERE outcome IS NULL')) > 0);
+  // Runs of a second each, and the kill only once one began under 300 ms
+  // ago: the kill then lands inside a run. With short runs it could land
+  // between one run's end and the next one's claim, leaving nothing
+  // unfinished to look for (seen under load on both databases).
+  crm(['jobs', 'ping', '--db', a.db, '--count', '8', '--ms', '1000']);
+  await until('a job that has just started', 15000, () =>
+    Number(query(a.db, 'SELECT COUNT(*) FROM job_runs WHERE outcome IS NULL ' +
+      `AND finished_at IS NULL AND started_at > ${Date.now() - 300}`)) > 0);
   killed.add(a);
   a.child.kill('SIGKILL');
   await new Promise((ok) => a.child.once('exit', ok));
