@@ -354,6 +354,7 @@ test('a turned-off or unknown form takes nothing, and other sites may post only 
 
 test('a resolved ticket asks its client by mail; the link records the rating and comment once', async () => {
   const f = await createOk(srv, 'desk/forms', { name: 'Feedback', address_max: 100 });
+  await createOk(srv, 'contacts', { first_name: 'Happy', emails: ['happy@example.com'] });
   const r = await submit(f.public_key, { email: 'happy@example.com', subject: 'Login problem', message: 'I cannot sign in' });
   const id = r.body.ticket_id;
   const t = (await req(srv, 'GET', `/api/v1/tickets/${id}`)).body;
@@ -400,6 +401,7 @@ test('a resolved ticket asks its client by mail; the link records the rating and
 
 test('an expired link, and one replaced by a later resolution, are refused with a clear page', async () => {
   const f = await createOk(srv, 'desk/forms', { name: 'Expiry', address_max: 100 });
+  await createOk(srv, 'contacts', { first_name: 'Late', emails: ['late@example.com'] });
   const id = (await submit(f.public_key, { email: 'late@example.com', subject: 'Slow answer', message: 'Hello' })).body.ticket_id;
   const resolve = async () => {
     const t = (await req(srv, 'GET', `/api/v1/tickets/${id}`)).body;
@@ -434,6 +436,31 @@ test('an expired link, and one replaced by a later resolution, are refused with 
   const hand = await req(srv, 'PATCH', `/api/v1/tickets/${id}`, { body: { satisfaction: 3 } });
   assert.equal(hand.status, 200, hand.text);
   assert.equal(hand.body.satisfaction, 3);
+});
+
+test('only an address kept on a contact is asked: a spammer\'s typed address, resolved, gets no mail and no link', async () => {
+  const f = await createOk(srv, 'desk/forms', { name: 'Spam', address_max: 100 });
+  const resolve = async (id) => {
+    const s = await req(srv, 'PATCH', `/api/v1/tickets/${id}`, { body: { status: 'resolved' } });
+    assert.equal(s.status, 200, s.text);
+  };
+  const spam = (await submit(f.public_key, { email: 'victim@spam.example', subject: 'Buy now', message: 'cheap pills' })).body.ticket_id;
+  assert.equal((await req(srv, 'GET', `/api/v1/tickets/${spam}`)).body.contact_id, null);
+  await resolve(spam);
+  // A contact made after the ticket came in is known by its address all the same.
+  await createOk(srv, 'contacts', { first_name: 'Later', emails: ['Later@Example.com'] });
+  const later = (await submit(f.public_key, { email: 'later@example.com', subject: 'Before', message: 'Hi' })).body.ticket_id;
+  // A ticket filed by an agent for a contact, with an address typed by hand: the contact's own address is asked.
+  const c = await createOk(srv, 'contacts', { first_name: 'Own', emails: ['own@example.com', 'own2@example.com'] });
+  const typed = await createOk(srv, 'tickets', { subject: 'Typed', contact_id: c.id, email: 'typo@elsewhere.example' });
+  await resolve(later);
+  await resolve(typed.id);
+  await linkFor('later@example.com', later);
+  await linkFor('own@example.com', typed.id);
+  const rows = (q) => Number(sql(q).trim());
+  assert.equal(rows(`SELECT COUNT(*) FROM satisfaction_requests WHERE ticket_id = ${Number(spam)}`), 0);
+  assert.equal(rows(`SELECT COUNT(*) FROM mail_outbox WHERE to_addr IN ('victim@spam.example', 'typo@elsewhere.example')`), 0);
+  assert.ok(!mails().some((m) => m.to.includes('victim@spam.example') || m.to.includes('typo@elsewhere.example')));
 });
 
 test('no mail is sent for a ticket without a client address, nor for one rated already', async () => {
