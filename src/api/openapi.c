@@ -544,12 +544,15 @@ kpi_responses(const struct route *r, json_t *resp, json_t *params)
 		return true;
 	}
 	if (r->fn == h_kpi_card_list)
-		what = "{data: [scorecard]}";
+		what = "{data: [scorecard]}; who each applies to (applies, "
+		    "user_ids, department_id, role_id) for an administrator only";
 	else if (r->fn == h_kpi_card_get || r->fn == h_kpi_card_create ||
 	    r->fn == h_kpi_card_update)
 		what = "{id, name, applies, user_ids, department_id, role_id, "
 		    "period_kind, lines: [{metric, target, weight, rule, cap | "
-		    "worst | bands}], created_at, updated_at, version}";
+		    "worst | bands}], created_at, updated_at, version}; applies, "
+		    "user_ids, department_id and role_id for an administrator "
+		    "only";
 	else if (r->fn == h_kpi_results || r->fn == h_kpi_close ||
 	    r->fn == h_kpi_reopen)
 		what = "{scorecard_id, name, period, period_kind, from, to, people: "

@@ -136,6 +136,8 @@ bool kpi_period_of_kind(const char *kind, const char *period, int64_t *from,
  * {"data": [{id, name, applies, user_ids, department_id, role_id,
  * period_kind, lines, created_at, updated_at, version}]}: all of them for
  * an administrator, else those applying to someone the actor may see.
+ * Who a scorecard applies to (applies, user_ids, department_id, role_id)
+ * is in an administrator's answers only, here and in kpi_card_get.
  */
 int kpi_card_list(struct core_ctx *cx, json_t **out);
 int kpi_card_get(struct core_ctx *cx, int64_t id, json_t **out);

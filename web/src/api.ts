@@ -1693,9 +1693,10 @@ export interface KpiScorecardInput {
   lines: KpiLine[];
 }
 
-export interface KpiScorecard extends KpiScorecardInput {
+/** A scorecard as read; who it applies to (applies, user_ids, department_id, role_id) only an administrator reads. */
+export interface KpiScorecard extends Omit<KpiScorecardInput, 'applies'> {
   id: number;
-  user_ids: number[];
+  applies?: KpiScorecardInput['applies'];
   version: number;
 }
 
