@@ -550,9 +550,9 @@ kpi_responses(const struct route *r, json_t *resp, json_t *params)
 	    r->fn == h_kpi_card_update)
 		what = "{id, name, applies, user_ids, department_id, role_id, "
 		    "period_kind, lines: [{metric, target, weight, rule, cap | "
-		    "worst | bands}], created_at, updated_at, version}; applies, "
-		    "user_ids, department_id and role_id for an administrator "
-		    "only";
+		    "worst | bands}], created_at, updated_at, version} (ETag: "
+		    "its version); applies, user_ids, department_id and role_id "
+		    "for an administrator only";
 	else if (r->fn == h_kpi_results || r->fn == h_kpi_close ||
 	    r->fn == h_kpi_reopen)
 		what = "{scorecard_id, name, period, period_kind, from, to, people: "
@@ -1040,7 +1040,7 @@ operation(const struct route *r)
 	}
 	if (r->fn == h_rec_update || r->fn == h_deal_move || r->fn == h_proc_update ||
 	    r->fn == h_activity_complete || r->fn == h_activity_reopen ||
-	    r->fn == h_workcal_update)
+	    r->fn == h_workcal_update || r->fn == h_kpi_card_update)
 		json_array_append_new(params, json_pack("{s:s, s:s, s:s, s:{s:s}}",
 		    "name", "If-Match", "in", "header", "description", "the ETag "
 		    "you read; a stale one answers 412", "schema", "type", "string"));

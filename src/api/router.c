@@ -771,8 +771,8 @@ const struct route api_routes[] = {
 	{ "GET", "/api/v1/kpi/scorecards/{id}", h_kpi_card_get, NULL, 0,
 	    "One scorecard", "kpi" },
 	{ "PATCH", "/api/v1/kpi/scorecards/{id}", h_kpi_card_update, NULL,
-	    R_BODY, "Change a scorecard (admin); closed periods keep their "
-	    "results; audited", "kpi" },
+	    R_BODY, "Change a scorecard (admin, If-Match); closed periods keep "
+	    "their results; audited", "kpi" },
 	{ "DELETE", "/api/v1/kpi/scorecards/{id}", h_kpi_card_delete, NULL, 0,
 	    "Delete a scorecard (admin); frozen results stay; audited", "kpi" },
 	{ "GET", "/api/v1/kpi/results", h_kpi_results, NULL, 0,

@@ -146,8 +146,14 @@ int kpi_card_get(struct core_ctx *cx, int64_t id, json_t **out);
  * CRM_EINVAL naming each bad field ("lines[2].worst").
  */
 int kpi_card_create(struct core_ctx *cx, json_t *in, json_t **out);
-/* The same fields, each optional; the whole is checked again. */
-int kpi_card_update(struct core_ctx *cx, int64_t id, json_t *in, json_t **out);
+/*
+ * The same fields, each optional; the whole is checked again. if_version
+ * < 0: no precondition; otherwise CRM_ECONFLICT unless it is the stored
+ * version. A change committed between this call's read and its write is
+ * CRM_ECONFLICT too, never overwritten.
+ */
+int kpi_card_update(struct core_ctx *cx, int64_t id, int64_t if_version,
+    json_t *in, json_t **out);
 /* Gone from lists and reads; results frozen under it stay in the table. */
 int kpi_card_delete(struct core_ctx *cx, int64_t id);
 

@@ -478,7 +478,7 @@ store_card(struct core_ctx *cx, struct kpi_card *c, const char *action)
 	json_t *lines = json_array(), *detail;
 	char *ltext = NULL, *utext = NULL;
 	db_stmt_t *st;
-	int rc = CRM_OK;
+	int rc = CRM_OK, step;
 	int64_t now = time_now_ms();
 
 	for (int i = 0; i < c->nlines; i++)
@@ -498,7 +498,8 @@ store_card(struct core_ctx *cx, struct kpi_card *c, const char *action)
 		    "RETURNING id" : "UPDATE kpi_scorecards SET name = ?, "
 		    "applies = ?, user_ids = ?, department_id = ?, role_id = ?, "
 		    "period_kind = ?, lines = ?, updated_at = ?, updated_by = ?, "
-		    "version = version + 1 WHERE id = ? RETURNING id", &st) !=
+		    "version = version + 1 WHERE id = ? AND version = ? "
+		    "RETURNING id", &st) !=
 		    DB_OK)
 			rc = db_fail(cx, "store");
 		else {
@@ -522,9 +523,14 @@ store_card(struct core_ctx *cx, struct kpi_card *c, const char *action)
 				core_bind_actor(cx, st, 11);
 			} else {
 				db_bind_int(st, 10, c->id);
+				db_bind_int(st, 11, c->version);
 			}
-			if (db_step(st) == DB_ROW)
+			step = db_step(st);
+			if (step == DB_ROW)
 				c->id = db_col_int(st, 0);
+			else if (step == DB_DONE && c->id > 0)
+				rc = core_fail(cx, CRM_ECONFLICT, "The scorecard was "
+				    "changed meanwhile; read it again");
 			else
 				rc = db_fail(cx, "store step");
 			db_done(st);
@@ -562,7 +568,8 @@ kpi_card_create(struct core_ctx *cx, json_t *in, json_t **out)
 }
 
 int
-kpi_card_update(struct core_ctx *cx, int64_t id, json_t *in, json_t **out)
+kpi_card_update(struct core_ctx *cx, int64_t id, int64_t if_version,
+    json_t *in, json_t **out)
 {
 	struct kpi_card c;
 	int rc = core_admin_only(cx, "change KPI scorecards");
@@ -573,7 +580,12 @@ kpi_card_update(struct core_ctx *cx, int64_t id, json_t *in, json_t **out)
 	rc = kpi_card_load(cx, id, &c);
 	if (rc != CRM_OK)
 		return rc;
-	rc = check_card(cx, in, &c, false);
+	if (if_version >= 0 && if_version != c.version)
+		rc = core_fail(cx, CRM_ECONFLICT, "The scorecard was changed "
+		    "meanwhile (version %lld); read it again",
+		    (long long)c.version);
+	if (rc == CRM_OK)
+		rc = check_card(cx, in, &c, false);
 	if (rc == CRM_OK)
 		rc = store_card(cx, &c, "kpi.scorecard_changed");
 	kpi_card_free(&c);
