@@ -600,11 +600,12 @@ operation(const struct route *r)
 		const char *body = r->fn == h_webform_submit ?
 		    "WebFormSubmission" : "SatisfactionAnswer";
 
-		/* JSON from a script, or a plain HTML form's post. */
+		/* JSON from a script, or a plain HTML form's post (either enctype). */
 		json_object_set_new(op, "requestBody", json_pack("{s:b, s:{s:{s:o}, "
-		    "s:{s:o}}}", "required", 1, "content", "application/json",
-		    "schema", ref(body), "application/x-www-form-urlencoded",
-		    "schema", ref(body)));
+		    "s:{s:o}, s:{s:o}}}", "required", 1, "content",
+		    "application/json", "schema", ref(body),
+		    "application/x-www-form-urlencoded", "schema", ref(body),
+		    "multipart/form-data", "schema", ref(body)));
 	}
 	if (r->fn == h_webform_page || r->fn == h_csat_page)
 		json_object_set_new(resp, "200", json_pack("{s:s, s:{s:{s:{s:s}}}}",

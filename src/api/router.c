@@ -384,8 +384,9 @@ const struct route api_routes[] = {
 	    "the form allows; errors as pages for browsers", "public" },
 	{ "POST", "/api/v1/public/forms/{key}/tickets", h_webform_submit, NULL,
 	    R_PUBLIC | R_SECRET | R_CORS, "Send a web form without signing in: "
-	    "JSON (answers 201 {received, ticket_id}) or a form post (answers a "
-	    "page); rate-limited per address and per form (429, Retry-After)",
+	    "JSON (answers 201 {received, ticket_id}) or a form post, urlencoded "
+	    "or multipart without files (answers a page, errors too); "
+	    "rate-limited per address and per form (429, Retry-After)",
 	    "public" },
 	{ "OPTIONS", "/api/v1/public/forms/{key}/tickets", h_webform_preflight,
 	    NULL, R_PUBLIC | R_SECRET | R_CORS, "CORS preflight for the sites a "

@@ -250,6 +250,55 @@ test('bad input is refused field by field, and hostile HTML is stored as text an
   assert.equal((await formTickets()).length, before + 2, 'only the two good ones were made');
 });
 
+// A multipart/form-data body as a browser sends it: parts of [name, value] or [name, value, filename].
+function multipart(parts, boundary = '----crmFormBoundary7MA4YWxk') {
+  const body = parts.map(([name, value, filename]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"`
+    + (filename !== undefined ? `; filename="${filename}"\r\nContent-Type: application/octet-stream` : '')
+    + `\r\n\r\n${value}\r\n`).join('') + `--${boundary}--\r\n`;
+  return { body, type: `multipart/form-data; boundary=${boundary}` };
+}
+
+test('a multipart/form-data post is taken like a form post; files, bad bodies and oversize ones are refused with a page', async () => {
+  const f = await createOk(srv, 'desk/forms', { name: 'Multipart', fields: ['name', 'email', 'subject', 'message'], address_max: 100 });
+  const before = (await formTickets()).length;
+  const send = (parts, opts = {}) => {
+    const m = multipart(parts, opts.boundary);
+    return submit(f.public_key, opts.raw ?? m.body, { type: opts.type ?? m.type });
+  };
+  const isPage = (r, status, text) => {
+    assert.equal(r.status, status, r.text);
+    assert.match(r.headers.get('content-type'), /^text\/html/);
+    assert.match(r.text, text);
+  };
+  // Taken: the same thank-you page as a urlencoded post; an empty file input (nothing chosen) is left out.
+  const ok = await send([['name', 'Multi Part'], ['email', 'multi@example.com'], ['subject', 'Über multipart'],
+    ['message', 'line one\r\nline two'], ['attachment', '', ''], ['website', '']]);
+  isPage(ok, 200, /Thank you!/);
+  const t = (await formTickets()).find((x) => x.email === 'multi@example.com');
+  assert.ok(t, 'the ticket was made');
+  assert.equal(t.subject, 'Über multipart');
+  assert.equal(t.description, 'Name: Multi Part\n\nline one\r\nline two');
+  // A file: refused, nothing made.
+  isPage(await send([['email', 'file@example.com'], ['message', 'see file'], ['upload', 'MZ\x90\x00binary', 'evil.exe']]), 400, /takes no files/);
+  // Bad field values: the form again, 422, naming the field (the same limits as any post).
+  const long = await send([['email', 'long@example.com'], ['message', 'm'.repeat(10001)]]);
+  isPage(long, 422, /f-message-err/);
+  isPage(await send([['email', 'x@example.com'], ['message', 'hi'], ['company', 'ACME']]), 422, /Please check/);
+  // Malformed: no boundary, a boundary other than the body's, a body that stops, a field twice, too many parts.
+  isPage(await send([['message', 'hi']], { type: 'multipart/form-data' }), 400, /boundary/);
+  isPage(await send([['message', 'hi']], { type: 'multipart/form-data; boundary=other' }), 400, /could not be read/);
+  isPage(await send([], { raw: '--b\r\nContent-Disposition: form-data; name="message"\r\n\r\nhi', type: 'multipart/form-data; boundary=b' }), 400, /could not be read/);
+  isPage(await send([['message', 'a'], ['message', 'b'], ['email', 'twice@example.com']]), 400, /could not be read/);
+  isPage(await send(Array.from({ length: 17 }, (_, i) => [`f${i}`, 'x'])), 400, /more, or longer, parts/);
+  // Larger than any request may be: refused before the form sees it.
+  const huge = await send([['email', 'huge@example.com'], ['message', 'h'.repeat(1024 * 1024 + 1)]]);
+  assert.equal(huge.status, 413);
+  // A cross-site form post the form does not allow: a page too.
+  const m = multipart([['email', 'c@example.com'], ['message', 'from elsewhere']]);
+  isPage(await submit(f.public_key, m.body, { type: m.type, headers: { Origin: 'https://evil.example' } }), 403, /Not accepted from this site/);
+  assert.equal((await formTickets()).length, before + 1);
+});
+
 test('the subject comes from the first line with words; a blank message is missing, not a broken ticket', async () => {
   const f = await createOk(srv, 'desk/forms', { name: 'Blank lines', address_max: 100 });
   const r = await submit(f.public_key, { email: 'lines@example.com', subject: '  ', message: '\n\r\n  \nPrinter on fire\nsecond' });
