@@ -10,22 +10,15 @@
 // records a rating and comment once, while a used or expired link says so.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PG, pgSql, startServer } from '../lib/server.mjs';
-import { stopClean, req, assertProblem, assertInvalid, createOk, createToken, freePort, until } from '../lib/helpers.mjs';
-
-const HERE = dirname(fileURLToPath(import.meta.url));
-const PYTHON = process.env.CRM_TEST_PYTHON || (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
+import { stopClean, req, assertProblem, assertInvalid, createOk, createToken, until } from '../lib/helpers.mjs';
+import { startSmtpSink } from '../lib/smtp.mjs';
 const HOSTILE = '<img src=x onerror="alert(1)"><script>alert(2)</script>';
 
 let srv;
 let sink;
-let mailDir;
 let agent;          // a support agent: no admin rights
 
 // One request from a chosen loopback address (the whole 127/8 is this
@@ -57,10 +50,7 @@ const formTickets = async () => (await req(srv, 'GET', '/api/v1/tickets?channel=
 function sql(q) {
   return PG ? pgSql(q, srv.db) : execFileSync('sqlite3', ['-batch', '-cmd', '.timeout 10000', srv.db, q], { encoding: 'utf8' });
 }
-function mails() {
-  return readdirSync(mailDir).filter((f) => f.endsWith('.json')).sort()
-    .map((f) => JSON.parse(readFileSync(join(mailDir, f), 'utf8')));
-}
+const mails = () => sink.mails();
 // The satisfaction link mailed to addr for ticket id (waits for the mail).
 async function linkFor(addr, id) {
   let m;
@@ -74,16 +64,8 @@ async function linkFor(addr, id) {
 }
 
 before(async () => {
-  const smtpPort = await freePort();
-  mailDir = mkdtempSync(join(tmpdir(), 'crm-mail-'));
-  sink = spawn(PYTHON, [join(HERE, '../lib/smtp_sink.py'), '127.0.0.1', String(smtpPort), mailDir], { stdio: ['ignore', 'pipe', 'pipe'] });
-  await new Promise((ok, fail) => {
-    let out = '';
-    const t = setTimeout(() => fail(new Error(`smtp sink not ready:\n${out}`)), 15000);
-    sink.stdout.on('data', (d) => { out += d; if (out.includes('ready')) { clearTimeout(t); ok(); } });
-    sink.stderr.on('data', (d) => { out += d; });
-  });
-  srv = await startServer({ args: ['--smtp-url', `smtp://127.0.0.1:${smtpPort}`, '--smtp-from', 'desk@example.com', '--smtp-retry', '1s'] });
+  sink = await startSmtpSink();
+  srv = await startServer({ args: ['--smtp-url', sink.url, '--smtp-from', 'desk@example.com', '--smtp-retry', '1s'] });
   const roles = Object.fromEntries((await req(srv, 'GET', '/api/v1/roles')).body.data.map((r) => [r.builtin, r]));
   const u = await createOk(srv, 'users', { email: 'agent@example.com', name: 'Agent', password: 'saffron lighthouse quill 27',
                                            department_id: 1, role_id: roles.support.id });
@@ -91,12 +73,7 @@ before(async () => {
 });
 after(async () => {
   await stopClean(srv);
-  if (sink) {
-    const gone = new Promise((ok) => sink.once('exit', ok));
-    sink.kill('SIGTERM');
-    await gone;
-  }
-  rmSync(mailDir, { recursive: true, force: true });
+  if (sink) await sink.stop();
 });
 
 test('administrators keep web forms; the server makes the public key; others may not read or write them', async () => {
