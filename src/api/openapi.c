@@ -506,20 +506,26 @@ kpi_schema(void)
 	    "integer",
 	    "required", "metric", "target", "weight", "rule");
 
-	return json_pack("{s:s, s:{s:{s:s, s:b}, s:{s:s, s:i}, s:{s:s, "
+	/*
+	 * applies is required on create, but only an administrator reads it
+	 * (and the targeting ids) back, so the shared schema leaves it optional.
+	 */
+	return json_pack("{s:s, s:{s:{s:s, s:b}, s:{s:s, s:i}, s:{s:s, s:s, "
 	    "s:[s,s,s]}, s:{s:s, s:{s:s}}, s:{s:[s,s]}, s:{s:[s,s]}, s:{s:s, "
-	    "s:[s,s,s]}, s:{s:s, s:i, s:o}, s:{s:s, s:b}}, s:[s,s,s,s]}",
+	    "s:[s,s,s]}, s:{s:s, s:i, s:o}, s:{s:s, s:b}}, s:[s,s,s]}",
 	    "type", "object", "properties",
 	    "id", "type", "integer", "readOnly", 1,
 	    "name", "type", "string", "maxLength", KPI_NAME_MAX,
-	    "applies", "type", "string", "enum", "users", "department", "role",
+	    "applies", "type", "string", "description", "required on create; "
+	    "with user_ids, department_id and role_id, in an administrator's "
+	    "answers only", "enum", "users", "department", "role",
 	    "user_ids", "type", "array", "items", "type", "integer",
 	    "department_id", "type", "integer", "null",
 	    "role_id", "type", "integer", "null",
 	    "period_kind", "type", "string", "enum", "month", "quarter", "year",
 	    "lines", "type", "array", "maxItems", KPI_LINES_MAX, "items", line,
 	    "version", "type", "integer", "readOnly", 1,
-	    "required", "name", "applies", "period_kind", "lines");
+	    "required", "name", "period_kind", "lines");
 }
 
 /*
