@@ -145,6 +145,20 @@ function request()
   end
 end
 
+-- The contact list's cursor: hex of "<id>\n<last_name>" (src/core/list.c),
+-- and the page it came from holds contacts (they have a last_name).
+function is_list_cursor(c)
+  local digits = 0
+  for i = 1, #c - 1, 2 do
+    local byte = tonumber(string.sub(c, i, i + 1), 16)
+    if byte == nil then return false end
+    if byte == 10 then return digits > 0 end
+    if byte < 48 or byte > 57 then return false end
+    digits = digits + 1
+  end
+  return false
+end
+
 function response(status, headers, body)
   if status >= 200 and status < 300 then
     s2xx = s2xx + 1
@@ -155,8 +169,11 @@ function response(status, headers, body)
         etags[id] = etag
       end
     else
+      -- Only the contact list's own cursor: other lists answered here (a
+      -- company's timeline, notifications) have cursors of their own
+      -- shape, which the contact list rightly refuses with a 400.
       local c = string.match(body, '"next_cursor":"([^"]+)"')
-      if c ~= nil and string.sub(body, 1, 8) == '{"data":' then
+      if c ~= nil and string.sub(body, 1, 8) == '{"data":' and is_list_cursor(c) then
         cursor = c
       end
     end
