@@ -40,6 +40,20 @@ fz_fail(const char *fmt, ...)
 	abort();
 }
 
+/*
+ * A copy of the standard error made before main, so before libFuzzer
+ * applies -close_fd_mask: harnesses without a database (no fz_open) keep
+ * their fz_fail() messages too.
+ */
+__attribute__((constructor)) static void
+keep_stderr(void)
+{
+	int fd = dup(2);
+
+	if (fd >= 0)
+		errfd = fd;
+}
+
 static void
 die(const char *what, const char *why)
 {
@@ -55,9 +69,6 @@ fz_open(const char *address, struct actor *actor)
 	bool active;
 	db_t *db;
 
-	/* LLVMFuzzerInitialize runs before libFuzzer applies -close_fd_mask. */
-	if (errfd == 2)
-		errfd = dup(2);
 	if (sodium_init() < 0)
 		die("sodium_init", "failed");
 	if (core_open_db(address, &db, err, sizeof(err)) != CRM_OK)

@@ -32,7 +32,8 @@ void fz_mark(db_t *db);
 void fz_reset(db_t *db);
 /*
  * Reports a broken property and aborts, so libFuzzer keeps the input. The
- * message goes to the standard error that fz_open() found: run.sh passes
+ * message goes to the standard error the process started with (a copy
+ * made before main, in every harness): run.sh passes
  * -close_fd_mask=2 to silence the server's access log, which would
  * otherwise swallow it.
  */
