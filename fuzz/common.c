@@ -205,6 +205,24 @@ fz_reset(db_t *db)
 		die("reset", db_errmsg(db));
 }
 
+int
+fz_body_object(const uint8_t *data, size_t size, json_t **out)
+{
+	json_error_t err;
+	json_t *j = json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES,
+	    &err);
+
+	*out = NULL;
+	if (j == NULL)
+		return 0;
+	if (!json_is_object(j)) {
+		json_decref(j);
+		return -1;
+	}
+	*out = j;
+	return 0;
+}
+
 char *
 fz_strndup(const uint8_t *data, size_t size)
 {

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "core/core.h"
 
 /*
@@ -39,6 +41,14 @@ void fz_reset(db_t *db);
  */
 void fz_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2),
     noreturn));
+/*
+ * The input as a JSON body, parsed as api/reply.c body_object() parses
+ * one (duplicate keys refused): *out is the object (caller decrefs), or
+ * NULL; the value a harness returns then: 0 for bytes that are not JSON,
+ * -1 for JSON that is not an object (refused before the core sees it, so
+ * not worth keeping in the corpus).
+ */
+int fz_body_object(const uint8_t *data, size_t size, json_t **out);
 /* A NUL-terminated copy of data (caller frees). */
 char *fz_strndup(const uint8_t *data, size_t size);
 
