@@ -162,8 +162,8 @@ fz_seed(db_t *db, const struct actor *actor)
 	}
 }
 
-static int64_t
-max_id(db_t *db, const char *sql)
+int64_t
+fz_int(db_t *db, const char *sql)
 {
 	db_stmt_t *st;
 	int64_t v = 0;
@@ -179,9 +179,9 @@ max_id(db_t *db, const char *sql)
 void
 fz_mark(db_t *db)
 {
-	mark_company = max_id(db, "SELECT max(id) FROM companies");
-	mark_contact = max_id(db, "SELECT max(id) FROM contacts");
-	mark_field = max_id(db, "SELECT max(id) FROM custom_fields");
+	mark_company = fz_int(db, "SELECT max(id) FROM companies");
+	mark_contact = fz_int(db, "SELECT max(id) FROM contacts");
+	mark_field = fz_int(db, "SELECT max(id) FROM custom_fields");
 }
 
 void

@@ -29,6 +29,11 @@ db_t *fz_open(const char *address, struct actor *actor);
  * and one custom field of every type on both entities.
  */
 void fz_seed(db_t *db, const struct actor *actor);
+/*
+ * The first column of sql's first row as an integer (0 for NULL or no
+ * row). Aborts when sql does not prepare.
+ */
+int64_t fz_int(db_t *db, const char *sql);
 /* Records the ids present now; fz_reset() removes everything newer. */
 void fz_mark(db_t *db);
 void fz_reset(db_t *db);

@@ -255,20 +255,6 @@ static const struct writer {
 	    NULL },
 };
 
-static int64_t
-count(const char *sql)
-{
-	db_stmt_t *st;
-	int64_t v = -1;
-
-	if (db_prepare(db, sql, &st) != DB_OK)
-		fz_fail("%s: %s", sql, db_errmsg(db));
-	if (db_step(st) == DB_ROW)
-		v = db_col_int(st, 0);
-	db_done(st);
-	return v;
-}
-
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -280,7 +266,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	db = fz_open(":memory:", &admin);
 	fz_seed(db, &admin);
 	/* A report to subscribe to, and a plan for the split to share. */
-	report_id = count("SELECT min(id) FROM reports");
+	report_id = fz_int(db, "SELECT min(id) FROM reports");
 	if (report_id <= 0)
 		fz_fail("set-up: no report");
 	in = json_pack("{s:s,s:[{s:s,s:I,s:s,s:i}]}", "period", "2026-11",
@@ -338,7 +324,7 @@ run(const struct writer *w, json_t *j)
 
 	if (w->make != NULL)
 		id = make(w->make, w->name, w->body);
-	before = count(w->count_sql);
+	before = fz_int(db, w->count_sql);
 	core_ctx_init(&cx, db, &admin);
 	rc = w->fn(&cx, id, j, &out);
 	switch (rc) {
@@ -359,7 +345,7 @@ run(const struct writer *w, json_t *j)
 	}
 	/* A refusal may carry a body (plan_put's errors): never a leak. */
 	json_decref(out);
-	if (count(w->count_sql) != before)
+	if (fz_int(db, w->count_sql) != before)
 		fz_fail("%s: refused (%d) but its table changed", w->name, rc);
 }
 

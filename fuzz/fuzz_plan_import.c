@@ -39,20 +39,6 @@ static db_t *db;
 static struct actor admin;
 static char path[64];
 
-static int64_t
-plans_count(void)
-{
-	db_stmt_t *st;
-	int64_t v = -1;
-
-	if (db_prepare(db, "SELECT count(*) FROM plans", &st) != DB_OK)
-		fz_fail("plans: %s", db_errmsg(db));
-	if (db_step(st) == DB_ROW)
-		v = db_col_int(st, 0);
-	db_done(st);
-	return v;
-}
-
 static void
 remove_file(void)
 {
@@ -146,10 +132,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (f == NULL || fwrite(data, 1, size, f) != size || fclose(f) != 0)
 		fz_fail("writing %s", path);
-	before = plans_count();
+	before = fz_int(db, "SELECT count(*) FROM plans");
 	core_ctx_init(&cx, db, &admin);
 	rd = plan_import(&cx, path, NULL, true, &dry);
-	if (plans_count() != before)
+	if (fz_int(db, "SELECT count(*) FROM plans") != before)
 		fz_fail("a dry run wrote");
 	if (rd != CRM_OK) {
 		if (rd != CRM_EINVAL || cx.errs.n != 1 ||
@@ -171,7 +157,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    json_object_get(real, "rows"), json_object_get(dry, "rows")))
 		fz_fail("the run's errors differ from the dry run's");
 	if (json_integer_value(json_object_get(dry, "error_count")) > 0) {
-		if (rr != CRM_EINVAL || plans_count() != before ||
+		if (rr != CRM_EINVAL || fz_int(db, "SELECT count(*) FROM plans") != before ||
 		    json_integer_value(json_object_get(real, "written")) != 0)
 			fz_fail("a file with errors: %d, written %lld", rr,
 			    (long long)json_integer_value(json_object_get(real,
