@@ -14,32 +14,12 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include <sodium.h>
-
+#include "memdb_fixture.h"
 #include "core/core.h"
 #include "core/desk_mail.h"
-#include "core/users.h"
-#include "store/db.h"
 
 #define S(x) x, strlen(x)
 
-static db_t *db;
-static struct actor admin;
-static struct core_ctx cx;
-
-static int64_t
-count(const char *sql)
-{
-	db_stmt_t *st;
-	int64_t n = -1;
-
-	if (db_prepare(db, sql, &st) != DB_OK)
-		fail_msg("prepare %s: %s", sql, db_errmsg(db));
-	if (db_step(st) == DB_ROW)
-		n = db_col_int(st, 0);
-	db_done(st);
-	return n;
-}
 
 static void
 take(int64_t uid, const char *raw, size_t len)
@@ -47,7 +27,7 @@ take(int64_t uid, const char *raw, size_t len)
 	core_ctx_init(&cx, db, &admin);
 	if (desk_mail_take(&cx, NULL, uid, raw, len) != CRM_OK)
 		fail_msg("UID %lld: %s", (long long)uid, cx.detail);
-	assert_int_equal(count("SELECT last_uid FROM desk_mailbox"), uid);
+	assert_int_equal(memdb_int("SELECT last_uid FROM desk_mailbox"), uid);
 }
 
 static void
@@ -56,14 +36,14 @@ a_mail_taken_twice_makes_one_ticket(void **state)
 	static const char mail[] = "From: Anna <anna@acme.example>\r\n"
 	    "To: desk@example.com\r\nSubject: Printer on fire\r\n"
 	    "Message-ID: <p1@acme.example>\r\n\r\nIt smokes.\r\n";
-	int64_t before = count("SELECT count(*) FROM tickets");
+	int64_t before = memdb_int("SELECT count(*) FROM tickets");
 
 	(void)state;
 	take(1, S(mail));
-	assert_int_equal(count("SELECT count(*) FROM tickets"), before + 1);
+	assert_int_equal(memdb_int("SELECT count(*) FROM tickets"), before + 1);
 	take(2, S(mail));
-	assert_int_equal(count("SELECT count(*) FROM tickets"), before + 1);
-	assert_int_equal(count("SELECT count(*) FROM tickets WHERE subject = "
+	assert_int_equal(memdb_int("SELECT count(*) FROM tickets"), before + 1);
+	assert_int_equal(memdb_int("SELECT count(*) FROM tickets WHERE subject = "
 	    "'Printer on fire' AND channel = 'email'"), 1);
 }
 
@@ -82,33 +62,20 @@ any_bytes_are_accounted_for(void **state)
 	(void)state;
 	take(3, junk, sizeof(junk) - 1);
 	take(4, "", 0);
-	before = count("SELECT count(*) FROM tickets");
+	before = memdb_int("SELECT count(*) FROM tickets");
 	take(5, S(no_id));
 	take(6, S(no_id));
-	assert_int_equal(count("SELECT count(*) FROM tickets"), before + 1);
+	assert_int_equal(memdb_int("SELECT count(*) FROM tickets"), before + 1);
 }
 
 static int
 group_setup(void **state)
 {
-	char err[256];
 	json_t *in, *out = NULL;
-	int64_t id;
 
 	(void)state;
-	if (sodium_init() < 0)
+	if (memdb_open() != 0)
 		return -1;
-	if (core_open_db(":memory:", &db, err, sizeof(err)) != CRM_OK) {
-		fprintf(stderr, "core_open_db: %s\n", err);
-		return -1;
-	}
-	core_ctx_init(&cx, db, NULL);
-	if (user_add(&cx, "admin@example.com", "Admin", "correct horse battery",
-	    true, &id) != CRM_OK)
-		return -1;
-	admin.user_id = id;
-	admin.is_admin = true;
-	snprintf(admin.email, sizeof(admin.email), "admin@example.com");
 	in = json_pack("{s:s,s:s,s:s}", "imap_url", "imaps://mail.example.com",
 	    "username", "desk", "password", "desk-secret-42");
 	core_ctx_init(&cx, db, &admin);
@@ -120,14 +87,6 @@ group_setup(void **state)
 	    0 : -1;
 }
 
-static int
-group_teardown(void **state)
-{
-	(void)state;
-	db_close(db);
-	return 0;
-}
-
 int
 main(void)
 {
@@ -136,5 +95,5 @@ main(void)
 		cmocka_unit_test(any_bytes_are_accounted_for),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, group_setup, memdb_close);
 }
