@@ -71,7 +71,7 @@ answer_has(const char *a, size_t len, int64_t uid, int64_t size)
 		if (line_names(p, ll, "UID ", uid) &&
 		    line_names(p, ll, "RFC822.SIZE ", size))
 			return true;
-		p += ll + 1;
+		p = nl != NULL ? nl + 1 : end;
 	}
 	return false;
 }
@@ -105,7 +105,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			size_t ll = nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
 
 			found = line_names(p, ll, "UIDVALIDITY", uv);
-			p += ll + 1;
+			p = nl != NULL ? nl + 1 : end;
 		}
 		if (!found)
 			fz_fail("UIDVALIDITY %lld is not in the answer", (long long)uv);

@@ -163,7 +163,7 @@ imap_parse_list(const char *data, size_t len, int64_t last_uid, size_t max,
 		int64_t uid = number_after(p, ll, "UID "),
 		    size = number_after(p, ll, "RFC822.SIZE ");
 
-		p += ll + 1;
+		p = nl != NULL ? nl + 1 : end;
 		/* "n:*" answers the last mail even when n is past it. */
 		if (uid <= last_uid || size < 0)
 			continue;
