@@ -6,7 +6,9 @@
 --         next_cursor for up to 20 pages, then from the start again
 --   15 %  search: /api/v1/search?limit=20&q= or /api/v1/contacts?q= with the
 --         benchmark's 26 queries
---   10 %  POST /api/v1/contacts (create)
+--   10 %  POST /api/v1/contacts (create); with SOAK_STEADY (the default) every
+--         other one, and every other create of a deal, task or ticket below,
+--         is a DELETE of one this thread created, so the data keeps its size
 --   20 %  PATCH /api/v1/contacts/{id} with If-Match on a small hot set of ids
 --         (SOAK_HOT, default 200), so that concurrent connections collide and
 --         some PATCHes answer 412 by design; an id whose ETag is not known yet
@@ -32,6 +34,12 @@ end
 s2xx, s412, s4xx, s5xx, other, deep = 0, 0, 0, 0, 0, 0
 local etags = {}          -- id -> ETag text, learnt from any single-record answer
 local cursor = nil        -- the list walk's next page
+-- SOAK_STEADY (on unless "0"): every other create of a contact, deal, task
+-- or ticket is a DELETE (to the trash) of one this thread created before,
+-- so the live data keeps its size and a slower answer is drift, not growth.
+local steady = os.getenv("SOAK_STEADY") ~= "0"
+local created = { contacts = {}, deals = {}, activities = {}, tickets = {} }
+local turn = 0
 local pages = 0
 local seq = 0
 
@@ -68,10 +76,22 @@ local function with_auth(h)
 end
 local json_hdr = with_auth({ ["Content-Type"] = "application/json" })
 
+-- With steady on, every other call trashes the oldest record of kind this
+-- thread created (when there is one) instead of creating another.
+local function trash_instead(kind)
+  turn = turn + 1
+  if not steady or turn % 2 == 0 or #created[kind] == 0 then
+    return nil
+  end
+  return wrk.format("DELETE", "/api/v1/" .. kind .. "/" .. table.remove(created[kind], 1))
+end
+
 -- The later features' requests (2 % each), by number 1..8.
 local function feature(k)
   seq = seq + 1
   if k == 1 then
+    local d = trash_instead("deals")
+    if d then return d end
     return wrk.format("POST", "/api/v1/deals", json_hdr, string.format(
       '{"title":"Soak deal %d.%d","pipeline_id":1,"amount":%d,"currency":"EUR",' ..
       '"company_id":%d,"source":"web"}', thread_id or 0, seq,
@@ -79,6 +99,8 @@ local function feature(k)
   elseif k == 2 then
     return wrk.format("GET", "/api/v1/deals/board?pipeline_id=1")
   elseif k == 3 then
+    local d = trash_instead("activities")
+    if d then return d end
     return wrk.format("POST", "/api/v1/activities", json_hdr, string.format(
       '{"kind":"task","subject":"Soak task %d.%d","due_at":"2026-12-%02dT10:00:00Z",' ..
       '"company_id":%d}', thread_id or 0, seq, math.random(1, 28),
@@ -86,6 +108,8 @@ local function feature(k)
   elseif k == 4 then
     return wrk.format("GET", "/api/v1/activities/my-day?tz=Europe/Berlin")
   elseif k == 5 then
+    local d = trash_instead("tickets")
+    if d then return d end
     return wrk.format("POST", "/api/v1/tickets", json_hdr, string.format(
       '{"subject":"Soak ticket %d.%d","description":"The printer is on fire",' ..
       '"priority":"normal","company_id":%d}', thread_id or 0, seq,
@@ -120,6 +144,8 @@ function request()
   elseif r <= 72 then
     return wrk.format("GET", search_paths[math.random(1, #search_paths)])
   elseif r <= 80 then
+    local d = trash_instead("contacts")
+    if d then return d end
     seq = seq + 1
     local p = people[math.random(1, #people)]
     local body = string.format(
@@ -145,6 +171,20 @@ function request()
   end
 end
 
+-- The contact list's cursor: hex of "<id>\n<last_name>" (src/core/list.c),
+-- and the page it came from holds contacts (they have a last_name).
+function is_list_cursor(c)
+  local digits = 0
+  for i = 1, #c - 1, 2 do
+    local byte = tonumber(string.sub(c, i, i + 1), 16)
+    if byte == nil then return false end
+    if byte == 10 then return digits > 0 end
+    if byte < 48 or byte > 57 then return false end
+    digits = digits + 1
+  end
+  return false
+end
+
 function response(status, headers, body)
   if status >= 200 and status < 300 then
     s2xx = s2xx + 1
@@ -154,9 +194,25 @@ function response(status, headers, body)
       if id ~= nil and id <= hot then
         etags[id] = etag
       end
+      -- A record this thread created (201, with the soak's own marks).
+      local new_id = status == 201 and id
+      if new_id and steady then
+        if string.find(body, '@soak.example', 1, true) then
+          table.insert(created.contacts, new_id)
+        elseif string.find(body, '"title":"Soak deal ', 1, true) then
+          table.insert(created.deals, new_id)
+        elseif string.find(body, '"subject":"Soak task ', 1, true) then
+          table.insert(created.activities, new_id)
+        elseif string.find(body, '"subject":"Soak ticket ', 1, true) then
+          table.insert(created.tickets, new_id)
+        end
+      end
     else
+      -- Only the contact list's own cursor: other lists answered here (a
+      -- company's timeline, notifications) have cursors of their own
+      -- shape, which the contact list rightly refuses with a 400.
       local c = string.match(body, '"next_cursor":"([^"]+)"')
-      if c ~= nil and string.sub(body, 1, 8) == '{"data":' then
+      if c ~= nil and string.sub(body, 1, 8) == '{"data":' and is_list_cursor(c) then
         cursor = c
       end
     end

@@ -32,6 +32,7 @@
 #   SOAK_STEPS="4 16 64" SOAK_STEP_SECONDS=20   the load steps (0 steps: skip)
 #   SOAK_VALGRIND_SECONDS=60 (0: skip valgrind)
 #   SOAK_RSS_GROWTH=20 SOAK_PORT=18180
+#   SOAK_STEADY=1 (0: every create creates, and the data grows)
 #   SOAK_RESULTS=bench/RELIABILITY.md (empty: write nothing)  SOAK_KEEP=1
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -55,6 +56,9 @@ ADMIN=admin@soak.example
 BASE=http://127.0.0.1:$PORT
 export BENCH_WRK_DIR=$ROOT/bench/wrk BENCH_CONTACTS=$CONTACTS BENCH_COMPANIES=$COMPANIES
 export SOAK_HOT=${SOAK_HOT:-200}
+# Steady data: every other create is a DELETE of an earlier one (mixed.lua),
+# so memory and latency are read at a constant size. SOAK_STEADY=0: growth.
+export SOAK_STEADY=${SOAK_STEADY:-1}
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/crm-soak.XXXXXX")
 SERVER_PID=
@@ -303,7 +307,7 @@ list pages sorted by last name (following \`next_cursor\` up to 20 pages deep), 
 contact, 16 % the later features (2 % each: POST a deal, the deals board, POST a task, my day,
 POST a ticket, a ready report's run, a company's timeline, the notifications), 20 % PATCH with
 \`If-Match\` on $SOAK_HOT hot contacts (reading one first when its ETag is unknown). Connections PATCH the same contacts concurrently, so some PATCHes answer 412 by
-design; they are counted apart and are not errors. *Errors* are every other non-2xx answer and
+design; they are counted apart and are not errors. $( [ "$SOAK_STEADY" = 0 ] && echo "Every create adds a record, so the data grows through the run." || echo "The data keeps its size (SOAK_STEADY): every other create of a contact, deal, task or ticket is instead a DELETE (to the trash) of one the same wrk thread created earlier." ) *Errors* are every other non-2xx answer and
 every socket error (connect, read, write, 10 s timeout). wrk runs flat out (closed loop), so the
 rate is the highest the server holds at that concurrency. wrk shares the $(nproc) cores with the
 server, and other work shared the machine: the 1-minute load average is given beside each figure.

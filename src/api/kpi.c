@@ -17,25 +17,55 @@ h_kpi_card_list(struct call *c)
 	reply_result(c, rc, 200, out);
 }
 
+/* A scorecard with its version as the ETag, for If-Match on PATCH. */
+static void
+reply_card(struct call *c, int rc, int status, json_t *out)
+{
+	if (rc == CRM_OK)
+		etag_header(c, out);
+	reply_result(c, rc, status, out);
+}
+
 void
 h_kpi_card_get(struct call *c)
 {
 	json_t *out = NULL;
 	int rc = kpi_card_get(&c->cx, c->id, &out);
 
-	reply_result(c, rc, 200, out);
+	reply_card(c, rc, 200, out);
 }
 
 void
 h_kpi_card_create(struct call *c)
 {
-	call_with_body(c, kpi_card_create, 201);
+	json_t *in = body_object(c), *out = NULL;
+	int rc;
+
+	if (in == NULL)
+		return;
+	rc = kpi_card_create(&c->cx, in, &out);
+	json_decref(in);
+	reply_card(c, rc, 201, out);
 }
 
 void
 h_kpi_card_update(struct call *c)
 {
-	call_with_id_body(c, kpi_card_update);
+	int64_t version = if_match(c);
+	json_t *in, *out = NULL;
+	int rc;
+
+	if (version == -2) {
+		reply_problem(c, 412, NULL, "If-Match must be the ETag of the "
+		    "scorecard, like \"3\"");
+		return;
+	}
+	in = body_object(c);
+	if (in == NULL)
+		return;
+	rc = kpi_card_update(&c->cx, c->id, version, in, &out);
+	json_decref(in);
+	reply_card(c, rc, 200, out);
 }
 
 void

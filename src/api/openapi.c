@@ -506,20 +506,26 @@ kpi_schema(void)
 	    "integer",
 	    "required", "metric", "target", "weight", "rule");
 
-	return json_pack("{s:s, s:{s:{s:s, s:b}, s:{s:s, s:i}, s:{s:s, "
+	/*
+	 * applies is required on create, but only an administrator reads it
+	 * (and the targeting ids) back, so the shared schema leaves it optional.
+	 */
+	return json_pack("{s:s, s:{s:{s:s, s:b}, s:{s:s, s:i}, s:{s:s, s:s, "
 	    "s:[s,s,s]}, s:{s:s, s:{s:s}}, s:{s:[s,s]}, s:{s:[s,s]}, s:{s:s, "
-	    "s:[s,s,s]}, s:{s:s, s:i, s:o}, s:{s:s, s:b}}, s:[s,s,s,s]}",
+	    "s:[s,s,s]}, s:{s:s, s:i, s:o}, s:{s:s, s:b}}, s:[s,s,s]}",
 	    "type", "object", "properties",
 	    "id", "type", "integer", "readOnly", 1,
 	    "name", "type", "string", "maxLength", KPI_NAME_MAX,
-	    "applies", "type", "string", "enum", "users", "department", "role",
+	    "applies", "type", "string", "description", "required on create; "
+	    "with user_ids, department_id and role_id, in an administrator's "
+	    "answers only", "enum", "users", "department", "role",
 	    "user_ids", "type", "array", "items", "type", "integer",
 	    "department_id", "type", "integer", "null",
 	    "role_id", "type", "integer", "null",
 	    "period_kind", "type", "string", "enum", "month", "quarter", "year",
 	    "lines", "type", "array", "maxItems", KPI_LINES_MAX, "items", line,
 	    "version", "type", "integer", "readOnly", 1,
-	    "required", "name", "applies", "period_kind", "lines");
+	    "required", "name", "period_kind", "lines");
 }
 
 /*
@@ -544,12 +550,15 @@ kpi_responses(const struct route *r, json_t *resp, json_t *params)
 		return true;
 	}
 	if (r->fn == h_kpi_card_list)
-		what = "{data: [scorecard]}";
+		what = "{data: [scorecard]}; who each applies to (applies, "
+		    "user_ids, department_id, role_id) for an administrator only";
 	else if (r->fn == h_kpi_card_get || r->fn == h_kpi_card_create ||
 	    r->fn == h_kpi_card_update)
 		what = "{id, name, applies, user_ids, department_id, role_id, "
 		    "period_kind, lines: [{metric, target, weight, rule, cap | "
-		    "worst | bands}], created_at, updated_at, version}";
+		    "worst | bands}], created_at, updated_at, version} (ETag: "
+		    "its version); applies, user_ids, department_id and role_id "
+		    "for an administrator only";
 	else if (r->fn == h_kpi_results || r->fn == h_kpi_close ||
 	    r->fn == h_kpi_reopen)
 		what = "{scorecard_id, name, period, period_kind, from, to, people: "
@@ -597,11 +606,12 @@ operation(const struct route *r)
 		const char *body = r->fn == h_webform_submit ?
 		    "WebFormSubmission" : "SatisfactionAnswer";
 
-		/* JSON from a script, or a plain HTML form's post. */
+		/* JSON from a script, or a plain HTML form's post (either enctype). */
 		json_object_set_new(op, "requestBody", json_pack("{s:b, s:{s:{s:o}, "
-		    "s:{s:o}}}", "required", 1, "content", "application/json",
-		    "schema", ref(body), "application/x-www-form-urlencoded",
-		    "schema", ref(body)));
+		    "s:{s:o}, s:{s:o}}}", "required", 1, "content",
+		    "application/json", "schema", ref(body),
+		    "application/x-www-form-urlencoded", "schema", ref(body),
+		    "multipart/form-data", "schema", ref(body)));
 	}
 	if (r->fn == h_webform_page || r->fn == h_csat_page)
 		json_object_set_new(resp, "200", json_pack("{s:s, s:{s:{s:{s:s}}}}",
@@ -1037,7 +1047,7 @@ operation(const struct route *r)
 	}
 	if (r->fn == h_rec_update || r->fn == h_deal_move || r->fn == h_proc_update ||
 	    r->fn == h_activity_complete || r->fn == h_activity_reopen ||
-	    r->fn == h_workcal_update)
+	    r->fn == h_workcal_update || r->fn == h_kpi_card_update)
 		json_array_append_new(params, json_pack("{s:s, s:s, s:s, s:{s:s}}",
 		    "name", "If-Match", "in", "header", "description", "the ETag "
 		    "you read; a stale one answers 412", "schema", "type", "string"));

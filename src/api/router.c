@@ -384,8 +384,9 @@ const struct route api_routes[] = {
 	    "the form allows; errors as pages for browsers", "public" },
 	{ "POST", "/api/v1/public/forms/{key}/tickets", h_webform_submit, NULL,
 	    R_PUBLIC | R_SECRET | R_CORS, "Send a web form without signing in: "
-	    "JSON (answers 201 {received, ticket_id}) or a form post (answers a "
-	    "page); rate-limited per address and per form (429, Retry-After)",
+	    "JSON (answers 201 {received, ticket_id}) or a form post, urlencoded "
+	    "or multipart without files (answers a page, errors too); "
+	    "rate-limited per address and per form (429, Retry-After)",
 	    "public" },
 	{ "OPTIONS", "/api/v1/public/forms/{key}/tickets", h_webform_preflight,
 	    NULL, R_PUBLIC | R_SECRET | R_CORS, "CORS preflight for the sites a "
@@ -771,8 +772,8 @@ const struct route api_routes[] = {
 	{ "GET", "/api/v1/kpi/scorecards/{id}", h_kpi_card_get, NULL, 0,
 	    "One scorecard", "kpi" },
 	{ "PATCH", "/api/v1/kpi/scorecards/{id}", h_kpi_card_update, NULL,
-	    R_BODY, "Change a scorecard (admin); closed periods keep their "
-	    "results; audited", "kpi" },
+	    R_BODY, "Change a scorecard (admin, If-Match); closed periods keep "
+	    "their results; audited", "kpi" },
 	{ "DELETE", "/api/v1/kpi/scorecards/{id}", h_kpi_card_delete, NULL, 0,
 	    "Delete a scorecard (admin); frozen results stay; audited", "kpi" },
 	{ "GET", "/api/v1/kpi/results", h_kpi_results, NULL, 0,

@@ -9,19 +9,23 @@
  * sheet allowed by its hash, every value escaped. Each sets its own
  * Content-Security-Policy (http/server.c then leaves out its default and
  * X-Frame-Options): a form page may be framed by the origins its
- * administrator allowed, a satisfaction page by nobody. A browser (Accept
- * naming text/html) gets its errors as pages too; any other client gets
+ * administrator allowed, a satisfaction page by nobody. A form post
+ * (urlencoded or multipart/form-data) is answered with pages, its errors
+ * too, since the browser shows whatever comes back; a browser (Accept
+ * naming text/html) gets a GET's errors as pages; any other client gets
  * problem+json, like everywhere in the API.
  */
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "api/internal.h"
 #include "core/webform.h"
 #include "util/alloc.h"
 #include "util/buf.h"
+#include "util/multipart.h"
 #include "util/text.h"
 #include "util/urlform.h"
 
@@ -236,34 +240,147 @@ add_pair(void *arg, const char *name, size_t nlen, const char *value,
 	return p->bad ? 1 : 0;
 }
 
-static bool
-is_form_post(struct call *c)
+/* What a post's Content-Type says it is: a browser's form post, or not. */
+enum post_kind { POST_JSON, POST_URLENCODED, POST_MULTIPART };
+
+static enum post_kind
+post_kind(struct call *c)
 {
 	const char *ct = http_header(c->req, "Content-Type");
 
-	return ct != NULL && strncmp(ct, "application/x-www-form-urlencoded",
-	    33) == 0;
+	if (ct != NULL && strncasecmp(ct, "application/x-www-form-urlencoded",
+	    33) == 0)
+		return POST_URLENCODED;
+	if (ct != NULL && strncasecmp(ct, "multipart/form-data", 19) == 0)
+		return POST_MULTIPART;
+	return POST_JSON;
+}
+
+/*
+ * A multipart/form-data post (a form with enctype="multipart/form-data"):
+ * its text parts become the same pairs a urlencoded post gives, checked by
+ * the same rules. A file is refused, as a form of the desk takes none; the
+ * empty part a file input sends when nothing was chosen (no file name, no
+ * bytes) is left out, so such a form still works without one.
+ */
+struct mp_fields {
+	json_t		*obj;
+	struct buf	 val;
+	char		 name[MP_NAME_MAX];
+	bool		 file;		/* the part is a file input's */
+	const char	*why;		/* the refusal, for the page */
+};
+
+#define NO_FILES "This form takes no files. Please send it again without " \
+	"attachments."
+#define UNREADABLE "The form's data could not be read. Please go back and " \
+	"send it again."
+
+static int
+mf_begin(void *arg, const struct mp_part *part)
+{
+	struct mp_fields *f = arg;
+
+	if (part->has_filename && part->filename[0] != '\0') {
+		f->why = NO_FILES;
+		return 1;
+	}
+	f->file = part->has_filename;
+	snprintf(f->name, sizeof(f->name), "%s", part->name);
+	/* The whole body is at most HTTP_MAX_BODY; the core checks lengths. */
+	buf_init(&f->val, HTTP_MAX_BODY);
+	return 0;
+}
+
+static int
+mf_data(void *arg, const char *p, size_t n)
+{
+	struct mp_fields *f = arg;
+
+	if (f->file) {
+		f->why = NO_FILES;
+		return 1;
+	}
+	if (buf_append(&f->val, p, n) != 0) {
+		f->why = UNREADABLE;
+		return 1;
+	}
+	return 0;
+}
+
+static int
+mf_end(void *arg)
+{
+	struct mp_fields *f = arg;
+	const char *v = f->val.data != NULL ? f->val.data : "";
+
+	if (!f->file && (f->name[0] == '\0' || !text_utf8_valid(f->name,
+	    strlen(f->name)) || !text_utf8_valid(v, f->val.len) ||
+	    json_object_get(f->obj, f->name) != NULL))
+		f->why = UNREADABLE;
+	else if (!f->file)
+		json_object_set_new(f->obj, f->name, json_stringn(v, f->val.len));
+	buf_free(&f->val);
+	f->file = false;
+	return f->why != NULL ? 1 : 0;
+}
+
+/* The fields of a multipart post, or NULL with *why saying what failed. */
+static json_t *
+multipart_fields(struct call *c, const char **why)
+{
+	static const struct mp_callbacks cb = { mf_begin, mf_data, mf_end };
+	struct mp_fields f = { json_object(), { 0 }, "", false, NULL };
+	char boundary[MP_BOUNDARY_MAX + 1];
+	struct mp_parser mp;
+	int rc;
+
+	*why = NULL;
+	if (mp_boundary(http_header(c->req, "Content-Type"), boundary,
+	    sizeof(boundary)) != MP_OK) {
+		json_decref(f.obj);
+		*why = "The form's data could not be read: its Content-Type names "
+		    "no valid boundary.";
+		return NULL;
+	}
+	mp_init(&mp, boundary, &cb, &f);
+	rc = upload_feed(c, &mp);
+	if (rc == MP_OK)
+		return f.obj;
+	/* A part the parser gave up in the middle of. */
+	buf_free(&f.val);
+	json_decref(f.obj);
+	*why = rc == MP_ECALLBACK && f.why != NULL ? f.why : rc ==
+	    MP_ELIMIT ? "The form sent more, or longer, parts than it has "
+	    "fields. Please go back and send it again." : UNREADABLE;
+	return NULL;
 }
 
 /*
  * The body as an object: a form post's pairs as strings, else JSON
- * (body_object). NULL when it was answered (400 or 415).
+ * (body_object). NULL when it was answered (400 or 415; for a form post, a
+ * page).
  */
 static json_t *
-read_body(struct call *c, const char *ancestors)
+read_body(struct call *c, enum post_kind kind, const char *ancestors)
 {
 	struct pairs p = { json_object(), false };
+	const char *why = UNREADABLE;
 
-	if (!is_form_post(c))
-		return body_object(c);
-	if (urlform_each(c->req->body, c->req->body_len, add_pair, &p) != 0 ||
-	    p.bad || strlen(c->req->body) != c->req->body_len) {
+	if (kind == POST_JSON) {
 		json_decref(p.obj);
-		message_page(c, 400, ancestors, "Please check your answer", "The "
-		    "form's data could not be read. Please go back and send it "
-		    "again.");
-		return NULL;
+		return body_object(c);
 	}
+	if (kind == POST_MULTIPART) {
+		json_decref(p.obj);
+		p.obj = multipart_fields(c, &why);
+	} else if (urlform_each(c->req->body, c->req->body_len, add_pair,
+	    &p) != 0 || p.bad || strlen(c->req->body) != c->req->body_len) {
+		json_decref(p.obj);
+		p.obj = NULL;
+	}
+	if (p.obj == NULL)
+		message_page(c, 400, ancestors, "Please check your answer", why);
 	return p.obj;
 }
 
@@ -410,6 +527,10 @@ form_for_post(struct call *c, json_t **form, bool *cross, bool as_page)
 			reply_problem(c, 403, "Cross-site request refused", "This form "
 			    "takes requests from its own page and from the sites its "
 			    "administrator allowed");
+			if (as_page)
+				message_page(c, 403, "'none'", "Not accepted from this "
+				    "site", "This form takes requests from its own page "
+				    "and from the sites its owner allowed.");
 			return false;
 		}
 		*cross = true;
@@ -435,22 +556,39 @@ h_webform_preflight(struct call *c)
 	http_resp_header(c->resp, "Access-Control-Max-Age", "600");
 }
 
+/*
+ * Whether the system's state refuses writes (answered by api/system.c as
+ * problem+json); a form post gets the same status as a page.
+ */
+static bool
+refused(struct call *c, bool page, const char *ancestors)
+{
+	if (!system_refuses(c, true, false))
+		return false;
+	if (page)
+		message_page(c, c->resp->status, ancestors, "Please try again "
+		    "later", "We cannot take requests right now. Please try again "
+		    "later.");
+	return true;
+}
+
 void
 h_webform_submit(struct call *c)
 {
 	char key[WEBFORM_KEY_MAX], anc[CSP_MAX];
 	json_t *form = NULL, *in = NULL, *out = NULL;
 	const char *thanks;
-	bool page = is_form_post(c), cross;
+	enum post_kind kind = post_kind(c);
+	bool page = kind != POST_JSON, cross;
 	int rc;
 
 	if (!form_for_post(c, &form, &cross, page))
 		return;
 	form_ancestors(form, anc, sizeof(anc));
 	path_secret(c, "/api/v1/public/forms/", "/tickets", key, sizeof(key));
-	if (system_refuses(c, true, false))
+	if (refused(c, page, anc))
 		goto out;
-	in = page ? read_body(c, anc) : body_object(c);
+	in = read_body(c, kind, anc);
 	if (in == NULL)
 		goto out;
 	rc = webform_submit(&c->cx, key, c->req->remote, in, &out);
@@ -540,7 +678,8 @@ h_csat_answer(struct call *c)
 {
 	char token[WEBFORM_TOKEN_MAX], text[160];
 	json_t *in = NULL, *out = NULL, *r;
-	bool page = is_form_post(c);
+	enum post_kind kind = post_kind(c);
+	bool page = kind != POST_JSON;
 	int rc = CRM_ENOTFOUND;
 
 	if (!path_secret(c, "/r/", "", token, sizeof(token))) {
@@ -548,9 +687,9 @@ h_csat_answer(struct call *c)
 		    "'none'");
 		return;
 	}
-	if (system_refuses(c, true, false))
+	if (refused(c, page, "'none'"))
 		return;
-	in = page ? read_body(c, "'none'") : body_object(c);
+	in = read_body(c, kind, "'none'");
 	if (in == NULL)
 		return;
 	/* A form posts the rating as text. */

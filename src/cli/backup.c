@@ -5,6 +5,7 @@
  * and says what happened.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -89,10 +90,16 @@ cmd_backup(int argc, char **argv)
 		unsigned long long bytes = 0;
 
 		err[0] = '\0';
-		if (backup_verify(verify, &m, err, sizeof(err)) != CRM_OK) {
+		/* The core reads no environment: the work folder comes from here. */
+		rc = backup_verify(verify, getenv("TMPDIR"), &m, err, sizeof(err));
+		if (rc == CRM_EUNAVAIL)
+			fprintf(stderr, "crm backup: %s was not checked: %s\n",
+			    verify, err);
+		else if (rc != CRM_OK)
 			fprintf(stderr, "crm backup: %s: NOT OK: %s. Do not restore "
 			    "it: use another backup (or a fresh copy of this one)\n",
 			    verify, err);
+		if (rc != CRM_OK) {
 			opts_free(store);
 			return 1;
 		}

@@ -606,11 +606,10 @@ stage_read(const char *path, struct stage *s, struct bkf_manifest *m,
 }
 
 int
-backup_verify(const char *path, struct bkf_manifest *m, char *err,
-    size_t errlen)
+backup_verify(const char *path, const char *tmpdir, struct bkf_manifest *m,
+    char *err, size_t errlen)
 {
 	struct stage s;
-	const char *tmpdir = getenv("TMPDIR");
 	int rc;
 
 	memset(&s, 0, sizeof(s));
@@ -619,8 +618,8 @@ backup_verify(const char *path, struct bkf_manifest *m, char *err,
 		tmpdir = "/tmp";
 	if (!join(s.root, sizeof(s.root), tmpdir, "crm-verify-XXXXXX") ||
 	    mkdtemp(s.root) == NULL)
-		return fail(err, errlen, CRM_EINVAL, "cannot make a work folder in "
-		    "%s: %s (set TMPDIR to a writable folder with room for the "
+		return fail(err, errlen, CRM_EUNAVAIL, "cannot make a work folder "
+		    "in %s: %s (set TMPDIR to a writable folder with room for the "
 		    "database)", tmpdir, strerror(errno));
 	s.all = false;
 	rc = stage_read(path, &s, m, err, errlen);

@@ -68,11 +68,13 @@ int backup_make(db_t *db, const char *to, struct backup_result *res,
 /*
  * Checks the backup at path completely: decompression, every checksum,
  * the manifest, and PRAGMA integrity_check of the database it holds
- * (extracted into a folder under $TMPDIR and removed again). Fills *m
- * (bkf_manifest_free() it) on success.
+ * (extracted into a new folder under tmpdir, borrowed, and removed again;
+ * NULL or "": /tmp). Fills *m (bkf_manifest_free() it) on success.
+ * CRM_EUNAVAIL when no folder can be made in tmpdir: the backup was not
+ * looked at; any other error is the backup's.
  */
-int backup_verify(const char *path, struct bkf_manifest *m, char *err,
-    size_t errlen);
+int backup_verify(const char *path, const char *tmpdir,
+    struct bkf_manifest *m, char *err, size_t errlen);
 
 /*
  * Restores the backup at from as the database db_path and its files/.

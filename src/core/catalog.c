@@ -676,26 +676,6 @@ static const struct kind products = {
 	NULL,
 };
 
-/* "%" + s with %, _ and \ escaped + "%", for LIKE ... ESCAPE '\'. */
-static void
-like_pattern(const char *s, char *out, size_t outlen)
-{
-	size_t n = 0;
-
-	if (outlen < 3) {
-		out[0] = '\0';
-		return;
-	}
-	out[n++] = '%';
-	for (; *s != '\0' && n + 3 < outlen; s++) {
-		if (*s == '%' || *s == '_' || *s == '\\')
-			out[n++] = '\\';
-		out[n++] = *s;
-	}
-	out[n++] = '%';
-	out[n] = '\0';
-}
-
 int
 catalog_product_list(struct core_ctx *cx, const struct product_query *pq,
     json_t **out)
@@ -729,7 +709,7 @@ catalog_product_list(struct core_ctx *cx, const struct product_query *pq,
 		dbq_sql(&q, " AND t.active = 1");
 	if (pq->q != NULL && pq->q[0] != '\0') {
 		/* lower() on both sides, so each dialect folds case alike. */
-		like_pattern(pq->q, pat, sizeof(pat));
+		text_like_pattern(pq->q, pat, sizeof(pat));
 		dbq_sql(&q, " AND (lower(t.name) LIKE lower(?) ESCAPE '\\' OR "
 		    "lower(t.sku) LIKE lower(?) ESCAPE '\\')");
 		dbq_text(&q, pat, strlen(pat));

@@ -136,6 +136,8 @@ bool kpi_period_of_kind(const char *kind, const char *period, int64_t *from,
  * {"data": [{id, name, applies, user_ids, department_id, role_id,
  * period_kind, lines, created_at, updated_at, version}]}: all of them for
  * an administrator, else those applying to someone the actor may see.
+ * Who a scorecard applies to (applies, user_ids, department_id, role_id)
+ * is in an administrator's answers only, here and in kpi_card_get.
  */
 int kpi_card_list(struct core_ctx *cx, json_t **out);
 int kpi_card_get(struct core_ctx *cx, int64_t id, json_t **out);
@@ -144,8 +146,14 @@ int kpi_card_get(struct core_ctx *cx, int64_t id, json_t **out);
  * CRM_EINVAL naming each bad field ("lines[2].worst").
  */
 int kpi_card_create(struct core_ctx *cx, json_t *in, json_t **out);
-/* The same fields, each optional; the whole is checked again. */
-int kpi_card_update(struct core_ctx *cx, int64_t id, json_t *in, json_t **out);
+/*
+ * The same fields, each optional; the whole is checked again. if_version
+ * < 0: no precondition; otherwise CRM_ECONFLICT unless it is the stored
+ * version. A change committed between this call's read and its write is
+ * CRM_ECONFLICT too, never overwritten.
+ */
+int kpi_card_update(struct core_ctx *cx, int64_t id, int64_t if_version,
+    json_t *in, json_t **out);
 /* Gone from lists and reads; results frozen under it stay in the table. */
 int kpi_card_delete(struct core_ctx *cx, int64_t id);
 

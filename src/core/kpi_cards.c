@@ -206,20 +206,30 @@ id_or_null(int64_t id)
 	return id > 0 ? json_integer((json_int_t)id) : json_null();
 }
 
+/*
+ * The JSON of c for the actor. Only an administrator (who edits scorecards)
+ * reads who it applies to (applies, user_ids, department_id, role_id);
+ * everyone else gets what reading their results takes, and nothing about
+ * the other people it covers.
+ */
 static json_t *
-card_json(const struct kpi_card *c)
+card_json(struct core_ctx *cx, const struct kpi_card *c)
 {
-	json_t *lines = json_array();
+	json_t *lines = json_array(), *o;
 
 	for (int i = 0; i < c->nlines; i++)
 		json_array_append_new(lines, kpi_line_json(&c->lines[i]));
-	return json_pack("{s:I, s:s, s:s, s:O, s:o, s:o, s:s, s:o, s:o, s:o, "
-	    "s:I}", "id", (json_int_t)c->id, "name", c->name, "applies",
-	    c->applies, "user_ids", c->user_ids, "department_id",
-	    id_or_null(c->department_id), "role_id", id_or_null(c->role_id),
-	    "period_kind", c->period_kind, "lines", lines, "created_at",
-	    activity_time_json(c->created_at), "updated_at", activity_time_json(c->updated_at),
-	    "version", (json_int_t)c->version);
+	o = json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:I}", "id",
+	    (json_int_t)c->id, "name", c->name, "period_kind", c->period_kind,
+	    "lines", lines, "created_at", activity_time_json(c->created_at),
+	    "updated_at", activity_time_json(c->updated_at), "version",
+	    (json_int_t)c->version);
+	if (o != NULL && (cx->actor.is_admin || cx->actor.user_id == 0))
+		json_object_update_new(o, json_pack("{s:s, s:O, s:o, s:o}",
+		    "applies", c->applies, "user_ids", c->user_ids,
+		    "department_id", id_or_null(c->department_id), "role_id",
+		    id_or_null(c->role_id)));
+	return o;
 }
 
 /* Whether the actor may see anyone c applies to (an admin: always). */
@@ -272,7 +282,7 @@ kpi_card_list(struct core_ctx *cx, json_t **out)
 		if (rc == CRM_OK)
 			rc = card_visible(cx, &c, &visible);
 		if (rc == CRM_OK && visible)
-			json_array_append_new(data, card_json(&c));
+			json_array_append_new(data, card_json(cx, &c));
 		kpi_card_free(&c);
 	}
 	free(ids);
@@ -299,7 +309,7 @@ kpi_card_get(struct core_ctx *cx, int64_t id, json_t **out)
 		rc = core_fail(cx, CRM_ENOTFOUND, "No scorecard with id %lld",
 		    (long long)id);
 	if (rc == CRM_OK)
-		*out = card_json(&c);
+		*out = card_json(cx, &c);
 	kpi_card_free(&c);
 	return rc;
 }
@@ -468,7 +478,7 @@ store_card(struct core_ctx *cx, struct kpi_card *c, const char *action)
 	json_t *lines = json_array(), *detail;
 	char *ltext = NULL, *utext = NULL;
 	db_stmt_t *st;
-	int rc = CRM_OK;
+	int rc = CRM_OK, step;
 	int64_t now = time_now_ms();
 
 	for (int i = 0; i < c->nlines; i++)
@@ -488,7 +498,8 @@ store_card(struct core_ctx *cx, struct kpi_card *c, const char *action)
 		    "RETURNING id" : "UPDATE kpi_scorecards SET name = ?, "
 		    "applies = ?, user_ids = ?, department_id = ?, role_id = ?, "
 		    "period_kind = ?, lines = ?, updated_at = ?, updated_by = ?, "
-		    "version = version + 1 WHERE id = ? RETURNING id", &st) !=
+		    "version = version + 1 WHERE id = ? AND version = ? "
+		    "RETURNING id", &st) !=
 		    DB_OK)
 			rc = db_fail(cx, "store");
 		else {
@@ -512,9 +523,14 @@ store_card(struct core_ctx *cx, struct kpi_card *c, const char *action)
 				core_bind_actor(cx, st, 11);
 			} else {
 				db_bind_int(st, 10, c->id);
+				db_bind_int(st, 11, c->version);
 			}
-			if (db_step(st) == DB_ROW)
+			step = db_step(st);
+			if (step == DB_ROW)
 				c->id = db_col_int(st, 0);
+			else if (step == DB_DONE && c->id > 0)
+				rc = core_fail(cx, CRM_ECONFLICT, "The scorecard was "
+				    "changed meanwhile; read it again");
 			else
 				rc = db_fail(cx, "store step");
 			db_done(st);
@@ -552,7 +568,8 @@ kpi_card_create(struct core_ctx *cx, json_t *in, json_t **out)
 }
 
 int
-kpi_card_update(struct core_ctx *cx, int64_t id, json_t *in, json_t **out)
+kpi_card_update(struct core_ctx *cx, int64_t id, int64_t if_version,
+    json_t *in, json_t **out)
 {
 	struct kpi_card c;
 	int rc = core_admin_only(cx, "change KPI scorecards");
@@ -563,7 +580,12 @@ kpi_card_update(struct core_ctx *cx, int64_t id, json_t *in, json_t **out)
 	rc = kpi_card_load(cx, id, &c);
 	if (rc != CRM_OK)
 		return rc;
-	rc = check_card(cx, in, &c, false);
+	if (if_version >= 0 && if_version != c.version)
+		rc = core_fail(cx, CRM_ECONFLICT, "The scorecard was changed "
+		    "meanwhile (version %lld); read it again",
+		    (long long)c.version);
+	if (rc == CRM_OK)
+		rc = check_card(cx, in, &c, false);
 	if (rc == CRM_OK)
 		rc = store_card(cx, &c, "kpi.scorecard_changed");
 	kpi_card_free(&c);

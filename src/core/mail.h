@@ -128,7 +128,8 @@ int mail_test(struct core_ctx *cx, json_t *in, json_t **out);
  * Attaches data[len] (borrowed) as file name of content type ctype to
  * outbox mail id, which mail_queue() wrote in the caller's still open
  * transaction. name: 1..MAIL_FILENAME_MAX printable ASCII bytes without
- * quotes, slashes or backslashes; ctype a type/subtype token. CRM_EINVAL
+ * quotes, slashes or backslashes; ctype a type/subtype token, perhaps
+ * with unquoted parameters ("text/csv; charset=utf-8"). CRM_EINVAL
  * naming "attachment" for a bad name or type, or when the mail's files
  * would pass MAIL_ATTACH_COUNT_MAX or MAIL_ATTACH_MAX bytes.
  */

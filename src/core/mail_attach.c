@@ -40,14 +40,23 @@ name_ok(const char *s)
 	return true;
 }
 
-/* "type/subtype" of token characters. */
+/*
+ * "type/subtype" of token characters, then optionally parameters such as
+ * "; charset=utf-8" of token characters, spaces and '=' (no quotes, so
+ * nothing can close the header's own name="..." parameter).
+ */
 static bool
 ctype_ok(const char *s)
 {
-	size_t n = strlen(s), slash = 0;
+	const char *semi = strchr(s, ';');
+	size_t n = semi != NULL ? (size_t)(semi - s) : strlen(s), slash = 0;
 
-	if (n == 0 || n > 100)
+	if (n == 0 || strlen(s) > 100)
 		return false;
+	for (const char *p = semi; p != NULL && *p != '\0'; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr(".+-;= ", *p) != NULL))
+			return false;
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '/')
 			slash++;

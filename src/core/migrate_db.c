@@ -81,6 +81,7 @@ static const struct mtable mtables[] = {
 	{ "audit_log", NULL, "id", false, NULL },
 	{ "audit_checkpoints", NULL, "id", true, NULL },
 	{ "audit_archives", NULL, "id", true, NULL },
+	{ "audit_tally", NULL, "id", true, NULL },
 	{ "pipelines", NULL, "id", true, "created_at = 0" },
 	{ "pipeline_stages", NULL, "id", true, "created_at = 0" },
 	{ "lost_reasons", NULL, "id", true, NULL },
@@ -968,7 +969,8 @@ static bool
 derived(const struct mtable *t)
 {
 	return strcmp(t->name, "contact_tally") == 0 ||
-	    strcmp(t->name, "activity_tally") == 0;
+	    strcmp(t->name, "activity_tally") == 0 ||
+	    strcmp(t->name, "audit_tally") == 0;
 }
 
 static int

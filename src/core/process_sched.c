@@ -13,7 +13,11 @@
  * The filter is the structured condition of a condition step, evaluated
  * on each record as the engine reads it (prun_cond_holds), so a schedule
  * and a condition step mean the same thing by the same words. Records are
- * read in id order, in pages, until PSCHED_STARTS_MAX have started.
+ * read in id order, in pages, until PSCHED_STARTS_MAX have started; the
+ * pages hold only the records the filter's prefilter lets through (the
+ * parts of it plain columns decide, in SQL), so a filter on an amount, a
+ * link or a time does not read every record of the entity in the job's
+ * transaction.
  */
 #include "core/process_sched.h"
 
@@ -178,10 +182,206 @@ load(struct core_ctx *cx, int64_t id, int64_t version, bool *current,
 	return CRM_OK;
 }
 
-/* Up to PAGE ids of e's live records after after, in ids; *n of them. */
+/*
+ * The prefilter (process_sched.h: psched_prefilter): what plain columns
+ * decide of a filter, said in SQL, so that the records it rules out are
+ * never read; it narrows the reads, never the matches, and
+ * prun_cond_holds still judges each record read. Only what the engine
+ * compares exactly as SQL does: integers, and times by their instant
+ * (the engine reads a time column as RFC 3339 to the millisecond and
+ * parses both sides; SQL compares the stored milliseconds).
+ */
+enum col_kind { COL_NONE, COL_INT, COL_TIME };
+
+/* What the column of a condition's field holds; *col its name (static). */
+static enum col_kind
+col_kind(const struct entity *e, const char *name, const char **col)
+{
+	static const char *const ints[] = { "id", "owner_id", "created_by",
+		"updated_by" }, *const times[] = { "created_at", "updated_at" };
+	const struct field *f;
+
+	*col = NULL;
+	if (name == NULL)
+		return COL_NONE;
+	for (size_t i = 0; i < sizeof(ints) / sizeof(*ints); i++)
+		if (strcmp(ints[i], name) == 0) {
+			*col = ints[i];
+			return COL_INT;
+		}
+	for (size_t i = 0; i < sizeof(times) / sizeof(*times); i++)
+		if (strcmp(times[i], name) == 0) {
+			*col = times[i];
+			return COL_TIME;
+		}
+	f = entity_field(e, name);
+	if (f == NULL)
+		return COL_NONE;
+	*col = f->name;
+	switch (f->kind) {
+	case FK_INT:
+	case FK_REF:
+	case FK_COMPANY:
+	case FK_CONTACT:
+	case FK_DEAL:
+	case FK_USER:
+		return COL_INT;
+	case FK_TIME:
+		return COL_TIME;
+	default:
+		return COL_NONE;
+	}
+}
+
+/* A condition's value as its column stores it: the integer, a time's ms. */
+static bool
+col_value(enum col_kind k, json_t *v, int64_t *out)
+{
+	if (k == COL_INT && json_is_integer(v)) {
+		*out = json_integer_value(v);
+		return true;
+	}
+	return k == COL_TIME && json_is_string(v) && time_parse_datetime(
+	    json_string_value(v), json_string_length(v), out) == 0;
+}
+
+static const char *
+sql_op(const char *op)
+{
+	static const char *const ops[][2] = { { "eq", "=" }, { "gt", ">" },
+		{ "gte", ">=" }, { "lt", "<" }, { "lte", "<=" } };
+
+	for (size_t i = 0; op != NULL && i < sizeof(ops) / sizeof(*ops); i++)
+		if (strcmp(ops[i][0], op) == 0)
+			return ops[i][1];
+	return NULL;
+}
+
+/* The values c's SQL binds; -1 when it says nothing in SQL. */
 static int
-page_of(struct core_ctx *cx, const struct entity *e, int64_t after,
-    int64_t *ids, int *n)
+prefilter_cost(const struct entity *e, json_t *c, int depth)
+{
+	json_t *list, *x, *want = json_object_get(c, "value");
+	const char *op = json_string_value(json_object_get(c, "op")), *col;
+	enum col_kind k;
+	int64_t v;
+	int sum = 0, one;
+	size_t i;
+	bool any, said = false;
+
+	if (depth > PROCDEF_COND_DEPTH + 1)
+		return -1;
+	list = json_object_get(c, "all");
+	any = list == NULL;
+	if (any)
+		list = json_object_get(c, "any");
+	if (list != NULL) {
+		json_array_foreach(list, i, x) {
+			one = prefilter_cost(e, x, depth + 1);
+			if (one < 0 && any)
+				return -1;	/* one unsaid part: the "any" says nothing */
+			if (one >= 0) {
+				said = true;
+				sum += one;
+			}
+		}
+		return said ? sum : -1;
+	}
+	k = col_kind(e, json_string_value(json_object_get(c, "field")), &col);
+	if (k == COL_NONE || op == NULL)
+		return -1;
+	if (strcmp(op, "not_empty") == 0)
+		return 0;
+	if (strcmp(op, "in") == 0) {
+		if (json_array_size(want) == 0)
+			return -1;
+		json_array_foreach(want, i, x)
+			if (!col_value(k, x, &v))
+				return -1;
+		return (int)json_array_size(want);
+	}
+	return sql_op(op) != NULL && col_value(k, want, &v) ? 1 : -1;
+}
+
+/* Appends the SQL of c (prefilter_cost(c) >= 0) to q. */
+static void
+prefilter_sql(const struct entity *e, json_t *c, int depth, struct dbq *q)
+{
+	json_t *list = json_object_get(c, "all"), *x;
+	json_t *want = json_object_get(c, "value");
+	const char *op = json_string_value(json_object_get(c, "op")), *col;
+	const char *glue = " AND ";
+	enum col_kind k;
+	bool first = true;
+	int64_t v = 0;
+	size_t i;
+
+	if (list == NULL) {
+		list = json_object_get(c, "any");
+		glue = " OR ";
+	}
+	if (list != NULL) {
+		dbq_sql(q, "(");
+		json_array_foreach(list, i, x) {
+			if (prefilter_cost(e, x, depth + 1) < 0)
+				continue;	/* an "all" part said by no SQL */
+			dbq_sql(q, "%s", first ? "" : glue);
+			first = false;
+			prefilter_sql(e, x, depth + 1, q);
+		}
+		dbq_sql(q, ")");
+		return;
+	}
+	k = col_kind(e, json_string_value(json_object_get(c, "field")), &col);
+	if (strcmp(op, "not_empty") == 0) {
+		dbq_sql(q, "%s IS NOT NULL", col);
+	} else if (strcmp(op, "in") == 0) {
+		dbq_sql(q, "%s IN (", col);
+		json_array_foreach(want, i, x) {
+			(void)col_value(k, x, &v);
+			dbq_sql(q, "%s?", i > 0 ? ", " : "");
+			dbq_int(q, v);
+		}
+		dbq_sql(q, ")");
+	} else {
+		(void)col_value(k, want, &v);
+		dbq_sql(q, "%s %s ?", col, sql_op(op));
+		dbq_int(q, v);
+	}
+}
+
+void
+psched_prefilter(const struct entity *e, json_t *filter, struct dbq *q)
+{
+	json_t *x;
+	int left = PSCHED_PREFILTER_PARAMS, one;
+	size_t i;
+
+	one = filter != NULL ? prefilter_cost(e, filter, 0) : -1;
+	if (one >= 0 && one <= left) {
+		dbq_sql(q, " AND ");
+		prefilter_sql(e, filter, 0, q);
+		return;
+	}
+	if (one < 0)
+		return;
+	json_array_foreach(json_object_get(filter, "all"), i, x) {
+		one = prefilter_cost(e, x, 1);
+		if (one < 0 || one > left)
+			continue;
+		left -= one;
+		dbq_sql(q, " AND ");
+		prefilter_sql(e, x, 1, q);
+	}
+}
+
+/*
+ * Up to PAGE ids of e's live records after after that filter's prefilter
+ * lets through, in ids; *n of them.
+ */
+static int
+page_of(struct core_ctx *cx, const struct entity *e, json_t *filter,
+    int64_t after, int64_t *ids, int *n)
 {
 	struct dbq q;
 	db_stmt_t *st;
@@ -189,10 +389,12 @@ page_of(struct core_ctx *cx, const struct entity *e, int64_t after,
 
 	*n = 0;
 	dbq_init(&q);
-	/* The table's name comes from the entity's descriptor. */
-	dbq_sql(&q, "SELECT id FROM %s WHERE deleted_at IS NULL AND id > ? "
-	    "ORDER BY id LIMIT %d", e->name, PAGE);
+	/* The table's and columns' names come from the entity's descriptor. */
+	dbq_sql(&q, "SELECT id FROM %s WHERE deleted_at IS NULL AND id > ?",
+	    e->name);
 	dbq_int(&q, after);
+	psched_prefilter(e, filter, &q);
+	dbq_sql(&q, " ORDER BY id LIMIT %d", PAGE);
 	rc = db_prepare_q(cx->db, &q, &st);
 	dbq_free(&q);
 	if (rc != DB_OK)
@@ -225,7 +427,7 @@ start_matching(struct core_ctx *cx, int64_t id, json_t *def, int *started,
 	sys.mail = cx->mail;
 	sys.audit_key = cx->audit_key;
 	do {
-		rc = page_of(cx, e, after, ids, &n);
+		rc = page_of(cx, e, filter, after, ids, &n);
 		for (int i = 0; i < n && rc == CRM_OK; i++) {
 			json_t *rec = NULL;
 			bool hit = true;

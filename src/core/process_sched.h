@@ -26,6 +26,7 @@
 #include <jansson.h>
 
 #include "core/core.h"
+#include "core/record.h"
 
 #define PSCHED_STARTS_MAX 1000	/* instances one occurrence starts */
 #define PSCHED_PREVIEW_MAX 10	/* occurrences the preview lists */
@@ -53,6 +54,22 @@ int psched_arm_all(struct core_ctx *cx);
  */
 int psched_run(struct core_ctx *cx, json_t *payload, int64_t *again,
     char *err, size_t errlen);
+
+/*
+ * What of a schedule's filter (may be NULL) plain columns decide, added to
+ * q as " AND (...)" over e's table, so that psched_run reads only the
+ * records it lets through and judges those with prun_cond_holds: whole
+ * numbers and ids (e's integer and link fields, id, owner_id, created_by,
+ * updated_by) and times as instants (e's time fields, created_at,
+ * updated_at) compared by eq, in, gt, gte, lt, lte or not_empty with
+ * values of their type. Any other part counts as true (an "any" holding
+ * one then says nothing), so every record the filter matches passes.
+ * Binds at most PSCHED_PREFILTER_PARAMS values: past that, the parts of a
+ * top "all" that fit. Adds nothing when nothing can be said.
+ */
+#define PSCHED_PREFILTER_PARAMS 48	/* of DBQ_MAX_PARAMS */
+void psched_prefilter(const struct entity *e, json_t *filter,
+    struct dbq *q);
 
 /*
  * Sets "next_run_at" in tpl: when version's schedule job runs next

@@ -35,31 +35,6 @@
 #define KEY_LEN 96
 #define NAME_BYTES (REPORT_NAME_MAX * 4 + 1)	/* a report's name in UTF-8 */
 
-/*
- * The formats a subscription may ask for; render_file below writes each
- * through report_write_file (core/report_export.c).
- */
-static const struct format {
-	const char		*name;
-	const char		*ctype;
-	enum export_format	 export;
-} formats[] = {
-	{ "xlsx", "application/vnd.openxmlformats-officedocument."
-	    "spreadsheetml.sheet", EXPORT_XLSX },
-	{ "csv", "text/csv", EXPORT_CSV },
-	{ "pdf", "application/pdf", EXPORT_PDF },
-};
-
-static const struct format *
-format_find(const char *name)
-{
-	for (size_t i = 0; name != NULL && i < sizeof(formats) /
-	    sizeof(*formats); i++)
-		if (strcmp(formats[i].name, name) == 0)
-			return &formats[i];
-	return NULL;
-}
-
 static int
 db_fail(struct core_ctx *cx, const char *what)
 {
@@ -456,8 +431,8 @@ check(struct core_ctx *cx, json_t *s, char *cron, size_t cronlen)
 			report_id = 0;
 		}
 	}
-	if (format_find(json_string_value(json_object_get(s, "format"))) ==
-	    NULL)
+	if (report_format_parse(json_string_value(json_object_get(s,
+	    "format"))) < 0)
 		verrs_add(&cx->errs, "format", "must be xlsx, csv or pdf");
 	(void)schedule_cron(cx, json_object_get(s, "schedule"), cron, cronlen);
 	if (tzname == NULL || strlen(tzname) > TZ_NAME_MAX ||
@@ -832,13 +807,13 @@ slurp(int fd, size_t max, char **data, size_t *len)
  */
 static int
 render_file(struct core_ctx *cx, int64_t id, const struct report_params *p,
-    json_t *res, const char *name, const struct format *f, int *fd)
+    json_t *res, const char *name, enum export_format f, int *fd)
 {
 	const char *dir = cx->mail != NULL ? cx->mail->tmpdir : NULL;
 	struct stat sb;
 	int rc;
 
-	rc = report_write_file(cx, id, p, res, name, f->export, dir != NULL &&
+	rc = report_write_file(cx, id, p, res, name, f, dir != NULL &&
 	    dir[0] == '/' ? dir : "/tmp", fd);
 	if (rc != CRM_OK)
 		return rc;
@@ -886,7 +861,7 @@ file_name(const char *name, const char *ext, char *out, size_t len)
 static int
 render_one(struct core_ctx *cx, json_t *s, int64_t uid, struct delivery *d)
 {
-	const struct format *f = format_find(json_string_value(json_object_get(s,
+	int f = report_format_parse(json_string_value(json_object_get(s,
 	    "format")));
 	json_t *params = json_object_get(s, "params"), *res = NULL;
 	struct rendered *r = &d->items[d->n];
@@ -915,7 +890,8 @@ render_one(struct core_ctx *cx, json_t *s, int64_t uid, struct delivery *d)
 	rc = report_deliver_run(&rcx, rid, &p, &res, r->report,
 	    sizeof(r->report));
 	if (rc == CRM_OK)
-		rc = render_file(&rcx, rid, &p, res, r->report, f, &r->fd);
+		rc = render_file(&rcx, rid, &p, res, r->report,
+		    (enum export_format)f, &r->fd);
 	if (rc == CRM_EDB) {
 		json_decref(res);
 		return core_fail(cx, rc, "%s", rcx.detail);
@@ -955,7 +931,7 @@ render_all(struct core_ctx *cx, json_t *s, struct delivery *d)
 static int
 queue_one(struct core_ctx *cx, json_t *s, const struct rendered *r)
 {
-	const struct format *f = format_find(json_string_value(json_object_get(s,
+	int f = report_format_parse(json_string_value(json_object_get(s,
 	    "format")));
 	/* Whole: mail_queue cuts the subject at a character boundary. */
 	char fname[MAIL_FILENAME_MAX], subject[NAME_BYTES + 16],
@@ -969,7 +945,8 @@ queue_one(struct core_ctx *cx, json_t *s, const struct rendered *r)
 		return core_fail(cx, CRM_EDB, "the rendered file of user %lld "
 		    "could not be read back", (long long)r->uid);
 	snprintf(subject, sizeof(subject), "Report: %s", r->report);
-	file_name(r->report, f->name, fname, sizeof(fname));
+	file_name(r->report, report_format_ext((enum export_format)f), fname,
+	    sizeof(fname));
 	snprintf(body, sizeof(body), "Hello %s,\n\nattached is the report "
 	    "\"%s\" (%lld rows), as you see it in the CRM with your own "
 	    "rights.\n\n"
@@ -979,7 +956,8 @@ queue_one(struct core_ctx *cx, json_t *s, const struct rendered *r)
 	    "id")));
 	rc = mail_queue(cx, r->a.email, subject, body, &oid);
 	if (rc == CRM_OK)
-		rc = mail_queue_attach(cx, oid, fname, f->ctype, data, len);
+		rc = mail_queue_attach(cx, oid, fname, report_format_mime(
+		    (enum export_format)f), data, len);
 	free(data);
 	return rc;
 }

@@ -224,33 +224,48 @@ write_xlsx(struct core_ctx *cx, json_t *res, const char *dir, int *fdp)
 	return CRM_OK;
 }
 
+/*
+ * The formats a report is written in: the one table that names them, for
+ * the export's answer and a delivery's attachment alike, so both say the
+ * same media type.
+ */
+static const struct {
+	const char		*name;	/* also the file name extension */
+	const char		*mime;
+	enum export_format	 format;
+} report_formats[] = {
+	{ "csv", "text/csv; charset=utf-8", EXPORT_CSV },
+	{ "xlsx", "application/vnd.openxmlformats-officedocument."
+	    "spreadsheetml.sheet", EXPORT_XLSX },
+	{ "pdf", "application/pdf", EXPORT_PDF },
+};
+#define NFORMATS (sizeof(report_formats) / sizeof(*report_formats))
+
 int
 report_format_parse(const char *s)
 {
-	if (s != NULL && strcmp(s, "pdf") == 0)
-		return EXPORT_PDF;
-	return export_format_parse(s);
+	for (size_t i = 0; s != NULL && i < NFORMATS; i++)
+		if (strcmp(report_formats[i].name, s) == 0)
+			return (int)report_formats[i].format;
+	return -1;
 }
 
 const char *
 report_format_ext(enum export_format format)
 {
-	return format == EXPORT_PDF ? "pdf" : format == EXPORT_XLSX ? "xlsx" :
-	    "csv";
+	for (size_t i = 0; i < NFORMATS; i++)
+		if (report_formats[i].format == format)
+			return report_formats[i].name;
+	return report_formats[0].name;
 }
 
 const char *
 report_format_mime(enum export_format format)
 {
-	switch (format) {
-	case EXPORT_PDF:
-		return "application/pdf";
-	case EXPORT_XLSX:
-		return "application/vnd.openxmlformats-officedocument."
-		    "spreadsheetml.sheet";
-	default:
-		return "text/csv; charset=utf-8";
-	}
+	for (size_t i = 0; i < NFORMATS; i++)
+		if (report_formats[i].format == format)
+			return report_formats[i].mime;
+	return report_formats[0].mime;
 }
 
 int

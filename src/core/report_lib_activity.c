@@ -6,7 +6,7 @@
  * which descriptions do not have.
  *
  * The whole UTC days inside the period come from activity_tally
- * (migration 0037, docs/reports.md "Kept tallies"), kept per owner and day
+ * (migration 0038, docs/reports.md "Kept tallies"), kept per owner and day
  * by triggers; the rows of the partial days at either end, the ones read
  * only through a share or a participation, and the open tasks past their
  * due time (which depends on now) are counted one by one. That is the same

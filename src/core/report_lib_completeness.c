@@ -4,7 +4,7 @@
  * without a phone, without an email, without a source. A column the
  * actor's role hides answers null.
  *
- * The counts come from contact_tally (migration 0037, docs/reports.md
+ * The counts come from contact_tally (migration 0038, docs/reports.md
  * "Kept tallies"), kept per owner and source by triggers: a few thousand
  * rows instead of a million. The rights predicate is over the owner, so
  * it applies to the tally's rows as it does to the contacts', but for the

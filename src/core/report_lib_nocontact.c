@@ -26,10 +26,12 @@ report_lib_no_contact(struct core_ctx *cx, const struct rd_env *env,
 	dbq_init(&q);
 	/*
 	 * Per company its latest moment, newest first in the index
-	 * activities_company_moment (migration 0031): one probe each, where
-	 * a GROUP BY over every activity read them all.
+	 * activities_company_moment (migrations 0035 and 0039): one probe
+	 * each, where a GROUP BY over every activity read them all. The
+	 * probes run once into x: as a plain subquery the planner would copy
+	 * "last" into the filter and the order and probe three times.
 	 */
-	dbq_sql(&q, "SELECT x.id, x.name, x.owner_id, x.last FROM (SELECT t.id "
+	dbq_sql(&q, "WITH x AS MATERIALIZED (SELECT t.id "
 	    "AS id, t.name AS name, t.owner_id AS owner_id, (SELECT "
 	    "COALESCE(a.start_at, a.created_at) FROM activities a WHERE "
 	    "a.company_id = t.id AND a.deleted_at IS NULL AND "
@@ -42,7 +44,8 @@ report_lib_no_contact(struct core_ctx *cx, const struct rd_env *env,
 		rc = report_scope_where(cx, &entity_companies, env, "t", &q);
 	rd_filters_sql(cx, env->lib,
 	    rd_filter_cols_of(&entity_companies), &q);
-	dbq_sql(&q, ") x WHERE x.last IS NULL OR x.last < ?");
+	dbq_sql(&q, ") SELECT x.id, x.name, x.owner_id, x.last FROM x WHERE "
+	    "x.last IS NULL OR x.last < ?");
 	dbq_int(&q, env->now_ms - days * DAY_MS);
 	dbq_sql(&q, " ORDER BY 4 ASC NULLS FIRST, 1 ASC LIMIT ?");
 	dbq_int(&q, RD_MAX_LIMIT + 1);

@@ -138,7 +138,10 @@ int report_params_text(struct core_ctx *cx, int64_t id,
 
 /* "csv", "xlsx" or "pdf" to a format; -1 for anything else. */
 int report_format_parse(const char *s);
-/* A format's file name extension ("pdf") and media type (static). */
+/*
+ * A format's file name extension ("pdf") and media type (static), one
+ * table for the export's answer and a delivery's attachment.
+ */
 const char *report_format_ext(enum export_format format);
 const char *report_format_mime(enum export_format format);
 

@@ -23,9 +23,10 @@
  * the insert one at a time per form. A refused submission counts nothing.
  *
  * The satisfaction link (satisfaction_requests): when a ticket becomes
- * resolved without a rating and its client has an email address, a mail
- * with the link /r/TOKEN is queued in the same transaction (only when the
- * server can send mail). The token is 32 random bytes; only its BLAKE2b
+ * resolved without a rating and its client has an email address kept on
+ * a contact (never one only typed on the form or read from an unknown
+ * sender's mail), a mail with the link /r/TOKEN is queued in the same
+ * transaction (only when the server can send mail). The token is 32 random bytes; only its BLAKE2b
  * hash is stored; it expires after WEBFORM_CSAT_TTL_MS and takes one
  * answer. An earlier link of the same ticket stops working when a new one
  * is made (a reopened ticket resolved again).

@@ -9,6 +9,7 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/audit.h"
 #include "core/mail.h"
@@ -17,6 +18,7 @@
 #include "core/tickets.h"
 #include "util/buf.h"
 #include "util/log.h"
+#include "util/text.h"
 #include "util/timeutil.h"
 
 static int
@@ -32,42 +34,84 @@ str(json_t *o, const char *key)
 	return json_string_value(json_object_get(o, key));
 }
 
+/* e among a contact's emails (their JSON text), in any case. */
+static bool
+emails_have(const char *json, size_t n, const char *e, char *first,
+    size_t flen)
+{
+	json_t *emails = json_loadb(json, n, 0, NULL), *v;
+	const char *s;
+	bool found = false;
+	size_t i;
+
+	json_array_foreach(emails, i, v) {
+		s = json_string_value(v);
+		if (s == NULL)
+			continue;
+		if (first != NULL && first[0] == '\0' && strlen(s) < flen)
+			snprintf(first, flen, "%s", s);
+		if (e != NULL && strcasecmp(s, e) == 0)
+			found = true;
+	}
+	json_decref(emails);
+	return found;
+}
+
 /*
- * Where the mail goes: the address the client wrote from, else the first
- * of their contact's. *to is "" when there is none.
+ * Where the mail goes: only to an address kept on a contact in the
+ * database, never to one that is only what someone typed on the public
+ * form or wrote from in an unknown mail (a spammer's ticket that an agent
+ * resolves must not mail whoever the spammer named). The ticket's address
+ * when its contact, or any contact, has it; else the first address of the
+ * ticket's contact. *to is "" when there is none.
  */
 static int
 client_address(struct core_ctx *cx, json_t *ticket, char *to, size_t len)
 {
-	json_t *contact = json_object_get(ticket, "contact_id"), *emails;
-	const char *e = str(ticket, "email");
+	json_t *contact = json_object_get(ticket, "contact_id");
+	const char *e = str(ticket, "email"), *s;
+	char first[MAIL_ADDR_MAX + 1] = "", pat[2 * MAIL_ADDR_MAX + 3];
+	bool known = false;
 	db_stmt_t *st;
 	size_t n;
-	int rc;
+	int rc = DB_DONE;
 
 	to[0] = '\0';
-	if (e != NULL && *e != '\0') {
+	if (e != NULL && (*e == '\0' || strlen(e) > MAIL_ADDR_MAX))
+		e = NULL;
+	if (json_is_integer(contact)) {
+		if (db_prepare(cx->db, "SELECT emails FROM contacts WHERE id = ? "
+		    "AND deleted_at IS NULL", &st) != DB_OK)
+			return db_fail(cx, "contact");
+		db_bind_int(st, 1, json_integer_value(contact));
+		rc = db_step(st);
+		if (rc == DB_ROW) {
+			s = db_col_text(st, 0, &n);
+			known = emails_have(s, n, e, first, sizeof(first));
+		}
+		db_done(st);
+	}
+	/* Another contact's: LIKE finds candidates, the JSON decides. */
+	if ((rc == DB_ROW || rc == DB_DONE) && !known && e != NULL) {
+		text_like_pattern(e, pat, sizeof(pat));
+		if (db_prepare(cx->db, "SELECT emails FROM contacts WHERE "
+		    "deleted_at IS NULL AND lower(emails) LIKE lower(?) ESCAPE "
+		    "'\\' LIMIT 50", &st) != DB_OK)
+			return db_fail(cx, "contacts");
+		db_bind_text(st, 1, pat, strlen(pat));
+		while (!known && (rc = db_step(st)) == DB_ROW) {
+			s = db_col_text(st, 0, &n);
+			known = emails_have(s, n, e, NULL, 0);
+		}
+		db_done(st);
+	}
+	if (!known && rc != DB_ROW && rc != DB_DONE)
+		return db_fail(cx, "contact step");
+	if (known && strlen(e) < len)
 		snprintf(to, len, "%s", e);
-		return CRM_OK;
-	}
-	if (!json_is_integer(contact))
-		return CRM_OK;
-	if (db_prepare(cx->db, "SELECT emails FROM contacts WHERE id = ?",
-	    &st) != DB_OK)
-		return db_fail(cx, "contact");
-	db_bind_int(st, 1, json_integer_value(contact));
-	rc = db_step(st);
-	if (rc == DB_ROW) {
-		const char *s = db_col_text(st, 0, &n);
-
-		emails = json_loadb(s, n, 0, NULL);
-		e = json_string_value(json_array_get(emails, 0));
-		if (e != NULL && strlen(e) < len)
-			snprintf(to, len, "%s", e);
-		json_decref(emails);
-	}
-	db_done(st);
-	return rc == DB_ROW || rc == DB_DONE ? CRM_OK : db_fail(cx, "contact step");
+	else if (first[0] != '\0' && strlen(first) < len)
+		snprintf(to, len, "%s", first);
+	return CRM_OK;
 }
 
 int

@@ -279,6 +279,23 @@ db_bucket_expr(db_t *db, struct dbq *q, const char *expr, const char *bucket,
 }
 
 void
+db_day_expr(db_t *db, struct dbq *q, const char *expr, const char *tz)
+{
+	db->drv->day_expr(db, q, expr, tz);
+}
+
+void
+db_day_bucket_expr(db_t *db, struct dbq *q, const char *day,
+    const char *bucket)
+{
+	if (!db_bucket_known(bucket)) {
+		dbq_sql(q, "NULL");
+		return;
+	}
+	db->drv->day_bucket_expr(db, q, day, bucket);
+}
+
+void
 db_json_expr(db_t *db, struct dbq *q, const char *col, const char *key,
     const char *sub, bool integer)
 {

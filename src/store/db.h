@@ -207,6 +207,20 @@ void db_bucket_expr(db_t *db, struct dbq *q, const char *expr,
     const char *bucket, bool is_date, const char *tz);
 
 /*
+ * The same in two steps, for grouping a day first and the days into
+ * buckets after (far fewer values to cut): db_day_expr appends the local
+ * day in zone tz (bound; checked by the caller) of a time in milliseconds
+ * UTC, a value that groups and orders as the days do (an integer on
+ * SQLite, a date on PostgreSQL; NULL for NULL); db_day_bucket_expr appends
+ * the first day ("YYYY-MM-DD") of the bucket holding such a day value,
+ * exactly db_bucket_expr's answer for the time it came from (NULL when the
+ * bucket is not one of db_bucket_known's).
+ */
+void db_day_expr(db_t *db, struct dbq *q, const char *expr, const char *tz);
+void db_day_bucket_expr(db_t *db, struct dbq *q, const char *day,
+    const char *bucket);
+
+/*
  * A value inside a JSON text column (custom field values): appends to q an
  * expression of the value at col -> key [-> sub] (sub may be NULL), as
  * text, or as a whole number when integer is set. The path is a bound

@@ -45,6 +45,10 @@ struct db_driver {
 			    int64_t *mark, bool resume);
 	void		(*bucket_expr)(db_t *db, struct dbq *q, const char *expr,
 			    const char *bucket, bool is_date, const char *tz);
+	void		(*day_expr)(db_t *db, struct dbq *q, const char *expr,
+			    const char *tz);
+	void		(*day_bucket_expr)(db_t *db, struct dbq *q,
+			    const char *day, const char *bucket);
 	void		(*json_expr)(db_t *db, struct dbq *q, const char *col,
 			    const char *key, const char *sub, bool integer);
 	int		(*set_deadline)(db_t *db, int64_t ms);

@@ -606,6 +606,25 @@ pg_bucket_expr(db_t *db, struct dbq *q, const char *expr, const char *bucket,
 }
 
 static void
+pg_day_expr(db_t *db, struct dbq *q, const char *expr, const char *tz)
+{
+	(void)db;
+	dbq_sql(q, "CAST(to_timestamp((%s) / 1000.0) AT TIME ZONE CAST(? AS "
+	    "text) AS date)", expr);
+	dbq_text(q, tz == NULL ? "UTC" : tz, strlen(tz == NULL ? "UTC" : tz));
+}
+
+static void
+pg_day_bucket_expr(db_t *db, struct dbq *q, const char *day,
+    const char *bucket)
+{
+	(void)db;
+	/* bucket is one of db_bucket_known's names: safe as a literal. */
+	dbq_sql(q, "to_char(date_trunc('%s', CAST(%s AS timestamp)), "
+	    "'YYYY-MM-DD')", bucket, day);
+}
+
+static void
 pg_json_expr(db_t *db, struct dbq *q, const char *col, const char *key,
     const char *sub, bool integer)
 {
@@ -656,6 +675,8 @@ static const struct db_driver pg_driver = {
 	.search_clause = pg_search_clause,
 	.search_ids = pg_search_ids,
 	.bucket_expr = pg_bucket_expr,
+	.day_expr = pg_day_expr,
+	.day_bucket_expr = pg_day_bucket_expr,
 	.json_expr = pg_json_expr,
 	.set_deadline = pg_set_deadline,
 	.for_update = " FOR UPDATE",

@@ -160,18 +160,53 @@ bucket_start(int64_t day, const char *bucket, char *out, size_t outlen)
 }
 
 /*
+ * The zone named tzname (NULL: UTC), loaded once and kept on the
+ * connection while reports ask for the same one; NULL and an error set on
+ * ctx when it is not a known zone (the core checks zones first).
+ */
+static const struct tz *
+lite_zone(sqlite3_context *ctx, struct lite *l, const char *tzname)
+{
+	struct tz *z = NULL;
+
+	if (tzname == NULL)
+		tzname = "UTC";
+	if (l->bucket_tz != NULL && strcmp(tzname, l->bucket_tzname) == 0)
+		return l->bucket_tz;
+	if (strlen(tzname) > TZ_NAME_MAX || tz_load(tzname, &z) != 0) {
+		sqlite3_result_error(ctx, "crm_bucket: unknown time zone", -1);
+		return NULL;
+	}
+	tz_free(l->bucket_tz);
+	l->bucket_tz = z;
+	snprintf(l->bucket_tzname, sizeof(l->bucket_tzname), "%s", tzname);
+	return z;
+}
+
+/* The bucket's first day of local day `day` as the result, or NULL. */
+static void
+result_bucket(sqlite3_context *ctx, int64_t day, const char *bucket)
+{
+	char out[16];
+
+	if (!bucket_start(day, bucket, out, sizeof(out))) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	sqlite3_result_text(ctx, out, -1, SQLITE_TRANSIENT);
+}
+
+/*
  * crm_bucket(value, bucket, tz): value is a "YYYY-MM-DD" text or a time in
  * ms (cut at tz's local midnights); answers the bucket's first day, or
- * NULL for NULL, '' and values out of range. A bad zone is an error (the
- * core checks zones first).
+ * NULL for NULL, '' and values out of range. A bad zone is an error.
  */
 static void
 lite_bucket_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
 	struct lite *l = sqlite3_user_data(ctx);
 	const char *bucket = (const char *)sqlite3_value_text(argv[1]);
-	const char *tzname = (const char *)sqlite3_value_text(argv[2]);
-	char out[16];
+	const struct tz *z;
 	int64_t day;
 
 	(void)argc;
@@ -187,28 +222,44 @@ lite_bucket_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 			return;
 		}
 	} else {
-		if (tzname == NULL)
-			tzname = "UTC";
-		if (l->bucket_tz == NULL || strcmp(tzname, l->bucket_tzname) != 0) {
-			struct tz *z = NULL;
-
-			if (strlen(tzname) > TZ_NAME_MAX || tz_load(tzname, &z) != 0) {
-				sqlite3_result_error(ctx, "crm_bucket: unknown time zone",
-				    -1);
-				return;
-			}
-			tz_free(l->bucket_tz);
-			l->bucket_tz = z;
-			snprintf(l->bucket_tzname, sizeof(l->bucket_tzname), "%s",
-			    tzname);
-		}
-		day = tz_local_day(l->bucket_tz, sqlite3_value_int64(argv[0]));
+		z = lite_zone(ctx, l, (const char *)sqlite3_value_text(argv[2]));
+		if (z == NULL)
+			return;
+		day = tz_local_day(z, sqlite3_value_int64(argv[0]));
 	}
-	if (!bucket_start(day, bucket, out, sizeof(out))) {
+	result_bucket(ctx, day, bucket);
+}
+
+/* crm_day(ms, tz): the local day (days since 1970-01-01) of a time. */
+static void
+lite_day_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct lite *l = sqlite3_user_data(ctx);
+	const struct tz *z;
+
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
 		sqlite3_result_null(ctx);
 		return;
 	}
-	sqlite3_result_text(ctx, out, -1, SQLITE_TRANSIENT);
+	z = lite_zone(ctx, l, (const char *)sqlite3_value_text(argv[1]));
+	if (z != NULL)
+		sqlite3_result_int64(ctx, tz_local_day(z,
+		    sqlite3_value_int64(argv[0])));
+}
+
+/* crm_day_bucket(day, bucket): crm_bucket of a crm_day value. */
+static void
+lite_day_bucket_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *bucket = (const char *)sqlite3_value_text(argv[1]);
+
+	(void)argc;
+	if (bucket == NULL || sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	result_bucket(ctx, sqlite3_value_int64(argv[0]), bucket);
 }
 
 static void
@@ -220,6 +271,23 @@ lite_bucket_expr(db_t *db, struct dbq *q, const char *expr,
 	dbq_sql(q, "crm_bucket(%s, '%s', ?)", expr, bucket);
 	dbq_text(q, is_date || tz == NULL ? "UTC" : tz, strlen(is_date ||
 	    tz == NULL ? "UTC" : tz));
+}
+
+static void
+lite_day_expr(db_t *db, struct dbq *q, const char *expr, const char *tz)
+{
+	(void)db;
+	dbq_sql(q, "crm_day(%s, ?)", expr);
+	dbq_text(q, tz == NULL ? "UTC" : tz, strlen(tz == NULL ? "UTC" : tz));
+}
+
+static void
+lite_day_bucket_expr(db_t *db, struct dbq *q, const char *day,
+    const char *bucket)
+{
+	(void)db;
+	/* bucket is one of db_bucket_known's names: safe as a literal. */
+	dbq_sql(q, "crm_day_bucket(%s, '%s')", day, bucket);
 }
 
 static void
@@ -295,9 +363,16 @@ sqlite_open(const char *path, db_t **out, char *err, size_t errlen)
 		lite_close(&l->base);
 		return DB_EOPEN;
 	}
-	/* Date buckets of reports (db_bucket_expr). */
+	/* Date buckets of reports (db_bucket_expr, db_day_expr). */
 	rc = sqlite3_create_function_v2(l->h, "crm_bucket", 3, SQLITE_UTF8 |
 	    SQLITE_DETERMINISTIC, l, lite_bucket_fn, NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function_v2(l->h, "crm_day", 2, SQLITE_UTF8 |
+		    SQLITE_DETERMINISTIC, l, lite_day_fn, NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function_v2(l->h, "crm_day_bucket", 2,
+		    SQLITE_UTF8 | SQLITE_DETERMINISTIC, l, lite_day_bucket_fn,
+		    NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
 		snprintf(err, errlen, "cannot open database %s: %s", path,
 		    sqlite3_errmsg(l->h));
@@ -965,6 +1040,8 @@ static const struct db_driver sqlite_driver = {
 	.search_defer = lite_search_defer,
 	.search_catch_up = lite_search_catch_up,
 	.bucket_expr = lite_bucket_expr,
+	.day_expr = lite_day_expr,
+	.day_bucket_expr = lite_day_bucket_expr,
 	.json_expr = lite_json_expr,
 	.set_deadline = lite_set_deadline,
 	.for_update = "",

@@ -234,6 +234,26 @@ text_is_currency(const char *s, size_t len)
 	return true;
 }
 
+void
+text_like_pattern(const char *s, char *out, size_t outlen)
+{
+	size_t n = 0;
+
+	if (outlen < 3) {
+		if (outlen > 0)
+			out[0] = '\0';
+		return;
+	}
+	out[n++] = '%';
+	for (; *s != '\0' && n + 3 < outlen; s++) {
+		if (*s == '%' || *s == '_' || *s == '\\')
+			out[n++] = '\\';
+		out[n++] = *s;
+	}
+	out[n++] = '%';
+	out[n] = '\0';
+}
+
 int
 text_hexval(char c)
 {

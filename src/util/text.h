@@ -40,6 +40,13 @@ bool text_is_ident(const char *s, size_t len, size_t maxlen);
 /* Three upper-case ASCII letters (ISO 4217 shape). */
 bool text_is_currency(const char *s, size_t len);
 
+/*
+ * "%" + s + "%" with %, _ and \ escaped by a backslash, into out (size
+ * outlen, NUL-terminated), for "LIKE ? ESCAPE '\'": s anywhere in a text.
+ * s is cut to fit; 2 * strlen(s) + 3 bytes always hold it whole.
+ */
+void text_like_pattern(const char *s, char *out, size_t outlen);
+
 /* The value of a hexadecimal digit (either case), or -1. */
 int text_hexval(char c);
 

@@ -240,6 +240,11 @@ test('verify and restore refuse a truncated file, a flipped byte, an altered man
   const good = join(dir, 'good.crmbak');
   crmOk(['backup', '--db', srv.db, '--to', good]);
   assert.match(crmOk(['backup', '--verify', good]), /OK/);
+  // A work folder that cannot be made is said to be the trouble, not the backup.
+  const noTmp = crmRun(['backup', '--verify', good], { TMPDIR: join(scratch(), 'no', 'such', 'folder') });
+  assert.equal(noTmp.status, 1, noTmp.stderr);
+  assert.match(noTmp.stderr, /was not checked: cannot make a work folder in .*no\/such\/folder: No such file or directory \(set TMPDIR/);
+  assert.doesNotMatch(noTmp.stderr, /NOT OK/);
   const bytes = readFileSync(good);
 
   const truncated = join(dir, 'truncated.crmbak');

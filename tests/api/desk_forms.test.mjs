@@ -10,22 +10,15 @@
 // records a rating and comment once, while a used or expired link says so.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PG, pgSql, startServer } from '../lib/server.mjs';
-import { stopClean, req, assertProblem, assertInvalid, createOk, createToken, freePort, until } from '../lib/helpers.mjs';
-
-const HERE = dirname(fileURLToPath(import.meta.url));
-const PYTHON = process.env.CRM_TEST_PYTHON || (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
+import { stopClean, req, assertProblem, assertInvalid, createOk, createToken, until } from '../lib/helpers.mjs';
+import { startSmtpSink } from '../lib/smtp.mjs';
 const HOSTILE = '<img src=x onerror="alert(1)"><script>alert(2)</script>';
 
 let srv;
 let sink;
-let mailDir;
 let agent;          // a support agent: no admin rights
 
 // One request from a chosen loopback address (the whole 127/8 is this
@@ -57,10 +50,7 @@ const formTickets = async () => (await req(srv, 'GET', '/api/v1/tickets?channel=
 function sql(q) {
   return PG ? pgSql(q, srv.db) : execFileSync('sqlite3', ['-batch', '-cmd', '.timeout 10000', srv.db, q], { encoding: 'utf8' });
 }
-function mails() {
-  return readdirSync(mailDir).filter((f) => f.endsWith('.json')).sort()
-    .map((f) => JSON.parse(readFileSync(join(mailDir, f), 'utf8')));
-}
+const mails = () => sink.mails();
 // The satisfaction link mailed to addr for ticket id (waits for the mail).
 async function linkFor(addr, id) {
   let m;
@@ -74,16 +64,8 @@ async function linkFor(addr, id) {
 }
 
 before(async () => {
-  const smtpPort = await freePort();
-  mailDir = mkdtempSync(join(tmpdir(), 'crm-mail-'));
-  sink = spawn(PYTHON, [join(HERE, '../lib/smtp_sink.py'), '127.0.0.1', String(smtpPort), mailDir], { stdio: ['ignore', 'pipe', 'pipe'] });
-  await new Promise((ok, fail) => {
-    let out = '';
-    const t = setTimeout(() => fail(new Error(`smtp sink not ready:\n${out}`)), 15000);
-    sink.stdout.on('data', (d) => { out += d; if (out.includes('ready')) { clearTimeout(t); ok(); } });
-    sink.stderr.on('data', (d) => { out += d; });
-  });
-  srv = await startServer({ args: ['--smtp-url', `smtp://127.0.0.1:${smtpPort}`, '--smtp-from', 'desk@example.com', '--smtp-retry', '1s'] });
+  sink = await startSmtpSink();
+  srv = await startServer({ args: ['--smtp-url', sink.url, '--smtp-from', 'desk@example.com', '--smtp-retry', '1s'] });
   const roles = Object.fromEntries((await req(srv, 'GET', '/api/v1/roles')).body.data.map((r) => [r.builtin, r]));
   const u = await createOk(srv, 'users', { email: 'agent@example.com', name: 'Agent', password: 'saffron lighthouse quill 27',
                                            department_id: 1, role_id: roles.support.id });
@@ -91,12 +73,7 @@ before(async () => {
 });
 after(async () => {
   await stopClean(srv);
-  if (sink) {
-    const gone = new Promise((ok) => sink.once('exit', ok));
-    sink.kill('SIGTERM');
-    await gone;
-  }
-  rmSync(mailDir, { recursive: true, force: true });
+  if (sink) await sink.stop();
 });
 
 test('administrators keep web forms; the server makes the public key; others may not read or write them', async () => {
@@ -250,6 +227,55 @@ test('bad input is refused field by field, and hostile HTML is stored as text an
   assert.equal((await formTickets()).length, before + 2, 'only the two good ones were made');
 });
 
+// A multipart/form-data body as a browser sends it: parts of [name, value] or [name, value, filename].
+function multipart(parts, boundary = '----crmFormBoundary7MA4YWxk') {
+  const body = parts.map(([name, value, filename]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"`
+    + (filename !== undefined ? `; filename="${filename}"\r\nContent-Type: application/octet-stream` : '')
+    + `\r\n\r\n${value}\r\n`).join('') + `--${boundary}--\r\n`;
+  return { body, type: `multipart/form-data; boundary=${boundary}` };
+}
+
+test('a multipart/form-data post is taken like a form post; files, bad bodies and oversize ones are refused with a page', async () => {
+  const f = await createOk(srv, 'desk/forms', { name: 'Multipart', fields: ['name', 'email', 'subject', 'message'], address_max: 100 });
+  const before = (await formTickets()).length;
+  const send = (parts, opts = {}) => {
+    const m = multipart(parts, opts.boundary);
+    return submit(f.public_key, opts.raw ?? m.body, { type: opts.type ?? m.type });
+  };
+  const isPage = (r, status, text) => {
+    assert.equal(r.status, status, r.text);
+    assert.match(r.headers.get('content-type'), /^text\/html/);
+    assert.match(r.text, text);
+  };
+  // Taken: the same thank-you page as a urlencoded post; an empty file input (nothing chosen) is left out.
+  const ok = await send([['name', 'Multi Part'], ['email', 'multi@example.com'], ['subject', 'Über multipart'],
+    ['message', 'line one\r\nline two'], ['attachment', '', ''], ['website', '']]);
+  isPage(ok, 200, /Thank you!/);
+  const t = (await formTickets()).find((x) => x.email === 'multi@example.com');
+  assert.ok(t, 'the ticket was made');
+  assert.equal(t.subject, 'Über multipart');
+  assert.equal(t.description, 'Name: Multi Part\n\nline one\r\nline two');
+  // A file: refused, nothing made.
+  isPage(await send([['email', 'file@example.com'], ['message', 'see file'], ['upload', 'MZ\x90\x00binary', 'evil.exe']]), 400, /takes no files/);
+  // Bad field values: the form again, 422, naming the field (the same limits as any post).
+  const long = await send([['email', 'long@example.com'], ['message', 'm'.repeat(10001)]]);
+  isPage(long, 422, /f-message-err/);
+  isPage(await send([['email', 'x@example.com'], ['message', 'hi'], ['company', 'ACME']]), 422, /Please check/);
+  // Malformed: no boundary, a boundary other than the body's, a body that stops, a field twice, too many parts.
+  isPage(await send([['message', 'hi']], { type: 'multipart/form-data' }), 400, /boundary/);
+  isPage(await send([['message', 'hi']], { type: 'multipart/form-data; boundary=other' }), 400, /could not be read/);
+  isPage(await send([], { raw: '--b\r\nContent-Disposition: form-data; name="message"\r\n\r\nhi', type: 'multipart/form-data; boundary=b' }), 400, /could not be read/);
+  isPage(await send([['message', 'a'], ['message', 'b'], ['email', 'twice@example.com']]), 400, /could not be read/);
+  isPage(await send(Array.from({ length: 17 }, (_, i) => [`f${i}`, 'x'])), 400, /more, or longer, parts/);
+  // Larger than any request may be: refused before the form sees it.
+  const huge = await send([['email', 'huge@example.com'], ['message', 'h'.repeat(1024 * 1024 + 1)]]);
+  assert.equal(huge.status, 413);
+  // A cross-site form post the form does not allow: a page too.
+  const m = multipart([['email', 'c@example.com'], ['message', 'from elsewhere']]);
+  isPage(await submit(f.public_key, m.body, { type: m.type, headers: { Origin: 'https://evil.example' } }), 403, /Not accepted from this site/);
+  assert.equal((await formTickets()).length, before + 1);
+});
+
 test('the subject comes from the first line with words; a blank message is missing, not a broken ticket', async () => {
   const f = await createOk(srv, 'desk/forms', { name: 'Blank lines', address_max: 100 });
   const r = await submit(f.public_key, { email: 'lines@example.com', subject: '  ', message: '\n\r\n  \nPrinter on fire\nsecond' });
@@ -354,6 +380,7 @@ test('a turned-off or unknown form takes nothing, and other sites may post only 
 
 test('a resolved ticket asks its client by mail; the link records the rating and comment once', async () => {
   const f = await createOk(srv, 'desk/forms', { name: 'Feedback', address_max: 100 });
+  await createOk(srv, 'contacts', { first_name: 'Happy', emails: ['happy@example.com'] });
   const r = await submit(f.public_key, { email: 'happy@example.com', subject: 'Login problem', message: 'I cannot sign in' });
   const id = r.body.ticket_id;
   const t = (await req(srv, 'GET', `/api/v1/tickets/${id}`)).body;
@@ -400,6 +427,7 @@ test('a resolved ticket asks its client by mail; the link records the rating and
 
 test('an expired link, and one replaced by a later resolution, are refused with a clear page', async () => {
   const f = await createOk(srv, 'desk/forms', { name: 'Expiry', address_max: 100 });
+  await createOk(srv, 'contacts', { first_name: 'Late', emails: ['late@example.com'] });
   const id = (await submit(f.public_key, { email: 'late@example.com', subject: 'Slow answer', message: 'Hello' })).body.ticket_id;
   const resolve = async () => {
     const t = (await req(srv, 'GET', `/api/v1/tickets/${id}`)).body;
@@ -434,6 +462,31 @@ test('an expired link, and one replaced by a later resolution, are refused with 
   const hand = await req(srv, 'PATCH', `/api/v1/tickets/${id}`, { body: { satisfaction: 3 } });
   assert.equal(hand.status, 200, hand.text);
   assert.equal(hand.body.satisfaction, 3);
+});
+
+test('only an address kept on a contact is asked: a spammer\'s typed address, resolved, gets no mail and no link', async () => {
+  const f = await createOk(srv, 'desk/forms', { name: 'Spam', address_max: 100 });
+  const resolve = async (id) => {
+    const s = await req(srv, 'PATCH', `/api/v1/tickets/${id}`, { body: { status: 'resolved' } });
+    assert.equal(s.status, 200, s.text);
+  };
+  const spam = (await submit(f.public_key, { email: 'victim@spam.example', subject: 'Buy now', message: 'cheap pills' })).body.ticket_id;
+  assert.equal((await req(srv, 'GET', `/api/v1/tickets/${spam}`)).body.contact_id, null);
+  await resolve(spam);
+  // A contact made after the ticket came in is known by its address all the same.
+  await createOk(srv, 'contacts', { first_name: 'Later', emails: ['Later@Example.com'] });
+  const later = (await submit(f.public_key, { email: 'later@example.com', subject: 'Before', message: 'Hi' })).body.ticket_id;
+  // A ticket filed by an agent for a contact, with an address typed by hand: the contact's own address is asked.
+  const c = await createOk(srv, 'contacts', { first_name: 'Own', emails: ['own@example.com', 'own2@example.com'] });
+  const typed = await createOk(srv, 'tickets', { subject: 'Typed', contact_id: c.id, email: 'typo@elsewhere.example' });
+  await resolve(later);
+  await resolve(typed.id);
+  await linkFor('later@example.com', later);
+  await linkFor('own@example.com', typed.id);
+  const rows = (q) => Number(sql(q).trim());
+  assert.equal(rows(`SELECT COUNT(*) FROM satisfaction_requests WHERE ticket_id = ${Number(spam)}`), 0);
+  assert.equal(rows(`SELECT COUNT(*) FROM mail_outbox WHERE to_addr IN ('victim@spam.example', 'typo@elsewhere.example')`), 0);
+  assert.ok(!mails().some((m) => m.to.includes('victim@spam.example') || m.to.includes('typo@elsewhere.example')));
 });
 
 test('no mail is sent for a ticket without a client address, nor for one rated already', async () => {

@@ -10,38 +10,18 @@
 // is shown to the administrator; only administrators see the settings.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startServer } from '../lib/server.mjs';
 import { startImap } from '../lib/imap_server.mjs';
-import { stopClean, req, createOk, assertProblem, assertInvalid, addUser, createToken, freePort, until } from '../lib/helpers.mjs';
+import { startSmtpSink } from '../lib/smtp.mjs';
+import { stopClean, req, createOk, assertProblem, assertInvalid, addUser, createToken, until } from '../lib/helpers.mjs';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const PYTHON = process.env.CRM_TEST_PYTHON || (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
 const PASSWORD = 'amber otter juggles seventeen lanterns';
 const DESK = 'desk@example.com';
 const CLIENT = 'client@example.org';
 
-let srv; let imap; let sink; let mailDir; let contact; let agent;
+let srv; let imap; let sink; let contact; let agent;
 
-async function startSink(port) {
-  const child = spawn(PYTHON, [join(HERE, '../lib/smtp_sink.py'), '127.0.0.1', String(port), mailDir],
-                      { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  await new Promise((ok, fail) => {
-    const t = setTimeout(() => fail(new Error(`smtp sink not ready:\n${out}`)), 15000);
-    child.stdout.on('data', (d) => { out += d; if (out.includes('ready')) { clearTimeout(t); ok(); } });
-    child.stderr.on('data', (d) => { out += d; });
-    child.on('exit', (code) => { clearTimeout(t); fail(new Error(`smtp sink exited ${code}:\n${out}`)); });
-  });
-  child.removeAllListeners('exit');
-  return child;
-}
-const sent = () => readdirSync(mailDir).filter((f) => f.endsWith('.json')).sort()
-  .map((f) => JSON.parse(readFileSync(join(mailDir, f), 'utf8')));
+const sent = () => sink.mails();
 const header = (data, name) => {
   const m = data.replace(/\r\n[ \t]+/g, ' ').match(new RegExp(`^${name}: (.*)$`, 'mi'));
   return m ? m[1].trim() : null;
@@ -83,11 +63,9 @@ const messages = async (id) => (await req(srv, 'GET', `/api/v1/tickets/${id}/mes
 const settings = (body, auth) => req(srv, 'PUT', '/api/v1/desk/mailbox', { body, auth });
 
 before(async () => {
-  mailDir = mkdtempSync(join(tmpdir(), 'crm-desk-mail-'));
-  const smtpPort = await freePort();
-  sink = await startSink(smtpPort);
+  sink = await startSmtpSink();
   imap = await startImap();
-  srv = await startServer({ args: ['--smtp-url', `smtp://127.0.0.1:${smtpPort}`, '--smtp-from', DESK,
+  srv = await startServer({ args: ['--smtp-url', sink.url, '--smtp-from', DESK,
                                    '--smtp-retry', '1s', '--smtp-max-attempts', '10'] });
   contact = await createOk(srv, 'contacts', { first_name: 'Carla', last_name: 'Client', emails: [CLIENT] });
   addUser(srv, 'agent@example.com', PASSWORD, { name: 'Agnes Agent' });
@@ -99,8 +77,7 @@ before(async () => {
 after(async () => {
   await stopClean(srv);
   if (imap) await imap.stop();
-  if (sink) { const gone = new Promise((ok) => sink.once('exit', ok)); sink.kill('SIGTERM'); await gone; }
-  rmSync(mailDir, { recursive: true, force: true });
+  if (sink) await sink.stop();
 });
 
 test('only administrators see and change the mailbox; the password is never shown; bad settings are refused', async () => {

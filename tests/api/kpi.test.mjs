@@ -137,6 +137,59 @@ test('rights: a manager sees their own results, a head their subtree, anyone els
   assertProblem(await req(srv, 'POST', '/api/v1/kpi/periods/close', { body: { scorecard_id: card.id, period }, auth: u.peer.token }), 403);
 });
 
+test('who a scorecard applies to is the admin\'s to read: a head and a manager get its name, period and lines only', async () => {
+  const pair = await ok('POST', '/api/v1/kpi/scorecards', { name: 'Pair month', applies: 'users', user_ids: [u.a.id, u.b.id],
+    period_kind: 'month', lines: [{ metric: 'calls', target: 2, weight: 1, rule: 'threshold' }] });
+  const targeting = ['applies', 'user_ids', 'department_id', 'role_id'];
+  assert.deepEqual(pair.user_ids, [u.a.id, u.b.id], 'the admin reads the whole definition');
+  try {
+    for (const who of [u.a, u.head]) {
+      const one = await ok('GET', `/api/v1/kpi/scorecards/${pair.id}`, undefined, who.token);
+      const listed = (await ok('GET', '/api/v1/kpi/scorecards', undefined, who.token)).data;
+      for (const c of [one, ...listed]) {
+        for (const k of targeting) assert.ok(!(k in c), `${k} hidden in ${JSON.stringify(c)}`);
+        assert.ok(c.name && c.period_kind && Array.isArray(c.lines) && c.version, JSON.stringify(c));
+      }
+      assert.deepEqual(one.lines, pair.lines);
+      assert.ok(listed.some((c) => c.id === pair.id));
+    }
+    // Their results name only the people they may see.
+    const own = await ok('GET', `/api/v1/kpi/results?scorecard_id=${pair.id}&period=${period}`, undefined, u.a.token);
+    assert.deepEqual(own.people.map((p) => p.user_id), [u.a.id]);
+    for (const k of targeting) assert.ok(!(k in own), k);
+  } finally {
+    assert.equal((await req(srv, 'DELETE', `/api/v1/kpi/scorecards/${pair.id}`)).status, 204);
+  }
+});
+
+test('a scorecard is changed with If-Match on its ETag: a stale one answers 412 and changes nothing', async () => {
+  const made = await req(srv, 'POST', '/api/v1/kpi/scorecards', { body: { name: 'Guarded', applies: 'users', user_ids: [u.a.id],
+    period_kind: 'month', lines: [{ metric: 'calls', target: 2, weight: 1, rule: 'threshold' }] } });
+  assert.equal(made.status, 201, made.text);
+  try {
+    assert.equal(made.headers.get('etag'), `"${made.body.version}"`);
+    const read = await req(srv, 'GET', `/api/v1/kpi/scorecards/${made.body.id}`);
+    const etag = read.headers.get('etag');
+    assert.equal(etag, `"${read.body.version}"`);
+    const first = await req(srv, 'PATCH', `/api/v1/kpi/scorecards/${made.body.id}`, { body: { name: 'Guarded 2' }, headers: { 'If-Match': etag } });
+    assert.equal(first.status, 200, first.text);
+    assert.equal(first.headers.get('etag'), `"${read.body.version + 1}"`);
+    // A second editor still holding the first ETag.
+    const stale = await req(srv, 'PATCH', `/api/v1/kpi/scorecards/${made.body.id}`, { body: { name: 'Lost update' }, headers: { 'If-Match': etag } });
+    assertProblem(stale, 412);
+    assertProblem(await req(srv, 'PATCH', `/api/v1/kpi/scorecards/${made.body.id}`, { body: { name: 'Bad tag' }, headers: { 'If-Match': 'banana' } }), 412);
+    const now2 = (await ok('GET', `/api/v1/kpi/scorecards/${made.body.id}`));
+    assert.equal(now2.name, 'Guarded 2');
+    assert.equal(now2.version, read.body.version + 1);
+    assert.equal((await ok('GET', `/api/v1/audit?entity=kpi_scorecards&record_id=${made.body.id}&limit=50`)).data
+      .filter((e) => e.action === 'kpi.scorecard_changed').length, 1);
+    // Without If-Match the change applies to the version it reads.
+    assert.equal((await req(srv, 'PATCH', `/api/v1/kpi/scorecards/${made.body.id}`, { body: { name: 'Guarded 3' } })).status, 200);
+  } finally {
+    assert.equal((await req(srv, 'DELETE', `/api/v1/kpi/scorecards/${made.body.id}`)).status, 204);
+  }
+});
+
 test('bad scorecards and queries are 422 naming the field; nothing is written', async () => {
   const bad = await req(srv, 'POST', '/api/v1/kpi/scorecards', { body: { name: '', applies: 'department', period_kind: 'week',
     lines: [{ metric: 'luck', target: 1, weight: 1, rule: 'linear' },
@@ -199,7 +252,7 @@ test('a scorecard for listed people or a role; deleting one hides it', async () 
   assert.deepEqual(year.people.map((p) => p.name), ['Hanna Head']);
   assert.equal((await req(srv, 'DELETE', `/api/v1/kpi/scorecards/${listed.id}`)).status, 204);
   assertProblem(await req(srv, 'GET', `/api/v1/kpi/scorecards/${listed.id}`), 404);
-  assert.equal((await ok('GET', '/api/v1/audit?action=kpi.scorecard_deleted')).data.length, 1);
+  assert.equal((await ok('GET', '/api/v1/audit?action=kpi.scorecard_deleted')).data.length, 3);
 });
 
 // Deadlines are set in the database: a step's is computed in working hours from now.

@@ -7,17 +7,14 @@
 // as it changes and ends on sign-out; bad input is refused.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { startServer, PG, pgSql } from '../lib/server.mjs';
+import { readMails, startSmtpSink } from '../lib/smtp.mjs';
 import { stopClean, req, createOk, assertProblem, assertInvalid, addUser, createToken, login, freePort, until as untilDone } from '../lib/helpers.mjs';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-// Debian's python has aiosmtpd; a python of another origin first on PATH may not.
-const PYTHON = process.env.CRM_TEST_PYTHON || (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
 const PASSWORD = 'amber otter juggles seventeen lanterns';
 
 let srv;
@@ -27,33 +24,18 @@ let sink = null;
 let alice; let aliceId;   // managers with the "own" scope
 let bob; let bobId;
 
-// The SMTP server: started and stopped on the same port.
+// The SMTP server: started and stopped on the same port and folder.
 async function startSink() {
-  const child = spawn(PYTHON, [join(HERE, '../lib/smtp_sink.py'), '127.0.0.1', String(smtpPort), mailDir],
-                      { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  await new Promise((ok, fail) => {
-    const t = setTimeout(() => fail(new Error(`smtp sink not ready:\n${out}`)), 15000);
-    child.stdout.on('data', (d) => { out += d; if (out.includes('ready')) { clearTimeout(t); ok(); } });
-    child.stderr.on('data', (d) => { out += d; });
-    child.on('exit', (code) => { clearTimeout(t); fail(new Error(`smtp sink exited ${code}:\n${out}`)); });
-  });
-  child.removeAllListeners('exit');
-  sink = child;
+  sink = await startSmtpSink({ port: smtpPort, dir: mailDir });
 }
 async function stopSink() {
   if (!sink) return;
-  const child = sink;
+  const s = sink;
   sink = null;
-  const gone = new Promise((ok) => child.once('exit', ok));
-  child.kill('SIGTERM');
-  await gone;
+  await s.stop();
 }
 
-function mails() {
-  return readdirSync(mailDir).filter((f) => f.endsWith('.json')).sort()
-    .map((f) => JSON.parse(readFileSync(join(mailDir, f), 'utf8')));
-}
+const mails = () => readMails(mailDir);
 function until(what, fn, ms = 15000) {
   return untilDone(what, fn, { ms, srv });
 }

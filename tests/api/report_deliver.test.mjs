@@ -78,7 +78,8 @@ function attachmentOf(mail) {
   const files = m.parts.filter((p) => /attachment/.test(p.headers['content-disposition'] || ''));
   assert.equal(files.length, 1);
   return { name: /filename="([^"]+)"/.exec(files[0].headers['content-disposition'])[1],
-           type: files[0].headers['content-type'].split(';')[0], data: files[0].body, text: m.parts[0].body };
+           type: files[0].headers['content-type'].split(';')[0], data: files[0].body, text: m.parts[0].body,
+           ctype: files[0].headers['content-type'].replace(/; name="[^"]*"$/, '') };
 }
 
 const weekly = { kind: 'weekly', weekday: 1, time: '08:00' };
@@ -249,6 +250,11 @@ test('send-now delivers a CSV at once; a recipient who has since lost the report
   const mail = await until('the CSV mail', () => mailsTo(dir.email)[before]);
   const a = attachmentOf(mail);
   assert.equal(a.type, 'text/csv');
+  // The same media type as the report's export says, from the one table.
+  const exported = await req(srv, 'GET', `/api/v1/reports/${shared.id}/export?format=csv`);
+  assert.equal(exported.status, 200, exported.text);
+  assert.equal(a.ctype, exported.headers.get('content-type'));
+  assert.equal(a.ctype, 'text/csv; charset=utf-8');
   assert.match(a.name, /^F-r-Mira-Dora-\d{4}-\d{2}-\d{2}\.csv$/);
   assert.equal(a.data.toString('utf8'), '\uFEFFTitle\r\nAdmin deal 1\r\nAdmin deal 2\r\nMira deal\r\n');
   assert.match(a.text, /3 rows/);

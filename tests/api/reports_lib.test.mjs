@@ -135,6 +135,21 @@ test('quarter and year buckets, groups of two levels, a list of records', async 
   const now = new Date();
   const qStart = `${now.getUTCFullYear()}-${String(Math.floor(now.getUTCMonth() / 3) * 3 + 1).padStart(2, '0')}-01`;
   assert.deepEqual(q.body.rows, [[qStart, 'open', 3], [qStart, 'won', 3], [qStart, 'lost', 1]]);
+  // Counts, sums, least and greatest of whole numbers: the totals are the
+  // rows' (made from them), and stay the whole's when a limit cuts the rows.
+  const agg = [{ fn: 'count' }, { fn: 'sum', field: 'amount' }, { fn: 'min', field: 'amount' }, { fn: 'max', field: 'amount' }];
+  const whole = await run({ entity: 'deals', group_by: [{ field: 'created_at', bucket: 'month' }, { field: 'status' }],
+                            aggregates: agg });
+  assert.equal(whole.status, 200, whole.text);
+  assert.equal(whole.body.rows.length, 3);
+  const sumOf = (i) => whole.body.rows.reduce((a, row) => a + row[i], 0);
+  const amounts = whole.body.rows.flatMap((row) => [row[4], row[5]]);
+  assert.deepEqual(whole.body.totals, [null, null, 7, sumOf(3), Math.min(...amounts), Math.max(...amounts)]);
+  const cut = await run({ entity: 'deals', group_by: [{ field: 'created_at', bucket: 'month' }, { field: 'status' }],
+                          aggregates: agg, limit: 1 });
+  assert.equal(cut.status, 200, cut.text);
+  assert.equal(cut.body.truncated, true);
+  assert.deepEqual(cut.body.totals, whole.body.totals);
   const y = await run({ entity: 'deals', group_by: [{ field: 'expected_close', bucket: 'year' }], aggregates: [{ fn: 'count' }] });
   assert.equal(y.status, 200, y.text);
   assert.deepEqual(y.body.rows, [['2027-01-01', 2], [null, 5]]);

@@ -206,3 +206,57 @@ test('activity_by_manager: whole days from the tally, the ends of a period in a 
   // A period of one day, inside a UTC day: no whole day, all from the rows.
   assert.deepEqual(await activity('?from=2026-01-12&to=2026-01-12&tz=Asia/Kolkata'), { [admin.id]: [0, 0, 2, 0] });
 });
+
+// crm_usage's rows by person id: [sign-ins, created, changed, last sign-in].
+async function usage(query, auth) {
+  const lib = (await req(srv, 'GET', '/api/v1/reports')).body.data;
+  const id = lib.find((r) => r.builtin === 'crm_usage').id;
+  const r = await req(srv, 'GET', `/api/v1/reports/${id}/run${query}`, { auth });
+  assert.equal(r.status, 200, r.text);
+  return Object.fromEntries(r.body.rows.map((row) => [row[0], row.slice(2)]));
+}
+
+// audit_tally's live rows against a count of the audit log's entries.
+function assertAuditTallyExact() {
+  const kept = sql('SELECT actor_id, day, logins, created, updated FROM audit_tally '
+    + 'WHERE logins <> 0 OR created <> 0 OR updated <> 0 ORDER BY actor_id, day');
+  const counted = sql("SELECT actor_id, at / 86400000, SUM(CASE WHEN action = 'auth.login' THEN 1 ELSE 0 END), "
+    + "SUM(CASE WHEN action = 'record.create' THEN 1 ELSE 0 END), "
+    + "SUM(CASE WHEN action IN ('record.update', 'record.transfer') THEN 1 ELSE 0 END) "
+    + "FROM audit_log WHERE actor_id IS NOT NULL AND action IN ('auth.login', 'record.create', "
+    + "'record.update', 'record.transfer') GROUP BY actor_id, at / 86400000 ORDER BY 1, 2");
+  assert.equal(kept, counted);
+}
+
+test('crm_usage: whole days from the audit tally, the ends of a period in a half-hour zone from the entries, exactly', async () => {
+  // The same period as above: [9 Jan 18:30 UTC, 12 Jan 18:29:59.999 UTC] in Asia/Kolkata.
+  const HOUR = 3600000;
+  const start = Date.UTC(2026, 0, 10) - 5.5 * HOUR;
+  const end = Date.UTC(2026, 0, 13) - 5.5 * HOUR - 1;
+  const period = '?from=2026-01-10&to=2026-01-12&tz=Asia/Kolkata';
+  addUser(srv, 'usage.person@example.com', 'otter lantern quietly seven', { name: 'Usage Person' });
+  const person = Number(sql("SELECT id FROM users WHERE email = 'usage.person@example.com'"));
+  // Entries of a person who does nothing else here, at chosen times: only
+  // the tally's triggers see them (the chain's hashes are not what the
+  // server would write; nothing here verifies the chain).
+  const entry = (action, at) => sql('INSERT INTO audit_log (id, at, actor_id, action, prev_hash, hash) '
+    + `SELECT MAX(id) + 1, ${at}, ${person}, '${action}', 'x', 'x' FROM audit_log RETURNING id`);
+  entry('auth.login', start - 1);
+  const first = entry('auth.login', start);
+  entry('record.create', Date.UTC(2026, 0, 11, 12));
+  entry('record.update', Date.UTC(2026, 0, 11, 13));
+  entry('record.transfer', Date.UTC(2026, 0, 12, 1));
+  entry('report.run', Date.UTC(2026, 0, 12, 2));
+  const last = entry('auth.login', end);
+  entry('record.create', end + 1);
+  assertAuditTallyExact();
+  assert.deepEqual((await usage(period))[person], [2, 1, 2, new Date(end).toISOString()]);
+  // Archiving removes entries: the tally follows them out.
+  sql(`DELETE FROM audit_log WHERE id IN (${first}, ${last})`);
+  assertAuditTallyExact();
+  assert.deepEqual((await usage(period))[person], [0, 1, 2, null]);
+  // A period of one day holds no whole UTC day: all from the entries.
+  assert.deepEqual((await usage('?from=2026-01-12&to=2026-01-12&tz=Asia/Kolkata'))[person], [0, 0, 1, null]);
+  // A manager reads only their own use.
+  assert.deepEqual(Object.keys(await usage(period, mgr.token)), [String(mgr.id)]);
+});

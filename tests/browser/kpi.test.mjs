@@ -59,6 +59,34 @@ test('an admin creates a scorecard in the editor; a bad one is refused naming th
   });
 });
 
+test('the editor saves with If-Match on the ETag it read: a change saved meanwhile is not overwritten', async () => {
+  const card = (await api(env.srv, 'GET', '/api/v1/kpi/scorecards')).body.data.find((c) => c.name === 'Browser month');
+  await withPage(env, 'kpi-if-match', async (page) => {
+    const read = page.waitForResponse((r) => r.request().method() === 'GET' && r.url().endsWith(`/api/v1/kpi/scorecards/${card.id}`));
+    await signIn(page, env.srv, { hash: '#/kpi?view=cards' });
+    const form = page.getByRole('form', { name: 'Scorecard' });
+    await form.waitFor();
+    assert.equal((await read).headers().etag, `"${card.version}"`);
+    // Another administrator renames it after the editor read it.
+    const other = await api(env.srv, 'PATCH', `/api/v1/kpi/scorecards/${card.id}`, { name: 'Renamed elsewhere' });
+    assert.equal(other.status, 200, JSON.stringify(other.body));
+    const name = form.getByLabel('Name');
+    await name.fill('My rename');
+    const sent = page.waitForRequest((r) => r.method() === 'PATCH');
+    await form.getByRole('button', { name: 'Save scorecard' }).click();
+    assert.equal((await sent).headers()['if-match'], `"${card.version}"`);
+    // Refused: the editor shows the version saved meanwhile, which the server kept.
+    await page.waitForFunction((el) => el.value === 'Renamed elsewhere', await name.elementHandle());
+    assert.equal((await api(env.srv, 'GET', `/api/v1/kpi/scorecards/${card.id}`)).body.name, 'Renamed elsewhere');
+    // Saved again on what it now shows: it goes through.
+    await name.fill('Browser month');
+    const again = page.waitForResponse((r) => r.request().method() === 'PATCH');
+    await form.getByRole('button', { name: 'Save scorecard' }).click();
+    assert.equal((await again).status(), 200);
+    assert.equal((await api(env.srv, 'GET', `/api/v1/kpi/scorecards/${card.id}`)).body.name, 'Browser month');
+  });
+});
+
 test('My KPI shows the person their lines explained, a bar per line, and the total', async () => {
   await withPage(env, 'kpi-mine', async (page) => {
     await signIn(page, env.srv, { email: 'anna.kpi@example.com', password, hash: '#/kpi' });

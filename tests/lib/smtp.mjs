@@ -12,29 +12,39 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 // Debian's python has aiosmtpd; a python of another origin first on PATH may not.
 const PYTHON = process.env.CRM_TEST_PYTHON || (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
 
-// {port, url, mails(), stop()}: mails() are {from, to: [..], data} in arrival order.
-export async function startSmtpSink() {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'crm-mail-'));
-  const child = spawn(PYTHON, [join(HERE, 'smtp_sink.py'), '127.0.0.1', String(port), dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+// The mails a sink wrote into dir, {from, to: [..], data}, in arrival order.
+export function readMails(dir) {
+  return readdirSync(dir).filter((f) => f.endsWith('.json')).sort()
+    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')));
+}
+
+// {port, url, dir, mails(), stop()}: the one way every test starts the sink.
+// port and dir may be given, to start it again where a stopped one was (a
+// mail server coming back); a folder it made itself goes with stop(), a
+// given one stays (its owner removes it).
+export async function startSmtpSink({ port, dir } = {}) {
+  const p = port ?? await freePort();
+  const own = dir === undefined;
+  const d = own ? mkdtempSync(join(tmpdir(), 'crm-mail-')) : dir;
+  const child = spawn(PYTHON, [join(HERE, 'smtp_sink.py'), '127.0.0.1', String(p), d], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   await new Promise((ok, fail) => {
     const t = setTimeout(() => fail(new Error(`smtp sink not ready:\n${out}`)), 15000);
-    child.stdout.on('data', (d) => { out += d; if (out.includes('ready')) { clearTimeout(t); ok(); } });
-    child.stderr.on('data', (d) => { out += d; });
+    child.stdout.on('data', (c) => { out += c; if (out.includes('ready')) { clearTimeout(t); ok(); } });
+    child.stderr.on('data', (c) => { out += c; });
     child.on('exit', (code) => { clearTimeout(t); fail(new Error(`smtp sink exited ${code}:\n${out}`)); });
   });
   child.removeAllListeners('exit');
   return {
-    port,
-    url: `smtp://127.0.0.1:${port}`,
-    mails: () => readdirSync(dir).filter((f) => f.endsWith('.json')).sort()
-      .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8'))),
+    port: p,
+    url: `smtp://127.0.0.1:${p}`,
+    dir: d,
+    mails: () => readMails(d),
     async stop() {
       const gone = new Promise((ok) => child.once('exit', ok));
       child.kill('SIGTERM');
       await gone;
-      rmSync(dir, { recursive: true, force: true });
+      if (own) rmSync(d, { recursive: true, force: true });
     },
   };
 }

@@ -418,14 +418,21 @@ mail_attachments_are_bounded_and_encoded(void **state)
 		    "text/csv", "x", 1), CRM_EINVAL);
 	assert_int_equal(mail_queue_attach(as(&ann), id, "ok.csv", "text csv",
 	    "x", 1), CRM_EINVAL);
+	/* Parameters, but nothing that could end the header or its name="". */
+	assert_int_equal(mail_queue_attach(as(&ann), id, "ok.csv", "text/csv; "
+	    "charset=\"x\"", "x", 1), CRM_EINVAL);
+	assert_int_equal(mail_queue_attach(as(&ann), id, "ok.csv", "text/csv;\r\n"
+	    "Bcc: x@example.com", "x", 1), CRM_EINVAL);
+	assert_int_equal(mail_queue_attach(as(&ann), id, "ok.csv", "; x=y",
+	    "x", 1), CRM_EINVAL);
 	assert_int_equal(mail_queue_attach(as(&ann), id, "big.bin",
 	    "application/octet-stream", big, MAIL_ATTACH_MAX - 10), CRM_OK);
 	/* Eleven bytes more would pass the bound; ten do not. */
 	assert_int_equal(mail_queue_attach(as(&ann), id, "one.bin",
 	    "application/octet-stream", big, 11), CRM_EINVAL);
 	assert_string_equal(cx.errs.items[0].field, "attachment");
-	assert_int_equal(mail_queue_attach(as(&ann), id, "two.csv", "text/csv",
-	    "a,b\r\n", 5), CRM_OK);
+	assert_int_equal(mail_queue_attach(as(&ann), id, "two.csv", "text/csv; "
+	    "charset=utf-8", "a,b\r\n", 5), CRM_OK);
 	for (int i = 2; i < MAIL_ATTACH_COUNT_MAX; i++)
 		assert_int_equal(mail_queue_attach(as(&ann), id, "e.txt",
 		    "text/plain", "", 0), CRM_OK);

@@ -450,6 +450,49 @@ a_statement_past_its_deadline_is_interrupted(void **state)
 }
 
 /*
+ * A designer report grouped by a date bucket cuts each row's local day and
+ * the days into buckets after (db_day_expr, db_day_bucket_expr; on SQLite
+ * the functions crm_day and crm_day_bucket): for every bucket and zone,
+ * around summer-time changes, the turn of a year, in a 45-minute zone and
+ * before 1970, that is the bucket crm_bucket gives for the time itself.
+ */
+static void
+a_day_cut_into_buckets_is_the_time_cut_into_buckets(void **state)
+{
+	static const char *const zones[] = { "UTC", "Europe/Berlin",
+	    "America/New_York", "Asia/Kolkata", "Pacific/Chatham" };
+	static const char *const buckets[] = { "day", "week", "month",
+	    "quarter", "year" };
+	static const int64_t times[] = { 0, -1, -86400001, 1711846799999,
+	    1711846800000, 1730595600000, 1735689599999, 1735689600000,
+	    1767225599999, 1771113600000, 1736000000000 };
+	int compared = 0;
+
+	(void)state;
+	for (size_t z = 0; z < sizeof(zones) / sizeof(*zones); z++)
+		for (size_t b = 0; b < sizeof(buckets) / sizeof(*buckets); b++)
+			for (size_t t = 0; t < sizeof(times) / sizeof(*times);
+			    t++) {
+				db_stmt_t *st;
+
+				assert_int_equal(db_prepare(db, "SELECT "
+				    "crm_bucket(?1, ?2, ?3), crm_day_bucket("
+				    "crm_day(?1, ?3), ?2)", &st), DB_OK);
+				db_bind_int(st, 1, times[t]);
+				db_bind_text(st, 2, buckets[b],
+				    strlen(buckets[b]));
+				db_bind_text(st, 3, zones[z], strlen(zones[z]));
+				assert_int_equal(db_step(st), DB_ROW);
+				assert_non_null(db_col_text(st, 0, NULL));
+				assert_string_equal(db_col_text(st, 1, NULL),
+				    db_col_text(st, 0, NULL));
+				db_done(st);
+				compared++;
+			}
+	assert_int_equal(compared, 5 * 5 * 11);
+}
+
+/*
  * The library's filters (docs/reports.md "The library's filters") go into
  * a compiled description as bound values, beside the rights, and the
  * statement runs.
@@ -572,6 +615,7 @@ main(void)
 		cmocka_unit_test(periods_resolve_to_the_days_meant),
 		cmocka_unit_test(a_statement_past_its_deadline_is_interrupted),
 		cmocka_unit_test(a_period_past_the_years_of_a_time_is_a_bad_query),
+		cmocka_unit_test(a_day_cut_into_buckets_is_the_time_cut_into_buckets),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -175,6 +175,23 @@ client_addresses_are_counted_by_their_network(void **state)
 	}
 }
 
+static void
+like_patterns_escape_wildcards_and_fit_their_buffer(void **state)
+{
+	char b[16];
+
+	(void)state;
+	text_like_pattern("a_b%c\\d", b, sizeof(b));
+	assert_string_equal(b, "%a\\_b\\%c\\\\d%");
+	text_like_pattern("", b, sizeof(b));
+	assert_string_equal(b, "%%");
+	/* Cut to fit, still closed by its "%". */
+	text_like_pattern("abcdefghijklmnopqrstuvwxyz", b, sizeof(b));
+	assert_string_equal(b, "%abcdefghijkl%");
+	text_like_pattern("abc", b, 2);
+	assert_string_equal(b, "");
+}
+
 int
 main(void)
 {
@@ -188,6 +205,7 @@ main(void)
 		cmocka_unit_test(form_components_decode_plus_and_percent),
 		cmocka_unit_test(form_bodies_split_into_pairs_with_a_cap),
 		cmocka_unit_test(client_addresses_are_counted_by_their_network),
+		cmocka_unit_test(like_patterns_escape_wildcards_and_fit_their_buffer),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1693,9 +1693,10 @@ export interface KpiScorecardInput {
   lines: KpiLine[];
 }
 
-export interface KpiScorecard extends KpiScorecardInput {
+/** A scorecard as read; who it applies to (applies, user_ids, department_id, role_id) only an administrator reads. */
+export interface KpiScorecard extends Omit<KpiScorecardInput, 'applies'> {
   id: number;
-  user_ids: number[];
+  applies?: KpiScorecardInput['applies'];
   version: number;
 }
 
@@ -1730,7 +1731,10 @@ export interface KpiResults {
 export const kpi = {
   list: () => request<{ data: KpiScorecard[] }>('GET', '/kpi/scorecards').then((r) => r.data.data),
   create: (body: KpiScorecardInput) => request<KpiScorecard>('POST', '/kpi/scorecards', { body }).then((r) => r.data),
-  update: (id: number, body: KpiScorecardInput) => request<KpiScorecard>('PATCH', `/kpi/scorecards/${id}`, { body }).then((r) => r.data),
+  /** One scorecard with its ETag, which update sends back as If-Match (412 when someone saved meanwhile). */
+  get: (id: number) => request<KpiScorecard>('GET', `/kpi/scorecards/${id}`),
+  update: (id: number, body: KpiScorecardInput, ifMatch: string | null) =>
+    request<KpiScorecard>('PATCH', `/kpi/scorecards/${id}`, { body, ifMatch }).then((r) => r.data),
   remove: (id: number) => request<null>('DELETE', `/kpi/scorecards/${id}`),
   results: (scorecardId: number, period: string, userId?: number) =>
     request<KpiResults>('GET', '/kpi/results', { query: { scorecard_id: String(scorecardId), period, user_id: userId ? String(userId) : undefined } }).then((r) => r.data),

@@ -66,15 +66,35 @@ export function ScorecardEditor({ cards, onChanged }: { cards: KpiScorecard[]; o
   useEffect(() => {
     rolesApi.list().then((r) => setRoles(r.data), () => setRoles([]));
   }, []);
+  const [etag, setEtag] = useState<string | null>(null);
+
   useEffect(() => {
-    setName(card?.name ?? '');
-    setApplies(card?.applies ?? 'department');
-    setUserIds(card?.user_ids ?? []);
-    setDeptId(card?.department_id ?? null);
-    setRoleId(card?.role_id ?? null);
-    setKind(card?.period_kind ?? 'month');
-    setLines(card ? card.lines.map(toDraft) : [blank()]);
+    const fill = (c: KpiScorecard | undefined) => {
+      setName(c?.name ?? '');
+      setApplies(c?.applies ?? 'department');
+      setUserIds(c?.user_ids ?? []);
+      setDeptId(c?.department_id ?? null);
+      setRoleId(c?.role_id ?? null);
+      setKind(c?.period_kind ?? 'month');
+      setLines(c ? c.lines.map(toDraft) : [blank()]);
+    };
+    fill(card);
     setErrors([]);
+    setEtag(card ? `"${card.version}"` : null);
+    if (!card) return;
+    // The form edits what this read returned; saving sends its ETag back as If-Match.
+    let live = true;
+    kpi.get(card.id).then(
+      (r) => {
+        if (!live) return;
+        fill(r.data);
+        setEtag(r.etag);
+      },
+      () => {},
+    );
+    return () => {
+      live = false;
+    };
   }, [card]);
 
   const setLine = (i: number, patch: Partial<Draft>) => setLines((ls) => ls.map((l, k) => (k === i ? { ...l, ...patch } : l)));
@@ -86,7 +106,7 @@ export function ScorecardEditor({ cards, onChanged }: { cards: KpiScorecard[]; o
     if (applies === 'department') body.department_id = deptId;
     if (applies === 'role') body.role_id = roleId;
     try {
-      const saved = card ? await kpi.update(card.id, body) : await kpi.create(body);
+      const saved = card ? await kpi.update(card.id, body, etag) : await kpi.create(body);
       setErrors([]);
       toast(t('kpi.saved'));
       setChosen(saved.id);
@@ -94,6 +114,8 @@ export function ScorecardEditor({ cards, onChanged }: { cards: KpiScorecard[]; o
     } catch (err) {
       if (err instanceof ApiError && err.errors.length > 0) setErrors(err.errors);
       else toast(errorText(err));
+      // Saved meanwhile by someone else: show their version to start again from.
+      if (err instanceof ApiError && err.status === 412) onChanged();
     }
   }
 

@@ -1,6 +1,6 @@
 -- Kept tallies for the ready reports data_completeness and
 -- activity_by_manager (keep in step with
--- the other dialect's 0037_report_tallies.sql; docs/reports.md "Kept
+-- the other dialect's 0038_report_tallies.sql; docs/reports.md "Kept
 -- tallies"). Counting a million contacts or activities on every run takes
 -- seconds; the counts per owner and source or day, kept by triggers in the
 -- writing transaction, are a few thousand rows.
