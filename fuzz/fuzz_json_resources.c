@@ -123,7 +123,7 @@ w_kpi_create(struct core_ctx *cx, int64_t id, json_t *in, json_t **out)
 static int
 w_kpi_update(struct core_ctx *cx, int64_t id, json_t *in, json_t **out)
 {
-	return kpi_card_update(cx, id, in, out);
+	return kpi_card_update(cx, id, -1, in, out);	/* no If-Match */
 }
 
 static int
