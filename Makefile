@@ -86,14 +86,22 @@ build/asan/obj/gen/%.o: build/gen/%.c
 WRAP_CLOCK := -Wl,--wrap=time_now_ms
 # The delivery's test acts in the middle of a render (tests/unit/test_report_deliver.c).
 WRAP_RENDER := -Wl,--wrap=report_write_file
+# What a unit test links besides the program's objects ($*: its name).
+UNIT_LIBS = $(LDLIBS) $(shell pkg-config --libs cmocka 2>/dev/null) \
+	  $(if $(filter test_ical,$*),$(shell pkg-config --libs libical 2>/dev/null)) \
+	  $(if $(filter test_process_run test_process_sched,$*),$(WRAP_CLOCK)) \
+	  $(if $(filter test_report_deliver,$*),$(WRAP_CLOCK) $(WRAP_RENDER))
 unit: $(UNIT_BIN)
 build/tests/%: tests/unit/%.c $(LIBOBJ) $(GENOBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -Wno-missing-prototypes -o $@ $^ \
-	  $(LDLIBS) $(shell pkg-config --libs cmocka 2>/dev/null) \
-	  $(if $(filter test_ical,$*),$(shell pkg-config --libs libical 2>/dev/null)) \
-	  $(if $(filter test_process_run test_process_sched,$*),$(WRAP_CLOCK)) \
-	  $(if $(filter test_report_deliver,$*),$(WRAP_CLOCK) $(WRAP_RENDER))
+	  $(UNIT_LIBS)
+
+# A unit test with ASan and UBSan: make build/asan/tests/test_X.
+build/asan/tests/%: tests/unit/%.c $(filter-out build/asan/obj/cli/main.o,$(ASANOBJ)) $(ASANGEN)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(WARN) $(SANFLAGS) -O1 -g -Wno-missing-prototypes \
+	  -o $@ $^ $(UNIT_LIBS)
 
 deps:
 	scripts/deps.sh

@@ -40,6 +40,20 @@ fz_fail(const char *fmt, ...)
 	abort();
 }
 
+/*
+ * A copy of the standard error made before main, so before libFuzzer
+ * applies -close_fd_mask: harnesses without a database (no fz_open) keep
+ * their fz_fail() messages too.
+ */
+__attribute__((constructor)) static void
+keep_stderr(void)
+{
+	int fd = dup(2);
+
+	if (fd >= 0)
+		errfd = fd;
+}
+
 static void
 die(const char *what, const char *why)
 {
@@ -55,9 +69,6 @@ fz_open(const char *address, struct actor *actor)
 	bool active;
 	db_t *db;
 
-	/* LLVMFuzzerInitialize runs before libFuzzer applies -close_fd_mask. */
-	if (errfd == 2)
-		errfd = dup(2);
 	if (sodium_init() < 0)
 		die("sodium_init", "failed");
 	if (core_open_db(address, &db, err, sizeof(err)) != CRM_OK)
@@ -151,8 +162,8 @@ fz_seed(db_t *db, const struct actor *actor)
 	}
 }
 
-static int64_t
-max_id(db_t *db, const char *sql)
+int64_t
+fz_int(db_t *db, const char *sql)
 {
 	db_stmt_t *st;
 	int64_t v = 0;
@@ -168,9 +179,9 @@ max_id(db_t *db, const char *sql)
 void
 fz_mark(db_t *db)
 {
-	mark_company = max_id(db, "SELECT max(id) FROM companies");
-	mark_contact = max_id(db, "SELECT max(id) FROM contacts");
-	mark_field = max_id(db, "SELECT max(id) FROM custom_fields");
+	mark_company = fz_int(db, "SELECT max(id) FROM companies");
+	mark_contact = fz_int(db, "SELECT max(id) FROM contacts");
+	mark_field = fz_int(db, "SELECT max(id) FROM custom_fields");
 }
 
 void
@@ -192,6 +203,24 @@ fz_reset(db_t *db)
 	    mark_contact, mark_company, mark_contact, mark_company, mark_field);
 	if (db_exec(db, sql) != DB_OK)
 		die("reset", db_errmsg(db));
+}
+
+int
+fz_body_object(const uint8_t *data, size_t size, json_t **out)
+{
+	json_error_t err;
+	json_t *j = json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES,
+	    &err);
+
+	*out = NULL;
+	if (j == NULL)
+		return 0;
+	if (!json_is_object(j)) {
+		json_decref(j);
+		return -1;
+	}
+	*out = j;
+	return 0;
 }
 
 char *

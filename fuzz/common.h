@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "core/core.h"
 
 /*
@@ -27,17 +29,31 @@ db_t *fz_open(const char *address, struct actor *actor);
  * and one custom field of every type on both entities.
  */
 void fz_seed(db_t *db, const struct actor *actor);
+/*
+ * The first column of sql's first row as an integer (0 for NULL or no
+ * row). Aborts when sql does not prepare.
+ */
+int64_t fz_int(db_t *db, const char *sql);
 /* Records the ids present now; fz_reset() removes everything newer. */
 void fz_mark(db_t *db);
 void fz_reset(db_t *db);
 /*
  * Reports a broken property and aborts, so libFuzzer keeps the input. The
- * message goes to the standard error that fz_open() found: run.sh passes
+ * message goes to the standard error the process started with (a copy
+ * made before main, in every harness): run.sh passes
  * -close_fd_mask=2 to silence the server's access log, which would
  * otherwise swallow it.
  */
 void fz_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2),
     noreturn));
+/*
+ * The input as a JSON body, parsed as api/reply.c body_object() parses
+ * one (duplicate keys refused): *out is the object (caller decrefs), or
+ * NULL; the value a harness returns then: 0 for bytes that are not JSON,
+ * -1 for JSON that is not an object (refused before the core sees it, so
+ * not worth keeping in the corpus).
+ */
+int fz_body_object(const uint8_t *data, size_t size, json_t **out);
 /* A NUL-terminated copy of data (caller frees). */
 char *fz_strndup(const uint8_t *data, size_t size);
 

@@ -88,17 +88,13 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct core_ctx cx;
-	json_error_t err;
 	json_t *j, *out = NULL;
 	int64_t company, contact, deal;
+	int rc;
 
-	j = json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES, &err);
+	rc = fz_body_object(data, size, &j);
 	if (j == NULL)
-		return 0;
-	if (!json_is_object(j)) {
-		json_decref(j);
-		return -1;	/* the API refuses it before the core sees it */
-	}
+		return rc;
 	company = base(&entity_companies, "{\"name\": \"Base Co\"}");
 	contact = base(&entity_contacts, "{\"last_name\": \"Base\", "
 	    "\"company_id\": 1}");

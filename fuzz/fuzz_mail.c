@@ -15,7 +15,10 @@
  *   - attachments are bounded in number, and the body of a mail read as
  *     HTML never keeps a tag: no '<' followed by a letter survives unless
  *     the input wrote it as an entity;
- *   - cleaning is idempotent: mailmsg_clean of a cleaned text is itself.
+ *   - cleaning is idempotent: mailmsg_clean of a cleaned text is itself;
+ *   - the ticket a subject names (desk_mail_subject_ticket, read from the
+ *     subject and from the raw bytes as text) is 0 or a number the text
+ *     writes as "[#T-<digits>]".
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -23,6 +26,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "core/desk_mail.h"
 #include "util/alloc.h"
 #include "util/mailmsg.h"
 #include "util/text.h"
@@ -74,10 +78,24 @@ check_clean(const char *in, size_t len, bool multiline)
 	free(b);
 }
 
+static void
+check_subject_ticket(const char *subject)
+{
+	int64_t id = desk_mail_subject_ticket(subject);
+	char tail[32];
+
+	if (id == 0)
+		return;
+	snprintf(tail, sizeof(tail), "%lld]", (long long)id);
+	if (id < 0 || strstr(subject, "[#T-") == NULL ||
+	    strstr(subject, tail) == NULL)
+		fz_fail("subject names ticket %lld", (long long)id);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *buf = xmalloc(size > 0 ? size : 1), *html, why[256];
+	char *buf = xmalloc(size > 0 ? size : 1), *html, *raw, why[256];
 	struct mailmsg m;
 
 	memcpy(buf, data, size);
@@ -85,6 +103,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_text("from_addr", m.from_addr, false);
 		check_text("from_name", m.from_name, false);
 		check_text("subject", m.subject, false);
+		check_subject_ticket(m.subject);
 		check_text("text", m.text, true);
 		check_id("message_id", m.message_id, true);
 		if (m.nrefs > MAILMSG_REFS_MAX)
@@ -112,6 +131,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if ((p[1] | 0x20) >= 'a' && (p[1] | 0x20) <= 'z')
 				fz_fail("a tag survived in the HTML text");
 	free(html);
+	raw = fz_strndup(data, size);
+	check_subject_ticket(raw);
+	free(raw);
 	check_clean(buf, size, true);
 	check_clean(buf, size, false);
 	free(buf);

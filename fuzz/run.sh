@@ -51,6 +51,8 @@ for h in "${HARNESSES[@]}"; do
   bin=build/fuzz/$h
   seeds=fuzz/corpus/$h
   log=build/fuzz/logs/$h.log
+  # The short form's own log: a long run may be writing the other.
+  [ $SHORT -eq 1 ] && log=build/fuzz/logs/$h.short.log
   if [ ! -x "$bin" ] || [ ! -d "$seeds" ]; then
     echo "fuzz: $h FAILED (no binary $bin or no seeds in $seeds)"
     FAIL=$((FAIL + 1)); continue
@@ -70,13 +72,15 @@ for h in "${HARNESSES[@]}"; do
     "$work" "$seeds" >"$log" 2>&1
   rc=$?
   [ $SHORT -eq 1 ] && rm -rf "$work"
-  runs=$(grep -oE '^stat::number_of_executed_units: *[0-9]+' "$log" | grep -oE '[0-9]+$' | tail -1)
-  eps=$(grep -oE '^stat::average_exec_per_sec: *[0-9]+' "$log" | grep -oE '[0-9]+$' | tail -1)
-  cov=$(grep -oE 'cov: [0-9]+' "$log" | tail -1 | awk '{print $2}')
-  ft=$(grep -oE 'ft: [0-9]+' "$log" | tail -1 | awk '{print $2}')
-  corp=$(grep -oE 'corp: [0-9]+' "$log" | tail -1 | awk '{print $2}')
-  secs=$(grep -oE '^Done [0-9]+ runs in [0-9]+ second' "$log" | awk '{print $5}' | tail -1)
-  crash=$(grep -oE "build/fuzz/crashes/$h-[a-z]+-[0-9a-f]+" "$log" | tail -1)
+  # -a: a log shows the crashing input, which may hold any byte (grep
+  # would otherwise answer "binary file matches" and lose the figures).
+  runs=$(grep -aoE '^stat::number_of_executed_units: *[0-9]+' "$log" | grep -oE '[0-9]+$' | tail -1)
+  eps=$(grep -aoE '^stat::average_exec_per_sec: *[0-9]+' "$log" | grep -oE '[0-9]+$' | tail -1)
+  cov=$(grep -aoE 'cov: [0-9]+' "$log" | tail -1 | awk '{print $2}')
+  ft=$(grep -aoE 'ft: [0-9]+' "$log" | tail -1 | awk '{print $2}')
+  corp=$(grep -aoE 'corp: [0-9]+' "$log" | tail -1 | awk '{print $2}')
+  secs=$(grep -aoE '^Done [0-9]+ runs in [0-9]+ second' "$log" | awk '{print $5}' | tail -1)
+  crash=$(grep -aoE "build/fuzz/crashes/$h-[a-z]+-[0-9a-f]+" "$log" | tail -1)
   if [ $rc -eq 0 ]; then
     PASS=$((PASS + 1))
     echo "fuzz: $h passed (${runs:-?} runs, ${eps:-?} exec/s, cov: ${cov:-?}, ft: ${ft:-?})"
@@ -84,7 +88,7 @@ for h in "${HARNESSES[@]}"; do
   else
     FAIL=$((FAIL + 1))
     echo "fuzz: $h FAILED (exit $rc; input ${crash:-not saved}; log $log)"
-    grep -E -A12 '^==[0-9]+==ERROR|runtime error|^fuzz|deadly signal' "$log" | head -40
+    grep -aE -A12 '^==[0-9]+==ERROR|runtime error|^fuzz|deadly signal' "$log" | head -40
     result="crash: \`${crash:-see $log}\`"
   fi
   ROWS+=("| $h | $(date -u +%Y-%m-%d) $(git rev-parse --short HEAD 2>/dev/null || echo '?') | ${secs:-?} | ${runs:-?} | ${eps:-?} | ${cov:-?} | ${ft:-?} | ${corp:-?} | $result |")

@@ -3,12 +3,14 @@
  * next occurrence walks local days forward from the one holding the given
  * instant and, on a matching day, the matching hours and minutes in
  * order, turning each wall time into an instant with the zone's offsets
- * around it. Walking wall times (not UTC minutes) keeps the search at most
+ * around it, and takes the earliest instant of that day and the next (a
+ * wall time in a gap lands past it, after later ones). Walking wall times (not UTC minutes) keeps the search at most
  * CRON_SEARCH_DAYS days of a few tests each, and makes the daylight saving
  * rules of cron.h fall out of one conversion.
  */
 #include "core/cron.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -204,10 +206,11 @@ int
 cron_next(const struct cron *c, const struct tz *z, int64_t after_ms,
     int64_t *next)
 {
-	int64_t first = tz_local_day(z, after_ms);
+	int64_t first = tz_local_day(z, after_ms), last = first + CRON_SEARCH_DAYS;
+	int64_t best = INT64_MAX;
 
 	/* A day early: the instant may sit in a repeated hour of the day before. */
-	for (int64_t day = first - 1; day <= first + CRON_SEARCH_DAYS; day++) {
+	for (int64_t day = first - 1; day <= last; day++) {
 		if (!day_matches(c, day))
 			continue;
 		for (int h = 0; h < 24; h++) {
@@ -219,12 +222,22 @@ cron_next(const struct cron *c, const struct tz *z, int64_t after_ms,
 				if (!(c->minutes >> m & 1))
 					continue;
 				u = wall_to_utc_s(z, day * DAY_S + h * 3600 + m * 60);
-				if (u * 1000 > after_ms) {
-					*next = u * 1000;
-					return 0;
-				}
+				if (u * 1000 > after_ms && u * 1000 < best)
+					best = u * 1000;
 			}
 		}
+		/*
+		 * Wall order is not time order on a day clocks go forward: a
+		 * time in the gap lands past it, after later times of the day
+		 * (Troll's 02:00 at 04:00, past 03:00; Lord Howe's 02:15 at
+		 * 02:45, past 02:40) and maybe the next day's first. So the
+		 * earliest of this day and the next is taken.
+		 */
+		if (best != INT64_MAX && last > day + 1)
+			last = day + 1;
 	}
-	return -1;
+	if (best == INT64_MAX)
+		return -1;
+	*next = best;
+	return 0;
 }

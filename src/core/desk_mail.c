@@ -816,26 +816,23 @@ skip_one(struct core_ctx *cx, int64_t uidvalidity, int64_t uid,
 	return core_txn_end(cx, rc, NULL);
 }
 
-/* Fetches, reads and writes one mail. */
+/*
+ * Reads and writes one fetched mail: raw holds its bytes (only its header
+ * when header_only; u->size is the whole mail's) and is freed here, once
+ * the mail's key is taken from it.
+ */
 static int
-take_one(struct core_ctx *cx, const struct mbox *m,
+take_raw(struct core_ctx *cx, const struct mbox *m,
     const struct doc_store *docs, int64_t uidvalidity,
-    const struct imap_mail *u, const char *from_self, char *err, size_t errlen)
+    const struct imap_mail *u, struct buf *raw, bool header_only,
+    const char *from_self, char *err, size_t errlen)
 {
 	struct held held[MAILMSG_ATT_MAX];
 	char key[MAILMSG_ID_MAX + 80], why[256], big[300];
-	bool header_only = u->size > MAILMSG_MAX;
 	struct mailmsg mm;
-	struct imap_conf ic = imap_of(m);
-	struct buf raw;
 	int rc;
 
-	buf_init(&raw, header_only ? 256 * 1024 : MAILMSG_MAX + 1);
-	if (imap_fetch(&ic, u->uid, header_only, &raw, err, errlen) != 0) {
-		buf_free(&raw);
-		return CRM_EUNAVAIL;
-	}
-	if (mailmsg_parse(raw.data != NULL ? raw.data : "", raw.len, &mm, why,
+	if (mailmsg_parse(raw->data != NULL ? raw->data : "", raw->len, &mm, why,
 	    sizeof(why)) != 0) {
 		/* Unreadable: recorded as skipped, so it does not block the rest. */
 		log_warn("desk mail: UID %lld skipped: %s", (long long)u->uid, why);
@@ -848,9 +845,9 @@ take_one(struct core_ctx *cx, const struct mbox *m,
 		mm.text = xstrdup("");
 		mm.automatic = true;
 	}
-	mail_key(&mm, raw.data != NULL ? raw.data : "", raw.len, key,
+	mail_key(&mm, raw->data != NULL ? raw->data : "", raw->len, key,
 	    sizeof(key));
-	buf_free(&raw);
+	buf_free(raw);
 	snprintf(big, sizeof(big), "This mail of %lld bytes is larger than the "
 	    "limit of %d bytes: only its header was read. Read it in the "
 	    "mailbox (folder %s, UID %lld).", (long long)u->size, MAILMSG_MAX,
@@ -871,6 +868,25 @@ take_one(struct core_ctx *cx, const struct mbox *m,
 	if (rc != CRM_OK)
 		snprintf(err, errlen, "UID %lld: %s", (long long)u->uid, cx->detail);
 	return rc;
+}
+
+/* Fetches, reads and writes one mail. */
+static int
+take_one(struct core_ctx *cx, const struct mbox *m,
+    const struct doc_store *docs, int64_t uidvalidity,
+    const struct imap_mail *u, const char *from_self, char *err, size_t errlen)
+{
+	bool header_only = u->size > MAILMSG_MAX;
+	struct imap_conf ic = imap_of(m);
+	struct buf raw;
+
+	buf_init(&raw, header_only ? 256 * 1024 : MAILMSG_MAX + 1);
+	if (imap_fetch(&ic, u->uid, header_only, &raw, err, errlen) != 0) {
+		buf_free(&raw);
+		return CRM_EUNAVAIL;
+	}
+	return take_raw(cx, m, docs, uidvalidity, u, &raw, header_only,
+	    from_self, err, errlen);
 }
 
 /* Records the check's outcome (err NULL: it went well). */
@@ -948,6 +964,36 @@ record:
 	rc = record_check(cx, err[0] != '\0' ? err : NULL);
 out:
 	free(list);
+	if (rc != CRM_OK)
+		memcpy(outer->detail, cx->detail, sizeof(outer->detail));
+	return rc;
+}
+
+int
+desk_mail_take(struct core_ctx *outer, const struct doc_store *docs,
+    int64_t uid, const char *raw, size_t len)
+{
+	struct core_ctx sys, *cx = &sys;
+	struct actor system = { 0 };
+	struct imap_mail u = { uid, (int64_t)len };
+	char err[512] = "";
+	struct mbox m;
+	struct buf b;
+	int rc = mbox_load(outer, &m);
+
+	if (rc != CRM_OK)
+		return rc;
+	core_ctx_init(cx, outer->db, &system);
+	cx->mail = outer->mail;
+	cx->audit_key = outer->audit_key;
+	buf_init(&b, len + 1);
+	if (len > 0 && buf_append(&b, raw, len) != 0) {
+		buf_free(&b);
+		return core_fail(outer, CRM_EDB, "Out of memory");
+	}
+	rc = take_raw(cx, &m, docs, m.uidvalidity, &u, &b, false,
+	    outer->mail != NULL ? outer->mail->from : NULL, err, sizeof(err));
+	sodium_memzero(m.pass, sizeof(m.pass));
 	if (rc != CRM_OK)
 		memcpy(outer->detail, cx->detail, sizeof(outer->detail));
 	return rc;

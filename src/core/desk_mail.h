@@ -95,6 +95,17 @@ int desk_mail_job_run(struct core_ctx *cx, int64_t *again, char *err,
 int desk_mail_answer(struct core_ctx *cx, int64_t id, json_t *t, int64_t mid,
     const char *body);
 
+/*
+ * Writes one mail as the intake writes a fetched one, without the mail
+ * server (tests and fuzz/ use it): len bytes at raw (borrowed) as the
+ * mail of uid in the folder as the settings stand, attachments into docs
+ * (NULL: none kept), as the system. Imported, ignored, skipped or refused
+ * by a rule, the mail is accounted for (last_uid moves to uid when it is
+ * above it): CRM_OK; other codes are the database's.
+ */
+int desk_mail_take(struct core_ctx *cx, const struct doc_store *docs,
+    int64_t uid, const char *raw, size_t len);
+
 /* The ticket id named by the last "[#T-<id>]" token in subject, or 0. */
 int64_t desk_mail_subject_ticket(const char *subject);
 

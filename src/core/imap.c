@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "util/alloc.h"
 #include "util/log.h"
@@ -104,21 +105,32 @@ folder_path(const struct imap_conf *c, char *out, size_t cap)
 	return ok;
 }
 
-/* The number after word in s (e.g. "UIDVALIDITY 42"), or -1. */
+/*
+ * The number after word (and any spaces) in the len bytes at s, e.g.
+ * "UIDVALIDITY 42", the word matched without regard to case; -1 when
+ * there is none or it is not a 32-bit number (RFC 3501's UIDs, UIDVALIDITY
+ * and sizes all are): a longer one is not cut to a wrong value.
+ */
 static int64_t
-number_after(const char *s, const char *word)
+number_after(const char *s, size_t len, const char *word)
 {
-	const char *p = strcasestr(s, word);
+	size_t wl = strlen(word), i = 0;
 	int64_t v = 0;
 	int digits = 0;
 
-	if (p == NULL)
+	for (; i + wl <= len; i++)
+		if (strncasecmp(s + i, word, wl) == 0)
+			break;
+	if (i + wl > len)
 		return -1;
-	for (p += strlen(word); *p == ' '; p++)
+	for (i += wl; i < len && s[i] == ' '; i++)
 		;
-	for (; *p >= '0' && *p <= '9' && digits < 12; p++, digits++)
-		v = v * 10 + (*p - '0');
-	return digits > 0 ? v : -1;
+	for (; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
+		if (++digits > 10)
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return digits > 0 && v <= UINT32_MAX ? v : -1;
 }
 
 static int
@@ -129,19 +141,55 @@ uid_cmp(const void *a, const void *b)
 	return x->uid < y->uid ? -1 : x->uid > y->uid;
 }
 
-/*
- * The mails above last_uid, oldest first, at most max: *out (free it),
- * *n of them, *more when others wait.
- */
+int64_t
+imap_parse_uidvalidity(const char *data, size_t len)
+{
+	int64_t uv = number_after(data, len, "UIDVALIDITY");
+
+	return uv > 0 ? uv : -1;
+}
+
+void
+imap_parse_list(const char *data, size_t len, int64_t last_uid, size_t max,
+    struct imap_mail **out, size_t *n, bool *more)
+{
+	const char *p = data, *end = data + len;
+	struct imap_mail *v = NULL;
+	size_t count = 0, cap = 0, kept = 0;
+
+	while (p < end && count < UIDS_MAX) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t ll = nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
+		int64_t uid = number_after(p, ll, "UID "),
+		    size = number_after(p, ll, "RFC822.SIZE ");
+
+		p = nl != NULL ? nl + 1 : end;
+		/* "n:*" answers the last mail even when n is past it. */
+		if (uid <= last_uid || size < 0)
+			continue;
+		if (count == cap) {
+			cap = cap == 0 ? 64 : cap * 2;
+			v = xrealloc(v, cap * sizeof(*v));
+		}
+		v[count++] = (struct imap_mail){ uid, size };
+	}
+	if (count > 1)
+		qsort(v, count, sizeof(*v), uid_cmp);
+	/* A UID the server answered twice is one mail, taken once. */
+	for (size_t i = 0; i < count; i++)
+		if (kept == 0 || v[i].uid != v[kept - 1].uid)
+			v[kept++] = v[i];
+	*more = kept > max;
+	*n = kept > max ? max : kept;
+	*out = v;
+}
+
 int
 imap_list(const struct imap_conf *c, int64_t last_uid, size_t max,
     struct imap_mail **out, size_t *n, bool *more, char *err, size_t errlen)
 {
 	char path[IMAP_FOLDER_MAX * 3 + 1], cmd[96];
-	struct imap_mail *v = NULL;
-	size_t count = 0, cap = 0;
 	struct sink s;
-	char *line, *save = NULL;
 
 	*out = NULL;
 	*n = 0;
@@ -158,27 +206,9 @@ imap_list(const struct imap_conf *c, int64_t last_uid, size_t max,
 		buf_free(&s.b);
 		return -1;
 	}
-	for (line = strtok_r(s.b.data != NULL ? s.b.data : (char *)"", "\n",
-	    &save); line != NULL && count < UIDS_MAX;
-	    line = strtok_r(NULL, "\n", &save)) {
-		int64_t uid = number_after(line, "UID "),
-		    size = number_after(line, "RFC822.SIZE ");
-
-		/* "n:*" answers the last mail even when n is past it. */
-		if (uid <= last_uid || size < 0)
-			continue;
-		if (count == cap) {
-			cap = cap == 0 ? 64 : cap * 2;
-			v = xrealloc(v, cap * sizeof(*v));
-		}
-		v[count++] = (struct imap_mail){ uid, size };
-	}
+	imap_parse_list(s.b.data != NULL ? s.b.data : "", s.b.len, last_uid, max,
+	    out, n, more);
 	buf_free(&s.b);
-	if (count > 1)
-		qsort(v, count, sizeof(*v), uid_cmp);
-	*more = count > max;
-	*n = count > max ? max : count;
-	*out = v;
 	return 0;
 }
 
@@ -195,7 +225,7 @@ imap_uidvalidity(const struct imap_conf *c, int64_t *uv, char *err, size_t errle
 		buf_free(&s.b);
 		return -1;
 	}
-	*uv = number_after(s.b.data != NULL ? s.b.data : "", "UIDVALIDITY");
+	*uv = imap_parse_uidvalidity(s.b.data != NULL ? s.b.data : "", s.b.len);
 	buf_free(&s.b);
 	if (*uv <= 0) {
 		snprintf(err, errlen, "the server did not tell the folder's "

@@ -54,4 +54,21 @@ int imap_fetch(const struct imap_conf *c, int64_t uid, bool header_only,
 /* Sets or clears \Seen on mail uid; a failure is only logged. */
 void imap_seen(const struct imap_conf *c, int64_t uid, bool seen);
 
+/*
+ * Reading the server's answers, apart from the network (the functions
+ * above call these; tests and fuzz/fuzz_imap.c call them alone). data is
+ * the len bytes the server sent, borrowed: not NUL-terminated, may hold
+ * any byte. Numbers are RFC 3501's 32-bit ones: a longer one is no number.
+ */
+/* The UIDVALIDITY of a STATUS answer (from 1), or -1 when it names none. */
+int64_t imap_parse_uidvalidity(const char *data, size_t len);
+/*
+ * The mails of a "UID FETCH n:* (UID RFC822.SIZE)" answer above last_uid:
+ * one per line naming both, UIDs strictly increasing (a UID answered twice
+ * counts once), at most max in *out (free it; NULL when there are none),
+ * *n of them, *more when others wait.
+ */
+void imap_parse_list(const char *data, size_t len, int64_t last_uid,
+    size_t max, struct imap_mail **out, size_t *n, bool *more);
+
 #endif

@@ -840,6 +840,17 @@ period_ms(struct core_ctx *cx, const struct report_params *p,
 	*from_ms = tz_day_start(z, from);
 	*to_ms = tz_day_start(z, to + 1) - 1;
 	tz_free(z);
+	/*
+	 * The period becomes time filters of the report's description, whose
+	 * values are years 1 to 9999 (util/timeutil.h): a period reaching past
+	 * them is the parameters' fault, not a bad description.
+	 */
+	if (*to_ms >= time_days_from_civil(10000, 1, 1) * DAY_MS)
+		return core_fail(cx, CRM_EBADQUERY, "to: the period must end "
+		    "within the year 9999");
+	if (*from_ms < time_days_from_civil(1, 1, 1) * DAY_MS)
+		return core_fail(cx, CRM_EBADQUERY, "%s: the period must begin "
+		    "within the year 1 or later", p->from != NULL ? "from" : "to");
 	return CRM_OK;
 }
 

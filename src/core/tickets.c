@@ -26,6 +26,7 @@
 
 /* A received_at this far ahead of the server's clock is a mistake. */
 #define RECEIVED_SKEW_MS (5 * 60000)
+#define EMAIL_QUERY_MAX 200	/* bytes of a list's q (core/list.c) */
 
 static const struct field ticket_fields[] = {
 	{ "subject", FK_TEXT, F_REQUIRED | F_SORT | F_SEARCH | F_EMPTY, 500, NULL },
@@ -190,13 +191,26 @@ static int
 contact_by_email(struct core_ctx *cx, const char *email, int64_t *contact_id)
 {
 	struct list_query lq;
+	char q[EMAIL_QUERY_MAX + 1];
 	json_t *res = NULL, *c, *e;
-	size_t i, k;
+	size_t i, k, n = strlen(email);
 	int rc;
 
 	*contact_id = 0;
+	/*
+	 * An address may be longer than a search (254 bytes to 200): its
+	 * start, cut between characters, still finds it; the exact match
+	 * below decides.
+	 */
+	if (n > EMAIL_QUERY_MAX)
+		n = EMAIL_QUERY_MAX;
+	while (n > 0 && n < strlen(email) && ((unsigned char)email[n] & 0xc0) ==
+	    0x80)
+		n--;
+	memcpy(q, email, n);
+	q[n] = '\0';
 	memset(&lq, 0, sizeof(lq));
-	lq.q = email;
+	lq.q = q;
 	lq.sort = "-updated_at";
 	lq.limit = "50";
 	rc = rec_list(cx, &entity_contacts, &lq, &res);

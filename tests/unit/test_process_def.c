@@ -785,6 +785,23 @@ cron_follows_the_wall_clock_across_daylight_saving_time(void **state)
 	/* New York: 2026-03-08 02:30 does not exist (EST -> EDT). */
 	next_is("30 2 * * *", "America/New_York", "2026-03-07T12:00:00Z",
 	    "2026-03-08T07:30:00Z");
+	/*
+	 * A time in the gap lands past it, after later times of the day: each
+	 * fires in time order, none is lost (found by fuzz/fuzz_cron.c: the
+	 * gap's time was answered first and the later one never fired). Troll
+	 * jumps from 01:00 to 03:00 on 2026-03-29: 03:00 (01:00 UTC) comes
+	 * before 02:00 moved to 04:00 (02:00 UTC).
+	 */
+	next_is("0 2-3 * * 0", "Antarctica/Troll", "2026-03-28T22:54:00Z",
+	    "2026-03-29T01:00:00Z");
+	next_is("0 2-3 * * 0", "Antarctica/Troll", "2026-03-29T01:00:00Z",
+	    "2026-03-29T02:00:00Z");
+	/* Lord Howe jumps half an hour, 02:00 to 02:30 on 2026-10-04: 02:40
+	 * (15:40 UTC the day before) comes before 02:15 moved to 02:45. */
+	next_is("15,40 2 * * *", "Australia/Lord_Howe", "2026-10-03T12:00:00Z",
+	    "2026-10-03T15:40:00Z");
+	next_is("15,40 2 * * *", "Australia/Lord_Howe", "2026-10-03T15:40:00Z",
+	    "2026-10-03T15:45:00Z");
 	/* Never: February 31st. */
 	assert_int_equal(cron_parse("0 0 31 2 *", &c, err, sizeof(err)), 0);
 	assert_int_equal(tz_load("UTC", &z), 0);

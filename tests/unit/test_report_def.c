@@ -17,6 +17,7 @@
 
 #include "core/core.h"
 #include "core/report_def.h"
+#include "core/reports.h"
 #include "util/timeutil.h"
 
 static db_t *db;
@@ -546,6 +547,60 @@ library_filters_are_bound(void **state)
 	report_def_free(d);
 }
 
+/*
+ * A library report's period becomes time filters of its description: a
+ * period reaching past the years a time holds (1 to 9999) is the query's
+ * fault (CRM_EBADQUERY naming from or to), not a description refused with
+ * "definition.filters[1].value" (found by fuzz/fuzz_report_params.c).
+ */
+static void
+a_period_past_the_years_of_a_time_is_a_bad_query(void **state)
+{
+	static const char *const cases[][3] = {
+		{ NULL, "0001-02-01", "to:" },
+		{ "0001-01-01", "0001-02-01", NULL },
+		{ "9999-12-01", "9999-12-31", NULL },
+	};
+	db_stmt_t *st;
+	int64_t id;
+
+	(void)state;
+	assert_int_equal(db_prepare(db, "SELECT id FROM reports WHERE builtin = "
+	    "'revenue_by_month'", &st), DB_OK);
+	assert_int_equal(db_step(st), DB_ROW);
+	id = db_col_int(st, 0);
+	db_done(st);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		struct report_params p = { .from = cases[i][0], .to = cases[i][1] };
+		json_t *out = NULL;
+		int rc;
+
+		core_ctx_init(&cx, db, &sys);
+		rc = report_run_id(&cx, id, &p, &out);
+		if (cases[i][2] == NULL) {
+			if (rc != CRM_OK)
+				fail_msg("%s..%s: %d %s", cases[i][0], cases[i][1], rc,
+				    cx.detail);
+		} else {
+			assert_int_equal(rc, CRM_EBADQUERY);
+			assert_true(strncmp(cx.detail, cases[i][2],
+			    strlen(cases[i][2])) == 0);
+		}
+		json_decref(out);
+	}
+	/* In a zone ahead of UTC, the first day begins in the year 0. */
+	{
+		struct report_params p = { .tz = "Asia/Tokyo",
+		    .from = "0001-01-01", .to = "0001-01-31" };
+		json_t *out = NULL;
+
+		core_ctx_init(&cx, db, &sys);
+		assert_int_equal(report_run_id(&cx, id, &p, &out), CRM_EBADQUERY);
+		assert_true(strncmp(cx.detail, "from:", 5) == 0);
+		assert_null(out);
+	}
+}
+
 int
 main(void)
 {
@@ -559,6 +614,7 @@ main(void)
 		cmocka_unit_test(the_output_columns_are_named_and_typed),
 		cmocka_unit_test(periods_resolve_to_the_days_meant),
 		cmocka_unit_test(a_statement_past_its_deadline_is_interrupted),
+		cmocka_unit_test(a_period_past_the_years_of_a_time_is_a_bad_query),
 		cmocka_unit_test(a_day_cut_into_buckets_is_the_time_cut_into_buckets),
 	};
 

@@ -1,0 +1,69 @@
+/*
+ * What tests of one core module on a plain database share (test_desk_mail.c,
+ * test_webform.c): an in-memory database with the schema and one
+ * administrator (admin@example.com), a context to act in, and a
+ * one-number query. Included once by each test program, after cmocka.h.
+ */
+#ifndef TESTS_UNIT_MEMDB_FIXTURE_H
+#define TESTS_UNIT_MEMDB_FIXTURE_H
+
+#include <sodium.h>
+#include <stdio.h>
+
+#include "core/core.h"
+#include "core/users.h"
+#include "store/db.h"
+
+static db_t *db;
+static struct actor admin;
+static struct core_ctx cx;
+
+/* Opens the database and adds the administrator: 0, or -1 (said why). */
+static int
+memdb_open(void)
+{
+	char err[256];
+	int64_t id;
+
+	if (sodium_init() < 0)
+		return -1;
+	if (core_open_db(":memory:", &db, err, sizeof(err)) != CRM_OK) {
+		fprintf(stderr, "core_open_db: %s\n", err);
+		return -1;
+	}
+	core_ctx_init(&cx, db, NULL);
+	if (user_add(&cx, "admin@example.com", "Admin", "correct horse battery",
+	    true, &id) != CRM_OK) {
+		fprintf(stderr, "user_add: %s\n", cx.detail);
+		return -1;
+	}
+	admin.user_id = id;
+	admin.is_admin = true;
+	snprintf(admin.email, sizeof(admin.email), "admin@example.com");
+	return 0;
+}
+
+static int
+memdb_close(void **state)
+{
+	(void)state;
+	db_close(db);
+	return 0;
+}
+
+/* The first column of sql's first row (-1 for none). */
+static int64_t
+memdb_int(const char *sql)
+{
+	db_stmt_t *st;
+	int64_t n = -1;
+
+	if (db_prepare(db, sql, &st) != DB_OK)
+		fail_msg("prepare %s: %s", sql, db_errmsg(db));
+	if (db_step(st) == DB_ROW)
+		n = db_col_int(st, 0);
+	db_done(st);
+	return n;
+}
+
+#endif
