@@ -7,8 +7,8 @@
  *
  * Input: byte 0 picks the report (one of the library's, or a designer
  * report with a filter of its own); the rest is lines "key=value", each
- * handed over as api/reports.c param() does (an unknown key is the first
- * unknown one). The database is in memory with sample records.
+ * handed to report_params_set as api/reports.c does (an unknown key is
+ * the first unknown one). The database is in memory with sample records.
  *
  * Properties, each aborting when broken:
  *   - the run answers CRM_OK with {columns, rows} (rows an array), or
@@ -71,7 +71,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-/* One "key=value" line into p, as api/reports.c param() reads a query. */
+/* One "key=value" line into p, as api/reports.c hands over a query's. */
 static void
 param(struct report_params *p, char *key)
 {
@@ -80,26 +80,7 @@ param(struct report_params *p, char *key)
 	if (value == NULL)
 		return;
 	*value++ = '\0';
-	if (strcmp(key, "tz") == 0)
-		p->tz = value;
-	else if (strcmp(key, "from") == 0)
-		p->from = value;
-	else if (strcmp(key, "to") == 0)
-		p->to = value;
-	else if (strcmp(key, "days") == 0)
-		p->days = value;
-	else if (strcmp(key, "owner_id") == 0)
-		p->owner_id = value;
-	else if (strcmp(key, "department_id") == 0)
-		p->department_id = value;
-	else if (strcmp(key, "pipeline_id") == 0)
-		p->pipeline_id = value;
-	else if (strcmp(key, "source") == 0)
-		p->source = value;
-	else if (strcmp(key, "segment") == 0)
-		p->segment = value;
-	else if (strcmp(key, "format") != 0 && p->unknown == NULL)
-		p->unknown = key;
+	report_params_set(p, key, value);
 }
 
 static int

@@ -101,32 +101,11 @@ h_report_preview(struct call *c)
 	call_with_body(c, report_preview, 200);
 }
 
-/* The run's parameters; the first unknown one is the core's to refuse. */
+/* The run's parameters (report_params_set); the core refuses an unknown one. */
 static int
 param(void *arg, const char *key, const char *value)
 {
-	struct report_params *p = arg;
-
-	if (strcmp(key, "tz") == 0)
-		p->tz = value;
-	else if (strcmp(key, "from") == 0)
-		p->from = value;
-	else if (strcmp(key, "to") == 0)
-		p->to = value;
-	else if (strcmp(key, "days") == 0)
-		p->days = value;
-	else if (strcmp(key, "owner_id") == 0)
-		p->owner_id = value;
-	else if (strcmp(key, "department_id") == 0)
-		p->department_id = value;
-	else if (strcmp(key, "pipeline_id") == 0)
-		p->pipeline_id = value;
-	else if (strcmp(key, "source") == 0)
-		p->source = value;
-	else if (strcmp(key, "segment") == 0)
-		p->segment = value;
-	else if (strcmp(key, "format") != 0 && p->unknown == NULL)
-		p->unknown = key;
+	report_params_set(arg, key, value);
 	return 0;
 }
 

@@ -809,6 +809,32 @@ report_preview(struct core_ctx *cx, json_t *in, json_t **out)
 	return rc;
 }
 
+void
+report_params_set(struct report_params *p, const char *key,
+    const char *value)
+{
+	if (strcmp(key, "tz") == 0)
+		p->tz = value;
+	else if (strcmp(key, "from") == 0)
+		p->from = value;
+	else if (strcmp(key, "to") == 0)
+		p->to = value;
+	else if (strcmp(key, "days") == 0)
+		p->days = value;
+	else if (strcmp(key, "owner_id") == 0)
+		p->owner_id = value;
+	else if (strcmp(key, "department_id") == 0)
+		p->department_id = value;
+	else if (strcmp(key, "pipeline_id") == 0)
+		p->pipeline_id = value;
+	else if (strcmp(key, "source") == 0)
+		p->source = value;
+	else if (strcmp(key, "segment") == 0)
+		p->segment = value;
+	else if (strcmp(key, "format") != 0 && p->unknown == NULL)
+		p->unknown = key;
+}
+
 /* The local days from..to of p as instants (default: the last 365 days). */
 static int
 period_ms(struct core_ctx *cx, const struct report_params *p,

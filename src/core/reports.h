@@ -41,6 +41,14 @@ struct report_params {
 	const char	*segment;
 };
 
+/*
+ * Sets the run parameter named key to value (both kept by reference, not
+ * copied). "format" is the export's and left alone; any other name becomes
+ * p->unknown unless one came before it, for the run to refuse.
+ */
+void report_params_set(struct report_params *p, const char *key,
+    const char *value);
+
 /* The longest source or segment a filter takes, in bytes. */
 #define REPORT_FILTER_TEXT_MAX 200
 
