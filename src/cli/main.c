@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/core.h"
 
 static const struct {
 	const char	*name;
@@ -54,6 +55,9 @@ main(int argc, char **argv)
 		fprintf(stderr, "crm: libsodium failed to initialise\n");
 		return 1;
 	}
+	if (core_library_init() != 0)
+		fprintf(stderr, "crm: warning: SQLite kept its memory "
+		    "statistics (slower, still correct)\n");
 	if (oath_init() != OATH_OK) {
 		fprintf(stderr, "crm: liboath failed to initialise\n");
 		return 1;

@@ -146,6 +146,12 @@ core_ping(struct core_ctx *cx)
 }
 
 int
+core_library_init(void)
+{
+	return db_library_init();
+}
+
+int
 core_open_db(const char *path, db_t **out, char *err, size_t errlen)
 {
 	db_t *db;

@@ -183,6 +183,11 @@ int core_probe(struct core_ctx *cx, const char *what, const char *sql,
 /* CRM_OK when the database answers a trivial query (readiness checks). */
 int core_ping(struct core_ctx *cx);
 
+/*
+ * The libraries' process-wide options (db_library_init): once, from main,
+ * before any database or thread. 0, or -1 when refused (only slower).
+ */
+int core_library_init(void);
 /* Opens the database and applies pending migrations; messages go to err. */
 int core_open_db(const char *path, db_t **out, char *err, size_t errlen);
 

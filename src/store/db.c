@@ -80,6 +80,12 @@ done:
 }
 
 int
+db_library_init(void)
+{
+	return sqlite_library_init();
+}
+
+int
 db_open(const char *address, db_t **out, char *err, size_t errlen)
 {
 	if (db_is_postgres(address))

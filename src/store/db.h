@@ -35,6 +35,13 @@ enum {
 };
 
 /*
+ * Sets the database libraries' process-wide options. Called once by main
+ * before any database is opened or any thread started; 0, or -1 when a
+ * library refused (the program still works, only slower).
+ */
+int db_library_init(void);
+
+/*
  * Opens the database at address: a file path for SQLite (created if
  * needed), or a postgres:// or postgresql:// connection URI for PostgreSQL.
  * A message for the operator is written to err on failure. *out is owned

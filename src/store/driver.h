@@ -78,6 +78,7 @@ struct db_stmt {
 };
 
 /* Drivers' constructors: 0 and *out, or DB_EOPEN with a message in err. */
+int sqlite_library_init(void);
 int sqlite_open(const char *path, db_t **out, char *err, size_t errlen);
 int pg_open(const char *url, db_t **out, char *err, size_t errlen);
 
