@@ -249,6 +249,9 @@ audit_key_load(const char *path, bool create, struct audit_key *key,
 
 /* ---- appending ---- */
 
+_Static_assert(sizeof(((struct core_memo *)0)->head_hash) == AUDIT_HASH_HEX,
+    "the memo keeps a whole hash");
+
 /* The chain's head: the last id and hash (0 and zeros when empty). */
 static int
 head(struct core_ctx *cx, int64_t *id, char hash[AUDIT_HASH_HEX])
@@ -342,8 +345,10 @@ append(struct core_ctx *cx, const char *action, const char *entity,
 {
 	char prev[AUDIT_HASH_HEX], hash[AUDIT_HASH_HEX];
 	char *dj = detail ? json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	struct core_memo *memo;
 	struct entry e;
 	db_stmt_t *st;
+	uint64_t txn;
 	int64_t last;
 	int rc;
 
@@ -355,8 +360,19 @@ append(struct core_ctx *cx, const char *action, const char *entity,
 	/* One writer at a time extends the chain (PostgreSQL: a lock). */
 	rc = db_lock_named(cx->db, "audit_log") == DB_OK ? CRM_OK :
 	    db_fail(cx, "lock");
-	if (rc == CRM_OK)
+	/*
+	 * Under that lock the head is this transaction's own: once read or
+	 * written here it is known until the transaction ends (an import
+	 * appends thousands of entries per transaction).
+	 */
+	txn = db_txn(cx->db);
+	memo = core_memo(cx);
+	if (rc == CRM_OK && txn != 0 && memo->head_txn == txn) {
+		last = memo->head_id;
+		memcpy(prev, memo->head_hash, sizeof(prev));
+	} else if (rc == CRM_OK) {
 		rc = head(cx, &last, prev);
+	}
 	if (rc != CRM_OK) {
 		free(dj);
 		return rc;
@@ -395,8 +411,13 @@ append(struct core_ctx *cx, const char *action, const char *entity,
 	rc = db_step(st);
 	db_done(st);
 	free(dj);
-	if (rc != DB_DONE)
+	if (rc != DB_DONE) {
+		memo->head_txn = 0;
 		return db_fail(cx, "append step");
+	}
+	memo->head_txn = txn;
+	memo->head_id = e.id;
+	memcpy(memo->head_hash, hash, sizeof(memo->head_hash));
 	return maybe_checkpoint(cx, e.at);
 }
 
@@ -1150,6 +1171,8 @@ archive_finish(struct core_ctx *cx, const char *file, int64_t last)
 	db_done(st);
 	if (rc != DB_DONE)
 		return db_fail(cx, "archive file step");
+	/* The head is read again after entries go (core_memo). */
+	core_memo(cx)->head_txn = 0;
 	if (db_prepare(cx->db, "DELETE FROM audit_log WHERE id <= ?", &st) != DB_OK)
 		return db_fail(cx, "archive prune");
 	db_bind_int(st, 1, last);

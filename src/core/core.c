@@ -3,10 +3,12 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
 
+#include "util/alloc.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 #include "util/text.h"
@@ -143,6 +145,28 @@ core_ping(struct core_ctx *cx)
 	db_done(st);
 	return rc == DB_ROW ? CRM_OK :
 	    core_fail(cx, CRM_EDB, "The database is unreachable");
+}
+
+static void
+memo_free(void *p)
+{
+	struct core_memo *m = p;
+
+	json_decref(m->defs);
+	json_decref(m->starts);
+	free(m);
+}
+
+struct core_memo *
+core_memo(struct core_ctx *cx)
+{
+	struct core_memo *m = db_memo(cx->db);
+
+	if (m == NULL) {
+		m = xcalloc(1, sizeof(*m));
+		db_set_memo(cx->db, m, memo_free);
+	}
+	return m;
 }
 
 int

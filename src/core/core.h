@@ -184,6 +184,32 @@ int core_probe(struct core_ctx *cx, const char *what, const char *sql,
 int core_ping(struct core_ctx *cx);
 
 /*
+ * What the core keeps with a database connection between calls, each part
+ * true only while db_txn() still gives the number it was read under.
+ */
+struct core_memo {
+	/* The audit chain's head, as this transaction last wrote or read it. */
+	uint64_t	head_txn;	/* 0: not known */
+	int64_t		head_id;
+	char		head_hash[65];
+	/*
+	 * One entity's custom field definitions and its processes started by
+	 * writes (process_run.c), as read in this transaction: an import
+	 * checks thousands of records of one entity per transaction. Their
+	 * writers forget them (txn 0).
+	 */
+	uint64_t	defs_txn;
+	char		defs_entity[32];
+	struct json_t	*defs;
+	uint64_t	starts_txn;
+	char		starts_entity[32];
+	struct json_t	*starts;
+};
+
+/* cx's connection's memo, made on first use; the connection owns it. */
+struct core_memo *core_memo(struct core_ctx *cx);
+
+/*
  * The libraries' process-wide options (db_library_init): once, from main,
  * before any database or thread. 0, or -1 when refused (only slower).
  */

@@ -63,13 +63,25 @@ def_from_row(db_stmt_t *st)
 
 #define DEF_COLS "id, entity, name, label, type, required, options, position"
 
-/* All definitions of entity as a JSON array (new reference) in *out. */
+/*
+ * All definitions of entity as a JSON array (new reference) in *out. With
+ * keep, inside a transaction, they are read once per transaction
+ * (core_memo) and *out is the kept array: the caller must not change it.
+ */
 static int
-load_defs(struct core_ctx *cx, const char *entity, json_t **out)
+load_defs(struct core_ctx *cx, const char *entity, bool keep, json_t **out)
 {
+	struct core_memo *m = core_memo(cx);
+	uint64_t txn = keep ? db_txn(cx->db) : 0;
 	db_stmt_t *st;
 	json_t *arr;
 	int rc;
+
+	if (txn != 0 && m->defs_txn == txn &&
+	    strcmp(m->defs_entity, entity) == 0) {
+		*out = json_incref(m->defs);
+		return CRM_OK;
+	}
 
 	if (db_prepare(cx->db, "SELECT " DEF_COLS " FROM custom_fields WHERE "
 	    "entity = ? ORDER BY position, id", &st) != DB_OK)
@@ -82,6 +94,12 @@ load_defs(struct core_ctx *cx, const char *entity, json_t **out)
 	if (rc != DB_DONE) {
 		json_decref(arr);
 		return db_fail(cx, "list step");
+	}
+	if (txn != 0 && strlen(entity) < sizeof(m->defs_entity)) {
+		json_decref(m->defs);
+		m->defs = json_incref(arr);
+		m->defs_txn = txn;
+		snprintf(m->defs_entity, sizeof(m->defs_entity), "%s", entity);
 	}
 	*out = arr;
 	return CRM_OK;
@@ -96,7 +114,7 @@ cf_list(struct core_ctx *cx, const char *entity, json_t **out)
 	if (entity_find(entity) == NULL)
 		return core_fail(cx, CRM_EBADQUERY, "entity: must be one of "
 		    "companies, contacts, deals");
-	rc = load_defs(cx, entity, &defs);
+	rc = load_defs(cx, entity, false, &defs);
 	if (rc != CRM_OK)
 		return rc;
 	*out = json_pack("{s:o}", "data", defs);
@@ -231,7 +249,7 @@ cf_check_values(struct core_ctx *cx, const char *entity, json_t *in,
 	char field[96];
 	int rc;
 
-	rc = load_defs(cx, entity, &defs);
+	rc = load_defs(cx, entity, true, &defs);
 	if (rc != CRM_OK)
 		return rc;
 	if (in != NULL) {
@@ -379,6 +397,9 @@ cf_create(struct core_ctx *cx, json_t *in, json_t **out)
 	int64_t now = time_now_ms(), id = 0;
 	int rc;
 
+	/* The definitions this transaction kept are about to change. */
+	core_memo(cx)->defs_txn = 0;
+
 	if (!cx->actor.is_admin)
 		return core_fail(cx, CRM_EFORBIDDEN, "Only an administrator can "
 		    "define custom fields");
@@ -437,6 +458,9 @@ cf_update(struct core_ctx *cx, int64_t id, json_t *patch, json_t **out)
 	db_stmt_t *st;
 	char *optstr;
 	int rc;
+
+	/* The definitions this transaction kept are about to change. */
+	core_memo(cx)->defs_txn = 0;
 
 	if (!cx->actor.is_admin)
 		return core_fail(cx, CRM_EFORBIDDEN, "Only an administrator can "
@@ -552,6 +576,9 @@ cf_delete(struct core_ctx *cx, int64_t id)
 	json_t *def;
 	db_stmt_t *st;
 	int rc;
+
+	/* The definitions this transaction kept are about to change. */
+	core_memo(cx)->defs_txn = 0;
 
 	if (!cx->actor.is_admin)
 		return core_fail(cx, CRM_EFORBIDDEN, "Only an administrator can "

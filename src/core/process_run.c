@@ -1938,21 +1938,25 @@ end_changed_waits(struct core_ctx *cx, const struct entity *e, int64_t id,
 	return rc;
 }
 
-int
-prun_on_write(struct core_ctx *cx, const struct entity *e, int64_t id,
-    json_t *cur, json_t *merged)
+/*
+ * The active templates of e that a write may start, as [[id, definition],
+ * ...] in id order (new reference; read-only when kept): read once per
+ * transaction (core_memo), since an import writes thousands of records of
+ * one entity in each.
+ */
+static int
+write_starts(struct core_ctx *cx, const struct entity *e, json_t **out)
 {
-	int64_t ids[PRUN_TRIGGERED_MAX];
-	struct core_ctx *sys;
+	struct core_memo *m = core_memo(cx);
+	uint64_t txn = db_txn(cx->db);
 	db_stmt_t *st;
-	int n = 0, rc;
+	json_t *arr;
+	int rc;
 
-	if (procdef_entity(e->name) != e)
+	if (txn != 0 && m->starts_txn == txn &&
+	    strcmp(m->starts_entity, e->name) == 0) {
+		*out = json_incref(m->starts);
 		return CRM_OK;
-	if (cur != NULL) {
-		rc = end_changed_waits(cx, e, id, cur, merged);
-		if (rc != CRM_OK)
-			return rc;
 	}
 	/*
 	 * A shipped template is an example until an administrator saves a
@@ -1966,18 +1970,59 @@ prun_on_write(struct core_ctx *cx, const struct entity *e, int64_t id,
 	    "ORDER BY t.id", &st) != DB_OK)
 		return db_fail(cx, "triggers");
 	db_bind_text(st, 1, e->name, strlen(e->name));
-	while ((rc = db_step(st)) == DB_ROW && n < PRUN_TRIGGERED_MAX) {
+	arr = json_array();
+	while ((rc = db_step(st)) == DB_ROW) {
 		size_t len;
 		const char *text = db_col_text(st, 1, &len);
 		json_t *def = json_loadb(text, len, 0, NULL);
 
-		if (triggered(json_object_get(def, "trigger"), cur, merged))
-			ids[n++] = db_col_int(st, 0);
-		json_decref(def);
+		if (def != NULL)
+			json_array_append_new(arr, json_pack("[I,o]",
+			    (json_int_t)db_col_int(st, 0), def));
 	}
 	db_done(st);
-	if (rc != DB_DONE && rc != DB_ROW)
+	if (rc != DB_DONE) {
+		json_decref(arr);
 		return db_fail(cx, "triggers step");
+	}
+	if (txn != 0 && strlen(e->name) < sizeof(m->starts_entity)) {
+		json_decref(m->starts);
+		m->starts = json_incref(arr);
+		m->starts_txn = txn;
+		snprintf(m->starts_entity, sizeof(m->starts_entity), "%s", e->name);
+	}
+	*out = arr;
+	return CRM_OK;
+}
+
+int
+prun_on_write(struct core_ctx *cx, const struct entity *e, int64_t id,
+    json_t *cur, json_t *merged)
+{
+	int64_t ids[PRUN_TRIGGERED_MAX];
+	struct core_ctx *sys;
+	json_t *starts, *pair;
+	size_t i;
+	int n = 0, rc;
+
+	if (procdef_entity(e->name) != e)
+		return CRM_OK;
+	if (cur != NULL) {
+		rc = end_changed_waits(cx, e, id, cur, merged);
+		if (rc != CRM_OK)
+			return rc;
+	}
+	rc = write_starts(cx, e, &starts);
+	if (rc != CRM_OK)
+		return rc;
+	json_array_foreach(starts, i, pair) {
+		if (n == PRUN_TRIGGERED_MAX)
+			break;
+		if (triggered(json_object_get(json_array_get(pair, 1), "trigger"),
+		    cur, merged))
+			ids[n++] = json_integer_value(json_array_get(pair, 0));
+	}
+	json_decref(starts);
 	if (n == 0)
 		return CRM_OK;
 	if (cx->proc_depth >= PRUN_DEPTH_MAX) {

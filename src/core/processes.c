@@ -325,7 +325,11 @@ write_begin(struct core_ctx *cx)
 
 	if (rc != CRM_OK)
 		return rc;
-	return db_begin(cx->db) == DB_OK ? CRM_OK : db_fail(cx, "begin");
+	if (db_begin(cx->db) != DB_OK)
+		return db_fail(cx, "begin");
+	/* What writes start (process_run.c) may change here. */
+	core_memo(cx)->starts_txn = 0;
+	return CRM_OK;
 }
 
 static int

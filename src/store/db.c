@@ -98,13 +98,59 @@ const char *db_sql_skip_locked(db_t *db) { return db->drv->skip_locked; }
 const char *db_sql_for_update(db_t *db) { return db->drv->for_update; }
 bool db_in_txn(db_t *db) { return db->drv->in_txn(db); }
 
+uint64_t
+db_txn(db_t *db)
+{
+	return db->drv->in_txn(db) ? db->txn : 0;
+}
+
+void *db_memo(db_t *db) { return db->memo; }
+
+void
+db_set_memo(db_t *db, void *memo, void (*free_fn)(void *))
+{
+	if (db->memo != NULL && db->memo_free != NULL && db->memo != memo)
+		db->memo_free(db->memo);
+	db->memo = memo;
+	db->memo_free = free_fn;
+}
+
+/* Whether this transaction already holds the named lock. */
+static bool
+lock_held(db_t *db, uint64_t txn, const char *name)
+{
+	if (txn == 0 || db->locks_txn != txn)
+		return false;
+	for (size_t i = 0; i < db->nlocks; i++)
+		if (strcmp(db->locks[i], name) == 0)
+			return true;
+	return false;
+}
+
+static void
+lock_keep(db_t *db, uint64_t txn, const char *name)
+{
+	if (txn == 0 || strlen(name) >= DB_LOCK_NAME_MAX)
+		return;
+	if (db->locks_txn != txn) {
+		db->locks_txn = txn;
+		db->nlocks = 0;
+	}
+	if (db->nlocks < DB_LOCKS_KEPT)
+		snprintf(db->locks[db->nlocks++], DB_LOCK_NAME_MAX, "%s", name);
+}
+
 int
 db_lock_named(db_t *db, const char *name)
 {
+	uint64_t txn;
 	db_stmt_t *st;
 	int rc;
 
 	if (strcmp(db->drv->name, "pg") != 0)
+		return DB_OK;
+	txn = db_txn(db);
+	if (lock_held(db, txn, name))
 		return DB_OK;
 	rc = db_prepare(db, "SELECT pg_advisory_xact_lock(hashtext(?))", &st);
 	if (rc != DB_OK)
@@ -112,7 +158,10 @@ db_lock_named(db_t *db, const char *name)
 	db_bind_text(st, 1, name, strlen(name));
 	rc = db_step(st);
 	db_done(st);
-	return rc == DB_ROW ? DB_OK : DB_ERR;
+	if (rc != DB_ROW)
+		return DB_ERR;
+	lock_keep(db, txn, name);
+	return DB_OK;
 }
 
 int
@@ -150,10 +199,22 @@ db_analyze(db_t *db)
 		return DB_ERR;
 	return db_exec(db, "ANALYZE");
 }
-void db_close(db_t *db) { if (db != NULL) db->drv->close(db); }
+void
+db_close(db_t *db)
+{
+	if (db == NULL)
+		return;
+	db_set_memo(db, NULL, NULL);
+	db->drv->close(db);
+}
 const char *db_errmsg(db_t *db) { return db->err; }
 int db_exec(db_t *db, const char *sql) { return db->drv->exec(db, sql); }
-int db_begin(db_t *db) { return db->drv->begin(db); }
+int
+db_begin(db_t *db)
+{
+	db->txn++;	/* before: what was learned before this one is stale */
+	return db->drv->begin(db);
+}
 int db_commit(db_t *db) { return db->drv->commit(db); }
 int db_rollback(db_t *db) { return db->drv->rollback(db); }
 

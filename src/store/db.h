@@ -281,9 +281,28 @@ int db_checkpoint(db_t *db);
  * Inside a write transaction: waits until no other transaction holds the
  * named lock, until this one ends. PostgreSQL needs it where the next row
  * depends on the last (the audit chain); SQLite's write lock, taken by
- * db_begin(), already serialises writers, so there it does nothing.
+ * db_begin(), already serialises writers, so there it does nothing. A lock
+ * this transaction already took is not asked for again.
  */
 int db_lock_named(db_t *db, const char *name);
+
+/*
+ * Which transaction this connection is in: a number that changes at every
+ * db_begin(), and 0 outside a transaction (also after one ended by itself:
+ * a failed COMMIT, an interrupted statement). A value read inside a write
+ * transaction that no other writer can change meanwhile (under the write
+ * lock or a named lock) stays true while this number stays the same.
+ */
+uint64_t db_txn(db_t *db);
+
+/*
+ * One value the layer above keeps with this connection, for what it
+ * learned in a transaction (see db_txn). The connection owns it from
+ * db_set_memo() on, and frees it with free_fn when it is replaced or the
+ * connection is closed. NULL until set.
+ */
+void *db_memo(db_t *db);
+void db_set_memo(db_t *db, void *memo, void (*free_fn)(void *));
 
 /*
  * The application's tables in this database, for maintenance that must

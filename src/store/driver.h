@@ -66,11 +66,21 @@ struct db_driver {
 	const size_t		*nmigrations;
 };
 
+/* Named locks db_lock_named() remembers holding in one transaction. */
+#define DB_LOCKS_KEPT	4
+#define DB_LOCK_NAME_MAX 32
+
 struct db {
 	const struct db_driver	*drv;
 	char			 err[256];
 	enum db_fault		 fault;	/* of the last failure; set by the driver */
 	struct db_gate		*gate;	/* db_set_gate(), or NULL */
+	uint64_t		 txn;	/* db_begin() calls so far: db_txn() */
+	uint64_t		 locks_txn;	/* the transaction locks[] are of */
+	size_t			 nlocks;
+	char			 locks[DB_LOCKS_KEPT][DB_LOCK_NAME_MAX];
+	void			*memo;	/* db_set_memo() */
+	void			(*memo_free)(void *);
 };
 
 struct db_stmt {

@@ -89,6 +89,14 @@ test('a burst of 400 concurrent creates split across two servers: all 201, each 
   const s = await req(B, 'GET', `/api/v1/companies?q=${encodeURIComponent('b398@example.com')}`);
   assert.equal(s.status, 200, s.text);
   assert.deepEqual(s.body.data.map((c) => c.name), ['Burst 398'], s.text);
+
+  // The 400 creates' audit entries, appended by both servers at once, form
+  // one unbroken chain (each server keeps the chain's head only within its
+  // own transaction, under the advisory lock).
+  const v = await req(B, 'GET', '/api/v1/audit/verify');
+  assert.equal(v.status, 200, v.text);
+  assert.equal(v.body.ok, true, `the audit chain after the burst: ${v.text}`);
+  assert.deepEqual(v.body.problems, []);
 });
 
 test('a session cookie from server A works on server B, and logout on B ends it on A', { skip, timeout: 30000 }, async () => {

@@ -13,6 +13,7 @@
 #include "core/core.h"
 #include "core/users.h"
 #include "store/db.h"
+#include "db_int.h"
 
 static db_t *db;
 static struct actor admin;
@@ -55,15 +56,7 @@ memdb_close(void **state)
 static int64_t
 memdb_int(const char *sql)
 {
-	db_stmt_t *st;
-	int64_t n = -1;
-
-	if (db_prepare(db, sql, &st) != DB_OK)
-		fail_msg("prepare %s: %s", sql, db_errmsg(db));
-	if (db_step(st) == DB_ROW)
-		n = db_col_int(st, 0);
-	db_done(st);
-	return n;
+	return test_db_int(db, sql);
 }
 
 #endif

@@ -18,6 +18,7 @@
 #include "core/currency.h"
 #include "core/users.h"
 #include "store/db.h"
+#include "db_int.h"
 
 static db_t *db;
 static struct actor admin, member;
@@ -33,15 +34,7 @@ as(const struct actor *a)
 static int64_t
 count(const char *sql)
 {
-	db_stmt_t *st;
-	int64_t n = -1;
-
-	if (db_prepare(db, sql, &st) != DB_OK)
-		fail_msg("prepare %s: %s", sql, db_errmsg(db));
-	if (db_step(st) == DB_ROW)
-		n = db_col_int(st, 0);
-	db_done(st);
-	return n;
+	return test_db_int(db, sql);
 }
 
 static int64_t
