@@ -67,12 +67,17 @@ def_from_row(db_stmt_t *st)
  * All definitions of entity as a JSON array (new reference) in *out. With
  * keep, inside a transaction, they are read once per transaction
  * (core_memo) and *out is the kept array: the caller must not change it.
+ * They are kept only once the transaction holds the audit chain's lock:
+ * every writer of definitions appends to the chain before it commits, so
+ * from then on no change to them can commit before this transaction does
+ * (on PostgreSQL a read before the lock may be overtaken).
  */
 static int
 load_defs(struct core_ctx *cx, const char *entity, bool keep, json_t **out)
 {
 	struct core_memo *m = core_memo(cx);
-	uint64_t txn = keep ? db_txn(cx->db) : 0;
+	uint64_t txn = keep && db_lock_held(cx->db, "audit_log") ?
+	    db_txn(cx->db) : 0;
 	db_stmt_t *st;
 	json_t *arr;
 	int rc;

@@ -1942,13 +1942,14 @@ end_changed_waits(struct core_ctx *cx, const struct entity *e, int64_t id,
  * The active templates of e that a write may start, as [[id, definition],
  * ...] in id order (new reference; read-only when kept): read once per
  * transaction (core_memo), since an import writes thousands of records of
- * one entity in each.
+ * one entity in each. Kept only under the audit chain's lock, which every
+ * template writer takes before it commits (as for load_defs).
  */
 static int
 write_starts(struct core_ctx *cx, const struct entity *e, json_t **out)
 {
 	struct core_memo *m = core_memo(cx);
-	uint64_t txn = db_txn(cx->db);
+	uint64_t txn = db_lock_held(cx->db, "audit_log") ? db_txn(cx->db) : 0;
 	db_stmt_t *st;
 	json_t *arr;
 	int rc;

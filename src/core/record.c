@@ -733,31 +733,23 @@ unique_tags(json_t *tags)
 	return out;
 }
 
-/*
- * Replaces record id's tags. A new record (fresh) has none to remove: its
- * table never removes a row (the trash keeps them), so no earlier row's
- * tags can be left under a new id.
- */
 static int
-write_tags(struct core_ctx *cx, const struct entity *e, int64_t id,
-    json_t *tags, bool fresh)
+write_tags(struct core_ctx *cx, const struct entity *e, int64_t id, json_t *tags)
 {
 	db_stmt_t *st;
 	json_t *t;
 	size_t i;
 
-	if (!fresh && db_prepare(cx->db, "DELETE FROM record_tags WHERE "
-	    "entity = ? AND record_id = ?", &st) != DB_OK)
+	if (db_prepare(cx->db, "DELETE FROM record_tags WHERE entity = ? AND "
+	    "record_id = ?", &st) != DB_OK)
 		return db_fail(cx, "tags");
-	if (!fresh) {
-		db_bind_text(st, 1, e->name, strlen(e->name));
-		db_bind_int(st, 2, id);
-		if (db_step(st) != DB_DONE) {
-			db_done(st);
-			return db_fail(cx, "tags delete");
-		}
+	db_bind_text(st, 1, e->name, strlen(e->name));
+	db_bind_int(st, 2, id);
+	if (db_step(st) != DB_DONE) {
 		db_done(st);
+		return db_fail(cx, "tags delete");
 	}
+	db_done(st);
 	json_array_foreach(tags, i, t) {
 		if (db_prepare(cx->db, "INSERT INTO record_tags (entity, record_id, "
 		    "tag) VALUES (?, ?, ?)", &st) != DB_OK)
@@ -859,7 +851,7 @@ write_row(struct core_ctx *cx, const struct entity *e, json_t *merged,
 		return core_fail(cx, CRM_ECONFLICT, "The %s was changed meanwhile",
 		    e->singular);
 	}
-	rc = write_tags(cx, e, *id_out, tags, id == 0);
+	rc = write_tags(cx, e, *id_out, tags);
 	json_decref(tags);
 	return rc;
 }

@@ -140,6 +140,16 @@ lock_keep(db_t *db, uint64_t txn, const char *name)
 		snprintf(db->locks[db->nlocks++], DB_LOCK_NAME_MAX, "%s", name);
 }
 
+bool
+db_lock_held(db_t *db, const char *name)
+{
+	uint64_t txn = db_txn(db);
+
+	if (strcmp(db->drv->name, "pg") != 0)
+		return txn != 0;
+	return lock_held(db, txn, name);
+}
+
 int
 db_lock_named(db_t *db, const char *name)
 {

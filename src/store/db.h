@@ -285,6 +285,12 @@ int db_checkpoint(db_t *db);
  * this transaction already took is not asked for again.
  */
 int db_lock_named(db_t *db, const char *name);
+/*
+ * Whether this transaction holds the named lock: taken by db_lock_named()
+ * on PostgreSQL; on SQLite any write transaction (db_begin() took the
+ * write lock, which covers every name). False outside a transaction.
+ */
+bool db_lock_held(db_t *db, const char *name);
 
 /*
  * Which transaction this connection is in: a number that changes at every
