@@ -1,8 +1,9 @@
 /*
- * What tests of one core module on a plain database share (test_desk_mail.c,
- * test_webform.c): an in-memory database with the schema and one
- * administrator (admin@example.com), a context to act in, and a
- * one-number query. Included once by each test program, after cmocka.h.
+ * What tests of one core module on a plain database share (test_currency.c,
+ * test_customfields.c, test_desk_mail.c, test_webform.c): an in-memory
+ * database with the schema and one administrator (admin@example.com), a
+ * member who is not one, a context to act in, and a one-number query.
+ * Included once by each test program, after cmocka.h.
  */
 #ifndef TESTS_UNIT_MEMDB_FIXTURE_H
 #define TESTS_UNIT_MEMDB_FIXTURE_H
@@ -44,6 +45,25 @@ memdb_open(void)
 	return 0;
 }
 
+/*
+ * A second person: member@example.com, a manager who is no administrator
+ * (a row, without a password to sign in with). 0, or -1.
+ */
+static inline int
+memdb_add_member(struct actor *a)
+{
+	if (db_exec(db, "INSERT INTO users (email, name, password_hash, is_admin, "
+	    "active, created_at, updated_at, role_id) VALUES ('member@example.com', "
+	    "'Member', 'x', 0, 1, 0, 0, (SELECT id FROM roles WHERE builtin = "
+	    "'manager'))") != DB_OK)
+		return -1;
+	a->user_id = test_db_int(db, "SELECT id FROM users WHERE email = "
+	    "'member@example.com'");
+	a->is_admin = false;
+	snprintf(a->email, sizeof(a->email), "member@example.com");
+	return 0;
+}
+
 static int
 memdb_close(void **state)
 {
@@ -53,7 +73,7 @@ memdb_close(void **state)
 }
 
 /* The first column of sql's first row (-1 for none). */
-static int64_t
+static inline int64_t
 memdb_int(const char *sql)
 {
 	return test_db_int(db, sql);

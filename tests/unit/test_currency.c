@@ -12,17 +12,14 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include <sodium.h>
 
 #include "core/core.h"
 #include "core/currency.h"
 #include "core/users.h"
 #include "store/db.h"
-#include "db_int.h"
+#include "memdb_fixture.h"
 
-static db_t *db;
-static struct actor admin, member;
-static struct core_ctx cx;
+static struct actor member;
 
 static struct core_ctx *
 as(const struct actor *a)
@@ -31,11 +28,6 @@ as(const struct actor *a)
 	return &cx;
 }
 
-static int64_t
-count(const char *sql)
-{
-	return test_db_int(db, sql);
-}
 
 static int64_t
 audits(const char *action)
@@ -285,7 +277,7 @@ setting_a_rate_twice_replaces_it_and_is_audited(void **state)
 	assert_int_equal(currency_rate_delete(as(&admin),
 	    json_integer_value(json_object_get(out, "id"))), CRM_OK);
 	json_decref(out);
-	assert_int_equal(count("SELECT COUNT(*) FROM exchange_rates"), 0);
+	assert_int_equal(memdb_int("SELECT COUNT(*) FROM exchange_rates"), 0);
 	assert_int_equal(audits("setting.rate_set"), 2);
 	assert_int_equal(audits("setting.rate_delete"), 1);
 	assert_int_equal(currency_rate_delete(as(&admin), 999), CRM_ENOTFOUND);
@@ -303,8 +295,8 @@ only_an_admin_changes_rates_or_the_base(void **state)
 	assert_int_equal(currency_rates_import(as(&member), "USD,2026-01-01,1\n",
 	    17, &out), CRM_EFORBIDDEN);
 	assert_null(out);
-	assert_int_equal(count("SELECT COUNT(*) FROM exchange_rates"), 0);
-	assert_int_equal(count("SELECT COUNT(*) FROM audit_log"), 0);
+	assert_int_equal(memdb_int("SELECT COUNT(*) FROM exchange_rates"), 0);
+	assert_int_equal(memdb_int("SELECT COUNT(*) FROM audit_log"), 0);
 }
 
 static void
@@ -357,7 +349,7 @@ an_import_with_bad_lines_writes_nothing_and_names_each(void **state)
 	assert_int_equal(cx.errs.n, 6);
 	for (int i = 0; i < 6; i++)
 		assert_string_equal(cx.errs.items[i].field, want[i]);
-	assert_int_equal(count("SELECT COUNT(*) FROM exchange_rates"), 0);
+	assert_int_equal(memdb_int("SELECT COUNT(*) FROM exchange_rates"), 0);
 	assert_int_equal(audits("setting.rate_import"), 0);
 }
 
@@ -380,8 +372,8 @@ a_good_import_writes_every_line_once_audited(void **state)
 	assert_int_equal(json_integer_value(json_object_get(out, "created")), 2);
 	assert_int_equal(json_integer_value(json_object_get(out, "updated")), 1);
 	json_decref(out);
-	assert_int_equal(count("SELECT COUNT(*) FROM exchange_rates"), 3);
-	assert_int_equal(count("SELECT rate FROM exchange_rates WHERE currency = "
+	assert_int_equal(memdb_int("SELECT COUNT(*) FROM exchange_rates"), 3);
+	assert_int_equal(memdb_int("SELECT rate FROM exchange_rates WHERE currency = "
 	    "'USD' AND day = (SELECT MIN(day) FROM exchange_rates)"),
 	    9000000000LL);
 	assert_int_equal(audits("setting.rate_import"), 1);
@@ -462,40 +454,8 @@ empty_tables(void **state)
 static int
 group_setup(void **state)
 {
-	char err[256];
-	int64_t id;
-
 	(void)state;
-	if (sodium_init() < 0)
-		return -1;
-	if (core_open_db(":memory:", &db, err, sizeof(err)) != CRM_OK) {
-		fprintf(stderr, "core_open_db: %s\n", err);
-		return -1;
-	}
-	core_ctx_init(&cx, db, NULL);
-	if (user_add(&cx, "admin@example.com", "Admin", "correct horse battery",
-	    true, &id) != CRM_OK)
-		return -1;
-	admin.user_id = id;
-	admin.is_admin = true;
-	snprintf(admin.email, sizeof(admin.email), "admin@example.com");
-	if (db_exec(db, "INSERT INTO users (email, name, password_hash, is_admin, "
-	    "active, created_at, updated_at, role_id) VALUES ('member@example.com', "
-	    "'Member', 'x', 0, 1, 0, 0, (SELECT id FROM roles WHERE builtin = "
-	    "'manager'))") != DB_OK)
-		return -1;
-	member.user_id = id + 1;
-	member.is_admin = false;
-	snprintf(member.email, sizeof(member.email), "member@example.com");
-	return 0;
-}
-
-static int
-group_teardown(void **state)
-{
-	(void)state;
-	db_close(db);
-	return 0;
+	return memdb_open() == 0 && memdb_add_member(&member) == 0 ? 0 : -1;
 }
 
 int
@@ -519,5 +479,5 @@ main(void)
 	};
 #undef T
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, group_setup, memdb_close);
 }

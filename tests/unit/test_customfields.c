@@ -11,17 +11,15 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include <sodium.h>
 
 #include "core/core.h"
 #include "core/customfields.h"
 #include "core/record.h"
 #include "core/users.h"
 #include "store/db.h"
+#include "memdb_fixture.h"
 
-static db_t *db;
-static struct actor admin, member;
-static struct core_ctx cx;
+static struct actor member;
 
 #define COMPANIES (&entity_companies)
 #define CONTACTS (&entity_contacts)
@@ -153,40 +151,8 @@ n_records(const struct entity *e)
 static int
 group_setup(void **state)
 {
-	char err[256];
-	int64_t id;
-
 	(void)state;
-	if (sodium_init() < 0)
-		return -1;
-	if (core_open_db(":memory:", &db, err, sizeof(err)) != CRM_OK) {
-		fprintf(stderr, "core_open_db: %s\n", err);
-		return -1;
-	}
-	core_ctx_init(&cx, db, NULL);
-	if (user_add(&cx, "admin@example.com", "Admin", "correct horse battery",
-	    true, &id) != CRM_OK)
-		return -1;
-	admin.user_id = id;
-	admin.is_admin = true;
-	snprintf(admin.email, sizeof(admin.email), "admin@example.com");
-	if (db_exec(db, "INSERT INTO users (email, name, password_hash, is_admin, "
-	    "active, created_at, updated_at, role_id) VALUES ('member@example.com', "
-	    "'Member', 'x', 0, 1, 0, 0, (SELECT id FROM roles WHERE builtin = "
-	    "'manager'))") != DB_OK)
-		return -1;
-	member.user_id = id + 1;
-	member.is_admin = false;
-	snprintf(member.email, sizeof(member.email), "member@example.com");
-	return 0;
-}
-
-static int
-group_teardown(void **state)
-{
-	(void)state;
-	db_close(db);
-	return 0;
+	return memdb_open() == 0 && memdb_add_member(&member) == 0 ? 0 : -1;
 }
 
 static int
@@ -763,5 +729,5 @@ main(void)
 	};
 #undef T
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, group_setup, memdb_close);
 }
