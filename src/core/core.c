@@ -152,8 +152,8 @@ memo_free(void *p)
 {
 	struct core_memo *m = p;
 
-	json_decref(m->defs);
-	json_decref(m->starts);
+	json_decref(m->defs.v);
+	json_decref(m->starts.v);
 	free(m);
 }
 
@@ -167,6 +167,37 @@ core_memo(struct core_ctx *cx)
 		db_set_memo(cx->db, m, memo_free);
 	}
 	return m;
+}
+
+/* This transaction's number, if it holds the audit lock (memo_list). */
+static uint64_t
+memo_txn(struct core_ctx *cx)
+{
+	return db_lock_held(cx->db, "audit_log") ? db_txn(cx->db) : 0;
+}
+
+json_t *
+core_memo_get(struct core_ctx *cx, struct memo_list *l, const char *entity)
+{
+	uint64_t txn = memo_txn(cx);
+
+	if (txn == 0 || l->txn != txn || strcmp(l->entity, entity) != 0)
+		return NULL;
+	return json_incref(l->v);
+}
+
+void
+core_memo_put(struct core_ctx *cx, struct memo_list *l, const char *entity,
+    json_t *v)
+{
+	uint64_t txn = memo_txn(cx);
+
+	if (txn == 0 || strlen(entity) >= sizeof(l->entity))
+		return;
+	json_decref(l->v);
+	l->v = json_incref(v);
+	l->txn = txn;
+	snprintf(l->entity, sizeof(l->entity), "%s", entity);
 }
 
 int

@@ -184,6 +184,20 @@ int core_probe(struct core_ctx *cx, const char *what, const char *sql,
 int core_ping(struct core_ctx *cx);
 
 /*
+ * One entity's list, as one transaction read it: kept only while that
+ * transaction holds the audit chain's lock. Every writer of such a list
+ * appends to the chain, so takes that lock, before it commits: from then
+ * on no change to the list can commit before this transaction does (on
+ * PostgreSQL a read before the lock may be overtaken). Writers also set
+ * txn to 0, for their own transaction.
+ */
+struct memo_list {
+	uint64_t	txn;		/* db_txn() when kept; 0: nothing kept */
+	char		entity[32];
+	struct json_t	*v;
+};
+
+/*
  * What the core keeps with a database connection between calls, each part
  * true only while db_txn() still gives the number it was read under.
  */
@@ -192,22 +206,22 @@ struct core_memo {
 	uint64_t	head_txn;	/* 0: not known */
 	int64_t		head_id;
 	char		head_hash[65];
-	/*
-	 * One entity's custom field definitions and its processes started by
-	 * writes (process_run.c), as read in this transaction: an import
-	 * checks thousands of records of one entity per transaction. Their
-	 * writers forget them (txn 0).
-	 */
-	uint64_t	defs_txn;
-	char		defs_entity[32];
-	struct json_t	*defs;
-	uint64_t	starts_txn;
-	char		starts_entity[32];
-	struct json_t	*starts;
+	/* An import checks thousands of records of one entity per transaction. */
+	struct memo_list defs;	/* custom field definitions (customfields.c) */
+	struct memo_list starts; /* templates its writes start (process_run.c) */
 };
 
 /* cx's connection's memo, made on first use; the connection owns it. */
 struct core_memo *core_memo(struct core_ctx *cx);
+/*
+ * Entity's list kept in l by this transaction (a new reference, not to be
+ * changed), or NULL: none kept, or the audit lock is not held.
+ */
+struct json_t *core_memo_get(struct core_ctx *cx, struct memo_list *l,
+    const char *entity);
+/* Keeps v (borrowed) as entity's list in l, if the audit lock is held. */
+void core_memo_put(struct core_ctx *cx, struct memo_list *l,
+    const char *entity, struct json_t *v);
 
 /*
  * The libraries' process-wide options (db_library_init): once, from main,

@@ -65,29 +65,19 @@ def_from_row(db_stmt_t *st)
 
 /*
  * All definitions of entity as a JSON array (new reference) in *out. With
- * keep, inside a transaction, they are read once per transaction
- * (core_memo) and *out is the kept array: the caller must not change it.
- * They are kept only once the transaction holds the audit chain's lock:
- * every writer of definitions appends to the chain before it commits, so
- * from then on no change to them can commit before this transaction does
- * (on PostgreSQL a read before the lock may be overtaken).
+ * keep, they are read once per transaction (core_memo, struct memo_list)
+ * and *out may be the kept array: the caller must not change it.
  */
 static int
 load_defs(struct core_ctx *cx, const char *entity, bool keep, json_t **out)
 {
-	struct core_memo *m = core_memo(cx);
-	uint64_t txn = keep && db_lock_held(cx->db, "audit_log") ?
-	    db_txn(cx->db) : 0;
 	db_stmt_t *st;
 	json_t *arr;
 	int rc;
 
-	if (txn != 0 && m->defs_txn == txn &&
-	    strcmp(m->defs_entity, entity) == 0) {
-		*out = json_incref(m->defs);
+	*out = keep ? core_memo_get(cx, &core_memo(cx)->defs, entity) : NULL;
+	if (*out != NULL)
 		return CRM_OK;
-	}
-
 	if (db_prepare(cx->db, "SELECT " DEF_COLS " FROM custom_fields WHERE "
 	    "entity = ? ORDER BY position, id", &st) != DB_OK)
 		return db_fail(cx, "list");
@@ -100,12 +90,8 @@ load_defs(struct core_ctx *cx, const char *entity, bool keep, json_t **out)
 		json_decref(arr);
 		return db_fail(cx, "list step");
 	}
-	if (txn != 0 && strlen(entity) < sizeof(m->defs_entity)) {
-		json_decref(m->defs);
-		m->defs = json_incref(arr);
-		m->defs_txn = txn;
-		snprintf(m->defs_entity, sizeof(m->defs_entity), "%s", entity);
-	}
+	if (keep)
+		core_memo_put(cx, &core_memo(cx)->defs, entity, arr);
 	*out = arr;
 	return CRM_OK;
 }
@@ -403,7 +389,7 @@ cf_create(struct core_ctx *cx, json_t *in, json_t **out)
 	int rc;
 
 	/* The definitions this transaction kept are about to change. */
-	core_memo(cx)->defs_txn = 0;
+	core_memo(cx)->defs.txn = 0;
 
 	if (!cx->actor.is_admin)
 		return core_fail(cx, CRM_EFORBIDDEN, "Only an administrator can "
@@ -465,7 +451,7 @@ cf_update(struct core_ctx *cx, int64_t id, json_t *patch, json_t **out)
 	int rc;
 
 	/* The definitions this transaction kept are about to change. */
-	core_memo(cx)->defs_txn = 0;
+	core_memo(cx)->defs.txn = 0;
 
 	if (!cx->actor.is_admin)
 		return core_fail(cx, CRM_EFORBIDDEN, "Only an administrator can "
@@ -583,7 +569,7 @@ cf_delete(struct core_ctx *cx, int64_t id)
 	int rc;
 
 	/* The definitions this transaction kept are about to change. */
-	core_memo(cx)->defs_txn = 0;
+	core_memo(cx)->defs.txn = 0;
 
 	if (!cx->actor.is_admin)
 		return core_fail(cx, CRM_EFORBIDDEN, "Only an administrator can "

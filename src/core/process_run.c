@@ -1940,25 +1940,19 @@ end_changed_waits(struct core_ctx *cx, const struct entity *e, int64_t id,
 
 /*
  * The active templates of e that a write may start, as [[id, definition],
- * ...] in id order (new reference; read-only when kept): read once per
- * transaction (core_memo), since an import writes thousands of records of
- * one entity in each. Kept only under the audit chain's lock, which every
- * template writer takes before it commits (as for load_defs).
+ * ...] in id order (new reference, not to be changed): read once per
+ * transaction (core_memo, struct memo_list).
  */
 static int
 write_starts(struct core_ctx *cx, const struct entity *e, json_t **out)
 {
-	struct core_memo *m = core_memo(cx);
-	uint64_t txn = db_lock_held(cx->db, "audit_log") ? db_txn(cx->db) : 0;
 	db_stmt_t *st;
 	json_t *arr;
 	int rc;
 
-	if (txn != 0 && m->starts_txn == txn &&
-	    strcmp(m->starts_entity, e->name) == 0) {
-		*out = json_incref(m->starts);
+	*out = core_memo_get(cx, &core_memo(cx)->starts, e->name);
+	if (*out != NULL)
 		return CRM_OK;
-	}
 	/*
 	 * A shipped template is an example until an administrator saves a
 	 * version of it: a new install does not start processes on every
@@ -1986,12 +1980,7 @@ write_starts(struct core_ctx *cx, const struct entity *e, json_t **out)
 		json_decref(arr);
 		return db_fail(cx, "triggers step");
 	}
-	if (txn != 0 && strlen(e->name) < sizeof(m->starts_entity)) {
-		json_decref(m->starts);
-		m->starts = json_incref(arr);
-		m->starts_txn = txn;
-		snprintf(m->starts_entity, sizeof(m->starts_entity), "%s", e->name);
-	}
+	core_memo_put(cx, &core_memo(cx)->starts, e->name, arr);
 	*out = arr;
 	return CRM_OK;
 }

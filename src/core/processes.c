@@ -328,7 +328,7 @@ write_begin(struct core_ctx *cx)
 	if (db_begin(cx->db) != DB_OK)
 		return db_fail(cx, "begin");
 	/* What writes start (process_run.c) may change here. */
-	core_memo(cx)->starts_txn = 0;
+	core_memo(cx)->starts.txn = 0;
 	return CRM_OK;
 }
 
